@@ -1,0 +1,38 @@
+# Warnings and sanitizer flags shared by every Facet target.
+set(FACET_WARNINGS -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes)
+set(FACET_CXX_WARNINGS -Wall -Wextra)
+
+if(FACET_SANITIZE STREQUAL "ON" OR FACET_SANITIZE STREQUAL "address")
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+elseif(FACET_SANITIZE STREQUAL "thread")
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+elseif(NOT FACET_SANITIZE STREQUAL "OFF")
+  message(FATAL_ERROR "FACET_SANITIZE must be OFF, ON or thread, not '${FACET_SANITIZE}'")
+endif()
+
+if(FACET_COVERAGE)
+  add_compile_options(--coverage -O0)
+  add_link_options(--coverage)
+endif()
+
+# facet_target_warnings(target): the project's warning set, as errors in CI.
+function(facet_target_warnings target)
+  target_compile_options(${target} PRIVATE
+    $<$<COMPILE_LANGUAGE:C>:${FACET_WARNINGS}>
+    $<$<COMPILE_LANGUAGE:CXX>:${FACET_CXX_WARNINGS}>)
+  if(DEFINED ENV{CI})
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+# facet_add_module(target SOURCES...): a Facet module, a shared library with
+# only facet_module_entry visible and no "lib" prefix.
+function(facet_add_module target)
+  add_library(${target} MODULE ${ARGN})
+  set_target_properties(${target} PROPERTIES PREFIX "" C_VISIBILITY_PRESET hidden
+                        CXX_VISIBILITY_PRESET hidden)
+  target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/include)
+  facet_target_warnings(${target})
+endfunction()
