@@ -1,0 +1,31 @@
+# Install rules: headers, libraries, tools, the CMake package and pkg-config.
+include(CMakePackageConfigHelpers)
+
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/facet DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(TARGETS facet EXPORT FacetTargets
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+get_property(facet_exported GLOBAL PROPERTY FACET_EXPORTED_TARGETS)
+if(facet_exported)
+  install(TARGETS ${facet_exported} EXPORT FacetTargets
+    RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+    LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+endif()
+
+set(FACET_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/Facet)
+install(EXPORT FacetTargets NAMESPACE Facet:: DESTINATION ${FACET_CMAKE_DIR})
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/FacetConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/FacetConfig.cmake INSTALL_DESTINATION ${FACET_CMAKE_DIR})
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/FacetConfigVersion.cmake
+  VERSION ${PROJECT_VERSION} COMPATIBILITY SameMajorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/FacetConfig.cmake ${PROJECT_BINARY_DIR}/FacetConfigVersion.cmake
+  DESTINATION ${FACET_CMAKE_DIR})
+file(GLOB facet_cmake_modules ${PROJECT_SOURCE_DIR}/cmake/FacetIdl.cmake)
+if(facet_cmake_modules)
+  install(FILES ${facet_cmake_modules} DESTINATION ${FACET_CMAKE_DIR})
+endif()
+
+configure_file(${PROJECT_SOURCE_DIR}/cmake/facet.pc.in ${PROJECT_BINARY_DIR}/facet.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/facet.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

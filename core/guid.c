@@ -1,0 +1,89 @@
+/*
+ * core/guid.c - GUID text form: {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Where the dashes stand in the 36-character form without braces. */
+static int is_dash_position(size_t i)
+{
+    return i == 8 || i == 13 || i == 18 || i == 23;
+}
+
+FacetResult facet_guid_parse(FacetGuid *out, const char *text)
+{
+    uint8_t bytes[16];
+    const char *p;
+    size_t len, i, nibble = 0;
+    int braced;
+
+    FACET_CHECK_ARG(out, "facet_guid_parse");
+    memset(out, 0, sizeof(*out));
+    FACET_CHECK_ARG(text, "facet_guid_parse");
+
+    len = strlen(text);
+    braced = len > 0 && text[0] == '{';
+    if (len != (braced ? 38u : 36u))
+        return facet__error(FACET_E_BADGUID,
+                            "GUID \"%.60s\": %zu characters, expected 38 in the form "
+                            "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx} (or 36 without braces)",
+                            text, len);
+    if (braced && text[37] != '}')
+        return facet__error(FACET_E_BADGUID,
+                            "GUID \"%s\": character 38 is '%c', expected '}'", text, text[37]);
+    p = braced ? text + 1 : text;
+    for (i = 0; i < 36; i++) {
+        size_t column = i + (braced ? 2 : 1);
+        if (is_dash_position(i)) {
+            if (p[i] != '-')
+                return facet__error(FACET_E_BADGUID,
+                                    "GUID \"%s\": character %zu is '%c', expected '-'", text,
+                                    column, p[i]);
+            continue;
+        }
+        if (hex_value(p[i]) < 0)
+            return facet__error(FACET_E_BADGUID,
+                                "GUID \"%s\": character %zu is '%c', expected a hex digit", text,
+                                column, p[i]);
+        if (nibble % 2 == 0)
+            bytes[nibble / 2] = (uint8_t)(hex_value(p[i]) << 4);
+        else
+            bytes[nibble / 2] |= (uint8_t)hex_value(p[i]);
+        nibble++;
+    }
+    out->Data1 = ((uint32_t)bytes[0] << 24) | ((uint32_t)bytes[1] << 16) |
+                 ((uint32_t)bytes[2] << 8) | bytes[3];
+    out->Data2 = (uint16_t)((bytes[4] << 8) | bytes[5]);
+    out->Data3 = (uint16_t)((bytes[6] << 8) | bytes[7]);
+    memcpy(out->Data4, bytes + 8, 8);
+    return FACET_OK;
+}
+
+FacetResult facet_guid_format(char *out, size_t out_size, const FacetGuid *g)
+{
+    FACET_CHECK_ARG(out, "facet_guid_format");
+    if (out_size > 0)
+        out[0] = '\0';
+    FACET_CHECK_ARG(g, "facet_guid_format");
+    if (out_size < FACET_GUID_STRING_SIZE)
+        return facet__error(FACET_E_INVALIDARG,
+                            "facet_guid_format: out_size is %zu, expected at least %d", out_size,
+                            FACET_GUID_STRING_SIZE);
+    snprintf(out, out_size, "{%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}",
+             (unsigned)g->Data1, (unsigned)g->Data2, (unsigned)g->Data3, g->Data4[0], g->Data4[1],
+             g->Data4[2], g->Data4[3], g->Data4[4], g->Data4[5], g->Data4[6], g->Data4[7]);
+    return FACET_OK;
+}

@@ -1,0 +1,69 @@
+/*
+ * core/os/os.h - the platform layer. core/os/posix.c and core/os/win32.c
+ * implement the same names; nothing else in core/ includes a system header
+ * that differs between them.
+ */
+#ifndef FACET_CORE_OS_H
+#define FACET_CORE_OS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "facet/abi.h"
+
+#if defined(_MSC_VER) && !defined(__clang__)
+#define FACET_THREAD_LOCAL __declspec(thread)
+#else
+#define FACET_THREAD_LOCAL __thread
+#endif
+
+#ifdef _WIN32
+typedef struct FacetOsRwlock {
+    void *srw; /* SRWLOCK */
+} FacetOsRwlock;
+#else
+#include <pthread.h>
+typedef struct FacetOsRwlock {
+    pthread_rwlock_t rw;
+} FacetOsRwlock;
+#endif
+
+typedef void *FacetOsLibrary;
+
+/* What a path names. */
+#define FACET_OS_MISSING 0u
+#define FACET_OS_FILE 1u
+#define FACET_OS_DIRECTORY 2u
+#define FACET_OS_OTHER 3u
+
+typedef struct FacetOsStat {
+    uint32_t kind;       /* FACET_OS_* */
+    uint64_t size;
+    int64_t mtime_ns;
+} FacetOsStat;
+
+/* Each function that fails sets the thread's last error (naming path) and
+ * returns its code. */
+FacetResult facet__os_stat(FacetOsStat *out, const char *path);
+/* Reads up to len bytes at offset; *got is what was read (short at EOF). */
+FacetResult facet__os_read_at(const char *path, uint64_t offset, void *buf, uint64_t len,
+                              uint64_t *got);
+/* Reads a whole file of at most max_size bytes into a NUL-terminated buffer
+ * from facet__malloc. */
+FacetResult facet__os_read_file(char **out, uint64_t *size, const char *path, uint64_t max_size);
+/* An absolute path with links resolved, from facet__malloc. */
+FacetResult facet__os_realpath(char **out, const char *path);
+
+FacetResult facet__os_lib_open(FacetOsLibrary *out, const char *path);
+void *facet__os_lib_sym(FacetOsLibrary lib, const char *name);
+void facet__os_lib_close(FacetOsLibrary lib);
+
+FacetResult facet__os_rwlock_init(FacetOsRwlock *l);
+void facet__os_rwlock_destroy(FacetOsRwlock *l);
+void facet__os_rwlock_rdlock(FacetOsRwlock *l);
+void facet__os_rwlock_wrlock(FacetOsRwlock *l);
+void facet__os_rwlock_rdunlock(FacetOsRwlock *l);
+void facet__os_rwlock_wrunlock(FacetOsRwlock *l);
+void facet__os_yield(void);
+
+#endif /* FACET_CORE_OS_H */

@@ -1,0 +1,276 @@
+/*
+ * core/os/win32.c - the platform layer on Windows. Paths are UTF-8 at the
+ * API and UTF-16 towards the system (LoadLibraryW, CreateFileW).
+ */
+#ifdef _WIN32
+
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <windows.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../internal.h"
+
+/* UTF-8 to a new UTF-16 string from facet__malloc. */
+static FacetResult widen(wchar_t **out, const char *path)
+{
+    int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, path, -1, NULL, 0);
+    *out = NULL;
+    if (n <= 0)
+        return facet__error(FACET_E_INVALIDARG, "%s: the path is not valid UTF-8", path);
+    *out = facet__malloc((size_t)n * sizeof(wchar_t));
+    if (*out == NULL)
+        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", path);
+    MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, path, -1, *out, n);
+    return FACET_OK;
+}
+
+static char *narrow(const wchar_t *w)
+{
+    int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL, NULL);
+    char *s;
+    if (n <= 0)
+        return NULL;
+    s = facet__malloc((size_t)n);
+    if (s != NULL)
+        WideCharToMultiByte(CP_UTF8, 0, w, -1, s, n, NULL, NULL);
+    return s;
+}
+
+static void system_message(DWORD err, char *buf, size_t size)
+{
+    DWORD n = FormatMessageA(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL,
+                             err, 0, buf, (DWORD)size, NULL);
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
+        buf[--n] = '\0';
+    if (n == 0)
+        snprintf(buf, size, "error %lu", (unsigned long)err);
+}
+
+static FacetResult win_error(DWORD err, const char *path, const char *what)
+{
+    char msg[256];
+    switch (err) {
+    case ERROR_FILE_NOT_FOUND:
+    case ERROR_PATH_NOT_FOUND:
+        return facet__error(FACET_E_FILENOTFOUND, "%s: no such file (%s)", path, what);
+    case ERROR_ACCESS_DENIED:
+        return facet__error(FACET_E_ACCESSDENIED, "%s: permission denied (%s)", path, what);
+    case ERROR_NOT_ENOUGH_MEMORY:
+    case ERROR_OUTOFMEMORY:
+        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory (%s)", path, what);
+    default:
+        system_message(err, msg, sizeof(msg));
+        return facet__error(FACET_E_FAIL, "%s: %s failed: %s", path, what, msg);
+    }
+}
+
+FacetResult facet__os_stat(FacetOsStat *out, const char *path)
+{
+    WIN32_FILE_ATTRIBUTE_DATA data;
+    wchar_t *w;
+    FacetResult r;
+    memset(out, 0, sizeof(*out));
+    if (facet__fault(FACET_FAULT_FILE))
+        return win_error(ERROR_READ_FAULT, path, "stat");
+    r = widen(&w, path);
+    if (FACET_FAILED(r))
+        return r;
+    if (!GetFileAttributesExW(w, GetFileExInfoStandard, &data)) {
+        DWORD err = GetLastError();
+        facet__free(w);
+        if (err == ERROR_FILE_NOT_FOUND || err == ERROR_PATH_NOT_FOUND) {
+            out->kind = FACET_OS_MISSING;
+            return FACET_OK;
+        }
+        return win_error(err, path, "stat");
+    }
+    facet__free(w);
+    out->kind = (data.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) ? FACET_OS_DIRECTORY
+                : (data.dwFileAttributes & FILE_ATTRIBUTE_DEVICE) ? FACET_OS_OTHER
+                                                                  : FACET_OS_FILE;
+    out->size = ((uint64_t)data.nFileSizeHigh << 32) | data.nFileSizeLow;
+    /* 100 ns ticks since 1601 to ns since 1970. */
+    out->mtime_ns = (int64_t)(((((uint64_t)data.ftLastWriteTime.dwHighDateTime << 32) |
+                                data.ftLastWriteTime.dwLowDateTime) -
+                               116444736000000000ull) *
+                              100u);
+    return FACET_OK;
+}
+
+static FacetResult open_read(HANDLE *out, const char *path)
+{
+    wchar_t *w;
+    FacetResult r;
+    *out = INVALID_HANDLE_VALUE;
+    if (facet__fault(FACET_FAULT_FILE))
+        return win_error(ERROR_READ_FAULT, path, "open");
+    r = widen(&w, path);
+    if (FACET_FAILED(r))
+        return r;
+    *out = CreateFileW(w, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                       NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+    facet__free(w);
+    return *out == INVALID_HANDLE_VALUE ? win_error(GetLastError(), path, "open") : FACET_OK;
+}
+
+static FacetResult read_handle(HANDLE h, const char *path, uint64_t offset, void *buf,
+                               uint64_t len, uint64_t *got)
+{
+    *got = 0;
+    while (*got < len) {
+        OVERLAPPED ov;
+        DWORD n = 0;
+        uint64_t at = offset + *got;
+        uint64_t want = len - *got;
+        if (facet__fault(FACET_FAULT_FILE))
+            return win_error(ERROR_READ_FAULT, path, "read");
+        memset(&ov, 0, sizeof(ov));
+        ov.Offset = (DWORD)at;
+        ov.OffsetHigh = (DWORD)(at >> 32);
+        if (!ReadFile(h, (char *)buf + *got, want > 0x40000000u ? 0x40000000u : (DWORD)want, &n,
+                      &ov)) {
+            DWORD err = GetLastError();
+            if (err == ERROR_HANDLE_EOF)
+                break;
+            return win_error(err, path, "read");
+        }
+        if (n == 0)
+            break;
+        *got += n;
+    }
+    return FACET_OK;
+}
+
+FacetResult facet__os_read_at(const char *path, uint64_t offset, void *buf, uint64_t len,
+                              uint64_t *got)
+{
+    HANDLE h;
+    FacetResult r = open_read(&h, path);
+    *got = 0;
+    if (FACET_FAILED(r))
+        return r;
+    r = read_handle(h, path, offset, buf, len, got);
+    CloseHandle(h);
+    return r;
+}
+
+FacetResult facet__os_read_file(char **out, uint64_t *size, const char *path, uint64_t max_size)
+{
+    LARGE_INTEGER li;
+    HANDLE h;
+    char *buf;
+    uint64_t got;
+    FacetResult r;
+
+    *out = NULL;
+    *size = 0;
+    r = open_read(&h, path);
+    if (FACET_FAILED(r))
+        return r;
+    if (facet__fault(FACET_FAULT_FILE) || !GetFileSizeEx(h, &li)) {
+        CloseHandle(h);
+        return win_error(GetLastError(), path, "stat");
+    }
+    if ((uint64_t)li.QuadPart > max_size) {
+        CloseHandle(h);
+        return facet__error(FACET_E_INVALIDARG,
+                            "%s: %llu bytes, larger than the limit of %llu bytes", path,
+                            (unsigned long long)li.QuadPart, (unsigned long long)max_size);
+    }
+    buf = facet__malloc((size_t)li.QuadPart + 1);
+    if (buf == NULL) {
+        CloseHandle(h);
+        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory reading %llu bytes", path,
+                            (unsigned long long)li.QuadPart);
+    }
+    r = read_handle(h, path, 0, buf, (uint64_t)li.QuadPart, &got);
+    CloseHandle(h);
+    if (FACET_FAILED(r)) {
+        facet__free(buf);
+        return r;
+    }
+    buf[got] = '\0';
+    *out = buf;
+    *size = got;
+    return FACET_OK;
+}
+
+FacetResult facet__os_realpath(char **out, const char *path)
+{
+    wchar_t *w, *full;
+    DWORD n;
+    FacetResult r;
+    *out = NULL;
+    if (facet__fault(FACET_FAULT_FILE))
+        return win_error(ERROR_READ_FAULT, path, "realpath");
+    r = widen(&w, path);
+    if (FACET_FAILED(r))
+        return r;
+    n = GetFullPathNameW(w, 0, NULL, NULL);
+    full = n ? facet__malloc((size_t)n * sizeof(wchar_t)) : NULL;
+    if (full == NULL || GetFullPathNameW(w, n, full, NULL) == 0) {
+        facet__free(w);
+        facet__free(full);
+        return n ? facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", path)
+                 : win_error(GetLastError(), path, "GetFullPathName");
+    }
+    facet__free(w);
+    *out = narrow(full);
+    facet__free(full);
+    return *out ? FACET_OK : facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", path);
+}
+
+FacetResult facet__os_lib_open(FacetOsLibrary *out, const char *path)
+{
+    wchar_t *w;
+    char msg[256];
+    FacetResult r;
+    *out = NULL;
+    if (facet__fault(FACET_FAULT_LOADER))
+        return facet__error(FACET_E_LOADFAILED, "%s: LoadLibrary failed: injected fault", path);
+    r = widen(&w, path);
+    if (FACET_FAILED(r))
+        return r;
+    *out = (FacetOsLibrary)LoadLibraryExW(w, NULL, LOAD_WITH_ALTERED_SEARCH_PATH);
+    facet__free(w);
+    if (*out != NULL)
+        return FACET_OK;
+    system_message(GetLastError(), msg, sizeof(msg));
+    return facet__error(FACET_E_LOADFAILED, "%s: LoadLibrary failed: %s", path, msg);
+}
+
+void *facet__os_lib_sym(FacetOsLibrary lib, const char *name)
+{
+    FARPROC p;
+    void *q;
+    if (facet__fault(FACET_FAULT_LOADER))
+        return NULL;
+    p = GetProcAddress((HMODULE)lib, name);
+    memcpy(&q, &p, sizeof(q));
+    return q;
+}
+
+void facet__os_lib_close(FacetOsLibrary lib)
+{
+    if (lib != NULL)
+        FreeLibrary((HMODULE)lib);
+}
+
+FacetResult facet__os_rwlock_init(FacetOsRwlock *l)
+{
+    InitializeSRWLock((PSRWLOCK)&l->srw);
+    return FACET_OK;
+}
+
+void facet__os_rwlock_destroy(FacetOsRwlock *l) { (void)l; }
+void facet__os_rwlock_rdlock(FacetOsRwlock *l) { AcquireSRWLockShared((PSRWLOCK)&l->srw); }
+void facet__os_rwlock_wrlock(FacetOsRwlock *l) { AcquireSRWLockExclusive((PSRWLOCK)&l->srw); }
+void facet__os_rwlock_rdunlock(FacetOsRwlock *l) { ReleaseSRWLockShared((PSRWLOCK)&l->srw); }
+void facet__os_rwlock_wrunlock(FacetOsRwlock *l) { ReleaseSRWLockExclusive((PSRWLOCK)&l->srw); }
+void facet__os_yield(void) { SwitchToThread(); }
+
+#endif /* _WIN32 */

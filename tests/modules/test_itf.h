@@ -1,0 +1,55 @@
+/*
+ * tests/modules/test_itf.h - the interfaces the test modules implement.
+ */
+#ifndef FACET_TEST_ITF_H
+#define FACET_TEST_ITF_H
+
+#include "facet/abi.h"
+
+/* ITestCounter: a running total. */
+typedef struct ITestCounter ITestCounter;
+FACET_DEFINE_GUID(IID_ITestCounter, 0x6f1c2a10, 0x1d3e, 0x4a5b, 0x9c, 0x01, 0x11, 0x22, 0x33,
+                  0x44, 0x55, 0x66);
+typedef struct ITestCounterVtbl {
+    FACET_UNKNOWN_METHODS(ITestCounter);
+    FacetResult(FACET_CALL *Add)(ITestCounter *self, int32_t delta, int32_t *total);
+} ITestCounterVtbl;
+struct ITestCounter {
+    const ITestCounterVtbl *lpVtbl;
+};
+#define ITestCounter_QueryInterface(p, i, o) ((p)->lpVtbl->QueryInterface(p, i, o))
+#define ITestCounter_AddRef(p) ((p)->lpVtbl->AddRef(p))
+#define ITestCounter_Release(p) ((p)->lpVtbl->Release(p))
+#define ITestCounter_Add(p, d, t) ((p)->lpVtbl->Add(p, d, t))
+
+/* ITestEcho: text back, through an IFacetString the host allocates. */
+typedef struct ITestEcho ITestEcho;
+FACET_DEFINE_GUID(IID_ITestEcho, 0x6f1c2a11, 0x1d3e, 0x4a5b, 0x9c, 0x01, 0x11, 0x22, 0x33, 0x44,
+                  0x55, 0x67);
+typedef struct ITestEchoVtbl {
+    FACET_UNKNOWN_METHODS(ITestEcho);
+    FacetResult(FACET_CALL *Echo)(ITestEcho *self, const char *text, IFacetString **out);
+} ITestEchoVtbl;
+struct ITestEcho {
+    const ITestEchoVtbl *lpVtbl;
+};
+#define ITestEcho_QueryInterface(p, i, o) ((p)->lpVtbl->QueryInterface(p, i, o))
+#define ITestEcho_AddRef(p) ((p)->lpVtbl->AddRef(p))
+#define ITestEcho_Release(p) ((p)->lpVtbl->Release(p))
+#define ITestEcho_Echo(p, t, o) ((p)->lpVtbl->Echo(p, t, o))
+
+/* An interface no test class implements. */
+FACET_DEFINE_GUID(IID_ITestNobody, 0x6f1c2a1f, 0x1d3e, 0x4a5b, 0x9c, 0x01, 0x11, 0x22, 0x33,
+                  0x44, 0x55, 0x6f);
+
+/* Classes. */
+FACET_DEFINE_GUID(CLSID_AlphaCounter, 0x0a1fa000, 0x0000, 0x4000, 0x80, 0x00, 0x00, 0x00, 0x00,
+                  0x00, 0x00, 0x01);
+FACET_DEFINE_GUID(CLSID_AlphaEcho, 0x0a1fa000, 0x0000, 0x4000, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00,
+                  0x00, 0x02);
+FACET_DEFINE_GUID(CLSID_BetaCounter, 0x0be7a000, 0x0000, 0x4000, 0x80, 0x00, 0x00, 0x00, 0x00,
+                  0x00, 0x00, 0x01);
+FACET_DEFINE_GUID(CLSID_GammaCounter, 0x06a33a00, 0x0000, 0x4000, 0x80, 0x00, 0x00, 0x00, 0x00,
+                  0x00, 0x00, 0x01);
+
+#endif

@@ -1,0 +1,292 @@
+/*
+ * tests/modules/testmod.c - the test modules. One source, built as several
+ * modules by tests/modules/CMakeLists.txt:
+ *   TESTMOD=1 alpha: test.alpha.counter and test.alpha.echo (aggregatable)
+ *   TESTMOD=2 beta:  test.beta.counter
+ *   TESTMOD=3 gamma: test.gamma.counter
+ * and, from alpha, one broken variant per BAD_* macro.
+ */
+#include <string.h>
+
+#define FACET_MODULE_IMPLEMENTATION
+#include "facet/module.h"
+#include "test_itf.h"
+
+/* ---- Counter ----------------------------------------------------------- */
+
+typedef struct Counter {
+    ITestCounter itf;
+    uint32_t refs;
+    int32_t total;
+} Counter;
+
+static FacetResult FACET_CALL counter_qi(ITestCounter *self, const FacetGuid *iid, void **out)
+{
+    if (out == NULL)
+        return FACET_E_POINTER;
+    *out = NULL;
+    if (iid == NULL)
+        return FACET_E_POINTER;
+    if (!FacetGuidEqual(iid, &IID_IFacetUnknown) && !FacetGuidEqual(iid, &IID_ITestCounter))
+        return FACET_E_NOINTERFACE;
+    FacetAtomicIncrement(&((Counter *)self)->refs);
+    *out = self;
+    return FACET_OK;
+}
+
+static uint32_t FACET_CALL counter_addref(ITestCounter *self)
+{
+    return FacetAtomicIncrement(&((Counter *)self)->refs);
+}
+
+static uint32_t FACET_CALL counter_release(ITestCounter *self)
+{
+    uint32_t n = FacetAtomicDecrement(&((Counter *)self)->refs);
+    if (n == 0) {
+        facet_module_free(self);
+        facet_module_object_destroyed();
+    }
+    return n;
+}
+
+static FacetResult FACET_CALL counter_add(ITestCounter *self, int32_t delta, int32_t *total)
+{
+    if (total == NULL)
+        return FACET_E_POINTER;
+    *total = ((Counter *)self)->total += delta;
+    return FACET_OK;
+}
+
+static const ITestCounterVtbl counter_vtbl = {counter_qi, counter_addref, counter_release,
+                                              counter_add};
+
+static FacetResult counter_create(IFacetUnknown *outer, const FacetGuid *iid, void **out)
+{
+    Counter *c;
+    FacetResult r;
+    (void)outer;
+#ifdef BAD_CREATE_NULL
+    (void)iid;
+    (void)c;
+    (void)r;
+    *out = NULL;
+    return FACET_OK; /* success without an object: the runtime must catch it */
+#else
+    r = facet_module_alloc(sizeof(*c), (void **)&c);
+    if (FACET_FAILED(r))
+        return r;
+    c->itf.lpVtbl = &counter_vtbl;
+    c->refs = 1;
+    c->total = 0;
+    facet_module_object_created();
+    r = counter_qi(&c->itf, iid, out);
+    counter_release(&c->itf);
+    return r;
+#endif
+}
+
+/* ---- Echo, aggregatable ------------------------------------------------ */
+
+/* The inner unknown is the object's own identity when it stands alone; when
+ * aggregated, ITestEcho's IUnknown methods go to the outer object. */
+typedef struct Echo {
+    IFacetUnknown inner;
+    ITestEcho itf;
+    uint32_t refs;
+    IFacetUnknown *outer; /* the controlling unknown: outer, or &inner */
+} Echo;
+
+#define ECHO_FROM_INNER(p) ((Echo *)(void *)(p))
+#define ECHO_FROM_ITF(p) ((Echo *)(void *)((char *)(p) - offsetof(Echo, itf)))
+
+static FacetResult FACET_CALL echo_inner_qi(IFacetUnknown *self, const FacetGuid *iid, void **out)
+{
+    Echo *e = ECHO_FROM_INNER(self);
+    if (out == NULL)
+        return FACET_E_POINTER;
+    *out = NULL;
+    if (iid == NULL)
+        return FACET_E_POINTER;
+    if (FacetGuidEqual(iid, &IID_IFacetUnknown))
+        *out = &e->inner;
+    else if (FacetGuidEqual(iid, &IID_ITestEcho))
+        *out = &e->itf;
+    else
+        return FACET_E_NOINTERFACE;
+    IFacetUnknown_AddRef((IFacetUnknown *)*out);
+    return FACET_OK;
+}
+
+static uint32_t FACET_CALL echo_inner_addref(IFacetUnknown *self)
+{
+    return FacetAtomicIncrement(&ECHO_FROM_INNER(self)->refs);
+}
+
+static uint32_t FACET_CALL echo_inner_release(IFacetUnknown *self)
+{
+    uint32_t n = FacetAtomicDecrement(&ECHO_FROM_INNER(self)->refs);
+    if (n == 0) {
+        facet_module_free(self);
+        facet_module_object_destroyed();
+    }
+    return n;
+}
+
+static const IFacetUnknownVtbl echo_inner_vtbl = {echo_inner_qi, echo_inner_addref,
+                                                  echo_inner_release};
+
+static FacetResult FACET_CALL echo_qi(ITestEcho *self, const FacetGuid *iid, void **out)
+{
+    return IFacetUnknown_QueryInterface(ECHO_FROM_ITF(self)->outer, iid, out);
+}
+
+static uint32_t FACET_CALL echo_addref(ITestEcho *self)
+{
+    return IFacetUnknown_AddRef(ECHO_FROM_ITF(self)->outer);
+}
+
+static uint32_t FACET_CALL echo_release(ITestEcho *self)
+{
+    return IFacetUnknown_Release(ECHO_FROM_ITF(self)->outer);
+}
+
+static FacetResult FACET_CALL echo_echo(ITestEcho *self, const char *text, IFacetString **out)
+{
+    (void)self;
+    if (out == NULL)
+        return FACET_E_POINTER;
+    *out = NULL;
+    if (text == NULL)
+        return FACET_E_POINTER;
+    return IFacetHost_CreateString(facet_module_host, text, UINT64_MAX, out);
+}
+
+static const ITestEchoVtbl echo_vtbl = {echo_qi, echo_addref, echo_release, echo_echo};
+
+static FacetResult echo_create(IFacetUnknown *outer, const FacetGuid *iid, void **out)
+{
+    Echo *e;
+    FacetResult r = facet_module_alloc(sizeof(*e), (void **)&e);
+    if (FACET_FAILED(r))
+        return r;
+    e->inner.lpVtbl = &echo_inner_vtbl;
+    e->itf.lpVtbl = &echo_vtbl;
+    e->refs = 1;
+    e->outer = outer ? outer : &e->inner;
+    facet_module_object_created();
+    r = echo_inner_qi(&e->inner, iid, out);
+    echo_inner_release(&e->inner);
+    return r;
+}
+
+/* ---- The modules ------------------------------------------------------- */
+
+static const FacetGuid counter_iids[] = {{0x6f1c2a10, 0x1d3e, 0x4a5b,
+                                          {0x9c, 0x01, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66}}};
+static const FacetGuid echo_iids[] = {{0x6f1c2a11, 0x1d3e, 0x4a5b,
+                                       {0x9c, 0x01, 0x11, 0x22, 0x33, 0x44, 0x55, 0x67}}};
+
+#if TESTMOD == 1
+#define MODULE_NAME "test.alpha"
+static const FacetClassDef classes[] = {
+    {FACET_CLASS_INFO("test.alpha.counter", "1.0.0", FACET_THREADING_ANY, counter_iids,
+                      {0x0a1fa000, 0x0000, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x01}}),
+     counter_create, 0},
+    {FACET_CLASS_INFO("test.alpha.echo", "1.0.0", FACET_THREADING_ANY, echo_iids,
+                      {0x0a1fa000, 0x0000, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x02}}),
+     echo_create, 1},
+};
+#elif TESTMOD == 2
+#define MODULE_NAME "test.beta"
+static const FacetClassDef classes[] = {
+    {FACET_CLASS_INFO("test.beta.counter", "2.1.0", FACET_THREADING_ANY, counter_iids,
+                      {0x0be7a000, 0x0000, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x01}}),
+     counter_create, 0},
+};
+#else
+#define MODULE_NAME "test.gamma"
+static const FacetClassDef classes[] = {
+    {FACET_CLASS_INFO("test.gamma.counter", "0.3.0", FACET_THREADING_ANY, counter_iids,
+                      {0x06a33a00, 0x0000, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x01}}),
+     counter_create, 0},
+};
+#endif
+
+#ifdef BAD_API_LEVEL
+#define MODULE_API_LEVEL 99u
+#else
+#define MODULE_API_LEVEL FACET_API_LEVEL
+#endif
+
+static const FacetModuleDef module_def = {
+    MODULE_NAME, "1.2.3", MODULE_API_LEVEL, sizeof(classes) / sizeof(classes[0]), classes,
+    NULL,        NULL};
+
+/* ---- The export, honest or broken --------------------------------------- */
+
+#if defined(BAD_NO_ENTRY)
+/* No facet_module_entry at all, only something else. */
+FACET_EXPORT int not_the_entry(void);
+int not_the_entry(void)
+{
+    return (int)sizeof(module_def);
+}
+#elif defined(BAD_REFUSE_ABI)
+/* Built for an ABI version this host does not speak. */
+FACET_EXPORT FacetResult facet_module_entry(uint32_t host_abi_version, IFacetUnknown *host,
+                                            const FacetGuid *iid, void **factory)
+{
+    (void)host;
+    (void)iid;
+    *factory = NULL;
+    return host_abi_version == 2u ? facet_module_entry_impl_(&module_def, 1u, host, iid, factory)
+                                  : FACET_E_ABIMISMATCH;
+}
+#elif defined(BAD_NULL_FACTORY)
+FACET_EXPORT FacetResult facet_module_entry(uint32_t host_abi_version, IFacetUnknown *host,
+                                            const FacetGuid *iid, void **factory)
+{
+    (void)host_abi_version;
+    (void)host;
+    (void)iid;
+    *factory = NULL;
+    return FACET_OK;
+}
+#elif defined(BAD_SMALL_INFO) || defined(BAD_CLASS_COUNT)
+/* The kit's factory with one method replaced. */
+static IFacetFactoryVtbl bad_vtbl;
+static IFacetFactory bad_factory = {&bad_vtbl};
+
+static FacetResult FACET_CALL bad_info(IFacetFactory *self, FacetModuleInfo *out)
+{
+    (void)self;
+    out->abi_version = FACET_ABI_VERSION;
+    out->struct_size = 8; /* wrote abi_version only */
+    return FACET_OK;
+}
+
+static FacetResult FACET_CALL bad_count(IFacetFactory *self, uint32_t *out)
+{
+    (void)self;
+    *out = module_def.class_count + 1; /* one more than DescribeClass knows */
+    return FACET_OK;
+}
+
+FACET_EXPORT FacetResult facet_module_entry(uint32_t host_abi_version, IFacetUnknown *host,
+                                            const FacetGuid *iid, void **factory)
+{
+    FacetResult r = facet_module_entry_impl_(&module_def, host_abi_version, host, iid, factory);
+    if (FACET_FAILED(r))
+        return r;
+    bad_vtbl = facet_module_factory_vtbl_;
+#ifdef BAD_SMALL_INFO
+    bad_vtbl.GetModuleInfo = bad_info;
+#else
+    bad_vtbl.GetClassCount = bad_count;
+#endif
+    *factory = &bad_factory;
+    return FACET_OK;
+}
+#else
+FACET_MODULE_DEFINE(module_def)
+#endif
