@@ -312,6 +312,10 @@ int facet_idl_compile(facet_idl_result **out, const char *path,
         return -1;
     memset(&none, 0, sizeof none);
     if (try_read(&c, path, &data, &size, &reason) != 0) {
+        idl_file named; /* a diagnostic about the file as a whole */
+        memset(&named, 0, sizeof named);
+        named.path = path;
+        none.file = &named;
         facet_idl__error(&c, none, "cannot read '%s': %s", path, reason);
     } else {
         f = new_file(&c, path, data, size);
