@@ -227,6 +227,23 @@ static void write_params(emitter *e, idl_buf *b, const idl_method *m, const char
     facet_idl__buf_puts(b, ")");
 }
 
+/* The C vtable member for slot i. C has no overloads: a method named like
+ * one before it (a C++ overload, as in dwrite.idl) is Owner_Name, as widl
+ * names it. */
+static const char *member_name(emitter *e, const idl_vec *all, size_t i, const idl_decl *owner)
+{
+    const idl_method *m = all->items[i];
+    size_t j;
+    for (j = 0; j < i; j++) {
+        const idl_method *o = all->items[j];
+        if (strcmp(o->c_name, m->c_name) == 0)
+            return owner ? facet_idl__printf(e->c->arena, "%s_%s", facet_idl__decl_c_name(owner),
+                                             m->c_name)
+                         : "";
+    }
+    return m->c_name;
+}
+
 static void write_interface(emitter *e, const idl_decl *d)
 {
     const char *name = facet_idl__decl_c_name(d);
@@ -283,7 +300,7 @@ static void write_interface(emitter *e, const idl_decl *d)
         memset(&p, 0, sizeof p);
         facet_idl__write_decl(&r, m->ret, NULL);
         write_params(e, &p, m, name);
-        W(e, 1, "%s(FACET_CALL *%s)%s;", r.data ? r.data : "void", m->c_name,
+        W(e, 1, "%s(FACET_CALL *%s)%s;", r.data ? r.data : "void", member_name(e, &all, i, o),
           p.data ? p.data : "()");
         facet_idl__buf_free(&r);
         facet_idl__buf_free(&p);
@@ -300,6 +317,8 @@ static void write_interface(emitter *e, const idl_decl *d)
         const idl_method *m = all.items[i];
         idl_buf a;
         size_t j;
+        if (member_name(e, &all, i, NULL) != m->c_name)
+            continue; /* an overload: C has no name for it but the vtable member */
         memset(&a, 0, sizeof a);
         for (j = 0; j < m->params.count; j++)
             facet_idl__buf_printf(&a, ", %s", param_name(e, m->params.items[j], j));

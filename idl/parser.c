@@ -1183,6 +1183,10 @@ static void parse_statement(parser *p, idl_decl *scope)
         return;
     }
     attrs = parse_attrs(p);
+    if (is(p, "typedef")) {
+        parse_typedef(p); /* [hidden] typedef ...: the attributes are for type libraries */
+        return;
+    }
     kw = p->tok.text;
     if (is(p, "namespace") || is(p, "runtimeclass") || is(p, "apicontract") ||
         is(p, "delegate") || is(p, "requires")) {

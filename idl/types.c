@@ -748,13 +748,14 @@ static void check_method(idl_ctx *c, idl_decl *itf, idl_method *m)
             idl_buf b;
             memset(&b, 0, sizeof b);
             type_text(&b, m->ret);
-            facet_idl__error(c, m->loc, "remotable method %s returns '%s': expected HRESULT, which "
-                             "every method of an interface that is not [local] returns",
-                             owner, b.data ? b.data : "?");
+            /* widl only warns, and Wine's SDK files rely on it */
+            (c->windows_sdk ? facet_idl__warning : facet_idl__error)(
+                c, m->loc, "remotable method %s returns '%s': expected HRESULT, which every "
+                "method of an interface that is not [local] returns", owner, b.data ? b.data : "?");
             facet_idl__buf_free(&b);
         }
     }
-    if (is_struct_value(m->ret))
+    if (is_struct_value(m->ret) && !c->windows_sdk)
         facet_idl__warning(c, m->loc, "%s returns a struct by value: MSVC returns it through a "
                            "hidden pointer after 'this', GCC and Clang before it, so C++ "
                            "callers and C callers disagree; return it through an [out] pointer",
@@ -765,6 +766,7 @@ static void check_method(idl_ctx *c, idl_decl *itf, idl_method *m)
                          "compile", m->c_name, m->c_name, m->c_name);
     for (i = 0; i < m->params.count; i++) {
         idl_var *v = m->params.items[i];
+        int strict = !c->windows_sdk; /* widl lets SDK files name what is not there */
         v->dir = 0;
         if (has(v->attrs, "in"))
             v->dir |= FACET_TI_IN;
@@ -774,10 +776,10 @@ static void check_method(idl_ctx *c, idl_decl *itf, idl_method *m)
             v->dir = FACET_TI_IN;
         if (has(v->attrs, "retval"))
             v->dir |= FACET_TI_RETVAL;
-        v->size_is = link_index(c, v, "size_is", &m->params, "parameter", owner, 1);
-        v->length_is = link_index(c, v, "length_is", &m->params, "parameter", owner, 1);
-        v->iid_is = link_index(c, v, "iid_is", &m->params, "parameter", owner, 1);
-        v->switch_is = link_index(c, v, "switch_is", &m->params, "parameter", owner, 1);
+        v->size_is = link_index(c, v, "size_is", &m->params, "parameter", owner, strict);
+        v->length_is = link_index(c, v, "length_is", &m->params, "parameter", owner, strict);
+        v->iid_is = link_index(c, v, "iid_is", &m->params, "parameter", owner, strict);
+        v->switch_is = link_index(c, v, "switch_is", &m->params, "parameter", owner, strict);
     }
 }
 
@@ -813,6 +815,14 @@ static void guid_text(char *out, const uint8_t g[16])
         out[k++] = hex[g[i] & 15];
     }
     out[k] = '\0';
+}
+
+/* The base of b, even when b is defined after the interface being checked. */
+static const idl_decl *base_of(idl_ctx *c, const idl_decl *b)
+{
+    if (b->base || !b->base_name)
+        return b->base;
+    return facet_idl__sym_get(&c->names, b->base_name);
 }
 
 static void check_interface(idl_ctx *c, idl_decl *d)
@@ -869,7 +879,7 @@ static void check_interface(idl_ctx *c, idl_decl *d)
                                  d->name, d->name);
             } else {
                 d->base = base;
-                for (b = base, guard = 0; b && guard < 64; b = b->base, guard++)
+                for (b = base, guard = 0; b && guard < 64; b = base_of(c, b), guard++)
                     if (b == c->iunknown || (b->builtin && strcmp(b->name, "IUnknown") == 0))
                         break;
                 if (!b || guard == 64)
@@ -884,7 +894,9 @@ static void check_interface(idl_ctx *c, idl_decl *d)
             if (o != d && memcmp(o->guid, d->guid, 16) == 0 && strcmp(o->name, d->name) != 0) {
                 char g[40];
                 guid_text(g, d->guid);
-                facet_idl__error(c, u->loc, "duplicate IID {%s}: interface %s has the same uuid as "
+                /* Wine's mshtml.idl reuses one: widl does not check */
+                (c->windows_sdk ? facet_idl__warning : facet_idl__error)(
+                                 c, u->loc, "duplicate IID {%s}: interface %s has the same uuid as "
                                  "%s (%s:%u)", g, d->name, o->name, o->loc.file ? o->loc.file->name
                                  : "?", (unsigned)o->loc.line);
                 break;
@@ -920,11 +932,14 @@ static void check_decl(idl_ctx *c, idl_decl *d)
         for (i = 0; i < d->members.count; i++) {
             idl_decl *ref = d->members.items[i];
             idl_decl *itf = facet_idl__sym_get(&c->names, ref->name);
-            if (!itf || (itf->kind != D_INTERFACE && itf->kind != D_DISPINTERFACE))
+            if (!itf || (itf->kind != D_INTERFACE && itf->kind != D_DISPINTERFACE)) {
+                if (c->windows_sdk)
+                    continue; /* widl takes interfaces it has not seen */
                 facet_idl__error(c, ref->loc, "unknown interface '%s' in coclass %s", ref->name,
                                  d->name);
-            else
+            } else {
                 d->members.items[i] = itf;
+            }
         }
         break;
     }
