@@ -450,6 +450,7 @@ static void write_traits(emitter *e, idl_decl *d)
         return;
     name = facet_idl__decl_c_name(d);
     W(e, 0, "template <> struct iid_of< ::%s> {", name);
+    W(e, 1, "typedef ::%s base;", d->base ? facet_idl__decl_c_name(d->base) : "IFacetUnknown");
     W(e, 1, "static const FacetGuid *iid() { return &IID_%s; }", name);
     W(e, 0, "};");
 }
@@ -508,7 +509,7 @@ void facet_idl__emit_header(idl_ctx *c, const idl_file *f, idl_buf *out)
     if (has_traits(&f->decls)) {
         BLANK(&e);
         W(&e, 0, "#if FACET_CPP_INTERFACES");
-        W(&e, 0, "/* facet::iid_of<I>::iid(), for facet::Ptr<I> (see <facet/facet.hpp>). */");
+        W(&e, 0, "/* facet::iid_of<I>: the IID and base of I (see <facet/facet.hpp>). */");
         W(&e, 0, "namespace facet {");
         W(&e, 0, "template <typename T> struct iid_of;");
         for_each_decl(&e, &f->decls, write_traits);

@@ -30,14 +30,19 @@
 
 namespace facet {
 
-/* The IID of interface T: iid_of<T>::iid(). */
+/* The IID of interface T, iid_of<T>::iid(), and its base interface,
+ * iid_of<T>::base (void for IFacetUnknown). */
 template <typename T> struct iid_of;
 
+template <> struct iid_of< ::IFacetUnknown> {
+    typedef void base;
+    static const FacetGuid *iid() { return &IID_IFacetUnknown; }
+};
 #define FACET_IID_OF_(I)                                          \
     template <> struct iid_of< ::I> {                             \
+        typedef ::IFacetUnknown base;                             \
         static const FacetGuid *iid() { return &IID_##I; }        \
     }
-FACET_IID_OF_(IFacetUnknown);
 FACET_IID_OF_(IFacetFactory);
 FACET_IID_OF_(IFacetHost);
 FACET_IID_OF_(IFacetAllocator);
@@ -154,6 +159,21 @@ template <typename T, typename U> bool operator!=(const Ptr<T> &a, const Ptr<U> 
 }
 
 namespace detail {
+/* I and its bases up to (not including) IFacetUnknown. */
+template <typename I, typename Base = typename iid_of<I>::base> struct chain {
+    static void *find(I *p, const FacetGuid *iid) noexcept
+    {
+        if (FacetGuidEqual(iid, iid_of<I>::iid()))
+            return p;
+        return chain<Base>::find(p, iid);
+    }
+};
+template <typename I> struct chain<I, void> {
+    static void *find(I *, const FacetGuid *) noexcept { return nullptr; }
+};
+template <> struct chain< ::IFacetUnknown, void> {
+    static void *find(IFacetUnknown *, const FacetGuid *) noexcept { return nullptr; }
+};
 template <typename Self, typename... Is> struct qi;
 template <typename Self> struct qi<Self> {
     static void *find(Self *, const FacetGuid *) noexcept { return nullptr; }
@@ -161,9 +181,8 @@ template <typename Self> struct qi<Self> {
 template <typename Self, typename I, typename... Rest> struct qi<Self, I, Rest...> {
     static void *find(Self *self, const FacetGuid *iid) noexcept
     {
-        if (FacetGuidEqual(iid, iid_of<I>::iid()))
-            return static_cast<I *>(self);
-        return qi<Self, Rest...>::find(self, iid);
+        void *p = chain<I>::find(static_cast<I *>(self), iid);
+        return p ? p : qi<Self, Rest...>::find(self, iid);
     }
 };
 template <typename First, typename... Rest> struct first {
@@ -176,8 +195,9 @@ template <typename First, typename... Rest> struct first {
  *   class Greeter : public facet::Object<IGreeter, IFacetRunnable> { ... };
  *
  * QueryInterface answers IFacetUnknown (always the same pointer, for COM's
- * identity rule) and each listed interface; list a base interface too when
- * it should answer for it. The count is atomic; the object deletes itself
+ * identity rule), each listed interface and each one's bases (through
+ * iid_of<I>::base). List an interface once: listing a base of another
+ * listed interface makes it an ambiguous base. The count is atomic; the object deletes itself
  * at zero. */
 template <typename... Interfaces> class Object : public Interfaces... {
 public:
