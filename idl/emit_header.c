@@ -59,8 +59,10 @@ static void write_enum_body(emitter *e, const idl_decl *d, int indent)
     if (d->enumerators.count == 0) {
         return; /* an empty enum is not C */
     }
+    /* no tag: enums cross the ABI as int32_t, and in C++ a tag would clash
+     * with a typedef of the same name */
     if (d->name)
-        W(e, indent, "enum %s {", d->name);
+        W(e, indent, "enum { /* %s */", d->name);
     else
         W(e, indent, "enum {");
     for (i = 0; i < d->enumerators.count; i++) {
