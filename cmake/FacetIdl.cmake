@@ -1,0 +1,78 @@
+# FacetIdl.cmake - run facet-idl as a build step.
+#
+#   facet_idl(TARGET name FILES a.idl b.idl... [INCLUDE_DIRS dir...]
+#             [OUTPUT_DIR dir])
+#
+# Compiles each X.idl into OUTPUT_DIR/X.h and OUTPUT_DIR/X_typeinfo.c
+# (OUTPUT_DIR defaults to ${CMAKE_CURRENT_BINARY_DIR}/<name>) and makes
+# <name>, an INTERFACE library whose include folder holds the headers:
+# target_link_libraries(my_component PRIVATE <name>) is all a component
+# needs. The list of X_typeinfo.c files is in the variable
+# <name>_TYPEINFO_SOURCES and the target property FACET_IDL_TYPEINFO_SOURCES,
+# for a target that wants the type information too.
+#
+# The folder of facet.idl (the runtime's own interfaces) is always searched,
+# so an IDL file can say import "facet.idl". In Facet's own build the
+# compiler is the facet-idl target; from an installed package
+# (find_package(Facet)) it is the imported Facet::idl.
+
+if(EXISTS "${CMAKE_CURRENT_LIST_DIR}/../idl/facet.idl")
+  set(FACET_IDL_IMPORT_DIR "${CMAKE_CURRENT_LIST_DIR}/../idl")
+else()
+  # installed: <prefix>/<libdir>/cmake/Facet -> <prefix>/include/facet
+  get_filename_component(FACET_IDL_IMPORT_DIR "${CMAKE_CURRENT_LIST_DIR}/../../../include/facet"
+                         ABSOLUTE)
+endif()
+set(FACET_IDL_IMPORT_DIR "${FACET_IDL_IMPORT_DIR}" CACHE INTERNAL "folder of facet.idl")
+
+function(facet_idl)
+  cmake_parse_arguments(I "" "TARGET;OUTPUT_DIR" "FILES;INCLUDE_DIRS" ${ARGN})
+  if(NOT I_TARGET OR NOT I_FILES)
+    message(FATAL_ERROR "facet_idl: usage: facet_idl(TARGET name FILES a.idl... "
+                        "[INCLUDE_DIRS dir...] [OUTPUT_DIR dir])")
+  endif()
+  if(TARGET facet-idl)
+    set(compiler facet-idl)
+  elseif(TARGET Facet::idl)
+    set(compiler Facet::idl)
+  else()
+    message(FATAL_ERROR "facet_idl: no facet-idl compiler: build inside Facet or "
+                        "find_package(Facet) first")
+  endif()
+  if(NOT I_OUTPUT_DIR)
+    set(I_OUTPUT_DIR ${CMAKE_CURRENT_BINARY_DIR}/${I_TARGET})
+  endif()
+  file(MAKE_DIRECTORY ${I_OUTPUT_DIR})
+
+  set(flags)
+  foreach(dir ${I_INCLUDE_DIRS} ${FACET_IDL_IMPORT_DIR})
+    get_filename_component(dir ${dir} ABSOLUTE)
+    list(APPEND flags -I ${dir})
+  endforeach()
+
+  set(headers)
+  set(typeinfo)
+  foreach(file ${I_FILES})
+    get_filename_component(src ${file} ABSOLUTE)
+    get_filename_component(stem ${file} NAME_WE)
+    set(h ${I_OUTPUT_DIR}/${stem}.h)
+    set(ti ${I_OUTPUT_DIR}/${stem}_typeinfo.c)
+    add_custom_command(
+      OUTPUT ${h} ${ti}
+      COMMAND ${compiler} ${flags} -o ${I_OUTPUT_DIR} ${src}
+      DEPENDS ${src} ${compiler}
+      COMMENT "facet-idl ${file}"
+      VERBATIM)
+    list(APPEND headers ${h})
+    list(APPEND typeinfo ${ti})
+  endforeach()
+
+  add_custom_target(${I_TARGET}_generate DEPENDS ${headers} ${typeinfo})
+  add_library(${I_TARGET} INTERFACE)
+  target_include_directories(${I_TARGET} INTERFACE ${I_OUTPUT_DIR})
+  add_dependencies(${I_TARGET} ${I_TARGET}_generate)
+  set_target_properties(${I_TARGET} PROPERTIES FACET_IDL_TYPEINFO_SOURCES "${typeinfo}")
+  set_source_files_properties(${headers} ${typeinfo} PROPERTIES GENERATED TRUE)
+  set(${I_TARGET}_TYPEINFO_SOURCES ${typeinfo} PARENT_SCOPE)
+  set(${I_TARGET}_HEADERS ${headers} PARENT_SCOPE)
+endfunction()

@@ -1,0 +1,182 @@
+/*
+ * facet-idl - the Facet IDL compiler command.
+ *
+ *   facet-idl [-I DIR]... [-o OUTDIR] [--lang c|go] FILE.idl...
+ *
+ * Writes OUTDIR/X.h and OUTDIR/X_typeinfo.c for each X.idl. Exits 0 when
+ * all went well, 1 on an error in the input (and then writes nothing at
+ * all), 2 on bad usage or when an output cannot be written. A thin layer
+ * over the library in facet_idl.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "facet_idl.h"
+
+#define EXIT_INPUT 1
+#define EXIT_USAGE 2
+
+static void usage(FILE *f)
+{
+    fputs("usage: facet-idl [-I DIR]... [-o OUTDIR] [--lang c|go] FILE.idl...\n"
+          "\n"
+          "Compiles MIDL-style interface definitions into C/C++ headers (X.h) and\n"
+          "type information (X_typeinfo.c).\n"
+          "\n"
+          "  -I DIR       search DIR for imported and #included files\n"
+          "  -o OUTDIR    write the outputs into OUTDIR (default: .)\n"
+          "  --lang LANG  output language: c (default); go is not supported yet\n"
+          "  --help       show this help\n"
+          "  --version    show the version\n"
+          "\n"
+          "Exit status: 0 ok, 1 error in the input (nothing is written), 2 bad usage.\n",
+          f);
+}
+
+static int bad_usage(const char *fmt, const char *arg)
+{
+    fputs("facet-idl: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\n(try 'facet-idl --help')\n", stderr);
+    return EXIT_USAGE;
+}
+
+static void print_diags(const facet_idl_result *r)
+{
+    size_t i;
+    for (i = 0; i < facet_idl_diag_count(r); i++) {
+        char buf[2048];
+        size_t n = facet_idl_diag_format(facet_idl_diag_at(r, i), buf, sizeof buf);
+        fputs(buf, stderr);
+        if (n >= sizeof buf)
+            fputs("\n", stderr);
+    }
+}
+
+/* Writes data to dir/name through a temporary file, so no output is ever
+ * half written. */
+static int write_output(const char *dir, const facet_idl_output *o)
+{
+    size_t n = strlen(dir) + strlen(o->name) + 16;
+    char *path = malloc(n), *tmp = malloc(n);
+    FILE *f = NULL;
+    int ok = 0;
+    if (path && tmp) {
+        snprintf(path, n, "%s/%s", dir, o->name);
+        snprintf(tmp, n, "%s/%s.tmp", dir, o->name);
+        f = fopen(tmp, "wb");
+    }
+    if (f) {
+        ok = fwrite(o->data, 1, o->size, f) == o->size;
+        ok = (fclose(f) == 0) && ok;
+        if (ok)
+            ok = rename(tmp, path) == 0;
+        if (!ok)
+            remove(tmp);
+    }
+    if (!ok)
+        fprintf(stderr, "facet-idl: cannot write '%s/%s'\n", dir, o->name);
+    free(path);
+    free(tmp);
+    return ok;
+}
+
+int main(int argc, char **argv)
+{
+    const char **dirs = calloc((size_t)argc + 1, sizeof(char *));
+    const char **files = calloc((size_t)argc + 1, sizeof(char *));
+    facet_idl_result **results;
+    facet_idl_options opts = FACET_IDL_OPTIONS_INIT;
+    const char *outdir = ".";
+    size_t ndirs = 0, nfiles = 0, i, j;
+    int status = 0, k;
+    if (!dirs || !files) {
+        fputs("facet-idl: out of memory\n", stderr);
+        return EXIT_USAGE;
+    }
+    for (k = 1; k < argc; k++) {
+        const char *a = argv[k];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            free(dirs);
+            free(files);
+            return 0;
+        } else if (strcmp(a, "--version") == 0) {
+            printf("facet-idl %s\n", FACET_IDL_VERSION);
+            free(dirs);
+            free(files);
+            return 0;
+        } else if (strncmp(a, "-I", 2) == 0) {
+            const char *d = a[2] ? a + 2 : (k + 1 < argc ? argv[++k] : NULL);
+            if (!d) {
+                status = bad_usage("%s needs a folder", "-I");
+                break;
+            }
+            dirs[ndirs++] = d;
+        } else if (strcmp(a, "-o") == 0) {
+            if (k + 1 >= argc) {
+                status = bad_usage("%s needs a folder", "-o");
+                break;
+            }
+            outdir = argv[++k];
+        } else if (strcmp(a, "--lang") == 0 || strncmp(a, "--lang=", 7) == 0) {
+            const char *l = a[6] == '=' ? a + 7 : (k + 1 < argc ? argv[++k] : NULL);
+            if (!l) {
+                status = bad_usage("%s needs c or go", "--lang");
+                break;
+            }
+            if (strcmp(l, "go") == 0) {
+                status = bad_usage("--lang %s is not supported yet: only c is", l);
+                break;
+            }
+            if (strcmp(l, "c") != 0) {
+                status = bad_usage("unknown language '%s': expected c or go", l);
+                break;
+            }
+        } else if (a[0] == '-' && a[1]) {
+            status = bad_usage("unknown option '%s'", a);
+            break;
+        } else {
+            files[nfiles++] = a;
+        }
+    }
+    if (!status && nfiles == 0)
+        status = bad_usage("%s", "no input files");
+    if (status) {
+        free(dirs);
+        free(files);
+        return status;
+    }
+    opts.include_dirs = dirs;
+    opts.include_dir_count = ndirs;
+    results = calloc(nfiles, sizeof(*results));
+    if (!results) {
+        fputs("facet-idl: out of memory\n", stderr);
+        free(dirs);
+        free(files);
+        return EXIT_USAGE;
+    }
+    for (i = 0; i < nfiles; i++) {
+        int rc = facet_idl_compile(&results[i], files[i], &opts);
+        if (rc < 0) {
+            fputs("facet-idl: out of memory\n", stderr);
+            status = EXIT_USAGE;
+            continue;
+        }
+        print_diags(results[i]);
+        if (rc > 0 && !status)
+            status = EXIT_INPUT;
+    }
+    /* all or nothing: outputs are written only when every file compiled */
+    for (i = 0; !status && i < nfiles; i++)
+        for (j = 0; !status && j < facet_idl_output_count(results[i]); j++)
+            if (!write_output(outdir, facet_idl_output_at(results[i], j)))
+                status = EXIT_USAGE;
+    for (i = 0; i < nfiles; i++)
+        facet_idl_result_free(results[i]);
+    free(results);
+    free(dirs);
+    free(files);
+    return status;
+}

@@ -1,0 +1,1309 @@
+/*
+ * parser.c - recursive descent over the preprocessed tokens of one file.
+ *
+ * The grammar is MIDL's as far as C headers need it. The parser builds the
+ * tree and reports the first syntax error ("expected X, found Y"); after an
+ * error every loop ends at the next check of p_failed(), and the tree is
+ * thrown away with the arena. Names are resolved later, in types.c.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "idl.h"
+
+typedef struct parser {
+    idl_ctx *c;
+    idl_file *file;
+    idl_pp *pp;
+    idl_token tok;   /* the current token */
+    idl_token next;  /* one token of lookahead, when have_next */
+    int have_next;
+    idl_vec *out;    /* where declarations go: the file's, or a library's */
+} parser;
+
+static int p_failed(parser *p)
+{
+    return facet_idl__failed(p->c);
+}
+
+static void advance(parser *p)
+{
+    if (p->have_next) {
+        p->tok = p->next;
+        p->have_next = 0;
+    } else if (p_failed(p)) {
+        memset(&p->tok, 0, sizeof p->tok);
+        p->tok.kind = TK_EOF;
+        p->tok.text = "";
+    } else {
+        facet_idl__pp_next(p->pp, &p->tok);
+    }
+}
+
+static const idl_token *peek2(parser *p)
+{
+    if (!p->have_next) {
+        facet_idl__pp_next(p->pp, &p->next);
+        p->have_next = 1;
+    }
+    return &p->next;
+}
+
+static int is(parser *p, const char *s)
+{
+    return facet_idl__tok_is(&p->tok, s);
+}
+
+static int accept(parser *p, const char *s)
+{
+    if (is(p, s)) {
+        advance(p);
+        return 1;
+    }
+    return 0;
+}
+
+static void fail(parser *p, const char *what)
+{
+    if (!p_failed(p))
+        facet_idl__error(p->c, p->tok.loc, "expected %s, found %s", what,
+                         facet_idl__tok_describe(p->c, &p->tok));
+}
+
+static int expect(parser *p, const char *s)
+{
+    if (accept(p, s))
+        return 1;
+    if (!p_failed(p)) {
+        char what[64];
+        strcpy(what, "'");
+        strncat(what, s, 40);
+        strcat(what, "'");
+        fail(p, what);
+    }
+    return 0;
+}
+
+static const char *expect_ident(parser *p, const char *what)
+{
+    const char *s;
+    if (p->tok.kind != TK_IDENT) {
+        fail(p, what);
+        return NULL;
+    }
+    s = p->tok.text;
+    advance(p);
+    return s;
+}
+
+static void *node(parser *p, size_t size)
+{
+    void *n = facet_idl__alloc(p->c->arena, size);
+    if (!n)
+        facet_idl__oom(p->c);
+    return n;
+}
+
+static void push(parser *p, idl_vec *v, void *item)
+{
+    if (item && !facet_idl__vec_push(p->c->arena, v, item))
+        facet_idl__oom(p->c);
+}
+
+/* cpp_quote and string attributes: \" and \\ stand for themselves. */
+static const char *unescape(parser *p, const char *s)
+{
+    size_t n = strlen(s), i, j = 0;
+    char *d = node(p, n + 1);
+    if (!d)
+        return "";
+    for (i = 0; i < n; i++) {
+        if (s[i] == '\\' && (s[i + 1] == '"' || s[i + 1] == '\\'))
+            i++;
+        d[j++] = s[i];
+    }
+    d[j] = '\0';
+    return d;
+}
+
+/* ---- Expressions ------------------------------------------------------- */
+
+static idl_type *parse_type_name(parser *p);
+static idl_expr *parse_expr(parser *p);
+
+static idl_expr *expr_node(parser *p, int op, idl_loc loc)
+{
+    idl_expr *e = node(p, sizeof(*e));
+    if (e) {
+        e->op = op;
+        e->loc = loc;
+    }
+    return e;
+}
+
+static int starts_type(parser *p, const idl_token *t);
+static const idl_token *peek2(parser *p);
+static idl_type *type_node(parser *p, int kind, idl_loc loc);
+
+static idl_expr *parse_unary(parser *p)
+{
+    idl_loc loc = p->tok.loc;
+    idl_expr *e;
+    if (++p->c->depth > IDL_MAX_DEPTH) {
+        if (!p_failed(p))
+            facet_idl__error(p->c, loc, "expression nested too deeply");
+        p->c->depth--;
+        return NULL;
+    }
+    if (is(p, "-") || is(p, "+") || is(p, "!") || is(p, "~") || is(p, "*") || is(p, "&")) {
+        e = expr_node(p, 'u', loc);
+        if (e)
+            e->name = p->tok.text;
+        advance(p);
+        if (e)
+            e->a = parse_unary(p);
+    } else if (is(p, "(")) {
+        advance(p);
+        if (starts_type(p, &p->tok) ||
+            (p->tok.kind == TK_IDENT && facet_idl__tok_is(peek2(p), "*"))) {
+            e = expr_node(p, 'C', loc);
+            if (e)
+                e->type = parse_type_name(p);
+            expect(p, ")");
+            if (e)
+                e->a = parse_unary(p);
+        } else {
+            e = expr_node(p, 'p', loc);
+            if (e)
+                e->a = parse_expr(p);
+            expect(p, ")");
+            /* (NAME)x and (NAME)(x): a cast to a typedef name */
+            if (e && e->a && e->a->op == 'i' &&
+                (p->tok.kind == TK_IDENT || p->tok.kind == TK_INT || is(p, "(") || is(p, "~") ||
+                 is(p, "!") || is(p, "*") || is(p, "&"))) {
+                idl_type *t = type_node(p, TY_NAMED, e->a->loc);
+                if (t)
+                    t->spelled = e->a->name;
+                e->op = 'C';
+                e->type = t;
+                e->a = parse_unary(p);
+            }
+        }
+    } else if (is(p, "sizeof")) {
+        advance(p);
+        e = expr_node(p, 'z', loc);
+        expect(p, "(");
+        if (e)
+            e->type = parse_type_name(p);
+        expect(p, ")");
+    } else if (p->tok.kind == TK_INT || p->tok.kind == TK_FLOAT || p->tok.kind == TK_STRING ||
+               p->tok.kind == TK_CHAR || p->tok.kind == TK_UUID) {
+        static const char ops[] = {0, 0, 'n', 'f', 's', 'c', 'g'};
+        e = expr_node(p, ops[p->tok.kind], loc);
+        if (e) {
+            e->text = p->tok.text;
+            e->value = p->tok.value;
+        }
+        advance(p);
+        /* adjacent strings join */
+        while (e && e->op == 's' && p->tok.kind == TK_STRING) {
+            e->text = facet_idl__printf(p->c->arena, "%s%s", e->text, p->tok.text);
+            advance(p);
+        }
+    } else if (p->tok.kind == TK_IDENT) {
+        e = expr_node(p, 'i', loc);
+        if (e)
+            e->name = p->tok.text;
+        advance(p);
+    } else {
+        fail(p, "an expression");
+        e = NULL;
+    }
+    p->c->depth--;
+    return e;
+}
+
+static idl_expr *parse_binary(parser *p, int min_prec)
+{
+    idl_expr *lhs = parse_unary(p);
+    while (!p_failed(p)) {
+        int prec = facet_idl__binop_prec(&p->tok);
+        idl_expr *e;
+        if (!prec || prec < min_prec)
+            break;
+        e = expr_node(p, 'b', p->tok.loc);
+        if (!e)
+            return NULL;
+        e->name = p->tok.text;
+        advance(p);
+        e->a = lhs;
+        e->b = parse_binary(p, prec + 1);
+        lhs = e;
+    }
+    return lhs;
+}
+
+static idl_expr *parse_expr(parser *p)
+{
+    idl_expr *c = parse_binary(p, 1);
+    if (is(p, "?")) {
+        idl_expr *e = expr_node(p, '?', p->tok.loc);
+        advance(p);
+        if (!e)
+            return NULL;
+        e->a = c;
+        e->b = parse_expr(p);
+        expect(p, ":");
+        e->c = parse_expr(p);
+        return e;
+    }
+    return c;
+}
+
+/* ---- Attributes -------------------------------------------------------- */
+
+static const char *const known_attrs[] = {
+    "aggregatable", "annotation", "appobject", "async", "async_uuid", "auto_handle",
+    "bindable", "broadcast", "byte_count", "call_as", "callback", "case", "code",
+    "comm_status", "context_handle", "context_handle_noserialize",
+    "context_handle_serialize", "control", "cpp_quote", "custom", "decode", "default",
+    "default_overload", "defaultbind", "defaultcollelem", "defaultvalue", "defaultvtable",
+    "disable_consistency_check", "displaybind", "dllname", "dual", "enable_allocate",
+    "encode", "endpoint", "entry", "event_add", "event_remove", "exclusiveto",
+    "explicit_handle", "fault_status", "first_is", "force_allocate", "handle",
+    "helpcontext", "helpfile", "helpstring", "helpstringcontext", "helpstringdll",
+    "hidden", "id", "idempotent", "ignore", "iid_is", "immediatebind", "implicit_handle",
+    "in", "in_line", "input_sync", "last_is", "lcid", "length_is", "licensed", "local",
+    "marshaling_behavior", "maybe", "message", "contract", "nocode", "nonbrowsable",
+    "noncreatable", "nonextensible", "notify", "notify_flag", "object", "odl", "oleautomation",
+    "optimize", "optional", "out", "out_of_line", "overload", "partial_ignore",
+    "pointer_default", "progid", "propget", "propput", "propputref", "protected", "proxy",
+    "ptr", "public", "range", "readonly", "ref", "represent_as", "requestedit",
+    "restricted", "retval", "size_is", "source", "strict_context_handle", "string",
+    "switch_is", "switch_type", "threading", "transmit_as", "uidefault", "unique",
+    "user_marshal", "usesgetlasterror", "uuid", "v1_enum", "vararg", "version",
+    "vi_progid", "wire_marshal", "activatable", "composable", "static", "default_interface",
+    "deprecated", "eventadd", "eventremove", "flags", "marshaling_behavior", "mta", "sta",
+    "noncreatable", "allocate", "max_is", "min_is", "lcid", "nonsafe", NULL};
+
+static int known_attr(const char *name)
+{
+    size_t i;
+    for (i = 0; known_attrs[i]; i++)
+        if (strcmp(known_attrs[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+static int hexval(char ch)
+{
+    return isdigit((unsigned char)ch) ? ch - '0' : tolower((unsigned char)ch) - 'a' + 10;
+}
+
+/* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" into the bytes of a FacetGuid in
+ * field order (Data1, Data2, Data3 as numbers, Data4 as bytes). */
+static int parse_guid_text(const char *s, uint8_t out[16])
+{
+    static const int groups[] = {8, 4, 4, 4, 12};
+    int g, i, k = 0;
+    for (g = 0; g < 5; g++) {
+        for (i = 0; i < groups[g]; i += 2) {
+            if (!isxdigit((unsigned char)s[0]) || !isxdigit((unsigned char)s[1]))
+                return 0;
+            out[k++] = (uint8_t)(hexval(s[0]) * 16 + hexval(s[1]));
+            s += 2;
+        }
+        if (g < 4 && *s++ != '-')
+            return 0;
+    }
+    return *s == '\0';
+}
+
+static void parse_uuid_arg(parser *p, idl_attr *a)
+{
+    const char *text = NULL;
+    if (p->tok.kind == TK_UUID || p->tok.kind == TK_STRING)
+        text = p->tok.text;
+    if (!text || !parse_guid_text(text, a->guid)) {
+        if (!p_failed(p))
+            facet_idl__error(p->c, p->tok.loc,
+                             "malformed GUID: expected 8-4-4-4-12 hexadecimal digits "
+                             "(00000000-0000-0000-C000-000000000046), found %s",
+                             facet_idl__tok_describe(p->c, &p->tok));
+        return;
+    }
+    advance(p);
+}
+
+static idl_attr *parse_attrs(parser *p)
+{
+    idl_attr *head = NULL, **tail = &head;
+    if (!is(p, "["))
+        return NULL;
+    advance(p);
+    while (!p_failed(p)) {
+        idl_attr *a;
+        if (p->tok.kind != TK_IDENT) {
+            fail(p, "an attribute name");
+            break;
+        }
+        a = node(p, sizeof(*a));
+        if (!a)
+            break;
+        a->name = p->tok.text;
+        a->loc = p->tok.loc;
+        if (!known_attr(a->name)) {
+            facet_idl__error(p->c, a->loc, "unknown attribute '%s': expected a MIDL attribute such "
+                             "as object, uuid, local, in, out, retval, size_is, string or iid_is",
+                             a->name);
+            break;
+        }
+        advance(p);
+        if (accept(p, "(")) {
+            if (strcmp(a->name, "uuid") == 0 || strcmp(a->name, "async_uuid") == 0) {
+                parse_uuid_arg(p, a);
+            } else if (strcmp(a->name, "switch_type") == 0 || strcmp(a->name, "wire_marshal") == 0 ||
+                       strcmp(a->name, "transmit_as") == 0 || strcmp(a->name, "user_marshal") == 0 ||
+                       strcmp(a->name, "represent_as") == 0) {
+                a->type = parse_type_name(p);
+            } else {
+                while (!p_failed(p) && !is(p, ")")) {
+                    if (is(p, ",")) {
+                        push(p, &a->args, expr_node(p, 'e', p->tok.loc));
+                        advance(p);
+                        continue;
+                    }
+                    push(p, &a->args, parse_expr(p));
+                    if (!is(p, ")"))
+                        expect(p, ",");
+                }
+            }
+            expect(p, ")");
+        }
+        *tail = a;
+        tail = &a->next;
+        if (accept(p, ",") && !is(p, "]"))
+            continue;
+        if (!expect(p, "]"))
+            break;
+        if (!accept(p, "["))
+            break; /* [a][b] is [a, b] */
+    }
+    return head;
+}
+
+/* ---- Types ------------------------------------------------------------- */
+
+static const char *const base_words[] = {
+    "void", "char", "short", "int", "long", "float", "double", "signed", "unsigned",
+    "small", "hyper", "byte", "boolean", "wchar_t", "__int8", "__int16", "__int32",
+    "__int64", "__int3264", "handle_t", "error_status_t", NULL};
+
+static int is_base_word(const char *s)
+{
+    size_t i;
+    for (i = 0; base_words[i]; i++)
+        if (strcmp(base_words[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+static const char *const callconvs[] = {
+    "__stdcall", "_stdcall", "stdcall", "__cdecl", "_cdecl", "cdecl", "__fastcall", "pascal",
+    "__pascal", "_pascal", "STDMETHODCALLTYPE", "WINAPI", "CALLBACK", "APIENTRY", "__RPC_FAR",
+    "__RPC_API", "__RPC_USER", "__RPC_STUB", "FAR", "NEAR", "STDAPICALLTYPE", "WINAPIV",
+    "__thiscall", NULL};
+
+static int is_callconv(const idl_token *t)
+{
+    size_t i;
+    if (t->kind != TK_IDENT)
+        return 0;
+    for (i = 0; callconvs[i]; i++)
+        if (strcmp(callconvs[i], t->text) == 0)
+            return 1;
+    return 0;
+}
+
+static int starts_type(parser *p, const idl_token *t)
+{
+    (void)p;
+    if (t->kind != TK_IDENT)
+        return 0;
+    return is_base_word(t->text) || strcmp(t->text, "const") == 0 ||
+           strcmp(t->text, "struct") == 0 || strcmp(t->text, "union") == 0 ||
+           strcmp(t->text, "enum") == 0 || strcmp(t->text, "volatile") == 0;
+}
+
+static idl_type *type_node(parser *p, int kind, idl_loc loc)
+{
+    idl_type *t = node(p, sizeof(*t));
+    if (t) {
+        t->kind = kind;
+        t->loc = loc;
+    }
+    return t;
+}
+
+static idl_decl *decl_node(parser *p, int kind, idl_loc loc)
+{
+    idl_decl *d = node(p, sizeof(*d));
+    if (d) {
+        d->kind = kind;
+        d->loc = loc;
+        d->file = p->file;
+    }
+    return d;
+}
+
+/* MIDL base types from the words that spell them. */
+static int builtin_from_words(parser *p, int sign, int nshort, int nlong, int nint,
+                              const char *word, idl_loc loc)
+{
+    if (!word || strcmp(word, "int") == 0) {
+        if (nshort)
+            return sign == 'u' ? B_UINT16 : B_INT16;
+        if (nlong >= 2)
+            return sign == 'u' ? B_UINT64 : B_INT64;
+        (void)nint;
+        return sign == 'u' ? B_UINT32 : B_INT32;
+    }
+    if (strcmp(word, "char") == 0)
+        return sign == 'u' ? B_UINT8 : sign == 's' ? B_INT8 : B_CHAR;
+    if (strcmp(word, "small") == 0 || strcmp(word, "__int8") == 0)
+        return sign == 'u' ? B_UINT8 : B_INT8;
+    if (strcmp(word, "__int16") == 0)
+        return sign == 'u' ? B_UINT16 : B_INT16;
+    if (strcmp(word, "__int32") == 0)
+        return sign == 'u' ? B_UINT32 : B_INT32;
+    if (strcmp(word, "hyper") == 0 || strcmp(word, "__int64") == 0)
+        return sign == 'u' ? B_UINT64 : B_INT64;
+    if (strcmp(word, "__int3264") == 0)
+        return sign == 'u' ? B_UINTPTR : B_INTPTR;
+    if (strcmp(word, "float") == 0)
+        return B_FLOAT;
+    if (strcmp(word, "double") == 0) {
+        if (nlong)
+            facet_idl__error(p->c, loc, "'long double' has no fixed size across compilers "
+                                        "(64, 80 or 128 bits): use double");
+        return B_DOUBLE;
+    }
+    if (strcmp(word, "void") == 0)
+        return B_VOID;
+    if (strcmp(word, "byte") == 0)
+        return B_UINT8;
+    if (strcmp(word, "boolean") == 0)
+        return B_BOOLEAN;
+    if (strcmp(word, "wchar_t") == 0)
+        return B_WCHAR;
+    if (strcmp(word, "handle_t") == 0)
+        return B_HANDLE;
+    if (strcmp(word, "error_status_t") == 0)
+        return B_ERROR_STATUS;
+    return B_INT32;
+}
+
+static void parse_struct_body(parser *p, idl_decl *d);
+static idl_type *derive(parser *p, int kind, idl_type *sub, idl_loc loc);
+static idl_type *parse_specifier(parser *p, idl_attr *attrs);
+static idl_type *parse_declarator(parser *p, idl_type *base, const char **name,
+                                  const char **callconv, idl_loc *name_loc);
+static void parse_enum_body(parser *p, idl_decl *d);
+
+/* struct/union/enum [tag] [{ body }] */
+static idl_type *parse_tagged(parser *p, idl_attr *attrs)
+{
+    idl_loc loc = p->tok.loc;
+    const char *kw = p->tok.text;
+    int tag = kw[0] == 's' ? 's' : kw[0] == 'u' ? 'u' : 'e';
+    idl_type *t = type_node(p, TY_NAMED, loc);
+    idl_decl *d;
+    advance(p);
+    if (!t)
+        return NULL;
+    t->tag = tag;
+    if (p->tok.kind == TK_IDENT && !is(p, "switch")) {
+        t->spelled = p->tok.text;
+        loc = p->tok.loc;
+        advance(p);
+    }
+    if (!is(p, "{") && !is(p, "switch")) {
+        if (!t->spelled)
+            fail(p, "a name or '{'");
+        return t;
+    }
+    d = decl_node(p, tag == 's' ? D_STRUCT : tag == 'u' ? D_UNION : D_ENUM, loc);
+    if (!d)
+        return NULL;
+    d->name = t->spelled;
+    d->attrs = attrs;
+    d->defined = 1;
+    t->decl = d;
+    t->defines = 1;
+    if (tag == 'u' && accept(p, "switch")) {
+        /* encapsulated union: union X switch (T name) [arm] { case ...: } */
+        idl_var *sw = node(p, sizeof(*sw));
+        idl_type *base;
+        expect(p, "(");
+        if (!sw)
+            return NULL;
+        sw->loc = p->tok.loc;
+        base = parse_specifier(p, NULL);
+        sw->type = parse_declarator(p, base, &sw->name, NULL, &sw->loc);
+        if (!sw->name)
+            fail(p, "the discriminant's name");
+        expect(p, ")");
+        d->sw = sw;
+        if (p->tok.kind == TK_IDENT) {
+            d->union_name = p->tok.text;
+            advance(p);
+        }
+    }
+    if (tag == 'e')
+        parse_enum_body(p, d);
+    else
+        parse_struct_body(p, d);
+    return t;
+}
+
+/* The specifier part of a declaration: qualifiers and base words, a name,
+ * or struct/union/enum. */
+static idl_type *parse_specifier(parser *p, idl_attr *attrs)
+{
+    idl_loc loc = p->tok.loc;
+    int is_const = 0, sign = 0, nshort = 0, nlong = 0, nint = 0, words = 0;
+    const char *word = NULL;
+    idl_type *t = NULL;
+    idl_buf spelled;
+    memset(&spelled, 0, sizeof spelled);
+    while (!p_failed(p) && p->tok.kind == TK_IDENT) {
+        const char *s = p->tok.text;
+        if (strcmp(s, "const") == 0) {
+            is_const = 1;
+        } else if (strcmp(s, "volatile") == 0 || strcmp(s, "__RPC_FAR") == 0) {
+            /* no meaning for the layout */
+        } else if (!t && is_base_word(s)) {
+            if (strcmp(s, "signed") == 0)
+                sign = 's';
+            else if (strcmp(s, "unsigned") == 0)
+                sign = 'u';
+            else if (strcmp(s, "short") == 0)
+                nshort++;
+            else if (strcmp(s, "long") == 0)
+                nlong++;
+            else if (strcmp(s, "int") == 0)
+                nint++;
+            else if (word) {
+                break;
+            } else
+                word = s;
+            if (spelled.len)
+                facet_idl__buf_puts(&spelled, " ");
+            facet_idl__buf_puts(&spelled, s);
+            words++;
+        } else if (!t && !words && (strcmp(s, "struct") == 0 || strcmp(s, "union") == 0 ||
+                                    strcmp(s, "enum") == 0)) {
+            t = parse_tagged(p, attrs);
+            continue;
+        } else if (!t && !words && strcmp(s, "SAFEARRAY") == 0 &&
+                   facet_idl__tok_is(peek2(p), "(")) {
+            /* SAFEARRAY(T) is a SAFEARRAY *, as in widl */
+            idl_type *sa = type_node(p, TY_NAMED, p->tok.loc);
+            advance(p);
+            advance(p);
+            (void)parse_type_name(p);
+            if (!is(p, ")"))
+                fail(p, "')' after SAFEARRAY(type");
+            if (sa)
+                sa->spelled = "SAFEARRAY";
+            t = derive(p, TY_POINTER, sa, sa ? sa->loc : p->tok.loc);
+        } else if (!t && !words) {
+            t = type_node(p, TY_NAMED, p->tok.loc);
+            if (t)
+                t->spelled = s;
+        } else {
+            break;
+        }
+        advance(p);
+    }
+    if (!t && words) {
+        t = type_node(p, TY_BUILTIN, loc);
+        if (t) {
+            t->spelled = facet_idl__strdup(p->c->arena, spelled.data ? spelled.data : "");
+            t->builtin = builtin_from_words(p, sign, nshort, nlong, nint, word, loc);
+        }
+    }
+    facet_idl__buf_free(&spelled);
+    if (!t) {
+        fail(p, "a type");
+        return NULL;
+    }
+    if (is_const)
+        t->is_const = 1;
+    return t;
+}
+
+static idl_var *parse_param(parser *p);
+
+static idl_type *derive(parser *p, int kind, idl_type *sub, idl_loc loc)
+{
+    idl_type *t = type_node(p, kind, loc);
+    if (t)
+        t->sub = sub;
+    return t;
+}
+
+/* Arrays and parameter lists after a declarator's name. */
+static idl_type *parse_suffixes(parser *p, idl_type *base)
+{
+    if (p_failed(p) || !base)
+        return base;
+    if (is(p, "[")) {
+        idl_loc loc = p->tok.loc;
+        idl_expr *dim = NULL;
+        idl_type *inner, *arr;
+        advance(p);
+        if (accept(p, "*")) {
+            /* [*]: conformant */
+        } else if (!is(p, "]")) {
+            dim = parse_expr(p);
+        }
+        expect(p, "]");
+        inner = parse_suffixes(p, base);
+        arr = derive(p, TY_ARRAY, inner, loc);
+        if (arr)
+            arr->dim = dim;
+        return arr;
+    }
+    if (is(p, "(")) {
+        idl_type *f = derive(p, TY_FUNC, base, p->tok.loc);
+        advance(p);
+        if (!f)
+            return NULL;
+        if (is(p, "void") && facet_idl__tok_is(peek2(p), ")")) {
+            advance(p);
+        } else {
+            while (!p_failed(p) && !is(p, ")")) {
+                if (accept(p, "...")) {
+                    f->varargs = 1;
+                    break;
+                }
+                push(p, &f->params, parse_param(p));
+                if (!is(p, ")"))
+                    expect(p, ",");
+            }
+        }
+        expect(p, ")");
+        return f;
+    }
+    return base;
+}
+
+/* A declarator: pointers, a name (optional when abstract), suffixes. The
+ * name goes into *name; a calling convention into *callconv. */
+static idl_type *parse_declarator(parser *p, idl_type *base, const char **name,
+                                  const char **callconv, idl_loc *name_loc)
+{
+    if (++p->c->depth > IDL_MAX_DEPTH) {
+        if (!p_failed(p))
+            facet_idl__error(p->c, p->tok.loc, "declarator nested too deeply");
+        p->c->depth--;
+        return NULL;
+    }
+    while (!p_failed(p) && base) {
+        if (is(p, "*")) {
+            base = derive(p, TY_POINTER, base, p->tok.loc);
+            advance(p);
+        } else if (is(p, "const") && base->kind == TY_POINTER) {
+            base->is_const = 1;
+            advance(p);
+        } else if (is_callconv(&p->tok)) {
+            if (callconv)
+                *callconv = p->tok.text;
+            advance(p);
+        } else {
+            break;
+        }
+    }
+    if (is(p, "(")) {
+        const idl_token *n = peek2(p);
+        if (facet_idl__tok_is(n, "*") || is_callconv(n) || facet_idl__tok_is(n, "(")) {
+            idl_type *hole = type_node(p, TY_BUILTIN, p->tok.loc), *inner, *outer;
+            advance(p);
+            inner = parse_declarator(p, hole, name, callconv, name_loc);
+            expect(p, ")");
+            outer = parse_suffixes(p, base);
+            if (hole && outer)
+                *hole = *outer;
+            p->c->depth--;
+            return inner;
+        }
+    }
+    if (p->tok.kind == TK_IDENT && !starts_type(p, &p->tok)) {
+        if (name)
+            *name = p->tok.text;
+        if (name_loc)
+            *name_loc = p->tok.loc;
+        advance(p);
+    }
+    base = parse_suffixes(p, base);
+    p->c->depth--;
+    return base;
+}
+
+/* A type with an abstract declarator: casts, sizeof, switch_type(...). */
+static idl_type *parse_type_name(parser *p)
+{
+    idl_type *base = parse_specifier(p, NULL);
+    return parse_declarator(p, base, NULL, NULL, NULL);
+}
+
+static idl_var *parse_param(parser *p)
+{
+    idl_var *v = node(p, sizeof(*v));
+    idl_type *base;
+    if (!v)
+        return NULL;
+    v->attrs = parse_attrs(p);
+    v->loc = p->tok.loc;
+    base = parse_specifier(p, NULL);
+    v->type = parse_declarator(p, base, &v->name, NULL, &v->loc);
+    return v;
+}
+
+/* ---- struct, union, enum bodies ---------------------------------------- */
+
+static void parse_fields(parser *p, idl_decl *d, idl_attr *attrs)
+{
+    idl_type *base = parse_specifier(p, NULL);
+    do {
+        idl_var *v = node(p, sizeof(*v));
+        if (!v)
+            return;
+        v->attrs = attrs;
+        v->loc = p->tok.loc;
+        v->type = parse_declarator(p, base, &v->name, NULL, &v->loc);
+        if (accept(p, ":"))
+            v->bits = parse_expr(p);
+        push(p, &d->fields, v);
+    } while (!p_failed(p) && accept(p, ","));
+    expect(p, ";");
+}
+
+static void parse_struct_body(parser *p, idl_decl *d)
+{
+    expect(p, "{");
+    while (!p_failed(p) && !is(p, "}")) {
+        idl_attr *attrs = NULL;
+        if (is(p, "case") || is(p, "default")) {
+            /* encapsulated union arms: case 1: case 2: T x; */
+            idl_attr *a = node(p, sizeof(*a));
+            if (!a)
+                return;
+            a->name = p->tok.text;
+            a->loc = p->tok.loc;
+            if (accept(p, "case")) {
+                push(p, &a->args, parse_expr(p));
+                while (accept(p, ","))
+                    push(p, &a->args, parse_expr(p));
+            } else {
+                advance(p);
+            }
+            expect(p, ":");
+            attrs = a;
+            if (is(p, "case") || is(p, "default"))
+                continue;
+        }
+        if (is(p, "["))
+            attrs = parse_attrs(p);
+        if (accept(p, ";"))
+            continue; /* an empty union arm */
+        parse_fields(p, d, attrs);
+    }
+    expect(p, "}");
+}
+
+static void parse_enum_body(parser *p, idl_decl *d)
+{
+    expect(p, "{");
+    while (!p_failed(p) && !is(p, "}")) {
+        idl_enumerator *e = node(p, sizeof(*e));
+        if (!e)
+            return;
+        if (is(p, "["))
+            (void)parse_attrs(p); /* helpstring and the like */
+        e->loc = p->tok.loc;
+        e->name = expect_ident(p, "an enumerator name");
+        if (accept(p, "="))
+            e->value = parse_expr(p);
+        push(p, &d->enumerators, e);
+        if (!is(p, "}"))
+            expect(p, ",");
+    }
+    expect(p, "}");
+}
+
+/* ---- Declarations ------------------------------------------------------ */
+
+static void parse_statement(parser *p, idl_decl *scope);
+
+static void parse_typedef(parser *p)
+{
+    idl_decl *d = decl_node(p, D_TYPEDEF, p->tok.loc);
+    idl_type *base;
+    advance(p);
+    if (!d)
+        return;
+    d->attrs = parse_attrs(p);
+    base = parse_specifier(p, d->attrs);
+    d->type = base;
+    do {
+        idl_var *v = node(p, sizeof(*v));
+        if (!v)
+            return;
+        v->attrs = d->attrs;
+        v->loc = p->tok.loc;
+        v->type = parse_declarator(p, base, &v->name, NULL, &v->loc);
+        if (!v->name && !p_failed(p)) {
+            fail(p, "the name of the new type");
+            return;
+        }
+        push(p, &d->vars, v);
+    } while (!p_failed(p) && accept(p, ","));
+    expect(p, ";");
+    if (d->vars.count)
+        d->name = ((idl_var *)d->vars.items[0])->name;
+    push(p, p->out, d);
+}
+
+static void parse_const(parser *p)
+{
+    idl_decl *d = decl_node(p, D_CONST, p->tok.loc);
+    idl_type *base;
+    advance(p);
+    if (!d)
+        return;
+    base = parse_specifier(p, NULL);
+    d->type = parse_declarator(p, base, &d->name, NULL, &d->loc);
+    if (!d->name && !p_failed(p))
+        fail(p, "the constant's name");
+    expect(p, "=");
+    d->value = parse_expr(p);
+    expect(p, ";");
+    push(p, p->out, d);
+}
+
+static void parse_cpp_quote(parser *p)
+{
+    idl_decl *d = decl_node(p, D_CPP_QUOTE, p->tok.loc);
+    advance(p);
+    expect(p, "(");
+    if (p->tok.kind != TK_STRING) {
+        fail(p, "a string");
+        return;
+    }
+    if (d)
+        d->text = unescape(p, p->tok.text);
+    advance(p);
+    expect(p, ")");
+    accept(p, ";");
+    push(p, p->out, d);
+}
+
+static void parse_import(parser *p)
+{
+    idl_decl *d = decl_node(p, D_IMPORT, p->tok.loc);
+    advance(p);
+    do {
+        idl_loc loc = p->tok.loc;
+        const char *name;
+        idl_file *f;
+        if (p->tok.kind != TK_STRING) {
+            fail(p, "a file name in quotes");
+            return;
+        }
+        name = p->tok.text;
+        advance(p);
+        f = facet_idl__open(p->c, name, p->file, loc, 1);
+        if (!f)
+            return;
+        if (f->state == 1) {
+            idl_buf b;
+            size_t i;
+            memset(&b, 0, sizeof b);
+            for (i = 0; i < p->c->import_stack.count; i++) {
+                idl_file *s = p->c->import_stack.items[i];
+                if (s == f || b.len)
+                    facet_idl__buf_printf(&b, "%s imports ", s->name);
+            }
+            facet_idl__buf_puts(&b, f->name);
+            facet_idl__error(p->c, loc, "import cycle: %s", b.data ? b.data : f->name);
+            facet_idl__buf_free(&b);
+            return;
+        }
+        if (f->state == 0)
+            facet_idl__parse_file(p->c, f);
+        if (d)
+            push(p, &d->files, f);
+    } while (!p_failed(p) && accept(p, ","));
+    expect(p, ";");
+    push(p, p->out, d);
+}
+
+static void skip_balanced(parser *p)
+{
+    int depth = 0;
+    do {
+        if (is(p, "("))
+            depth++;
+        else if (is(p, ")"))
+            depth--;
+        advance(p);
+    } while (!p_failed(p) && depth > 0 && p->tok.kind != TK_EOF);
+}
+
+static idl_method *parse_method(parser *p, idl_attr *attrs)
+{
+    idl_method *m = node(p, sizeof(*m));
+    idl_type *base, *t;
+    if (!m)
+        return NULL;
+    m->attrs = attrs;
+    m->loc = p->tok.loc;
+    base = parse_specifier(p, NULL);
+    t = parse_declarator(p, base, &m->name, &m->callconv, &m->loc);
+    if (p_failed(p))
+        return NULL;
+    if (!t || t->kind != TY_FUNC || !m->name) {
+        facet_idl__error(p->c, m->loc, "expected a method declaration such as "
+                                       "'HRESULT Name([in] int32_t x);'");
+        return NULL;
+    }
+    m->ret = t->sub;
+    m->params = t->params;
+    expect(p, ";");
+    return m;
+}
+
+static idl_expr *parse_expr(parser *p);
+static void parse_interface_body(parser *p, idl_decl *d)
+{
+    expect(p, "{");
+    while (!p_failed(p) && !is(p, "}")) {
+        idl_attr *attrs;
+        if (is(p, "const")) {
+            idl_loc loc = p->tok.loc;
+            idl_type *base = parse_specifier(p, NULL), *t;
+            const char *name = NULL, *cc = NULL;
+            t = parse_declarator(p, base, &name, &cc, &loc);
+            if (accept(p, "=")) {
+                idl_decl *k = decl_node(p, D_CONST, loc);
+                if (k) {
+                    k->name = name;
+                    k->type = t;
+                    k->value = parse_expr(p);
+                }
+                expect(p, ";");
+                push(p, p->out, k);
+            } else if (t && t->kind == TY_FUNC && name) {
+                idl_method *m = node(p, sizeof(*m));
+                if (m) {
+                    m->name = name;
+                    m->loc = loc;
+                    m->ret = t->sub;
+                    m->params = t->params;
+                    m->callconv = cc;
+                }
+                expect(p, ";");
+                push(p, &d->methods, m);
+            } else {
+                fail(p, "'=' or a method's parameters");
+            }
+            continue;
+        }
+        if (is(p, "typedef") || is(p, "cpp_quote") || is(p, "import") ||
+            is(p, "midl_pragma") || is(p, ";") ||
+            ((is(p, "struct") || is(p, "union") || is(p, "enum")) &&
+             (peek2(p)->kind == TK_IDENT) )) {
+            if ((is(p, "struct") || is(p, "union") || is(p, "enum"))) {
+                /* struct X {...}; inside an interface, as in wtypes.idl */
+                parse_statement(p, d);
+                continue;
+            }
+            parse_statement(p, d);
+            continue;
+        }
+        attrs = parse_attrs(p);
+        if (is(p, "typedef") || is(p, "struct") || is(p, "union") || is(p, "enum")) {
+            parse_statement(p, d);
+            continue;
+        }
+        push(p, &d->methods, parse_method(p, attrs));
+    }
+    expect(p, "}");
+    accept(p, ";");
+}
+
+static void parse_dispinterface_body(parser *p, idl_decl *d)
+{
+    expect(p, "{");
+    if (is(p, "interface")) {
+        /* dispinterface D { interface I; }: D has I's methods through IDispatch */
+        advance(p);
+        d->base_name = expect_ident(p, "an interface name");
+        expect(p, ";");
+    } else {
+        if (accept(p, "properties")) {
+            expect(p, ":");
+            while (!p_failed(p) && !is(p, "methods") && !is(p, "}")) {
+                idl_var *v = node(p, sizeof(*v));
+                idl_type *base;
+                if (!v)
+                    return;
+                v->attrs = parse_attrs(p);
+                base = parse_specifier(p, NULL);
+                v->type = parse_declarator(p, base, &v->name, NULL, &v->loc);
+                expect(p, ";");
+                push(p, &d->props, v);
+            }
+        }
+        if (accept(p, "methods")) {
+            expect(p, ":");
+            while (!p_failed(p) && !is(p, "}")) {
+                idl_attr *attrs = parse_attrs(p);
+                push(p, &d->methods, parse_method(p, attrs));
+            }
+        }
+    }
+    expect(p, "}");
+    accept(p, ";");
+}
+
+static void parse_coclass_body(parser *p, idl_decl *d)
+{
+    expect(p, "{");
+    while (!p_failed(p) && !is(p, "}")) {
+        idl_attr *attrs = parse_attrs(p);
+        idl_decl *ref;
+        int disp = is(p, "dispinterface");
+        if (!accept(p, "interface") && !accept(p, "dispinterface")) {
+            fail(p, "'interface' or 'dispinterface'");
+            return;
+        }
+        ref = decl_node(p, disp ? D_DISPINTERFACE : D_INTERFACE, p->tok.loc);
+        if (!ref)
+            return;
+        ref->name = expect_ident(p, "an interface name");
+        push(p, &d->members, ref);
+        push(p, &d->member_attrs, attrs ? (void *)attrs : (void *)&d->member_attrs);
+        expect(p, ";");
+    }
+    expect(p, "}");
+    accept(p, ";");
+}
+
+static void parse_module_body(parser *p, idl_decl *d)
+{
+    idl_vec *saved = p->out;
+    expect(p, "{");
+    while (!p_failed(p) && !is(p, "}")) {
+        idl_attr *attrs;
+        if (is(p, "const") || is(p, "typedef") || is(p, "cpp_quote")) {
+            p->out = &d->members;
+            parse_statement(p, d);
+            p->out = saved;
+            continue;
+        }
+        attrs = parse_attrs(p);
+        push(p, &d->methods, parse_method(p, attrs));
+    }
+    expect(p, "}");
+    accept(p, ";");
+}
+
+static void parse_statement(parser *p, idl_decl *scope)
+{
+    idl_attr *attrs;
+    idl_decl *d;
+    const char *kw;
+    (void)scope;
+    if (p->tok.kind == TK_EOF)
+        return;
+    if (accept(p, ";"))
+        return;
+    if (is(p, "import")) {
+        parse_import(p);
+        return;
+    }
+    if (is(p, "cpp_quote")) {
+        parse_cpp_quote(p);
+        return;
+    }
+    if (is(p, "typedef")) {
+        parse_typedef(p);
+        return;
+    }
+    if (is(p, "const")) {
+        parse_const(p);
+        return;
+    }
+    if (is(p, "importlib")) {
+        d = decl_node(p, D_IMPORTLIB, p->tok.loc);
+        advance(p);
+        expect(p, "(");
+        if (d && p->tok.kind == TK_STRING)
+            d->text = p->tok.text;
+        advance(p);
+        expect(p, ")");
+        expect(p, ";");
+        push(p, p->out, d);
+        return;
+    }
+    if (is(p, "extern") || is(p, "static")) {
+        /* extern const FMTID FMTID_SummaryInformation; */
+        idl_type *base;
+        d = decl_node(p, D_VARIABLE, p->tok.loc);
+        advance(p);
+        base = parse_specifier(p, NULL);
+        if (!d)
+            return;
+        d->type = parse_declarator(p, base, &d->name, NULL, &d->loc);
+        if (!d->name && !p_failed(p))
+            fail(p, "a name");
+        expect(p, ";");
+        push(p, p->out, d);
+        return;
+    }
+    if (is(p, "midl_pragma") || is(p, "declare_guid")) {
+        advance(p);
+        while (!p_failed(p) && !is(p, "(") && p->tok.kind != TK_EOF)
+            advance(p);
+        skip_balanced(p);
+        accept(p, ";");
+        return;
+    }
+    attrs = parse_attrs(p);
+    if (is(p, "typedef")) {
+        parse_typedef(p); /* [hidden] typedef ...: the attributes are for type libraries */
+        return;
+    }
+    kw = p->tok.text;
+    if (is(p, "namespace") || is(p, "runtimeclass") || is(p, "apicontract") ||
+        is(p, "delegate") || is(p, "requires")) {
+        facet_idl__error(p->c, p->tok.loc, "Windows Runtime '%s' is not supported: expected a "
+                         "classic MIDL declaration (interface, coclass, typedef, ...)", kw);
+        return;
+    }
+    if (is(p, "interface") || is(p, "dispinterface") || is(p, "coclass") || is(p, "library") ||
+        is(p, "module")) {
+        int kind = kw[0] == 'i' ? D_INTERFACE : kw[0] == 'd' ? D_DISPINTERFACE
+                   : kw[0] == 'c' ? D_COCLASS : kw[0] == 'l' ? D_LIBRARY : D_MODULE;
+        d = decl_node(p, kind, p->tok.loc);
+        advance(p);
+        if (!d)
+            return;
+        d->attrs = attrs;
+        d->loc = p->tok.loc;
+        d->name = expect_ident(p, "a name");
+        if (kind == D_INTERFACE && accept(p, ":")) {
+            d->base_loc = p->tok.loc;
+            d->base_name = expect_ident(p, "the base interface's name");
+        }
+        if (accept(p, ";")) {
+            push(p, p->out, d); /* a forward declaration */
+            return;
+        }
+        d->defined = 1;
+        if (kind == D_INTERFACE) {
+            parse_interface_body(p, d);
+        } else if (kind == D_DISPINTERFACE) {
+            parse_dispinterface_body(p, d);
+        } else if (kind == D_COCLASS) {
+            parse_coclass_body(p, d);
+        } else if (kind == D_MODULE) {
+            parse_module_body(p, d);
+        } else {
+            idl_vec *saved = p->out;
+            push(p, saved, d); /* the library's own entry comes first */
+            p->out = &d->members;
+            expect(p, "{");
+            while (!p_failed(p) && !is(p, "}") && p->tok.kind != TK_EOF)
+                parse_statement(p, d);
+            expect(p, "}");
+            accept(p, ";");
+            p->out = saved;
+            return;
+        }
+        push(p, p->out, d);
+        return;
+    }
+    if (is(p, "struct") || is(p, "union") || is(p, "enum")) {
+        idl_type *t = parse_tagged(p, attrs);
+        if (!t)
+            return;
+        if (t->decl && t->defines) {
+            d = t->decl;
+        } else {
+            d = decl_node(p, t->tag == 's' ? D_STRUCT : t->tag == 'u' ? D_UNION : D_ENUM, t->loc);
+            if (!d)
+                return;
+            d->name = t->spelled;
+        }
+        if (!is(p, ";")) {
+            /* struct X {...} name; is not a type declaration */
+            fail(p, "';' after the definition");
+            return;
+        }
+        advance(p);
+        push(p, p->out, d);
+        return;
+    }
+    if (p->tok.kind == TK_IDENT) {
+        /* a function declaration, as in a module or a [local] top-level one */
+        idl_method *m = parse_method(p, attrs);
+        d = decl_node(p, D_FUNCTION, m ? m->loc : p->tok.loc);
+        if (!m || !d)
+            return;
+        d->name = m->name;
+        push(p, &d->methods, m);
+        push(p, p->out, d);
+        return;
+    }
+    fail(p, "a declaration (import, interface, coclass, library, typedef, struct, enum, const "
+            "or cpp_quote)");
+}
+
+void facet_idl__parse_file(idl_ctx *c, idl_file *f)
+{
+    parser p;
+    if (c->depth > IDL_MAX_DEPTH / 2) {
+        idl_loc none;
+        memset(&none, 0, sizeof none);
+        facet_idl__error(c, none, "imports nested too deeply at '%s'", f->name);
+        return;
+    }
+    memset(&p, 0, sizeof p);
+    p.c = c;
+    p.file = f;
+    p.out = &f->decls;
+    p.pp = facet_idl__pp_new(c, f);
+    if (!p.pp)
+        return;
+    f->state = 1;
+    facet_idl__vec_push(c->arena, &c->import_stack, f);
+    c->depth += 10;
+    advance(&p);
+    while (!p_failed(&p) && p.tok.kind != TK_EOF)
+        parse_statement(&p, NULL);
+    c->depth -= 10;
+    if (facet_idl__pp_c_header(p.pp)) {
+        const char *h = facet_idl__pp_c_header(p.pp);
+        size_t n = strlen(h);
+        f->system_header = n > 1 && h[0] == '<' && h[n - 1] == '>';
+        f->c_header = f->system_header ? facet_idl__strndup(c->arena, h + 1, n - 2) : h;
+    }
+    c->import_stack.count--;
+    f->state = 2;
+    if (!facet_idl__failed(c))
+        facet_idl__check_file(c, f);
+}

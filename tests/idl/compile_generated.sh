@@ -1,0 +1,68 @@
+#!/bin/sh
+# compile_generated.sh COMPILER-KIND FACET-IDL SRC-DIR WORK-DIR
+#
+# Generates headers from the test IDL files and idl/facet.idl and compiles
+# each, with its type information, warnings as errors:
+#   c      gcc and clang, -std=c99 -pedantic
+#   cxx    g++ and clang++, -std=c++11
+#   tcc    TinyCC
+#   mingw  x86_64-w64-mingw32-gcc, with <windows.h> included before and
+#          after every header (no method name may clash with an A/W macro)
+# A compiler that is not installed is skipped (exit 77).
+set -eu
+kind=$1 idl=$2 src=$3 work=$4
+rm -rf "$work" && mkdir -p "$work/gen"
+"$idl" -I "$src/idl" -o "$work/gen" "$src/tests/idl/components/counter.idl"
+"$idl" -I "$src/idl" -o "$work/gen" "$src/tests/idl/generated/kitchen_sink.idl"
+inc="-I$src/include -I$work/gen"
+have() { command -v "$1" >/dev/null 2>&1; }
+ran=0
+tu() { # tu FILE.c HEADER [windows-first|windows-last]
+    {
+        [ "${3:-}" = windows-first ] && echo '#include <windows.h>'
+        echo "#include \"$2\""
+        [ "${3:-}" = windows-last ] && echo '#include <windows.h>'
+        echo 'int facet_generated_header_compiles(void);'
+        echo 'int facet_generated_header_compiles(void) { return 0; }'
+    } > "$1"
+}
+for h in counter.h kitchen_sink.h; do
+    stem=${h%.h}
+    case $kind in
+    c)
+        tu "$work/$stem.c" "$h"
+        for cc in gcc clang; do
+            have $cc || continue
+            $cc -std=c99 -Wall -Wextra -pedantic -Werror $inc -c "$work/$stem.c" -o "$work/$stem.$cc.o"
+            $cc -std=c99 -Wall -Wextra -pedantic -Werror $inc -c "$work/gen/${stem}_typeinfo.c" -o "$work/${stem}_ti.$cc.o"
+            ran=1
+        done ;;
+    cxx)
+        tu "$work/$stem.cpp" "$h"
+        for cxx in g++ clang++; do
+            have $cxx || continue
+            $cxx -std=c++11 -Wall -Wextra -Werror $inc -c "$work/$stem.cpp" -o "$work/$stem.$cxx.o"
+            $cxx -std=c++11 -Wall -Wextra -Werror -DFACET_CINTERFACE $inc -c "$work/$stem.cpp" -o "$work/$stem.c.$cxx.o"
+            ran=1
+        done ;;
+    tcc)
+        have tcc || exit 77
+        tu "$work/$stem.c" "$h"
+        tcc -Wall -Werror $inc -c "$work/$stem.c" -o "$work/$stem.tcc.o"
+        tcc -Wall -Werror $inc -c "$work/gen/${stem}_typeinfo.c" -o "$work/${stem}_ti.tcc.o"
+        ran=1 ;;
+    mingw)
+        have x86_64-w64-mingw32-gcc || exit 77
+        for order in windows-first windows-last; do
+            tu "$work/$stem.$order.c" "$h" $order
+            x86_64-w64-mingw32-gcc -std=c99 -Wall -Wextra -Werror $inc -c "$work/$stem.$order.c" -o "$work/$stem.$order.o"
+            if have x86_64-w64-mingw32-g++; then
+                tu "$work/$stem.$order.cpp" "$h" $order
+                x86_64-w64-mingw32-g++ -std=c++11 -Wall -Wextra -Werror $inc -c "$work/$stem.$order.cpp" -o "$work/$stem.$order.xx.o"
+            fi
+        done
+        ran=1 ;;
+    esac
+done
+[ $ran = 1 ] || exit 77
+echo "generated headers compile ($kind)"

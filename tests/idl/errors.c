@@ -1,0 +1,274 @@
+/*
+ * errors.c - every kind of bad input gives one diagnostic that names
+ * file:line:column and says what was expected, and no output at all.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "idl_test_util.h"
+
+#define UUID1 "uuid(11111111-2222-3333-4444-555555555555)"
+#define UUID2 "uuid(11111111-2222-3333-4444-666666666666)"
+
+/* Compiles text as main.idl (with extra files) and checks the first
+ * diagnostic's first line, and that nothing was produced. */
+static void check_error(const idl_test_file *files, const char *expected)
+{
+    facet_idl_result *r = idl_test_compile(files);
+    char buf[1024];
+    assert_non_null(r);
+    assert_true(facet_idl_error_count(r) >= 1);
+    assert_int_equal(facet_idl_output_count(r), 0);
+    assert_string_equal(idl_test_diag(r, 0, buf, sizeof buf), expected);
+    facet_idl_result_free(r);
+}
+
+static void check_one(const char *text, const char *expected)
+{
+    idl_test_file files[2];
+    files[0].name = "main.idl";
+    files[0].text = text;
+    files[1].name = NULL;
+    check_error(files, expected);
+}
+
+static void test_idl_errors__unknown_attribute(void **state)
+{
+    (void)state;
+    check_one("[object, " UUID1 ", frobnicate]\n"
+              "interface IA : IUnknown { HRESULT F(void); }\n",
+              "main.idl:1:54: error: unknown attribute 'frobnicate': expected a MIDL attribute "
+              "such as object, uuid, local, in, out, retval, size_is, string or iid_is");
+}
+
+static void test_idl_errors__missing_uuid(void **state)
+{
+    (void)state;
+    check_one("[object]\n"
+              "interface IA : IUnknown { HRESULT F(void); }\n",
+              "main.idl:2:11: error: interface IA is [object] but has no uuid: expected "
+              "[object, uuid(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)] before it");
+}
+
+static void test_idl_errors__malformed_guid(void **state)
+{
+    (void)state;
+    check_one("[object, uuid(1234-5678)]\n"
+              "interface IA : IUnknown { HRESULT F(void); }\n",
+              "main.idl:1:15: error: malformed GUID: expected 8-4-4-4-12 hexadecimal digits "
+              "(00000000-0000-0000-C000-000000000046), found '1234'");
+}
+
+static void test_idl_errors__duplicate_iid(void **state)
+{
+    (void)state;
+    check_one("[object, " UUID1 "]\n"
+              "interface IA : IUnknown { HRESULT F(void); }\n"
+              "[object, " UUID1 "]\n"
+              "interface IB : IUnknown { HRESULT G(void); }\n",
+              "main.idl:3:10: error: duplicate IID {11111111-2222-3333-4444-555555555555}: "
+              "interface IB has the same uuid as IA (main.idl:2)");
+}
+
+static void test_idl_errors__not_from_iunknown(void **state)
+{
+    (void)state;
+    check_one("[object, " UUID1 "]\n"
+              "interface IA { HRESULT F(void); }\n",
+              "main.idl:2:11: error: interface IA does not derive from IUnknown: expected "
+              "'interface IA : IUnknown'");
+}
+
+static void test_idl_errors__remotable_not_hresult(void **state)
+{
+    (void)state;
+    check_one("[object, " UUID1 "]\n"
+              "interface IA : IUnknown {\n"
+              "    uint32_t Count(void);\n"
+              "}\n",
+              "main.idl:3:14: error: remotable method IA::Count returns 'uint32_t': expected "
+              "HRESULT, which every method of an interface that is not [local] returns");
+}
+
+static void test_idl_errors__local_may_return_other(void **state)
+{
+    idl_test_file files[] = {{"main.idl", "[object, local, " UUID1 "]\n"
+                                          "interface IA : IUnknown { uint32_t Count(void); }\n"},
+                             {NULL, NULL}};
+    facet_idl_result *r = idl_test_compile(files);
+    (void)state;
+    assert_int_equal(facet_idl_error_count(r), 0);
+    assert_int_equal(facet_idl_output_count(r), 2);
+    facet_idl_result_free(r);
+}
+
+static void test_idl_errors__size_is_names_nothing(void **state)
+{
+    (void)state;
+    check_one("[object, " UUID1 "]\n"
+              "interface IA : IUnknown {\n"
+              "    HRESULT Fill([in] uint32_t count, [out, size_is(cnt)] uint8_t *data);\n"
+              "}\n",
+              "main.idl:3:53: error: [size_is(cnt)] names no parameter of IA::Fill: expected "
+              "one of 'count', 'data'");
+}
+
+static void test_idl_errors__unfixed_size(void **state)
+{
+    (void)state;
+    check_one("[object, " UUID1 "]\n"
+              "interface IA : IUnknown { HRESULT F([in] size_t n); }\n",
+              "main.idl:2:42: error: 'size_t' has no fixed size (32 bits on 32-bit targets, 64 "
+              "on 64-bit ones): use uint64_t, or uint32_t");
+}
+
+static void test_idl_errors__bool(void **state)
+{
+    (void)state;
+    check_one("[object, " UUID1 "]\n"
+              "interface IA : IUnknown { HRESULT F([in] bool b); }\n",
+              "main.idl:2:42: error: 'bool' has no fixed size (C++ bool is 1 byte on most "
+              "compilers, 4 on some): use boolean (8 bits) or uint32_t with 0 and 1");
+}
+
+static void test_idl_errors__unknown_type(void **state)
+{
+    (void)state;
+    check_one("[object, " UUID1 "]\n"
+              "interface IA : IUnknown { HRESULT F([in] Widget *w); }\n",
+              "main.idl:2:42: error: unknown type 'Widget': expected a base type (long, hyper, "
+              "double, ...), a fixed-width type (int32_t, ...) or a typedef, interface, struct "
+              "or enum declared before use");
+}
+
+static void test_idl_errors__import_cycle(void **state)
+{
+    idl_test_file files[] = {{"main.idl", "import \"a.idl\";\n"},
+                             {"a.idl", "import \"b.idl\";\n"},
+                             {"b.idl", "\n  import \"a.idl\";\n"},
+                             {NULL, NULL}};
+    (void)state;
+    check_error(files, "b.idl:2:10: error: import cycle: a.idl imports b.idl imports a.idl");
+}
+
+static void test_idl_errors__unterminated_comment(void **state)
+{
+    (void)state;
+    check_one("[object, " UUID1 "]\n"
+              "interface IA : IUnknown { /* no end\n"
+              "HRESULT F(void); }\n",
+              "main.idl:2:27: error: unterminated comment: expected '*/' before the end of the "
+              "file");
+}
+
+static void test_idl_errors__unreadable_file(void **state)
+{
+    facet_idl_result *r = NULL;
+    char buf[512];
+    (void)state;
+    assert_int_equal(facet_idl_compile(&r, "no/such/file.idl", NULL), 1);
+    assert_int_equal(facet_idl_output_count(r), 0);
+    assert_string_equal(idl_test_diag(r, 0, buf, sizeof buf),
+                        "no/such/file.idl: error: cannot read 'no/such/file.idl': No such file "
+                        "or directory");
+    facet_idl_result_free(r);
+}
+
+static void test_idl_errors__missing_import(void **state)
+{
+    (void)state;
+    check_one("// an import that is nowhere\nimport \"gone.idl\";\n",
+              "main.idl:2:8: error: cannot find 'gone.idl' in the importing file's folder or "
+              "any -I folder");
+}
+
+static void test_idl_errors__syntax(void **state)
+{
+    (void)state;
+    check_one("[object, " UUID1 "]\n"
+              "interface IA : IUnknown { HRESULT F(void) }\n",
+              "main.idl:2:43: error: expected ';', found '}'");
+}
+
+static void test_idl_errors__windows_macro_name(void **state)
+{
+    (void)state;
+    check_one("[object, " UUID1 "]\n"
+              "interface IA : IUnknown { HRESULT GetObject([out] uint32_t *x); }\n",
+              "main.idl:2:35: error: method name 'GetObject' is a macro in <windows.h> "
+              "(GetObjectA/GetObjectW): expected another name, or a C file that includes "
+              "<windows.h> will not compile");
+}
+
+static void test_idl_errors__unknown_directive(void **state)
+{
+    (void)state;
+    check_one("#frobnicate 1\n",
+              "main.idl:1:1: error: unknown preprocessor directive '#frobnicate': expected "
+              "#include, #define, #undef, #if, #ifdef, #ifndef, #elif, #else, #endif or #pragma");
+}
+
+static void test_idl_errors__struct_by_value_warns(void **state)
+{
+    idl_test_file files[] = {{"main.idl", "typedef struct P { int32_t x; } P;\n"
+                                          "[object, local, " UUID1 "]\n"
+                                          "interface IA : IUnknown { P Where(void); }\n"},
+                             {NULL, NULL}};
+    facet_idl_result *r = idl_test_compile(files);
+    char buf[1024];
+    (void)state;
+    assert_int_equal(facet_idl_error_count(r), 0);
+    assert_int_equal(facet_idl_output_count(r), 2);
+    assert_int_equal(facet_idl_diag_count(r), 1);
+    assert_string_equal(idl_test_diag(r, 0, buf, sizeof buf),
+                        "main.idl:3:29: warning: IA::Where returns a struct by value: MSVC "
+                        "returns it through a hidden pointer after 'this', GCC and Clang before "
+                        "it, so C++ callers and C callers disagree; return it through an [out] "
+                        "pointer");
+    facet_idl_result_free(r);
+}
+
+static void test_idl_errors__caret(void **state)
+{
+    idl_test_file files[] = {{"main.idl", "[object, " UUID1 "]\n"
+                                          "interface IA : IUnknown { HRESULT F([in] size_t n); }\n"},
+                             {NULL, NULL}};
+    facet_idl_result *r = idl_test_compile(files);
+    char buf[1024];
+    (void)state;
+    facet_idl_diag_format(facet_idl_diag_at(r, 0), buf, sizeof buf);
+    assert_non_null(strstr(buf, "\n 2 | interface IA : IUnknown { HRESULT F([in] size_t n); }\n"
+                                "   |                                          ^\n"));
+    facet_idl_result_free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_idl_errors__unknown_attribute),
+        cmocka_unit_test(test_idl_errors__missing_uuid),
+        cmocka_unit_test(test_idl_errors__malformed_guid),
+        cmocka_unit_test(test_idl_errors__duplicate_iid),
+        cmocka_unit_test(test_idl_errors__not_from_iunknown),
+        cmocka_unit_test(test_idl_errors__remotable_not_hresult),
+        cmocka_unit_test(test_idl_errors__local_may_return_other),
+        cmocka_unit_test(test_idl_errors__size_is_names_nothing),
+        cmocka_unit_test(test_idl_errors__unfixed_size),
+        cmocka_unit_test(test_idl_errors__bool),
+        cmocka_unit_test(test_idl_errors__unknown_type),
+        cmocka_unit_test(test_idl_errors__import_cycle),
+        cmocka_unit_test(test_idl_errors__unterminated_comment),
+        cmocka_unit_test(test_idl_errors__unreadable_file),
+        cmocka_unit_test(test_idl_errors__missing_import),
+        cmocka_unit_test(test_idl_errors__syntax),
+        cmocka_unit_test(test_idl_errors__windows_macro_name),
+        cmocka_unit_test(test_idl_errors__unknown_directive),
+        cmocka_unit_test(test_idl_errors__struct_by_value_warns),
+        cmocka_unit_test(test_idl_errors__caret),
+    };
+    return cmocka_run_group_tests_name("test_idl_errors", tests, NULL, NULL);
+}
