@@ -159,13 +159,22 @@ static uint32_t FACET_CALL a_release(IFacetAllocator *self)
     return host_release(FROM_ALLOCATOR(self));
 }
 
+/* The allocator's methods leave a message too, for a host that reads it. */
+static FacetResult out_of_memory(const char *method, uint64_t size)
+{
+    return facet__error(FACET_E_OUTOFMEMORY, "IFacetAllocator::%s: out of memory for %llu bytes",
+                        method, (unsigned long long)size);
+}
+
 static FacetResult FACET_CALL a_alloc(IFacetAllocator *self, uint64_t size, void **out)
 {
     (void)self;
     if (out == NULL)
         return FACET_E_POINTER;
     *out = size <= SIZE_MAX ? facet__malloc((size_t)size) : NULL;
-    return *out ? FACET_OK : FACET_E_OUTOFMEMORY;
+    if (*out == NULL)
+        return out_of_memory("Alloc", size);
+    return FACET_OK;
 }
 
 static FacetResult FACET_CALL a_realloc(IFacetAllocator *self, void *p, uint64_t size,
@@ -175,7 +184,9 @@ static FacetResult FACET_CALL a_realloc(IFacetAllocator *self, void *p, uint64_t
     if (out == NULL)
         return FACET_E_POINTER;
     *out = size <= SIZE_MAX ? facet__realloc(p, (size_t)size) : NULL;
-    return *out ? FACET_OK : FACET_E_OUTOFMEMORY;
+    if (*out == NULL)
+        return out_of_memory("Realloc", size);
+    return FACET_OK;
 }
 
 static FacetResult FACET_CALL a_free(IFacetAllocator *self, void *p)

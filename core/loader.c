@@ -3,6 +3,7 @@
  * check the file, map it, find the one export, call it, and read what the
  * module says about itself, checking every answer at the boundary.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
@@ -23,11 +24,26 @@ const char *facet__basename(const char *path)
     return base;
 }
 
+/* The image checks read through this; a failed read is kept, so that an
+ * I/O error is reported as one and not as a truncated file. */
+typedef struct FileReader {
+    const char *path;
+    FacetResult failed;           /* FACET_OK until a read fails */
+    char message[512];            /* the first failure's message */
+} FileReader;
+
 static int64_t read_file_at(void *payload, uint64_t offset, void *buf, uint64_t len)
 {
+    FileReader *f = payload;
     uint64_t got = 0;
-    if (FACET_FAILED(facet__os_read_at((const char *)payload, offset, buf, len, &got)))
+    FacetResult r = facet__os_read_at(f->path, offset, buf, len, &got);
+    if (FACET_FAILED(r)) {
+        if (f->failed == FACET_OK) {
+            f->failed = r;
+            snprintf(f->message, sizeof(f->message), "%s", facet_last_error());
+        }
         return -1;
+    }
     return (int64_t)got;
 }
 
@@ -35,6 +51,7 @@ static int64_t read_file_at(void *payload, uint64_t offset, void *buf, uint64_t 
 static FacetResult check_file(const char *path)
 {
     FacetOsStat st;
+    FileReader reader;
     FacetResult r = facet__os_stat(&st, path);
     if (FACET_FAILED(r))
         return r;
@@ -53,7 +70,13 @@ static FacetResult check_file(const char *path)
     default:
         break;
     }
-    return facet__image_check(NULL, path, st.size, read_file_at, (void *)path);
+    reader.path = path;
+    reader.failed = FACET_OK;
+    reader.message[0] = '\0';
+    r = facet__image_check(NULL, path, st.size, read_file_at, &reader);
+    if (FACET_FAILED(r) && reader.failed != FACET_OK)
+        return facet__error(reader.failed, "%s", reader.message);
+    return r;
 }
 
 static FacetResult read_module_info(FacetModule *m, const char *path)
@@ -62,6 +85,11 @@ static FacetResult read_module_info(FacetModule *m, const char *path)
     FacetResult r = IFacetFactory_GetModuleInfo(m->factory, &info);
     if (FACET_FAILED(r))
         return facet__error(r, "%s: GetModuleInfo failed with %s", path, facet_result_name(r));
+    if (info.struct_size > sizeof(FacetModuleInfo))
+        return facet__error(FACET_E_CONTRACT,
+                            "%s: GetModuleInfo set struct_size to %u, more than the %u bytes it "
+                            "was given; a callee writes no further than struct_size",
+                            path, (unsigned)info.struct_size, (unsigned)sizeof(FacetModuleInfo));
     if (info.struct_size < MODULE_INFO_V1_SIZE)
         return facet__error(FACET_E_STRUCTSIZE,
                             "%s: GetModuleInfo filled %u bytes of FacetModuleInfo; this runtime "
@@ -110,6 +138,13 @@ static FacetResult read_classes(FacetModule *m, const char *path)
                                 "%s: DescribeClass(%u) failed with %s, though GetClassCount "
                                 "said %u classes",
                                 path, (unsigned)i, facet_result_name(r), (unsigned)count);
+        if (ci.struct_size > sizeof(FacetClassInfo))
+            return facet__error(FACET_E_CONTRACT,
+                                "%s: DescribeClass(%u) set struct_size to %u, more than the %u "
+                                "bytes it was given; a callee writes no further than "
+                                "struct_size",
+                                path, (unsigned)i, (unsigned)ci.struct_size,
+                                (unsigned)sizeof(FacetClassInfo));
         if (ci.struct_size < CLASS_INFO_V1_SIZE)
             return facet__error(FACET_E_STRUCTSIZE,
                                 "%s: DescribeClass(%u) filled %u bytes of FacetClassInfo; this "
@@ -131,6 +166,16 @@ static FacetResult read_classes(FacetModule *m, const char *path)
         e->version = ci.version ? ci.version : m->info.version;
         e->threading = ci.threading;
         e->module = m;
+    }
+    /* The list must end where the count says: a class past it would be
+     * one the runtime never registers. */
+    {
+        FacetClassInfo past = FACET_CLASS_INFO_INIT;
+        if (FACET_SUCCEEDED(IFacetFactory_DescribeClass(m->factory, count, &past)))
+            return facet__error(FACET_E_CONTRACT,
+                                "%s: DescribeClass(%u) succeeded, though GetClassCount said %u "
+                                "classes; the count and the class list disagree",
+                                path, (unsigned)count, (unsigned)count);
     }
     m->class_count = count;
     return FACET_OK;
@@ -183,8 +228,10 @@ FacetResult facet__module_open(FacetModule **out, FacetRuntime *rt, const char *
     }
     memcpy(&entry, &sym, sizeof(entry));
     r = facet__host_new(&m->host, rt, m);
-    if (FACET_FAILED(r))
+    if (FACET_FAILED(r)) {
+        facet__error_prefix("%s", path);
         goto fail;
+    }
 
     r = entry(FACET_ABI_VERSION, facet__host_unknown(m->host), &IID_IFacetFactory, &factory);
     if (FACET_FAILED(r)) {

@@ -13,6 +13,14 @@ static FacetResult conflict(FacetClassEntry *have, FacetClassEntry *want, const 
 {
     char clsid[FACET_GUID_STRING_SIZE];
     facet_guid_format(clsid, sizeof(clsid), &want->clsid);
+    if (have->module == want->module)
+        return facet__error(FACET_E_CONTRACT,
+                            "%s: classes %u and %u have the same %s (class %s, \"%s\"); each "
+                            "class of a module needs its own",
+                            facet__basename(want->module->path),
+                            (unsigned)(have - want->module->classes),
+                            (unsigned)(want - want->module->classes), what, clsid,
+                            want->contract ? want->contract : "");
     return facet__error(FACET_E_CONFLICT,
                         "%s: class %s (\"%s\") has the same %s as a class of %s, already loaded",
                         facet__basename(want->module->path), clsid,

@@ -208,8 +208,17 @@ FacetResult facet_module_load(FacetModule **out, FacetRuntime *rt, const char *p
         return facet__error(FACET_E_INVALIDARG, "facet_module_load: the path is empty");
 
     facet__os_rwlock_wrlock(&rt->load_lock);
-    /* Loading a file that is already loaded gives the same module. */
-    if (FACET_SUCCEEDED(facet__os_realpath(&canonical, path))) {
+    /* Loading a file that is already loaded gives the same module. Only a
+     * missing file may go on without its canonical path (the open below
+     * reports it); on any other failure the runtime cannot tell whether the
+     * file is loaded, and opening it again would hand the module a second
+     * host object and register its classes twice. */
+    r = facet__os_realpath(&canonical, path);
+    if (FACET_FAILED(r) && r != FACET_E_FILENOTFOUND) {
+        facet__os_rwlock_wrunlock(&rt->load_lock);
+        return r;
+    }
+    if (FACET_SUCCEEDED(r)) {
         m = find_module_by_path(rt, canonical);
         facet__free(canonical);
         if (m != NULL) {

@@ -10,6 +10,7 @@
 #include "idl.h"
 
 struct facet_idl_result {
+    const facet_idl_allocator *allocator; /* what the result was allocated with */
     idl_arena *arena;      /* the diagnostics' text */
     facet_idl_diag *diags;
     size_t diag_count, diag_cap, error_count;
@@ -31,7 +32,7 @@ static void add_diag(idl_ctx *c, uint32_t severity, idl_loc loc, const char *fmt
     }
     if (r->diag_count == r->diag_cap) {
         size_t cap = r->diag_cap ? r->diag_cap * 2 : 8;
-        facet_idl_diag *p = realloc(r->diags, cap * sizeof(*p));
+        facet_idl_diag *p = facet_idl__realloc(r->diags, cap * sizeof(*p));
         if (!p) {
             c->out_of_memory = 1;
             return;
@@ -111,9 +112,9 @@ static int read_stdio(const char *path, char **out, size_t *out_size, const char
         if (cap - len < 4096) {
             char *p;
             cap = cap ? cap * 2 : 8192;
-            p = realloc(data, cap);
+            p = facet_idl__realloc(data, cap);
             if (!p) {
-                free(data);
+                facet_idl__free(data);
                 fclose(f);
                 *reason = "out of memory";
                 return -1;
@@ -127,7 +128,7 @@ static int read_stdio(const char *path, char **out, size_t *out_size, const char
     }
     if (ferror(f)) {
         *reason = errno ? strerror(errno) : "read error";
-        free(data);
+        facet_idl__free(data);
         fclose(f);
         return -1;
     }
@@ -176,6 +177,16 @@ static int try_read(idl_ctx *c, const char *path, char **data, size_t *size, con
     return fn(path, data, size, reason, c->opts->read_payload);
 }
 
+/* Frees what try_read gave: the caller's read_file mallocs, read_stdio
+ * uses the compilation's allocator. */
+static void drop_read(idl_ctx *c, char *data)
+{
+    if (c->opts->read_file)
+        free(data);
+    else
+        facet_idl__free(data);
+}
+
 idl_file *facet_idl__open(idl_ctx *c, const char *name, const idl_file *from, idl_loc loc,
                           int must_be_idl)
 {
@@ -214,7 +225,7 @@ idl_file *facet_idl__open(idl_ctx *c, const char *name, const idl_file *from, id
             continue;
         }
         f = new_file(c, path, data, size);
-        free(data);
+        drop_read(c, data);
         return f;
     }
     if (first_reason)
@@ -254,6 +265,7 @@ static int finish(idl_ctx *c, idl_file *main_file, facet_idl_result **out)
     for (i = 0; i < 2; i++)
         facet_idl__buf_free(&bufs[i]);
     facet_idl__arena_free(c->arena);
+    facet_idl__use_allocator(c->saved_allocator);
     if (c->out_of_memory) {
         facet_idl_result_free(r);
         *out = NULL;
@@ -268,14 +280,26 @@ static int start(idl_ctx *c, const facet_idl_options *options, facet_idl_result 
     static const facet_idl_options defaults = FACET_IDL_OPTIONS_INIT;
     memset(c, 0, sizeof(*c));
     *out = NULL;
-    c->opts = options && options->struct_size >= sizeof(facet_idl_options) ? options : &defaults;
-    c->result = calloc(1, sizeof(facet_idl_result));
-    c->arena = facet_idl__arena_new();
-    if (c->result)
+    /* Read the caller's options only as far as its struct_size says. */
+    c->options = defaults;
+    if (options && options->struct_size > sizeof(uint32_t))
+        memcpy(&c->options, options,
+               options->struct_size < sizeof(c->options) ? options->struct_size
+                                                         : sizeof(c->options));
+    c->options.struct_size = sizeof(c->options);
+    c->opts = &c->options;
+    c->saved_allocator = facet_idl__use_allocator(c->options.allocator);
+    c->result = facet_idl__malloc(sizeof(facet_idl_result));
+    if (c->result) {
+        memset(c->result, 0, sizeof(*c->result));
+        c->result->allocator = c->options.allocator;
         c->result->arena = facet_idl__arena_new();
+    }
+    c->arena = facet_idl__arena_new();
     if (!c->result || !c->arena || !c->result->arena) {
         facet_idl__arena_free(c->arena);
         facet_idl_result_free(c->result);
+        facet_idl__use_allocator(c->saved_allocator);
         return -1;
     }
     facet_idl__types_init(c);
@@ -319,7 +343,7 @@ int facet_idl_compile(facet_idl_result **out, const char *path,
         facet_idl__error(&c, none, "cannot read '%s': %s", path, reason);
     } else {
         f = new_file(&c, path, data, size);
-        free(data);
+        drop_read(&c, data);
         if (f)
             facet_idl__parse_file(&c, f);
     }
@@ -353,11 +377,14 @@ const facet_idl_output *facet_idl_output_at(const facet_idl_result *r, size_t i)
 
 void facet_idl_result_free(facet_idl_result *r)
 {
+    const facet_idl_allocator *saved;
     if (!r)
         return;
+    saved = facet_idl__use_allocator(r->allocator);
     facet_idl__arena_free(r->arena);
-    free(r->diags);
-    free(r);
+    facet_idl__free(r->diags);
+    facet_idl__free(r);
+    facet_idl__use_allocator(saved);
 }
 
 size_t facet_idl_diag_format(const facet_idl_diag *d, char *buf, size_t size)

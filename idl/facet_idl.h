@@ -27,15 +27,29 @@ extern "C" {
 typedef int (*facet_idl_read_fn)(const char *path, char **out, size_t *out_size,
                                  const char **reason, void *payload);
 
+/* Where a compilation gets its memory: every block the compiler allocates
+ * for the compilation and for its result (which keeps the allocator, so the
+ * allocator must outlive the result). alloc and resize return NULL when out
+ * of memory; the compiler then stops and returns -1, with nothing leaked.
+ * resize(NULL, n) allocates; release(NULL) does nothing. Buffers that a
+ * read_file callback returns are still malloc'd and freed with free(). */
+typedef struct facet_idl_allocator {
+    void *(*alloc)(size_t size, void *payload);
+    void *(*resize)(void *p, size_t size, void *payload);
+    void (*release)(void *p, void *payload);
+    void *payload;
+} facet_idl_allocator;
+
 typedef struct facet_idl_options {
-    uint32_t struct_size;             /* sizeof(facet_idl_options) */
+    uint32_t struct_size;             /* sizeof(facet_idl_options); fields past it are not read */
     const char *const *include_dirs;  /* searched, in order, for import and #include */
     size_t include_dir_count;
     facet_idl_read_fn read_file;      /* NULL: read from the file system */
     void *read_payload;               /* passed to read_file */
+    const facet_idl_allocator *allocator; /* NULL: malloc, realloc and free */
 } facet_idl_options;
 
-#define FACET_IDL_OPTIONS_INIT {sizeof(facet_idl_options), NULL, 0, NULL, NULL}
+#define FACET_IDL_OPTIONS_INIT {sizeof(facet_idl_options), NULL, 0, NULL, NULL, NULL}
 
 #define FACET_IDL_ERROR 0u
 #define FACET_IDL_WARNING 1u

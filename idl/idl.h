@@ -25,6 +25,17 @@
 
 /* ---- Memory ------------------------------------------------------------ */
 
+/* Every block comes from the allocator of the compilation under way on
+ * this thread (facet_idl_options.allocator), or from malloc when there is
+ * none. facet_idl__use_allocator installs one and returns the previous, so
+ * a compilation restores it when it ends; an arena keeps the allocator it
+ * was made with. */
+void *facet_idl__malloc(size_t size);
+void *facet_idl__realloc(void *p, size_t size);
+void facet_idl__free(void *p);
+const facet_idl_allocator *facet_idl__use_allocator(const facet_idl_allocator *a);
+const facet_idl_allocator *facet_idl__allocator(void);
+
 typedef struct idl_arena idl_arena;
 
 idl_arena *facet_idl__arena_new(void);
@@ -294,6 +305,8 @@ typedef struct idl_symtab {
 struct idl_ctx {
     idl_arena *arena;
     const facet_idl_options *opts;
+    facet_idl_options options;   /* the caller's, as far as its struct_size goes */
+    const facet_idl_allocator *saved_allocator; /* restored when the compilation ends */
     struct facet_idl_result *result;
     idl_vec files;        /* idl_file *, every file read */
     idl_vec import_stack; /* idl_file *, for cycle messages */

@@ -8,6 +8,59 @@
 
 #include "idl.h"
 
+/* ---- Allocator --------------------------------------------------------- */
+
+#if defined(_MSC_VER) && !defined(__clang__)
+#define IDL_THREAD_LOCAL __declspec(thread)
+#else
+#define IDL_THREAD_LOCAL __thread
+#endif
+
+static IDL_THREAD_LOCAL const facet_idl_allocator *current_allocator;
+
+const facet_idl_allocator *facet_idl__use_allocator(const facet_idl_allocator *a)
+{
+    const facet_idl_allocator *old = current_allocator;
+    current_allocator = a;
+    return old;
+}
+
+const facet_idl_allocator *facet_idl__allocator(void)
+{
+    return current_allocator;
+}
+
+static void *alloc_with(const facet_idl_allocator *a, size_t size)
+{
+    return a ? a->alloc(size, a->payload) : malloc(size);
+}
+
+static void free_with(const facet_idl_allocator *a, void *p)
+{
+    if (!p)
+        return;
+    if (a)
+        a->release(p, a->payload);
+    else
+        free(p);
+}
+
+void *facet_idl__malloc(size_t size)
+{
+    return alloc_with(current_allocator, size);
+}
+
+void *facet_idl__realloc(void *p, size_t size)
+{
+    const facet_idl_allocator *a = current_allocator;
+    return a ? a->resize(p, size, a->payload) : realloc(p, size);
+}
+
+void facet_idl__free(void *p)
+{
+    free_with(current_allocator, p);
+}
+
 /* ---- Arena ------------------------------------------------------------- */
 
 typedef struct idl_chunk {
@@ -19,6 +72,7 @@ typedef struct idl_chunk {
 
 struct idl_arena {
     idl_chunk *head;
+    const facet_idl_allocator *allocator; /* the one it was made with */
 };
 
 #define IDL_ALIGN 16u
@@ -26,7 +80,12 @@ struct idl_arena {
 
 idl_arena *facet_idl__arena_new(void)
 {
-    return calloc(1, sizeof(idl_arena));
+    idl_arena *a = facet_idl__malloc(sizeof(idl_arena));
+    if (a) {
+        a->head = NULL;
+        a->allocator = current_allocator;
+    }
+    return a;
 }
 
 void facet_idl__arena_free(idl_arena *a)
@@ -36,9 +95,9 @@ void facet_idl__arena_free(idl_arena *a)
         return;
     for (c = a->head; c; c = next) {
         next = c->next;
-        free(c);
+        free_with(a->allocator, c);
     }
-    free(a);
+    free_with(a->allocator, a);
 }
 
 void *facet_idl__alloc(idl_arena *a, size_t size)
@@ -50,7 +109,7 @@ void *facet_idl__alloc(idl_arena *a, size_t size)
         size = IDL_ALIGN;
     if (!c || c->cap - c->used < size) {
         size_t cap = size > 65536 ? size : 65536;
-        c = malloc(IDL_CHUNK_HEADER + cap);
+        c = alloc_with(a->allocator, IDL_CHUNK_HEADER + cap);
         if (!c)
             return NULL;
         c->cap = cap;
@@ -111,7 +170,7 @@ static int buf_reserve(idl_buf *b, size_t more)
     cap = b->cap ? b->cap : 256;
     while (cap < b->len + more + 1)
         cap *= 2;
-    p = realloc(b->data, cap);
+    p = facet_idl__realloc(b->data, cap);
     if (!p) {
         b->failed = 1;
         return 0;
@@ -170,7 +229,7 @@ void facet_idl__write_line(idl_buf *b, int indent, const char *fmt, ...)
 
 void facet_idl__buf_free(idl_buf *b)
 {
-    free(b->data);
+    facet_idl__free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
 }

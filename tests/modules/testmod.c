@@ -4,6 +4,8 @@
  *   TESTMOD=1 alpha: test.alpha.counter and test.alpha.echo (aggregatable)
  *   TESTMOD=2 beta:  test.beta.counter
  *   TESTMOD=3 gamma: test.gamma.counter
+ *   TESTMOD=4 twice: one clsid listed twice (broken)
+ *   TESTMOD=5 samename: two classes under one contract name (broken)
  * and, from alpha, one broken variant per BAD_* macro.
  */
 #include <string.h>
@@ -196,6 +198,28 @@ static const FacetClassDef classes[] = {
                       {0x0a1fa000, 0x0000, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x02}}),
      echo_create, 1},
 };
+#elif TESTMOD == 4
+/* One clsid listed twice: a module that contradicts itself. */
+#define MODULE_NAME "test.twice"
+static const FacetClassDef classes[] = {
+    {FACET_CLASS_INFO("test.twice.first", "1.0.0", FACET_THREADING_ANY, counter_iids,
+                      {0x7d1ce000, 0x0000, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x01}}),
+     counter_create, 0},
+    {FACET_CLASS_INFO("test.twice.second", "1.0.0", FACET_THREADING_ANY, counter_iids,
+                      {0x7d1ce000, 0x0000, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x01}}),
+     counter_create, 0},
+};
+#elif TESTMOD == 5
+/* Two classes under one contract name. */
+#define MODULE_NAME "test.samename"
+static const FacetClassDef classes[] = {
+    {FACET_CLASS_INFO("test.samename.counter", "1.0.0", FACET_THREADING_ANY, counter_iids,
+                      {0x5a3e0000, 0x0000, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x01}}),
+     counter_create, 0},
+    {FACET_CLASS_INFO("test.samename.counter", "1.0.0", FACET_THREADING_ANY, counter_iids,
+                      {0x5a3e0000, 0x0000, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x02}}),
+     counter_create, 0},
+};
 #elif TESTMOD == 2
 #define MODULE_NAME "test.beta"
 static const FacetClassDef classes[] = {
@@ -252,7 +276,19 @@ FACET_EXPORT FacetResult facet_module_entry(uint32_t host_abi_version, IFacetUnk
     *factory = NULL;
     return FACET_OK;
 }
-#elif defined(BAD_SMALL_INFO) || defined(BAD_CLASS_COUNT)
+#elif defined(BAD_ENTRY_FAIL_OUT)
+/* Fails, yet hands out a factory: the runtime must not keep it. */
+FACET_EXPORT FacetResult facet_module_entry(uint32_t host_abi_version, IFacetUnknown *host,
+                                            const FacetGuid *iid, void **factory)
+{
+    (void)host_abi_version;
+    (void)host;
+    (void)iid;
+    *factory = (void *)&module_def;
+    return FACET_E_FAIL;
+}
+#elif defined(BAD_SMALL_INFO) || defined(BAD_CLASS_COUNT) || defined(BAD_FEW_CLASSES) ||     \
+    defined(BAD_BIG_INFO) || defined(BAD_BIG_CLASS_INFO) || defined(BAD_CREATE_FAIL_OUT)
 /* The kit's factory with one method replaced. */
 static IFacetFactoryVtbl bad_vtbl;
 static IFacetFactory bad_factory = {&bad_vtbl};
@@ -268,8 +304,43 @@ static FacetResult FACET_CALL bad_info(IFacetFactory *self, FacetModuleInfo *out
 static FacetResult FACET_CALL bad_count(IFacetFactory *self, uint32_t *out)
 {
     (void)self;
+#ifdef BAD_FEW_CLASSES
+    *out = module_def.class_count - 1; /* one fewer than DescribeClass knows */
+#else
     *out = module_def.class_count + 1; /* one more than DescribeClass knows */
+#endif
     return FACET_OK;
+}
+
+/* Claims to have written more of the struct than the caller gave it. */
+static FacetResult FACET_CALL big_info(IFacetFactory *self, FacetModuleInfo *out)
+{
+    FacetResult r = facet_module_factory_vtbl_.GetModuleInfo(self, out);
+    out->struct_size = 4096;
+    return r;
+}
+
+static FacetResult FACET_CALL big_class_info(IFacetFactory *self, uint32_t index,
+                                             FacetClassInfo *out)
+{
+    FacetResult r = facet_module_factory_vtbl_.DescribeClass(self, index, out);
+    if (FACET_SUCCEEDED(r))
+        out->struct_size = sizeof(FacetClassInfo) + 64;
+    return r;
+}
+
+/* Fails, yet sets *out to an object (which it keeps, so nothing leaks). */
+static Counter fail_out_counter = {{&counter_vtbl}, 1, 0};
+static FacetResult FACET_CALL create_fail_out(IFacetFactory *self, const FacetGuid *clsid,
+                                              IFacetUnknown *outer, const FacetGuid *iid,
+                                              void **out)
+{
+    (void)self;
+    (void)clsid;
+    (void)outer;
+    (void)iid;
+    *out = &fail_out_counter.itf;
+    return FACET_E_OUTOFMEMORY;
 }
 
 FACET_EXPORT FacetResult facet_module_entry(uint32_t host_abi_version, IFacetUnknown *host,
@@ -279,8 +350,14 @@ FACET_EXPORT FacetResult facet_module_entry(uint32_t host_abi_version, IFacetUnk
     if (FACET_FAILED(r))
         return r;
     bad_vtbl = facet_module_factory_vtbl_;
-#ifdef BAD_SMALL_INFO
+#if defined(BAD_SMALL_INFO)
     bad_vtbl.GetModuleInfo = bad_info;
+#elif defined(BAD_BIG_INFO)
+    bad_vtbl.GetModuleInfo = big_info;
+#elif defined(BAD_BIG_CLASS_INFO)
+    bad_vtbl.DescribeClass = big_class_info;
+#elif defined(BAD_CREATE_FAIL_OUT)
+    bad_vtbl.CreateInstance = create_fail_out;
 #else
     bad_vtbl.GetClassCount = bad_count;
 #endif

@@ -1,0 +1,318 @@
+/*
+ * tests/fault/alloc.c - every allocation of every runtime scenario fails in
+ * turn: creating a runtime, loading and unloading modules, creating objects,
+ * the host's services, blobs and strings, GUID text, and modules that stay
+ * loaded for their live objects. Each run gives FACET_E_OUTOFMEMORY or
+ * succeeds, leaks nothing, and leaves the runtime usable.
+ */
+#include <string.h>
+
+#include "fault.h"
+#include "test_itf.h"
+
+#define OOM {FACET_E_OUTOFMEMORY, FACET_OK}
+
+/* Returns the first failure of a step list: `TRY(r, call)`. */
+#define TRY(call)                            \
+    do {                                     \
+        FacetResult try_r_ = (call);         \
+        if (FACET_FAILED(try_r_))            \
+            return try_r_;                   \
+    } while (0)
+
+static void *new_runtime(void)
+{
+    FacetRuntime *rt = NULL;
+    assert_int_equal(facet_runtime_new(&rt, NULL), FACET_OK);
+    return rt;
+}
+
+static void free_runtime(void *state)
+{
+    assert_int_equal(facet_runtime_free(state), FACET_OK);
+}
+
+/* ---- Scenarios --------------------------------------------------------- */
+
+static FacetResult runtime_cycle(void *state)
+{
+    FacetRuntime *rt = NULL;
+    FacetRuntimeOptions opts = FACET_RUNTIME_OPTIONS_INIT;
+    FacetRuntimeStats stats = FACET_RUNTIME_STATS_INIT;
+    FacetResult r;
+    (void)state;
+    opts.log_level = FACET_LOG_ERROR;
+    TRY(facet_runtime_new(&rt, &opts));
+    r = facet_runtime_stats(&stats, rt);
+    facet_runtime_free(rt);
+    return r;
+}
+
+static FacetResult load_unload(void *state)
+{
+    FacetRuntime *rt = state;
+    FacetModule *m = NULL;
+    FacetModuleInfo info = FACET_MODULE_INFO_INIT;
+    FacetResult r;
+    TRY(facet_module_load(&m, rt, facet_test_module("alpha")));
+    r = facet_module_info(&info, m);
+    assert_int_equal(facet_module_unload(m), FACET_OK);
+    return r;
+}
+
+/* Loads alpha twice (one module, two holds), and beta and gamma beside it. */
+static FacetResult load_several(void *state)
+{
+    static const char *const names[] = {"alpha", "beta", "gamma", "alpha"};
+    FacetRuntime *rt = state;
+    FacetModule *m[4] = {NULL, NULL, NULL, NULL};
+    FacetGuid clsid;
+    FacetResult r = FACET_OK;
+    int i, loaded = 0;
+    for (i = 0; i < 4 && FACET_SUCCEEDED(r); i++) {
+        r = facet_module_load(&m[i], rt, facet_test_module(names[i]));
+        if (FACET_SUCCEEDED(r))
+            loaded = i + 1;
+    }
+    if (FACET_SUCCEEDED(r))
+        r = facet_class_lookup(&clsid, rt, "test.gamma.counter");
+    if (FACET_SUCCEEDED(r) && !FacetGuidEqual(&clsid, &CLSID_GammaCounter))
+        r = FACET_E_FAIL;
+    while (loaded > 0)
+        assert_true(FACET_SUCCEEDED(facet_module_unload(m[--loaded])));
+    return r;
+}
+
+/* A second module with alpha's classes is refused, whatever else fails. */
+static FacetResult load_conflict(void *state)
+{
+    FacetRuntime *rt = state;
+    FacetModule *a = NULL, *twin = NULL;
+    FacetResult r;
+    TRY(facet_module_load(&a, rt, facet_test_module("alpha")));
+    r = facet_module_load(&twin, rt, facet_test_module("alpha_twin"));
+    assert_int_equal(facet_module_unload(a), FACET_OK);
+    if (r == FACET_E_CONFLICT)
+        return FACET_OK;
+    if (FACET_SUCCEEDED(r))
+        fail_msg("alpha_twin loaded beside alpha");
+    return r;
+}
+
+static FacetResult use_objects(FacetRuntime *rt)
+{
+    ITestCounter *counter = NULL;
+    ITestEcho *echo = NULL;
+    IFacetString *s = NULL;
+    const char *text = NULL;
+    int32_t total = 0;
+    FacetResult r;
+
+    TRY(facet_create_instance((void **)&counter, rt, &CLSID_AlphaCounter, NULL,
+                              &IID_ITestCounter));
+    r = ITestCounter_Add(counter, 5, &total);
+    ITestCounter_Release(counter);
+    TRY(r);
+    assert_int_equal(total, 5);
+    TRY(facet_create_instance_by_name((void **)&echo, rt, "test.alpha.echo", NULL, &IID_ITestEcho));
+    /* The module allocates the string through the host object. */
+    r = ITestEcho_Echo(echo, "hello", &s);
+    ITestEcho_Release(echo);
+    TRY(r);
+    assert_int_equal(IFacetString_GetText(s, &text), FACET_OK);
+    assert_string_equal(text, "hello");
+    IFacetString_Release(s);
+    return FACET_OK;
+}
+
+static FacetResult load_create(void *state)
+{
+    FacetRuntime *rt = state;
+    FacetModule *m = NULL;
+    FacetResult r;
+    TRY(facet_module_load(&m, rt, facet_test_module("alpha")));
+    r = use_objects(rt);
+    assert_int_equal(facet_module_unload(m), FACET_OK);
+    return r;
+}
+
+/* A module let go of while one of its objects lives stays until the object
+ * goes and a collect finds it unused. */
+static FacetResult keep_alive(void *state)
+{
+    FacetRuntime *rt = state;
+    FacetModule *m = NULL;
+    ITestCounter *counter = NULL;
+    FacetResult r;
+    TRY(facet_module_load(&m, rt, facet_test_module("beta")));
+    r = facet_create_instance((void **)&counter, rt, &CLSID_BetaCounter, NULL, &IID_ITestCounter);
+    if (FACET_FAILED(r)) {
+        assert_int_equal(facet_module_unload(m), FACET_OK);
+        return r;
+    }
+    assert_int_equal(facet_module_unload(m), FACET_FALSE);
+    assert_int_equal(facet_runtime_collect(rt), FACET_FALSE);
+    ITestCounter_Release(counter);
+    assert_int_equal(facet_runtime_collect(rt), FACET_OK);
+    return FACET_OK;
+}
+
+/* What a module reaches through its host object, reached here through the
+ * runtime's own. */
+static FacetResult host_services(void *state)
+{
+    FacetRuntime *rt = state;
+    IFacetAllocator *alloc = NULL;
+    IFacetHost *host = NULL;
+    IFacetLogger *logger = NULL;
+    IFacetBlob *blob = NULL;
+    IFacetString *str = NULL;
+    void *p = NULL, *q = NULL;
+    FacetResult r;
+
+    TRY(facet_runtime_allocator(&alloc, rt));
+    r = IFacetAllocator_QueryInterface(alloc, &IID_IFacetHost, (void **)&host);
+    assert_int_equal(r, FACET_OK);
+    r = IFacetHost_QueryService(host, &IID_IFacetLogger, &IID_IFacetLogger, (void **)&logger);
+    assert_int_equal(r, FACET_OK);
+    r = IFacetLogger_Log(logger, FACET_LOG_TRACE, "below the level: not shown");
+    IFacetLogger_Release(logger);
+    if (FACET_SUCCEEDED(r))
+        r = IFacetAllocator_Alloc(alloc, 100, &p);
+    if (FACET_SUCCEEDED(r)) {
+        memset(p, 0xab, 100);
+        r = IFacetAllocator_Realloc(alloc, p, 10000, &q);
+        if (FACET_SUCCEEDED(r))
+            p = q;
+        IFacetAllocator_Free(alloc, p);
+    }
+    if (FACET_SUCCEEDED(r))
+        r = IFacetHost_CreateBlob(host, "\0\1\2\3", 4, &blob);
+    if (FACET_SUCCEEDED(r)) {
+        uint64_t size = 0;
+        assert_int_equal(IFacetBlob_GetSize(blob, &size), FACET_OK);
+        assert_int_equal(size, 4);
+        IFacetBlob_Release(blob);
+        r = IFacetHost_CreateString(host, "gr\xc3\xbc\xc3\x9f", UINT64_MAX, &str);
+    }
+    if (FACET_SUCCEEDED(r))
+        IFacetString_Release(str);
+    IFacetHost_Release(host);
+    IFacetAllocator_Release(alloc);
+    return r;
+}
+
+/* GUID text needs no memory: the loop checks that it asks for none. */
+static FacetResult guid_text(void *state)
+{
+    FacetGuid g;
+    char text[FACET_GUID_STRING_SIZE];
+    (void)state;
+    TRY(facet_guid_parse(&g, "{6F1C2A10-1D3E-4A5B-9C01-112233445566}"));
+    TRY(facet_guid_format(text, sizeof(text), &g));
+    assert_int_equal(facet_guid_parse(&g, "{6F1C2A10-1D3E}"), FACET_E_BADGUID);
+    return FACET_OK;
+}
+
+/* ---- Tests ------------------------------------------------------------- */
+
+static void test_fault_alloc__runtime(void **state)
+{
+    static const FaultScenario s = {"runtime new/free", NULL, runtime_cycle, NULL, OOM, NULL};
+    (void)state;
+    assert_true(fault_loop(FACET_FAULT_ALLOC, &s) >= 2);
+}
+
+static void test_fault_alloc__load(void **state)
+{
+    static const FaultScenario s = {"load alpha", new_runtime, load_unload, free_runtime, OOM,
+                                    "alpha"};
+    (void)state;
+    assert_true(fault_loop(FACET_FAULT_ALLOC, &s) >= 3);
+}
+
+static void test_fault_alloc__load_several(void **state)
+{
+    static const FaultScenario s = {"load alpha, beta, gamma, alpha", new_runtime, load_several,
+                                    free_runtime, OOM, NULL};
+    (void)state;
+    assert_true(fault_loop(FACET_FAULT_ALLOC, &s) >= 9);
+}
+
+static void test_fault_alloc__conflict(void **state)
+{
+    static const FaultScenario s = {"load a conflicting module", new_runtime, load_conflict,
+                                    free_runtime, OOM, "alpha"};
+    (void)state;
+    assert_true(fault_loop(FACET_FAULT_ALLOC, &s) >= 6);
+}
+
+static void test_fault_alloc__create(void **state)
+{
+    static const FaultScenario s = {"load alpha, create and use objects", new_runtime,
+                                    load_create, free_runtime, OOM, NULL};
+    (void)state;
+    assert_true(fault_loop(FACET_FAULT_ALLOC, &s) >= 5);
+}
+
+static void test_fault_alloc__keep_alive(void **state)
+{
+    static const FaultScenario s = {"module kept alive by an object", new_runtime, keep_alive,
+                                    free_runtime, OOM, NULL};
+    (void)state;
+    assert_true(fault_loop(FACET_FAULT_ALLOC, &s) >= 4);
+}
+
+static void test_fault_alloc__host_services(void **state)
+{
+    static const FaultScenario s = {"host services, blobs and strings", new_runtime,
+                                    host_services, free_runtime, OOM, NULL};
+    (void)state;
+    assert_true(fault_loop(FACET_FAULT_ALLOC, &s) >= 4);
+}
+
+static void test_fault_alloc__guid(void **state)
+{
+    static const FaultScenario s = {"GUID text", NULL, guid_text, NULL, OOM, NULL};
+    (void)state;
+    assert_int_equal(fault_loop(FACET_FAULT_ALLOC, &s), 0);
+}
+
+/* A failure in the middle of a realloc leaves the old block as it was. */
+static void test_fault_alloc__realloc_keeps_block(void **state)
+{
+    FacetRuntime *rt = new_runtime();
+    IFacetAllocator *alloc = NULL;
+    void *p = NULL, *q = (void *)&q;
+    (void)state;
+    assert_int_equal(facet_runtime_allocator(&alloc, rt), FACET_OK);
+    assert_int_equal(IFacetAllocator_Alloc(alloc, 8, &p), FACET_OK);
+    memcpy(p, "facet!!", 8);
+    facet_testing_fail(FACET_FAULT_ALLOC, 1, 0);
+    assert_int_equal(IFacetAllocator_Realloc(alloc, p, 1 << 20, &q), FACET_E_OUTOFMEMORY);
+    facet_testing_fail(FACET_FAULT_ALLOC, 0, 0);
+    assert_null(q);
+    assert_string_equal(p, "facet!!");
+    IFacetAllocator_Free(alloc, p);
+    IFacetAllocator_Release(alloc);
+    free_runtime(rt);
+    assert_no_leaks();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fault_alloc__runtime),
+        cmocka_unit_test(test_fault_alloc__load),
+        cmocka_unit_test(test_fault_alloc__load_several),
+        cmocka_unit_test(test_fault_alloc__conflict),
+        cmocka_unit_test(test_fault_alloc__create),
+        cmocka_unit_test(test_fault_alloc__keep_alive),
+        cmocka_unit_test(test_fault_alloc__host_services),
+        cmocka_unit_test(test_fault_alloc__guid),
+        cmocka_unit_test(test_fault_alloc__realloc_keeps_block),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    fault_print_totals("test_fault_alloc");
+    return failed;
+}
