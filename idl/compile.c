@@ -10,7 +10,8 @@
 #include "idl.h"
 
 struct facet_idl_result {
-    const facet_idl_allocator *allocator; /* what the result was allocated with */
+    facet_idl_allocator allocator; /* a copy of the one it was allocated with */
+    int has_allocator;             /* 0: malloc and free */
     idl_arena *arena;      /* the diagnostics' text */
     facet_idl_diag *diags;
     size_t diag_count, diag_cap, error_count;
@@ -95,6 +96,9 @@ void facet_idl__oom(idl_ctx *c)
 
 /* ---- Files ------------------------------------------------------------- */
 
+/* read_stdio's result when the compilation's allocator ran out. */
+#define READ_OUT_OF_MEMORY 2
+
 static int read_stdio(const char *path, char **out, size_t *out_size, const char **reason,
                       void *payload)
 {
@@ -117,7 +121,7 @@ static int read_stdio(const char *path, char **out, size_t *out_size, const char
                 facet_idl__free(data);
                 fclose(f);
                 *reason = "out of memory";
-                return -1;
+                return READ_OUT_OF_MEMORY;
             }
             data = p;
         }
@@ -174,7 +178,11 @@ static idl_file *new_file(idl_ctx *c, const char *path, const char *text, size_t
 static int try_read(idl_ctx *c, const char *path, char **data, size_t *size, const char **reason)
 {
     facet_idl_read_fn fn = c->opts->read_file ? c->opts->read_file : read_stdio;
-    return fn(path, data, size, reason, c->opts->read_payload);
+    int rc = fn(path, data, size, reason, c->opts->read_payload);
+    /* Running out of memory is not a file that cannot be read. */
+    if (fn == read_stdio && rc == READ_OUT_OF_MEMORY)
+        facet_idl__oom(c);
+    return rc;
 }
 
 /* Frees what try_read gave: the caller's read_file mallocs, read_stdio
@@ -264,6 +272,8 @@ static int finish(idl_ctx *c, idl_file *main_file, facet_idl_result **out)
     }
     for (i = 0; i < 2; i++)
         facet_idl__buf_free(&bufs[i]);
+    if (facet_idl__failed_allocations() != c->failed_at_start)
+        c->out_of_memory = 1;
     facet_idl__arena_free(c->arena);
     facet_idl__use_allocator(c->saved_allocator);
     if (c->out_of_memory) {
@@ -289,10 +299,16 @@ static int start(idl_ctx *c, const facet_idl_options *options, facet_idl_result 
     c->options.struct_size = sizeof(c->options);
     c->opts = &c->options;
     c->saved_allocator = facet_idl__use_allocator(c->options.allocator);
+    c->failed_at_start = facet_idl__failed_allocations();
     c->result = facet_idl__malloc(sizeof(facet_idl_result));
     if (c->result) {
         memset(c->result, 0, sizeof(*c->result));
-        c->result->allocator = c->options.allocator;
+        if (c->options.allocator) {
+            /* The result outlives the caller's struct: it uses its copy. */
+            c->result->allocator = *c->options.allocator;
+            c->result->has_allocator = 1;
+            facet_idl__use_allocator(&c->result->allocator);
+        }
         c->result->arena = facet_idl__arena_new();
     }
     c->arena = facet_idl__arena_new();
@@ -380,7 +396,7 @@ void facet_idl_result_free(facet_idl_result *r)
     const facet_idl_allocator *saved;
     if (!r)
         return;
-    saved = facet_idl__use_allocator(r->allocator);
+    saved = facet_idl__use_allocator(r->has_allocator ? &r->allocator : NULL);
     facet_idl__arena_free(r->arena);
     facet_idl__free(r->diags);
     facet_idl__free(r);

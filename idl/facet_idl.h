@@ -28,8 +28,8 @@ typedef int (*facet_idl_read_fn)(const char *path, char **out, size_t *out_size,
                                  const char **reason, void *payload);
 
 /* Where a compilation gets its memory: every block the compiler allocates
- * for the compilation and for its result (which keeps the allocator, so the
- * allocator must outlive the result). alloc and resize return NULL when out
+ * for the compilation and for its result (which keeps a copy of this
+ * struct, so payload must outlive the result). alloc and resize return NULL when out
  * of memory; the compiler then stops and returns -1, with nothing leaked.
  * resize(NULL, n) allocates; release(NULL) does nothing. Buffers that a
  * read_file callback returns are still malloc'd and freed with free(). */

@@ -34,7 +34,8 @@ void *facet_idl__malloc(size_t size);
 void *facet_idl__realloc(void *p, size_t size);
 void facet_idl__free(void *p);
 const facet_idl_allocator *facet_idl__use_allocator(const facet_idl_allocator *a);
-const facet_idl_allocator *facet_idl__allocator(void);
+/* How many allocations have failed on this thread so far. */
+unsigned long facet_idl__failed_allocations(void);
 
 typedef struct idl_arena idl_arena;
 
@@ -307,6 +308,7 @@ struct idl_ctx {
     const facet_idl_options *opts;
     facet_idl_options options;   /* the caller's, as far as its struct_size goes */
     const facet_idl_allocator *saved_allocator; /* restored when the compilation ends */
+    unsigned long failed_at_start; /* facet_idl__failed_allocations() then */
     struct facet_idl_result *result;
     idl_vec files;        /* idl_file *, every file read */
     idl_vec import_stack; /* idl_file *, for cycle messages */

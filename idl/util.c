@@ -17,6 +17,22 @@
 #endif
 
 static IDL_THREAD_LOCAL const facet_idl_allocator *current_allocator;
+/* Allocations that failed on this thread, ever: a compilation compares the
+ * count at its start and end, so no failure goes unnoticed, even one that a
+ * caller of the allocator did not check. */
+static IDL_THREAD_LOCAL unsigned long failed_allocations;
+
+unsigned long facet_idl__failed_allocations(void)
+{
+    return failed_allocations;
+}
+
+static void *noted(void *p)
+{
+    if (!p)
+        failed_allocations++;
+    return p;
+}
 
 const facet_idl_allocator *facet_idl__use_allocator(const facet_idl_allocator *a)
 {
@@ -25,14 +41,9 @@ const facet_idl_allocator *facet_idl__use_allocator(const facet_idl_allocator *a
     return old;
 }
 
-const facet_idl_allocator *facet_idl__allocator(void)
-{
-    return current_allocator;
-}
-
 static void *alloc_with(const facet_idl_allocator *a, size_t size)
 {
-    return a ? a->alloc(size, a->payload) : malloc(size);
+    return noted(a ? a->alloc(size, a->payload) : malloc(size));
 }
 
 static void free_with(const facet_idl_allocator *a, void *p)
@@ -53,7 +64,7 @@ void *facet_idl__malloc(size_t size)
 void *facet_idl__realloc(void *p, size_t size)
 {
     const facet_idl_allocator *a = current_allocator;
-    return a ? a->resize(p, size, a->payload) : realloc(p, size);
+    return noted(a ? a->resize(p, size, a->payload) : realloc(p, size));
 }
 
 void facet_idl__free(void *p)

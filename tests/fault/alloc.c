@@ -12,26 +12,6 @@
 
 #define OOM {FACET_E_OUTOFMEMORY, FACET_OK}
 
-/* Returns the first failure of a step list: `TRY(r, call)`. */
-#define TRY(call)                            \
-    do {                                     \
-        FacetResult try_r_ = (call);         \
-        if (FACET_FAILED(try_r_))            \
-            return try_r_;                   \
-    } while (0)
-
-static void *new_runtime(void)
-{
-    FacetRuntime *rt = NULL;
-    assert_int_equal(facet_runtime_new(&rt, NULL), FACET_OK);
-    return rt;
-}
-
-static void free_runtime(void *state)
-{
-    assert_int_equal(facet_runtime_free(state), FACET_OK);
-}
-
 /* ---- Scenarios --------------------------------------------------------- */
 
 static FacetResult runtime_cycle(void *state)
@@ -225,7 +205,7 @@ static void test_fault_alloc__runtime(void **state)
 
 static void test_fault_alloc__load(void **state)
 {
-    static const FaultScenario s = {"load alpha", new_runtime, load_unload, free_runtime, OOM,
+    static const FaultScenario s = {"load alpha", fault_new_runtime, load_unload, fault_free_runtime, OOM,
                                     "alpha"};
     (void)state;
     assert_true(fault_loop(FACET_FAULT_ALLOC, &s) >= 3);
@@ -233,40 +213,40 @@ static void test_fault_alloc__load(void **state)
 
 static void test_fault_alloc__load_several(void **state)
 {
-    static const FaultScenario s = {"load alpha, beta, gamma, alpha", new_runtime, load_several,
-                                    free_runtime, OOM, NULL};
+    static const FaultScenario s = {"load alpha, beta, gamma, alpha", fault_new_runtime, load_several,
+                                    fault_free_runtime, OOM, NULL};
     (void)state;
     assert_true(fault_loop(FACET_FAULT_ALLOC, &s) >= 9);
 }
 
 static void test_fault_alloc__conflict(void **state)
 {
-    static const FaultScenario s = {"load a conflicting module", new_runtime, load_conflict,
-                                    free_runtime, OOM, "alpha"};
+    static const FaultScenario s = {"load a conflicting module", fault_new_runtime, load_conflict,
+                                    fault_free_runtime, OOM, "alpha"};
     (void)state;
     assert_true(fault_loop(FACET_FAULT_ALLOC, &s) >= 6);
 }
 
 static void test_fault_alloc__create(void **state)
 {
-    static const FaultScenario s = {"load alpha, create and use objects", new_runtime,
-                                    load_create, free_runtime, OOM, NULL};
+    static const FaultScenario s = {"load alpha, create and use objects", fault_new_runtime,
+                                    load_create, fault_free_runtime, OOM, NULL};
     (void)state;
     assert_true(fault_loop(FACET_FAULT_ALLOC, &s) >= 5);
 }
 
 static void test_fault_alloc__keep_alive(void **state)
 {
-    static const FaultScenario s = {"module kept alive by an object", new_runtime, keep_alive,
-                                    free_runtime, OOM, NULL};
+    static const FaultScenario s = {"module kept alive by an object", fault_new_runtime, keep_alive,
+                                    fault_free_runtime, OOM, NULL};
     (void)state;
     assert_true(fault_loop(FACET_FAULT_ALLOC, &s) >= 4);
 }
 
 static void test_fault_alloc__host_services(void **state)
 {
-    static const FaultScenario s = {"host services, blobs and strings", new_runtime,
-                                    host_services, free_runtime, OOM, NULL};
+    static const FaultScenario s = {"host services, blobs and strings", fault_new_runtime,
+                                    host_services, fault_free_runtime, OOM, NULL};
     (void)state;
     assert_true(fault_loop(FACET_FAULT_ALLOC, &s) >= 4);
 }
@@ -281,7 +261,7 @@ static void test_fault_alloc__guid(void **state)
 /* A failure in the middle of a realloc leaves the old block as it was. */
 static void test_fault_alloc__realloc_keeps_block(void **state)
 {
-    FacetRuntime *rt = new_runtime();
+    FacetRuntime *rt = fault_new_runtime();
     IFacetAllocator *alloc = NULL;
     void *p = NULL, *q = (void *)&q;
     (void)state;
@@ -295,7 +275,7 @@ static void test_fault_alloc__realloc_keeps_block(void **state)
     assert_string_equal(p, "facet!!");
     IFacetAllocator_Free(alloc, p);
     IFacetAllocator_Release(alloc);
-    free_runtime(rt);
+    fault_free_runtime(rt);
     assert_no_leaks();
 }
 

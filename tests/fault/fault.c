@@ -88,6 +88,18 @@ uint64_t fault_loop(uint32_t kind, const FaultScenario *s)
     return count;
 }
 
+void *fault_new_runtime(void)
+{
+    FacetRuntime *rt = NULL;
+    assert_int_equal(facet_runtime_new(&rt, NULL), FACET_OK);
+    return rt;
+}
+
+void fault_free_runtime(void *rt)
+{
+    assert_int_equal(facet_runtime_free(rt), FACET_OK);
+}
+
 uint64_t fault_points_total(uint32_t kind)
 {
     return kind < FACET_FAULT_KINDS ? totals[kind] : 0;

@@ -27,6 +27,18 @@ typedef struct FaultScenario {
     const char *mentions;
 } FaultScenario;
 
+/* Returns from the calling scenario with the first failure: TRY(call). */
+#define TRY(call)                    \
+    do {                             \
+        FacetResult try_r_ = (call); \
+        if (FACET_FAILED(try_r_))    \
+            return try_r_;           \
+    } while (0)
+
+/* Setup and teardown for scenarios that run on a runtime. */
+void *fault_new_runtime(void);
+void fault_free_runtime(void *rt);
+
 /* Runs the loop for calls of kind (FACET_FAULT_*) and returns how many
  * injection points it exercised (calls counted, each failed both ways). */
 uint64_t fault_loop(uint32_t kind, const FaultScenario *s);
