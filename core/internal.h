@@ -42,21 +42,23 @@ extern int facet__hash_oom;
 
 /* ---- Errors (error.c) -------------------------------------------------- */
 
+/* MinGW builds use its C99 printf (__USE_MINGW_ANSI_STDIO), so %zu and %llu
+ * are checked as GNU formats there. */
+#if defined(__MINGW32__)
+#define FACET_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
+#elif defined(__GNUC__)
+#define FACET_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define FACET_PRINTF(f, a)
+#endif
+
 /* Sets this thread's last error to code and a printf-style message, and
  * returns code, so a failure path reads `return facet__error(...)`. */
-FacetResult facet__error(FacetResult code, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+FacetResult facet__error(FacetResult code, const char *fmt, ...) FACET_PRINTF(2, 3);
 FacetResult facet__verror(FacetResult code, const char *fmt, va_list ap);
 
 /* Prepends "prefix: " to this thread's last message, keeping its code. */
-FacetResult facet__error_prefix(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
+FacetResult facet__error_prefix(const char *fmt, ...) FACET_PRINTF(1, 2);
 
 /* Checks a required pointer argument of a public function. */
 #define FACET_CHECK_ARG(arg, fn)                                                       \
@@ -88,6 +90,15 @@ FacetResult facet__blob_new(IFacetBlob **out, const void *data, uint64_t size);
 FacetResult facet__string_new(IFacetString **out, const char *text, uint64_t length);
 /* Nonzero when the n bytes at s are well-formed UTF-8. */
 int facet__utf8_valid(const char *s, size_t n);
+
+/* ---- Files (file.c) ---------------------------------------------------- */
+
+/* Reads up to len bytes at offset; *got is what was read (short at EOF). */
+FacetResult facet__file_read_at(const char *path, uint64_t offset, void *buf, uint64_t len,
+                                uint64_t *got);
+/* Reads a whole file of at most max_size bytes into a NUL-terminated buffer
+ * from facet__malloc. FACET_E_NOTAFILE for a directory or device. */
+FacetResult facet__file_read_all(char **out, uint64_t *size, const char *path, uint64_t max_size);
 
 /* ---- Module images (image.c) ------------------------------------------- */
 
