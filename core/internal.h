@@ -30,14 +30,16 @@ extern int facet__hash_oom;
 #define facet__atomic_inc32(p) ((uint32_t)_InterlockedIncrement((volatile long *)(p)))
 #define facet__atomic_dec32(p) ((uint32_t)_InterlockedDecrement((volatile long *)(p)))
 #define facet__atomic_load32(p) ((uint32_t)_InterlockedOr((volatile long *)(p), 0))
-#define facet__atomic_add64(p, v) ((uint64_t)_InterlockedExchangeAdd64((volatile __int64 *)(p), (v)) + (v))
+#define facet__atomic_add64(p, v) ((uint64_t)_InterlockedExchangeAdd64((volatile __int64 *)(p), (__int64)(v)) + (v))
 #define facet__atomic_load64(p) ((uint64_t)_InterlockedOr64((volatile __int64 *)(p), 0))
+#define facet__atomic_store64(p, v) ((void)_InterlockedExchange64((volatile __int64 *)(p), (__int64)(v)))
 #else
 #define facet__atomic_inc32(p) __atomic_add_fetch((p), 1u, __ATOMIC_ACQ_REL)
 #define facet__atomic_dec32(p) __atomic_sub_fetch((p), 1u, __ATOMIC_ACQ_REL)
 #define facet__atomic_load32(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
-#define facet__atomic_add64(p, v) __atomic_add_fetch((p), (v), __ATOMIC_RELAXED)
-#define facet__atomic_load64(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define facet__atomic_add64(p, v) __atomic_add_fetch((p), (v), __ATOMIC_SEQ_CST)
+#define facet__atomic_load64(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
+#define facet__atomic_store64(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
 #endif
 
 /* ---- Errors (error.c) -------------------------------------------------- */
@@ -160,6 +162,7 @@ struct FacetRuntime {
     uint32_t log_level;
     FacetLogFn log;
     void *log_payload;
+    uint64_t main_thread;       /* the thread that made the runtime */
     FacetOsRwlock lock;         /* guards modules and the registry tables */
     FacetOsRwlock load_lock;    /* serialises loading and unloading */
     FacetModule *modules;

@@ -72,5 +72,7 @@ void facet__os_rwlock_wrlock(FacetOsRwlock *l);
 void facet__os_rwlock_rdunlock(FacetOsRwlock *l);
 void facet__os_rwlock_wrunlock(FacetOsRwlock *l);
 void facet__os_yield(void);
+/* An id of the calling thread, unique among live threads. */
+uint64_t facet__os_thread_id(void);
 
 #endif /* FACET_CORE_OS_H */

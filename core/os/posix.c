@@ -169,4 +169,12 @@ void facet__os_rwlock_rdunlock(FacetOsRwlock *l) { pthread_rwlock_unlock(&l->rw)
 void facet__os_rwlock_wrunlock(FacetOsRwlock *l) { pthread_rwlock_unlock(&l->rw); }
 void facet__os_yield(void) { sched_yield(); }
 
+uint64_t facet__os_thread_id(void)
+{
+    /* The address of a thread-local is unique among live threads and needs
+     * no system call, unlike gettid; pthread_t is opaque. */
+    static FACET_THREAD_LOCAL char marker;
+    return (uint64_t)(uintptr_t)&marker;
+}
+
 #endif /* !_WIN32 */

@@ -238,5 +238,6 @@ void facet__os_rwlock_wrlock(FacetOsRwlock *l) { AcquireSRWLockExclusive((PSRWLO
 void facet__os_rwlock_rdunlock(FacetOsRwlock *l) { ReleaseSRWLockShared((PSRWLOCK)&l->srw); }
 void facet__os_rwlock_wrunlock(FacetOsRwlock *l) { ReleaseSRWLockExclusive((PSRWLOCK)&l->srw); }
 void facet__os_yield(void) { SwitchToThread(); }
+uint64_t facet__os_thread_id(void) { return GetCurrentThreadId(); }
 
 #endif /* _WIN32 */
