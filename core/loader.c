@@ -36,7 +36,7 @@ static int64_t read_file_at(void *payload, uint64_t offset, void *buf, uint64_t 
 {
     FileReader *f = payload;
     uint64_t got = 0;
-    FacetResult r = facet__os_read_at(f->path, offset, buf, len, &got);
+    FacetResult r = facet__file_read_at(f->path, offset, buf, len, &got);
     if (FACET_FAILED(r)) {
         if (f->failed == FACET_OK) {
             f->failed = r;
