@@ -13,7 +13,9 @@ elseif(NOT FACET_SANITIZE STREQUAL "OFF")
 endif()
 
 if(FACET_COVERAGE)
-  add_compile_options(--coverage -O0)
+  # Atomic counters: the concurrency tests would otherwise race on them and
+  # leave counts (even negative ones) that gcovr refuses.
+  add_compile_options(--coverage -O0 -fprofile-update=atomic)
   add_link_options(--coverage)
 endif()
 

@@ -19,6 +19,10 @@ static void test_core_errors__names(void **state)
     assert_string_equal(facet_result_name(FACET_E_WRONGARCH), "FACET_E_WRONGARCH");
     assert_string_equal(facet_result_name((FacetResult)0x8badf00du), "FACET_E_UNKNOWN");
     assert_string_equal(facet_result_description(FACET_E_OUTOFMEMORY), "out of memory");
+    assert_string_equal(facet_result_name((FacetResult)7), "FACET_S_UNKNOWN");
+    assert_string_equal(facet_result_description((FacetResult)7), "an unknown success code");
+    assert_string_equal(facet_result_description((FacetResult)0x8badf00du),
+                        "an unknown failure code");
     assert_true(FACET_FAILED(FACET_E_FAIL));
     assert_true(FACET_SUCCEEDED(FACET_FALSE));
     assert_int_equal((uint32_t)FACET_E_NOINTERFACE, 0x80004002u);
@@ -42,6 +46,8 @@ static void test_core_errors__every_code_has_a_name(void **state)
             if (strcmp(facet_result_name((FacetResult)value), name) != 0)
                 fail_msg("%s (0x%08x) is named \"%s\"", name, value,
                          facet_result_name((FacetResult)value));
+            if (strncmp(facet_result_description((FacetResult)value), "an unknown", 10) == 0)
+                fail_msg("%s (0x%08x) has no description", name, value);
             seen++;
         }
     }
