@@ -116,6 +116,60 @@ static void test_fault_boundary__contract_twice(void **state)
                         "classes 0 and 1 have the same contract name", "test.samename.counter");
 }
 
+static void test_fault_boundary__entry_fails(void **state)
+{
+    (void)state;
+    expect_load_refused("bad_entry_fails", FACET_E_OUTOFMEMORY,
+                        "facet_module_entry failed with FACET_E_OUTOFMEMORY");
+}
+
+static void test_fault_boundary__module_info_fails(void **state)
+{
+    (void)state;
+    expect_load_refused("bad_info_fails", FACET_E_UNEXPECTED,
+                        "GetModuleInfo failed with FACET_E_UNEXPECTED");
+}
+
+static void test_fault_boundary__module_without_name(void **state)
+{
+    (void)state;
+    expect_load_refused("bad_no_name", FACET_E_CONTRACT, "GetModuleInfo gave no name");
+}
+
+static void test_fault_boundary__count_fails(void **state)
+{
+    (void)state;
+    expect_load_refused("bad_count_fails", FACET_E_UNEXPECTED,
+                        "GetClassCount failed with FACET_E_UNEXPECTED");
+}
+
+static void test_fault_boundary__count_garbage(void **state)
+{
+    (void)state;
+    expect_load_refused("bad_huge_count", FACET_E_CONTRACT, "GetClassCount says 4294967295",
+                        "the most a module may have is 65536");
+}
+
+static void test_fault_boundary__class_info_too_small(void **state)
+{
+    (void)state;
+    expect_load_refused("bad_small_class_info", FACET_E_STRUCTSIZE,
+                        "DescribeClass(0) filled 8 bytes of FacetClassInfo");
+}
+
+static void test_fault_boundary__class_threading(void **state)
+{
+    (void)state;
+    expect_load_refused("bad_threading", FACET_E_CONTRACT, "class 0 has threading 7");
+}
+
+static void test_fault_boundary__class_interfaces_null(void **state)
+{
+    (void)state;
+    expect_load_refused("bad_null_interfaces", FACET_E_CONTRACT,
+                        "class 0 lists 1 interfaces but its interfaces pointer is NULL");
+}
+
 static void test_fault_boundary__create_succeeds_without_object(void **state)
 {
     FacetModule *m = NULL;
@@ -157,6 +211,14 @@ int main(void)
         BOUNDARY_TEST(test_fault_boundary__class_info_too_big),
         BOUNDARY_TEST(test_fault_boundary__clsid_twice),
         BOUNDARY_TEST(test_fault_boundary__contract_twice),
+        BOUNDARY_TEST(test_fault_boundary__entry_fails),
+        BOUNDARY_TEST(test_fault_boundary__module_info_fails),
+        BOUNDARY_TEST(test_fault_boundary__module_without_name),
+        BOUNDARY_TEST(test_fault_boundary__count_fails),
+        BOUNDARY_TEST(test_fault_boundary__count_garbage),
+        BOUNDARY_TEST(test_fault_boundary__class_info_too_small),
+        BOUNDARY_TEST(test_fault_boundary__class_threading),
+        BOUNDARY_TEST(test_fault_boundary__class_interfaces_null),
         BOUNDARY_TEST(test_fault_boundary__create_succeeds_without_object),
         BOUNDARY_TEST(test_fault_boundary__create_fails_with_object),
     };

@@ -292,8 +292,22 @@ FACET_EXPORT FacetResult facet_module_entry(uint32_t host_abi_version, IFacetUnk
     *factory = (void *)&module_def;
     return FACET_E_FAIL;
 }
+#elif defined(BAD_ENTRY_FAILS)
+/* Fails honestly, with its own code: the runtime passes it on. */
+FACET_EXPORT FacetResult facet_module_entry(uint32_t host_abi_version, IFacetUnknown *host,
+                                            const FacetGuid *iid, void **factory)
+{
+    (void)host_abi_version;
+    (void)host;
+    (void)iid;
+    *factory = NULL;
+    return FACET_E_OUTOFMEMORY;
+}
 #elif defined(BAD_SMALL_INFO) || defined(BAD_CLASS_COUNT) || defined(BAD_FEW_CLASSES) ||     \
-    defined(BAD_BIG_INFO) || defined(BAD_BIG_CLASS_INFO) || defined(BAD_CREATE_FAIL_OUT)
+    defined(BAD_BIG_INFO) || defined(BAD_BIG_CLASS_INFO) || defined(BAD_CREATE_FAIL_OUT) ||  \
+    defined(BAD_INFO_FAILS) || defined(BAD_NO_NAME) || defined(BAD_COUNT_FAILS) ||          \
+    defined(BAD_HUGE_COUNT) || defined(BAD_SMALL_CLASS_INFO) || defined(BAD_THREADING) ||    \
+    defined(BAD_NULL_INTERFACES)
 /* The kit's factory with one method replaced. */
 static IFacetFactoryVtbl bad_vtbl;
 static IFacetFactory bad_factory = {&bad_vtbl};
@@ -309,12 +323,47 @@ static FacetResult FACET_CALL bad_info(IFacetFactory *self, FacetModuleInfo *out
 static FacetResult FACET_CALL bad_count(IFacetFactory *self, uint32_t *out)
 {
     (void)self;
-#ifdef BAD_FEW_CLASSES
+#if defined(BAD_FEW_CLASSES)
     *out = module_def.class_count - 1; /* one fewer than DescribeClass knows */
+#elif defined(BAD_HUGE_COUNT)
+    *out = 0xFFFFFFFFu; /* garbage */
+#elif defined(BAD_COUNT_FAILS)
+    *out = 0;
+    return FACET_E_UNEXPECTED;
 #else
     *out = module_def.class_count + 1; /* one more than DescribeClass knows */
 #endif
     return FACET_OK;
+}
+
+/* GetModuleInfo that fails, or answers without a name. */
+static FacetResult FACET_CALL broken_info(IFacetFactory *self, FacetModuleInfo *out)
+{
+    FacetResult r = facet_module_factory_vtbl_.GetModuleInfo(self, out);
+#ifdef BAD_INFO_FAILS
+    (void)r;
+    return FACET_E_UNEXPECTED;
+#else
+    out->name = NULL;
+    return r;
+#endif
+}
+
+/* DescribeClass that fills too little, or breaks a field's rule. */
+static FacetResult FACET_CALL broken_class_info(IFacetFactory *self, uint32_t index,
+                                                FacetClassInfo *out)
+{
+    FacetResult r = facet_module_factory_vtbl_.DescribeClass(self, index, out);
+    if (FACET_FAILED(r))
+        return r;
+#if defined(BAD_SMALL_CLASS_INFO)
+    out->struct_size = 8;
+#elif defined(BAD_THREADING)
+    out->threading = 7;
+#else
+    out->interfaces = NULL;
+#endif
+    return r;
 }
 
 /* Claims to have written more of the struct than the caller gave it. */
@@ -363,6 +412,10 @@ FACET_EXPORT FacetResult facet_module_entry(uint32_t host_abi_version, IFacetUnk
     bad_vtbl.DescribeClass = big_class_info;
 #elif defined(BAD_CREATE_FAIL_OUT)
     bad_vtbl.CreateInstance = create_fail_out;
+#elif defined(BAD_INFO_FAILS) || defined(BAD_NO_NAME)
+    bad_vtbl.GetModuleInfo = broken_info;
+#elif defined(BAD_SMALL_CLASS_INFO) || defined(BAD_THREADING) || defined(BAD_NULL_INTERFACES)
+    bad_vtbl.DescribeClass = broken_class_info;
 #else
     bad_vtbl.GetClassCount = bad_count;
 #endif
