@@ -170,7 +170,7 @@ static int64_t ev_primary(pp_eval *e, int depth)
     if (facet_idl__tok_is(t, "!"))
         return !ev_primary(e, depth + 1);
     if (facet_idl__tok_is(t, "-"))
-        return -ev_primary(e, depth + 1);
+        return (int64_t)(0 - (uint64_t)ev_primary(e, depth + 1)); /* wraps, never overflows */
     if (facet_idl__tok_is(t, "~"))
         return ~ev_primary(e, depth + 1);
     if (facet_idl__tok_is(t, "+"))
@@ -210,19 +210,24 @@ static int64_t ev_primary(pp_eval *e, int depth)
     return 0;
 }
 
+/* Arithmetic wraps in two's complement, as it does in the compilers that
+ * read the same #if: signed overflow must not be undefined behaviour here,
+ * and INT64_MIN / -1 must not trap. */
 static int64_t ev_apply(pp_eval *e, const char *op, int64_t a, int64_t b)
 {
     switch (op[0]) {
-    case '*': return a * b;
+    case '*': return (int64_t)((uint64_t)a * (uint64_t)b);
     case '/':
     case '%':
         if (b == 0) {
             e->error = 1;
             return 0;
         }
+        if (b == -1)
+            return op[0] == '/' ? (int64_t)(0 - (uint64_t)a) : 0;
         return op[0] == '/' ? a / b : a % b;
-    case '+': return a + b;
-    case '-': return a - b;
+    case '+': return (int64_t)((uint64_t)a + (uint64_t)b);
+    case '-': return (int64_t)((uint64_t)a - (uint64_t)b);
     case '<':
         if (op[1] == '<') return (int64_t)((uint64_t)a << (b & 63));
         return op[1] == '=' ? a <= b : a < b;
