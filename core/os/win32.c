@@ -126,10 +126,13 @@ FacetResult facet__os_file_size(FacetOsFile *f, uint64_t *out)
 {
     BY_HANDLE_FILE_INFORMATION info;
     *out = 0;
-    if (facet__fault(FACET_FAULT_FILE) ||
-        !GetFileInformationByHandle((HANDLE)f->handle, &info))
-        return win_error(facet__fault(FACET_FAULT_FILE) ? ERROR_READ_FAULT : GetLastError(),
-                         f->path, "stat");
+    /* One injection check per call, as on POSIX: asking twice would count
+     * two calls and, when the second says no, report GetLastError() of
+     * nothing. */
+    if (facet__fault(FACET_FAULT_FILE))
+        return win_error(ERROR_READ_FAULT, f->path, "stat");
+    if (!GetFileInformationByHandle((HANDLE)f->handle, &info))
+        return win_error(GetLastError(), f->path, "stat");
     if (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
         return facet__error(FACET_E_NOTAFILE, "%s: not a regular file", f->path);
     *out = ((uint64_t)info.nFileSizeHigh << 32) | info.nFileSizeLow;
