@@ -5,6 +5,8 @@
  * loaded for their live objects. Each run gives FACET_E_OUTOFMEMORY or
  * succeeds, leaks nothing, and leaves the runtime usable.
  */
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "fault.h"
@@ -279,6 +281,94 @@ static void test_fault_alloc__realloc_keeps_block(void **state)
     assert_no_leaks();
 }
 
+/* ---- Concurrency: failures while threads load and create --------------- */
+
+#define WORKERS 4
+
+/* facet_test_module's buffer is shared: the paths are made before the
+ * threads start. */
+static char alpha_path[4096], beta_path[4096];
+
+typedef struct Worker {
+    FacetRuntime *rt;
+    FacetResult bad;     /* the first result that is neither OK nor OOM */
+    int out_of_memory;   /* calls that gave FACET_E_OUTOFMEMORY */
+    char message[512];
+} Worker;
+
+static void note(Worker *w, FacetResult r)
+{
+    w->out_of_memory += r == FACET_E_OUTOFMEMORY;
+    if (r == FACET_OK || r == FACET_FALSE || r == FACET_E_OUTOFMEMORY || w->bad != FACET_OK)
+        return;
+    w->bad = r;
+    snprintf(w->message, sizeof(w->message), "%s", facet_last_error());
+}
+
+/* No cmocka asserts here: they cannot leave a thread. */
+static void *worker(void *arg)
+{
+    Worker *w = arg;
+    int i;
+    for (i = 0; i < 8; i++) {
+        FacetModule *m = NULL;
+        ITestCounter *c = NULL;
+        FacetResult r = facet_module_load(&m, w->rt, i % 2 ? alpha_path : beta_path);
+        note(w, r);
+        if (FACET_FAILED(r))
+            continue;
+        r = facet_create_instance_by_name((void **)&c, w->rt,
+                                          i % 2 ? "test.alpha.counter" : "test.beta.counter",
+                                          NULL, &IID_ITestCounter);
+        note(w, r);
+        if (FACET_SUCCEEDED(r))
+            ITestCounter_Release(c);
+        note(w, facet_module_unload(m));
+    }
+    return NULL;
+}
+
+/* Threads load, create and unload while allocations fail, one at a time or
+ * from one on: every call gives its result or FACET_E_OUTOFMEMORY, and
+ * once the threads are done nothing is loaded and nothing leaked. */
+static void test_fault_alloc__concurrent(void **state)
+{
+    uint64_t nth;
+    int out_of_memory = 0;
+    (void)state;
+    snprintf(alpha_path, sizeof(alpha_path), "%s", facet_test_module("alpha"));
+    snprintf(beta_path, sizeof(beta_path), "%s", facet_test_module("beta"));
+    for (nth = 1; nth <= 60; nth += 3) {
+        FacetRuntime *rt = fault_new_runtime();
+        FacetRuntimeStats stats = FACET_RUNTIME_STATS_INIT;
+        pthread_t threads[WORKERS];
+        Worker workers[WORKERS];
+        int i;
+        facet_testing_fail(FACET_FAULT_ALLOC, nth, (int)(nth % 2));
+        for (i = 0; i < WORKERS; i++) {
+            memset(&workers[i], 0, sizeof(workers[i]));
+            workers[i].rt = rt;
+            assert_int_equal(pthread_create(&threads[i], NULL, worker, &workers[i]), 0);
+        }
+        for (i = 0; i < WORKERS; i++)
+            assert_int_equal(pthread_join(threads[i], NULL), 0);
+        facet_testing_fail(FACET_FAULT_ALLOC, 0, 0);
+        for (i = 0; i < WORKERS; i++)
+            out_of_memory += workers[i].out_of_memory;
+        for (i = 0; i < WORKERS; i++)
+            if (workers[i].bad != FACET_OK)
+                fail_msg("failing allocation %llu: a thread got %s: %s", (unsigned long long)nth,
+                         facet_result_name(workers[i].bad), workers[i].message);
+        assert_int_equal(facet_runtime_collect(rt), FACET_OK);
+        assert_int_equal(facet_runtime_stats(&stats, rt), FACET_OK);
+        assert_int_equal(stats.modules_loaded, 0);
+        assert_int_equal(stats.classes, 0);
+        fault_free_runtime(rt);
+        assert_no_leaks();
+    }
+    assert_true(out_of_memory > 0); /* the failures reached the threads */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -291,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_fault_alloc__host_services),
         cmocka_unit_test(test_fault_alloc__guid),
         cmocka_unit_test(test_fault_alloc__realloc_keeps_block),
+        cmocka_unit_test(test_fault_alloc__concurrent),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     fault_print_totals("test_fault_alloc");
