@@ -13,7 +13,7 @@
 set -uo pipefail
 
 src=$1 work=$2 out=$3/libfacet-wine
-deps_src=${FACET_DEPS_SRC:-/var/cache/facet-deps/src}
+deps_src=${FACET_DEPS_DIR:-/var/cache/facet-deps}/src
 triple=x86_64-w64-mingw32
 toolchain=$src/cmake/toolchains/mingw-w64-x86_64.cmake
 prefix=$work/prefix

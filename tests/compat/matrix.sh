@@ -109,8 +109,7 @@ run_cell() {
     (cd "$out" && timeout 60 "./host-$host" "./component-$comp.so") >"$log" 2>&1
     rc=$?
   else
-    (cd "$out" && WINEDEBUG=-all timeout 60 wine "host-$host.exe" "component-$comp.dll") \
-      >"$log" 2>&1
+    (cd "$out" && timeout 60 "$wine" "host-$host.exe" "component-$comp.dll") >"$log" 2>&1
     rc=$?
   fi
   tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
@@ -125,6 +124,9 @@ run_cell() {
   else
     if grep -q '^RESULT: FAIL stack pointer moved' "$log"; then
       status=caught detail="stack drift: $detail"
+    elif [ -z "$detail" ] && [ $rc -ne 0 ] && grep -q '^FAIL stack:' "$log"; then
+      status=caught
+      detail="stack drift in $(grep -c '^FAIL stack:' "$log") calls, then the host crashed (exit status $rc)"
     elif [ -z "$detail" ] && [ $rc -ne 0 ]; then
       status=caught detail="the host crashed (exit status $rc)"
     else
@@ -164,16 +166,28 @@ run_all() { # hosts... -- components... [-- negative components...]
   done
 }
 
+# wine_ready: picks the Wine for the leg and makes sure its prefix exists.
+# The 64-bit leg uses `wine` and its usual prefix; the 32-bit leg runs
+# Debian's 32-bit loader (installed, or unpacked by scripts/deps-compat when
+# apt could not install wine32:i386) in a 32-bit prefix of its own.
 wine_ready() {
-  need wine
-  # One prefix for both Windows legs; the lock keeps them from creating it
-  # twice at once. Quick when scripts/deps-compat has already done it.
   export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+  if [ "$leg" = win32 ]; then
+    wine=$wine32
+    export WINEARCH=win32 WINEPREFIX=${FACET_WINE32_PREFIX:-$HOME/.wine-facet32}
+  else
+    need wine
+    wine=wine
+  fi
+  echo "wine: $("$wine" --version 2>/dev/null) ($wine, prefix ${WINEPREFIX:-$HOME/.wine})" >"$out/wine.txt"
+  # The lock keeps legs (and scripts/deps-compat's background run) from
+  # creating one prefix twice at once. Quick when the prefix is ready.
   (
     flock 9
-    timeout 300 wine wineboot --init >"$out/wineboot.log" 2>&1
+    timeout 300 "$wine" wineboot --init >"$out/wineboot.log" 2>&1
   ) 9>"${TMPDIR:-/tmp}/facet-wineboot.lock"
-  wineserver -p 10 2>/dev/null || true
+  # One server for every cell, kept for 10 s after the last.
+  "$(dirname "$(command -v "$wine")")/wineserver" -p 10 >/dev/null 2>&1 || true
 }
 
 case $leg in
@@ -211,7 +225,9 @@ win64 | win32)
     build component-clang-msvc-nostdcall msvc_component "$target" "$compat/probe_component.c" "$out/component-clang-msvc-nostdcall.dll" -DPROBE_OMIT_FACET_CALL
     negs=(-- mingw-gcc-nostdcall clang-msvc-nostdcall)
   fi
-  if [ "$leg" = win32 ] && [ ! -x /usr/lib/wine/wine ]; then
+  wine32=/usr/lib/wine/wine
+  [ -x "$wine32" ] || wine32=${FACET_DEPS_DIR:-/var/cache/facet-deps}/wine32-root/usr/lib/wine/wine
+  if [ "$leg" = win32 ] && [ ! -x "$wine32" ]; then
     why="every program built, none run: wine32 (i386) is not installed, so 32-bit Windows programs cannot run"
     if [ $failures -ne 0 ]; then echo "$leg: $failures builds failed (and wine32 is missing)"; exit 1; fi
     log=${FACET_DEPS_COMPAT_LOG:-/var/tmp/facet-deps-compat.log}

@@ -97,6 +97,10 @@ compilers() { # leg
       echo
       echo "$fails" | awk -F'\t' '{ printf "- %s x %s: %s\n", $2, $3, $5 }'
     fi
+    if [ -s "$out/$leg/wine.txt" ]; then
+      echo
+      echo "Run under $(sed 's/^wine: //' "$out/$leg/wine.txt")."
+    fi
     echo
     echo "Compilers:"
     echo
