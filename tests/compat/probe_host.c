@@ -901,7 +901,9 @@ int probe_host_main(int argc, char **argv)
         out_s("usage: probe_host COMPONENT-LIBRARY\n");
         return 2;
     }
-    out_s("host compiler: " FACET_COMPILER_STRING "\n");
+    out_s("host compiler: ");
+    out_s(FACET_COMPILER_STRING);
+    out_s("\n");
     lib = probe_os_open(argv[1], err, sizeof(err));
     if (lib == NULL) {
         out_s("RESULT: FAIL cannot load ");
