@@ -51,6 +51,14 @@ compilers() { # leg
   echo "reference counts, QueryInterface identity across two vtables, \`CanUnload\`,"
   echo "and the sizes and offsets of every ABI struct on both sides."
   echo
+  echo "Names: \`gcc\`, \`clang\`, \`tcc\` build C; \`g++\`, \`clang++\` build the C++"
+  echo "component, one class implementing the interfaces through the C++ form of"
+  echo "the generated header (pure virtual \`FACET_CALL\` methods, no exceptions, no"
+  echo "RTTI). \`mingw-*\` is MinGW-w64 GCC. \`clang-msvc\` and \`clang++-msvc\` are"
+  echo "clang for the MSVC ABI (\`--target=x86_64-pc-windows-msvc\`,"
+  echo "\`i686-pc-windows-msvc\`) linked by lld-link with no C runtime and no SDK:"
+  echo "the kernel32 import library comes from \`llvm-dlltool\` and a \`.def\` file."
+  echo
   echo "Last run: $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -sm)."
   for leg in linux win64 win32; do
     f=$out/$leg/results.tsv
