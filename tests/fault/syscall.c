@@ -10,6 +10,12 @@
 #include "fault.h"
 #include "test_itf.h"
 
+#ifdef _WIN32
+#define SYSTEM_LOADER "LoadLibrary"
+#else
+#define SYSTEM_LOADER "dlopen"
+#endif
+
 static FacetResult load_create(void *state)
 {
     FacetRuntime *rt = state;
@@ -96,7 +102,7 @@ static void test_fault_syscall__messages(void **state)
     (void)state;
     facet_testing_fail(FACET_FAULT_LOADER, 1, 0);
     expect_error(facet_module_load(&m, rt, facet_test_module("alpha")), FACET_E_LOADFAILED,
-                 "alpha", "dlopen failed");
+                 "alpha", SYSTEM_LOADER " failed");
     facet_testing_fail(FACET_FAULT_LOADER, 2, 0);
     expect_error(facet_module_load(&m, rt, facet_test_module("alpha")), FACET_E_NOENTRY, "alpha",
                  "facet_module_entry");
