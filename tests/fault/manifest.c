@@ -51,7 +51,8 @@ static FacetResult parse_manifest(void *state)
     return r;
 }
 
-/* A folder of two plugins, one requiring the other, and a stray file. */
+/* A folder of two plugins, one requiring the other, a stray file, and a
+ * host config naming the folder: made once for all the tests. */
 static void make_folder(void)
 {
     snprintf(folder, sizeof(folder), "%s", plug_folder());
@@ -63,9 +64,18 @@ static void make_folder(void)
                "{\"plugin_folders\": [\".\"], \"aliases\": {\"greeter\": \"test.b.thing\"}}\n");
 }
 
-static void remove_folder(void)
+static int group_setup(void **state)
 {
+    (void)state;
+    make_folder();
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
     facet_test_remove_tree(folder);
+    return 0;
 }
 
 /* What a scan that reported problems amounts to. A manifest that cannot be
@@ -138,9 +148,7 @@ static void test_fault_manifest__scan_alloc(void **state)
     static const FaultScenario s = {"scan a folder and create from it", NULL, scan_and_create,
                                     NULL, {FACET_E_OUTOFMEMORY, FACET_OK}, NULL};
     (void)state;
-    make_folder();
     assert_true(fault_loop(FACET_FAULT_ALLOC, &s) > 10);
-    remove_folder();
 }
 
 static void test_fault_manifest__config_alloc(void **state)
@@ -149,9 +157,7 @@ static void test_fault_manifest__config_alloc(void **state)
                                     config_and_create, NULL, {FACET_E_OUTOFMEMORY, FACET_OK},
                                     NULL};
     (void)state;
-    make_folder();
     assert_true(fault_loop(FACET_FAULT_ALLOC, &s) > 10);
-    remove_folder();
 }
 
 static void test_fault_manifest__scan_files(void **state)
@@ -162,9 +168,7 @@ static void test_fault_manifest__scan_files(void **state)
                                     scan_and_create, NULL,
                                     {FACET_E_FAIL, FACET_E_NOTFOUND, FACET_OK}, NULL};
     (void)state;
-    make_folder();
     assert_true(fault_loop(FACET_FAULT_FILE, &s) > 2);
-    remove_folder();
 }
 
 static void test_fault_manifest__config_files(void **state)
@@ -175,9 +179,7 @@ static void test_fault_manifest__config_files(void **state)
                                     config_and_create, NULL,
                                     {FACET_E_FAIL, FACET_E_NOTFOUND, FACET_OK}, NULL};
     (void)state;
-    make_folder();
     assert_true(fault_loop(FACET_FAULT_FILE, &s) > 2);
-    remove_folder();
 }
 
 int main(void)
@@ -189,7 +191,7 @@ int main(void)
         cmocka_unit_test(test_fault_manifest__scan_files),
         cmocka_unit_test(test_fault_manifest__config_files),
     };
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests(tests, group_setup, group_teardown);
     fault_print_totals("test_fault_manifest");
     return failed;
 }
