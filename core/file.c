@@ -4,8 +4,8 @@
  */
 #include "internal.h"
 
-static FacetResult read_fully(FacetOsFile *f, uint64_t offset, void *buf, uint64_t len,
-                              uint64_t *got)
+FacetResult facet__file_read(FacetOsFile *f, uint64_t offset, void *buf, uint64_t len,
+                             uint64_t *got)
 {
     *got = 0;
     while (*got < len) {
@@ -18,19 +18,6 @@ static FacetResult read_fully(FacetOsFile *f, uint64_t offset, void *buf, uint64
         *got += n;
     }
     return FACET_OK;
-}
-
-FacetResult facet__file_read_at(const char *path, uint64_t offset, void *buf, uint64_t len,
-                                uint64_t *got)
-{
-    FacetOsFile f;
-    FacetResult r = facet__os_file_open(&f, path);
-    *got = 0;
-    if (FACET_FAILED(r))
-        return r;
-    r = read_fully(&f, offset, buf, len, got);
-    facet__os_file_close(&f);
-    return r;
 }
 
 FacetResult facet__file_read_all(char **out, uint64_t *size, const char *path, uint64_t max_size)
@@ -54,7 +41,7 @@ FacetResult facet__file_read_all(char **out, uint64_t *size, const char *path, u
         r = facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory reading %llu bytes", path,
                          (unsigned long long)want);
     if (FACET_SUCCEEDED(r))
-        r = read_fully(&f, 0, buf, want, &got);
+        r = facet__file_read(&f, 0, buf, want, &got);
     facet__os_file_close(&f);
     if (FACET_FAILED(r)) {
         facet__free(buf);

@@ -95,9 +95,10 @@ int facet__utf8_valid(const char *s, size_t n);
 
 /* ---- Files (file.c) ---------------------------------------------------- */
 
-/* Reads up to len bytes at offset; *got is what was read (short at EOF). */
-FacetResult facet__file_read_at(const char *path, uint64_t offset, void *buf, uint64_t len,
-                                uint64_t *got);
+/* Reads up to len bytes at offset of an open file, as many reads as it
+ * takes; *got is what was read (short only at the end of the file). */
+FacetResult facet__file_read(FacetOsFile *f, uint64_t offset, void *buf, uint64_t len,
+                             uint64_t *got);
 /* Reads a whole file of at most max_size bytes into a NUL-terminated buffer
  * from facet__malloc. FACET_E_NOTAFILE for a directory or device. */
 FacetResult facet__file_read_all(char **out, uint64_t *size, const char *path, uint64_t max_size);

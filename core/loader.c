@@ -24,10 +24,11 @@ const char *facet__basename(const char *path)
     return base;
 }
 
-/* The image checks read through this; a failed read is kept, so that an
- * I/O error is reported as one and not as a truncated file. */
+/* The image checks read through this, from the file opened once; a failed
+ * read is kept, so that an I/O error is reported as one and not as a
+ * truncated file. */
 typedef struct FileReader {
-    const char *path;
+    FacetOsFile file;
     FacetResult failed;           /* FACET_OK until a read fails */
     char message[512];            /* the first failure's message */
 } FileReader;
@@ -36,7 +37,7 @@ static int64_t read_file_at(void *payload, uint64_t offset, void *buf, uint64_t 
 {
     FileReader *f = payload;
     uint64_t got = 0;
-    FacetResult r = facet__file_read_at(f->path, offset, buf, len, &got);
+    FacetResult r = facet__file_read(&f->file, offset, buf, len, &got);
     if (FACET_FAILED(r)) {
         if (f->failed == FACET_OK) {
             f->failed = r;
@@ -70,10 +71,13 @@ static FacetResult check_file(const char *path)
     default:
         break;
     }
-    reader.path = path;
+    r = facet__os_file_open(&reader.file, path);
+    if (FACET_FAILED(r))
+        return r;
     reader.failed = FACET_OK;
     reader.message[0] = '\0';
     r = facet__image_check(NULL, path, st.size, read_file_at, &reader);
+    facet__os_file_close(&reader.file);
     if (FACET_FAILED(r) && reader.failed != FACET_OK)
         return facet__error(reader.failed, "%s", reader.message);
     return r;
