@@ -1,0 +1,710 @@
+/*
+ * core/scan.c - reading a plugin folder's manifests without loading code,
+ * choosing one version of each module, and loading a module's code the
+ * first time one of its classes is created.
+ *
+ * A scanned module is a FacetDeclared. The chosen version of each module has
+ * "lazy" entries in the class tables: entries without a module. Creating
+ * one of them loads the library (facet__declared_load), checks it against
+ * the manifest, and swaps the lazy entries for the module's own.
+ *
+ * Locks: scanning and loading hold load_lock for writing (rt->declared
+ * changes only under it); the class tables change under rt->lock.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define MANIFEST_SUFFIX ".facet.json"
+
+struct FacetScanReport {
+    FacetArena arena;
+    uint32_t module_count, module_cap;
+    FacetScanModule *modules;
+    uint32_t problem_count, problem_cap;
+    FacetScanProblem *problems;
+};
+
+static FacetResult report_new(FacetScanReport **out)
+{
+    *out = facet__calloc(1, sizeof(**out));
+    return *out ? FACET_OK : facet__error(FACET_E_OUTOFMEMORY, "facet_scan: out of memory");
+}
+
+static int grow(void **items, uint32_t *cap, uint32_t count, size_t size)
+{
+    void *p;
+    uint32_t n;
+    if (count < *cap)
+        return 1;
+    n = *cap ? *cap * 2 : 16;
+    p = facet__realloc(*items, n * size);
+    if (p == NULL)
+        return 0;
+    *items = p;
+    *cap = n;
+    return 1;
+}
+
+/* Records the last error as a problem with path; keeps going on OOM (the
+ * problem is then lost, never the scan). */
+static void add_problem(FacetScanReport *rep, FacetResult code, const char *path,
+                        const char *message)
+{
+    FacetScanProblem *pr;
+    if (rep == NULL || !grow((void **)&rep->problems, &rep->problem_cap, rep->problem_count,
+                             sizeof(FacetScanProblem)))
+        return;
+    pr = &rep->problems[rep->problem_count];
+    pr->struct_size = sizeof(*pr);
+    pr->code = code;
+    pr->path = facet__arena_strdup(&rep->arena, path);
+    pr->message = facet__arena_strdup(&rep->arena, message);
+    if (pr->path != NULL && pr->message != NULL)
+        rep->problem_count++;
+}
+
+static void add_module(FacetScanReport *rep, const FacetDeclared *d)
+{
+    FacetScanModule *m;
+    if (rep == NULL || !grow((void **)&rep->modules, &rep->module_cap, rep->module_count,
+                             sizeof(FacetScanModule)))
+        return;
+    m = &rep->modules[rep->module_count];
+    m->struct_size = sizeof(*m);
+    m->manifest = facet__arena_strdup(&rep->arena, d->mf->path);
+    m->name = facet__arena_strdup(&rep->arena, d->mf->name);
+    m->version = facet__arena_strdup(&rep->arena, d->mf->version);
+    m->state = d->state == FACET_DECLARED_CHOSEN     ? FACET_SCAN_AVAILABLE
+               : d->state == FACET_DECLARED_DISABLED ? FACET_SCAN_DISABLED
+               : d->state == FACET_DECLARED_BROKEN   ? FACET_SCAN_BROKEN
+                                                     : FACET_SCAN_SHADOWED;
+    if (m->manifest != NULL && m->name != NULL && m->version != NULL)
+        rep->module_count++;
+}
+
+void facet_scan_report_free(FacetScanReport *rep)
+{
+    if (rep == NULL)
+        return;
+    facet__free(rep->modules);
+    facet__free(rep->problems);
+    facet__arena_free(&rep->arena);
+    facet__free(rep);
+}
+
+uint32_t facet_scan_report_module_count(const FacetScanReport *rep)
+{
+    return rep ? rep->module_count : 0;
+}
+
+uint32_t facet_scan_report_problem_count(const FacetScanReport *rep)
+{
+    return rep ? rep->problem_count : 0;
+}
+
+/* Copies as much of item as out->struct_size allows. */
+static FacetResult copy_out(void *out, const void *item, size_t size, const char *fn)
+{
+    uint32_t have = *(const uint32_t *)out;
+    if (have < sizeof(uint32_t))
+        return facet__error(FACET_E_STRUCTSIZE, "%s: out->struct_size is %u; initialise it with "
+                                                "the _INIT macro",
+                            fn, (unsigned)have);
+    if (have > size)
+        have = (uint32_t)size;
+    memcpy(out, item, have);
+    *(uint32_t *)out = have;
+    return FACET_OK;
+}
+
+FacetResult facet_scan_report_module(FacetScanModule *out, const FacetScanReport *rep,
+                                     uint32_t index)
+{
+    FACET_CHECK_ARG(out, "facet_scan_report_module");
+    FACET_CHECK_ARG(rep, "facet_scan_report_module");
+    if (index >= rep->module_count)
+        return facet__error(FACET_E_INVALIDARG, "facet_scan_report_module: index %u of %u",
+                            (unsigned)index, (unsigned)rep->module_count);
+    return copy_out(out, &rep->modules[index], sizeof(*out), "facet_scan_report_module");
+}
+
+FacetResult facet_scan_report_problem(FacetScanProblem *out, const FacetScanReport *rep,
+                                      uint32_t index)
+{
+    FACET_CHECK_ARG(out, "facet_scan_report_problem");
+    FACET_CHECK_ARG(rep, "facet_scan_report_problem");
+    if (index >= rep->problem_count)
+        return facet__error(FACET_E_INVALIDARG, "facet_scan_report_problem: index %u of %u",
+                            (unsigned)index, (unsigned)rep->problem_count);
+    return copy_out(out, &rep->problems[index], sizeof(*out), "facet_scan_report_problem");
+}
+
+/* ---- Declared modules -------------------------------------------------- */
+
+static void declared_free(FacetDeclared *d)
+{
+    facet_manifest_free(d->mf);
+    facet__free(d->lazy);
+    facet__free(d->message);
+    facet__free(d);
+}
+
+void facet__declared_free_all(FacetRuntime *rt)
+{
+    FacetDeclared *d, *next;
+    for (d = rt->declared; d != NULL; d = next) {
+        next = d->next;
+        declared_free(d);
+    }
+    rt->declared = NULL;
+}
+
+static FacetResult declared_new(FacetDeclared **out, FacetManifest *mf)
+{
+    FacetDeclared *d = facet__calloc(1, sizeof(*d));
+    uint32_t i;
+    *out = NULL;
+    if (d == NULL)
+        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", mf->path);
+    if (mf->class_count > 0) {
+        d->lazy = facet__calloc(mf->class_count, sizeof(FacetClassEntry));
+        if (d->lazy == NULL) {
+            facet__free(d);
+            return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", mf->path);
+        }
+    }
+    for (i = 0; i < mf->class_count; i++) {
+        FacetClassEntry *e = &d->lazy[i];
+        e->clsid = mf->classes[i].clsid;
+        e->contract = mf->classes[i].contract;
+        e->version = mf->classes[i].version ? mf->classes[i].version : mf->version;
+        e->threading = mf->classes[i].threading == UINT32_MAX ? 0 : mf->classes[i].threading;
+        e->declared = d;
+    }
+    d->mf = mf;
+    *out = d;
+    return FACET_OK;
+}
+
+/* Marks d broken with the current error. */
+static void set_broken(FacetDeclared *d, FacetResult code)
+{
+    char *message = facet__strdup(facet_last_error());
+    facet__free(d->message);
+    d->message = message;
+    d->error = code;
+    d->state = FACET_DECLARED_BROKEN;
+}
+
+FacetDeclared *facet__declared_chosen(FacetRuntime *rt, const char *name)
+{
+    FacetDeclared *d;
+    for (d = rt->declared; d != NULL; d = d->next)
+        if ((d->state == FACET_DECLARED_CHOSEN || (d->state == FACET_DECLARED_BROKEN && d->registered)) &&
+            strcmp(d->mf->name, name) == 0)
+            return d;
+    return NULL;
+}
+
+/* ---- Choosing versions ------------------------------------------------- */
+
+typedef struct Constraint {
+    FacetDeclared *by;
+    const char *range;
+} Constraint;
+
+typedef struct Group {
+    const char *name;
+    uint32_t count, cap;
+    FacetDeclared **versions;   /* highest first */
+    FacetDeclared *chosen;
+    int pinned;                 /* its chosen version's code is loaded */
+    uint32_t ncon, capcon;
+    Constraint *cons;
+    UT_hash_handle hh;
+} Group;
+
+static void groups_free(Group *groups)
+{
+    Group *g, *tmp;
+    HASH_ITER(hh, groups, g, tmp) {
+        HASH_DELETE(hh, groups, g);
+        facet__free(g->versions);
+        facet__free(g->cons);
+        facet__free(g);
+    }
+}
+
+static FacetResult build_groups(Group **out, FacetRuntime *rt)
+{
+    FacetDeclared *d;
+    Group *groups = NULL, *g;
+    uint32_t i;
+    for (d = rt->declared; d != NULL; d = d->next) {
+        if (d->state == FACET_DECLARED_DISABLED)
+            continue;
+        HASH_FIND(hh, groups, d->mf->name, strlen(d->mf->name), g);
+        if (g == NULL) {
+            g = facet__calloc(1, sizeof(*g));
+            if (g == NULL)
+                goto oom;
+            g->name = d->mf->name;
+            facet__hash_oom = 0;
+            HASH_ADD_KEYPTR(hh, groups, g->name, strlen(g->name), g);
+            if (facet__hash_oom) {
+                facet__free(g);
+                goto oom;
+            }
+        }
+        if (!grow((void **)&g->versions, &g->cap, g->count, sizeof(FacetDeclared *)))
+            goto oom;
+        /* insert, highest version first */
+        for (i = g->count; i > 0 && facet__semver_compare(&g->versions[i - 1]->mf->semver,
+                                                          &d->mf->semver) < 0;
+             i--)
+            g->versions[i] = g->versions[i - 1];
+        g->versions[i] = d;
+        g->count++;
+        if (d->module != NULL) {
+            g->chosen = d;
+            g->pinned = 1;
+        }
+    }
+    *out = groups;
+    return FACET_OK;
+oom:
+    groups_free(groups);
+    return facet__error(FACET_E_OUTOFMEMORY, "facet_scan: out of memory choosing versions");
+}
+
+static int satisfies(const FacetDeclared *v, const char *range)
+{
+    FacetVersionRange rg;
+    return FACET_SUCCEEDED(facet__range_parse(&rg, range)) && facet__range_satisfied(&rg, &v->mf->semver);
+}
+
+static void versions_text(char *buf, size_t size, const Group *g)
+{
+    size_t used = 0;
+    uint32_t i;
+    buf[0] = '\0';
+    for (i = 0; i < g->count && used < size; i++) {
+        int n = snprintf(buf + used, size - used, "%s%s", i ? ", " : "", g->versions[i]->mf->version);
+        used += n > 0 ? (size_t)n : 0;
+    }
+}
+
+/* No version of g satisfies all of its constraints: mark the requirers
+ * that disagree broken, naming both of a conflicting pair. */
+static void conflict(Group *g)
+{
+    char have[256];
+    uint32_t a, b, i;
+    versions_text(have, sizeof(have), g);
+    for (a = 0; a < g->ncon; a++) {
+        for (i = 0; i < g->count && !satisfies(g->versions[i], g->cons[a].range); i++)
+            ;
+        if (i == g->count) {
+            Constraint *c = &g->cons[a];
+            facet__error(FACET_E_VERSION, "%s: %s requires %s %s, but the versions found are %s",
+                         c->by->mf->path, c->by->mf->name, g->name, c->range, have);
+            set_broken(c->by, FACET_E_VERSION);
+            return;
+        }
+    }
+    for (a = 0; a < g->ncon; a++)
+        for (b = a + 1; b < g->ncon; b++) {
+            for (i = 0; i < g->count; i++)
+                if (satisfies(g->versions[i], g->cons[a].range) &&
+                    satisfies(g->versions[i], g->cons[b].range))
+                    break;
+            if (i == g->count) {
+                Constraint *ca = &g->cons[a], *cb = &g->cons[b];
+                facet__error(FACET_E_VERSION,
+                             "version conflict over %s: %s requires %s and %s requires %s; no "
+                             "version found (%s) satisfies both",
+                             g->name, ca->by->mf->name, ca->range, cb->by->mf->name, cb->range,
+                             have);
+                set_broken(ca->by, FACET_E_VERSION);
+                set_broken(cb->by, FACET_E_VERSION);
+                return;
+            }
+        }
+    facet__error(FACET_E_VERSION,
+                 "version conflict over %s: no version found (%s) satisfies all of its %u "
+                 "requirements together",
+                 g->name, have, (unsigned)g->ncon);
+    for (a = 0; a < g->ncon; a++)
+        set_broken(g->cons[a].by, FACET_E_VERSION);
+}
+
+/* One pass: gathers the constraints of the chosen versions and chooses
+ * again. Returns nonzero when anything changed. */
+static int resolve_pass(Group *groups, FacetResult *err)
+{
+    Group *g, *h, *tmp;
+    uint32_t i, k;
+    int changed = 0;
+
+    HASH_ITER(hh, groups, g, tmp) {
+        g->ncon = 0;
+    }
+    HASH_ITER(hh, groups, h, tmp) {
+        FacetDeclared *c = h->chosen;
+        if (c == NULL || c->state == FACET_DECLARED_BROKEN)
+            continue;
+        for (i = 0; i < c->mf->require_count; i++) {
+            const FacetManifestRequire *rq = &c->mf->requires[i];
+            HASH_FIND(hh, groups, rq->name, strlen(rq->name), g);
+            if (g == NULL) {
+                facet__error(FACET_E_NOTFOUND,
+                             "%s: %s requires %s %s, which no scanned manifest provides (or the "
+                             "configuration disables it)",
+                             c->mf->path, c->mf->name, rq->name, rq->range);
+                set_broken(c, FACET_E_NOTFOUND);
+                changed = 1;
+                break;
+            }
+            if (!grow((void **)&g->cons, &g->capcon, g->ncon, sizeof(Constraint))) {
+                *err = facet__error(FACET_E_OUTOFMEMORY, "facet_scan: out of memory");
+                return 0;
+            }
+            g->cons[g->ncon].by = c;
+            g->cons[g->ncon].range = rq->range;
+            g->ncon++;
+        }
+    }
+    HASH_ITER(hh, groups, g, tmp) {
+        FacetDeclared *best = NULL;
+        for (i = 0; i < g->count && best == NULL; i++) {
+            for (k = 0; k < g->ncon; k++)
+                if (g->cons[k].by->state != FACET_DECLARED_BROKEN &&
+                    !satisfies(g->versions[i], g->cons[k].range))
+                    break;
+            if (k == g->ncon && (!g->pinned || g->versions[i] == g->chosen))
+                best = g->versions[i];
+        }
+        if (best == NULL) {
+            conflict(g);
+            changed = 1;
+            continue;
+        }
+        if (best != g->chosen) {
+            g->chosen = best;
+            changed = 1;
+        }
+        /* A requirer of a broken module is broken too. */
+        if (best->state == FACET_DECLARED_BROKEN)
+            for (k = 0; k < g->ncon; k++)
+                if (g->cons[k].by->state != FACET_DECLARED_BROKEN) {
+                    facet__error(best->error, "%s: %s requires %s, which cannot be used: %s",
+                                 g->cons[k].by->mf->path, g->cons[k].by->mf->name, g->name,
+                                 best->message ? best->message : "");
+                    set_broken(g->cons[k].by, best->error);
+                    changed = 1;
+                }
+    }
+    return changed;
+}
+
+static void unregister(FacetRuntime *rt, FacetDeclared *d)
+{
+    if (!d->registered || d->module != NULL)
+        return;
+    facet__os_rwlock_wrlock(&rt->lock);
+    facet__registry_remove(rt, d->lazy, d->mf->class_count);
+    facet__os_rwlock_wrunlock(&rt->lock);
+    d->registered = 0;
+}
+
+/* Chooses a version of every module and (re)registers lazy entries. The
+ * caller holds load_lock. */
+static FacetResult resolve(FacetRuntime *rt)
+{
+    Group *groups = NULL, *g, *tmp;
+    FacetDeclared *d;
+    FacetResult r, err = FACET_OK;
+    uint32_t rounds = 0, i;
+
+    for (d = rt->declared; d != NULL; d = d->next) {
+        if (d->module != NULL)
+            continue; /* loaded: stays as it is */
+        d->state = facet__config_enabled(rt->config, d->mf->name) ? FACET_DECLARED_CANDIDATE
+                                                                  : FACET_DECLARED_DISABLED;
+        facet__free(d->message);
+        d->message = NULL;
+        d->error = FACET_OK;
+    }
+    r = build_groups(&groups, rt);
+    if (FACET_FAILED(r))
+        return r;
+    HASH_ITER(hh, groups, g, tmp) {
+        if (g->chosen == NULL)
+            g->chosen = g->versions[0];
+    }
+    while (resolve_pass(groups, &err) && ++rounds <= HASH_COUNT(groups) + 1)
+        ;
+    if (FACET_FAILED(err)) {
+        groups_free(groups);
+        return err;
+    }
+    /* Unregister every version not chosen first, then register the chosen,
+     * so that a version change never meets its own old entries. */
+    for (d = rt->declared; d != NULL; d = d->next) {
+        HASH_FIND(hh, groups, d->mf->name, strlen(d->mf->name), g);
+        if (g == NULL || g->chosen != d)
+            unregister(rt, d);
+    }
+    HASH_ITER(hh, groups, g, tmp) {
+        d = g->chosen;
+        if (d->state == FACET_DECLARED_CANDIDATE)
+            d->state = FACET_DECLARED_CHOSEN;
+        for (i = 0; i < g->count; i++)
+            if (g->versions[i] != d && g->versions[i]->state == FACET_DECLARED_BROKEN &&
+                g->versions[i]->error == FACET_E_VERSION) {
+                /* an unchosen version's own requirements do not matter */
+                g->versions[i]->state = FACET_DECLARED_CANDIDATE;
+                facet__free(g->versions[i]->message);
+                g->versions[i]->message = NULL;
+            }
+        if (d->registered || d->module != NULL)
+            continue;
+        facet__os_rwlock_wrlock(&rt->lock);
+        r = facet__registry_add(rt, d->lazy, d->mf->class_count);
+        facet__os_rwlock_wrunlock(&rt->lock);
+        if (FACET_FAILED(r))
+            set_broken(d, r);
+        else
+            d->registered = 1;
+    }
+    groups_free(groups);
+    return FACET_OK;
+}
+
+/* ---- Scanning ---------------------------------------------------------- */
+
+typedef struct ScanState {
+    FacetRuntime *rt;
+    FacetScanReport *rep;
+    const char *folder;
+    size_t folder_len;
+    char *path;
+    size_t path_cap;
+    uint32_t problems;
+} ScanState;
+
+static int is_manifest(const char *name)
+{
+    size_t n = strlen(name), s = sizeof(MANIFEST_SUFFIX) - 1;
+    return n > s && memcmp(name + n - s, MANIFEST_SUFFIX, s) == 0;
+}
+
+static FacetDeclared *find_same(FacetRuntime *rt, const FacetManifest *mf)
+{
+    FacetDeclared *d;
+    for (d = rt->declared; d != NULL; d = d->next)
+        if (strcmp(d->mf->name, mf->name) == 0 && strcmp(d->mf->version, mf->version) == 0)
+            return d;
+    return NULL;
+}
+
+static FacetResult problem(ScanState *st, FacetResult code, const char *path)
+{
+    add_problem(st->rep, code, path, facet_last_error());
+    st->problems++;
+    return FACET_OK;
+}
+
+static FacetResult scan_one(void *payload, const char *name)
+{
+    ScanState *st = payload;
+    size_t n = strlen(name), size;
+    char *text;
+    FacetManifest *mf;
+    FacetDeclared *d, *same;
+    FacetResult r;
+
+    if (!is_manifest(name))
+        return FACET_OK;
+    if (st->folder_len + n + 2 > st->path_cap) {
+        char *p = facet__realloc(st->path, st->folder_len + n + 64);
+        if (p == NULL)
+            return facet__error(FACET_E_OUTOFMEMORY, "facet_scan: out of memory");
+        st->path = p;
+        st->path_cap = st->folder_len + n + 64;
+    }
+    memcpy(st->path + st->folder_len, name, n + 1);
+    r = facet__json_read_file(&text, &size, st->path, FACET_E_BADMANIFEST);
+    if (FACET_FAILED(r))
+        return problem(st, r, st->path);
+    r = facet__manifest_parse(&mf, st->path, text, size);
+    facet__free(text);
+    if (FACET_FAILED(r))
+        return problem(st, r, st->path);
+    if (mf->api_level > st->rt->api_level) {
+        facet__error(FACET_E_APILEVEL, "%s: module %s needs host API level %u; this host offers %u",
+                     st->path, mf->name, (unsigned)mf->api_level, (unsigned)st->rt->api_level);
+        facet_manifest_free(mf);
+        return problem(st, FACET_E_APILEVEL, st->path);
+    }
+    same = find_same(st->rt, mf);
+    if (same != NULL) {
+        facet__error(FACET_E_CONFLICT, "%s: module %s %s is already declared by %s", st->path,
+                     mf->name, mf->version, same->mf->path);
+        facet_manifest_free(mf);
+        return problem(st, FACET_E_CONFLICT, st->path);
+    }
+    r = declared_new(&d, mf);
+    if (FACET_FAILED(r)) {
+        facet_manifest_free(mf);
+        return problem(st, r, st->path);
+    }
+    d->next = st->rt->declared;
+    st->rt->declared = d;
+    return FACET_OK;
+}
+
+/* Scans one folder into rep; the caller holds load_lock. */
+static FacetResult scan_locked(FacetRuntime *rt, FacetScanReport *rep, const char *folder)
+{
+    ScanState st;
+    FacetDeclared *d, *first_old = rt->declared;
+    FacetResult r;
+
+    memset(&st, 0, sizeof(st));
+    st.rt = rt;
+    st.rep = rep;
+    st.folder = folder;
+    st.folder_len = strlen(folder);
+    st.path_cap = st.folder_len + 256;
+    st.path = facet__malloc(st.path_cap);
+    if (st.path == NULL)
+        return facet__error(FACET_E_OUTOFMEMORY, "facet_scan: out of memory");
+    memcpy(st.path, folder, st.folder_len);
+    if (st.folder_len == 0 || (folder[st.folder_len - 1] != '/' && folder[st.folder_len - 1] != '\\'))
+        st.path[st.folder_len++] = '/';
+    r = facet__os_dir_each(folder, scan_one, &st);
+    facet__free(st.path);
+    if (FACET_FAILED(r))
+        return r;
+    r = resolve(rt);
+    if (FACET_FAILED(r))
+        return r;
+    for (d = rt->declared; d != NULL; d = d->next) {
+        if (d != first_old && d->state == FACET_DECLARED_BROKEN) {
+            add_problem(rep, d->error, d->mf->path, d->message ? d->message : "");
+            st.problems++;
+        }
+        if (d == first_old)
+            break;
+    }
+    /* Modules declared earlier that this scan broke count too. */
+    for (d = first_old; d != NULL; d = d->next)
+        if (d->state == FACET_DECLARED_BROKEN && d->error == FACET_E_VERSION) {
+            add_problem(rep, d->error, d->mf->path, d->message ? d->message : "");
+            st.problems++;
+        }
+    for (d = rt->declared; d != first_old; d = d->next)
+        add_module(rep, d);
+    return st.problems ? FACET_FALSE : FACET_OK;
+}
+
+FacetResult facet__scan_folders(FacetScanReport **out, FacetRuntime *rt, const char *const *folders,
+                                uint32_t count)
+{
+    FacetScanReport *rep = NULL;
+    FacetResult r = FACET_OK, any = FACET_OK;
+    uint32_t i;
+
+    if (out != NULL) {
+        *out = NULL;
+        r = report_new(&rep);
+        if (FACET_FAILED(r))
+            return r;
+    }
+    facet__os_rwlock_wrlock(&rt->load_lock);
+    for (i = 0; i < count; i++) {
+        r = scan_locked(rt, rep, folders[i]);
+        if (FACET_FAILED(r))
+            break;
+        if (r == FACET_FALSE)
+            any = FACET_FALSE;
+    }
+    facet__os_rwlock_wrunlock(&rt->load_lock);
+    if (FACET_FAILED(r)) {
+        facet_scan_report_free(rep);
+        return r;
+    }
+    if (out != NULL)
+        *out = rep;
+    return any;
+}
+
+FacetResult facet_scan(FacetScanReport **out, FacetRuntime *rt, const char *folder)
+{
+    if (out != NULL)
+        *out = NULL;
+    FACET_CHECK_ARG(rt, "facet_scan");
+    FACET_CHECK_ARG(folder, "facet_scan");
+    return facet__scan_folders(out, rt, &folder, 1);
+}
+
+/* ---- Loading on first use ---------------------------------------------- */
+
+static FacetResult load_locked(FacetRuntime *rt, FacetDeclared *d)
+{
+    FacetModule *m;
+    char *library;
+    FacetResult r;
+
+    if (d->module != NULL)
+        return FACET_OK;
+    if (d->state == FACET_DECLARED_BROKEN)
+        return facet__error(d->error, "%s", d->message ? d->message : "module cannot be used");
+    if (d->state != FACET_DECLARED_CHOSEN)
+        return FACET_OK; /* another version was chosen meanwhile; the caller looks again */
+    if (d->mf->isolation == FACET_ISOLATION_PROCESS)
+        return facet__manifest_error_at(d->mf, "$.isolation", FACET_E_NOTIMPL,
+                                        "module %s asks for process isolation, which this "
+                                        "build of libfacet does not offer",
+                                        d->mf->name);
+    r = facet__manifest_library_path(&library, d->mf);
+    if (FACET_FAILED(r))
+        return r;
+    r = facet__module_open(&m, rt, library);
+    facet__free(library);
+    if (FACET_FAILED(r))
+        return facet__error_prefix("%s", d->mf->path);
+    r = facet__manifest_check_module(d->mf, m);
+    if (FACET_FAILED(r)) {
+        char message[2048];
+        snprintf(message, sizeof(message), "%s", facet_last_error());
+        facet__module_close(m);
+        return facet__error(r, "%s", message);
+    }
+    m->declared = d;
+    facet__os_rwlock_wrlock(&rt->lock);
+    facet__registry_remove(rt, d->lazy, d->mf->class_count);
+    facet__os_rwlock_wrunlock(&rt->lock);
+    r = facet__runtime_add_module(rt, m);
+    if (FACET_FAILED(r)) {
+        facet__os_rwlock_wrlock(&rt->lock);
+        if (FACET_FAILED(facet__registry_add(rt, d->lazy, d->mf->class_count)))
+            d->registered = 0;
+        facet__os_rwlock_wrunlock(&rt->lock);
+        return r;
+    }
+    d->module = m;
+    return FACET_OK;
+}
+
+FacetResult facet__declared_load(FacetRuntime *rt, FacetDeclared *d)
+{
+    FacetResult r;
+    facet__os_rwlock_wrlock(&rt->load_lock);
+    r = load_locked(rt, d);
+    facet__os_rwlock_wrunlock(&rt->load_lock);
+    return r;
+}
