@@ -44,8 +44,42 @@ FacetResult facet__json_read_file(char **out, size_t *size, const char *path, Fa
     return FACET_OK;
 }
 
+/* Fails at the first value nested deeper than FACET_JSON_MAX_DEPTH. */
+static FacetResult check_depth(FacetJsonCtx *ctx, json_t *v, unsigned depth)
+{
+    FacetResult r = FACET_OK;
+    size_t old, i;
+    const char *key;
+    json_t *e;
+    if (depth > FACET_JSON_MAX_DEPTH)
+        return facet__json_error(ctx, "nested deeper than %u levels", (unsigned)FACET_JSON_MAX_DEPTH);
+    if (json_is_object(v)) {
+        json_object_foreach(v, key, e) {
+            if (!json_is_object(e) && !json_is_array(e))
+                continue;
+            old = facet__json_push_key(ctx, key);
+            r = check_depth(ctx, e, depth + 1);
+            facet__json_pop(ctx, old);
+            if (FACET_FAILED(r))
+                return r;
+        }
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, e) {
+            if (!json_is_object(e) && !json_is_array(e))
+                continue;
+            old = facet__json_push_index(ctx, i);
+            r = check_depth(ctx, e, depth + 1);
+            facet__json_pop(ctx, old);
+            if (FACET_FAILED(r))
+                return r;
+        }
+    }
+    return r;
+}
+
 FacetResult facet__json_parse(json_t **out, FacetJsonCtx *ctx)
 {
+    FacetResult r;
     json_error_t err;
     *out = NULL;
     if (ctx->size > FACET_JSON_MAX_SIZE)
@@ -60,7 +94,12 @@ FacetResult facet__json_parse(json_t **out, FacetJsonCtx *ctx)
         *out = NULL;
         return facet__json_error(ctx, "expected an object at the top level");
     }
-    return FACET_OK;
+    r = check_depth(ctx, *out, 1);
+    if (FACET_FAILED(r)) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return r;
 }
 
 static int plain_key(const char *key)

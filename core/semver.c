@@ -31,13 +31,12 @@ static FacetResult bad(const char *what, const char *text, const char *at, const
 static const char *read_number(uint64_t *out, const char *p)
 {
     uint64_t v = 0;
-    const char *start = p;
     if (!IS_DIGIT(*p))
         return NULL;
     if (*p == '0' && IS_DIGIT(p[1]))
         return NULL;
     while (IS_DIGIT(*p)) {
-        if (v > (UINT64_MAX - 9) / 10 || p - start >= 19)
+        if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
             return NULL;
         v = v * 10 + (uint64_t)(*p - '0');
         p++;
