@@ -16,15 +16,15 @@ typedef struct ITestProbeVtbl {
     FACET_UNKNOWN_METHODS(ITestProbe);
     /* The module's host object's QueryService(sid, IID_IFacetUnknown). */
     FacetResult(FACET_CALL *Probe)(ITestProbe *self, const FacetGuid *sid, IFacetUnknown **out);
-    /* The module's setting at key, as a string. */
-    FacetResult(FACET_CALL *Setting)(ITestProbe *self, const char *key, const char **out);
+    /* The module's host object's IFacetConfig. */
+    FacetResult(FACET_CALL *Config)(ITestProbe *self, IFacetConfig **out);
 } ITestProbeVtbl;
 struct ITestProbe {
     const ITestProbeVtbl *lpVtbl;
 };
 #define ITestProbe_Release(p) ((p)->lpVtbl->Release(p))
 #define ITestProbe_Probe(p, s, o) ((p)->lpVtbl->Probe(p, s, o))
-#define ITestProbe_Setting(p, k, o) ((p)->lpVtbl->Setting(p, k, o))
+#define ITestProbe_Config(p, o) ((p)->lpVtbl->Config(p, o))
 
 typedef struct ITestJournal ITestJournal;
 FACET_DEFINE_GUID(IID_ITestJournal, 0x7a000002, 0x5d3e, 0x4a5b, 0x9c, 0x01, 0x11, 0x22, 0x33,

@@ -64,14 +64,14 @@ static FacetResult setting(const char *key, const char **out)
     return r;
 }
 
-static FacetResult FACET_CALL thing_setting(ITestProbe *self, const char *key, const char **out)
+static FacetResult FACET_CALL thing_config(ITestProbe *self, IFacetConfig **out)
 {
     (void)self;
-    return setting(key, out);
+    return IFacetHost_QueryInterface(facet_module_host, &IID_IFacetConfig, (void **)out);
 }
 
 static const ITestProbeVtbl thing_vtbl = {thing_qi, thing_addref, thing_release, thing_probe,
-                                          thing_setting};
+                                          thing_config};
 
 static FacetResult thing_create(IFacetUnknown *outer, const FacetGuid *iid, void **out)
 {
