@@ -22,26 +22,16 @@
 
 FacetResult facet__json_read_file(char **out, size_t *size, const char *path, FacetResult code)
 {
-    FacetOsStat st;
     uint64_t got = 0;
-    FacetResult r;
-    *out = NULL;
-    *size = 0;
-    r = facet__os_stat(&st, path);
-    if (FACET_FAILED(r))
-        return r;
-    if (st.kind == FACET_OS_MISSING)
-        return facet__error(FACET_E_FILENOTFOUND, "%s: no such file", path);
-    if (st.kind != FACET_OS_FILE)
-        return facet__error(FACET_E_NOTAFILE, "%s: not a regular file", path);
-    if (st.size > FACET_JSON_MAX_SIZE)
-        return facet__error(code, "%s:1:1: $: the file has %llu bytes; the limit is %u", path,
-                            (unsigned long long)st.size, (unsigned)FACET_JSON_MAX_SIZE);
-    r = facet__os_read_file(out, &got, path, FACET_JSON_MAX_SIZE);
-    if (FACET_FAILED(r))
-        return r;
+    FacetResult r = facet__file_read_all(out, &got, path, FACET_JSON_MAX_SIZE);
     *size = (size_t)got;
-    return FACET_OK;
+    if (r == FACET_E_INVALIDARG) {
+        /* too large: a content error of this file, with a position */
+        char message[512];
+        snprintf(message, sizeof(message), "%s", facet_last_error());
+        return facet__error(code, "%s:1:1: $: %s", path, message);
+    }
+    return r;
 }
 
 /* Fails at the first value nested deeper than FACET_JSON_MAX_DEPTH. */
