@@ -15,7 +15,6 @@
 #include "os/os.h"
 
 typedef struct FacetClassEntry FacetClassEntry;
-typedef struct FacetManifest FacetManifest;
 
 /* uthash allocates through the runtime allocator and survives running out
  * of memory: a failed add leaves the table as it was and sets the flag. */
