@@ -229,15 +229,23 @@ FacetResult facet_runtime_start(FacetRuntime *rt)
             r = call_step(d, step);
             if (FACET_FAILED(r)) {
                 char message[1024];
-                uint32_t k;
-                for (k = 0; k < count; k++)
+                uint32_t k, started = 0;
+                for (k = 0; k < count; k++) {
                     done += order[k]->life != FACET_LIFE_NONE;
-                snprintf(message, sizeof(message),
-                         "module %s: %s failed with %s (%s); %s %u module(s) before it, in "
-                         "reverse order",
-                         d->mf->name, step_names[step], facet_result_name(r),
-                         facet_result_description(r),
-                         step == 0 ? "shut down the" : "stopped and shut down the", (unsigned)done);
+                    started += order[k]->life == FACET_LIFE_STARTED;
+                }
+                if (step == 0)
+                    snprintf(message, sizeof(message),
+                             "module %s: Init failed with %s (%s); shut down the %u module(s) "
+                             "initialised before it, in reverse order",
+                             d->mf->name, facet_result_name(r), facet_result_description(r),
+                             (unsigned)done);
+                else
+                    snprintf(message, sizeof(message),
+                             "module %s: Start failed with %s (%s); stopped the %u module(s) "
+                             "started before it and shut down all %u, in reverse order",
+                             d->mf->name, facet_result_name(r), facet_result_description(r),
+                             (unsigned)started, (unsigned)done);
                 wind_down(rt, order, count, r);
                 facet__error(r, "%s", message);
                 goto fail;

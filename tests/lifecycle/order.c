@@ -68,32 +68,32 @@ static void test_lifecycle_order__start_stop(void **state)
 static void test_lifecycle_order__rollback_everywhere(void **state)
 {
     static const struct {
-        const char *module, *step, *journal, *message;
+        const char *module, *step, *journal, *message, *detail;
     } cases[] = {
-        {"test.a", "init", "test.a:init", "module test.a: Init failed with FACET_E_FAIL"},
+        {"test.a", "init", "test.a:init", "module test.a: Init failed with FACET_E_FAIL", "shut down the 0 module(s)"},
         {"test.b", "init", "test.a:init test.b:init test.a:shutdown",
-         "module test.b: Init failed"},
+         "module test.b: Init failed", "shut down the 1 module(s) initialised before it"},
         {"test.c", "init", "test.a:init test.b:init test.c:init test.b:shutdown test.a:shutdown",
-         "module test.c: Init failed"},
+         "module test.c: Init failed", "shut down the 2 module(s)"},
         {"test.a", "start",
          "test.a:init test.b:init test.c:init test.a:start "
          "test.c:shutdown test.b:shutdown test.a:shutdown",
-         "module test.a: Start failed"},
+         "module test.a: Start failed", "stopped the 0 module(s) started before it and shut down all 3"},
         {"test.b", "start",
          "test.a:init test.b:init test.c:init test.a:start test.b:start test.a:stop "
          "test.c:shutdown test.b:shutdown test.a:shutdown",
-         "module test.b: Start failed"},
+         "module test.b: Start failed", "stopped the 1 module(s) started before it and shut down all 3"},
         {"test.c", "start",
          "test.a:init test.b:init test.c:init test.a:start test.b:start test.c:start "
          "test.b:stop test.a:stop test.c:shutdown test.b:shutdown test.a:shutdown",
-         "module test.c: Start failed"},
+         "module test.c: Start failed", "stopped the 2 module(s) started before it and shut down all 3"},
     };
     size_t i;
     (void)state;
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char dir[4096];
         FacetRuntime *rt = setup(dir, sizeof(dir), cases[i].module, cases[i].step);
-        expect_error(facet_runtime_start(rt), FACET_E_FAIL, cases[i].message);
+        expect_error(facet_runtime_start(rt), FACET_E_FAIL, cases[i].message, cases[i].detail);
         if (strcmp(journal.text, cases[i].journal) != 0)
             fail_msg("fail %s %s:\n got      %s\n expected %s", cases[i].module, cases[i].step,
                      journal.text, cases[i].journal);
