@@ -344,6 +344,8 @@ struct FacetDeclared {
     uint32_t life;               /* lifecycle steps done, FACET_LIFE_* */
     uint32_t mark;               /* scratch for graph walks */
     FacetDeclared *next;         /* rt->declared */
+    FacetDeclared *same_name;    /* the other versions of this module */
+    UT_hash_handle hh;           /* rt->declared_names, the first of each name */
 };
 
 /* Loads the code of a declared module (the caller holds no lock): checks
@@ -351,9 +353,6 @@ struct FacetDeclared {
  * lazy registry entries for the real ones. */
 FacetResult facet__declared_load(FacetRuntime *rt, FacetDeclared *d);
 void facet__declared_free_all(FacetRuntime *rt);
-/* The declared module named name in its chosen version; the caller holds
- * rt->lock or load_lock. */
-FacetDeclared *facet__declared_chosen(FacetRuntime *rt, const char *name);
 /* Scans folders into one report (out may be NULL), as facet_scan does. */
 FacetResult facet__scan_folders(FacetScanReport **out, FacetRuntime *rt,
                                 const char *const *folders, uint32_t count);
@@ -427,6 +426,7 @@ struct FacetRuntime {
     FacetClassEntry *by_name;   /* uthash table, guarded by lock */
     FacetHostObject *host;      /* the runtime's own host object */
     FacetDeclared *declared;    /* scanned modules, all versions; load_lock */
+    FacetDeclared *declared_names; /* uthash by module name; load_lock */
     FacetConfig *config;        /* set once; immutable after */
     FacetService *services;     /* uthash by sid, guarded by lock */
     FacetOsRwlock life_lock;    /* serialises start and stop */

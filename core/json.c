@@ -104,32 +104,47 @@ static int plain_key(const char *key)
     return 1;
 }
 
-static void append(FacetJsonCtx *ctx, const char *fmt, const char *s, size_t n)
+/* Appends n bytes of s to the path, truncating at its end. No printf:
+ * this runs for every field of every file read. */
+static void append(FacetJsonCtx *ctx, const char *s, size_t n)
 {
-    size_t room = sizeof(ctx->path) - ctx->len;
-    int w = s != NULL ? snprintf(ctx->path + ctx->len, room, fmt, s) : snprintf(ctx->path + ctx->len, room, fmt, n);
-    if (w > 0)
-        ctx->len += (size_t)w < room ? (size_t)w : room - 1;
+    size_t room = sizeof(ctx->path) - 1 - ctx->len;
+    if (n > room)
+        n = room;
+    memcpy(ctx->path + ctx->len, s, n);
+    ctx->len += n;
+    ctx->path[ctx->len] = '\0';
 }
 
 size_t facet__json_push_key(FacetJsonCtx *ctx, const char *key)
 {
     size_t old = ctx->len;
     if (ctx->len == 0)
-        append(ctx, "%s", "$", 0);
-    if (plain_key(key))
-        append(ctx, ".%s", key, 0);
-    else
-        append(ctx, "[\"%s\"]", key, 0);
+        append(ctx, "$", 1);
+    if (plain_key(key)) {
+        append(ctx, ".", 1);
+        append(ctx, key, strlen(key));
+    } else {
+        append(ctx, "[\"", 2);
+        append(ctx, key, strlen(key));
+        append(ctx, "\"]", 2);
+    }
     return old;
 }
 
 size_t facet__json_push_index(FacetJsonCtx *ctx, size_t index)
 {
     size_t old = ctx->len;
+    char digits[24], *p = digits + sizeof(digits);
     if (ctx->len == 0)
-        append(ctx, "%s", "$", 0);
-    append(ctx, "[%zu]", NULL, index);
+        append(ctx, "$", 1);
+    *--p = ']';
+    do {
+        *--p = (char)('0' + index % 10);
+        index /= 10;
+    } while (index != 0);
+    *--p = '[';
+    append(ctx, p, (size_t)(digits + sizeof(digits) - p));
     return old;
 }
 

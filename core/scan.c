@@ -154,6 +154,7 @@ static void declared_free(FacetDeclared *d)
 void facet__declared_free_all(FacetRuntime *rt)
 {
     FacetDeclared *d, *next;
+    HASH_CLEAR(hh, rt->declared_names);
     for (d = rt->declared; d != NULL; d = next) {
         next = d->next;
         declared_free(d);
@@ -196,16 +197,6 @@ static void set_broken(FacetDeclared *d, FacetResult code)
     d->message = message;
     d->error = code;
     d->state = FACET_DECLARED_BROKEN;
-}
-
-FacetDeclared *facet__declared_chosen(FacetRuntime *rt, const char *name)
-{
-    FacetDeclared *d;
-    for (d = rt->declared; d != NULL; d = d->next)
-        if ((d->state == FACET_DECLARED_CHOSEN || (d->state == FACET_DECLARED_BROKEN && d->registered)) &&
-            strcmp(d->mf->name, name) == 0)
-            return d;
-    return NULL;
 }
 
 /* ---- Choosing versions ------------------------------------------------- */
@@ -501,13 +492,34 @@ static int is_manifest(const char *name)
     return n > s && memcmp(name + n - s, MANIFEST_SUFFIX, s) == 0;
 }
 
+/* The declared module of the same name and version, via the name table. */
 static FacetDeclared *find_same(FacetRuntime *rt, const FacetManifest *mf)
 {
     FacetDeclared *d;
-    for (d = rt->declared; d != NULL; d = d->next)
-        if (strcmp(d->mf->name, mf->name) == 0 && strcmp(d->mf->version, mf->version) == 0)
+    HASH_FIND(hh, rt->declared_names, mf->name, strlen(mf->name), d);
+    for (; d != NULL; d = d->same_name)
+        if (strcmp(d->mf->version, mf->version) == 0)
             return d;
     return NULL;
+}
+
+/* Links d into rt->declared and the name table. */
+static FacetResult add_declared(FacetRuntime *rt, FacetDeclared *d)
+{
+    FacetDeclared *first;
+    HASH_FIND(hh, rt->declared_names, d->mf->name, strlen(d->mf->name), first);
+    if (first != NULL) {
+        d->same_name = first->same_name;
+        first->same_name = d;
+    } else {
+        facet__hash_oom = 0;
+        HASH_ADD_KEYPTR(hh, rt->declared_names, d->mf->name, strlen(d->mf->name), d);
+        if (facet__hash_oom)
+            return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", d->mf->path);
+    }
+    d->next = rt->declared;
+    rt->declared = d;
+    return FACET_OK;
 }
 
 static FacetResult problem(ScanState *st, FacetResult code, const char *path)
@@ -561,8 +573,11 @@ static FacetResult scan_one(void *payload, const char *name)
         facet_manifest_free(mf);
         return problem(st, r, st->path);
     }
-    d->next = st->rt->declared;
-    st->rt->declared = d;
+    r = add_declared(st->rt, d);
+    if (FACET_FAILED(r)) {
+        declared_free(d);
+        return problem(st, r, st->path);
+    }
     return FACET_OK;
 }
 

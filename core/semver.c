@@ -385,7 +385,7 @@ FacetResult facet__range_parse(FacetVersionRange *out, const char *text)
 {
     const char *p = text;
     FacetResult r;
-    memset(out, 0, sizeof(*out));
+    out->count = 0; /* each set is cleared as it is parsed */
     for (;;) {
         if (out->count == FACET_SEMVER_MAX_SETS)
             return facet__error(FACET_E_INVALIDARG, "version range \"%.80s\": more than %u '||' alternatives",
