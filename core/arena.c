@@ -36,6 +36,21 @@ void *facet__arena_alloc(FacetArena *a, size_t size)
     return (char *)c + ARENA_HEADER + c->used - size;
 }
 
+int facet__arena_reserve(FacetArena *a, size_t size)
+{
+    FacetArenaChunk *c;
+    if (a->chunks != NULL)
+        return 1;
+    c = facet__malloc(ARENA_HEADER + size);
+    if (c == NULL)
+        return 0;
+    c->cap = size;
+    c->used = 0;
+    c->next = NULL;
+    a->chunks = c;
+    return 1;
+}
+
 char *facet__arena_strdup(FacetArena *a, const char *s)
 {
     size_t n = strlen(s) + 1;

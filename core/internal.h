@@ -134,6 +134,8 @@ typedef struct FacetArena {
 
 void *facet__arena_alloc(FacetArena *a, size_t size);
 char *facet__arena_strdup(FacetArena *a, const char *s);
+/* Makes the first chunk of an empty arena size bytes; 0 when out of memory. */
+int facet__arena_reserve(FacetArena *a, size_t size);
 void facet__arena_free(FacetArena *a);
 /* The folder part of path ("." for none), and dir + "/" + name. */
 char *facet__arena_dirname(FacetArena *a, const char *path);

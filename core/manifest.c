@@ -428,8 +428,13 @@ FacetResult facet__manifest_parse(FacetManifest **out, const char *path, const c
         return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", path);
     }
     p.mf = mf;
-    mf->path = facet__arena_strdup(&mf->arena, path);
-    mf->dir = facet__arena_dirname(&mf->arena, path);
+    /* One block, as a rule: the kept strings are no longer than the text,
+     * and the rest (classes, requirements, the scan's bookkeeping) fits in
+     * what is added. */
+    if (facet__arena_reserve(&mf->arena, size + strlen(path) * 2 + 1024)) {
+        mf->path = facet__arena_strdup(&mf->arena, path);
+        mf->dir = facet__arena_dirname(&mf->arena, path);
+    }
     if (mf->path == NULL || mf->dir == NULL)
         r = facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", path);
     else

@@ -143,12 +143,11 @@ FacetResult facet_scan_report_problem(FacetScanProblem *out, const FacetScanRepo
 
 /* ---- Declared modules -------------------------------------------------- */
 
+/* d and its lazy entries live in its manifest's arena. */
 static void declared_free(FacetDeclared *d)
 {
-    facet_manifest_free(d->mf);
-    facet__free(d->lazy);
     facet__free(d->message);
-    facet__free(d);
+    facet_manifest_free(d->mf);
 }
 
 void facet__declared_free_all(FacetRuntime *rt)
@@ -164,18 +163,16 @@ void facet__declared_free_all(FacetRuntime *rt)
 
 static FacetResult declared_new(FacetDeclared **out, FacetManifest *mf)
 {
-    FacetDeclared *d = facet__calloc(1, sizeof(*d));
+    FacetDeclared *d = facet__arena_alloc(&mf->arena, sizeof(*d));
     uint32_t i;
     *out = NULL;
-    if (d == NULL)
-        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", mf->path);
-    if (mf->class_count > 0) {
-        d->lazy = facet__calloc(mf->class_count, sizeof(FacetClassEntry));
-        if (d->lazy == NULL) {
-            facet__free(d);
-            return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", mf->path);
-        }
+    if (d != NULL) {
+        memset(d, 0, sizeof(*d));
+        d->lazy = facet__arena_alloc(&mf->arena, sizeof(FacetClassEntry) * (mf->class_count + 1));
     }
+    if (d == NULL || d->lazy == NULL)
+        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", mf->path);
+    memset(d->lazy, 0, sizeof(FacetClassEntry) * mf->class_count);
     for (i = 0; i < mf->class_count; i++) {
         FacetClassEntry *e = &d->lazy[i];
         e->clsid = mf->classes[i].clsid;
