@@ -346,8 +346,13 @@ struct FacetDeclared {
     uint32_t life;               /* lifecycle steps done, FACET_LIFE_* */
     uint32_t mark;               /* scratch for graph walks */
     FacetDeclared *next;         /* rt->declared */
-    FacetDeclared *same_name;    /* the other versions of this module */
-    UT_hash_handle hh;           /* rt->declared_names, the first of each name */
+    FacetDeclared *lower;        /* the next lower version of this module */
+    /* On the first declared of each name (the rt->declared_names entry): */
+    FacetDeclared *top;          /* the highest version */
+    FacetDeclared *pick;         /* the version chosen, while choosing */
+    uint32_t pinned;             /* pick's code is loaded: it stays */
+    uint32_t con_head;           /* its first constraint, index + 1; 0: none */
+    UT_hash_handle hh;
 };
 
 /* Loads the code of a declared module (the caller holds no lock): checks

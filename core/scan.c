@@ -196,75 +196,28 @@ static void set_broken(FacetDeclared *d, FacetResult code)
     d->state = FACET_DECLARED_BROKEN;
 }
 
-/* ---- Choosing versions ------------------------------------------------- */
+/* ---- Choosing versions ------------------------------------------------- *
+ *
+ * Over rt->declared_names: each entry heads one module name, and its `top`
+ * chain lists the versions, highest first. A pass gathers the requirements
+ * of every chosen version into one array (linked per required module
+ * through con_head/next) and chooses again; passes repeat until nothing
+ * changes. Nothing is allocated per module. */
 
 typedef struct Constraint {
     FacetDeclared *by;
     const char *range;
+    uint32_t next;              /* index + 1 of the next on the same module */
 } Constraint;
 
-typedef struct Group {
-    const char *name;
+typedef struct Constraints {
+    Constraint *items;
     uint32_t count, cap;
-    FacetDeclared **versions;   /* highest first */
-    FacetDeclared *chosen;
-    int pinned;                 /* its chosen version's code is loaded */
-    uint32_t ncon, capcon;
-    Constraint *cons;
-    UT_hash_handle hh;
-} Group;
+} Constraints;
 
-static void groups_free(Group *groups)
+static int usable(const FacetDeclared *v)
 {
-    Group *g, *tmp;
-    HASH_ITER(hh, groups, g, tmp) {
-        HASH_DELETE(hh, groups, g);
-        facet__free(g->versions);
-        facet__free(g->cons);
-        facet__free(g);
-    }
-}
-
-static FacetResult build_groups(Group **out, FacetRuntime *rt)
-{
-    FacetDeclared *d;
-    Group *groups = NULL, *g;
-    uint32_t i;
-    for (d = rt->declared; d != NULL; d = d->next) {
-        if (d->state == FACET_DECLARED_DISABLED)
-            continue;
-        HASH_FIND(hh, groups, d->mf->name, strlen(d->mf->name), g);
-        if (g == NULL) {
-            g = facet__calloc(1, sizeof(*g));
-            if (g == NULL)
-                goto oom;
-            g->name = d->mf->name;
-            facet__hash_oom = 0;
-            HASH_ADD_KEYPTR(hh, groups, g->name, strlen(g->name), g);
-            if (facet__hash_oom) {
-                facet__free(g);
-                goto oom;
-            }
-        }
-        if (!grow((void **)&g->versions, &g->cap, g->count, sizeof(FacetDeclared *)))
-            goto oom;
-        /* insert, highest version first */
-        for (i = g->count; i > 0 && facet__semver_compare(&g->versions[i - 1]->mf->semver,
-                                                          &d->mf->semver) < 0;
-             i--)
-            g->versions[i] = g->versions[i - 1];
-        g->versions[i] = d;
-        g->count++;
-        if (d->module != NULL) {
-            g->chosen = d;
-            g->pinned = 1;
-        }
-    }
-    *out = groups;
-    return FACET_OK;
-oom:
-    groups_free(groups);
-    return facet__error(FACET_E_OUTOFMEMORY, "facet_scan: out of memory choosing versions");
+    return v->state != FACET_DECLARED_DISABLED;
 }
 
 static int satisfies(const FacetDeclared *v, const char *range)
@@ -273,128 +226,168 @@ static int satisfies(const FacetDeclared *v, const char *range)
     return FACET_SUCCEEDED(facet__range_parse(&rg, range)) && facet__range_satisfied(&rg, &v->mf->semver);
 }
 
-static void versions_text(char *buf, size_t size, const Group *g)
+static void versions_text(char *buf, size_t size, const FacetDeclared *head)
 {
     size_t used = 0;
-    uint32_t i;
+    const FacetDeclared *v;
     buf[0] = '\0';
-    for (i = 0; i < g->count && used < size; i++) {
-        int n = snprintf(buf + used, size - used, "%s%s", i ? ", " : "", g->versions[i]->mf->version);
+    for (v = head->top; v != NULL && used < size; v = v->lower) {
+        int n;
+        if (!usable(v))
+            continue;
+        n = snprintf(buf + used, size - used, "%s%s", used ? ", " : "", v->mf->version);
         used += n > 0 ? (size_t)n : 0;
     }
 }
 
-/* No version of g satisfies all of its constraints: mark the requirers
+#define EACH_CON(cs, head, c) \
+    for ((c) = (head)->con_head ? &(cs)->items[(head)->con_head - 1] : NULL; (c) != NULL; \
+         (c) = (c)->next ? &(cs)->items[(c)->next - 1] : NULL)
+
+/* Some version of head satisfies both ranges (b NULL: a alone). */
+static int any_satisfies(const FacetDeclared *head, const char *a, const char *b)
+{
+    const FacetDeclared *v;
+    for (v = head->top; v != NULL; v = v->lower)
+        if (usable(v) && satisfies(v, a) && (b == NULL || satisfies(v, b)))
+            return 1;
+    return 0;
+}
+
+/* No version of head satisfies all of its constraints: mark the requirers
  * that disagree broken, naming both of a conflicting pair. */
-static void conflict(Group *g)
+static void conflict(Constraints *cs, FacetDeclared *head)
 {
     char have[256];
-    uint32_t a, b, i;
-    versions_text(have, sizeof(have), g);
-    for (a = 0; a < g->ncon; a++) {
-        for (i = 0; i < g->count && !satisfies(g->versions[i], g->cons[a].range); i++)
-            ;
-        if (i == g->count) {
-            Constraint *c = &g->cons[a];
+    Constraint *a, *b;
+    unsigned n = 0;
+    versions_text(have, sizeof(have), head);
+    EACH_CON(cs, head, a) {
+        if (!any_satisfies(head, a->range, NULL)) {
             facet__error(FACET_E_VERSION, "%s: %s requires %s %s, but the versions found are %s",
-                         c->by->mf->path, c->by->mf->name, g->name, c->range, have);
-            set_broken(c->by, FACET_E_VERSION);
+                         a->by->mf->path, a->by->mf->name, head->mf->name, a->range, have);
+            set_broken(a->by, FACET_E_VERSION);
             return;
         }
     }
-    for (a = 0; a < g->ncon; a++)
-        for (b = a + 1; b < g->ncon; b++) {
-            for (i = 0; i < g->count; i++)
-                if (satisfies(g->versions[i], g->cons[a].range) &&
-                    satisfies(g->versions[i], g->cons[b].range))
-                    break;
-            if (i == g->count) {
-                Constraint *ca = &g->cons[a], *cb = &g->cons[b];
+    EACH_CON(cs, head, a) {
+        n++;
+        for (b = a->next ? &cs->items[a->next - 1] : NULL; b != NULL;
+             b = b->next ? &cs->items[b->next - 1] : NULL)
+            if (!any_satisfies(head, a->range, b->range)) {
+                /* the list runs newest first: name the earlier one first */
                 facet__error(FACET_E_VERSION,
                              "version conflict over %s: %s requires %s and %s requires %s; no "
                              "version found (%s) satisfies both",
-                             g->name, ca->by->mf->name, ca->range, cb->by->mf->name, cb->range,
+                             head->mf->name, b->by->mf->name, b->range, a->by->mf->name, a->range,
                              have);
-                set_broken(ca->by, FACET_E_VERSION);
-                set_broken(cb->by, FACET_E_VERSION);
+                set_broken(a->by, FACET_E_VERSION);
+                set_broken(b->by, FACET_E_VERSION);
                 return;
             }
-        }
+    }
     facet__error(FACET_E_VERSION,
                  "version conflict over %s: no version found (%s) satisfies all of its %u "
                  "requirements together",
-                 g->name, have, (unsigned)g->ncon);
-    for (a = 0; a < g->ncon; a++)
-        set_broken(g->cons[a].by, FACET_E_VERSION);
+                 head->mf->name, have, n);
+    EACH_CON(cs, head, a) {
+        set_broken(a->by, FACET_E_VERSION);
+    }
 }
 
-/* One pass: gathers the constraints of the chosen versions and chooses
- * again. Returns nonzero when anything changed. */
-static int resolve_pass(Group *groups, FacetResult *err)
+static FacetResult add_constraint(Constraints *cs, FacetDeclared *head, FacetDeclared *by,
+                                  const char *range)
 {
-    Group *g, *h, *tmp;
-    uint32_t i, k;
-    int changed = 0;
+    Constraint *c;
+    if (!grow((void **)&cs->items, &cs->cap, cs->count, sizeof(Constraint)))
+        return facet__error(FACET_E_OUTOFMEMORY, "facet_scan: out of memory choosing versions");
+    c = &cs->items[cs->count++];
+    c->by = by;
+    c->range = range;
+    c->next = head->con_head;
+    head->con_head = cs->count;
+    return FACET_OK;
+}
 
-    HASH_ITER(hh, groups, g, tmp) {
-        g->ncon = 0;
+/* Gathers the constraints of the chosen versions; marks broken those that
+ * require a module nobody provides. */
+static FacetResult gather(FacetRuntime *rt, Constraints *cs, int *changed)
+{
+    FacetDeclared *h, *tmp, *g;
+    uint32_t i;
+    FacetResult r;
+    cs->count = 0;
+    HASH_ITER(hh, rt->declared_names, h, tmp) {
+        h->con_head = 0;
     }
-    HASH_ITER(hh, groups, h, tmp) {
-        FacetDeclared *c = h->chosen;
+    HASH_ITER(hh, rt->declared_names, h, tmp) {
+        FacetDeclared *c = h->pick;
         if (c == NULL || c->state == FACET_DECLARED_BROKEN)
             continue;
         for (i = 0; i < c->mf->require_count; i++) {
             const FacetManifestRequire *rq = &c->mf->requires[i];
-            HASH_FIND(hh, groups, rq->name, strlen(rq->name), g);
-            if (g == NULL) {
+            HASH_FIND(hh, rt->declared_names, rq->name, strlen(rq->name), g);
+            if (g == NULL || g->pick == NULL) {
                 facet__error(FACET_E_NOTFOUND,
                              "%s: %s requires %s %s, which no scanned manifest provides (or the "
                              "configuration disables it)",
                              c->mf->path, c->mf->name, rq->name, rq->range);
                 set_broken(c, FACET_E_NOTFOUND);
-                changed = 1;
+                *changed = 1;
                 break;
             }
-            if (!grow((void **)&g->cons, &g->capcon, g->ncon, sizeof(Constraint))) {
-                *err = facet__error(FACET_E_OUTOFMEMORY, "facet_scan: out of memory");
-                return 0;
-            }
-            g->cons[g->ncon].by = c;
-            g->cons[g->ncon].range = rq->range;
-            g->ncon++;
+            r = add_constraint(cs, g, c, rq->range);
+            if (FACET_FAILED(r))
+                return r;
         }
     }
-    HASH_ITER(hh, groups, g, tmp) {
-        FacetDeclared *best = NULL;
-        for (i = 0; i < g->count && best == NULL; i++) {
-            for (k = 0; k < g->ncon; k++)
-                if (g->cons[k].by->state != FACET_DECLARED_BROKEN &&
-                    !satisfies(g->versions[i], g->cons[k].range))
+    return FACET_OK;
+}
+
+/* One pass: gathers the constraints and chooses again. */
+static FacetResult resolve_pass(FacetRuntime *rt, Constraints *cs, int *changed)
+{
+    FacetDeclared *g, *tmp, *v, *best;
+    Constraint *c;
+    FacetResult r = gather(rt, cs, changed);
+    if (FACET_FAILED(r))
+        return r;
+    HASH_ITER(hh, rt->declared_names, g, tmp) {
+        if (g->pick == NULL)
+            continue;
+        best = NULL;
+        for (v = g->top; v != NULL && best == NULL; v = v->lower) {
+            if (!usable(v) || (g->pinned && v != g->pick))
+                continue;
+            EACH_CON(cs, g, c) {
+                if (c->by->state != FACET_DECLARED_BROKEN && !satisfies(v, c->range))
                     break;
-            if (k == g->ncon && (!g->pinned || g->versions[i] == g->chosen))
-                best = g->versions[i];
+            }
+            if (c == NULL)
+                best = v;
         }
         if (best == NULL) {
-            conflict(g);
-            changed = 1;
+            conflict(cs, g);
+            *changed = 1;
             continue;
         }
-        if (best != g->chosen) {
-            g->chosen = best;
-            changed = 1;
+        if (best != g->pick) {
+            g->pick = best;
+            *changed = 1;
         }
         /* A requirer of a broken module is broken too. */
         if (best->state == FACET_DECLARED_BROKEN)
-            for (k = 0; k < g->ncon; k++)
-                if (g->cons[k].by->state != FACET_DECLARED_BROKEN) {
+            EACH_CON(cs, g, c) {
+                if (c->by->state != FACET_DECLARED_BROKEN) {
                     facet__error(best->error, "%s: %s requires %s, which cannot be used: %s",
-                                 g->cons[k].by->mf->path, g->cons[k].by->mf->name, g->name,
+                                 c->by->mf->path, c->by->mf->name, g->mf->name,
                                  best->message ? best->message : "");
-                    set_broken(g->cons[k].by, best->error);
-                    changed = 1;
+                    set_broken(c->by, best->error);
+                    *changed = 1;
                 }
+            }
     }
-    return changed;
+    return FACET_OK;
 }
 
 static void unregister(FacetRuntime *rt, FacetDeclared *d)
@@ -411,10 +404,11 @@ static void unregister(FacetRuntime *rt, FacetDeclared *d)
  * caller holds load_lock. */
 static FacetResult resolve(FacetRuntime *rt)
 {
-    Group *groups = NULL, *g, *tmp;
-    FacetDeclared *d;
-    FacetResult r, err = FACET_OK;
-    uint32_t rounds = 0, i;
+    FacetDeclared *d, *h, *tmp, *v;
+    Constraints cs = {NULL, 0, 0};
+    FacetResult r = FACET_OK;
+    uint32_t rounds = 0, heads = HASH_COUNT(rt->declared_names);
+    int changed;
 
     for (d = rt->declared; d != NULL; d = d->next) {
         if (d->module != NULL)
@@ -425,38 +419,46 @@ static FacetResult resolve(FacetRuntime *rt)
         d->message = NULL;
         d->error = FACET_OK;
     }
-    r = build_groups(&groups, rt);
+    HASH_ITER(hh, rt->declared_names, h, tmp) {
+        h->pick = NULL;
+        h->pinned = 0;
+        for (v = h->top; v != NULL; v = v->lower)
+            if (v->module != NULL) {
+                h->pick = v;
+                h->pinned = 1;
+            }
+        for (v = h->top; v != NULL && h->pick == NULL; v = v->lower)
+            if (usable(v))
+                h->pick = v;
+    }
+    do {
+        changed = 0;
+        r = resolve_pass(rt, &cs, &changed);
+    } while (FACET_SUCCEEDED(r) && changed && ++rounds <= heads + 1);
+    facet__free(cs.items);
     if (FACET_FAILED(r))
         return r;
-    HASH_ITER(hh, groups, g, tmp) {
-        if (g->chosen == NULL)
-            g->chosen = g->versions[0];
-    }
-    while (resolve_pass(groups, &err) && ++rounds <= HASH_COUNT(groups) + 1)
-        ;
-    if (FACET_FAILED(err)) {
-        groups_free(groups);
-        return err;
-    }
     /* Unregister every version not chosen first, then register the chosen,
      * so that a version change never meets its own old entries. */
-    for (d = rt->declared; d != NULL; d = d->next) {
-        HASH_FIND(hh, groups, d->mf->name, strlen(d->mf->name), g);
-        if (g == NULL || g->chosen != d)
-            unregister(rt, d);
+    HASH_ITER(hh, rt->declared_names, h, tmp) {
+        for (v = h->top; v != NULL; v = v->lower) {
+            if (v == h->pick)
+                continue;
+            unregister(rt, v);
+            /* an unchosen version's own requirements do not matter */
+            if (v->state == FACET_DECLARED_BROKEN && v->error == FACET_E_VERSION) {
+                v->state = FACET_DECLARED_CANDIDATE;
+                facet__free(v->message);
+                v->message = NULL;
+            }
+        }
     }
-    HASH_ITER(hh, groups, g, tmp) {
-        d = g->chosen;
+    HASH_ITER(hh, rt->declared_names, h, tmp) {
+        d = h->pick;
+        if (d == NULL)
+            continue;
         if (d->state == FACET_DECLARED_CANDIDATE)
             d->state = FACET_DECLARED_CHOSEN;
-        for (i = 0; i < g->count; i++)
-            if (g->versions[i] != d && g->versions[i]->state == FACET_DECLARED_BROKEN &&
-                g->versions[i]->error == FACET_E_VERSION) {
-                /* an unchosen version's own requirements do not matter */
-                g->versions[i]->state = FACET_DECLARED_CANDIDATE;
-                facet__free(g->versions[i]->message);
-                g->versions[i]->message = NULL;
-            }
         if (d->registered || d->module != NULL)
             continue;
         facet__os_rwlock_wrlock(&rt->lock);
@@ -467,7 +469,6 @@ static FacetResult resolve(FacetRuntime *rt)
         else
             d->registered = 1;
     }
-    groups_free(groups);
     return FACET_OK;
 }
 
@@ -494,21 +495,27 @@ static FacetDeclared *find_same(FacetRuntime *rt, const FacetManifest *mf)
 {
     FacetDeclared *d;
     HASH_FIND(hh, rt->declared_names, mf->name, strlen(mf->name), d);
-    for (; d != NULL; d = d->same_name)
+    for (d = d ? d->top : NULL; d != NULL; d = d->lower)
         if (strcmp(d->mf->version, mf->version) == 0)
             return d;
     return NULL;
 }
 
-/* Links d into rt->declared and the name table. */
+/* Links d into rt->declared, and into the name table's version chain,
+ * highest first. */
 static FacetResult add_declared(FacetRuntime *rt, FacetDeclared *d)
 {
-    FacetDeclared *first;
+    FacetDeclared *first, **at;
     HASH_FIND(hh, rt->declared_names, d->mf->name, strlen(d->mf->name), first);
     if (first != NULL) {
-        d->same_name = first->same_name;
-        first->same_name = d;
+        for (at = &first->top; *at != NULL && facet__semver_compare(&(*at)->mf->semver,
+                                                                    &d->mf->semver) > 0;
+             at = &(*at)->lower)
+            ;
+        d->lower = *at;
+        *at = d;
     } else {
+        d->top = d;
         facet__hash_oom = 0;
         HASH_ADD_KEYPTR(hh, rt->declared_names, d->mf->name, strlen(d->mf->name), d);
         if (facet__hash_oom)
