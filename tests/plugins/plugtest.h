@@ -83,7 +83,9 @@ static inline void plug_install(const char *dir, const char *module, const char 
     plug_manifest(dir, file, name, "1.0.0", id, lib, requires, extra);
 }
 
-/* ---- The journal service ----------------------------------------------- */
+/* ---- The journal service ----------------------------------------------- *
+ * A static object: the reference count is only there to check that the
+ * runtime lets go of every reference it took. */
 
 typedef struct Journal {
     ITestJournal itf;
@@ -98,17 +100,17 @@ static inline FacetResult FACET_CALL journal_qi(ITestJournal *self, const FacetG
         *out = NULL;
         return FACET_E_NOINTERFACE;
     }
-    ((Journal *)self)->refs++;
+    __atomic_add_fetch(&((Journal *)self)->refs, 1, __ATOMIC_ACQ_REL);
     *out = self;
     return FACET_OK;
 }
 static inline uint32_t FACET_CALL journal_addref(ITestJournal *self)
 {
-    return ++((Journal *)self)->refs;
+    return __atomic_add_fetch(&((Journal *)self)->refs, 1, __ATOMIC_ACQ_REL);
 }
 static inline uint32_t FACET_CALL journal_release(ITestJournal *self)
 {
-    return --((Journal *)self)->refs;
+    return __atomic_sub_fetch(&((Journal *)self)->refs, 1, __ATOMIC_ACQ_REL);
 }
 static inline FacetResult FACET_CALL journal_record(ITestJournal *self, const char *line)
 {

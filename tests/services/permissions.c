@@ -3,6 +3,7 @@
  * module, permissioned ones only where the manifest requests the permission
  * and the configuration grants it.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "plugtest.h"
@@ -152,12 +153,79 @@ static void test_services_permissions__register_errors(void **state)
     assert_no_leaks();
 }
 
+typedef struct Racer {
+    FacetRuntime *rt;
+    int failures;
+} Racer;
+
+/* The test.a object asks for the granted service, the test.b object for
+ * the denied one, over and over, while the other threads do the same. */
+static void *race(void *arg)
+{
+    Racer *x = arg;
+    int i;
+    for (i = 0; i < 200; i++) {
+        ITestProbe *a = NULL, *b = NULL;
+        IFacetUnknown *got = NULL;
+        if (facet_create_instance_by_name((void **)&a, x->rt, "alias-a", NULL, &IID_ITestProbe) != FACET_OK ||
+            facet_create_instance_by_name((void **)&b, x->rt, "test.b.thing", NULL, &IID_ITestProbe) != FACET_OK) {
+            x->failures++;
+            return NULL;
+        }
+        if (ITestProbe_Probe(a, &IID_ITestSecret, &got) != FACET_OK)
+            x->failures++;
+        else
+            IFacetUnknown_Release(got);
+        if (ITestProbe_Probe(b, &IID_ITestSecret, &got) != FACET_E_ACCESSDENIED)
+            x->failures++;
+        ITestProbe_Release(a);
+        ITestProbe_Release(b);
+    }
+    return NULL;
+}
+
+static void test_services_permissions__concurrent(void **state)
+{
+    char dir[4096], path[4200];
+    FacetRuntime *rt;
+    pthread_t threads[4];
+    Racer racers[4];
+    int i;
+    (void)state;
+    snprintf(dir, sizeof(dir), "%s", plug_folder());
+    plug_install(dir, "plug_a", "test.a", 1, NULL, "\"permissions\": [\"secrets\"]");
+    plug_install(dir, "plug_b", "test.b", 2, NULL, "\"permissions\": [\"secrets\"]");
+    plug_write(dir, "facet.conf.json",
+               "{\"plugin_folders\": [\".\"], \"aliases\": {\"alias-a\": \"test.a.thing\"},\n"
+               " \"modules\": {\"test.a\": {\"permissions\": [\"secrets\"]}}}");
+    snprintf(path, sizeof(path), "%s/facet.conf.json", dir);
+    journal_init(&secret);
+    assert_int_equal(facet_runtime_new(&rt, NULL), FACET_OK);
+    assert_int_equal(facet_runtime_load_config(NULL, rt, path), FACET_OK);
+    assert_int_equal(facet_service_register(rt, &IID_ITestSecret, (IFacetUnknown *)&secret.itf,
+                                            "secrets"),
+                     FACET_OK);
+    for (i = 0; i < 4; i++) {
+        racers[i].rt = rt;
+        racers[i].failures = 0;
+        assert_int_equal(pthread_create(&threads[i], NULL, race, &racers[i]), 0);
+    }
+    for (i = 0; i < 4; i++) {
+        pthread_join(threads[i], NULL);
+        assert_int_equal(racers[i].failures, 0);
+    }
+    assert_int_equal(facet_runtime_free(rt), FACET_OK);
+    facet_test_remove_tree(dir);
+    assert_no_leaks();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_services_permissions__granted_and_denied),
         cmocka_unit_test(test_services_permissions__module_by_path),
         cmocka_unit_test(test_services_permissions__register_errors),
+        cmocka_unit_test(test_services_permissions__concurrent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
