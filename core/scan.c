@@ -438,8 +438,9 @@ static FacetResult resolve(FacetRuntime *rt)
     facet__free(cs.items);
     if (FACET_FAILED(r))
         return r;
-    /* Unregister every version not chosen first, then register the chosen,
-     * so that a version change never meets its own old entries. */
+    /* Per module: unregister the versions not chosen, then register the
+     * chosen one, so that a version change never meets its own old
+     * entries. One walk, so the scan touches each module few times. */
     HASH_ITER(hh, rt->declared_names, h, tmp) {
         for (v = h->top; v != NULL; v = v->lower) {
             if (v == h->pick)
@@ -452,8 +453,6 @@ static FacetResult resolve(FacetRuntime *rt)
                 v->message = NULL;
             }
         }
-    }
-    HASH_ITER(hh, rt->declared_names, h, tmp) {
         d = h->pick;
         if (d == NULL)
             continue;
@@ -611,13 +610,12 @@ static FacetResult scan_locked(FacetRuntime *rt, FacetScanReport *rep, const cha
     r = resolve(rt);
     if (FACET_FAILED(r))
         return r;
-    for (d = rt->declared; d != NULL; d = d->next) {
-        if (d != first_old && d->state == FACET_DECLARED_BROKEN) {
+    for (d = rt->declared; d != first_old; d = d->next) {
+        if (d->state == FACET_DECLARED_BROKEN) {
             add_problem(rep, d->error, d->mf->path, d->message ? d->message : "");
             st.problems++;
         }
-        if (d == first_old)
-            break;
+        add_module(rep, d);
     }
     /* Modules declared earlier that this scan broke count too. */
     for (d = first_old; d != NULL; d = d->next)
@@ -625,8 +623,6 @@ static FacetResult scan_locked(FacetRuntime *rt, FacetScanReport *rep, const cha
             add_problem(rep, d->error, d->mf->path, d->message ? d->message : "");
             st.problems++;
         }
-    for (d = rt->declared; d != first_old; d = d->next)
-        add_module(rep, d);
     return st.problems ? FACET_FALSE : FACET_OK;
 }
 
