@@ -23,7 +23,8 @@ void *facet__arena_alloc(FacetArena *a, size_t size)
     if (size == 0)
         size = ARENA_ALIGN;
     if (c == NULL || c->cap - c->used < size) {
-        size_t cap = size > ARENA_CHUNK ? size : ARENA_CHUNK;
+        size_t chunk = a->chunk_size ? a->chunk_size : ARENA_CHUNK;
+        size_t cap = size > chunk ? size : chunk;
         c = facet__malloc(ARENA_HEADER + cap);
         if (c == NULL)
             return NULL;
@@ -49,6 +50,25 @@ int facet__arena_reserve(FacetArena *a, size_t size)
     c->next = NULL;
     a->chunks = c;
     return 1;
+}
+
+FacetArenaMark facet__arena_mark(const FacetArena *a)
+{
+    FacetArenaMark m;
+    m.chunk = a->chunks;
+    m.used = a->chunks ? a->chunks->used : 0;
+    return m;
+}
+
+void facet__arena_rollback(FacetArena *a, FacetArenaMark mark)
+{
+    while (a->chunks != NULL && a->chunks != mark.chunk) {
+        FacetArenaChunk *c = a->chunks;
+        a->chunks = c->next;
+        facet__free(c);
+    }
+    if (a->chunks != NULL)
+        a->chunks->used = mark.used;
 }
 
 char *facet__arena_strdup(FacetArena *a, const char *s)

@@ -130,7 +130,17 @@ const char *facet__image_host_machine(void);
 
 typedef struct FacetArena {
     struct FacetArenaChunk *chunks;
+    size_t chunk_size;          /* 0: the default, 2 KiB */
 } FacetArena;
+
+/* A point to roll an arena back to, undoing what was allocated after it. */
+typedef struct FacetArenaMark {
+    struct FacetArenaChunk *chunk;
+    size_t used;
+} FacetArenaMark;
+
+FacetArenaMark facet__arena_mark(const FacetArena *a);
+void facet__arena_rollback(FacetArena *a, FacetArenaMark mark);
 
 void *facet__arena_alloc(FacetArena *a, size_t size);
 char *facet__arena_strdup(FacetArena *a, const char *s);
@@ -236,7 +246,8 @@ typedef struct FacetManifestRequire {
 
 
 struct FacetManifest {
-    FacetArena arena;         /* everything below lives in it */
+    FacetArena arena;         /* everything below lives in it, or in a
+                               * shared arena when arena.chunks is NULL */
     const char *path;         /* the manifest file, as given */
     const char *dir;          /* its folder */
     const char *name;
@@ -257,6 +268,10 @@ struct FacetManifest {
  * its library is relative to. */
 FacetResult facet__manifest_parse(FacetManifest **out, const char *path, const char *text,
                                   size_t size);
+/* The same, allocating from shared, which the caller frees (with every
+ * manifest in it); a failure leaves shared as it was. */
+FacetResult facet__manifest_parse_in(FacetManifest **out, FacetArena *shared, const char *path,
+                                     const char *text, size_t size);
 /* Compares what a loaded module says with its manifest: FACET_E_MISMATCH
  * naming every field that differs. */
 FacetResult facet__manifest_check_module(const FacetManifest *mf, FacetModule *m);
@@ -434,6 +449,7 @@ struct FacetRuntime {
     FacetHostObject *host;      /* the runtime's own host object */
     FacetDeclared *declared;    /* scanned modules, all versions; load_lock */
     FacetDeclared *declared_names; /* uthash by module name; load_lock */
+    FacetArena manifests;       /* scanned manifests live here; load_lock */
     FacetConfig *config;        /* set once; immutable after */
     FacetService *services;     /* uthash by sid, guarded by lock */
     FacetOsRwlock life_lock;    /* serialises start and stop */

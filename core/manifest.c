@@ -29,6 +29,7 @@ static const char *const threading_names[] = {"any", "single", "main"};
 typedef struct Parser {
     FacetJsonCtx ctx;
     FacetManifest *mf;
+    FacetArena *arena; /* where mf and what it keeps live */
 } Parser;
 
 static const char *type_name(const json_t *v)
@@ -70,7 +71,7 @@ static FacetResult member(json_t **out, Parser *p, json_t *object, const char *k
 
 static FacetResult copy_string(const char **out, Parser *p, json_t *v)
 {
-    *out = facet__arena_strdup(&p->mf->arena, json_string_value(v));
+    *out = facet__arena_strdup(p->arena, json_string_value(v));
     return *out ? FACET_OK : facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", p->ctx.file);
 }
 
@@ -237,7 +238,7 @@ static FacetResult parse_class(Parser *p, json_t *v, FacetManifestClass *c)
     if (FACET_FAILED(r) || f == NULL)
         return r;
     c->interface_count = (uint32_t)json_array_size(f);
-    c->interfaces = facet__arena_alloc(&p->mf->arena, sizeof(FacetGuid) * (json_array_size(f) + 1));
+    c->interfaces = facet__arena_alloc(p->arena, sizeof(FacetGuid) * (json_array_size(f) + 1));
     if (c->interfaces == NULL)
         r = facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", p->ctx.file);
     for (i = 0; FACET_SUCCEEDED(r) && i < json_array_size(f); i++) {
@@ -257,7 +258,7 @@ static FacetResult parse_classes(Parser *p, json_t *root)
     if (FACET_FAILED(r))
         return r;
     p->mf->class_count = (uint32_t)json_array_size(v);
-    p->mf->classes = facet__arena_alloc(&p->mf->arena,
+    p->mf->classes = facet__arena_alloc(p->arena,
                                         sizeof(FacetManifestClass) * (json_array_size(v) + 1));
     if (p->mf->classes == NULL)
         r = facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", p->ctx.file);
@@ -283,7 +284,7 @@ static FacetResult parse_requires(Parser *p, json_t *root)
                            "an object of module name to version range", 0, &old);
     if (FACET_FAILED(r) || v == NULL)
         return r;
-    p->mf->requires = facet__arena_alloc(&p->mf->arena,
+    p->mf->requires = facet__arena_alloc(p->arena,
                                          sizeof(FacetManifestRequire) * (json_object_size(v) + 1));
     if (p->mf->requires == NULL)
         r = facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", p->ctx.file);
@@ -303,8 +304,8 @@ static FacetResult parse_requires(Parser *p, json_t *root)
         else if (p->mf->name != NULL && strcmp(key, p->mf->name) == 0)
             r = facet__json_error(&p->ctx, "a module cannot require itself");
         if (FACET_SUCCEEDED(r)) {
-            p->mf->requires[n].name = facet__arena_strdup(&p->mf->arena, key);
-            p->mf->requires[n].range = facet__arena_strdup(&p->mf->arena, json_string_value(value));
+            p->mf->requires[n].name = facet__arena_strdup(p->arena, key);
+            p->mf->requires[n].range = facet__arena_strdup(p->arena, json_string_value(value));
             if (p->mf->requires[n].name == NULL || p->mf->requires[n].range == NULL)
                 r = facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", p->ctx.file);
             n++;
@@ -324,7 +325,7 @@ static FacetResult parse_permissions(Parser *p, json_t *root)
                            "an array of permission names", 0, &old);
     if (FACET_FAILED(r) || v == NULL)
         return r;
-    p->mf->permissions = facet__arena_alloc(&p->mf->arena, sizeof(char *) * (json_array_size(v) + 1));
+    p->mf->permissions = facet__arena_alloc(p->arena, sizeof(char *) * (json_array_size(v) + 1));
     if (p->mf->permissions == NULL)
         r = facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", p->ctx.file);
     for (i = 0; FACET_SUCCEEDED(r) && i < json_array_size(v); i++) {
@@ -405,12 +406,13 @@ static FacetResult parse_root(Parser *p, json_t *root)
     return r;
 }
 
-FacetResult facet__manifest_parse(FacetManifest **out, const char *path, const char *text,
-                                  size_t size)
+static FacetResult parse_into(FacetManifest **out, FacetArena *arena, int own, const char *path,
+                              const char *text, size_t size)
 {
     Parser p;
     FacetManifest *mf;
     json_t *root = NULL;
+    FacetArenaMark mark = facet__arena_mark(arena);
     FacetResult r;
 
     *out = NULL;
@@ -419,36 +421,53 @@ FacetResult facet__manifest_parse(FacetManifest **out, const char *path, const c
     p.ctx.text = text;
     p.ctx.size = size;
     p.ctx.code = FACET_E_BADMANIFEST;
+    p.arena = arena;
     r = facet__json_parse(&root, &p.ctx);
     if (FACET_FAILED(r))
         return r;
-    mf = facet__calloc(1, sizeof(*mf));
+    /* Its own arena is one block as a rule: the kept strings are no longer
+     * than the text, and the rest (classes, requirements, the scan's
+     * bookkeeping) fits in what is added. */
+    mf = !own || facet__arena_reserve(arena, sizeof(*mf) + size + strlen(path) * 2 + 1024)
+             ? facet__arena_alloc(arena, sizeof(*mf))
+             : NULL;
     if (mf == NULL) {
         json_decref(root);
+        facet__arena_rollback(arena, mark);
         return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", path);
     }
+    memset(mf, 0, sizeof(*mf));
     p.mf = mf;
-    /* One block, as a rule: the kept strings are no longer than the text,
-     * and the rest (classes, requirements, the scan's bookkeeping) fits in
-     * what is added. */
-    if (facet__arena_reserve(&mf->arena, size + strlen(path) * 2 + 1024)) {
-        mf->path = facet__arena_strdup(&mf->arena, path);
-        mf->dir = facet__arena_dirname(&mf->arena, path);
-    }
+    mf->path = facet__arena_strdup(arena, path);
+    mf->dir = facet__arena_dirname(arena, path);
     if (mf->path == NULL || mf->dir == NULL)
         r = facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", path);
     else
         r = parse_root(&p, root);
     json_decref(root);
     if (FACET_FAILED(r)) {
-        facet__arena_free(&mf->arena);
-        facet__free(mf);
+        facet__arena_rollback(arena, mark);
         return r;
     }
     /* The version's pre-release must point into the kept copy. */
     facet__semver_parse(&mf->semver, mf->version);
+    if (own)
+        mf->arena = *arena; /* mf lives in it: facet_manifest_free copies it out */
     *out = mf;
     return FACET_OK;
+}
+
+FacetResult facet__manifest_parse(FacetManifest **out, const char *path, const char *text,
+                                  size_t size)
+{
+    FacetArena arena = {NULL, 0};
+    return parse_into(out, &arena, 1, path, text, size);
+}
+
+FacetResult facet__manifest_parse_in(FacetManifest **out, FacetArena *shared, const char *path,
+                                     const char *text, size_t size)
+{
+    return parse_into(out, shared, 0, path, text, size);
 }
 
 int facet__manifest_has_permission(const FacetManifest *mf, const char *permission)
@@ -672,10 +691,11 @@ FacetResult facet_manifest_parse(FacetManifest **out, const char *path, const ch
 
 void facet_manifest_free(FacetManifest *mf)
 {
-    if (mf == NULL)
-        return;
-    facet__arena_free(&mf->arena);
-    facet__free(mf);
+    FacetArena arena;
+    if (mf == NULL || mf->arena.chunks == NULL)
+        return; /* in a shared arena, freed with it */
+    arena = mf->arena; /* mf itself lives in it */
+    facet__arena_free(&arena);
 }
 
 FacetResult facet_manifest_info(FacetManifestInfo *out, const FacetManifest *mf)

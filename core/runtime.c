@@ -55,6 +55,7 @@ FacetResult facet_runtime_new(FacetRuntime **out, const FacetRuntimeOptions *opt
     rt->log_level = opts->log_level;
     rt->log = opts->log;
     rt->log_payload = opts->log_payload;
+    rt->manifests.chunk_size = 64 * 1024; /* scanned manifests, packed */
     rt->main_thread = facet__os_thread_id();
     r = facet__os_rwlock_init(&rt->lock);
     if (FACET_FAILED(r))

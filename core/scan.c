@@ -143,11 +143,10 @@ FacetResult facet_scan_report_problem(FacetScanProblem *out, const FacetScanRepo
 
 /* ---- Declared modules -------------------------------------------------- */
 
-/* d and its lazy entries live in its manifest's arena. */
+/* d, its lazy entries and its manifest live in rt->manifests. */
 static void declared_free(FacetDeclared *d)
 {
     facet__free(d->message);
-    facet_manifest_free(d->mf);
 }
 
 void facet__declared_free_all(FacetRuntime *rt)
@@ -159,16 +158,17 @@ void facet__declared_free_all(FacetRuntime *rt)
         declared_free(d);
     }
     rt->declared = NULL;
+    facet__arena_free(&rt->manifests);
 }
 
-static FacetResult declared_new(FacetDeclared **out, FacetManifest *mf)
+static FacetResult declared_new(FacetDeclared **out, FacetArena *arena, FacetManifest *mf)
 {
-    FacetDeclared *d = facet__arena_alloc(&mf->arena, sizeof(*d));
+    FacetDeclared *d = facet__arena_alloc(arena, sizeof(*d));
     uint32_t i;
     *out = NULL;
     if (d != NULL) {
         memset(d, 0, sizeof(*d));
-        d->lazy = facet__arena_alloc(&mf->arena, sizeof(FacetClassEntry) * (mf->class_count + 1));
+        d->lazy = facet__arena_alloc(arena, sizeof(FacetClassEntry) * (mf->class_count + 1));
     }
     if (d == NULL || d->lazy == NULL)
         return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", mf->path);
@@ -539,6 +539,7 @@ static FacetResult scan_one(void *payload, const char *name)
     char *text;
     FacetManifest *mf;
     FacetDeclared *d, *same;
+    FacetArenaMark mark;
     FacetResult r;
 
     if (!is_manifest(name))
@@ -554,31 +555,26 @@ static FacetResult scan_one(void *payload, const char *name)
     r = facet__json_read_file(&text, &size, st->path, FACET_E_BADMANIFEST);
     if (FACET_FAILED(r))
         return problem(st, r, st->path);
-    r = facet__manifest_parse(&mf, st->path, text, size);
+    mark = facet__arena_mark(&st->rt->manifests);
+    r = facet__manifest_parse_in(&mf, &st->rt->manifests, st->path, text, size);
     facet__free(text);
     if (FACET_FAILED(r))
         return problem(st, r, st->path);
     if (mf->api_level > st->rt->api_level) {
-        facet__error(FACET_E_APILEVEL, "%s: module %s needs host API level %u; this host offers %u",
-                     st->path, mf->name, (unsigned)mf->api_level, (unsigned)st->rt->api_level);
-        facet_manifest_free(mf);
-        return problem(st, FACET_E_APILEVEL, st->path);
+        r = facet__error(FACET_E_APILEVEL,
+                         "%s: module %s needs host API level %u; this host offers %u", st->path,
+                         mf->name, (unsigned)mf->api_level, (unsigned)st->rt->api_level);
+    } else if ((same = find_same(st->rt, mf)) != NULL) {
+        r = facet__error(FACET_E_CONFLICT, "%s: module %s %s is already declared by %s",
+                         st->path, mf->name, mf->version, same->mf->path);
+    } else {
+        r = declared_new(&d, &st->rt->manifests, mf);
+        if (FACET_SUCCEEDED(r))
+            r = add_declared(st->rt, d);
     }
-    same = find_same(st->rt, mf);
-    if (same != NULL) {
-        facet__error(FACET_E_CONFLICT, "%s: module %s %s is already declared by %s", st->path,
-                     mf->name, mf->version, same->mf->path);
-        facet_manifest_free(mf);
-        return problem(st, FACET_E_CONFLICT, st->path);
-    }
-    r = declared_new(&d, mf);
     if (FACET_FAILED(r)) {
-        facet_manifest_free(mf);
-        return problem(st, r, st->path);
-    }
-    r = add_declared(st->rt, d);
-    if (FACET_FAILED(r)) {
-        declared_free(d);
+        /* Nothing points into what this manifest took: give it back. */
+        facet__arena_rollback(&st->rt->manifests, mark);
         return problem(st, r, st->path);
     }
     return FACET_OK;
