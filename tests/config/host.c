@@ -4,11 +4,6 @@
  * IFacetConfig, and each kind of bad input.
  */
 #include <string.h>
-#ifdef _WIN32
-#include <direct.h>
-#else
-#include <sys/stat.h>
-#endif
 
 #include "plugtest.h"
 
@@ -64,20 +59,10 @@ static void test_config_host__good(void **state)
     void *obj = NULL;
     (void)state;
     snprintf(dir, sizeof(dir), "%s", plug_folder());
-    snprintf(sub, sizeof(sub), "%s/plugins", dir);
-#ifdef _WIN32
-    _mkdir(sub);
-#else
-    mkdir(sub, 0700);
-#endif
+    plug_subfolder(sub, sizeof(sub), dir, "plugins");
     plug_install(sub, "plug_a", "test.a", 1, NULL, NULL);
     plug_install(sub, "plug_c", "test.c", 3, NULL, NULL);
-    snprintf(sub, sizeof(sub), "%s/more", dir);
-#ifdef _WIN32
-    _mkdir(sub);
-#else
-    mkdir(sub, 0700);
-#endif
+    plug_subfolder(sub, sizeof(sub), dir, "more");
     plug_install(sub, "plug_b", "test.b", 2, NULL, NULL);
     rt = load(dir, good, FACET_OK);
 

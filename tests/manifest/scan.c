@@ -114,15 +114,14 @@ static void test_manifest_scan__bad_ones_listed(void **state)
     create_thing(rt, "test.c.thing");
     /* the same module and version again, from another folder */
     {
-        char dir2[4096];
-        snprintf(dir2, sizeof(dir2), "%s", plug_folder());
+        char dir2[4200];
+        plug_subfolder(dir2, sizeof(dir2), dir, "more");
         plug_install(dir2, "plug_a", "test.a", 1, NULL, NULL);
         assert_int_equal(facet_scan(&rep, rt, dir2), FACET_FALSE);
         assert_int_equal(facet_scan_report_problem(&pr, rep, 0), FACET_OK);
         assert_int_equal(pr.code, FACET_E_CONFLICT);
         assert_non_null(strstr(pr.message, "test.a 1.0.0 is already declared by"));
         facet_scan_report_free(rep);
-        facet_test_remove_tree(dir2);
     }
     expect_error(facet_scan(NULL, rt, "/no/such/folder"), FACET_E_FILENOTFOUND, "/no/such/folder");
     assert_int_equal(facet_runtime_free(rt), FACET_OK);
@@ -159,14 +158,14 @@ static void test_manifest_scan__mismatch(void **state)
 
 static void test_manifest_scan__library_paths(void **state)
 {
-    char dir[4096], outside[4096], plugins[4200], target[4300], link_path[4300];
+    char dir[4096], outside[4200], plugins[4200], target[4300], link_path[4300];
     FacetRuntime *rt;
     void *obj = NULL;
     (void)state;
-    snprintf(outside, sizeof(outside), "%s", plug_folder());
-    plug_copy(outside, "plug_a", "a" PLUG_SUFFIX);
     snprintf(dir, sizeof(dir), "%s", plug_folder());
-    snprintf(plugins, sizeof(plugins), "%s", dir);
+    plug_subfolder(outside, sizeof(outside), dir, "outside");
+    plug_subfolder(plugins, sizeof(plugins), dir, "plugins");
+    plug_copy(outside, "plug_a", "a" PLUG_SUFFIX);
     /* a symbolic link that points out of the plugin folder */
     snprintf(target, sizeof(target), "%s/a" PLUG_SUFFIX, outside);
     snprintf(link_path, sizeof(link_path), "%s/a" PLUG_SUFFIX, plugins);
@@ -187,7 +186,6 @@ static void test_manifest_scan__library_paths(void **state)
     assert_int_equal(loaded(rt), 0);
     assert_int_equal(facet_runtime_free(rt), FACET_OK);
     facet_test_remove_tree(dir);
-    facet_test_remove_tree(outside);
     assert_no_leaks();
 }
 

@@ -169,12 +169,12 @@ static void test_manifest_versions__unsatisfiable_and_missing(void **state)
 
 static void test_manifest_versions__second_scan_resolves(void **state)
 {
-    char dir[4096], dir2[4096];
+    char dir[4096], dir2[4200];
     FacetRuntime *rt;
     FacetScanReport *rep;
     (void)state;
     snprintf(dir, sizeof(dir), "%s", plug_folder());
-    snprintf(dir2, sizeof(dir2), "%s", plug_folder());
+    plug_subfolder(dir2, sizeof(dir2), dir, "more");
     declare(dir, "test.a", "1.0.0", 1, "{\"test.x\": \"^1\"}");
     declare(dir2, "test.x", "1.0.0", 10, NULL);
     rep = scan(&rt, dir, FACET_FALSE);
@@ -182,7 +182,6 @@ static void test_manifest_versions__second_scan_resolves(void **state)
     facet_scan_report_free(rep);
     assert_int_equal(facet_scan(&rep, rt, dir2), FACET_OK);
     assert_int_equal(state_of(rep, "test.x", "1.0.0"), FACET_SCAN_AVAILABLE);
-    facet_test_remove_tree(dir2);
     done(rt, rep, dir);
 }
 

@@ -15,8 +15,10 @@
 #include "support.h"
 
 #ifdef _WIN32
+#include <direct.h>
 #define PLUG_SUFFIX ".dll"
 #else
+#include <sys/stat.h>
 #define PLUG_SUFFIX ".so"
 #endif
 
@@ -26,6 +28,19 @@ static inline const char *plug_folder(void)
     static char dir[4096];
     snprintf(dir, sizeof(dir), "%s", facet_test_tmpdir());
     return dir;
+}
+
+/* A new folder name inside base, written to out. Two scratch folders of
+ * one test are made this way, never with two plug_folder calls, whose
+ * names may repeat on a platform with a coarse clock. */
+static inline void plug_subfolder(char *out, size_t size, const char *base, const char *name)
+{
+    snprintf(out, size, "%s/%s", base, name);
+#ifdef _WIN32
+    _mkdir(out);
+#else
+    mkdir(out, 0700);
+#endif
 }
 
 static inline void plug_write(const char *dir, const char *file, const char *text)
