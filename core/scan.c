@@ -489,23 +489,29 @@ static int is_manifest(const char *name)
     return n > s && memcmp(name + n - s, MANIFEST_SUFFIX, s) == 0;
 }
 
-/* The declared module of the same name and version, via the name table. */
-static FacetDeclared *find_same(FacetRuntime *rt, const FacetManifest *mf)
+/* The first declared module of name (the name table's entry), or NULL. */
+static FacetDeclared *find_name(FacetRuntime *rt, const char *name)
+{
+    FacetDeclared *first;
+    HASH_FIND(hh, rt->declared_names, name, strlen(name), first);
+    return first;
+}
+
+/* The version of first's module equal to mf's, or NULL. */
+static FacetDeclared *find_same(FacetDeclared *first, const FacetManifest *mf)
 {
     FacetDeclared *d;
-    HASH_FIND(hh, rt->declared_names, mf->name, strlen(mf->name), d);
-    for (d = d ? d->top : NULL; d != NULL; d = d->lower)
+    for (d = first ? first->top : NULL; d != NULL; d = d->lower)
         if (strcmp(d->mf->version, mf->version) == 0)
             return d;
     return NULL;
 }
 
-/* Links d into rt->declared, and into the name table's version chain,
- * highest first. */
-static FacetResult add_declared(FacetRuntime *rt, FacetDeclared *d)
+/* Links d into rt->declared, and into the version chain of first (its
+ * module's entry in the name table, NULL for a new name), highest first. */
+static FacetResult add_declared(FacetRuntime *rt, FacetDeclared *first, FacetDeclared *d)
 {
-    FacetDeclared *first, **at;
-    HASH_FIND(hh, rt->declared_names, d->mf->name, strlen(d->mf->name), first);
+    FacetDeclared **at;
     if (first != NULL) {
         for (at = &first->top; *at != NULL && facet__semver_compare(&(*at)->mf->semver,
                                                                     &d->mf->semver) > 0;
@@ -538,7 +544,7 @@ static FacetResult scan_one(void *payload, const char *name)
     size_t n = strlen(name), size;
     char *text;
     FacetManifest *mf;
-    FacetDeclared *d, *same;
+    FacetDeclared *d, *same, *first = NULL;
     FacetArenaMark mark;
     FacetResult r;
 
@@ -564,13 +570,13 @@ static FacetResult scan_one(void *payload, const char *name)
         r = facet__error(FACET_E_APILEVEL,
                          "%s: module %s needs host API level %u; this host offers %u", st->path,
                          mf->name, (unsigned)mf->api_level, (unsigned)st->rt->api_level);
-    } else if ((same = find_same(st->rt, mf)) != NULL) {
+    } else if ((same = find_same(first = find_name(st->rt, mf->name), mf)) != NULL) {
         r = facet__error(FACET_E_CONFLICT, "%s: module %s %s is already declared by %s",
                          st->path, mf->name, mf->version, same->mf->path);
     } else {
         r = declared_new(&d, &st->rt->manifests, mf);
         if (FACET_SUCCEEDED(r))
-            r = add_declared(st->rt, d);
+            r = add_declared(st->rt, first, d);
     }
     if (FACET_FAILED(r)) {
         /* Nothing points into what this manifest took: give it back. */
