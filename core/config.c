@@ -395,6 +395,11 @@ FacetResult facet__config_parse(FacetConfig **out, const char *path, const char 
         if (FACET_SUCCEEDED(r))
             r = parse_modules(&p, root);
     }
+    if (FACET_FAILED(r) && r != FACET_E_OUTOFMEMORY) {
+        FacetResult deep = facet__json_check_depth(&p.ctx, root);
+        if (FACET_FAILED(deep))
+            r = deep;
+    }
     json_decref(root);
     if (FACET_FAILED(r)) {
         facet__config_free(p.cfg);

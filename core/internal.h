@@ -195,16 +195,24 @@ typedef struct FacetJsonCtx {
     const char *text;
     size_t size;
     FacetResult code;   /* FACET_E_BADMANIFEST or FACET_E_BADCONFIG */
-    size_t len;
-    char path[512];
+    size_t len;         /* steps of the path in use */
+    struct {
+        const char *key; /* NULL: an array index */
+        size_t index;
+    } steps[48];        /* kept as steps; written out only for an error */
 } FacetJsonCtx;
 
 /* Parses text with jansson; a syntax error becomes ctx->code with
  * file:line:column. *out is a new reference. */
 struct json_t;
 FacetResult facet__json_parse(struct json_t **out, FacetJsonCtx *ctx);
+/* Fails at the first value nested deeper than FACET_JSON_MAX_DEPTH. Called
+ * only when checking the fields failed: a file that passes them has no
+ * deep nesting (settings check their own depth), and one that fails may
+ * fail because of it, which is then the error to report. */
+FacetResult facet__json_check_depth(FacetJsonCtx *ctx, struct json_t *root);
 /* Appends .key (or ["key"]) or [index] to the path; returns the old length,
- * to pass to facet__json_pop. */
+ * to pass to facet__json_pop. key must stay valid while the step is in use. */
 size_t facet__json_push_key(FacetJsonCtx *ctx, const char *key);
 size_t facet__json_push_index(FacetJsonCtx *ctx, size_t index);
 void facet__json_pop(FacetJsonCtx *ctx, size_t len);

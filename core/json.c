@@ -69,7 +69,6 @@ static FacetResult check_depth(FacetJsonCtx *ctx, json_t *v, unsigned depth)
 
 FacetResult facet__json_parse(json_t **out, FacetJsonCtx *ctx)
 {
-    FacetResult r;
     json_error_t err;
     *out = NULL;
     if (ctx->size > FACET_JSON_MAX_SIZE)
@@ -84,12 +83,13 @@ FacetResult facet__json_parse(json_t **out, FacetJsonCtx *ctx)
         *out = NULL;
         return facet__json_error(ctx, "expected an object at the top level");
     }
-    r = check_depth(ctx, *out, 1);
-    if (FACET_FAILED(r)) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return r;
+    return FACET_OK;
+}
+
+FacetResult facet__json_check_depth(FacetJsonCtx *ctx, json_t *root)
+{
+    facet__json_pop(ctx, 0);
+    return check_depth(ctx, root, 1);
 }
 
 static int plain_key(const char *key)
@@ -104,54 +104,49 @@ static int plain_key(const char *key)
     return 1;
 }
 
-/* Appends n bytes of s to the path, truncating at its end. No printf:
- * this runs for every field of every file read. */
-static void append(FacetJsonCtx *ctx, const char *s, size_t n)
+/* The path is a stack of steps, pushed and popped for every field of
+ * every file read; it becomes text only for a message. */
+static size_t push(FacetJsonCtx *ctx, const char *key, size_t index)
 {
-    size_t room = sizeof(ctx->path) - 1 - ctx->len;
-    if (n > room)
-        n = room;
-    memcpy(ctx->path + ctx->len, s, n);
-    ctx->len += n;
-    ctx->path[ctx->len] = '\0';
+    size_t old = ctx->len;
+    if (ctx->len < sizeof(ctx->steps) / sizeof(ctx->steps[0])) {
+        ctx->steps[ctx->len].key = key;
+        ctx->steps[ctx->len].index = index;
+    }
+    ctx->len++;
+    return old;
 }
 
 size_t facet__json_push_key(FacetJsonCtx *ctx, const char *key)
 {
-    size_t old = ctx->len;
-    if (ctx->len == 0)
-        append(ctx, "$", 1);
-    if (plain_key(key)) {
-        append(ctx, ".", 1);
-        append(ctx, key, strlen(key));
-    } else {
-        append(ctx, "[\"", 2);
-        append(ctx, key, strlen(key));
-        append(ctx, "\"]", 2);
-    }
-    return old;
+    return push(ctx, key, 0);
 }
 
 size_t facet__json_push_index(FacetJsonCtx *ctx, size_t index)
 {
-    size_t old = ctx->len;
-    char digits[24], *p = digits + sizeof(digits);
-    if (ctx->len == 0)
-        append(ctx, "$", 1);
-    *--p = ']';
-    do {
-        *--p = (char)('0' + index % 10);
-        index /= 10;
-    } while (index != 0);
-    *--p = '[';
-    append(ctx, p, (size_t)(digits + sizeof(digits) - p));
-    return old;
+    return push(ctx, NULL, index);
 }
 
 void facet__json_pop(FacetJsonCtx *ctx, size_t len)
 {
     ctx->len = len;
-    ctx->path[len] = '\0';
+}
+
+/* Writes the path ("$.classes[0].clsid") into out. */
+static void path_text(char *out, size_t size, const FacetJsonCtx *ctx)
+{
+    size_t used = 1, i, n = ctx->len;
+    if (n > sizeof(ctx->steps) / sizeof(ctx->steps[0]))
+        n = sizeof(ctx->steps) / sizeof(ctx->steps[0]);
+    out[0] = '$';
+    out[1] = '\0';
+    for (i = 0; i < n && used < size; i++) {
+        const char *key = ctx->steps[i].key;
+        int w = key == NULL ? snprintf(out + used, size - used, "[%zu]", ctx->steps[i].index)
+                : plain_key(key) ? snprintf(out + used, size - used, ".%s", key)
+                                 : snprintf(out + used, size - used, "[\"%s\"]", key);
+        used += w > 0 ? (size_t)w : 0;
+    }
 }
 
 /* ---- Finding a path in valid JSON text --------------------------------- */
@@ -275,7 +270,8 @@ void facet__json_locate(const char *text, size_t size, const char *path, unsigne
 static FacetResult json_verror(FacetJsonCtx *ctx, const char *message)
 {
     unsigned line, column;
-    const char *path = ctx->len ? ctx->path : "$";
+    char path[512];
+    path_text(path, sizeof(path), ctx);
     facet__json_locate(ctx->text, ctx->size, path, &line, &column);
     return facet__error(ctx->code, "%s:%u:%u: %s: %s", ctx->file, line, column, path, message);
 }

@@ -444,6 +444,11 @@ static FacetResult parse_into(FacetManifest **out, FacetArena *arena, int own, c
         r = facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", path);
     else
         r = parse_root(&p, root);
+    if (FACET_FAILED(r) && r != FACET_E_OUTOFMEMORY) {
+        FacetResult deep = facet__json_check_depth(&p.ctx, root);
+        if (FACET_FAILED(deep))
+            r = deep;
+    }
     json_decref(root);
     if (FACET_FAILED(r)) {
         facet__arena_rollback(arena, mark);
