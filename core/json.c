@@ -303,7 +303,7 @@ FacetResult facet__json_check_keys(FacetJsonCtx *ctx, json_t *object, const char
         char list[256];
         size_t used = 0;
         for (k = known; *k != NULL; k++)
-            if (strcmp(*k, key) == 0)
+            if ((*k)[0] == key[0] && strcmp(*k, key) == 0)
                 break;
         if (*k != NULL)
             continue;
