@@ -300,9 +300,11 @@ FACET_API void facet_scan_report_free(FacetScanReport *report);
  * clsid or another alias; a cycle is FACET_E_CYCLE naming its members),
  * permissions granted per module and per-module settings (what a module
  * reads through IFacetConfig). Then scans each plugin folder, as facet_scan
- * does, into one report (out may be NULL). Call it once per runtime, before
- * facet_scan: a second call is FACET_E_STATE. Errors in the file are
- * FACET_E_BADCONFIG with "file:line:column: $.json.path: ...". */
+ * does, into one report (out may be NULL); modules scanned before are
+ * chosen again under the new enable and disable lists. Call it once per
+ * runtime: a second call is FACET_E_STATE. Errors in the file are
+ * FACET_E_BADCONFIG (FACET_E_CYCLE for an alias cycle) with
+ * "file:line:column: $.json.path: ...". */
 FACET_API FacetResult facet_runtime_load_config(FacetScanReport **out, FacetRuntime *rt,
                                                 const char *path);
 
