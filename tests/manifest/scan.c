@@ -189,6 +189,26 @@ static void test_manifest_scan__library_paths(void **state)
     assert_no_leaks();
 }
 
+static void test_manifest_scan__process_isolation(void **state)
+{
+    char dir[4096];
+    FacetRuntime *rt;
+    void *obj = NULL;
+    (void)state;
+    snprintf(dir, sizeof(dir), "%s", plug_folder());
+    plug_copy(dir, "plug_a", "a" PLUG_SUFFIX);
+    plug_manifest(dir, "a.facet.json", "test.a", "1.0.0", 1, "a" PLUG_SUFFIX, NULL,
+                  "\"isolation\": \"process\"");
+    assert_int_equal(facet_runtime_new(&rt, NULL), FACET_OK);
+    assert_int_equal(facet_scan(NULL, rt, dir), FACET_OK);
+    expect_error(facet_create_instance_by_name(&obj, rt, "test.a.thing", NULL, &IID_IFacetUnknown),
+                 FACET_E_NOTIMPL, "a.facet.json:12:16", "$.isolation", "process isolation");
+    assert_int_equal(loaded(rt), 0);
+    assert_int_equal(facet_runtime_free(rt), FACET_OK);
+    facet_test_remove_tree(dir);
+    assert_no_leaks();
+}
+
 typedef struct Racer {
     FacetRuntime *rt;
     FacetResult r;
@@ -276,6 +296,7 @@ int main(void)
         cmocka_unit_test(test_manifest_scan__bad_ones_listed),
         cmocka_unit_test(test_manifest_scan__mismatch),
         cmocka_unit_test(test_manifest_scan__library_paths),
+        cmocka_unit_test(test_manifest_scan__process_isolation),
         cmocka_unit_test(test_manifest_scan__concurrent_first_use),
         cmocka_unit_test(test_manifest_scan__out_of_memory),
     };
