@@ -441,6 +441,7 @@ FacetResult facet_create_instance(void **out, FacetRuntime *rt, const FacetGuid 
                                   IFacetUnknown *outer, const FacetGuid *iid)
 {
     FacetClassEntry *e;
+    int tries;
     char text[FACET_GUID_STRING_SIZE];
 
     FACET_CHECK_ARG(out, "facet_create_instance");
@@ -450,16 +451,16 @@ FacetResult facet_create_instance(void **out, FacetRuntime *rt, const FacetGuid 
     FACET_CHECK_ARG(iid, "facet_create_instance");
     facet__os_rwlock_rdlock(&rt->lock);
     e = facet__registry_find_clsid(rt, clsid);
-    if (e != NULL && e->module != NULL)
-        return create_from(out, rt, e, outer, iid);
-    if (e != NULL) {
+    /* A scanned class loads its module first; a scan that chose another
+     * version meanwhile leaves a lazy entry again, so look a few times. */
+    for (tries = 0; e != NULL && e->module == NULL && tries < 3; tries++) {
         FacetResult r = load_declared(rt, e);
         if (FACET_FAILED(r))
             return r;
         e = facet__registry_find_clsid(rt, clsid);
-        if (e != NULL && e->module != NULL)
-            return create_from(out, rt, e, outer, iid);
     }
+    if (e != NULL && e->module != NULL)
+        return create_from(out, rt, e, outer, iid);
     facet__os_rwlock_rdunlock(&rt->lock);
     facet_guid_format(text, sizeof(text), clsid);
     return facet__error(FACET_E_CLASSNOTREG, "class %s: no loaded module offers it", text);
@@ -500,6 +501,7 @@ FacetResult facet_create_instance_by_name(void **out, FacetRuntime *rt, const ch
                                           IFacetUnknown *outer, const FacetGuid *iid)
 {
     FacetClassEntry *e;
+    int tries;
     FACET_CHECK_ARG(out, "facet_create_instance_by_name");
     *out = NULL;
     FACET_CHECK_ARG(rt, "facet_create_instance_by_name");
@@ -507,16 +509,14 @@ FacetResult facet_create_instance_by_name(void **out, FacetRuntime *rt, const ch
     FACET_CHECK_ARG(iid, "facet_create_instance_by_name");
     facet__os_rwlock_rdlock(&rt->lock);
     e = find_by_name(rt, name);
-    if (e != NULL && e->module != NULL)
-        return create_from(out, rt, e, outer, iid);
-    if (e != NULL) {
+    for (tries = 0; e != NULL && e->module == NULL && tries < 3; tries++) {
         FacetResult r = load_declared(rt, e);
         if (FACET_FAILED(r))
             return r;
         e = find_by_name(rt, name);
-        if (e != NULL && e->module != NULL)
-            return create_from(out, rt, e, outer, iid);
     }
+    if (e != NULL && e->module != NULL)
+        return create_from(out, rt, e, outer, iid);
     facet__os_rwlock_rdunlock(&rt->lock);
     return not_registered(name);
 }
