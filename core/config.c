@@ -161,6 +161,8 @@ static FacetResult parse_aliases(Parser *p, json_t *root)
         if (FACET_FAILED(r))
             break;
         a->target = cur->target;
+        a->target_len = strlen(a->target);
+        HASH_VALUE(a->target, a->target_len, a->target_hash);
         if ((a->target[0] == '{' || strlen(a->target) == 36) &&
             FACET_SUCCEEDED(facet_guid_parse(&a->clsid, a->target)))
             a->is_clsid = 1;

@@ -323,6 +323,8 @@ typedef struct FacetModuleConfig {
 typedef struct FacetAlias {
     const char *name;
     const char *target;         /* the final contract name, after alias chains */
+    size_t target_len;          /* its length and uthash hash, for the lookup */
+    unsigned target_hash;
     uint32_t is_clsid;
     FacetGuid clsid;
     UT_hash_handle hh;
@@ -479,6 +481,10 @@ void facet__registry_remove(FacetRuntime *rt, FacetClassEntry *entries, uint32_t
 void facet__registry_clear(FacetRuntime *rt);
 FacetClassEntry *facet__registry_find_clsid(FacetRuntime *rt, const FacetGuid *clsid);
 FacetClassEntry *facet__registry_find_name(FacetRuntime *rt, const char *name);
+/* The same with the name's length and uthash hash (HASH_VALUE) at hand, so
+ * that one hash serves the alias table and the name table. */
+FacetClassEntry *facet__registry_find_name_hashed(FacetRuntime *rt, const char *name, size_t len,
+                                                  unsigned hash);
 uint32_t facet__registry_count(FacetRuntime *rt);
 
 /* host.c: the host object handed to a module (module NULL: the runtime's). */

@@ -103,6 +103,14 @@ FacetClassEntry *facet__registry_find_clsid(FacetRuntime *rt, const FacetGuid *c
     return found;
 }
 
+FacetClassEntry *facet__registry_find_name_hashed(FacetRuntime *rt, const char *name, size_t len,
+                                                  unsigned hash)
+{
+    FacetClassEntry *found = NULL;
+    HASH_FIND_BYHASHVALUE(hh_name, rt->by_name, name, len, hash, found);
+    return found;
+}
+
 FacetClassEntry *facet__registry_find_name(FacetRuntime *rt, const char *name)
 {
     FacetClassEntry *found = NULL;

@@ -473,16 +473,21 @@ static FacetClassEntry *find_by_name(FacetRuntime *rt, const char *name)
 {
     FacetGuid clsid;
     FacetClassEntry *e;
+    size_t len = strlen(name);
+    unsigned hash;
+    HASH_VALUE(name, len, hash);
     if (rt->config != NULL && rt->config->aliases != NULL) {
         FacetAlias *a;
-        HASH_FIND(hh, rt->config->aliases, name, strlen(name), a);
+        HASH_FIND_BYHASHVALUE(hh, rt->config->aliases, name, len, hash, a);
         if (a != NULL) {
             if (a->is_clsid)
                 return facet__registry_find_clsid(rt, &a->clsid);
             name = a->target;
+            len = a->target_len;
+            hash = a->target_hash;
         }
     }
-    e = facet__registry_find_name(rt, name);
+    e = facet__registry_find_name_hashed(rt, name, len, hash);
     if (e == NULL && (name[0] == '{' || strlen(name) == 36) &&
         FACET_SUCCEEDED(facet_guid_parse(&clsid, name)))
         e = facet__registry_find_clsid(rt, &clsid);
