@@ -533,6 +533,10 @@ static FacetResult add_declared(FacetRuntime *rt, FacetDeclared *first, FacetDec
 
 static FacetResult problem(ScanState *st, FacetResult code, const char *path)
 {
+    /* Running out of memory is not a problem of one manifest: listed as one,
+     * the module would look broken and those requiring it unresolvable. */
+    if (code == FACET_E_OUTOFMEMORY)
+        return code;
     add_problem(st->rep, code, path, facet_last_error());
     st->problems++;
     return FACET_OK;
@@ -612,6 +616,9 @@ static FacetResult scan_locked(FacetRuntime *rt, FacetScanReport *rep, const cha
     r = resolve(rt);
     if (FACET_FAILED(r))
         return r;
+    for (d = rt->declared; d != first_old; d = d->next)
+        if (d->state == FACET_DECLARED_BROKEN && d->error == FACET_E_OUTOFMEMORY)
+            return facet__error(FACET_E_OUTOFMEMORY, "%s", d->message ? d->message : "facet_scan: out of memory");
     for (d = rt->declared; d != first_old; d = d->next) {
         if (d->state == FACET_DECLARED_BROKEN) {
             add_problem(rep, d->error, d->mf->path, d->message ? d->message : "");

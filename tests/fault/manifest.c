@@ -105,7 +105,10 @@ static FacetResult scan_and_create(void *state)
     (void)state;
     TRY(facet_runtime_new(&rt, NULL));
     r = scan_result(facet_scan(&rep, rt, folder), rep);
-    if (r == FACET_OK && facet_scan_report_module_count(rep) != 2)
+    /* The report itself is best effort when memory is short (an entry may
+     * be missing from it, never from the runtime). */
+    if (r == FACET_OK && facet_scan_report_module_count(rep) != 2 &&
+        facet_testing_failures(FACET_FAULT_ALLOC) == 0)
         r = FACET_E_FAIL;
     facet_scan_report_free(rep);
     if (FACET_SUCCEEDED(r))
@@ -163,10 +166,13 @@ static void test_fault_manifest__config_alloc(void **state)
 static void test_fault_manifest__scan_files(void **state)
 {
     /* As below: a module whose requirement's manifest cannot be read
-     * cannot be resolved. */
+     * cannot be resolved, and the classes of a manifest that cannot be
+     * read are not registered (FACET_E_CLASSNOTREG when created). */
     static const FaultScenario s = {"scan a folder and create from it, file calls failing", NULL,
                                     scan_and_create, NULL,
-                                    {FACET_E_FAIL, FACET_E_NOTFOUND, FACET_OK}, NULL};
+                                    {FACET_E_FAIL, FACET_E_NOTFOUND, FACET_E_CLASSNOTREG,
+                                     FACET_OK},
+                                    NULL};
     (void)state;
     assert_true(fault_loop(FACET_FAULT_FILE, &s) > 2);
 }
