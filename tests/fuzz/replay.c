@@ -178,12 +178,56 @@ static void test_fuzz_replay__idl(void **state)
     assert_true(each_input("idl", compile_idl, NULL) > 0);
 }
 
+/* ---- Manifests and host configs, as json_fuzz reads them ---------------- */
+
+/* The first byte picks the format, as in json_fuzz.c: even for a manifest,
+ * odd for a host config; the rest is the text. */
+static void parse_json(const char *path, void *payload)
+{
+    size_t size;
+    char *data = facet_test_read_file(path, &size);
+    FacetRuntime *rt = payload;
+    FacetResult r;
+    if (size == 0) {
+        free(data);
+        return;
+    }
+    if ((data[0] & 1) == 0) {
+        FacetManifest *m = NULL;
+        r = facet_manifest_parse(&m, "replay.facet.json", data + 1, size - 1);
+        facet_manifest_free(m);
+    } else {
+        const char *dir = facet_test_tmpdir();
+        char conf[4200];
+        snprintf(conf, sizeof(conf), "%s/facet.conf.json", dir);
+        facet_test_write_file(conf, data + 1, size - 1);
+        r = facet_runtime_load_config(NULL, rt, conf);
+        facet_test_remove_tree(dir);
+    }
+    if (FACET_FAILED(r) && facet_last_error()[0] == '\0')
+        fail_msg("%s: %s with no message", path, facet_result_name(r));
+    free(data);
+}
+
+static void test_fuzz_replay__json(void **state)
+{
+    FacetRuntime *rt = NULL;
+    FacetRuntimeOptions opts = FACET_RUNTIME_OPTIONS_INIT;
+    (void)state;
+    opts.log_level = FACET_LOG_ERROR + 1;
+    assert_int_equal(facet_runtime_new(&rt, &opts), FACET_OK);
+    assert_true(each_input("json", parse_json, rt) > 0);
+    assert_true(FACET_SUCCEEDED(facet_runtime_free(rt)));
+    assert_no_leaks();
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fuzz_replay__image),
         cmocka_unit_test(test_fuzz_replay__guid),
         cmocka_unit_test(test_fuzz_replay__idl),
+        cmocka_unit_test(test_fuzz_replay__json),
     };
     argc_ = argc;
     argv_ = argv;
