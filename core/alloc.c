@@ -68,16 +68,20 @@ static void *counted(void *p)
     return p;
 }
 
+/* No object may be larger than PTRDIFF_MAX bytes (glibc refuses them too,
+ * and sanitizers abort on them): such a request fails here. */
+#define TOO_LARGE(size) ((size) > (size_t)PTRDIFF_MAX)
+
 void *facet__malloc(size_t size)
 {
-    if (facet__fault(FACET_FAULT_ALLOC))
+    if (facet__fault(FACET_FAULT_ALLOC) || TOO_LARGE(size))
         return NULL;
     return counted(malloc(size ? size : 1));
 }
 
 void *facet__calloc(size_t count, size_t size)
 {
-    if (facet__fault(FACET_FAULT_ALLOC))
+    if (facet__fault(FACET_FAULT_ALLOC) || (size != 0 && count > (size_t)PTRDIFF_MAX / size))
         return NULL;
     return counted(calloc(count ? count : 1, size ? size : 1));
 }
@@ -87,7 +91,7 @@ void *facet__realloc(void *p, size_t size)
     void *q;
     if (p == NULL)
         return facet__malloc(size);
-    if (facet__fault(FACET_FAULT_ALLOC))
+    if (facet__fault(FACET_FAULT_ALLOC) || TOO_LARGE(size))
         return NULL;
     q = realloc(p, size ? size : 1);
     return q;

@@ -257,11 +257,12 @@ FacetResult facet_module_load(FacetModule **out, FacetRuntime *rt, const char *p
     return FACET_OK;
 }
 
-FacetResult facet_module_unload(FacetModule *m)
+FacetResult facet_module_unload(FacetModule *module)
 {
+    FacetModule *m = (FacetModule *)module;
     FacetRuntime *rt;
     uint32_t waiting = 0;
-    FACET_CHECK_ARG(m, "facet_module_unload");
+    FACET_CHECK_ARG(module, "facet_module_unload");
     rt = m->rt;
     facet__os_rwlock_wrlock(&rt->load_lock);
     if (m->state != FACET_MODULE_LOADED || m->holds == 0) {
@@ -272,8 +273,12 @@ FacetResult facet_module_unload(FacetModule *m)
                             m->path);
     }
     if (m->holds == 1) {
+        FacetModule *it;
         let_go(rt, m);
-        waiting = collect_locked(rt);
+        collect_locked(rt);
+        /* m may be freed now: compare pointers only. */
+        for (it = rt->modules; it != NULL; it = it->next)
+            waiting |= it == m;
     } else {
         facet__os_rwlock_wrlock(&rt->lock);
         m->holds--;
@@ -283,11 +288,12 @@ FacetResult facet_module_unload(FacetModule *m)
     return waiting ? FACET_FALSE : FACET_OK;
 }
 
-FacetResult facet_module_info(FacetModuleInfo *out, const FacetModule *m)
+FacetResult facet_module_info(FacetModuleInfo *out, const FacetModule *module)
 {
+    FacetModule *m = (FacetModule *)module;
     uint32_t size;
     FACET_CHECK_ARG(out, "facet_module_info");
-    FACET_CHECK_ARG(m, "facet_module_info");
+    FACET_CHECK_ARG(module, "facet_module_info");
     size = out->struct_size < sizeof(FacetModuleInfo) ? out->struct_size
                                                       : (uint32_t)sizeof(FacetModuleInfo);
     if (size < sizeof(uint32_t))
@@ -301,16 +307,17 @@ FacetResult facet_module_info(FacetModuleInfo *out, const FacetModule *m)
     return FACET_OK;
 }
 
-const char *facet_module_path(const FacetModule *m)
+const char *facet_module_path(const FacetModule *module)
 {
-    return m ? m->path : NULL;
+    return module ? module->path : NULL;
 }
 
-FacetResult facet_module_factory(IFacetFactory **out, FacetModule *m)
+FacetResult facet_module_factory(IFacetFactory **out, FacetModule *module)
 {
+    FacetModule *m = (FacetModule *)module;
     FACET_CHECK_ARG(out, "facet_module_factory");
     *out = NULL;
-    FACET_CHECK_ARG(m, "facet_module_factory");
+    FACET_CHECK_ARG(module, "facet_module_factory");
     IFacetFactory_AddRef(m->factory);
     *out = m->factory;
     return FACET_OK;
