@@ -38,7 +38,7 @@ typedef struct BenchRow {
 static const BenchRow bench_rows[] = {FACET_BENCH_LIST(BENCH_ROW_)};
 #define BENCH_ROW_COUNT (sizeof(bench_rows) / sizeof(bench_rows[0]))
 
-BenchOptions bench_options = {11, 0, 0, 1, 20e6, NULL, NULL};
+BenchOptions bench_options = {21, 0, 0, 1, 10e6, NULL, NULL};
 
 uint64_t bench_now(void)
 {
@@ -233,7 +233,7 @@ static void usage(const char *argv0)
 {
     fprintf(stderr,
             "usage: %s [--json] [--runs N] [--smoke] [--no-pin] [--filter TEXT] [--list]\n"
-            "  --runs N      runs per row, 11 or more (default 11); each figure is their median\n"
+            "  --runs N      runs per row, 11 or more (default 21); each figure is their median\n"
             "  --smoke       one short run of each row, to check that it works (no figures)\n"
             "  --no-pin      do not pin the process to one CPU\n"
             "  --filter TEXT only rows whose name contains TEXT\n"

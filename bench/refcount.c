@@ -16,9 +16,9 @@ static FacetRuntime *rt;
 static IBenchAdder *adder, *multi1, *multi5, *multi20;
 static uint32_t counter;
 
-static const FacetGuid iid_first = BENCH_IID(0);
-static const FacetGuid iid_third = BENCH_IID(2);
-static const FacetGuid iid_tenth = BENCH_IID(9);
+#define iid_first bench_iids[0]
+#define iid_third bench_iids[2]
+#define iid_tenth bench_iids[9]
 
 /* The atomics facet/module.h gives every component, inlined in the host. */
 static void atomic_pair(uint32_t *p)

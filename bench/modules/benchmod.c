@@ -96,11 +96,7 @@ typedef struct Multi {
     int64_t value;
 } Multi;
 
-static const FacetGuid multi_iids[BENCH_MAX_INTERFACES] = {
-    BENCH_IID(0),  BENCH_IID(1),  BENCH_IID(2),  BENCH_IID(3),  BENCH_IID(4),
-    BENCH_IID(5),  BENCH_IID(6),  BENCH_IID(7),  BENCH_IID(8),  BENCH_IID(9),
-    BENCH_IID(10), BENCH_IID(11), BENCH_IID(12), BENCH_IID(13), BENCH_IID(14),
-    BENCH_IID(15), BENCH_IID(16), BENCH_IID(17), BENCH_IID(18), BENCH_IID(19)};
+#define multi_iids bench_iids
 
 static FacetResult multi_query(Multi *m, const FacetGuid *iid, void **out)
 {
@@ -194,23 +190,19 @@ static FacetResult multi_create(uint32_t count, const FacetGuid *iid, void **out
     }
 MULTI_CREATE(1) MULTI_CREATE(5) MULTI_CREATE(20)
 
-static const FacetGuid multi1_iids[1] = {BENCH_IID(0)};
-static const FacetGuid multi5_iids[5] = {BENCH_IID(0), BENCH_IID(1), BENCH_IID(2), BENCH_IID(3),
-                                         BENCH_IID(4)};
+/* FACET_CLASS_INFO counts a whole array; these take the first n IIDs. */
+#define MULTI_CLASS(n)                                                                       \
+    {{sizeof(FacetClassInfo), BENCH_MULTI_CLSID(n), "bench.multi" #n, "1.0.0",               \
+      FACET_THREADING_ANY, n, bench_iids},                                                   \
+     multi_create_##n, 0}
 
 static const FacetClassDef classes[] = {
     {FACET_CLASS_INFO(BENCH_ADDER_CONTRACT, "1.0.0", FACET_THREADING_ANY, adder_iids,
                       {0xB3C4E0A1, 0x6F2D, 0x4E57, {0x9A, 0x10, 0x5C, 0x3B, 0x2D, 0x1E, 0x0F, 0x10}}),
      adder_create, 0},
-    {FACET_CLASS_INFO("bench.multi1", "1.0.0", FACET_THREADING_ANY, multi1_iids,
-                      BENCH_MULTI_CLSID(1)),
-     multi_create_1, 0},
-    {FACET_CLASS_INFO("bench.multi5", "1.0.0", FACET_THREADING_ANY, multi5_iids,
-                      BENCH_MULTI_CLSID(5)),
-     multi_create_5, 0},
-    {FACET_CLASS_INFO("bench.multi20", "1.0.0", FACET_THREADING_ANY, multi_iids,
-                      BENCH_MULTI_CLSID(20)),
-     multi_create_20, 0},
+    MULTI_CLASS(1),
+    MULTI_CLASS(5),
+    MULTI_CLASS(20),
 };
 #define CLASS_COUNT (uint32_t)(sizeof(classes) / sizeof(classes[0]))
 
