@@ -38,7 +38,7 @@ typedef struct BenchRow {
 static const BenchRow bench_rows[] = {FACET_BENCH_LIST(BENCH_ROW_)};
 #define BENCH_ROW_COUNT (sizeof(bench_rows) / sizeof(bench_rows[0]))
 
-BenchOptions bench_options = {21, 0, 0, 1, 10e6, NULL, NULL};
+BenchOptions bench_options = {21, 0, 0, 0, 10e6, NULL, NULL};
 
 uint64_t bench_now(void)
 {
@@ -232,10 +232,11 @@ static void print_row(const Measured *m, const Measured *base, int json)
 static void usage(const char *argv0)
 {
     fprintf(stderr,
-            "usage: %s [--json] [--runs N] [--smoke] [--no-pin] [--filter TEXT] [--list]\n"
+            "usage: %s [--json] [--runs N] [--smoke] [--pin] [--filter TEXT] [--list]\n"
             "  --runs N      runs per row, 11 or more (default 21); each figure is their median\n"
             "  --smoke       one short run of each row, to check that it works (no figures)\n"
-            "  --no-pin      do not pin the process to one CPU\n"
+            "  --pin         pin the process to one CPU (the threads of a contended row\n"
+            "                are always pinned, each to its own CPU)\n"
             "  --filter TEXT only rows whose name contains TEXT\n"
             "Under valgrind --tool=callgrind (bench/run --instructions) the rows marked\n"
             "BENCH_INSTR report instructions per operation instead of time.\n"
@@ -318,6 +319,8 @@ int bench_main(int argc, char **argv, const BenchArea *area)
             json = 1;
         } else if (strcmp(argv[a], "--smoke") == 0) {
             bench_options.smoke = 1;
+        } else if (strcmp(argv[a], "--pin") == 0) {
+            bench_options.pin = 1;
         } else if (strcmp(argv[a], "--no-pin") == 0) {
             bench_options.pin = 0;
         } else if (strcmp(argv[a], "--list") == 0) {
@@ -366,9 +369,13 @@ int bench_main(int argc, char **argv, const BenchArea *area)
         CPU_ZERO(&process_cpus);
         CPU_SET(0, &process_cpus);
     }
-    /* One core: the scheduler cannot move the loop between CPUs (cold
-     * caches, another frequency) halfway through a run. The last allowed
-     * CPU, as the first one takes most interrupts. */
+    /* --pin: one core, so that the scheduler cannot move the loop between
+     * CPUs halfway through a run. Off by default: on a shared 2-CPU machine
+     * it made the medians a little steadier (run-to-run variation 13% against
+     * 17%) but the ratios less so (11% against 6%), since a pinned process
+     * cannot leave a CPU that another process keeps busy
+     * (docs/performance.md). The last allowed CPU, as the first one takes
+     * most interrupts. */
     if (bench_options.pin && bench_pin_thread(bench_cpu_count() - 1) != 0)
         fprintf(stderr, "bench: could not pin to one CPU: %s\n", strerror(errno));
 

@@ -42,7 +42,7 @@ typedef struct BenchOptions {
     unsigned runs;       /* runs per row, at least 11 (1 with --smoke) */
     int smoke;           /* --smoke: one short run of each row, for CI */
     int instructions;    /* counting instructions under callgrind */
-    int pin;             /* pinned to one core (default; --no-pin turns it off) */
+    int pin;             /* --pin: pinned to one core */
     double target_ns;    /* a timed run lasts about this long */
     const char *tmpdir;  /* a scratch folder of this process */
     const char *module_dir; /* where the benchmark modules are */
