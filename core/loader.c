@@ -45,7 +45,7 @@ static int64_t read_file_at(void *payload, uint64_t offset, void *buf, uint64_t 
         memcpy(buf, head->bytes + offset, (size_t)len);
         return (int64_t)len;
     }
-    if (FACET_FAILED(facet__os_read_at(head->path, offset, buf, len, &got)))
+    if (FACET_FAILED(facet__file_read_at(head->path, offset, buf, len, &got)))
         return -1;
     return (int64_t)got;
 }
@@ -75,7 +75,7 @@ static FacetResult check_file(const char *path)
     }
     head.path = path;
     head.size = 0;
-    head.failed = FACET_FAILED(facet__os_read_at(path, 0, head.bytes,
+    head.failed = FACET_FAILED(facet__file_read_at(path, 0, head.bytes,
                                                  st.size < sizeof(head.bytes) ? st.size
                                                                               : sizeof(head.bytes),
                                                  &head.size));

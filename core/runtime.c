@@ -55,6 +55,7 @@ FacetResult facet_runtime_new(FacetRuntime **out, const FacetRuntimeOptions *opt
     rt->log_level = opts->log_level;
     rt->log = opts->log;
     rt->log_payload = opts->log_payload;
+    rt->main_thread = facet__os_thread_id();
     r = facet__os_rwlock_init(&rt->lock);
     if (FACET_FAILED(r))
         goto fail_lock;
@@ -358,6 +359,14 @@ static FacetResult create_from(void **out, FacetRuntime *rt, FacetClassEntry *e,
     char cls[FACET_GUID_STRING_SIZE], itf[FACET_GUID_STRING_SIZE];
     FacetResult r;
 
+    if (e->threading == FACET_THREADING_MAIN && facet__os_thread_id() != rt->main_thread) {
+        facet__os_rwlock_rdunlock(&rt->lock);
+        facet_guid_format(cls, sizeof(cls), &clsid);
+        return facet__error(FACET_E_WRONGTHREAD,
+                            "%s: class %s (\"%s\") is FACET_THREADING_MAIN: create it on the "
+                            "thread that made the runtime",
+                            facet__basename(m->path), cls, contract);
+    }
     /* e was found under rt->lock (read); busy keeps the module's code in
      * place from here until the call returns. */
     facet__atomic_inc32(&m->busy);

@@ -4,6 +4,7 @@
  */
 #include "support.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -207,6 +208,34 @@ static void test_core_create__null_arguments(void **state)
     expect_error(facet_class_lookup(&g, f->rt, NULL), FACET_E_POINTER, "'name'");
 }
 
+static void *create_gamma(void *arg)
+{
+    void *p = (void *)1;
+    FacetResult r = facet_create_instance(&p, (FacetRuntime *)arg, &CLSID_GammaCounter, NULL,
+                                          &IID_ITestCounter);
+    /* Checked here, on the thread whose last error it is. */
+    expect_error(r, FACET_E_WRONGTHREAD, "FACET_THREADING_MAIN", "test.gamma.counter");
+    return p;
+}
+
+static void test_core_create__main_thread_class(void **state)
+{
+    Fixture *f = *state;
+    FacetModule *m;
+    ITestCounter *c;
+    pthread_t t;
+    void *other = (void *)1;
+    assert_int_equal(facet_module_load(&m, f->rt, facet_test_module("gamma_main")), FACET_OK);
+    assert_int_equal(facet_create_instance((void **)&c, f->rt, &CLSID_GammaCounter, NULL,
+                                           &IID_ITestCounter),
+                     FACET_OK);
+    ITestCounter_Release(c);
+    assert_int_equal(pthread_create(&t, NULL, create_gamma, f->rt), 0);
+    pthread_join(t, &other);
+    assert_null(other);
+    assert_int_equal(facet_module_unload(m), FACET_OK);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -215,7 +244,7 @@ int main(void)
         T(test_core_create__by_clsid),          T(test_core_create__by_name_and_clsid_text),
         T(test_core_create__not_registered),    T(test_core_create__missing_interface),
         T(test_core_create__aggregation),       T(test_core_create__factory_returns_null),
-        T(test_core_create__null_arguments),
+        T(test_core_create__null_arguments),    T(test_core_create__main_thread_class),
     };
     return cmocka_run_group_tests_name("core/create", tests, NULL, NULL);
 }
