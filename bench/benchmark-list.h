@@ -55,10 +55,22 @@
       "facet_create_instance + Release")                                                           \
     X(create, "create.by_name", "ns", "create.factory", BENCH_INSTR,                               \
       "facet_create_instance_by_name with the contract name + Release")                            \
+    X(create, "create.by_alias", "ns", "create.factory", BENCH_INSTR,                              \
+      "facet_create_instance_by_name with an alias from facet.conf.json + Release")                \
     X(load, "load.dlopen", "us", NULL, 0,                                                          \
       "dlopen + dlsym + facet_module_entry + GetModuleInfo of the module file")                    \
     X(load, "load.module", "us", "load.dlopen", 0,                                                 \
       "facet_module_load of the same file (image checks, entry, factory, classes)")                \
+    X(load, "load.manifest", "us", "load.dlopen", 0,                                               \
+      "first facet_create_instance of a scanned class: load, manifest check, create")             \
+    X(scan, "scan.read.10000", "ms", NULL, BENCH_FIXED,                                            \
+      "open + read + close of 10,000 manifests: the I/O floor of a scan")                          \
+    X(scan, "scan.10000", "ms", "scan.read.10000", BENCH_FIXED,                                    \
+      "facet_scan of a folder of 10,000 manifests into a new runtime (no code loads)")             \
+    X(scan, "memory.host", "KiB", NULL, BENCH_FIXED,                                               \
+      "resident size of a new host process with a runtime and no plugins")                         \
+    X(scan, "memory.scan.10000", "KiB", "memory.host", BENCH_FIXED,                                \
+      "resident size of the same process after scanning 10,000 manifests")                         \
     X(memory, "memory.dlopen", "bytes", NULL, BENCH_FIXED,                                         \
       "heap the C library's dlopen takes for one module")                                          \
     X(memory, "memory.module", "bytes", "memory.dlopen", BENCH_FIXED,                              \
@@ -80,4 +92,8 @@
     X(peer_libpeas, "libpeas.load", "us", NULL, BENCH_FIXED,                                       \
       "peas_engine_load_plugin of a C plugin (a fresh copy each time)")                            \
     X(peer_libpeas, "peer.libpeas.load", "us", "libpeas.load", BENCH_FIXED,                        \
-      "facet_module_load of a module (a fresh copy each time)")
+      "facet_module_load of a module (a fresh copy each time)")                                    \
+    X(peer_libpeas, "libpeas.scan", "ms", NULL, BENCH_FIXED,                                       \
+      "peas_engine_add_search_path of a folder of 1,000 .plugin files (libpeas reads them)")       \
+    X(peer_libpeas, "peer.libpeas.scan", "ms", "libpeas.scan", BENCH_FIXED,                        \
+      "facet_scan of a folder of 1,000 manifests")

@@ -3,6 +3,8 @@
  * the module's factory directly: what the class lookup (by clsid, by
  * contract name) adds to CreateInstance.
  */
+#include <stdio.h>
+
 #include <facet/facet.h>
 
 #include "harness.h"
@@ -47,10 +49,31 @@ static double create_by_name(uint64_t iters)
     return create_by(BENCH_ADDER_CONTRACT, iters);
 }
 
+static double create_by_alias(uint64_t iters)
+{
+    return create_by("adder", iters);
+}
+
+/* A host configuration with one alias, "adder" -> the adder's contract. */
+static int load_config(void)
+{
+    char path[4096];
+    FILE *f;
+    snprintf(path, sizeof(path), "%s/facet.conf.json", bench_options.tmpdir);
+    f = fopen(path, "w");
+    if (f == NULL)
+        return bench_fail(path);
+    fprintf(f, "{\"aliases\": {\"adder\": \"" BENCH_ADDER_CONTRACT "\"}}\n");
+    fclose(f);
+    if (FACET_FAILED(facet_runtime_load_config(NULL, rt, path)))
+        return bench_fail(path);
+    return 0;
+}
+
 static int setup(void)
 {
     FacetModule *m;
-    if (bench_runtime_with(&rt, &m, "bench_mod.so"))
+    if (bench_runtime_with(&rt, &m, "bench_mod.so") || load_config())
         return 1;
     if (FACET_FAILED(facet_module_factory(&factory, m)))
         return bench_fail("facet_module_factory");
@@ -68,6 +91,7 @@ static const BenchImpl impls[] = {
     {"create.factory", create_factory},
     {"create.by_clsid", create_by_clsid},
     {"create.by_name", create_by_name},
+    {"create.by_alias", create_by_alias},
 };
 
 static const BenchArea area = {"create", setup, teardown, impls,

@@ -21,4 +21,13 @@ double bench_vtable_calls(IBenchAdder *obj, uint64_t iters);
  * per pair, or -1 on a failure. */
 double bench_creates_by_clsid(FacetRuntime *rt, uint64_t iters);
 
+/* facet_scan of folder into a new runtime; nanoseconds for the scan, or -1
+ * (with a message) if a manifest had a problem. */
+double bench_scan_time(const char *folder);
+
+/* Writes count manifests (<folder>/bench_scan_<i>.facet.json), each a
+ * module with one class of its own; 0 on success. No library is loaded
+ * when they are scanned. */
+int bench_write_manifests(const char *folder, unsigned count);
+
 #endif

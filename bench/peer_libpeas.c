@@ -3,7 +3,9 @@
  * against Facet loading a module, in the same process. Each load is of a
  * file not loaded before (a fresh copy), so that neither side is measured
  * on a module it already has in memory. The baseline of each peer.* row is
- * libpeas's figure: a ratio below 1 means Facet is faster.
+ * libpeas's figure: a ratio below 1 means Facet is faster. Scanning reads
+ * 1,000 .plugin files against facet_scan of 1,000 manifests, each into a
+ * new engine or runtime.
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,8 +16,10 @@
 #include <facet/facet.h>
 
 #include "harness.h"
+#include "ops.h"
 
 #define PLUGINS_PER_RUN 20
+#define SCANNED 1000
 
 static FacetRuntime *rt;
 static unsigned peas_run, facet_run;
@@ -117,8 +121,62 @@ static int make_run(unsigned run)
     return 0;
 }
 
+/* ---- Scanning: 1,000 .plugin files against 1,000 manifests ----------- */
+
+static char scan_peas[4096], scan_facet[4096];
+
+static double libpeas_scan(uint64_t iters)
+{
+    PeasEngine *engine = peas_engine_new();
+    unsigned n = 0;
+    uint64_t t0 = bench_now();
+    const GList *l;
+    (void)iters;
+    peas_engine_add_search_path(engine, scan_peas, NULL);
+    for (l = peas_engine_get_plugin_list(engine); l != NULL; l = l->next)
+        n++;
+    t0 = bench_now() - t0;
+    g_object_unref(engine);
+    if (n != (bench_options.smoke ? 10u : SCANNED)) {
+        fprintf(stderr, "bench_peer_libpeas: libpeas found %u plugins in %s\n", n, scan_peas);
+        return -1;
+    }
+    return (double)t0;
+}
+
+static double facet_scan_row(uint64_t iters)
+{
+    (void)iters;
+    return bench_scan_time(scan_facet);
+}
+
+/* The libpeas side of the scan: as many .plugin files, with the same
+ * fields a manifest has that a .plugin file can say. */
+static int write_plugin_files(const char *dir, unsigned count)
+{
+    char path[4200];
+    unsigned i;
+    if (g_mkdir_with_parents(dir, 0755) != 0)
+        return -1;
+    for (i = 0; i < count; i++) {
+        FILE *f;
+        snprintf(path, sizeof(path), "%s/bench_scan_%05u.plugin", dir, i);
+        f = fopen(path, "w");
+        if (f == NULL)
+            return -1;
+        fprintf(f,
+                "[Plugin]\nModule=bench_scan_%05u\nName=bench.scan.%05u\nVersion=1.0.0\n"
+                "Description=A module of the scan benchmark\n",
+                i, i);
+        if (fclose(f) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int setup(void)
 {
+    unsigned count = bench_options.smoke ? 10 : SCANNED;
     unsigned run;
     if (FACET_FAILED(facet_runtime_new(&rt, NULL)))
         return bench_fail("facet_runtime_new");
@@ -129,7 +187,15 @@ static int setup(void)
                     bench_options.tmpdir);
             return 1;
         }
-    return libpeas_load(0) < 0 || facet_load(0) < 0;
+    snprintf(scan_peas, sizeof(scan_peas), "%s/scan-peas", bench_options.tmpdir);
+    snprintf(scan_facet, sizeof(scan_facet), "%s/scan-facet", bench_options.tmpdir);
+    if (write_plugin_files(scan_peas, count) != 0 || bench_write_manifests(scan_facet, count) != 0) {
+        fprintf(stderr, "bench_peer_libpeas: cannot write the scanned folders in %s\n",
+                bench_options.tmpdir);
+        return 1;
+    }
+    return libpeas_load(0) < 0 || facet_load(0) < 0 || libpeas_scan(0) < 0 ||
+           facet_scan_row(0) < 0;
 }
 
 static void teardown(void)
@@ -140,6 +206,8 @@ static void teardown(void)
 static const BenchImpl impls[] = {
     {"libpeas.load", libpeas_load},
     {"peer.libpeas.load", facet_load},
+    {"libpeas.scan", libpeas_scan},
+    {"peer.libpeas.scan", facet_scan_row},
 };
 
 static const BenchArea area = {"peer_libpeas", setup, teardown, impls,
