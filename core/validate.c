@@ -470,7 +470,6 @@ static void check_class(Checker *c)
     FacetGuid iids[MAX_ITFS];
     uint64_t live_before = facet_testing_live_allocations();
     uint32_t n = 0, i, last;
-    int sound = 1;
     FacetResult r;
 
     step(c, "CreateInstance", "IFacetUnknown");
@@ -482,6 +481,9 @@ static void check_class(Checker *c)
                   facet_result_name(r), FACET_SUCCEEDED(r) ? " with a NULL object" : "");
         return;
     }
+    /* The counts first, while the caller's is the only reference. */
+    if (!check_counts(c, unk))
+        return; /* its count cannot be trusted: releasing it could free it twice */
     check_can_unload(c, FACET_FALSE, "while an object of the module is alive");
     check_qi_basics(c, unk);
 
@@ -503,11 +505,8 @@ static void check_class(Checker *c)
     if (identity != NULL)
         check_qi_rules(c, identity, iids, ptrs, n);
 
-    sound = check_counts(c, unk);
-    if (sound && c->ci->threading == FACET_THREADING_ANY && c->threads > 1)
-        sound = check_threads(c, unk);
-    if (!sound)
-        return; /* its count cannot be trusted: releasing it could free it twice */
+    if (c->ci->threading == FACET_THREADING_ANY && c->threads > 1 && !check_threads(c, unk))
+        return; /* as above */
 
     step(c, "Release", "IFacetUnknown");
     for (i = 0; i < n; i++)
