@@ -1,0 +1,204 @@
+/*
+ * tools/scan.c - `facet scan DIR`: the modules of a folder and their
+ * manifests; with --probe, the modules without a manifest are read in a
+ * child process through the probe cache (facet_probe_cache_get), so a
+ * rescan runs only what changed and a module that failed stays
+ * quarantined until it changes.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#ifdef _WIN32
+#include <direct.h>
+#define make_dir(p) _mkdir(p)
+#else
+#define make_dir(p) mkdir(p, 0777)
+#endif
+
+#include "tool.h"
+
+static const char usage[] =
+    "usage: facet scan [--json] [--probe] [--cache FILE] [--timeout MS] DIR\n"
+    "\n"
+    "Lists the modules of DIR and the manifest (<module>.facet.json) of each,\n"
+    "without loading code. With --probe, each module without a manifest is\n"
+    "loaded in a child process with a timeout and its module and class info\n"
+    "read. Probe results go to a cache keyed by path, size, modification time\n"
+    "and content hash, so a rescan probes only what changed; a module that\n"
+    "does not load, crashes, hangs or exits while probed is quarantined with\n"
+    "the reason and skipped until it changes.\n"
+    "\n"
+    "  --json          one JSON document: {\"dir\", \"cache\", \"modules\": [...],\n"
+    "                  \"probed\", \"cached\", \"quarantined\"}\n"
+    "  --probe         probe modules that have no manifest\n"
+    "  --cache FILE    the probe cache (default: $FACET_PROBE_CACHE, else\n"
+    "                  $XDG_CACHE_HOME/facet/probe-cache.json, else\n"
+    "                  ~/.cache/facet/probe-cache.json)\n"
+    "  --timeout MS    kill a module whose probe takes longer (default 10000)\n"
+    "\n"
+    "Exit: 0 nothing quarantined, 1 some module quarantined, 2 bad usage or a\n"
+    "folder or cache that cannot be read.\n";
+
+typedef struct Scan {
+    ToolArgs *args;
+    FacetProbeCache *cache;
+    json_t *modules;
+    unsigned probed, cached, quarantined, manifests, unprobed;
+    int failed;
+} Scan;
+
+/* The default cache file, its folders made; static buffer. */
+static const char *default_cache(void)
+{
+    static char buf[4096];
+    const char *env = getenv("FACET_PROBE_CACHE"), *base;
+    char dir[4000];
+    if (env != NULL && env[0] != '\0')
+        return env;
+#ifdef _WIN32
+    base = getenv("LOCALAPPDATA");
+    if (base == NULL)
+        return NULL;
+    snprintf(dir, sizeof(dir), "%s", base);
+#else
+    base = getenv("XDG_CACHE_HOME");
+    if (base != NULL && base[0] != '\0') {
+        snprintf(dir, sizeof(dir), "%s", base);
+    } else {
+        base = getenv("HOME");
+        if (base == NULL)
+            return NULL;
+        snprintf(dir, sizeof(dir), "%s/.cache", base);
+        make_dir(dir);
+    }
+#endif
+    snprintf(buf, sizeof(buf), "%s/facet", dir);
+    if (make_dir(buf) != 0 && errno != EEXIST)
+        return NULL;
+    snprintf(buf, sizeof(buf), "%s/facet/probe-cache.json", dir);
+    return buf;
+}
+
+static FacetResult scan_one(const char *path, void *payload)
+{
+    Scan *s = payload;
+    const char *manifest = tool_manifest_of(path), *status;
+    FacetReport *rep = NULL;
+    json_t *doc;
+    int probed = 0;
+    FacetResult r;
+
+    if (manifest != NULL || !s->args->probe) {
+        status = manifest != NULL ? "manifest" : "no-manifest";
+        if (manifest != NULL)
+            s->manifests++;
+        else
+            s->unprobed++;
+        if (s->args->json)
+            json_array_append_new(s->modules,
+                                  json_pack("{s:s, s:s, s:s?}", "path", path, "status", status,
+                                            "manifest", manifest));
+        else
+            printf("  %-12s %s%s%s\n", status, path, manifest ? " -> " : "",
+                   manifest ? manifest : "");
+        return FACET_OK;
+    }
+    r = facet_probe_cache_get(&rep, &probed, s->cache, path, &s->args->check);
+    if (rep == NULL) {
+        fprintf(stderr, "facet scan: %s\n", facet_last_error());
+        s->failed = tool_exit_for(r);
+        return FACET_OK;
+    }
+    if (facet_report_outcome(rep) != FACET_OUTCOME_OK) {
+        status = "quarantined";
+        s->quarantined++;
+    } else {
+        status = probed ? "probed" : "cached";
+    }
+    if (probed)
+        s->probed++;
+    else
+        s->cached++;
+    if (s->args->json) {
+        doc = tool_module_json(rep);
+        json_object_set_new(doc, "status", json_string(status));
+        json_object_set_new(doc, "probed_now", json_boolean(probed));
+        json_array_append_new(s->modules, doc);
+    } else {
+        FacetModuleInfo info = FACET_MODULE_INFO_INIT;
+        printf("  %-12s %s", status, facet_report_path(rep));
+        if (facet_report_outcome(rep) != FACET_OUTCOME_OK)
+            printf(": %s%s\n", facet_report_reason(rep),
+                   probed ? "" : " (skipped until it changes)");
+        else if (FACET_SUCCEEDED(facet_report_module(&info, rep)))
+            printf(": %s %s, %u class%s\n", info.name, info.version,
+                   (unsigned)facet_report_class_count(rep),
+                   facet_report_class_count(rep) == 1 ? "" : "es");
+        else
+            printf("\n");
+    }
+    facet_report_free(rep);
+    return FACET_OK;
+}
+
+int tool_scan(int argc, char **argv)
+{
+    ToolArgs args;
+    Scan s;
+    const char *cache_file = NULL;
+    FacetResult r;
+    int rc = tool_parse(&args, "scan", usage, TOOL_OPT_SCAN | TOOL_OPT_CHECK, argc, argv);
+    if (rc != TOOL_GO)
+        return rc;
+    if (args.path_count != 1) {
+        tool_args_free(&args);
+        return tool_usage_error("scan", "give exactly one folder");
+    }
+    memset(&s, 0, sizeof(s));
+    s.args = &args;
+    if (args.probe) {
+        cache_file = args.cache ? args.cache : default_cache();
+        if (cache_file == NULL) {
+            tool_args_free(&args);
+            return tool_usage_error("scan", "no place for the probe cache; give --cache FILE");
+        }
+        r = facet_probe_cache_open(&s.cache, cache_file);
+        if (FACET_FAILED(r)) {
+            fprintf(stderr, "facet scan: %s\n", facet_last_error());
+            tool_args_free(&args);
+            return TOOL_USAGE;
+        }
+    }
+    s.modules = json_array();
+    if (!args.json)
+        printf("%s%s%s%s\n", args.paths[0], cache_file ? " (probe cache " : "",
+               cache_file ? cache_file : "", cache_file ? ")" : "");
+    rc = tool_each_module("scan", args.paths[0], scan_one, &s);
+    if (s.cache != NULL) {
+        r = facet_probe_cache_save(s.cache);
+        if (FACET_FAILED(r)) {
+            fprintf(stderr, "facet scan: %s\n", facet_last_error());
+            rc = TOOL_USAGE;
+        }
+        facet_probe_cache_free(s.cache);
+    }
+    if (args.json)
+        tool_print_json(json_pack("{s:s, s:s?, s:o, s:i, s:i, s:i, s:i, s:i}", "dir",
+                                  args.paths[0], "cache", cache_file, "modules", s.modules,
+                                  "probed", (int)s.probed, "cached", (int)s.cached,
+                                  "quarantined", (int)s.quarantined, "manifests",
+                                  (int)s.manifests, "unprobed", (int)s.unprobed));
+    else {
+        json_decref(s.modules);
+        printf("%u with a manifest, %u probed now, %u from the cache, %u quarantined%s\n",
+               s.manifests, s.probed, s.cached, s.quarantined,
+               s.unprobed ? "; modules without a manifest are read with --probe" : "");
+    }
+    tool_args_free(&args);
+    if (rc != TOOL_CLEAN)
+        return rc;
+    if (s.failed)
+        return s.failed;
+    return s.quarantined ? TOOL_FOUND : TOOL_CLEAN;
+}
