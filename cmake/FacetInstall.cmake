@@ -27,5 +27,6 @@ if(facet_cmake_modules)
   install(FILES ${facet_cmake_modules} DESTINATION ${FACET_CMAKE_DIR})
 endif()
 
+file(RELATIVE_PATH FACET_PC_TO_PREFIX /p/${CMAKE_INSTALL_LIBDIR}/pkgconfig /p)
 configure_file(${PROJECT_SOURCE_DIR}/cmake/facet.pc.in ${PROJECT_BINARY_DIR}/facet.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/facet.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

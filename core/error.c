@@ -28,6 +28,7 @@
     XX(FACET_E_CLASSNOTREG, "no such class is registered")                            \
     XX(FACET_E_BADGUID, "not a GUID")                                                 \
     XX(FACET_E_DISCONNECTED, "the object is disconnected from its clients")           \
+    XX(FACET_E_WRONGTHREAD, "called from a thread the object does not allow")         \
     XX(FACET_E_NOTAFILE, "not a regular file")                                        \
     XX(FACET_E_EMPTYFILE, "the file is empty")                                        \
     XX(FACET_E_NOTLIBRARY, "not a shared library")                                    \

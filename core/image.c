@@ -88,9 +88,9 @@ static FacetResult truncated(const char *name, uint64_t size, const char *what, 
 static FacetResult wrong_arch(FacetImageInfo *info, const char *name)
 {
     return facet__error(FACET_E_WRONGARCH,
-                        "%s: a %s library for %s (%u-bit); this host is %s %s (%u-bit)", name,
-                        info->format, info->machine, (unsigned)info->bits, HOST_FORMAT,
-                        HOST_MACHINE, (unsigned)HOST_BITS);
+                        "%s: %s %s library for %s (%u-bit); this host is %s %s (%u-bit)", name,
+                        info->format[0] == 'E' ? "an" : "a", info->format, info->machine,
+                        (unsigned)info->bits, HOST_FORMAT, HOST_MACHINE, (unsigned)HOST_BITS);
 }
 
 /* Checks that [offset, offset + count * entsize) lies in the file. */

@@ -30,33 +30,37 @@ extern int facet__hash_oom;
 #define facet__atomic_inc32(p) ((uint32_t)_InterlockedIncrement((volatile long *)(p)))
 #define facet__atomic_dec32(p) ((uint32_t)_InterlockedDecrement((volatile long *)(p)))
 #define facet__atomic_load32(p) ((uint32_t)_InterlockedOr((volatile long *)(p), 0))
-#define facet__atomic_add64(p, v) ((uint64_t)_InterlockedExchangeAdd64((volatile __int64 *)(p), (v)) + (v))
+#define facet__atomic_add64(p, v) ((uint64_t)_InterlockedExchangeAdd64((volatile __int64 *)(p), (__int64)(v)) + (v))
 #define facet__atomic_load64(p) ((uint64_t)_InterlockedOr64((volatile __int64 *)(p), 0))
+#define facet__atomic_store64(p, v) ((void)_InterlockedExchange64((volatile __int64 *)(p), (__int64)(v)))
 #else
 #define facet__atomic_inc32(p) __atomic_add_fetch((p), 1u, __ATOMIC_ACQ_REL)
 #define facet__atomic_dec32(p) __atomic_sub_fetch((p), 1u, __ATOMIC_ACQ_REL)
 #define facet__atomic_load32(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
-#define facet__atomic_add64(p, v) __atomic_add_fetch((p), (v), __ATOMIC_RELAXED)
-#define facet__atomic_load64(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define facet__atomic_add64(p, v) __atomic_add_fetch((p), (v), __ATOMIC_SEQ_CST)
+#define facet__atomic_load64(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
+#define facet__atomic_store64(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
 #endif
 
 /* ---- Errors (error.c) -------------------------------------------------- */
 
+/* MinGW builds use its C99 printf (__USE_MINGW_ANSI_STDIO), so %zu and %llu
+ * are checked as GNU formats there. */
+#if defined(__MINGW32__)
+#define FACET_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
+#elif defined(__GNUC__)
+#define FACET_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define FACET_PRINTF(f, a)
+#endif
+
 /* Sets this thread's last error to code and a printf-style message, and
  * returns code, so a failure path reads `return facet__error(...)`. */
-FacetResult facet__error(FacetResult code, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+FacetResult facet__error(FacetResult code, const char *fmt, ...) FACET_PRINTF(2, 3);
 FacetResult facet__verror(FacetResult code, const char *fmt, va_list ap);
 
 /* Prepends "prefix: " to this thread's last message, keeping its code. */
-FacetResult facet__error_prefix(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
+FacetResult facet__error_prefix(const char *fmt, ...) FACET_PRINTF(1, 2);
 
 /* Checks a required pointer argument of a public function. */
 #define FACET_CHECK_ARG(arg, fn)                                                       \
@@ -88,6 +92,15 @@ FacetResult facet__blob_new(IFacetBlob **out, const void *data, uint64_t size);
 FacetResult facet__string_new(IFacetString **out, const char *text, uint64_t length);
 /* Nonzero when the n bytes at s are well-formed UTF-8. */
 int facet__utf8_valid(const char *s, size_t n);
+
+/* ---- Files (file.c) ---------------------------------------------------- */
+
+/* Reads up to len bytes at offset; *got is what was read (short at EOF). */
+FacetResult facet__file_read_at(const char *path, uint64_t offset, void *buf, uint64_t len,
+                                uint64_t *got);
+/* Reads a whole file of at most max_size bytes into a NUL-terminated buffer
+ * from facet__malloc. FACET_E_NOTAFILE for a directory or device. */
+FacetResult facet__file_read_all(char **out, uint64_t *size, const char *path, uint64_t max_size);
 
 /* ---- Module images (image.c) ------------------------------------------- */
 
@@ -149,6 +162,7 @@ struct FacetRuntime {
     uint32_t log_level;
     FacetLogFn log;
     void *log_payload;
+    uint64_t main_thread;       /* the thread that made the runtime */
     FacetOsRwlock lock;         /* guards modules and the registry tables */
     FacetOsRwlock load_lock;    /* serialises loading and unloading */
     FacetModule *modules;

@@ -26,7 +26,7 @@ const char *facet__basename(const char *path)
 static int64_t read_file_at(void *payload, uint64_t offset, void *buf, uint64_t len)
 {
     uint64_t got = 0;
-    if (FACET_FAILED(facet__os_read_at((const char *)payload, offset, buf, len, &got)))
+    if (FACET_FAILED(facet__file_read_at((const char *)payload, offset, buf, len, &got)))
         return -1;
     return (int64_t)got;
 }

@@ -55,6 +55,7 @@ FacetResult facet_runtime_new(FacetRuntime **out, const FacetRuntimeOptions *opt
     rt->log_level = opts->log_level;
     rt->log = opts->log;
     rt->log_payload = opts->log_payload;
+    rt->main_thread = facet__os_thread_id();
     r = facet__os_rwlock_init(&rt->lock);
     if (FACET_FAILED(r))
         goto fail_lock;
@@ -257,11 +258,12 @@ FacetResult facet_module_load(FacetModule **out, FacetRuntime *rt, const char *p
     return FACET_OK;
 }
 
-FacetResult facet_module_unload(FacetModule *m)
+FacetResult facet_module_unload(FacetModule *module)
 {
+    FacetModule *m = (FacetModule *)module;
     FacetRuntime *rt;
     uint32_t waiting = 0;
-    FACET_CHECK_ARG(m, "facet_module_unload");
+    FACET_CHECK_ARG(module, "facet_module_unload");
     rt = m->rt;
     facet__os_rwlock_wrlock(&rt->load_lock);
     if (m->state != FACET_MODULE_LOADED || m->holds == 0) {
@@ -272,8 +274,12 @@ FacetResult facet_module_unload(FacetModule *m)
                             m->path);
     }
     if (m->holds == 1) {
+        FacetModule *it;
         let_go(rt, m);
-        waiting = collect_locked(rt);
+        collect_locked(rt);
+        /* m may be freed now: compare pointers only. */
+        for (it = rt->modules; it != NULL; it = it->next)
+            waiting |= it == m;
     } else {
         facet__os_rwlock_wrlock(&rt->lock);
         m->holds--;
@@ -283,11 +289,12 @@ FacetResult facet_module_unload(FacetModule *m)
     return waiting ? FACET_FALSE : FACET_OK;
 }
 
-FacetResult facet_module_info(FacetModuleInfo *out, const FacetModule *m)
+FacetResult facet_module_info(FacetModuleInfo *out, const FacetModule *module)
 {
+    FacetModule *m = (FacetModule *)module;
     uint32_t size;
     FACET_CHECK_ARG(out, "facet_module_info");
-    FACET_CHECK_ARG(m, "facet_module_info");
+    FACET_CHECK_ARG(module, "facet_module_info");
     size = out->struct_size < sizeof(FacetModuleInfo) ? out->struct_size
                                                       : (uint32_t)sizeof(FacetModuleInfo);
     if (size < sizeof(uint32_t))
@@ -301,16 +308,17 @@ FacetResult facet_module_info(FacetModuleInfo *out, const FacetModule *m)
     return FACET_OK;
 }
 
-const char *facet_module_path(const FacetModule *m)
+const char *facet_module_path(const FacetModule *module)
 {
-    return m ? m->path : NULL;
+    return module ? module->path : NULL;
 }
 
-FacetResult facet_module_factory(IFacetFactory **out, FacetModule *m)
+FacetResult facet_module_factory(IFacetFactory **out, FacetModule *module)
 {
+    FacetModule *m = (FacetModule *)module;
     FACET_CHECK_ARG(out, "facet_module_factory");
     *out = NULL;
-    FACET_CHECK_ARG(m, "facet_module_factory");
+    FACET_CHECK_ARG(module, "facet_module_factory");
     IFacetFactory_AddRef(m->factory);
     *out = m->factory;
     return FACET_OK;
@@ -351,6 +359,14 @@ static FacetResult create_from(void **out, FacetRuntime *rt, FacetClassEntry *e,
     char cls[FACET_GUID_STRING_SIZE], itf[FACET_GUID_STRING_SIZE];
     FacetResult r;
 
+    if (e->threading == FACET_THREADING_MAIN && facet__os_thread_id() != rt->main_thread) {
+        facet__os_rwlock_rdunlock(&rt->lock);
+        facet_guid_format(cls, sizeof(cls), &clsid);
+        return facet__error(FACET_E_WRONGTHREAD,
+                            "%s: class %s (\"%s\") is FACET_THREADING_MAIN: create it on the "
+                            "thread that made the runtime",
+                            facet__basename(m->path), cls, contract);
+    }
     /* e was found under rt->lock (read); busy keeps the module's code in
      * place from here until the call returns. */
     facet__atomic_inc32(&m->busy);

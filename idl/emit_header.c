@@ -353,6 +353,8 @@ static void write_import(emitter *e, idl_decl *d)
         return;
     for (i = 0; i < d->files.count; i++) {
         const idl_file *f = d->files.items[i];
+        if (f->system_header && strcmp(f->c_header, "facet/abi.h") == 0)
+            continue; /* every header includes it first */
         if (f->system_header)
             W(e, 0, "#include <%s>", f->c_header);
         else

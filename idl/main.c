@@ -8,11 +8,54 @@
  * all), 2 on bad usage or when an output cannot be written. A thin layer
  * over the library in facet_idl.h.
  */
+#if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "facet_idl.h"
+
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <unistd.h>
+#endif
+
+/* Where an installed facet-idl finds facet.idl: <prefix>/include/facet, next
+ * to <prefix>/bin/facet-idl, wherever the prefix was moved. Searched after
+ * every -I folder. Empty when the executable's path cannot be read. */
+static void default_import_dir(char *out, size_t size)
+{
+    char exe[4096];
+    char *slash;
+    size_t n = 0;
+    out[0] = '\0';
+#ifdef _WIN32
+    n = GetModuleFileNameA(NULL, exe, sizeof(exe));
+    if (n == 0 || n >= sizeof(exe))
+        return;
+    for (slash = exe; *slash; slash++)
+        if (*slash == '\\')
+            *slash = '/';
+#else
+    ssize_t got = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (got <= 0)
+        return;
+    n = (size_t)got;
+#endif
+    exe[n] = '\0';
+    slash = strrchr(exe, '/'); /* .../bin/facet-idl */
+    if (slash == NULL)
+        return;
+    *slash = '\0';
+    slash = strrchr(exe, '/'); /* .../bin */
+    if (slash == NULL)
+        return;
+    *slash = '\0';
+    snprintf(out, size, "%s/include/facet", exe);
+}
 
 #define EXIT_INPUT 1
 #define EXIT_USAGE 2
@@ -24,7 +67,8 @@ static void usage(FILE *f)
           "Compiles MIDL-style interface definitions into C/C++ headers (X.h) and\n"
           "type information (X_typeinfo.c).\n"
           "\n"
-          "  -I DIR       search DIR for imported and #included files\n"
+          "  -I DIR       search DIR for imported and #included files (then the\n"
+          "               include/facet folder of an installed Facet, for facet.idl)\n"
           "  -o OUTDIR    write the outputs into OUTDIR (default: .)\n"
           "  --lang LANG  output language: c (default); go is not supported yet\n"
           "  --help       show this help\n"
@@ -84,7 +128,8 @@ static int write_output(const char *dir, const facet_idl_output *o)
 
 int main(int argc, char **argv)
 {
-    const char **dirs = calloc((size_t)argc + 1, sizeof(char *));
+    static char default_dir[4200];
+    const char **dirs = calloc((size_t)argc + 2, sizeof(char *));
     const char **files = calloc((size_t)argc + 1, sizeof(char *));
     facet_idl_result **results;
     facet_idl_options opts = FACET_IDL_OPTIONS_INIT;
@@ -148,6 +193,9 @@ int main(int argc, char **argv)
         free(files);
         return status;
     }
+    default_import_dir(default_dir, sizeof(default_dir));
+    if (default_dir[0] != '\0')
+        dirs[ndirs++] = default_dir;
     opts.include_dirs = dirs;
     opts.include_dir_count = ndirs;
     results = calloc(nfiles, sizeof(*results));

@@ -45,12 +45,19 @@ typedef struct FacetOsStat {
 /* Each function that fails sets the thread's last error (naming path) and
  * returns its code. */
 FacetResult facet__os_stat(FacetOsStat *out, const char *path);
-/* Reads up to len bytes at offset; *got is what was read (short at EOF). */
-FacetResult facet__os_read_at(const char *path, uint64_t offset, void *buf, uint64_t len,
-                              uint64_t *got);
-/* Reads a whole file of at most max_size bytes into a NUL-terminated buffer
- * from facet__malloc. */
-FacetResult facet__os_read_file(char **out, uint64_t *size, const char *path, uint64_t max_size);
+/* An open file for reading. path is kept only for messages. */
+typedef struct FacetOsFile {
+    intptr_t handle;
+    const char *path;
+} FacetOsFile;
+
+FacetResult facet__os_file_open(FacetOsFile *out, const char *path);
+/* The file's size, and FACET_E_NOTAFILE for anything but a regular file. */
+FacetResult facet__os_file_size(FacetOsFile *f, uint64_t *out);
+/* One read of up to len bytes at offset; *got 0 means end of file. */
+FacetResult facet__os_file_read(FacetOsFile *f, uint64_t offset, void *buf, uint64_t len,
+                                uint64_t *got);
+void facet__os_file_close(FacetOsFile *f);
 /* An absolute path with links resolved, from facet__malloc. */
 FacetResult facet__os_realpath(char **out, const char *path);
 
@@ -65,5 +72,7 @@ void facet__os_rwlock_wrlock(FacetOsRwlock *l);
 void facet__os_rwlock_rdunlock(FacetOsRwlock *l);
 void facet__os_rwlock_wrunlock(FacetOsRwlock *l);
 void facet__os_yield(void);
+/* An id of the calling thread, unique among live threads. */
+uint64_t facet__os_thread_id(void);
 
 #endif /* FACET_CORE_OS_H */

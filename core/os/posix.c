@@ -54,93 +54,59 @@ FacetResult facet__os_stat(FacetOsStat *out, const char *path)
     return FACET_OK;
 }
 
-static FacetResult open_read(int *fd, const char *path)
+FacetResult facet__os_file_open(FacetOsFile *out, const char *path)
 {
+    int fd;
+    out->handle = -1;
+    out->path = path;
     if (facet__fault(FACET_FAULT_FILE))
         return errno_error(EIO, path, "open");
     do {
-        *fd = open(path, O_RDONLY | O_CLOEXEC);
-    } while (*fd < 0 && errno == EINTR);
-    return *fd < 0 ? errno_error(errno, path, "open") : FACET_OK;
-}
-
-static FacetResult read_fd(int fd, const char *path, uint64_t offset, void *buf, uint64_t len,
-                           uint64_t *got)
-{
-    *got = 0;
-    while (*got < len) {
-        ssize_t n;
-        if (facet__fault(FACET_FAULT_FILE))
-            return errno_error(EIO, path, "read");
-        n = pread(fd, (char *)buf + *got, (size_t)(len - *got), (off_t)(offset + *got));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return errno_error(errno, path, "read");
-        if (n == 0)
-            break;
-        *got += (uint64_t)n;
-    }
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+        return errno_error(errno, path, "open");
+    out->handle = fd;
     return FACET_OK;
 }
 
-FacetResult facet__os_read_at(const char *path, uint64_t offset, void *buf, uint64_t len,
-                              uint64_t *got)
-{
-    int fd;
-    FacetResult r = open_read(&fd, path);
-    *got = 0;
-    if (FACET_FAILED(r))
-        return r;
-    r = read_fd(fd, path, offset, buf, len, got);
-    close(fd);
-    return r;
-}
-
-FacetResult facet__os_read_file(char **out, uint64_t *size, const char *path, uint64_t max_size)
+FacetResult facet__os_file_size(FacetOsFile *f, uint64_t *out)
 {
     struct stat st;
-    int fd;
-    char *buf;
-    uint64_t got;
-    FacetResult r;
-
-    *out = NULL;
-    *size = 0;
-    r = open_read(&fd, path);
-    if (FACET_FAILED(r))
-        return r;
-    if (facet__fault(FACET_FAULT_FILE) || fstat(fd, &st) != 0) {
-        r = errno_error(errno ? errno : EIO, path, "stat");
-        close(fd);
-        return r;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
-        return facet__error(FACET_E_NOTAFILE, "%s: not a regular file", path);
-    }
-    if ((uint64_t)st.st_size > max_size) {
-        close(fd);
-        return facet__error(FACET_E_INVALIDARG,
-                            "%s: %llu bytes, larger than the limit of %llu bytes", path,
-                            (unsigned long long)st.st_size, (unsigned long long)max_size);
-    }
-    buf = facet__malloc((size_t)st.st_size + 1);
-    if (buf == NULL) {
-        close(fd);
-        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory reading %llu bytes", path,
-                            (unsigned long long)st.st_size);
-    }
-    r = read_fd(fd, path, 0, buf, (uint64_t)st.st_size, &got);
-    close(fd);
-    if (FACET_FAILED(r)) {
-        facet__free(buf);
-        return r;
-    }
-    buf[got] = '\0';
-    *out = buf;
-    *size = got;
+    *out = 0;
+    if (facet__fault(FACET_FAULT_FILE))
+        return errno_error(EIO, f->path, "stat");
+    if (fstat((int)f->handle, &st) != 0)
+        return errno_error(errno, f->path, "stat");
+    if (!S_ISREG(st.st_mode))
+        return facet__error(FACET_E_NOTAFILE, "%s: not a regular file", f->path);
+    *out = (uint64_t)st.st_size;
     return FACET_OK;
+}
+
+FacetResult facet__os_file_read(FacetOsFile *f, uint64_t offset, void *buf, uint64_t len,
+                                uint64_t *got)
+{
+    ssize_t n;
+    *got = 0;
+    if (len > (uint64_t)SSIZE_MAX)
+        len = (uint64_t)SSIZE_MAX;
+    do {
+        if (facet__fault(FACET_FAULT_FILE))
+            return errno_error(EIO, f->path, "read");
+        n = pread((int)f->handle, buf, (size_t)len, (off_t)offset);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return errno_error(errno, f->path, "read");
+    *got = (uint64_t)n;
+    return FACET_OK;
+}
+
+void facet__os_file_close(FacetOsFile *f)
+{
+    if (f->handle >= 0)
+        close((int)f->handle);
+    f->handle = -1;
 }
 
 FacetResult facet__os_realpath(char **out, const char *path)
@@ -202,5 +168,13 @@ void facet__os_rwlock_wrlock(FacetOsRwlock *l) { pthread_rwlock_wrlock(&l->rw); 
 void facet__os_rwlock_rdunlock(FacetOsRwlock *l) { pthread_rwlock_unlock(&l->rw); }
 void facet__os_rwlock_wrunlock(FacetOsRwlock *l) { pthread_rwlock_unlock(&l->rw); }
 void facet__os_yield(void) { sched_yield(); }
+
+uint64_t facet__os_thread_id(void)
+{
+    /* The address of a thread-local is unique among live threads and needs
+     * no system call, unlike gettid; pthread_t is opaque. */
+    static FACET_THREAD_LOCAL char marker;
+    return (uint64_t)(uintptr_t)&marker;
+}
 
 #endif /* !_WIN32 */

@@ -101,102 +101,68 @@ FacetResult facet__os_stat(FacetOsStat *out, const char *path)
     return FACET_OK;
 }
 
-static FacetResult open_read(HANDLE *out, const char *path)
+FacetResult facet__os_file_open(FacetOsFile *out, const char *path)
 {
     wchar_t *w;
+    HANDLE h;
     FacetResult r;
-    *out = INVALID_HANDLE_VALUE;
+    out->handle = (intptr_t)INVALID_HANDLE_VALUE;
+    out->path = path;
     if (facet__fault(FACET_FAULT_FILE))
         return win_error(ERROR_READ_FAULT, path, "open");
     r = widen(&w, path);
     if (FACET_FAILED(r))
         return r;
-    *out = CreateFileW(w, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                       NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+    h = CreateFileW(w, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                    OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL | FILE_FLAG_BACKUP_SEMANTICS, NULL);
     facet__free(w);
-    return *out == INVALID_HANDLE_VALUE ? win_error(GetLastError(), path, "open") : FACET_OK;
-}
-
-static FacetResult read_handle(HANDLE h, const char *path, uint64_t offset, void *buf,
-                               uint64_t len, uint64_t *got)
-{
-    *got = 0;
-    while (*got < len) {
-        OVERLAPPED ov;
-        DWORD n = 0;
-        uint64_t at = offset + *got;
-        uint64_t want = len - *got;
-        if (facet__fault(FACET_FAULT_FILE))
-            return win_error(ERROR_READ_FAULT, path, "read");
-        memset(&ov, 0, sizeof(ov));
-        ov.Offset = (DWORD)at;
-        ov.OffsetHigh = (DWORD)(at >> 32);
-        if (!ReadFile(h, (char *)buf + *got, want > 0x40000000u ? 0x40000000u : (DWORD)want, &n,
-                      &ov)) {
-            DWORD err = GetLastError();
-            if (err == ERROR_HANDLE_EOF)
-                break;
-            return win_error(err, path, "read");
-        }
-        if (n == 0)
-            break;
-        *got += n;
-    }
+    if (h == INVALID_HANDLE_VALUE)
+        return win_error(GetLastError(), path, "open");
+    out->handle = (intptr_t)h;
     return FACET_OK;
 }
 
-FacetResult facet__os_read_at(const char *path, uint64_t offset, void *buf, uint64_t len,
-                              uint64_t *got)
+FacetResult facet__os_file_size(FacetOsFile *f, uint64_t *out)
 {
-    HANDLE h;
-    FacetResult r = open_read(&h, path);
-    *got = 0;
-    if (FACET_FAILED(r))
-        return r;
-    r = read_handle(h, path, offset, buf, len, got);
-    CloseHandle(h);
-    return r;
+    BY_HANDLE_FILE_INFORMATION info;
+    *out = 0;
+    if (facet__fault(FACET_FAULT_FILE) ||
+        !GetFileInformationByHandle((HANDLE)f->handle, &info))
+        return win_error(facet__fault(FACET_FAULT_FILE) ? ERROR_READ_FAULT : GetLastError(),
+                         f->path, "stat");
+    if (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+        return facet__error(FACET_E_NOTAFILE, "%s: not a regular file", f->path);
+    *out = ((uint64_t)info.nFileSizeHigh << 32) | info.nFileSizeLow;
+    return FACET_OK;
 }
 
-FacetResult facet__os_read_file(char **out, uint64_t *size, const char *path, uint64_t max_size)
+FacetResult facet__os_file_read(FacetOsFile *f, uint64_t offset, void *buf, uint64_t len,
+                                uint64_t *got)
 {
-    LARGE_INTEGER li;
-    HANDLE h;
-    char *buf;
-    uint64_t got;
-    FacetResult r;
-
-    *out = NULL;
-    *size = 0;
-    r = open_read(&h, path);
-    if (FACET_FAILED(r))
-        return r;
-    if (facet__fault(FACET_FAULT_FILE) || !GetFileSizeEx(h, &li)) {
-        CloseHandle(h);
-        return win_error(GetLastError(), path, "stat");
+    OVERLAPPED ov;
+    DWORD n = 0;
+    *got = 0;
+    if (facet__fault(FACET_FAULT_FILE))
+        return win_error(ERROR_READ_FAULT, f->path, "read");
+    memset(&ov, 0, sizeof(ov));
+    ov.Offset = (DWORD)offset;
+    ov.OffsetHigh = (DWORD)(offset >> 32);
+    if (!ReadFile((HANDLE)f->handle, buf, len > 0x40000000u ? 0x40000000u : (DWORD)len, &n,
+                  &ov)) {
+        DWORD err = GetLastError();
+        if (err == ERROR_HANDLE_EOF)
+            return FACET_OK;
+        return win_error(err, f->path, "read");
     }
-    if ((uint64_t)li.QuadPart > max_size) {
-        CloseHandle(h);
-        return facet__error(FACET_E_INVALIDARG,
-                            "%s: %llu bytes, larger than the limit of %llu bytes", path,
-                            (unsigned long long)li.QuadPart, (unsigned long long)max_size);
-    }
-    buf = facet__malloc((size_t)li.QuadPart + 1);
-    if (buf == NULL) {
-        CloseHandle(h);
-        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory reading %llu bytes", path,
-                            (unsigned long long)li.QuadPart);
-    }
-    r = read_handle(h, path, 0, buf, (uint64_t)li.QuadPart, &got);
-    CloseHandle(h);
-    if (FACET_FAILED(r)) {
-        facet__free(buf);
-        return r;
-    }
-    buf[got] = '\0';
-    *out = buf;
-    *size = got;
+    *got = n;
     return FACET_OK;
+}
+
+void facet__os_file_close(FacetOsFile *f)
+{
+    if ((HANDLE)f->handle != INVALID_HANDLE_VALUE)
+        CloseHandle((HANDLE)f->handle);
+    f->handle = (intptr_t)INVALID_HANDLE_VALUE;
 }
 
 FacetResult facet__os_realpath(char **out, const char *path)
@@ -272,6 +238,7 @@ void facet__os_rwlock_wrlock(FacetOsRwlock *l) { AcquireSRWLockExclusive((PSRWLO
 void facet__os_rwlock_rdunlock(FacetOsRwlock *l) { ReleaseSRWLockShared((PSRWLOCK)&l->srw); }
 void facet__os_rwlock_wrunlock(FacetOsRwlock *l) { ReleaseSRWLockExclusive((PSRWLOCK)&l->srw); }
 void facet__os_yield(void) { SwitchToThread(); }
+uint64_t facet__os_thread_id(void) { return GetCurrentThreadId(); }
 
 /* For core/os/process_win32.c. */
 FacetResult facet__win_widen(wchar_t **out, const char *s);

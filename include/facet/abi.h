@@ -162,6 +162,7 @@ typedef int32_t FacetResult;
 #define FACET_E_CLASSNOTREG FACET_RESULT_(0x80040154u)
 #define FACET_E_BADGUID FACET_RESULT_(0x800401F3u)       /* CO_E_CLASSSTRING */
 #define FACET_E_DISCONNECTED FACET_RESULT_(0x80010108u)  /* RPC_E_DISCONNECTED */
+#define FACET_E_WRONGTHREAD FACET_RESULT_(0x8001010Eu)   /* RPC_E_WRONG_THREAD */
 
 /* Facet's own codes: FACILITY_ITF, 0x0200 and up. */
 #define FACET_E_NOTAFILE FACET_RESULT_(0x80040200u)      /* a directory or device, not a file */

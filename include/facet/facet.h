@@ -158,8 +158,10 @@ FACET_API FacetResult facet_module_factory(IFacetFactory **out, FacetModule *mod
 /* ---- Objects ----------------------------------------------------------- */
 
 /* Creates an object of class clsid and returns its iid interface.
- * FACET_E_CLASSNOTREG when no loaded module offers the class; the factory's
- * own result otherwise (FACET_E_NOINTERFACE, FACET_E_NOAGGREGATION, ...).
+ * FACET_E_CLASSNOTREG when no loaded module offers the class;
+ * FACET_E_WRONGTHREAD for a FACET_THREADING_MAIN class from any thread but
+ * the one that made the runtime; the factory's own result otherwise
+ * (FACET_E_NOINTERFACE, FACET_E_NOAGGREGATION, ...).
  * outer is for aggregation and is usually NULL. */
 FACET_API FacetResult facet_create_instance(void **out, FacetRuntime *rt, const FacetGuid *clsid,
                                             IFacetUnknown *outer, const FacetGuid *iid);

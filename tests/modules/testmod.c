@@ -3,7 +3,7 @@
  * modules by tests/modules/CMakeLists.txt:
  *   TESTMOD=1 alpha: test.alpha.counter and test.alpha.echo (aggregatable)
  *   TESTMOD=2 beta:  test.beta.counter
- *   TESTMOD=3 gamma: test.gamma.counter
+ *   TESTMOD=3 gamma: test.gamma.counter (gamma_main: FACET_THREADING_MAIN)
  * and, from alpha, one broken variant per BAD_* macro.
  */
 #include <string.h>
@@ -205,8 +205,13 @@ static const FacetClassDef classes[] = {
 };
 #else
 #define MODULE_NAME "test.gamma"
+#ifdef THREADING_MAIN
+#define GAMMA_THREADING FACET_THREADING_MAIN
+#else
+#define GAMMA_THREADING FACET_THREADING_ANY
+#endif
 static const FacetClassDef classes[] = {
-    {FACET_CLASS_INFO("test.gamma.counter", "0.3.0", FACET_THREADING_ANY, counter_iids,
+    {FACET_CLASS_INFO("test.gamma.counter", "0.3.0", GAMMA_THREADING, counter_iids,
                       {0x06a33a00, 0x0000, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x01}}),
      counter_create, 0},
 };

@@ -1,0 +1,23 @@
+#!/bin/sh
+# tests/install/install.sh SOURCE_DIR BUILD_DIR WORK GREETER - installs the
+# build into a fresh prefix, then builds the sample host from outside the
+# tree twice, with find_package(Facet) and with pkg-config, and runs both.
+set -eu
+src=$1 build=$2 work=$3 greeter=$4
+rm -rf "$work"
+cmake --install "$build" --prefix "$work/prefix" >/dev/null
+cmake -S "$src/tests/install/consumer" -B "$work/consumer" -G Ninja \
+  -DCMAKE_PREFIX_PATH="$work/prefix" -DGREETER="$greeter" >/dev/null
+cmake --build "$work/consumer" >/dev/null
+LD_LIBRARY_PATH="$work/prefix/lib:$work/prefix/lib64:${LD_LIBRARY_PATH:-}" \
+  "$work/consumer/consumer_host" | grep -q "Hello, world!"
+echo "find_package(Facet): ok"
+
+export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig:$work/prefix/lib64/pkgconfig"
+mkdir -p "$work/pc"
+"$work/prefix/bin/facet-idl" -o "$work/pc" "$src/samples/greeter/greeter.idl"
+cc -std=c99 -Wall -Werror -I"$work/pc" -DFACET_SAMPLE_GREETER_PATH="\"$greeter\"" \
+  "$src/samples/greeter/host.c" -o "$work/pc/host" $(pkg-config --cflags --libs facet)
+LD_LIBRARY_PATH="$work/prefix/lib:$work/prefix/lib64:${LD_LIBRARY_PATH:-}" \
+  "$work/pc/host" | grep -q "Hello, world!"
+echo "pkg-config facet: ok"
