@@ -382,3 +382,70 @@ FacetResult facet_probe_cache_forget(FacetProbeCache *cache, const char *path)
     entry_free(e);
     return FACET_OK;
 }
+
+/* ---- Module files ------------------------------------------------------ */
+
+typedef struct NameList {
+    char **names;
+    uint32_t count, cap;
+    const char *suffix;
+} NameList;
+
+static FacetResult collect_name(const char *name, void *payload)
+{
+    NameList *l = payload;
+    size_t n = strlen(name), s = strlen(l->suffix);
+    if (n <= s || strcmp(name + n - s, l->suffix) != 0)
+        return FACET_OK;
+    if (l->count == l->cap) {
+        uint32_t cap = l->cap ? l->cap * 2 : 16;
+        char **p = facet__realloc(l->names, cap * sizeof(char *));
+        if (p == NULL)
+            return facet__error(FACET_E_OUTOFMEMORY, "out of memory listing modules");
+        l->names = p;
+        l->cap = cap;
+    }
+    l->names[l->count] = facet__strdup(name);
+    if (l->names[l->count] == NULL)
+        return facet__error(FACET_E_OUTOFMEMORY, "out of memory listing modules");
+    l->count++;
+    return FACET_OK;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+FacetResult facet_module_files(const char *dir, FacetPathFn fn, void *payload)
+{
+    NameList l;
+    FacetOsStat st;
+    FacetResult r;
+    uint32_t i;
+
+    FACET_CHECK_ARG(dir, "facet_module_files");
+    FACET_CHECK_ARG(fn, "facet_module_files");
+    memset(&l, 0, sizeof(l));
+    l.suffix = facet__os_module_suffix();
+    r = facet__os_dir_each(dir, collect_name, &l);
+    if (FACET_SUCCEEDED(r) && l.count > 0)
+        qsort(l.names, l.count, sizeof(char *), compare_names);
+    for (i = 0; FACET_SUCCEEDED(r) && i < l.count; i++) {
+        size_t n = strlen(dir) + strlen(l.names[i]) + 2;
+        char *path = facet__malloc(n);
+        if (path == NULL) {
+            r = facet__error(FACET_E_OUTOFMEMORY, "out of memory listing modules");
+            break;
+        }
+        snprintf(path, n, "%s/%s", dir, l.names[i]);
+        r = facet__os_stat(&st, path);
+        if (FACET_SUCCEEDED(r) && st.kind == FACET_OS_FILE)
+            r = fn(path, payload);
+        facet__free(path);
+    }
+    for (i = 0; i < l.count; i++)
+        facet__free(l.names[i]);
+    facet__free(l.names);
+    return r;
+}

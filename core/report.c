@@ -46,6 +46,7 @@ void facet_report_free(FacetReport *rep)
         facet__free((void *)rep->classes[i].interfaces);
     facet__free(rep->classes);
     facet__free(rep->violations);
+    facet__free(rep->itfs);
     facet__free(rep->path);
     facet__free(rep->reason);
     facet__free(rep->lines);
@@ -108,6 +109,21 @@ static FacetResult add_class(FacetReport *rep, json_t *ev)
     }
     rep->classes = nc;
     rep->classes[rep->class_count++] = ci;
+    return FACET_OK;
+}
+
+static FacetResult add_interface(FacetReport *rep, json_t *ev)
+{
+    struct FacetReportItf itf, *n;
+    const char *iid = str_of(ev, "iid");
+    itf.name = str_of(ev, "name");
+    if (iid == NULL || itf.name == NULL || FACET_FAILED(facet_guid_parse(&itf.iid, iid)))
+        return FACET_OK; /* nothing usable: the interface stays unnamed */
+    n = facet__realloc(rep->itfs, (rep->itf_count + 1) * sizeof(*n));
+    if (n == NULL)
+        return oom(rep->path);
+    rep->itfs = n;
+    rep->itfs[rep->itf_count++] = itf;
     return FACET_OK;
 }
 
@@ -191,6 +207,8 @@ static FacetResult parse_lines(FacetReport *rep, const char *text, int *done, js
             rep->module.version = str_of(ev, "version");
             rep->module.api_level = (uint32_t)json_integer_value(json_object_get(ev, "api_level"));
             rep->module.compiler = str_of(ev, "compiler");
+        } else if (strcmp(kind, "interface") == 0) {
+            r = add_interface(rep, ev);
         } else if (strcmp(kind, "class") == 0) {
             r = add_class(rep, ev);
         } else if (strcmp(kind, "violation") == 0) {
@@ -522,4 +540,15 @@ FacetResult facet_report_violation(FacetViolation *out, const FacetReport *rep, 
                             (unsigned)index, (unsigned)rep->violation_count);
     return copy_sized(out, &rep->violations[index], sizeof(FacetViolation),
                       "facet_report_violation");
+}
+
+const char *facet_report_interface_name(const FacetReport *rep, const FacetGuid *iid)
+{
+    uint32_t i;
+    if (rep == NULL || iid == NULL)
+        return NULL;
+    for (i = 0; i < rep->itf_count; i++)
+        if (FacetGuidEqual(&rep->itfs[i].iid, iid))
+            return rep->itfs[i].name;
+    return NULL;
 }

@@ -8,6 +8,11 @@
 #include "facet/validate.h"
 #include "os/process.h"
 
+struct FacetReportItf {
+    FacetGuid iid;
+    const char *name;           /* borrowed from doc */
+};
+
 struct FacetReport {
     char *path;
     uint32_t outcome;           /* FACET_OUTCOME_* */
@@ -18,6 +23,8 @@ struct FacetReport {
     FacetClassInfo *classes;    /* interfaces arrays owned; strings in doc */
     uint32_t violation_count;
     FacetViolation *violations; /* strings in doc */
+    uint32_t itf_count;         /* interfaces the module's type info names */
+    struct FacetReportItf *itfs;
     int64_t exit_code;          /* the helper's exit status or signal */
     char *lines;                /* what the helper wrote, kept for the probe cache */
     void *doc;                  /* json_t array of the helper's events */

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "facet/typeinfo.h"
 #include "internal.h"
 #include "os/process.h"
 #include "report.h"
@@ -29,7 +30,12 @@ typedef struct Checker {
     const FacetClassInfo *ci;
     uint32_t threads, iterations;
     uint32_t violations;
+    uint32_t lib_count;        /* the module's own type info, if it offers it */
+    const FacetTypeLibInfo *libs[16];
 } Checker;
+
+/* So itf_name() needs no Checker argument: one module per process. */
+static Checker *the_checker;
 
 static void emit(Checker *c, json_t *ev)
 {
@@ -84,11 +90,61 @@ static const char *guid_text(const FacetGuid *g, char *buf)
     return buf;
 }
 
+/* The interface named by the module's type info, else its IID in text. */
+static const FacetInterfaceInfo *find_itf(const Checker *c, const FacetGuid *iid)
+{
+    uint32_t l, i;
+    for (l = 0; c != NULL && l < c->lib_count; l++)
+        for (i = 0; i < c->libs[l]->interface_count; i++) {
+            const FacetInterfaceInfo *itf = FacetTypeLibInterface(c->libs[l], i);
+            if (itf != NULL && itf->name != NULL && FacetGuidEqual(&itf->iid, iid))
+                return itf;
+        }
+    return NULL;
+}
+
 static const char *itf_name(const FacetGuid *iid, char *buf)
 {
+    const FacetInterfaceInfo *itf;
     if (FacetGuidEqual(iid, &IID_IFacetUnknown))
         return "IFacetUnknown";
-    return guid_text(iid, buf);
+    itf = find_itf(the_checker, iid);
+    return itf != NULL ? itf->name : guid_text(iid, buf);
+}
+
+/* Reads the module's IFacetTypeInfoSource, if it has one, and reports
+ * every interface it describes. */
+static void read_typeinfo(Checker *c)
+{
+    IFacetTypeInfoSource *src = NULL;
+    uint32_t count = 0, l, i;
+    char buf[FACET_GUID_STRING_SIZE], base[FACET_GUID_STRING_SIZE];
+    step(c, "QueryInterface for IFacetTypeInfoSource on the factory", NULL);
+    if (FACET_FAILED(IFacetFactory_QueryInterface(c->factory, &IID_IFacetTypeInfoSource,
+                                                  (void **)&src)) ||
+        src == NULL)
+        return;
+    step(c, "IFacetTypeInfoSource", NULL);
+    if (FACET_SUCCEEDED(IFacetTypeInfoSource_GetTypeLibCount(src, &count)))
+        for (l = 0; l < count && c->lib_count < 16; l++) {
+            const FacetTypeLibInfo *lib = NULL;
+            if (FACET_SUCCEEDED(IFacetTypeInfoSource_GetTypeLib(src, l, &lib)) && lib != NULL &&
+                lib->struct_size >= offsetof(FacetTypeLibInfo, interface_stride) +
+                                        sizeof(uint32_t) &&
+                lib->interface_stride >= offsetof(FacetInterfaceInfo, methods))
+                c->libs[c->lib_count++] = lib;
+        }
+    IFacetTypeInfoSource_Release(src);
+    for (l = 0; l < c->lib_count; l++)
+        for (i = 0; i < c->libs[l]->interface_count; i++) {
+            const FacetInterfaceInfo *itf = FacetTypeLibInterface(c->libs[l], i);
+            if (itf == NULL || itf->name == NULL)
+                continue;
+            emit(c, json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s?}", "ev", "interface", "iid",
+                              guid_text(&itf->iid, buf), "name", itf->name, "base",
+                              itf->base_name, "base_iid", guid_text(&itf->base_iid, base),
+                              "source", c->libs[l]->source));
+        }
 }
 
 static void emit_module(Checker *c, FacetModule *m)
@@ -575,6 +631,8 @@ int facet_probe_helper_main(int argc, char **argv)
     }
     emit_module(&c, m);
     facet_module_factory(&c.factory, m);
+    the_checker = &c;
+    read_typeinfo(&c);
     count = m->class_count;
     for (i = 0; i < count; i++) {
         FacetClassInfo ci = FACET_CLASS_INFO_INIT;

@@ -96,6 +96,12 @@ FACET_API uint32_t facet_report_class_count(const FacetReport *report);
 FACET_API FacetResult facet_report_class(FacetClassInfo *out, const FacetReport *report,
                                          uint32_t index);
 
+/* The name of interface iid as the module's own type info gives it (a
+ * module offers type info through IFacetTypeInfoSource, <facet/typeinfo.h>),
+ * or NULL when the module does not name it. Borrowed from the report. */
+FACET_API const char *facet_report_interface_name(const FacetReport *report,
+                                                  const FacetGuid *iid);
+
 FACET_API uint32_t facet_report_violation_count(const FacetReport *report);
 FACET_API FacetResult facet_report_violation(FacetViolation *out, const FacetReport *report,
                                              uint32_t index);
@@ -141,6 +147,17 @@ FACET_API FacetResult facet_probe_cache_entry(FacetProbeCacheEntry *out,
 /* Forgets the entry of path (after the user fixed a module by other means);
  * FACET_E_NOTFOUND if there is none. */
 FACET_API FacetResult facet_probe_cache_forget(FacetProbeCache *cache, const char *path);
+
+/* ---- Module files ------------------------------------------------------ */
+
+typedef FacetResult (*FacetPathFn)(const char *path, void *payload);
+
+/* Calls fn with the path of every regular file in dir whose name ends in
+ * this platform's module suffix (".so", ".dll", ".dylib"), in name order,
+ * without loading any. Stops at the first failure fn returns and returns
+ * it. FACET_E_FILENOTFOUND or FACET_E_NOTAFILE for a dir that is not a
+ * folder. */
+FACET_API FacetResult facet_module_files(const char *dir, FacetPathFn fn, void *payload);
 
 /* ---- The helper -------------------------------------------------------- */
 
