@@ -38,16 +38,18 @@ struct FacetProbeCache {
 };
 
 /* FNV-1a, 64 bits, over the whole file. */
-static FacetResult hash_file(uint64_t *out, const char *path, uint64_t size)
+static FacetResult hash_file(uint64_t *out, const char *path)
 {
     unsigned char buf[65536];
     uint64_t h = 14695981039346656037ull, off = 0;
-    while (off < size) {
+    FacetOsFile f;
+    FacetResult r = facet__os_file_open(&f, path);
+    if (FACET_FAILED(r))
+        return r;
+    for (;;) {
         uint64_t got = 0, i;
-        FacetResult r = facet__os_read_at(path, off, buf, sizeof(buf), &got);
-        if (FACET_FAILED(r))
-            return r;
-        if (got == 0)
+        r = facet__os_file_read(&f, off, buf, sizeof(buf), &got);
+        if (FACET_FAILED(r) || got == 0)
             break;
         for (i = 0; i < got; i++) {
             h ^= buf[i];
@@ -55,8 +57,9 @@ static FacetResult hash_file(uint64_t *out, const char *path, uint64_t size)
         }
         off += got;
     }
+    facet__os_file_close(&f);
     *out = h;
-    return FACET_OK;
+    return r;
 }
 
 static void entry_free(CacheEntry *e)
@@ -153,7 +156,7 @@ FacetResult facet_probe_cache_open(FacetProbeCache **out, const char *file)
     if (FACET_SUCCEEDED(r) && st.kind != FACET_OS_FILE)
         r = facet__error(FACET_E_NOTAFILE, "%s: the probe cache is not a regular file", file);
     if (FACET_SUCCEEDED(r))
-        r = facet__os_read_file(&text, &size, file, 256u * 1024u * 1024u);
+        r = facet__file_read_all(&text, &size, file, 256u * 1024u * 1024u);
     if (FACET_FAILED(r)) {
         facet_probe_cache_free(cache);
         return r;
@@ -280,7 +283,7 @@ FacetResult facet_probe_cache_get(FacetReport **out, int *probed, FacetProbeCach
     if (FACET_SUCCEEDED(r))
         r = facet__os_realpath(&full, path);
     if (FACET_SUCCEEDED(r))
-        r = hash_file(&hash, full, st.size);
+        r = hash_file(&hash, full);
     if (FACET_FAILED(r)) {
         facet__free(full);
         return r;

@@ -24,13 +24,15 @@ static const char *broken_module(const char *name)
     return path;
 }
 
-/* Validates name and returns its report; checks the result code. */
+/* Validates name and returns its report; checks the result code. A hang
+ * is given 3 s; the others have all the time they need on a loaded
+ * machine (the thread stress of a non-atomic AddRef yields a lot). */
 static FacetReport *validate(const char *name, FacetResult expect)
 {
     FacetCheckOptions opts = FACET_CHECK_OPTIONS_INIT;
     FacetReport *rep = NULL;
     FacetResult r;
-    opts.timeout_ms = 3000;
+    opts.timeout_ms = strstr(name, "hang") != NULL ? 3000 : 100000;
     r = facet_validate(&rep, broken_module(name), &opts);
     if (r != expect)
         fail_msg("%s: facet_validate returned %s (%s), expected %s", name, facet_result_name(r),
@@ -63,6 +65,7 @@ static void expect_rule(const char *name, const char *rule, const char *mention)
             print_message("  %s: %s; expected %s; saw %s\n", v.rule,
                           v.class_name ? v.class_name : "-", v.expected, v.seen);
         }
+        facet_report_free(rep);
         fail_msg("%s: no '%s' violation mentioning '%s' among %u", name, rule,
                  mention ? mention : "", (unsigned)n);
     }

@@ -8,15 +8,22 @@
  * IWidgetPong) whose IFacetUnknown methods go to the controlling unknown:
  * the outer object when aggregated, the inner one otherwise.
  */
+#define _POSIX_C_SOURCE 200809L /* nanosleep */
+
 #include <stdlib.h>
 #ifdef _WIN32
 #include <windows.h>
-#define widget_yield() SwitchToThread()
+#define widget_nap() Sleep(1)
 #define widget_sleep() Sleep(1000)
 #else
-#include <sched.h>
+#include <time.h>
 #include <unistd.h>
-#define widget_yield() sched_yield()
+/* 20 microseconds: long enough that another thread surely runs meanwhile. */
+static void widget_nap(void)
+{
+    struct timespec t = {0, 20000};
+    nanosleep(&t, NULL);
+}
 #define widget_sleep() sleep(1)
 #endif
 
@@ -83,9 +90,9 @@ static FacetResult FACET_CALL inner_qi(IFacetUnknown *self, const FacetGuid *iid
 static uint32_t FACET_CALL inner_addref(IFacetUnknown *self)
 {
 #ifdef BROKEN_THREAD_UNSAFE_ADDREF
-    /* Read, let another thread in, write back: increments get lost. */
+    /* Read, let the other threads in, write back: increments get lost. */
     uint32_t n = *(volatile uint32_t *)&FROM_INNER(self)->refs;
-    widget_yield();
+    widget_nap();
     *(volatile uint32_t *)&FROM_INNER(self)->refs = n + 1;
     return n + 1;
 #else
