@@ -17,7 +17,8 @@ static const char usage[] =
     "  --json          after the run, one JSON document: {\"name\", \"ran\",\n"
     "                  \"exit_code\", \"error\"}\n"
     "  --module FILE   load this module (repeatable)\n"
-    "  --dir DIR       load every module in this folder (repeatable)\n"
+    "  --dir DIR       load the module of this folder that offers NAME, found\n"
+    "                  by probing each in a child process (repeatable)\n"
     "  --config FILE   not yet: host configuration files need the manifest and\n"
     "                  config support of libfacet\n"
     "\n"
@@ -26,6 +27,7 @@ static const char usage[] =
 
 typedef struct Loader {
     FacetRuntime *rt;
+    const char *name;
     FacetModule *modules[256];
     int count;
 } Loader;
@@ -36,6 +38,29 @@ static FacetResult load_one(const char *path, void *payload)
     if (l->count == 256)
         return FACET_OK;
     return facet_module_load(&l->modules[l->count++], l->rt, path);
+}
+
+/* --dir: which module offers NAME is read in a child process first
+ * (facet_probe), so a module that crashes, hangs or exits when loaded is
+ * never loaded into this one, and only the module that offers NAME is. */
+static FacetResult load_if_offers(const char *path, void *payload)
+{
+    Loader *l = payload;
+    FacetReport *rep = NULL;
+    uint32_t i;
+    int offers = 0;
+    if (facet_probe(&rep, path, NULL) != FACET_OK) {
+        facet_report_free(rep);
+        return FACET_OK;
+    }
+    for (i = 0; i < facet_report_class_count(rep) && !offers; i++) {
+        FacetClassInfo ci = FACET_CLASS_INFO_INIT;
+        if (FACET_SUCCEEDED(facet_report_class(&ci, rep, i)))
+            offers = (ci.contract != NULL && strcmp(ci.contract, l->name) == 0) ||
+                     strcmp(tool_guid(&ci.clsid), l->name) == 0;
+    }
+    facet_report_free(rep);
+    return offers ? load_one(path, l) : FACET_OK;
 }
 
 /* Reports the outcome, as text or JSON, and returns the exit code. */
@@ -71,11 +96,12 @@ int tool_run(int argc, char **argv)
                                                             : "no --module or --dir given");
     }
     memset(&l, 0, sizeof(l));
+    l.name = args.paths[0];
     r = facet_runtime_new(&l.rt, NULL);
     for (i = 0; FACET_SUCCEEDED(r) && i < args.module_count; i++)
         r = load_one(args.modules[i], &l);
     for (i = 0; FACET_SUCCEEDED(r) && i < args.dir_count; i++)
-        r = facet_module_files(args.dirs[i], load_one, &l);
+        r = facet_module_files(args.dirs[i], load_if_offers, &l);
     if (FACET_FAILED(r)) {
         snprintf(error, sizeof(error), "%s", facet_last_error());
         rc = finish(&args, args.paths[0], 0, 0, error, tool_exit_for(r) == TOOL_USAGE

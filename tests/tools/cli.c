@@ -401,6 +401,13 @@ static void test_tools_cli__scan_probe(void **state)
     expect_in(r.out, "0 probed now, 6 from the cache, 4 quarantined");
     run_free(&r);
 
+    /* run --dir loads only the module that offers NAME, found by probing:
+     * the ones that crash, hang or exit on load never enter the process. */
+    r = facet("run --dir '%s' test.runner 0", dir);
+    assert_int_equal(r.code, 0);
+    expect_in(r.out, "hello from test.runner: [0]");
+    run_free(&r);
+
     /* A module with a manifest is not probed; without --probe nothing is. */
     snprintf(manifest, sizeof(manifest), "%s/good_widget.facet.json", dir);
     facet_test_write_file(manifest, "{}", 2);
