@@ -353,7 +353,18 @@ static FacetResult find_helper(char **out, const FacetCheckOptions *opts)
 
     *out = NULL;
     if (opts->helper != NULL || (env != NULL && env[0] != '\0')) {
-        *out = facet__strdup(opts->helper ? opts->helper : env);
+        /* Checked here: where posix_spawn cannot report a failed exec, the
+         * child would only exit with 127. */
+        const char *named = opts->helper ? opts->helper : env;
+        FacetOsStat st;
+        r = facet__os_stat(&st, named);
+        if (FACET_FAILED(r))
+            return r;
+        if (st.kind != FACET_OS_FILE)
+            return facet__error(FACET_E_FILENOTFOUND,
+                                "%s: no such program; the facet-probe helper was named by %s", named,
+                                opts->helper ? "FacetCheckOptions.helper" : "FACET_PROBE_HELPER");
+        *out = facet__strdup(named);
         return *out ? FACET_OK : facet__error(FACET_E_OUTOFMEMORY, "out of memory");
     }
     r = facet__os_library_dir(&dir);
