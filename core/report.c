@@ -254,7 +254,7 @@ static void describe_step(const FacetReport *rep, json_t *step, char *buf, size_
 static FacetResult judge_end(FacetReport *rep, const FacetOsChildResult *child, int done,
                              json_t *step, uint32_t timeout_ms)
 {
-    char where[512], death[64], reason[1024], seen[768];
+    char where[512], death[64], reason[1024], seen[768], expected[600];
     const char *rule;
     FacetViolation v = FACET_VIOLATION_INIT;
     json_t *keep;
@@ -287,17 +287,13 @@ static FacetResult judge_end(FacetReport *rep, const FacetOsChildResult *child, 
     if (rep->reason == NULL)
         return oom(rep->path);
     /* The violation's strings live in the document like every other one. */
-    keep = json_pack("{s:s, s:s, s:s}", "rule", rule, "seen", seen, "expected", where);
+    snprintf(expected, sizeof(expected), "%s to return", where);
+    keep = json_pack("{s:s, s:s, s:s}", "rule", rule, "seen", seen, "expected", expected);
     if (keep == NULL || json_array_append_new((json_t *)rep->doc, keep) != 0)
         return oom(rep->path);
     v.rule = str_of(keep, "rule");
     v.seen = str_of(keep, "seen");
-    {
-        char expected[600];
-        snprintf(expected, sizeof(expected), "%s to return", where);
-        json_object_set_new(keep, "expected", json_string(expected));
-        v.expected = str_of(keep, "expected");
-    }
+    v.expected = str_of(keep, "expected");
     if (step != NULL && json_object_get(step, "class") != NULL) {
         json_int_t k = json_integer_value(json_object_get(step, "class"));
         if (k >= 0 && (uint64_t)k < rep->class_count) {
@@ -455,6 +451,16 @@ FacetResult facet__report_run(FacetReport **out, const char *path, const FacetCh
     if (FACET_FAILED(r)) {
         facet__free(full);
         return facet__error_prefix("%s", fn);
+    }
+    /* The helper announces its first step before it touches the module; no
+     * output at all means the helper itself did not run. */
+    if (child.out_size == 0 && child.how == FACET_OS_CHILD_EXITED) {
+        r = facet__error(FACET_E_FAIL,
+                         "%s: the facet-probe helper did not start (exit status %lld)%s%s", fn,
+                         (long long)child.code, child.err[0] ? ": " : "", child.err);
+        facet__free(full);
+        facet__os_child_result_free(&child);
+        return r;
     }
     r = facet__report_from_lines(out, full, child.out, &child, eff.timeout_ms);
     facet__free(full);

@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "facet/validate.h"
 #include "support.h"
@@ -163,8 +164,25 @@ static void test_broken_validate__bad_arguments(void **state)
                  "/nonexistent/dir/x.so");
     opts.helper = "/nonexistent/facet-probe";
     expect_error(facet_validate(&rep, broken_module("good_widget"), &opts), FACET_E_FILENOTFOUND,
-                 "/nonexistent/facet-probe");
+                 "/nonexistent/facet-probe", "FacetCheckOptions.helper");
     assert_null(rep);
+#ifndef _WIN32
+    {
+        /* A helper that runs but never reports is the helper's failure, not
+         * the module's. */
+        const char *dir = facet_test_tmpdir();
+        char helper[4200];
+        const char *script = "#!/bin/sh\necho broken helper >&2\nexit 3\n";
+        snprintf(helper, sizeof(helper), "%s/fake-helper", dir);
+        facet_test_write_file(helper, script, strlen(script));
+        assert_int_equal(chmod(helper, 0755), 0);
+        opts.helper = helper;
+        expect_error(facet_validate(&rep, broken_module("good_widget"), &opts), FACET_E_FAIL,
+                     "did not start", "exit status 3", "broken helper");
+        assert_null(rep);
+        facet_test_remove_tree(dir);
+    }
+#endif
     assert_no_leaks();
 }
 
