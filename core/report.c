@@ -336,12 +336,16 @@ FacetResult facet__report_from_lines(FacetReport **out, const char *path, const 
     return FACET_OK;
 }
 
+#ifndef FACET_PROBE_RELDIR
+#define FACET_PROBE_RELDIR "../libexec/facet"
+#endif
+
 /* The helper program: opts->helper, FACET_PROBE_HELPER, or the one that
- * sits next to libfacet (build tree and Windows), in ../libexec, or in
- * ../bin. */
+ * sits next to libfacet (the build tree), or where the install put it
+ * (FACET_PROBE_RELDIR from libfacet's folder). */
 static FacetResult find_helper(char **out, const FacetCheckOptions *opts)
 {
-    static const char *const places[] = {"", "/../libexec", "/../bin"};
+    static const char *const places[] = {"", "/" FACET_PROBE_RELDIR};
     const char *env = getenv("FACET_PROBE_HELPER");
     char *dir = NULL;
     size_t i;
@@ -383,7 +387,8 @@ static FacetResult find_helper(char **out, const FacetCheckOptions *opts)
         facet__free(candidate);
     }
     r = facet__error(FACET_E_FILENOTFOUND,
-                     "no facet-probe helper next to libfacet in %s (or in ../libexec, ../bin); "
+                     "no facet-probe helper next to libfacet in %s (or in " FACET_PROBE_RELDIR
+                     "); "
                      "set FACET_PROBE_HELPER or FacetCheckOptions.helper",
                      dir);
     facet__free(dir);

@@ -2,9 +2,10 @@
  * facet/validate.h - reading and checking modules without trusting them.
  *
  * Both entry points run the module in a child process (a small helper
- * program, facet-probe, next to libfacet), so a module that crashes,
- * hangs or calls exit() while it is loaded or exercised is reported as
- * such and never takes the host with it:
+ * program, facet-probe, next to libfacet in a build tree, in libexec/facet
+ * once installed), so a module that crashes, hangs or calls exit() while
+ * it is loaded or exercised is reported as such and never takes the host
+ * with it:
  *
  *  - facet_probe() loads the module and reads its module and class info.
  *  - facet_validate() runs the conformance checks of DESIGN §6 on every
