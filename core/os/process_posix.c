@@ -36,7 +36,8 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Appends n bytes to the stdout buffer; 0 when it would pass max. */
+/* Appends n bytes to the stdout buffer: 1, or 0 when it would pass max,
+ * or -1 when out of memory. */
 static int append_out(FacetOsChildResult *r, uint64_t *cap, const char *buf, size_t n,
                       uint64_t max)
 {
@@ -49,7 +50,7 @@ static int append_out(FacetOsChildResult *r, uint64_t *cap, const char *buf, siz
             ncap *= 2;
         p = facet__realloc(r->out, (size_t)ncap);
         if (p == NULL)
-            return 0;
+            return -1;
         r->out = p;
         *cap = ncap;
     }
@@ -108,6 +109,7 @@ FacetResult facet__os_run_child(FacetOsChildResult *out, const char *exe,
                                 const char *const *argv, uint32_t timeout_ms, uint64_t max_out)
 {
     int out_p[2] = {-1, -1}, err_p[2] = {-1, -1}, status = 0, open_fds = 2, overflow = 0;
+    int appended;
     char tail[ERR_TAIL], buf[8192];
     size_t tail_len = 0;
     uint64_t cap = 0;
@@ -162,8 +164,9 @@ FacetResult facet__os_run_child(FacetOsChildResult *out, const char *exe,
                 fds[i].fd = -1;
                 open_fds--;
             } else if (i == 0) {
-                if (!append_out(out, &cap, buf, (size_t)got, max_out))
-                    overflow = 1;
+                appended = append_out(out, &cap, buf, (size_t)got, max_out);
+                if (appended <= 0)
+                    overflow = appended == 0 ? 1 : -1;
             } else {
                 append_err(tail, &tail_len, buf, (size_t)got);
             }
@@ -181,8 +184,10 @@ FacetResult facet__os_run_child(FacetOsChildResult *out, const char *exe,
     kill(-pid, SIGKILL);
     if (overflow) {
         facet__os_child_result_free(out);
-        r = facet__error(FACET_E_FAIL, "%s: wrote more than %llu bytes to its output", exe,
-                         (unsigned long long)max_out);
+        r = overflow < 0 ? facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory for its output",
+                                        exe)
+                         : facet__error(FACET_E_FAIL, "%s: wrote more than %llu bytes to its "
+                                        "output", exe, (unsigned long long)max_out);
         goto close_pipes;
     }
     if (out->how != FACET_OS_CHILD_TIMEDOUT) {

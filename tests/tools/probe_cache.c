@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "facet/testing.h"
 #include "facet/validate.h"
 #include "tools_util.h"
 
@@ -278,6 +279,66 @@ static void test_tools_probe_cache__module_files(void **state)
     assert_no_leaks();
 }
 
+/* Every allocation of a probe, and of the cache around it, can fail: the
+ * call fails with FACET_E_OUTOFMEMORY, leaves nothing behind, and the next
+ * call works. */
+static void test_tools_probe_cache__out_of_memory(void **state)
+{
+    const char *dir = tools_scan_folder(broken_dir, runner_module);
+    char cache_file[4200], module_path[4200];
+    uint64_t nth;
+    int passed = 0;
+    (void)state;
+    snprintf(cache_file, sizeof(cache_file), "%s/probe.json", dir);
+    snprintf(module_path, sizeof(module_path), "%s/good_widget" TOOLS_MODULE_SUFFIX, dir);
+    for (nth = 1; nth < 400 && !passed; nth++) {
+        FacetProbeCache *cache = NULL;
+        FacetReport *rep = NULL;
+        FacetResult r;
+        facet_testing_fail(FACET_FAULT_ALLOC, nth, 0);
+        r = facet_probe_cache_open(&cache, cache_file);
+        if (FACET_SUCCEEDED(r))
+            r = facet_probe_cache_get(&rep, NULL, cache, module_path, NULL);
+        if (FACET_SUCCEEDED(r))
+            r = facet_probe_cache_save(cache);
+        if (facet_testing_failures(FACET_FAULT_ALLOC) == 0) {
+            assert_int_equal(r, FACET_OK);
+            passed = 1;
+        } else if (r != FACET_E_OUTOFMEMORY) {
+            fail_msg("allocation %llu failed: %s (%s), expected FACET_E_OUTOFMEMORY",
+                     (unsigned long long)nth, facet_result_name(r), facet_last_error());
+        }
+        facet_testing_fail(FACET_FAULT_ALLOC, 0, 0);
+        facet_report_free(rep);
+        facet_probe_cache_free(cache);
+        remove(cache_file);
+        assert_no_leaks();
+    }
+    assert_true(passed);
+    facet_test_remove_tree(dir);
+}
+
+/* A process that cannot be started is the probe's failure, with a message. */
+static void test_tools_probe_cache__spawn_failure(void **state)
+{
+    const char *dir = tools_scan_folder(broken_dir, runner_module);
+    char module_path[4200];
+    FacetReport *rep = NULL;
+    (void)state;
+    snprintf(module_path, sizeof(module_path), "%s/good_widget" TOOLS_MODULE_SUFFIX, dir);
+    facet_testing_fail(FACET_FAULT_PROCESS, 1, 1);
+    expect_error(facet_probe(&rep, module_path, NULL), FACET_E_FAIL, "facet_probe",
+                 "injected fault");
+    assert_null(rep);
+    expect_error(facet_validate(&rep, module_path, NULL), FACET_E_FAIL, "facet_validate");
+    assert_null(rep);
+    facet_testing_fail(FACET_FAULT_PROCESS, 0, 0);
+    assert_int_equal(facet_probe(&rep, module_path, NULL), FACET_OK);
+    facet_report_free(rep);
+    facet_test_remove_tree(dir);
+    assert_no_leaks();
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -286,6 +347,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_tools_probe_cache__forget_and_damaged_file),
         cmocka_unit_test(test_tools_probe_cache__bad_arguments),
         cmocka_unit_test(test_tools_probe_cache__module_files),
+        cmocka_unit_test(test_tools_probe_cache__out_of_memory),
+        cmocka_unit_test(test_tools_probe_cache__spawn_failure),
     };
     if (argc < 3) {
         fprintf(stderr, "usage: %s BROKEN_DIR RUNNER_MODULE\n", argv[0]);
