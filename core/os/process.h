@@ -59,7 +59,8 @@ void facet__os_thread_join(FacetOsThread *t);
 
 /* Calls fn for each entry of dir except "." and "..", in no set order.
  * Stops at the first failure fn returns and returns it. */
-FacetResult facet__os_dir_each(const char *dir, FacetResult (*fn)(const char *name, void *payload),
-                               void *payload);
+FacetResult facet__os_dir_entries(const char *dir,
+                                  FacetResult (*fn)(const char *name, void *payload),
+                                  void *payload);
 
 #endif /* FACET_CORE_OS_PROCESS_H */

@@ -321,8 +321,9 @@ void facet__os_thread_join(FacetOsThread *t)
     }
 }
 
-FacetResult facet__os_dir_each(const char *dir, FacetResult (*fn)(const char *name, void *payload),
-                               void *payload)
+FacetResult facet__os_dir_entries(const char *dir,
+                                  FacetResult (*fn)(const char *name, void *payload),
+                                  void *payload)
 {
     DIR *d;
     struct dirent *e;
