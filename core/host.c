@@ -2,9 +2,11 @@
  * core/host.c - the host object handed to each module.
  *
  * One object per module (and one for the runtime itself), so the host knows
- * who asks for a service. It is a single COM object with three interfaces:
- * IFacetHost, IFacetAllocator and IFacetLogger. QueryInterface among them
- * keeps COM's identity rules.
+ * who asks for a service. It is a single COM object with four interfaces:
+ * IFacetHost, IFacetAllocator, IFacetLogger and IFacetConfig (the module's
+ * settings from the host configuration). QueryInterface among them keeps
+ * COM's identity rules; for any other IID it hands out the host-registered
+ * service of that IID, where the module may have it (services.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +17,7 @@ struct FacetHostObject {
     IFacetHost host;
     IFacetAllocator allocator;
     IFacetLogger logger;
+    IFacetConfig config;
     uint32_t refs;
     FacetRuntime *rt;
     FacetModule *module; /* NULL for the runtime's own host object */
@@ -24,6 +27,7 @@ struct FacetHostObject {
 #define FROM_ALLOCATOR(p) \
     ((FacetHostObject *)(void *)((char *)(p) - offsetof(FacetHostObject, allocator)))
 #define FROM_LOGGER(p) ((FacetHostObject *)(void *)((char *)(p) - offsetof(FacetHostObject, logger)))
+#define FROM_CONFIG(p) ((FacetHostObject *)(void *)((char *)(p) - offsetof(FacetHostObject, config)))
 
 static const char *host_name(FacetHostObject *h)
 {
@@ -47,8 +51,10 @@ static FacetResult host_qi(FacetHostObject *h, const FacetGuid *iid, void **out)
         *out = &h->allocator;
     else if (FacetGuidEqual(iid, &IID_IFacetLogger))
         *out = &h->logger;
+    else if (FacetGuidEqual(iid, &IID_IFacetConfig))
+        *out = &h->config;
     else
-        return FACET_E_NOINTERFACE;
+        return facet__service_query(h->rt, h->module, iid, iid, out);
     facet__atomic_inc32(&h->refs);
     return FACET_OK;
 }
@@ -100,6 +106,10 @@ static FacetResult FACET_CALL h_query_service(IFacetHost *self, const FacetGuid 
     *out = NULL;
     if (sid == NULL || iid == NULL)
         return FACET_E_POINTER;
+    if (!FacetGuidEqual(sid, &IID_IFacetUnknown) && !FacetGuidEqual(sid, &IID_IFacetHost) &&
+        !FacetGuidEqual(sid, &IID_IFacetAllocator) && !FacetGuidEqual(sid, &IID_IFacetLogger) &&
+        !FacetGuidEqual(sid, &IID_IFacetConfig))
+        return facet__service_query(h->rt, h->module, sid, iid, out);
     r = host_qi(h, sid, (void **)&service);
     if (FACET_FAILED(r))
         return r;
@@ -224,6 +234,91 @@ static FacetResult FACET_CALL l_enabled(IFacetLogger *self, uint32_t level)
 
 static const IFacetLoggerVtbl logger_vtbl = {l_qi, l_addref, l_release, l_log, l_enabled};
 
+/* ---- IFacetConfig ------------------------------------------------------ */
+
+static FacetResult FACET_CALL c_qi(IFacetConfig *self, const FacetGuid *iid, void **out)
+{
+    return host_qi(FROM_CONFIG(self), iid, out);
+}
+static uint32_t FACET_CALL c_addref(IFacetConfig *self)
+{
+    return host_addref(FROM_CONFIG(self));
+}
+static uint32_t FACET_CALL c_release(IFacetConfig *self)
+{
+    return host_release(FROM_CONFIG(self));
+}
+
+/* The setting at key for this host object's module. rt->config is set once
+ * (under rt->lock) and never changes after, so the values need no lock. */
+static FacetResult setting(IFacetConfig *self, const char *key, const FacetSetting **out)
+{
+    FacetHostObject *h = FROM_CONFIG(self);
+    const FacetConfig *cfg;
+    facet__os_rwlock_rdlock(&h->rt->lock);
+    cfg = h->rt->config;
+    facet__os_rwlock_rdunlock(&h->rt->lock);
+    *out = NULL;
+    if (key == NULL)
+        return FACET_E_POINTER;
+    if (h->module == NULL)
+        return FACET_E_NOTFOUND;
+    *out = facet__config_setting(facet__config_module(cfg, h->module->info.name), key);
+    return *out ? FACET_OK : FACET_E_NOTFOUND;
+}
+
+/* The setting at key if it has one of the types in mask (1 << type). */
+static FacetResult typed(IFacetConfig *self, const char *key, void *out, uint32_t mask,
+                         const FacetSetting **s)
+{
+    FacetResult r;
+    if (out == NULL)
+        return FACET_E_POINTER;
+    r = setting(self, key, s);
+    if (FACET_SUCCEEDED(r) && !(mask & (1u << (*s)->type)))
+        r = FACET_E_INVALIDARG;
+    return r;
+}
+
+static FacetResult FACET_CALL c_get_string(IFacetConfig *self, const char *key, const char **out)
+{
+    const FacetSetting *s;
+    FacetResult r = typed(self, key, out, 1u << FACET_SETTING_STRING, &s);
+    if (out != NULL)
+        *out = FACET_SUCCEEDED(r) ? s->text : NULL;
+    return r;
+}
+
+static FacetResult FACET_CALL c_get_int(IFacetConfig *self, const char *key, int64_t *out)
+{
+    const FacetSetting *s;
+    FacetResult r = typed(self, key, out, 1u << FACET_SETTING_INT, &s);
+    if (out != NULL)
+        *out = FACET_SUCCEEDED(r) ? s->integer : 0;
+    return r;
+}
+
+static FacetResult FACET_CALL c_get_double(IFacetConfig *self, const char *key, double *out)
+{
+    const FacetSetting *s;
+    FacetResult r = typed(self, key, out, (1u << FACET_SETTING_INT) | (1u << FACET_SETTING_REAL), &s);
+    if (out != NULL)
+        *out = FACET_SUCCEEDED(r) ? s->real : 0;
+    return r;
+}
+
+static FacetResult FACET_CALL c_get_bool(IFacetConfig *self, const char *key, uint32_t *out)
+{
+    const FacetSetting *s;
+    FacetResult r = typed(self, key, out, 1u << FACET_SETTING_BOOL, &s);
+    if (out != NULL)
+        *out = FACET_SUCCEEDED(r) ? (uint32_t)s->integer : 0;
+    return r;
+}
+
+static const IFacetConfigVtbl config_vtbl = {c_qi,      c_addref,     c_release,   c_get_string,
+                                             c_get_int, c_get_double, c_get_bool};
+
 /* ---- The runtime's side ------------------------------------------------ */
 
 FacetResult facet__host_new(FacetHostObject **out, FacetRuntime *rt, FacetModule *module)
@@ -235,6 +330,7 @@ FacetResult facet__host_new(FacetHostObject **out, FacetRuntime *rt, FacetModule
     h->host.lpVtbl = &host_vtbl;
     h->allocator.lpVtbl = &allocator_vtbl;
     h->logger.lpVtbl = &logger_vtbl;
+    h->config.lpVtbl = &config_vtbl;
     h->refs = 1;
     h->rt = rt;
     h->module = module;

@@ -14,6 +14,8 @@
 #include "facet/testing.h"
 #include "os/os.h"
 
+typedef struct FacetClassEntry FacetClassEntry;
+
 /* uthash allocates through the runtime allocator and survives running out
  * of memory: a failed add leaves the table as it was and sets the flag. */
 extern int facet__hash_oom;
@@ -123,10 +125,269 @@ FacetResult facet__image_check(FacetImageInfo *out, const char *name, uint64_t f
 /* The machine this code was built for, as image.c names machines. */
 const char *facet__image_host_machine(void);
 
+
+/* ---- Arenas (arena.c): many small blocks freed together ---------------- */
+
+typedef struct FacetArena {
+    struct FacetArenaChunk *chunks;
+} FacetArena;
+
+void *facet__arena_alloc(FacetArena *a, size_t size);
+char *facet__arena_strdup(FacetArena *a, const char *s);
+/* Makes the first chunk of an empty arena size bytes; 0 when out of memory. */
+int facet__arena_reserve(FacetArena *a, size_t size);
+void facet__arena_free(FacetArena *a);
+/* The folder part of path ("." for none), and dir + "/" + name. */
+char *facet__arena_dirname(FacetArena *a, const char *path);
+char *facet__arena_join(FacetArena *a, const char *dir, const char *name);
+
+/* ---- SemVer (semver.c) ------------------------------------------------- */
+
+/* A parsed version; pre points into the text it was parsed from (or to
+ * static storage) and is not NUL-terminated. */
+typedef struct FacetSemver {
+    uint64_t major, minor, patch;
+    const char *pre;
+    uint32_t pre_len;
+} FacetSemver;
+
+#define FACET_SEMVER_MAX_COMPARATORS 8u
+#define FACET_SEMVER_MAX_SETS 16u
+
+typedef struct FacetVersionSet {
+    uint32_t count;
+    uint32_t ops[FACET_SEMVER_MAX_COMPARATORS];
+    FacetSemver versions[FACET_SEMVER_MAX_COMPARATORS];
+} FacetVersionSet;
+
+/* Sets joined by "||"; versions point into the range's text. */
+typedef struct FacetVersionRange {
+    uint32_t count;
+    FacetVersionSet sets[FACET_SEMVER_MAX_SETS];
+} FacetVersionRange;
+
+/* Both set FACET_E_INVALIDARG with the column of the first bad character. */
+FacetResult facet__semver_parse(FacetSemver *out, const char *text);
+FacetResult facet__range_parse(FacetVersionRange *out, const char *text);
+int facet__semver_compare(const FacetSemver *a, const FacetSemver *b);
+int facet__range_satisfied(const FacetVersionRange *range, const FacetSemver *v);
+
+/* ---- JSON documents (json.c) ------------------------------------------- */
+
+/* The largest manifest or config file read, and the deepest nesting. */
+#define FACET_JSON_MAX_SIZE (1024u * 1024u)
+#define FACET_JSON_MAX_DEPTH 32u
+
+/* Where a field sits: the file, its text, and the JSON path being checked
+ * ("$.classes[0].clsid"), so that an error can say file:line:column. */
+typedef struct FacetJsonCtx {
+    const char *file;
+    const char *text;
+    size_t size;
+    FacetResult code;   /* FACET_E_BADMANIFEST or FACET_E_BADCONFIG */
+    size_t len;
+    char path[512];
+} FacetJsonCtx;
+
+/* Parses text with jansson; a syntax error becomes ctx->code with
+ * file:line:column. *out is a new reference. */
+struct json_t;
+FacetResult facet__json_parse(struct json_t **out, FacetJsonCtx *ctx);
+/* Appends .key (or ["key"]) or [index] to the path; returns the old length,
+ * to pass to facet__json_pop. */
+size_t facet__json_push_key(FacetJsonCtx *ctx, const char *key);
+size_t facet__json_push_index(FacetJsonCtx *ctx, size_t index);
+void facet__json_pop(FacetJsonCtx *ctx, size_t len);
+/* Sets ctx->code with "file:line:column: $.path: message", the position
+ * being that of the value at the current path (or of its nearest parent). */
+FacetResult facet__json_error(FacetJsonCtx *ctx, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* The same, for a failure some other function already described: keeps its
+ * message after the position. */
+FacetResult facet__json_wrap(FacetJsonCtx *ctx, FacetResult r);
+/* Fails for a member of object whose name is not in the NULL-terminated
+ * list known. */
+FacetResult facet__json_check_keys(FacetJsonCtx *ctx, struct json_t *object,
+                                   const char *const *known);
+/* Reads a whole file of at most FACET_JSON_MAX_SIZE bytes. */
+FacetResult facet__json_read_file(char **out, size_t *size, const char *path, FacetResult code);
+/* file:line:column of path in text, for an error found after parsing. */
+void facet__json_locate(const char *text, size_t size, const char *path, unsigned *line,
+                        unsigned *column);
+
+/* ---- Manifests (manifest.c) -------------------------------------------- */
+
+typedef struct FacetManifestClass {
+    FacetGuid clsid;
+    const char *contract;     /* NULL if not given */
+    const char *version;      /* NULL if not given */
+    uint32_t threading;       /* FACET_THREADING_*, or UINT32_MAX if not given */
+    uint32_t interface_count; /* UINT32_MAX if the manifest lists none */
+    FacetGuid *interfaces;
+} FacetManifestClass;
+
+typedef struct FacetManifestRequire {
+    const char *name;
+    const char *range;        /* checked by facet__range_parse */
+} FacetManifestRequire;
+
+
+struct FacetManifest {
+    FacetArena arena;         /* everything below lives in it */
+    const char *path;         /* the manifest file, as given */
+    const char *dir;          /* its folder */
+    const char *name;
+    const char *version;
+    FacetSemver semver;       /* points into version */
+    uint32_t api_level;
+    const char *library;      /* this platform's library, relative to dir */
+    uint32_t isolation;
+    uint32_t class_count;
+    FacetManifestClass *classes;
+    uint32_t require_count;
+    FacetManifestRequire *requires;
+    uint32_t permission_count;
+    const char **permissions;
+};
+
+/* Parses a manifest's text; path names it in messages and gives the folder
+ * its library is relative to. */
+FacetResult facet__manifest_parse(FacetManifest **out, const char *path, const char *text,
+                                  size_t size);
+/* Compares what a loaded module says with its manifest: FACET_E_MISMATCH
+ * naming every field that differs. */
+FacetResult facet__manifest_check_module(const FacetManifest *mf, FacetModule *m);
+/* The library's full path, checked to stay inside the manifest's folder
+ * (after links are resolved); from facet__malloc. */
+FacetResult facet__manifest_library_path(char **out, const FacetManifest *mf);
+int facet__manifest_has_permission(const FacetManifest *mf, const char *permission);
+/* Sets a manifest error at a JSON path, re-reading the file for the position. */
+FacetResult facet__manifest_error_at(const FacetManifest *mf, const char *path, FacetResult code,
+                                     const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+/* ---- Host configuration (config.c) ------------------------------------- */
+
+#define FACET_SETTING_STRING 0u
+#define FACET_SETTING_INT 1u
+#define FACET_SETTING_REAL 2u
+#define FACET_SETTING_BOOL 3u
+#define FACET_SETTING_NULL 4u
+
+typedef struct FacetSetting {
+    const char *key;            /* dotted path, "cache.size", "list.0" */
+    uint32_t type;              /* FACET_SETTING_* */
+    const char *text;
+    int64_t integer;
+    double real;
+    UT_hash_handle hh;
+} FacetSetting;
+
+typedef struct FacetModuleConfig {
+    const char *name;
+    uint32_t grant_count;
+    const char **grants;
+    FacetSetting *settings;     /* uthash by key */
+    UT_hash_handle hh;
+} FacetModuleConfig;
+
+typedef struct FacetAlias {
+    const char *name;
+    const char *target;         /* the final contract name, after alias chains */
+    uint32_t is_clsid;
+    FacetGuid clsid;
+    UT_hash_handle hh;
+} FacetAlias;
+
+typedef struct FacetConfig {
+    FacetArena arena;
+    const char *path;
+    uint32_t folder_count;
+    const char **folders;       /* resolved against the config's folder */
+    uint32_t enable_count;      /* 0: every module not disabled */
+    const char **enable;
+    uint32_t disable_count;
+    const char **disable;
+    FacetAlias *aliases;        /* uthash by name */
+    FacetModuleConfig *modules; /* uthash by name */
+} FacetConfig;
+
+FacetResult facet__config_parse(FacetConfig **out, const char *path, const char *text,
+                                size_t size);
+void facet__config_free(FacetConfig *cfg);
+const FacetModuleConfig *facet__config_module(const FacetConfig *cfg, const char *name);
+int facet__config_enabled(const FacetConfig *cfg, const char *name);
+int facet__config_granted(const FacetConfig *cfg, const char *module, const char *permission);
+const FacetSetting *facet__config_setting(const FacetModuleConfig *mc, const char *key);
+
+/* ---- Scanned modules (scan.c) ------------------------------------------ */
+
+#define FACET_DECLARED_CANDIDATE 0u /* scanned, not (yet) chosen */
+#define FACET_DECLARED_CHOSEN 1u    /* the version in use; its classes are registered */
+#define FACET_DECLARED_DISABLED 2u  /* turned off by the host configuration */
+#define FACET_DECLARED_BROKEN 3u    /* unusable; error says why */
+
+typedef struct FacetDeclared FacetDeclared;
+struct FacetDeclared {
+    FacetManifest *mf;
+    uint32_t state;              /* FACET_DECLARED_* */
+    uint32_t registered;         /* lazy entries are in the registry */
+    FacetResult error;           /* why it is broken */
+    char *message;
+    FacetModule *module;         /* once its code is loaded */
+    FacetClassEntry *lazy;       /* mf->class_count entries, module NULL */
+    IFacetLifecycle *lifecycle;  /* while started */
+    uint32_t life;               /* lifecycle steps done, FACET_LIFE_* */
+    uint32_t mark;               /* scratch for graph walks */
+    FacetDeclared *next;         /* rt->declared */
+    FacetDeclared *lower;        /* the next lower version of this module */
+    /* On the first declared of each name (the rt->declared_names entry): */
+    FacetDeclared *top;          /* the highest version */
+    FacetDeclared *pick;         /* the version chosen, while choosing */
+    uint32_t pinned;             /* pick's code is loaded: it stays */
+    uint32_t con_head;           /* its first constraint, index + 1; 0: none */
+    UT_hash_handle hh;
+};
+
+/* Loads the code of a declared module (the caller holds no lock): checks
+ * the library path, opens it, compares it with its manifest and swaps its
+ * lazy registry entries for the real ones. */
+FacetResult facet__declared_load(FacetRuntime *rt, FacetDeclared *d);
+void facet__declared_free_all(FacetRuntime *rt);
+/* Scans folders into one report (out may be NULL), as facet_scan does. */
+FacetResult facet__scan_folders(FacetScanReport **out, FacetRuntime *rt,
+                                const char *const *folders, uint32_t count);
+
+/* ---- Services (services.c) --------------------------------------------- */
+
+typedef struct FacetService {
+    FacetGuid sid;
+    IFacetUnknown *object;
+    const char *permission;      /* NULL: every module may use it */
+    UT_hash_handle hh;
+} FacetService;
+
+/* Finds service sid for the host object of module m (NULL: the host's own),
+ * checks the permission and returns its iid interface. */
+FacetResult facet__service_query(FacetRuntime *rt, FacetModule *m, const FacetGuid *sid,
+                                 const FacetGuid *iid, void **out);
+void facet__services_free(FacetRuntime *rt);
+
+/* ---- Lifecycle (lifecycle.c) ------------------------------------------- */
+
+#define FACET_LIFE_NONE 0u
+#define FACET_LIFE_INIT 1u
+#define FACET_LIFE_STARTED 2u
+
 /* ---- Runtime, modules and registry ------------------------------------- */
 
 typedef struct FacetHostObject FacetHostObject;
-typedef struct FacetClassEntry FacetClassEntry;
 
 #define FACET_MODULE_LOADED 0u  /* registered, held by the host */
 #define FACET_MODULE_WAITING 1u /* let go of; unloads when CanUnload says so */
@@ -143,6 +404,7 @@ struct FacetModule {
     uint32_t busy;              /* calls into the factory under way (atomic) */
     uint32_t class_count;
     FacetClassEntry *classes;   /* class_count entries */
+    FacetDeclared *declared;    /* the manifest it was loaded by, or NULL */
     FacetModule *next;          /* rt->modules list */
 };
 
@@ -151,7 +413,8 @@ struct FacetClassEntry {
     const char *contract;       /* borrowed from the module */
     const char *version;
     uint32_t threading;
-    FacetModule *module;
+    FacetModule *module;        /* NULL: scanned, code not loaded yet */
+    FacetDeclared *declared;    /* the manifest that declared it, or NULL */
     UT_hash_handle hh_clsid;
     UT_hash_handle hh_name;
 };
@@ -169,6 +432,14 @@ struct FacetRuntime {
     FacetClassEntry *by_clsid;  /* uthash table, guarded by lock */
     FacetClassEntry *by_name;   /* uthash table, guarded by lock */
     FacetHostObject *host;      /* the runtime's own host object */
+    FacetDeclared *declared;    /* scanned modules, all versions; load_lock */
+    FacetDeclared *declared_names; /* uthash by module name; load_lock */
+    FacetConfig *config;        /* set once; immutable after */
+    FacetService *services;     /* uthash by sid, guarded by lock */
+    FacetOsRwlock life_lock;    /* serialises start and stop */
+    uint32_t started;
+    uint32_t life_count;        /* modules in life_order */
+    FacetDeclared **life_order; /* dependency order of the last start */
 };
 
 void facet__runtime_addref(FacetRuntime *rt);
@@ -179,6 +450,9 @@ void facet__runtime_log(FacetRuntime *rt, uint32_t level, const char *module,
 /* registry.c: callers hold rt->lock (write for add/remove, read for find). */
 FacetResult facet__registry_add_module(FacetRuntime *rt, FacetModule *m);
 void facet__registry_remove_module(FacetRuntime *rt, FacetModule *m);
+FacetResult facet__registry_add(FacetRuntime *rt, FacetClassEntry *entries, uint32_t count);
+void facet__registry_remove(FacetRuntime *rt, FacetClassEntry *entries, uint32_t count);
+void facet__registry_clear(FacetRuntime *rt);
 FacetClassEntry *facet__registry_find_clsid(FacetRuntime *rt, const FacetGuid *clsid);
 FacetClassEntry *facet__registry_find_name(FacetRuntime *rt, const char *name);
 uint32_t facet__registry_count(FacetRuntime *rt);
@@ -191,6 +465,9 @@ void facet__host_release(FacetHostObject *host);
 
 /* loader.c */
 FacetResult facet__module_open(FacetModule **out, FacetRuntime *rt, const char *path);
+/* Links a module just opened into rt and registers its classes; the
+ * caller holds load_lock. */
+FacetResult facet__runtime_add_module(FacetRuntime *rt, FacetModule *m);
 void facet__module_close(FacetModule *m);
 
 /* The name a message uses for a path: its last component. */

@@ -9,22 +9,30 @@
 
 int facet__hash_oom;
 
+/* What a message calls the owner of an entry: its module file, or the
+ * manifest that declared it. */
+static const char *owner(const FacetClassEntry *e)
+{
+    if (e->module != NULL)
+        return facet__basename(e->module->path);
+    return e->declared != NULL ? facet__basename(e->declared->mf->path) : "?";
+}
+
 static FacetResult conflict(FacetClassEntry *have, FacetClassEntry *want, const char *what)
 {
     char clsid[FACET_GUID_STRING_SIZE];
     facet_guid_format(clsid, sizeof(clsid), &want->clsid);
     return facet__error(FACET_E_CONFLICT,
-                        "%s: class %s (\"%s\") has the same %s as a class of %s, already loaded",
-                        facet__basename(want->module->path), clsid,
-                        want->contract ? want->contract : "", what,
-                        facet__basename(have->module->path));
+                        "%s: class %s (\"%s\") has the same %s as a class of %s, already %s",
+                        owner(want), clsid, want->contract ? want->contract : "", what,
+                        owner(have), have->module ? "loaded" : "scanned");
 }
 
-void facet__registry_remove_module(FacetRuntime *rt, FacetModule *m)
+void facet__registry_remove(FacetRuntime *rt, FacetClassEntry *entries, uint32_t count)
 {
     uint32_t i;
-    for (i = 0; i < m->class_count; i++) {
-        FacetClassEntry *e = &m->classes[i], *found = NULL;
+    for (i = 0; i < count; i++) {
+        FacetClassEntry *e = &entries[i], *found = NULL;
         HASH_FIND(hh_clsid, rt->by_clsid, &e->clsid, sizeof(FacetGuid), found);
         if (found == e)
             HASH_DELETE(hh_clsid, rt->by_clsid, e);
@@ -37,15 +45,15 @@ void facet__registry_remove_module(FacetRuntime *rt, FacetModule *m)
     }
 }
 
-FacetResult facet__registry_add_module(FacetRuntime *rt, FacetModule *m)
+FacetResult facet__registry_add(FacetRuntime *rt, FacetClassEntry *entries, uint32_t count)
 {
     uint32_t i;
-    for (i = 0; i < m->class_count; i++) {
-        FacetClassEntry *e = &m->classes[i], *found = NULL;
+    for (i = 0; i < count; i++) {
+        FacetClassEntry *e = &entries[i], *found = NULL;
         HASH_FIND(hh_clsid, rt->by_clsid, &e->clsid, sizeof(FacetGuid), found);
         if (found != NULL) {
             FacetResult r = conflict(found, e, "clsid");
-            facet__registry_remove_module(rt, m);
+            facet__registry_remove(rt, entries, i);
             return r;
         }
         facet__hash_oom = 0;
@@ -58,7 +66,7 @@ FacetResult facet__registry_add_module(FacetRuntime *rt, FacetModule *m)
         HASH_FIND(hh_name, rt->by_name, e->contract, strlen(e->contract), found);
         if (found != NULL) {
             FacetResult r = conflict(found, e, "contract name");
-            facet__registry_remove_module(rt, m);
+            facet__registry_remove(rt, entries, i + 1);
             return r;
         }
         HASH_ADD_KEYPTR(hh_name, rt->by_name, e->contract, strlen(e->contract), e);
@@ -67,9 +75,25 @@ FacetResult facet__registry_add_module(FacetRuntime *rt, FacetModule *m)
     }
     return FACET_OK;
 oom:
-    facet__registry_remove_module(rt, m);
+    facet__registry_remove(rt, entries, i + 1);
     return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory registering its classes",
-                        facet__basename(m->path));
+                        owner(&entries[i]));
+}
+
+void facet__registry_remove_module(FacetRuntime *rt, FacetModule *m)
+{
+    facet__registry_remove(rt, m->classes, m->class_count);
+}
+
+FacetResult facet__registry_add_module(FacetRuntime *rt, FacetModule *m)
+{
+    return facet__registry_add(rt, m->classes, m->class_count);
+}
+
+void facet__registry_clear(FacetRuntime *rt)
+{
+    HASH_CLEAR(hh_clsid, rt->by_clsid);
+    HASH_CLEAR(hh_name, rt->by_name);
 }
 
 FacetClassEntry *facet__registry_find_clsid(FacetRuntime *rt, const FacetGuid *clsid)

@@ -62,12 +62,17 @@ FacetResult facet_runtime_new(FacetRuntime **out, const FacetRuntimeOptions *opt
     r = facet__os_rwlock_init(&rt->load_lock);
     if (FACET_FAILED(r))
         goto fail_load_lock;
+    r = facet__os_rwlock_init(&rt->life_lock);
+    if (FACET_FAILED(r))
+        goto fail_life_lock;
     r = facet__host_new(&rt->host, rt, NULL);
     if (FACET_FAILED(r))
         goto fail_host;
     *out = rt;
     return FACET_OK;
 fail_host:
+    facet__os_rwlock_destroy(&rt->life_lock);
+fail_life_lock:
     facet__os_rwlock_destroy(&rt->load_lock);
 fail_load_lock:
     facet__os_rwlock_destroy(&rt->lock);
@@ -86,6 +91,10 @@ void facet__runtime_release(FacetRuntime *rt)
     if (facet__atomic_dec32(&rt->refs) != 0)
         return;
     facet__host_release(rt->host);
+    /* Every module is closed by now: nothing points at what they declared. */
+    facet__declared_free_all(rt);
+    facet__config_free(rt->config);
+    facet__os_rwlock_destroy(&rt->life_lock);
     facet__os_rwlock_destroy(&rt->load_lock);
     facet__os_rwlock_destroy(&rt->lock);
     facet__free(rt);
@@ -164,10 +173,17 @@ FacetResult facet_runtime_free(FacetRuntime *rt)
 
     if (rt == NULL)
         return FACET_OK;
+    if (rt->started)
+        facet_runtime_stop(rt);
+    facet__services_free(rt);
     facet__os_rwlock_wrlock(&rt->load_lock);
     for (m = rt->modules; m != NULL; m = m->next)
         if (m->state == FACET_MODULE_LOADED)
             let_go(rt, m);
+    /* The classes scanned but never loaded go too. */
+    facet__os_rwlock_wrlock(&rt->lock);
+    facet__registry_clear(rt);
+    facet__os_rwlock_wrunlock(&rt->lock);
     waiting = collect_locked(rt);
     names[0] = '\0';
     for (m = rt->modules; m != NULL && used < sizeof(names) - 1; m = m->next) {
@@ -233,10 +249,18 @@ FacetResult facet_module_load(FacetModule **out, FacetRuntime *rt, const char *p
         }
     }
     r = facet__module_open(&m, rt, path);
-    if (FACET_FAILED(r)) {
-        facet__os_rwlock_wrunlock(&rt->load_lock);
+    if (FACET_SUCCEEDED(r))
+        r = facet__runtime_add_module(rt, m);
+    facet__os_rwlock_wrunlock(&rt->load_lock);
+    if (FACET_FAILED(r))
         return r;
-    }
+    *out = m;
+    return FACET_OK;
+}
+
+FacetResult facet__runtime_add_module(FacetRuntime *rt, FacetModule *m)
+{
+    FacetResult r;
     facet__os_rwlock_wrlock(&rt->lock);
     r = facet__registry_add_module(rt, m);
     if (FACET_SUCCEEDED(r)) {
@@ -249,13 +273,13 @@ FacetResult facet_module_load(FacetModule **out, FacetRuntime *rt, const char *p
     facet__os_rwlock_wrunlock(&rt->lock);
     if (FACET_FAILED(r)) {
         /* Keep the conflict's message: closing calls into the module. */
+        char message[1024];
+        memcpy(message, facet_last_error(), sizeof(message) - 1);
+        message[sizeof(message) - 1] = '\0';
         facet__module_close(m);
-        facet__os_rwlock_wrunlock(&rt->load_lock);
-        return r;
+        facet__error(r, "%s", message);
     }
-    facet__os_rwlock_wrunlock(&rt->load_lock);
-    *out = m;
-    return FACET_OK;
+    return r;
 }
 
 FacetResult facet_module_unload(FacetModule *module)
@@ -398,6 +422,20 @@ static FacetResult create_from(void **out, FacetRuntime *rt, FacetClassEntry *e,
                         facet_result_description(r));
 }
 
+/* e is a scanned class whose code is not loaded; the caller holds rt->lock
+ * (read). Loads it with the lock let go (loading calls into the module) and
+ * takes the lock again on success, for the caller to look again. */
+static FacetResult load_declared(FacetRuntime *rt, FacetClassEntry *e)
+{
+    FacetDeclared *d = e->declared; /* lives as long as rt */
+    FacetResult r;
+    facet__os_rwlock_rdunlock(&rt->lock);
+    r = facet__declared_load(rt, d);
+    if (FACET_SUCCEEDED(r))
+        facet__os_rwlock_rdlock(&rt->lock);
+    return r;
+}
+
 FacetResult facet_create_instance(void **out, FacetRuntime *rt, const FacetGuid *clsid,
                                   IFacetUnknown *outer, const FacetGuid *iid)
 {
@@ -411,18 +449,38 @@ FacetResult facet_create_instance(void **out, FacetRuntime *rt, const FacetGuid 
     FACET_CHECK_ARG(iid, "facet_create_instance");
     facet__os_rwlock_rdlock(&rt->lock);
     e = facet__registry_find_clsid(rt, clsid);
-    if (e != NULL)
+    if (e != NULL && e->module != NULL)
         return create_from(out, rt, e, outer, iid);
+    if (e != NULL) {
+        FacetResult r = load_declared(rt, e);
+        if (FACET_FAILED(r))
+            return r;
+        e = facet__registry_find_clsid(rt, clsid);
+        if (e != NULL && e->module != NULL)
+            return create_from(out, rt, e, outer, iid);
+    }
     facet__os_rwlock_rdunlock(&rt->lock);
     facet_guid_format(text, sizeof(text), clsid);
     return facet__error(FACET_E_CLASSNOTREG, "class %s: no loaded module offers it", text);
 }
 
-/* Finds a class by contract name or clsid text; the caller holds rt->lock. */
+/* Finds a class by alias, contract name or clsid text; the caller holds
+ * rt->lock. Aliases come first, so that a host can point a contract name at
+ * another class. */
 static FacetClassEntry *find_by_name(FacetRuntime *rt, const char *name)
 {
     FacetGuid clsid;
-    FacetClassEntry *e = facet__registry_find_name(rt, name);
+    FacetClassEntry *e;
+    if (rt->config != NULL && rt->config->aliases != NULL) {
+        FacetAlias *a;
+        HASH_FIND(hh, rt->config->aliases, name, strlen(name), a);
+        if (a != NULL) {
+            if (a->is_clsid)
+                return facet__registry_find_clsid(rt, &a->clsid);
+            name = a->target;
+        }
+    }
+    e = facet__registry_find_name(rt, name);
     if (e == NULL && (name[0] == '{' || strlen(name) == 36) &&
         FACET_SUCCEEDED(facet_guid_parse(&clsid, name)))
         e = facet__registry_find_clsid(rt, &clsid);
@@ -448,8 +506,16 @@ FacetResult facet_create_instance_by_name(void **out, FacetRuntime *rt, const ch
     FACET_CHECK_ARG(iid, "facet_create_instance_by_name");
     facet__os_rwlock_rdlock(&rt->lock);
     e = find_by_name(rt, name);
-    if (e != NULL)
+    if (e != NULL && e->module != NULL)
         return create_from(out, rt, e, outer, iid);
+    if (e != NULL) {
+        FacetResult r = load_declared(rt, e);
+        if (FACET_FAILED(r))
+            return r;
+        e = find_by_name(rt, name);
+        if (e != NULL && e->module != NULL)
+            return create_from(out, rt, e, outer, iid);
+    }
     facet__os_rwlock_rdunlock(&rt->lock);
     return not_registered(name);
 }

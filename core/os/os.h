@@ -61,6 +61,12 @@ void facet__os_file_close(FacetOsFile *f);
 /* An absolute path with links resolved, from facet__malloc. */
 FacetResult facet__os_realpath(char **out, const char *path);
 
+/* Calls fn with the name of each entry of folder dir (not "." or ".."), in
+ * the order the system lists them, until fn returns a failure, which is
+ * returned. */
+typedef FacetResult (*FacetOsDirFn)(void *payload, const char *name);
+FacetResult facet__os_dir_each(const char *dir, FacetOsDirFn fn, void *payload);
+
 FacetResult facet__os_lib_open(FacetOsLibrary *out, const char *path);
 void *facet__os_lib_sym(FacetOsLibrary lib, const char *name);
 void facet__os_lib_close(FacetOsLibrary lib);

@@ -3,6 +3,7 @@
  */
 #ifndef _WIN32
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -160,6 +161,28 @@ FacetResult facet__os_rwlock_init(FacetOsRwlock *l)
     if (err != 0)
         return facet__error(FACET_E_FAIL, "pthread_rwlock_init: %s", strerror(err));
     return FACET_OK;
+}
+
+FacetResult facet__os_dir_each(const char *dir, FacetOsDirFn fn, void *payload)
+{
+    DIR *d;
+    struct dirent *de;
+    FacetResult r = FACET_OK;
+    if (facet__fault(FACET_FAULT_FILE))
+        return errno_error(EIO, dir, "opendir");
+    d = opendir(dir);
+    if (d == NULL)
+        return errno_error(errno, dir, "opendir");
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.' &&
+            (de->d_name[1] == '\0' || (de->d_name[1] == '.' && de->d_name[2] == '\0')))
+            continue;
+        r = fn(payload, de->d_name);
+        if (FACET_FAILED(r))
+            break;
+    }
+    closedir(d);
+    return r;
 }
 
 void facet__os_rwlock_destroy(FacetOsRwlock *l) { pthread_rwlock_destroy(&l->rw); }

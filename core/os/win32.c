@@ -226,6 +226,50 @@ void facet__os_lib_close(FacetOsLibrary lib)
         FreeLibrary((HMODULE)lib);
 }
 
+FacetResult facet__os_dir_each(const char *dir, FacetOsDirFn fn, void *payload)
+{
+    WIN32_FIND_DATAW fd;
+    HANDLE h;
+    wchar_t *wdir;
+    size_t n;
+    FacetResult r;
+    char *pattern;
+
+    if (facet__fault(FACET_FAULT_FILE))
+        return win_error(ERROR_READ_FAULT, dir, "FindFirstFile");
+    n = strlen(dir);
+    pattern = facet__malloc(n + 3);
+    if (pattern == NULL)
+        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", dir);
+    memcpy(pattern, dir, n);
+    memcpy(pattern + n, "\\*", 3);
+    r = widen(&wdir, pattern);
+    facet__free(pattern);
+    if (FACET_FAILED(r))
+        return r;
+    h = FindFirstFileW(wdir, &fd);
+    facet__free(wdir);
+    if (h == INVALID_HANDLE_VALUE)
+        return win_error(GetLastError(), dir, "FindFirstFile");
+    do {
+        char *name;
+        if (fd.cFileName[0] == L'.' &&
+            (fd.cFileName[1] == 0 || (fd.cFileName[1] == L'.' && fd.cFileName[2] == 0)))
+            continue;
+        name = narrow(fd.cFileName);
+        if (name == NULL) {
+            r = facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", dir);
+            break;
+        }
+        r = fn(payload, name);
+        facet__free(name);
+        if (FACET_FAILED(r))
+            break;
+    } while (FindNextFileW(h, &fd));
+    FindClose(h);
+    return r;
+}
+
 FacetResult facet__os_rwlock_init(FacetOsRwlock *l)
 {
     InitializeSRWLock((PSRWLOCK)&l->srw);

@@ -175,6 +175,171 @@ FACET_API FacetResult facet_create_instance_by_name(void **out, FacetRuntime *rt
 /* Finds the class a name or clsid text resolves to, without creating it. */
 FACET_API FacetResult facet_class_lookup(FacetGuid *out, FacetRuntime *rt, const char *name);
 
+
+/* ---- Versions (SemVer 2.0.0) ------------------------------------------- */
+
+/* Checks that text is a SemVer 2.0.0 version, "1.4.0-rc.1+build.5".
+ * FACET_E_INVALIDARG names the column of the first bad character. */
+FACET_API FacetResult facet_version_parse(const char *text);
+
+/* *out is <0, 0 or >0 as a precedes, equals or follows b in SemVer
+ * precedence (build metadata ignored). */
+FACET_API FacetResult facet_version_compare(int32_t *out, const char *a, const char *b);
+
+/* FACET_OK when version satisfies range, FACET_FALSE when not, an error
+ * for a bad version or range. Ranges are npm's and Cargo's: "^1.2",
+ * "~1.2.3", ">=1.0 <2.0" (or ">=1.0, <2.0"), "1.x", "*", "1.2 - 1.4", and
+ * alternatives joined by "||". A bare version ("1.2.3") means exactly it.
+ * A pre-release satisfies only a range that names one of the same
+ * major.minor.patch. docs/manifest.md has the table. */
+FACET_API FacetResult facet_version_satisfies(const char *version, const char *range);
+
+/* ---- Manifests --------------------------------------------------------- */
+
+/* A parsed <module>.facet.json (docs/manifest.md). Immutable; any thread. */
+typedef struct FacetManifest FacetManifest;
+
+#define FACET_ISOLATION_IN_PROCESS 0u
+#define FACET_ISOLATION_PROCESS 1u
+
+typedef struct FacetManifestInfo {
+    uint32_t struct_size;
+    const char *path;          /* the manifest file */
+    const char *name;          /* "org.example.greeter" */
+    const char *version;       /* SemVer */
+    uint32_t api_level;
+    const char *library;       /* this platform's library, relative to the manifest */
+    uint32_t isolation;        /* FACET_ISOLATION_* */
+    uint32_t class_count;
+    uint32_t require_count;
+    uint32_t permission_count;
+} FacetManifestInfo;
+
+#define FACET_MANIFEST_INFO_INIT {sizeof(FacetManifestInfo), NULL, NULL, NULL, 0, NULL, 0, 0, 0, 0}
+
+/* Reads and checks a manifest. Every problem is FACET_E_BADMANIFEST (or the
+ * file's own error: FACET_E_FILENOTFOUND, ...) with a message
+ * "file:line:column: $.json.path: what is wrong". */
+FACET_API FacetResult facet_manifest_load(FacetManifest **out, const char *path);
+
+/* The same from text in memory; path names it and gives its folder. */
+FACET_API FacetResult facet_manifest_parse(FacetManifest **out, const char *path,
+                                           const char *text, size_t size);
+
+FACET_API void facet_manifest_free(FacetManifest *manifest);
+
+/* Strings are borrowed from the manifest. */
+FACET_API FacetResult facet_manifest_info(FacetManifestInfo *out, const FacetManifest *manifest);
+
+/* Class index as the manifest declares it; a class without a version has
+ * the module's, one without threading FACET_THREADING_ANY. */
+FACET_API FacetResult facet_manifest_class(FacetClassInfo *out, const FacetManifest *manifest,
+                                           uint32_t index);
+
+/* Requirement index: the module name and its version range. */
+FACET_API FacetResult facet_manifest_require(const char **out_name, const char **out_range,
+                                             const FacetManifest *manifest, uint32_t index);
+
+/* Permission index that the module requests, or NULL past the end. */
+FACET_API const char *facet_manifest_permission(const FacetManifest *manifest, uint32_t index);
+
+/* ---- Scanning plugin folders ------------------------------------------- */
+
+/* What one scan found: the modules it listed and the problems it met. */
+typedef struct FacetScanReport FacetScanReport;
+
+/* The state of a scanned module in the runtime. */
+#define FACET_SCAN_AVAILABLE 0u /* its classes can be created; code loads on first use */
+#define FACET_SCAN_SHADOWED 1u  /* another version of the module was chosen */
+#define FACET_SCAN_DISABLED 2u  /* turned off by the host configuration */
+#define FACET_SCAN_BROKEN 3u    /* cannot be used; a problem says why */
+
+typedef struct FacetScanModule {
+    uint32_t struct_size;
+    const char *manifest;      /* path of the manifest */
+    const char *name;
+    const char *version;
+    uint32_t state;            /* FACET_SCAN_* */
+} FacetScanModule;
+
+#define FACET_SCAN_MODULE_INIT {sizeof(FacetScanModule), NULL, NULL, NULL, 0}
+
+typedef struct FacetScanProblem {
+    uint32_t struct_size;
+    FacetResult code;          /* FACET_E_BADMANIFEST, FACET_E_VERSION, FACET_E_APILEVEL, ... */
+    const char *path;          /* the file concerned */
+    const char *message;       /* "file:line:column: $.path: ..." where it applies */
+} FacetScanProblem;
+
+#define FACET_SCAN_PROBLEM_INIT {sizeof(FacetScanProblem), 0, NULL, NULL}
+
+/* Reads every *.facet.json in folder (not its subfolders) without loading
+ * any code, and registers the classes of each usable module: creating one
+ * loads the module's library then, and checks it against its manifest
+ * (FACET_E_MISMATCH names each field that differs). Where several versions
+ * of a module are present, the highest that satisfies every "requires" of
+ * the other modules is chosen. A bad manifest never stops the scan: it is
+ * listed as a problem and the rest are read. Returns FACET_OK when there
+ * was no problem, FACET_FALSE when there was at least one, and an error
+ * only when the folder cannot be read. out may be NULL; otherwise the
+ * report is the caller's, freed with facet_scan_report_free. */
+FACET_API FacetResult facet_scan(FacetScanReport **out, FacetRuntime *rt, const char *folder);
+
+FACET_API uint32_t facet_scan_report_module_count(const FacetScanReport *report);
+FACET_API FacetResult facet_scan_report_module(FacetScanModule *out,
+                                               const FacetScanReport *report, uint32_t index);
+FACET_API uint32_t facet_scan_report_problem_count(const FacetScanReport *report);
+FACET_API FacetResult facet_scan_report_problem(FacetScanProblem *out,
+                                                const FacetScanReport *report, uint32_t index);
+FACET_API void facet_scan_report_free(FacetScanReport *report);
+
+/* ---- Host configuration ------------------------------------------------ */
+
+/* Reads facet.conf.json (docs/config.md) into rt: plugin folders (relative
+ * to the file), enable and disable lists, aliases (name -> contract name,
+ * clsid or another alias; a cycle is FACET_E_CYCLE naming its members),
+ * permissions granted per module and per-module settings (what a module
+ * reads through IFacetConfig). Then scans each plugin folder, as facet_scan
+ * does, into one report (out may be NULL). Call it once per runtime, before
+ * facet_scan: a second call is FACET_E_STATE. Errors in the file are
+ * FACET_E_BADCONFIG with "file:line:column: $.json.path: ...". */
+FACET_API FacetResult facet_runtime_load_config(FacetScanReport **out, FacetRuntime *rt,
+                                                const char *path);
+
+/* ---- Host services ----------------------------------------------------- */
+
+/* Offers service to every module, which asks its host object for sid
+ * (QueryInterface or QueryService). With a permission name, only a module
+ * whose manifest requests the permission and whom the configuration grants
+ * it gets the service; any other gets FACET_E_ACCESSDENIED. The runtime
+ * keeps a reference until facet_service_unregister or facet_runtime_free.
+ * FACET_E_CONFLICT if sid is already registered or is one of the runtime's
+ * own interfaces. */
+FACET_API FacetResult facet_service_register(FacetRuntime *rt, const FacetGuid *sid,
+                                             IFacetUnknown *service, const char *permission);
+
+/* Withdraws a service; modules that hold it keep their references.
+ * FACET_E_NOTFOUND if it was not registered. */
+FACET_API FacetResult facet_service_unregister(FacetRuntime *rt, const FacetGuid *sid);
+
+/* ---- Lifecycle --------------------------------------------------------- */
+
+/* Loads every available scanned module and calls IFacetLifecycle (where
+ * its factory offers it) Init on each in dependency order (a module after
+ * those it requires), then Start on each. A dependency cycle is FACET_E_CYCLE
+ * naming its members, before any code loads. When a step fails, the modules
+ * already started are stopped and those already initialised shut down, in
+ * reverse order, and the error names the module and the step. Modules loaded
+ * by path (facet_module_load) take no part. Not to be called concurrently
+ * with facet_runtime_stop; FACET_E_STATE when already started. */
+FACET_API FacetResult facet_runtime_start(FacetRuntime *rt);
+
+/* Stop on each started module and then Shutdown, in reverse dependency
+ * order. Every step is called even if one fails; the first failure is
+ * returned. FACET_FALSE when the runtime was not started. facet_runtime_free
+ * stops a started runtime first. */
+FACET_API FacetResult facet_runtime_stop(FacetRuntime *rt);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -1,9 +1,13 @@
 /*
- * host.c - the sample host: loads the greeter module, creates a greeter by
- * contract name, calls it, asks for an optional interface it has and one it
- * lacks, then releases everything and unloads.
+ * host.c - the sample host.
  *
- *   greeter-host [MODULE]   (default: greeter next to this program)
+ *   greeter-host          reads facet.conf.json (built next to it): scans its
+ *                         plugin folder (manifests only), offers a guest book
+ *                         service to plugins granted "guestbook", starts the
+ *                         plugins in dependency order, greets through the
+ *                         alias "hello", and shows a banner from the second
+ *                         plugin, which itself uses the greeter
+ *   greeter-host MODULE   loads one module by path and greets through it
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +15,7 @@
 
 #include <facet/facet.h>
 
+#include "banner.h"
 #include "greeter.h"
 
 static int fail(const char *what, FacetResult r)
@@ -20,54 +25,139 @@ static int fail(const char *what, FacetResult r)
     return 1;
 }
 
-int main(int argc, char **argv)
+/* ---- The guest book: a host service, handed only to granted plugins ---- */
+
+static uint32_t guests;
+
+static FacetResult FACET_CALL book_qi(IGuestBook *self, const FacetGuid *iid, void **out)
 {
-    FacetRuntime *rt;
-    FacetModule *module;
-    FacetModuleInfo info = FACET_MODULE_INFO_INIT;
+    *out = NULL;
+    if (!FacetGuidEqual(iid, &IID_IFacetUnknown) && !FacetGuidEqual(iid, &IID_IGuestBook))
+        return FACET_E_NOINTERFACE;
+    *out = self;
+    return FACET_OK;
+}
+static uint32_t FACET_CALL book_ref(IGuestBook *self)
+{
+    (void)self;
+    return 1; /* static: lives as long as the host */
+}
+static FacetResult FACET_CALL book_sign(IGuestBook *self, const char *name, uint32_t *number)
+{
+    (void)self;
+    printf("guest book: signed by %s\n", name);
+    *number = ++guests;
+    return FACET_OK;
+}
+static const IGuestBookVtbl book_vtbl = {book_qi, book_ref, book_ref, book_sign};
+static IGuestBook guest_book = {&book_vtbl};
+
+/* ---- Using the plugins -------------------------------------------------- */
+
+static FacetResult greet(FacetRuntime *rt, const char *name, uint64_t *count)
+{
     IGreeter *greeter;
     IGreeterStats *stats;
     IFacetRunnable *runnable = NULL;
     IFacetString *greeting;
     const char *text;
-    uint64_t count = 0;
-    FacetResult r;
-    const char *path = argc > 1 ? argv[1] : FACET_SAMPLE_GREETER_PATH;
-
-    if ((r = facet_runtime_new(&rt, NULL)) != FACET_OK)
-        return fail("facet_runtime_new", r);
-    if ((r = facet_module_load(&module, rt, path)) != FACET_OK)
-        return fail("facet_module_load", r);
-    facet_module_info(&info, module);
-    printf("loaded %s %s, built by %s\n", info.name, info.version, info.compiler);
-
-    r = facet_create_instance_by_name((void **)&greeter, rt, "org.example.greeter", NULL,
-                                      &IID_IGreeter);
+    FacetResult r = facet_create_instance_by_name((void **)&greeter, rt, name, NULL, &IID_IGreeter);
     if (FACET_FAILED(r))
-        return fail("creating org.example.greeter", r);
-    if ((r = IGreeter_Greet(greeter, "world", &greeting)) != FACET_OK)
-        return fail("IGreeter::Greet", r);
-    IFacetString_GetText(greeting, &text);
-    printf("IGreeter::Greet(\"world\") -> \"%s\"\n", text);
-    IFacetString_Release(greeting);
-
+        return r;
+    if ((r = IGreeter_Greet(greeter, "world", &greeting)) == FACET_OK) {
+        IFacetString_GetText(greeting, &text);
+        printf("IGreeter::Greet(\"world\") -> \"%s\"\n", text);
+        IFacetString_Release(greeting);
+    }
     /* An optional interface the greeter has... */
     if (IGreeter_QueryInterface(greeter, &IID_IGreeterStats, (void **)&stats) == FACET_OK) {
-        IGreeterStats_GetGreetCount(stats, &count);
+        IGreeterStats_GetGreetCount(stats, count);
         printf("QueryInterface(IGreeterStats) -> yes, %llu greeting(s) so far\n",
-               (unsigned long long)count);
+               (unsigned long long)*count);
         IGreeterStats_Release(stats);
     }
     /* ...and one it lacks: a clean FACET_E_NOINTERFACE, *out set to NULL. */
-    r = IGreeter_QueryInterface(greeter, &IID_IFacetRunnable, (void **)&runnable);
-    printf("QueryInterface(IFacetRunnable) -> %s%s\n", facet_result_name(r),
+    printf("QueryInterface(IFacetRunnable) -> %s%s\n",
+           facet_result_name(IGreeter_QueryInterface(greeter, &IID_IFacetRunnable,
+                                                     (void **)&runnable)),
            runnable == NULL ? ", out is NULL" : "");
-
     printf("releasing the greeter: %u reference(s) left\n", (unsigned)IGreeter_Release(greeter));
-    r = facet_module_unload(module);
-    printf("unloading the module -> %s\n", facet_result_name(r));
-    if ((r = facet_runtime_free(rt)) != FACET_OK)
+    return r;
+}
+
+static FacetResult show_banner(FacetRuntime *rt)
+{
+    IBanner *banner;
+    IFacetString *text;
+    const char *s;
+    FacetResult r = facet_create_instance_by_name((void **)&banner, rt, "banner", NULL, &IID_IBanner);
+    if (FACET_FAILED(r))
+        return r;
+    if ((r = IBanner_Show(banner, "plugins", &text)) == FACET_OK) {
+        IFacetString_GetText(text, &s);
+        printf("IBanner::Show(\"plugins\") ->\n%s\n", s);
+        IFacetString_Release(text);
+    }
+    IBanner_Release(banner);
+    return r;
+}
+
+/* Scans the plugin folders of the configuration and lists what it found. */
+static FacetResult configure(FacetRuntime *rt, const char *path)
+{
+    static const char *const states[] = {"available", "older version", "disabled", "broken"};
+    FacetScanReport *report;
+    uint32_t i;
+    FacetResult r = facet_runtime_load_config(&report, rt, path);
+    if (FACET_FAILED(r))
+        return r;
+    for (i = 0; i < facet_scan_report_module_count(report); i++) {
+        FacetScanModule m = FACET_SCAN_MODULE_INIT;
+        facet_scan_report_module(&m, report, i);
+        printf("found %s %s (%s), code not loaded yet\n", m.name, m.version, states[m.state]);
+    }
+    for (i = 0; i < facet_scan_report_problem_count(report); i++) {
+        FacetScanProblem p = FACET_SCAN_PROBLEM_INIT;
+        facet_scan_report_problem(&p, report, i);
+        printf("problem: %s\n", p.message);
+    }
+    facet_scan_report_free(report);
+    return r;
+}
+
+int main(int argc, char **argv)
+{
+    FacetRuntime *rt;
+    FacetModule *module = NULL;
+    uint64_t count = 0;
+    FacetResult r;
+
+    if ((r = facet_runtime_new(&rt, NULL)) != FACET_OK)
+        return fail("facet_runtime_new", r);
+    if (argc > 1) {
+        FacetModuleInfo info = FACET_MODULE_INFO_INIT;
+        if ((r = facet_module_load(&module, rt, argv[1])) != FACET_OK)
+            return fail("facet_module_load", r);
+        facet_module_info(&info, module);
+        printf("loaded %s %s, built by %s\n", info.name, info.version, info.compiler);
+    } else {
+        r = facet_service_register(rt, &IID_IGuestBook, (IFacetUnknown *)&guest_book, "guestbook");
+        if (r != FACET_OK)
+            return fail("facet_service_register", r);
+        if (FACET_FAILED(r = configure(rt, FACET_SAMPLE_CONFIG_PATH)))
+            return fail("facet_runtime_load_config", r);
+        /* Init and Start, the banner after the greeter it requires. */
+        if ((r = facet_runtime_start(rt)) != FACET_OK)
+            return fail("facet_runtime_start", r);
+    }
+    if ((r = greet(rt, module ? "org.example.greeter" : "hello", &count)) != FACET_OK)
+        return fail("greeting", r);
+    if (module == NULL && (r = show_banner(rt)) != FACET_OK)
+        return fail("the banner", r);
+    if (module != NULL)
+        printf("unloading the module -> %s\n", facet_result_name(facet_module_unload(module)));
+    if ((r = facet_runtime_free(rt)) != FACET_OK) /* stops the plugins too */
         return fail("facet_runtime_free", r);
     printf("done\n");
-    return count == 1 ? 0 : 1;
+    return count >= 1 ? 0 : 1;
 }

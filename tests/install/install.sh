@@ -10,16 +10,17 @@ cmake -S "$src/tests/install/consumer" -B "$work/consumer" -G Ninja \
   -DCMAKE_PREFIX_PATH="$work/prefix" -DGREETER="$greeter" >/dev/null
 cmake --build "$work/consumer" >/dev/null
 LD_LIBRARY_PATH="$work/prefix/lib:$work/prefix/lib64:${LD_LIBRARY_PATH:-}" \
-  "$work/consumer/consumer_host" | grep -q "Hello, world!"
+  "$work/consumer/consumer_host" "$greeter" | grep -q "Hello, world!"
 echo "find_package(Facet): ok"
 
 export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig:$work/prefix/lib64/pkgconfig"
 mkdir -p "$work/pc"
-"$work/prefix/bin/facet-idl" -o "$work/pc" "$src/samples/greeter/greeter.idl"
-cc -std=c99 -Wall -Werror -I"$work/pc" -DFACET_SAMPLE_GREETER_PATH="\"$greeter\"" \
+"$work/prefix/bin/facet-idl" -o "$work/pc" "$src/samples/greeter/greeter.idl" \
+  "$src/samples/greeter/banner.idl"
+cc -std=c99 -Wall -Werror -I"$work/pc" -DFACET_SAMPLE_CONFIG_PATH="\"facet.conf.json\"" \
   "$src/samples/greeter/host.c" -o "$work/pc/host" $(pkg-config --cflags --libs facet)
 LD_LIBRARY_PATH="$work/prefix/lib:$work/prefix/lib64:${LD_LIBRARY_PATH:-}" \
-  "$work/pc/host" | grep -q "Hello, world!"
+  "$work/pc/host" "$greeter" | grep -q "Hello, world!"
 echo "pkg-config facet: ok"
 
 # The installed facet finds its facet-probe helper and validates a module.

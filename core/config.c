@@ -1,0 +1,476 @@
+/*
+ * core/config.c - the host configuration, facet.conf.json (docs/config.md):
+ * plugin folders, enable and disable lists, aliases, and per module the
+ * permissions granted and the settings its IFacetConfig reads.
+ *
+ * Settings are flattened into one hash table per module keyed by the dotted
+ * path ("cache.size", "servers.0"), so a lookup is O(1) and the values stay
+ * valid, unchanged, for the runtime's life.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "internal.h"
+
+static const char *const config_keys[] = {"$schema", "plugin_folders", "enable", "disable",
+                                          "aliases", "modules", NULL};
+static const char *const module_keys[] = {"permissions", "settings", NULL};
+
+typedef struct Parser {
+    FacetJsonCtx ctx;
+    FacetConfig *cfg;
+    const char *dir;
+} Parser;
+
+static FacetResult oom(Parser *p)
+{
+    return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", p->ctx.file);
+}
+
+/* An array of non-empty strings at key; *out from the arena. */
+static FacetResult string_list(const char ***out, uint32_t *count, Parser *p, json_t *root,
+                               const char *key)
+{
+    json_t *v = json_object_get(root, key);
+    size_t old, i;
+    FacetResult r = FACET_OK;
+    *out = NULL;
+    *count = 0;
+    if (v == NULL)
+        return FACET_OK;
+    old = facet__json_push_key(&p->ctx, key);
+    if (!json_is_array(v)) {
+        r = facet__json_error(&p->ctx, "expected an array of strings");
+        facet__json_pop(&p->ctx, old);
+        return r;
+    }
+    *out = facet__arena_alloc(&p->cfg->arena, sizeof(char *) * (json_array_size(v) + 1));
+    if (*out == NULL)
+        r = oom(p);
+    for (i = 0; FACET_SUCCEEDED(r) && i < json_array_size(v); i++) {
+        json_t *e = json_array_get(v, i);
+        size_t old2 = facet__json_push_index(&p->ctx, i);
+        if (!json_is_string(e) || json_string_length(e) == 0)
+            r = facet__json_error(&p->ctx, "expected a non-empty string");
+        else if (((*out)[i] = facet__arena_strdup(&p->cfg->arena, json_string_value(e))) == NULL)
+            r = oom(p);
+        facet__json_pop(&p->ctx, old2);
+    }
+    *count = (uint32_t)i;
+    facet__json_pop(&p->ctx, old);
+    return r;
+}
+
+static FacetResult parse_folders(Parser *p, json_t *root)
+{
+    uint32_t i;
+    FacetResult r = string_list(&p->cfg->folders, &p->cfg->folder_count, p, root, "plugin_folders");
+    for (i = 0; FACET_SUCCEEDED(r) && i < p->cfg->folder_count; i++) {
+        const char *f = p->cfg->folders[i];
+        if (f[0] == '/' || f[0] == '\\' || (f[0] && f[1] == ':'))
+            continue;
+        p->cfg->folders[i] = facet__arena_join(&p->cfg->arena, p->dir, f);
+        if (p->cfg->folders[i] == NULL)
+            return oom(p);
+    }
+    return r;
+}
+
+/* ---- Aliases ----------------------------------------------------------- */
+
+static FacetResult parse_aliases(Parser *p, json_t *root)
+{
+    json_t *v = json_object_get(root, "aliases"), *value;
+    const char *key;
+    size_t old;
+    FacetResult r = FACET_OK;
+    FacetAlias *a, *tmp;
+
+    if (v == NULL)
+        return FACET_OK;
+    old = facet__json_push_key(&p->ctx, "aliases");
+    if (!json_is_object(v)) {
+        r = facet__json_error(&p->ctx, "expected an object of alias name to target");
+        facet__json_pop(&p->ctx, old);
+        return r;
+    }
+    json_object_foreach(v, key, value) {
+        size_t old2 = facet__json_push_key(&p->ctx, key);
+        if (key[0] == '\0')
+            r = facet__json_error(&p->ctx, "an alias needs a name");
+        else if (!json_is_string(value) || json_string_length(value) == 0)
+            r = facet__json_error(&p->ctx, "expected a contract name, clsid or alias (a string)");
+        if (FACET_SUCCEEDED(r)) {
+            a = facet__arena_alloc(&p->cfg->arena, sizeof(*a));
+            if (a == NULL)
+                r = oom(p);
+            else {
+                memset(a, 0, sizeof(*a));
+                a->name = facet__arena_strdup(&p->cfg->arena, key);
+                a->target = facet__arena_strdup(&p->cfg->arena, json_string_value(value));
+                if (a->name == NULL || a->target == NULL)
+                    r = oom(p);
+            }
+            if (FACET_SUCCEEDED(r)) {
+                facet__hash_oom = 0;
+                HASH_ADD_KEYPTR(hh, p->cfg->aliases, a->name, strlen(a->name), a);
+                if (facet__hash_oom)
+                    r = oom(p);
+            }
+        }
+        facet__json_pop(&p->ctx, old2);
+        if (FACET_FAILED(r))
+            break;
+    }
+    /* Follow each chain to its end; a chain that comes back is a cycle. */
+    HASH_ITER(hh, p->cfg->aliases, a, tmp) {
+        const char *chain[64];
+        uint32_t n = 0, i;
+        FacetAlias *cur = a, *next;
+        if (FACET_FAILED(r))
+            break;
+        for (;;) {
+            chain[n++] = cur->name;
+            HASH_FIND(hh, p->cfg->aliases, cur->target, strlen(cur->target), next);
+            if (next == NULL)
+                break;
+            for (i = 0; i < n; i++)
+                if (chain[i] == next->name || n == 64) {
+                    char text[1024];
+                    size_t used = 0, old2;
+                    uint32_t j;
+                    for (j = i; j < n && used < sizeof(text); j++) {
+                        int w = snprintf(text + used, sizeof(text) - used, "%s -> ", chain[j]);
+                        used += w > 0 ? (size_t)w : 0;
+                    }
+                    if (used < sizeof(text))
+                        snprintf(text + used, sizeof(text) - used, "%s", next->name);
+                    old2 = facet__json_push_key(&p->ctx, a->name);
+                    p->ctx.code = FACET_E_CYCLE;
+                    r = facet__json_error(&p->ctx, "alias cycle: %s", text);
+                    p->ctx.code = FACET_E_BADCONFIG;
+                    facet__json_pop(&p->ctx, old2);
+                    break;
+                }
+            if (FACET_FAILED(r))
+                break;
+            cur = next;
+        }
+        if (FACET_FAILED(r))
+            break;
+        a->target = cur->target;
+        if ((a->target[0] == '{' || strlen(a->target) == 36) &&
+            FACET_SUCCEEDED(facet_guid_parse(&a->clsid, a->target)))
+            a->is_clsid = 1;
+        else if (a->target[0] == '{') {
+            size_t old2 = facet__json_push_key(&p->ctx, cur->name);
+            r = facet__json_wrap(&p->ctx, FACET_E_BADGUID);
+            facet__json_pop(&p->ctx, old2);
+        }
+    }
+    facet__json_pop(&p->ctx, old);
+    return r;
+}
+
+/* ---- Per-module settings ----------------------------------------------- */
+
+static FacetResult add_setting(Parser *p, FacetModuleConfig *mc, const char *key, json_t *v)
+{
+    FacetSetting *s = facet__arena_alloc(&p->cfg->arena, sizeof(*s));
+    if (s == NULL)
+        return oom(p);
+    memset(s, 0, sizeof(*s));
+    s->key = facet__arena_strdup(&p->cfg->arena, key);
+    if (s->key == NULL)
+        return oom(p);
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        s->type = FACET_SETTING_STRING;
+        s->text = facet__arena_strdup(&p->cfg->arena, json_string_value(v));
+        if (s->text == NULL || strlen(s->text) != json_string_length(v))
+            return s->text == NULL ? oom(p)
+                                   : facet__json_error(&p->ctx, "a string with a NUL character");
+        break;
+    case JSON_INTEGER:
+        s->type = FACET_SETTING_INT;
+        s->integer = json_integer_value(v);
+        s->real = (double)s->integer;
+        break;
+    case JSON_REAL:
+        s->type = FACET_SETTING_REAL;
+        s->real = json_real_value(v);
+        break;
+    case JSON_TRUE:
+    case JSON_FALSE:
+        s->type = FACET_SETTING_BOOL;
+        s->integer = json_is_true(v);
+        break;
+    default:
+        s->type = FACET_SETTING_NULL;
+        break;
+    }
+    facet__hash_oom = 0;
+    HASH_ADD_KEYPTR(hh, mc->settings, s->key, strlen(s->key), s);
+    return facet__hash_oom ? oom(p) : FACET_OK;
+}
+
+static FacetResult flatten(Parser *p, FacetModuleConfig *mc, char *key, size_t key_len,
+                           size_t key_size, json_t *v, unsigned depth)
+{
+    FacetResult r = FACET_OK;
+    if (depth > FACET_JSON_MAX_DEPTH)
+        return facet__json_error(&p->ctx, "settings nested deeper than %u levels",
+                                 (unsigned)FACET_JSON_MAX_DEPTH);
+    if (json_is_object(v) || json_is_array(v)) {
+        size_t i = 0, n;
+        const char *k;
+        json_t *e;
+        char index[24];
+        if (json_is_object(v)) {
+            json_object_foreach(v, k, e) {
+                size_t old = facet__json_push_key(&p->ctx, k);
+                n = strlen(k);
+                if (strchr(k, '.') != NULL || n == 0)
+                    r = facet__json_error(&p->ctx, "a setting's name may not be empty or "
+                                                   "contain '.' (keys are dotted paths)");
+                else if (key_len + n + 2 > key_size)
+                    r = facet__json_error(&p->ctx, "setting path longer than %zu bytes", key_size);
+                if (FACET_SUCCEEDED(r)) {
+                    if (key_len)
+                        key[key_len] = '.';
+                    memcpy(key + key_len + (key_len ? 1 : 0), k, n + 1);
+                    r = flatten(p, mc, key, key_len + n + (key_len ? 1 : 0), key_size, e,
+                                depth + 1);
+                }
+                key[key_len] = '\0';
+                facet__json_pop(&p->ctx, old);
+                if (FACET_FAILED(r))
+                    return r;
+            }
+            return FACET_OK;
+        }
+        json_array_foreach(v, i, e) {
+            size_t old = facet__json_push_index(&p->ctx, i);
+            n = (size_t)snprintf(index, sizeof(index), "%zu", i);
+            if (key_len + n + 2 > key_size)
+                r = facet__json_error(&p->ctx, "setting path longer than %zu bytes", key_size);
+            if (FACET_SUCCEEDED(r)) {
+                if (key_len)
+                    key[key_len] = '.';
+                memcpy(key + key_len + (key_len ? 1 : 0), index, n + 1);
+                r = flatten(p, mc, key, key_len + n + (key_len ? 1 : 0), key_size, e, depth + 1);
+            }
+            key[key_len] = '\0';
+            facet__json_pop(&p->ctx, old);
+            if (FACET_FAILED(r))
+                return r;
+        }
+        return FACET_OK;
+    }
+    return add_setting(p, mc, key, v);
+}
+
+static FacetResult parse_module(Parser *p, const char *name, json_t *v)
+{
+    FacetModuleConfig *mc;
+    json_t *settings;
+    FacetResult r;
+    char key[512];
+
+    if (!json_is_object(v))
+        return facet__json_error(&p->ctx, "expected an object with \"permissions\" and "
+                                          "\"settings\"");
+    r = facet__json_check_keys(&p->ctx, v, module_keys);
+    if (FACET_FAILED(r))
+        return r;
+    mc = facet__arena_alloc(&p->cfg->arena, sizeof(*mc));
+    if (mc == NULL)
+        return oom(p);
+    memset(mc, 0, sizeof(*mc));
+    mc->name = facet__arena_strdup(&p->cfg->arena, name);
+    if (mc->name == NULL)
+        return oom(p);
+    r = string_list(&mc->grants, &mc->grant_count, p, v, "permissions");
+    if (FACET_FAILED(r))
+        return r;
+    settings = json_object_get(v, "settings");
+    if (settings != NULL) {
+        size_t old = facet__json_push_key(&p->ctx, "settings");
+        key[0] = '\0';
+        if (!json_is_object(settings))
+            r = facet__json_error(&p->ctx, "expected an object of settings");
+        else
+            r = flatten(p, mc, key, 0, sizeof(key), settings, 1);
+        facet__json_pop(&p->ctx, old);
+    }
+    if (FACET_SUCCEEDED(r)) {
+        facet__hash_oom = 0;
+        HASH_ADD_KEYPTR(hh, p->cfg->modules, mc->name, strlen(mc->name), mc);
+        if (facet__hash_oom)
+            r = oom(p);
+    }
+    if (FACET_FAILED(r))
+        HASH_CLEAR(hh, mc->settings);
+    return r;
+}
+
+static FacetResult parse_modules(Parser *p, json_t *root)
+{
+    json_t *v = json_object_get(root, "modules"), *value;
+    const char *key;
+    size_t old;
+    FacetResult r = FACET_OK;
+    if (v == NULL)
+        return FACET_OK;
+    old = facet__json_push_key(&p->ctx, "modules");
+    if (!json_is_object(v))
+        r = facet__json_error(&p->ctx, "expected an object of module name to module settings");
+    else
+        json_object_foreach(v, key, value) {
+            size_t old2 = facet__json_push_key(&p->ctx, key);
+            r = parse_module(p, key, value);
+            facet__json_pop(&p->ctx, old2);
+            if (FACET_FAILED(r))
+                break;
+        }
+    facet__json_pop(&p->ctx, old);
+    return r;
+}
+
+void facet__config_free(FacetConfig *cfg)
+{
+    FacetModuleConfig *mc, *tmp;
+    if (cfg == NULL)
+        return;
+    HASH_ITER(hh, cfg->modules, mc, tmp) {
+        HASH_CLEAR(hh, mc->settings);
+    }
+    HASH_CLEAR(hh, cfg->modules);
+    HASH_CLEAR(hh, cfg->aliases);
+    facet__arena_free(&cfg->arena);
+    facet__free(cfg);
+}
+
+FacetResult facet__config_parse(FacetConfig **out, const char *path, const char *text, size_t size)
+{
+    Parser p;
+    json_t *root = NULL;
+    FacetResult r;
+    *out = NULL;
+    memset(&p, 0, sizeof(p));
+    p.ctx.file = path;
+    p.ctx.text = text;
+    p.ctx.size = size;
+    p.ctx.code = FACET_E_BADCONFIG;
+    r = facet__json_parse(&root, &p.ctx);
+    if (FACET_FAILED(r))
+        return r;
+    p.cfg = facet__calloc(1, sizeof(*p.cfg));
+    if (p.cfg == NULL) {
+        json_decref(root);
+        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", path);
+    }
+    p.cfg->path = facet__arena_strdup(&p.cfg->arena, path);
+    p.dir = facet__arena_dirname(&p.cfg->arena, path);
+    if (p.cfg->path == NULL || p.dir == NULL) {
+        r = oom(&p);
+    } else {
+        r = facet__json_check_keys(&p.ctx, root, config_keys);
+        if (FACET_SUCCEEDED(r) && json_object_get(root, "$schema") != NULL &&
+            !json_is_string(json_object_get(root, "$schema"))) {
+            size_t old = facet__json_push_key(&p.ctx, "$schema");
+            r = facet__json_error(&p.ctx, "expected a string");
+            facet__json_pop(&p.ctx, old);
+        }
+        if (FACET_SUCCEEDED(r))
+            r = parse_folders(&p, root);
+        if (FACET_SUCCEEDED(r))
+            r = string_list(&p.cfg->enable, &p.cfg->enable_count, &p, root, "enable");
+        if (FACET_SUCCEEDED(r))
+            r = string_list(&p.cfg->disable, &p.cfg->disable_count, &p, root, "disable");
+        if (FACET_SUCCEEDED(r))
+            r = parse_aliases(&p, root);
+        if (FACET_SUCCEEDED(r))
+            r = parse_modules(&p, root);
+    }
+    json_decref(root);
+    if (FACET_FAILED(r)) {
+        facet__config_free(p.cfg);
+        return r;
+    }
+    *out = p.cfg;
+    return FACET_OK;
+}
+
+const FacetModuleConfig *facet__config_module(const FacetConfig *cfg, const char *name)
+{
+    FacetModuleConfig *mc = NULL;
+    if (cfg != NULL && name != NULL)
+        HASH_FIND(hh, cfg->modules, name, strlen(name), mc);
+    return mc;
+}
+
+static int listed(const char *const *list, uint32_t count, const char *name)
+{
+    uint32_t i;
+    for (i = 0; i < count; i++)
+        if (strcmp(list[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+int facet__config_enabled(const FacetConfig *cfg, const char *name)
+{
+    if (cfg == NULL)
+        return 1;
+    if (listed(cfg->disable, cfg->disable_count, name))
+        return 0;
+    return cfg->enable_count == 0 || listed(cfg->enable, cfg->enable_count, name);
+}
+
+int facet__config_granted(const FacetConfig *cfg, const char *module, const char *permission)
+{
+    const FacetModuleConfig *mc = facet__config_module(cfg, module);
+    return mc != NULL && listed(mc->grants, mc->grant_count, permission);
+}
+
+const FacetSetting *facet__config_setting(const FacetModuleConfig *mc, const char *key)
+{
+    FacetSetting *s = NULL;
+    if (mc != NULL && key != NULL)
+        HASH_FIND(hh, mc->settings, key, strlen(key), s);
+    return s;
+}
+
+FacetResult facet_runtime_load_config(FacetScanReport **out, FacetRuntime *rt, const char *path)
+{
+    FacetConfig *cfg;
+    char *text;
+    size_t size;
+    FacetResult r;
+
+    if (out != NULL)
+        *out = NULL;
+    FACET_CHECK_ARG(rt, "facet_runtime_load_config");
+    FACET_CHECK_ARG(path, "facet_runtime_load_config");
+    r = facet__json_read_file(&text, &size, path, FACET_E_BADCONFIG);
+    if (FACET_FAILED(r))
+        return r;
+    r = facet__config_parse(&cfg, path, text, size);
+    facet__free(text);
+    if (FACET_FAILED(r))
+        return r;
+    facet__os_rwlock_wrlock(&rt->lock);
+    if (rt->config == NULL)
+        rt->config = cfg;
+    facet__os_rwlock_wrunlock(&rt->lock);
+    if (rt->config != cfg) {
+        facet__config_free(cfg);
+        return facet__error(FACET_E_STATE, "%s: this runtime already has a configuration; "
+                                           "facet_runtime_load_config is called once",
+                            path);
+    }
+    return facet__scan_folders(out, rt, cfg->folders, cfg->folder_count);
+}

@@ -1,0 +1,747 @@
+/*
+ * core/manifest.c - <module>.facet.json: what a module is, read without
+ * loading its code (docs/manifest.md, docs/manifest.schema.json), and the
+ * check at load time that the module agrees with it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "internal.h"
+
+#if defined(_WIN32)
+#define PLATFORM "windows"
+#elif defined(__APPLE__)
+#define PLATFORM "macos"
+#else
+#define PLATFORM "linux"
+#endif
+
+static const char *const manifest_keys[] = {"$schema", "name", "version", "api_level",
+                                            "description", "library", "classes", "requires",
+                                            "permissions", "isolation", NULL};
+static const char *const class_keys[] = {"clsid", "contract", "version", "threading",
+                                         "interfaces", "description", NULL};
+static const char *const library_keys[] = {"linux", "windows", "macos", NULL};
+static const char *const threading_names[] = {"any", "single", "main"};
+
+typedef struct Parser {
+    FacetJsonCtx ctx;
+    FacetManifest *mf;
+} Parser;
+
+static const char *type_name(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER: return "an integer";
+    case JSON_REAL: return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE: return "a boolean";
+    default: return "null";
+    }
+}
+
+/* Reads member key of object; required fields fail when missing. The path
+ * is left pushed on success (the caller pops to *old). */
+static FacetResult member(json_t **out, Parser *p, json_t *object, const char *key, json_type type,
+                          const char *expected, int required, size_t *old)
+{
+    json_t *v = json_object_get(object, key);
+    *out = NULL;
+    *old = p->ctx.len;
+    if (v == NULL) {
+        if (required)
+            return facet__json_error(&p->ctx, "missing required field \"%s\" (%s)", key, expected);
+        return FACET_OK;
+    }
+    facet__json_push_key(&p->ctx, key);
+    if (json_typeof(v) != type && !(type == JSON_TRUE && json_is_boolean(v))) {
+        FacetResult r = facet__json_error(&p->ctx, "expected %s, found %s", expected, type_name(v));
+        facet__json_pop(&p->ctx, *old);
+        return r;
+    }
+    *out = v;
+    return FACET_OK;
+}
+
+static FacetResult copy_string(const char **out, Parser *p, json_t *v)
+{
+    *out = facet__arena_strdup(&p->mf->arena, json_string_value(v));
+    return *out ? FACET_OK : facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", p->ctx.file);
+}
+
+/* Names: "org.example.greeter", letters, digits, '.', '-', '_'. */
+static int valid_name(const char *s)
+{
+    if (*s == '\0' || strlen(s) > 200)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '.' || *s == '-' || *s == '_'))
+            return 0;
+    return 1;
+}
+
+static FacetResult string_field(const char **out, Parser *p, json_t *object, const char *key,
+                                int required, int name_rules)
+{
+    json_t *v;
+    size_t old;
+    FacetResult r = member(&v, p, object, key, JSON_STRING, "a string", required, &old);
+    *out = NULL;
+    if (FACET_FAILED(r) || v == NULL)
+        return r;
+    if (name_rules && !valid_name(json_string_value(v)))
+        r = facet__json_error(&p->ctx,
+                              "\"%s\" is not a valid name: 1 to 200 letters, digits, '.', '-' "
+                              "or '_'",
+                              json_string_value(v));
+    else
+        r = copy_string(out, p, v);
+    facet__json_pop(&p->ctx, old);
+    return r;
+}
+
+static FacetResult guid_value(FacetGuid *out, Parser *p, json_t *v)
+{
+    if (!json_is_string(v))
+        return facet__json_error(&p->ctx, "expected a GUID string, found %s", type_name(v));
+    if (FACET_FAILED(facet_guid_parse(out, json_string_value(v))))
+        return facet__json_wrap(&p->ctx, FACET_E_BADGUID);
+    return FACET_OK;
+}
+
+/* A library path must stay in the manifest's folder: relative, no "..". */
+static FacetResult check_library_text(Parser *p, const char *s)
+{
+    const char *c = s;
+    if (*s == '\0')
+        return facet__json_error(&p->ctx, "the library path is empty");
+    if (s[0] == '/' || s[0] == '\\' || (s[0] && s[1] == ':'))
+        return facet__json_error(&p->ctx,
+                                 "library path \"%s\" is absolute; it must be relative to the "
+                                 "manifest's folder",
+                                 s);
+    while (*c) {
+        size_t n = strcspn(c, "/\\");
+        if (n == 2 && c[0] == '.' && c[1] == '.')
+            return facet__json_error(&p->ctx,
+                                     "library path \"%s\" leaves the plugin folder through "
+                                     "\"..\"",
+                                     s);
+        c += n;
+        if (*c)
+            c++;
+    }
+    return FACET_OK;
+}
+
+static FacetResult parse_library(Parser *p, json_t *root)
+{
+    json_t *v = json_object_get(root, "library"), *mine;
+    size_t old = p->ctx.len, old2;
+    FacetResult r = FACET_OK;
+    const char *key;
+    json_t *value;
+
+    if (v == NULL)
+        return facet__json_error(&p->ctx,
+                                 "missing required field \"library\" (a path, or an object of "
+                                 "paths by platform: linux, windows, macos)");
+    facet__json_push_key(&p->ctx, "library");
+    if (json_is_string(v)) {
+        r = check_library_text(p, json_string_value(v));
+        if (FACET_SUCCEEDED(r))
+            r = copy_string(&p->mf->library, p, v);
+        facet__json_pop(&p->ctx, old);
+        return r;
+    }
+    if (!json_is_object(v)) {
+        r = facet__json_error(&p->ctx, "expected a string or an object, found %s", type_name(v));
+        facet__json_pop(&p->ctx, old);
+        return r;
+    }
+    r = facet__json_check_keys(&p->ctx, v, library_keys);
+    json_object_foreach(v, key, value) {
+        if (FACET_FAILED(r))
+            break;
+        old2 = facet__json_push_key(&p->ctx, key);
+        if (!json_is_string(value))
+            r = facet__json_error(&p->ctx, "expected a string, found %s", type_name(value));
+        else
+            r = check_library_text(p, json_string_value(value));
+        facet__json_pop(&p->ctx, old2);
+    }
+    mine = json_object_get(v, PLATFORM);
+    if (FACET_SUCCEEDED(r) && mine == NULL)
+        r = facet__json_error(&p->ctx, "no library for this platform (\"" PLATFORM "\")");
+    if (FACET_SUCCEEDED(r))
+        r = copy_string(&p->mf->library, p, mine);
+    facet__json_pop(&p->ctx, old);
+    return r;
+}
+
+static FacetResult parse_class(Parser *p, json_t *v, FacetManifestClass *c)
+{
+    json_t *f;
+    size_t old, i;
+    FacetResult r;
+
+    c->threading = UINT32_MAX;
+    c->interface_count = UINT32_MAX;
+    if (!json_is_object(v))
+        return facet__json_error(&p->ctx, "expected a class object, found %s", type_name(v));
+    r = facet__json_check_keys(&p->ctx, v, class_keys);
+    if (FACET_FAILED(r))
+        return r;
+    r = member(&f, p, v, "clsid", JSON_STRING, "a GUID string", 1, &old);
+    if (FACET_FAILED(r))
+        return r;
+    r = guid_value(&c->clsid, p, f);
+    facet__json_pop(&p->ctx, old);
+    if (FACET_FAILED(r))
+        return r;
+    r = string_field(&c->contract, p, v, "contract", 0, 1);
+    if (FACET_SUCCEEDED(r))
+        r = string_field(&c->version, p, v, "version", 0, 0);
+    if (FACET_FAILED(r))
+        return r;
+    if (c->version != NULL) {
+        FacetSemver sv;
+        old = facet__json_push_key(&p->ctx, "version");
+        if (FACET_FAILED(facet__semver_parse(&sv, c->version)))
+            r = facet__json_wrap(&p->ctx, FACET_E_BADMANIFEST);
+        facet__json_pop(&p->ctx, old);
+        if (FACET_FAILED(r))
+            return r;
+    }
+    r = member(&f, p, v, "threading", JSON_STRING, "\"any\", \"single\" or \"main\"", 0, &old);
+    if (FACET_FAILED(r))
+        return r;
+    if (f != NULL) {
+        for (i = 0; i < 3; i++)
+            if (strcmp(json_string_value(f), threading_names[i]) == 0)
+                c->threading = (uint32_t)i;
+        if (c->threading == UINT32_MAX)
+            r = facet__json_error(&p->ctx, "\"%s\": expected \"any\", \"single\" or \"main\"",
+                                  json_string_value(f));
+        facet__json_pop(&p->ctx, old);
+        if (FACET_FAILED(r))
+            return r;
+    }
+    r = member(&f, p, v, "interfaces", JSON_ARRAY, "an array of interface IIDs", 0, &old);
+    if (FACET_FAILED(r) || f == NULL)
+        return r;
+    c->interface_count = (uint32_t)json_array_size(f);
+    c->interfaces = facet__arena_alloc(&p->mf->arena, sizeof(FacetGuid) * (json_array_size(f) + 1));
+    if (c->interfaces == NULL)
+        r = facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", p->ctx.file);
+    for (i = 0; FACET_SUCCEEDED(r) && i < json_array_size(f); i++) {
+        size_t old2 = facet__json_push_index(&p->ctx, i);
+        r = guid_value(&c->interfaces[i], p, json_array_get(f, i));
+        facet__json_pop(&p->ctx, old2);
+    }
+    facet__json_pop(&p->ctx, old);
+    return r;
+}
+
+static FacetResult parse_classes(Parser *p, json_t *root)
+{
+    json_t *v;
+    size_t old, i, j;
+    FacetResult r = member(&v, p, root, "classes", JSON_ARRAY, "an array of classes", 1, &old);
+    if (FACET_FAILED(r))
+        return r;
+    p->mf->class_count = (uint32_t)json_array_size(v);
+    p->mf->classes = facet__arena_alloc(&p->mf->arena,
+                                        sizeof(FacetManifestClass) * (json_array_size(v) + 1));
+    if (p->mf->classes == NULL)
+        r = facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", p->ctx.file);
+    for (i = 0; FACET_SUCCEEDED(r) && i < json_array_size(v); i++) {
+        size_t old2 = facet__json_push_index(&p->ctx, i);
+        memset(&p->mf->classes[i], 0, sizeof(FacetManifestClass));
+        r = parse_class(p, json_array_get(v, i), &p->mf->classes[i]);
+        for (j = 0; FACET_SUCCEEDED(r) && j < i; j++)
+            if (FacetGuidEqual(&p->mf->classes[j].clsid, &p->mf->classes[i].clsid))
+                r = facet__json_error(&p->ctx, "the same clsid as classes[%zu]", j);
+        facet__json_pop(&p->ctx, old2);
+    }
+    facet__json_pop(&p->ctx, old);
+    return r;
+}
+
+static FacetResult parse_requires(Parser *p, json_t *root)
+{
+    json_t *v, *value;
+    const char *key;
+    size_t old, n = 0;
+    FacetResult r = member(&v, p, root, "requires", JSON_OBJECT,
+                           "an object of module name to version range", 0, &old);
+    if (FACET_FAILED(r) || v == NULL)
+        return r;
+    p->mf->requires = facet__arena_alloc(&p->mf->arena,
+                                         sizeof(FacetManifestRequire) * (json_object_size(v) + 1));
+    if (p->mf->requires == NULL)
+        r = facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", p->ctx.file);
+    json_object_foreach(v, key, value) {
+        FacetVersionRange range;
+        size_t old2;
+        if (FACET_FAILED(r))
+            break;
+        old2 = facet__json_push_key(&p->ctx, key);
+        if (!valid_name(key))
+            r = facet__json_error(&p->ctx, "\"%s\" is not a valid module name", key);
+        else if (!json_is_string(value))
+            r = facet__json_error(&p->ctx, "expected a version range string, found %s",
+                                  type_name(value));
+        else if (FACET_FAILED(facet__range_parse(&range, json_string_value(value))))
+            r = facet__json_wrap(&p->ctx, FACET_E_BADMANIFEST);
+        else if (p->mf->name != NULL && strcmp(key, p->mf->name) == 0)
+            r = facet__json_error(&p->ctx, "a module cannot require itself");
+        if (FACET_SUCCEEDED(r)) {
+            p->mf->requires[n].name = facet__arena_strdup(&p->mf->arena, key);
+            p->mf->requires[n].range = facet__arena_strdup(&p->mf->arena, json_string_value(value));
+            if (p->mf->requires[n].name == NULL || p->mf->requires[n].range == NULL)
+                r = facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", p->ctx.file);
+            n++;
+        }
+        facet__json_pop(&p->ctx, old2);
+    }
+    p->mf->require_count = (uint32_t)n;
+    facet__json_pop(&p->ctx, old);
+    return r;
+}
+
+static FacetResult parse_permissions(Parser *p, json_t *root)
+{
+    json_t *v;
+    size_t old, i;
+    FacetResult r = member(&v, p, root, "permissions", JSON_ARRAY,
+                           "an array of permission names", 0, &old);
+    if (FACET_FAILED(r) || v == NULL)
+        return r;
+    p->mf->permissions = facet__arena_alloc(&p->mf->arena, sizeof(char *) * (json_array_size(v) + 1));
+    if (p->mf->permissions == NULL)
+        r = facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", p->ctx.file);
+    for (i = 0; FACET_SUCCEEDED(r) && i < json_array_size(v); i++) {
+        json_t *e = json_array_get(v, i);
+        size_t old2 = facet__json_push_index(&p->ctx, i);
+        if (!json_is_string(e))
+            r = facet__json_error(&p->ctx, "expected a permission name, found %s", type_name(e));
+        else if (!valid_name(json_string_value(e)))
+            r = facet__json_error(&p->ctx, "\"%s\" is not a valid permission name",
+                                  json_string_value(e));
+        else
+            r = copy_string(&p->mf->permissions[i], p, e);
+        facet__json_pop(&p->ctx, old2);
+    }
+    p->mf->permission_count = (uint32_t)i;
+    facet__json_pop(&p->ctx, old);
+    return r;
+}
+
+static FacetResult parse_root(Parser *p, json_t *root)
+{
+    FacetManifest *mf = p->mf;
+    json_t *v;
+    size_t old;
+    FacetResult r = facet__json_check_keys(&p->ctx, root, manifest_keys);
+
+    if (FACET_SUCCEEDED(r))
+        r = string_field(&mf->name, p, root, "name", 1, 1);
+    if (FACET_SUCCEEDED(r))
+        r = string_field(&mf->version, p, root, "version", 1, 0);
+    if (FACET_FAILED(r))
+        return r;
+    if (FACET_FAILED(facet__semver_parse(&mf->semver, mf->version))) {
+        old = facet__json_push_key(&p->ctx, "version");
+        r = facet__json_wrap(&p->ctx, FACET_E_BADMANIFEST);
+        facet__json_pop(&p->ctx, old);
+        return r;
+    }
+    mf->api_level = 1;
+    r = member(&v, p, root, "api_level", JSON_INTEGER, "an integer from 1", 0, &old);
+    if (FACET_FAILED(r))
+        return r;
+    if (v != NULL) {
+        if (json_integer_value(v) < 1 || json_integer_value(v) > (json_int_t)UINT32_MAX)
+            r = facet__json_error(&p->ctx, "%lld: expected an integer from 1 to %u",
+                                  (long long)json_integer_value(v), (unsigned)UINT32_MAX);
+        mf->api_level = (uint32_t)json_integer_value(v);
+        facet__json_pop(&p->ctx, old);
+        if (FACET_FAILED(r))
+            return r;
+    }
+    r = member(&v, p, root, "description", JSON_STRING, "a string", 0, &old);
+    if (FACET_FAILED(r))
+        return r;
+    facet__json_pop(&p->ctx, old);
+    r = member(&v, p, root, "$schema", JSON_STRING, "a string", 0, &old);
+    if (FACET_FAILED(r))
+        return r;
+    facet__json_pop(&p->ctx, old);
+    r = parse_library(p, root);
+    if (FACET_SUCCEEDED(r))
+        r = parse_classes(p, root);
+    if (FACET_SUCCEEDED(r))
+        r = parse_requires(p, root);
+    if (FACET_SUCCEEDED(r))
+        r = parse_permissions(p, root);
+    if (FACET_FAILED(r))
+        return r;
+    r = member(&v, p, root, "isolation", JSON_STRING, "\"in-process\" or \"process\"", 0, &old);
+    if (FACET_FAILED(r) || v == NULL)
+        return r;
+    if (strcmp(json_string_value(v), "process") == 0)
+        mf->isolation = FACET_ISOLATION_PROCESS;
+    else if (strcmp(json_string_value(v), "in-process") != 0)
+        r = facet__json_error(&p->ctx, "\"%s\": expected \"in-process\" or \"process\"",
+                              json_string_value(v));
+    facet__json_pop(&p->ctx, old);
+    return r;
+}
+
+FacetResult facet__manifest_parse(FacetManifest **out, const char *path, const char *text,
+                                  size_t size)
+{
+    Parser p;
+    FacetManifest *mf;
+    json_t *root = NULL;
+    FacetResult r;
+
+    *out = NULL;
+    memset(&p.ctx, 0, sizeof(p.ctx));
+    p.ctx.file = path;
+    p.ctx.text = text;
+    p.ctx.size = size;
+    p.ctx.code = FACET_E_BADMANIFEST;
+    r = facet__json_parse(&root, &p.ctx);
+    if (FACET_FAILED(r))
+        return r;
+    mf = facet__calloc(1, sizeof(*mf));
+    if (mf == NULL) {
+        json_decref(root);
+        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", path);
+    }
+    p.mf = mf;
+    /* One block, as a rule: the kept strings are no longer than the text,
+     * and the rest (classes, requirements, the scan's bookkeeping) fits in
+     * what is added. */
+    if (facet__arena_reserve(&mf->arena, size + strlen(path) * 2 + 1024)) {
+        mf->path = facet__arena_strdup(&mf->arena, path);
+        mf->dir = facet__arena_dirname(&mf->arena, path);
+    }
+    if (mf->path == NULL || mf->dir == NULL)
+        r = facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", path);
+    else
+        r = parse_root(&p, root);
+    json_decref(root);
+    if (FACET_FAILED(r)) {
+        facet__arena_free(&mf->arena);
+        facet__free(mf);
+        return r;
+    }
+    /* The version's pre-release must point into the kept copy. */
+    facet__semver_parse(&mf->semver, mf->version);
+    *out = mf;
+    return FACET_OK;
+}
+
+int facet__manifest_has_permission(const FacetManifest *mf, const char *permission)
+{
+    uint32_t i;
+    for (i = 0; mf != NULL && i < mf->permission_count; i++)
+        if (strcmp(mf->permissions[i], permission) == 0)
+            return 1;
+    return 0;
+}
+
+FacetResult facet__manifest_error_at(const FacetManifest *mf, const char *path, FacetResult code,
+                                     const char *fmt, ...)
+{
+    char message[1024], *text = NULL;
+    size_t size = 0;
+    unsigned line = 1, column = 1;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof(message), fmt, ap);
+    va_end(ap);
+    if (FACET_SUCCEEDED(facet__json_read_file(&text, &size, mf->path, code)))
+        facet__json_locate(text, size, path, &line, &column);
+    facet__free(text);
+    return facet__error(code, "%s:%u:%u: %s: %s", mf->path, line, column, path, message);
+}
+
+FacetResult facet__manifest_library_path(char **out, const FacetManifest *mf)
+{
+    char *dir = NULL, *joined, *real = NULL;
+    size_t dn, ln;
+    FacetResult r;
+
+    *out = NULL;
+    dn = strlen(mf->dir);
+    ln = strlen(mf->library);
+    joined = facet__malloc(dn + ln + 2);
+    if (joined == NULL)
+        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", mf->path);
+    memcpy(joined, mf->dir, dn);
+    joined[dn] = '/';
+    memcpy(joined + dn + 1, mf->library, ln + 1);
+    r = facet__os_realpath(&dir, mf->dir);
+    if (FACET_SUCCEEDED(r))
+        r = facet__os_realpath(&real, joined);
+    if (FACET_FAILED(r)) {
+        if (r == FACET_E_FILENOTFOUND)
+            r = facet__manifest_error_at(mf, "$.library", FACET_E_FILENOTFOUND,
+                                         "library \"%s\" not found in %s", mf->library, mf->dir);
+        goto done;
+    }
+    dn = strlen(dir);
+    if (strncmp(real, dir, dn) != 0 || (real[dn] != '/' && real[dn] != '\\')) {
+        r = facet__manifest_error_at(mf, "$.library", FACET_E_BADMANIFEST,
+                                     "library \"%s\" resolves to %s, outside the plugin folder "
+                                     "%s (a symbolic link out of it?)",
+                                     mf->library, real, dir);
+        goto done;
+    }
+    *out = real;
+    real = NULL;
+done:
+    facet__free(real);
+    facet__free(dir);
+    facet__free(joined);
+    return r;
+}
+
+/* ---- Does the module agree with its manifest? -------------------------- */
+
+typedef struct Diff {
+    char text[1536];
+    size_t used;
+    unsigned count;
+} Diff;
+
+static void differ(Diff *d, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static void differ(Diff *d, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    if (d->used >= sizeof(d->text) - 1) {
+        d->count++;
+        return;
+    }
+    n = snprintf(d->text + d->used, sizeof(d->text) - d->used, "%s", d->count ? "; " : "");
+    d->used += n > 0 ? (size_t)n : 0;
+    va_start(ap, fmt);
+    n = vsnprintf(d->text + d->used, sizeof(d->text) - d->used, fmt, ap);
+    va_end(ap);
+    d->used += n > 0 ? (size_t)n : 0;
+    if (d->used > sizeof(d->text) - 1)
+        d->used = sizeof(d->text) - 1;
+    d->count++;
+}
+
+static int str_differs(const char *a, const char *b)
+{
+    return (a == NULL) != (b == NULL) || (a != NULL && strcmp(a, b) != 0);
+}
+
+static void check_class(Diff *d, const FacetManifestClass *c, size_t i, IFacetFactory *f,
+                        uint32_t index)
+{
+    FacetClassInfo ci = FACET_CLASS_INFO_INIT;
+    uint32_t k, j;
+    if (FACET_FAILED(IFacetFactory_DescribeClass(f, index, &ci)))
+        return;
+    if (c->contract != NULL && str_differs(c->contract, ci.contract))
+        differ(d, "classes[%zu].contract: manifest \"%s\", module \"%s\"", i, c->contract,
+               ci.contract ? ci.contract : "(none)");
+    if (c->version != NULL && str_differs(c->version, ci.version))
+        differ(d, "classes[%zu].version: manifest \"%s\", module \"%s\"", i, c->version,
+               ci.version ? ci.version : "(none)");
+    if (c->threading != UINT32_MAX && c->threading != ci.threading)
+        differ(d, "classes[%zu].threading: manifest \"%s\", module %s", i,
+               threading_names[c->threading],
+               ci.threading <= 2 ? threading_names[ci.threading] : "(invalid)");
+    if (c->interface_count == UINT32_MAX)
+        return;
+    for (k = 0; k < c->interface_count; k++) {
+        for (j = 0; j < ci.interface_count; j++)
+            if (FacetGuidEqual(&c->interfaces[k], &ci.interfaces[j]))
+                break;
+        if (j == ci.interface_count) {
+            char g[FACET_GUID_STRING_SIZE];
+            facet_guid_format(g, sizeof(g), &c->interfaces[k]);
+            differ(d, "classes[%zu].interfaces[%u]: %s is not among the module's interfaces", i,
+                   (unsigned)k, g);
+        }
+    }
+    for (j = 0; j < ci.interface_count; j++) {
+        for (k = 0; k < c->interface_count; k++)
+            if (FacetGuidEqual(&c->interfaces[k], &ci.interfaces[j]))
+                break;
+        if (k == c->interface_count) {
+            char g[FACET_GUID_STRING_SIZE];
+            facet_guid_format(g, sizeof(g), &ci.interfaces[j]);
+            differ(d, "classes[%zu].interfaces: the module also implements %s", i, g);
+        }
+    }
+}
+
+FacetResult facet__manifest_check_module(const FacetManifest *mf, FacetModule *m)
+{
+    Diff d;
+    uint32_t i, k;
+    char g[FACET_GUID_STRING_SIZE];
+
+    d.used = 0;
+    d.count = 0;
+    d.text[0] = '\0';
+    if (strcmp(mf->name, m->info.name) != 0)
+        differ(&d, "name: manifest \"%s\", module \"%s\"", mf->name, m->info.name);
+    if (strcmp(mf->version, m->info.version) != 0)
+        differ(&d, "version: manifest \"%s\", module \"%s\"", mf->version, m->info.version);
+    if (mf->api_level != m->info.api_level)
+        differ(&d, "api_level: manifest %u, module %u", (unsigned)mf->api_level,
+               (unsigned)m->info.api_level);
+    for (i = 0; i < mf->class_count; i++) {
+        for (k = 0; k < m->class_count; k++)
+            if (FacetGuidEqual(&mf->classes[i].clsid, &m->classes[k].clsid))
+                break;
+        if (k == m->class_count) {
+            facet_guid_format(g, sizeof(g), &mf->classes[i].clsid);
+            differ(&d, "classes[%u].clsid: the module has no class %s", (unsigned)i, g);
+            continue;
+        }
+        check_class(&d, &mf->classes[i], i, m->factory, k);
+    }
+    for (k = 0; k < m->class_count; k++) {
+        for (i = 0; i < mf->class_count; i++)
+            if (FacetGuidEqual(&mf->classes[i].clsid, &m->classes[k].clsid))
+                break;
+        if (i == mf->class_count) {
+            facet_guid_format(g, sizeof(g), &m->classes[k].clsid);
+            differ(&d, "classes: the module also has class %s (\"%s\"), which the manifest "
+                       "does not list",
+                   g, m->classes[k].contract ? m->classes[k].contract : "");
+        }
+    }
+    if (d.count == 0)
+        return FACET_OK;
+    return facet__error(FACET_E_MISMATCH, "%s: the module %s disagrees with its manifest in %u "
+                                          "field(s): %s",
+                        mf->path, facet__basename(m->path), d.count, d.text);
+}
+
+/* ---- Public ------------------------------------------------------------ */
+
+FacetResult facet_manifest_load(FacetManifest **out, const char *path)
+{
+    char *text;
+    size_t size;
+    FacetResult r;
+    FACET_CHECK_ARG(out, "facet_manifest_load");
+    *out = NULL;
+    FACET_CHECK_ARG(path, "facet_manifest_load");
+    r = facet__json_read_file(&text, &size, path, FACET_E_BADMANIFEST);
+    if (FACET_FAILED(r))
+        return r;
+    r = facet__manifest_parse(out, path, text, size);
+    facet__free(text);
+    return r;
+}
+
+FacetResult facet_manifest_parse(FacetManifest **out, const char *path, const char *text,
+                                 size_t size)
+{
+    FACET_CHECK_ARG(out, "facet_manifest_parse");
+    *out = NULL;
+    FACET_CHECK_ARG(path, "facet_manifest_parse");
+    FACET_CHECK_ARG(text, "facet_manifest_parse");
+    return facet__manifest_parse(out, path, text, size);
+}
+
+void facet_manifest_free(FacetManifest *mf)
+{
+    if (mf == NULL)
+        return;
+    facet__arena_free(&mf->arena);
+    facet__free(mf);
+}
+
+FacetResult facet_manifest_info(FacetManifestInfo *out, const FacetManifest *mf)
+{
+    FacetManifestInfo info;
+    FACET_CHECK_ARG(out, "facet_manifest_info");
+    FACET_CHECK_ARG(mf, "facet_manifest_info");
+    if (out->struct_size < sizeof(uint32_t))
+        return facet__error(FACET_E_STRUCTSIZE,
+                            "facet_manifest_info: out->struct_size is %u; initialise it with "
+                            "FACET_MANIFEST_INFO_INIT",
+                            (unsigned)out->struct_size);
+    info.struct_size = out->struct_size < sizeof(info) ? out->struct_size : (uint32_t)sizeof(info);
+    info.path = mf->path;
+    info.name = mf->name;
+    info.version = mf->version;
+    info.api_level = mf->api_level;
+    info.library = mf->library;
+    info.isolation = mf->isolation;
+    info.class_count = mf->class_count;
+    info.require_count = mf->require_count;
+    info.permission_count = mf->permission_count;
+    memcpy(out, &info, info.struct_size);
+    return FACET_OK;
+}
+
+FacetResult facet_manifest_class(FacetClassInfo *out, const FacetManifest *mf, uint32_t index)
+{
+    const FacetManifestClass *c;
+    FACET_CHECK_ARG(out, "facet_manifest_class");
+    FACET_CHECK_ARG(mf, "facet_manifest_class");
+    if (index >= mf->class_count)
+        return facet__error(FACET_E_INVALIDARG, "facet_manifest_class: index %u; %s has %u classes",
+                            (unsigned)index, mf->path, (unsigned)mf->class_count);
+    if (out->struct_size < sizeof(FacetClassInfo))
+        return facet__error(FACET_E_STRUCTSIZE, "facet_manifest_class: out->struct_size is %u, "
+                                                "expected %u",
+                            (unsigned)out->struct_size, (unsigned)sizeof(FacetClassInfo));
+    c = &mf->classes[index];
+    out->struct_size = sizeof(FacetClassInfo);
+    out->clsid = c->clsid;
+    out->contract = c->contract;
+    out->version = c->version ? c->version : mf->version;
+    out->threading = c->threading == UINT32_MAX ? FACET_THREADING_ANY : c->threading;
+    out->interface_count = c->interface_count == UINT32_MAX ? 0 : c->interface_count;
+    out->interfaces = c->interfaces;
+    return FACET_OK;
+}
+
+FacetResult facet_manifest_require(const char **out_name, const char **out_range,
+                                   const FacetManifest *mf, uint32_t index)
+{
+    FACET_CHECK_ARG(out_name, "facet_manifest_require");
+    FACET_CHECK_ARG(out_range, "facet_manifest_require");
+    FACET_CHECK_ARG(mf, "facet_manifest_require");
+    *out_name = *out_range = NULL;
+    if (index >= mf->require_count)
+        return facet__error(FACET_E_INVALIDARG, "facet_manifest_require: index %u; %s requires %u "
+                                                "modules",
+                            (unsigned)index, mf->path, (unsigned)mf->require_count);
+    *out_name = mf->requires[index].name;
+    *out_range = mf->requires[index].range;
+    return FACET_OK;
+}
+
+const char *facet_manifest_permission(const FacetManifest *mf, uint32_t index)
+{
+    return mf != NULL && index < mf->permission_count ? mf->permissions[index] : NULL;
+}

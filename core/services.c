@@ -1,0 +1,149 @@
+/*
+ * core/services.c - services the host registers by IID, handed to modules
+ * through their host objects, some only with a permission: the module's
+ * manifest must request it and the host configuration must grant it.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+/* The interfaces the host object answers itself; no service may take them. */
+static int builtin(const FacetGuid *sid)
+{
+    return FacetGuidEqual(sid, &IID_IFacetUnknown) || FacetGuidEqual(sid, &IID_IFacetHost) ||
+           FacetGuidEqual(sid, &IID_IFacetAllocator) || FacetGuidEqual(sid, &IID_IFacetLogger) ||
+           FacetGuidEqual(sid, &IID_IFacetConfig);
+}
+
+FacetResult facet_service_register(FacetRuntime *rt, const FacetGuid *sid, IFacetUnknown *service,
+                                   const char *permission)
+{
+    FacetService *s, *found;
+    char text[FACET_GUID_STRING_SIZE];
+    size_t plen = permission ? strlen(permission) + 1 : 0;
+
+    FACET_CHECK_ARG(rt, "facet_service_register");
+    FACET_CHECK_ARG(sid, "facet_service_register");
+    FACET_CHECK_ARG(service, "facet_service_register");
+    facet_guid_format(text, sizeof(text), sid);
+    if (builtin(sid))
+        return facet__error(FACET_E_CONFLICT,
+                            "facet_service_register: %s is one of the host object's own "
+                            "interfaces",
+                            text);
+    if (permission != NULL && permission[0] == '\0')
+        return facet__error(FACET_E_INVALIDARG,
+                            "facet_service_register: service %s: the permission name is empty "
+                            "(pass NULL for none)",
+                            text);
+    s = facet__calloc(1, sizeof(*s) + plen);
+    if (s == NULL)
+        return facet__error(FACET_E_OUTOFMEMORY, "facet_service_register: out of memory");
+    s->sid = *sid;
+    s->object = service;
+    if (permission != NULL) {
+        memcpy(s + 1, permission, plen);
+        s->permission = (const char *)(s + 1);
+    }
+    facet__os_rwlock_wrlock(&rt->lock);
+    HASH_FIND(hh, rt->services, sid, sizeof(FacetGuid), found);
+    if (found == NULL) {
+        facet__hash_oom = 0;
+        HASH_ADD(hh, rt->services, sid, sizeof(FacetGuid), s);
+        if (facet__hash_oom)
+            found = s;
+    }
+    facet__os_rwlock_wrunlock(&rt->lock);
+    if (found != NULL) {
+        facet__free(s);
+        if (found == s)
+            return facet__error(FACET_E_OUTOFMEMORY, "facet_service_register: out of memory");
+        return facet__error(FACET_E_CONFLICT, "facet_service_register: service %s is already "
+                                              "registered",
+                            text);
+    }
+    IFacetUnknown_AddRef(service);
+    return FACET_OK;
+}
+
+FacetResult facet_service_unregister(FacetRuntime *rt, const FacetGuid *sid)
+{
+    FacetService *s;
+    char text[FACET_GUID_STRING_SIZE];
+    FACET_CHECK_ARG(rt, "facet_service_unregister");
+    FACET_CHECK_ARG(sid, "facet_service_unregister");
+    facet__os_rwlock_wrlock(&rt->lock);
+    HASH_FIND(hh, rt->services, sid, sizeof(FacetGuid), s);
+    if (s != NULL)
+        HASH_DELETE(hh, rt->services, s);
+    facet__os_rwlock_wrunlock(&rt->lock);
+    if (s == NULL) {
+        facet_guid_format(text, sizeof(text), sid);
+        return facet__error(FACET_E_NOTFOUND, "facet_service_unregister: service %s is not "
+                                              "registered",
+                            text);
+    }
+    IFacetUnknown_Release(s->object);
+    facet__free(s);
+    return FACET_OK;
+}
+
+void facet__services_free(FacetRuntime *rt)
+{
+    FacetService *s, *tmp, *all;
+    facet__os_rwlock_wrlock(&rt->lock);
+    all = rt->services;
+    rt->services = NULL;
+    facet__os_rwlock_wrunlock(&rt->lock);
+    HASH_ITER(hh, all, s, tmp) {
+        HASH_DELETE(hh, all, s);
+        IFacetUnknown_Release(s->object);
+        facet__free(s);
+    }
+}
+
+/* Why module m may not have a service that needs permission, or FACET_OK. */
+static FacetResult check_permission(FacetRuntime *rt, FacetModule *m, const FacetGuid *sid,
+                                    const char *permission)
+{
+    const FacetManifest *mf = m->declared ? m->declared->mf : NULL;
+    char text[FACET_GUID_STRING_SIZE];
+    facet_guid_format(text, sizeof(text), sid);
+    if (!facet__manifest_has_permission(mf, permission))
+        return facet__error(FACET_E_ACCESSDENIED,
+                            "module %s asked for service %s, which needs permission \"%s\"; its "
+                            "manifest%s does not request it (add it to \"permissions\")",
+                            m->info.name, text, permission, mf ? "" : " (it has none)");
+    if (!facet__config_granted(rt->config, m->info.name, permission))
+        return facet__error(FACET_E_ACCESSDENIED,
+                            "module %s asked for service %s, which needs permission \"%s\"; the "
+                            "host configuration%s does not grant it (modules.\"%s\".permissions)",
+                            m->info.name, text, permission, rt->config ? "" : " (none loaded)",
+                            m->info.name);
+    return FACET_OK;
+}
+
+FacetResult facet__service_query(FacetRuntime *rt, FacetModule *m, const FacetGuid *sid,
+                                 const FacetGuid *iid, void **out)
+{
+    FacetService *s;
+    IFacetUnknown *object = NULL;
+    FacetResult r = FACET_OK;
+
+    facet__os_rwlock_rdlock(&rt->lock);
+    HASH_FIND(hh, rt->services, sid, sizeof(FacetGuid), s);
+    if (s != NULL && s->permission != NULL && m != NULL)
+        r = check_permission(rt, m, sid, s->permission);
+    if (s != NULL && FACET_SUCCEEDED(r)) {
+        object = s->object;
+        IFacetUnknown_AddRef(object);
+    }
+    facet__os_rwlock_rdunlock(&rt->lock);
+    if (FACET_FAILED(r))
+        return r;
+    if (object == NULL)
+        return FACET_E_NOINTERFACE;
+    r = IFacetUnknown_QueryInterface(object, iid, out);
+    IFacetUnknown_Release(object);
+    return r;
+}

@@ -1,0 +1,173 @@
+/*
+ * banner.c - the second sample plugin, "org.example.banner". Its manifest
+ * (banner.facet.json) requires org.example.greeter and requests the
+ * "guestbook" permission. IBanner::Show gets a greeting from a greeter,
+ * signs the host's guest book (a service only granted plugins may use), and
+ * frames the result with the character its "frame" setting names.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#define FACET_MODULE_IMPLEMENTATION
+#include <facet/module.h>
+
+#include "banner.h"
+#include "greeter.h"
+
+typedef struct Banner {
+    IBanner itf;
+    uint32_t refs;
+} Banner;
+
+static FacetResult FACET_CALL banner_qi(IBanner *self, const FacetGuid *iid, void **out)
+{
+    if (out == NULL || iid == NULL)
+        return FACET_E_POINTER;
+    *out = NULL;
+    if (!FacetGuidEqual(iid, &IID_IFacetUnknown) && !FacetGuidEqual(iid, &IID_IBanner))
+        return FACET_E_NOINTERFACE;
+    FacetAtomicIncrement(&((Banner *)self)->refs);
+    *out = self;
+    return FACET_OK;
+}
+
+static uint32_t FACET_CALL banner_addref(IBanner *self)
+{
+    return FacetAtomicIncrement(&((Banner *)self)->refs);
+}
+
+static uint32_t FACET_CALL banner_release(IBanner *self)
+{
+    uint32_t n = FacetAtomicDecrement(&((Banner *)self)->refs);
+    if (n == 0) {
+        facet_module_free(self);
+        facet_module_object_destroyed();
+    }
+    return n;
+}
+
+/* The frame character from this plugin's settings in facet.conf.json. */
+static char frame(void)
+{
+    IFacetConfig *config;
+    const char *text = NULL;
+    char c = '*';
+    if (IFacetHost_QueryInterface(facet_module_host, &IID_IFacetConfig, (void **)&config) == FACET_OK) {
+        if (IFacetConfig_GetString(config, "frame", &text) == FACET_OK && text[0] != '\0')
+            c = text[0];
+        IFacetConfig_Release(config);
+    }
+    return c;
+}
+
+static FacetResult FACET_CALL banner_show(IBanner *self, const char *name, IFacetString **out)
+{
+    IGreeter *greeter;
+    IGuestBook *book;
+    IFacetString *greeting;
+    const char *hello;
+    char guest[64] = "", line[320], rule[320], text[1000];
+    uint32_t number = 0;
+    size_t n;
+    FacetResult r;
+    (void)self;
+    if (out == NULL || name == NULL)
+        return FACET_E_POINTER;
+    *out = NULL;
+    /* The greeter comes from the module this one requires. */
+    r = IFacetHost_CreateInstanceByName(facet_module_host, "org.example.greeter", NULL,
+                                        &IID_IGreeter, (void **)&greeter);
+    if (FACET_FAILED(r))
+        return r;
+    r = IGreeter_Greet(greeter, name, &greeting);
+    IGreeter_Release(greeter);
+    if (FACET_FAILED(r))
+        return r;
+    IFacetString_GetText(greeting, &hello);
+    /* The guest book needs a permission; without it, the banner goes unsigned. */
+    if (IFacetHost_QueryService(facet_module_host, &IID_IGuestBook, &IID_IGuestBook,
+                                (void **)&book) == FACET_OK) {
+        if (IGuestBook_Sign(book, name, &number) == FACET_OK)
+            snprintf(guest, sizeof(guest), " (guest #%u)", (unsigned)number);
+        IGuestBook_Release(book);
+    }
+    snprintf(line, sizeof(line), "%c %s%s %c", frame(), hello, guest, frame());
+    IFacetString_Release(greeting);
+    n = strlen(line);
+    memset(rule, frame(), n);
+    rule[n] = '\0';
+    snprintf(text, sizeof(text), "%s\n%s\n%s", rule, line, rule);
+    return IFacetHost_CreateString(facet_module_host, text, UINT64_MAX, out);
+}
+
+static const IBannerVtbl banner_vtbl = {banner_qi, banner_addref, banner_release, banner_show};
+
+static FacetResult banner_create(IFacetUnknown *outer, const FacetGuid *iid, void **out)
+{
+    Banner *b;
+    FacetResult r = facet_module_alloc(sizeof(*b), (void **)&b);
+    (void)outer;
+    if (FACET_FAILED(r))
+        return r;
+    b->itf.lpVtbl = &banner_vtbl;
+    b->refs = 1;
+    facet_module_object_created();
+    r = banner_qi(&b->itf, iid, out);
+    banner_release(&b->itf);
+    return r;
+}
+
+/* ---- Lifecycle: the host starts this module after the greeter ---------- */
+
+static FacetResult FACET_CALL life_qi(IFacetLifecycle *self, const FacetGuid *iid, void **out)
+{
+    if (out == NULL || iid == NULL)
+        return FACET_E_POINTER;
+    *out = NULL;
+    if (!FacetGuidEqual(iid, &IID_IFacetUnknown) && !FacetGuidEqual(iid, &IID_IFacetLifecycle))
+        return FACET_E_NOINTERFACE;
+    *out = self;
+    return FACET_OK;
+}
+static uint32_t FACET_CALL life_ref(IFacetLifecycle *self)
+{
+    (void)self;
+    return 1; /* a static object: lives as long as the module */
+}
+static FacetResult FACET_CALL life_step(IFacetLifecycle *self, const char *what)
+{
+    (void)self;
+    facet_module_log(FACET_LOG_INFO, what);
+    return FACET_OK;
+}
+static FacetResult FACET_CALL life_init(IFacetLifecycle *self) { return life_step(self, "Init"); }
+static FacetResult FACET_CALL life_start(IFacetLifecycle *self) { return life_step(self, "Start"); }
+static FacetResult FACET_CALL life_stop(IFacetLifecycle *self) { return life_step(self, "Stop"); }
+static FacetResult FACET_CALL life_shutdown(IFacetLifecycle *self) { return life_step(self, "Shutdown"); }
+
+static const IFacetLifecycleVtbl life_vtbl = {life_qi,    life_ref,  life_ref,     life_init,
+                                              life_start, life_stop, life_shutdown};
+static IFacetLifecycle lifecycle = {&life_vtbl};
+
+static FacetResult query(const FacetGuid *iid, void **out)
+{
+    if (!FacetGuidEqual(iid, &IID_IFacetLifecycle))
+        return FACET_E_NOINTERFACE;
+    *out = &lifecycle;
+    return FACET_OK;
+}
+
+static const FacetGuid banner_iids[] = {
+    {0x5B0C1E6A, 0x2F1D, 0x4C57, {0x9E, 0x0A, 0x3B, 0x6A, 0x6B, 0x1D, 0x2E, 0x01}},
+};
+
+static const FacetClassDef classes[] = {
+    {FACET_CLASS_INFO("org.example.banner", "1.0.0", FACET_THREADING_ANY, banner_iids,
+                      {0x5B0C1E6A, 0x2F1D, 0x4C57, {0x9E, 0x0A, 0x3B, 0x6A, 0x6B, 0x1D, 0x2E, 0x10}}),
+     banner_create, 0},
+};
+
+static const FacetModuleDef module = {"org.example.banner", "1.0.0", FACET_API_LEVEL, 1,
+                                      classes, NULL, query};
+
+FACET_MODULE_DEFINE(module)

@@ -1,0 +1,175 @@
+/*
+ * tests/plugins/plugmod.c - the test plugins, one source built as several
+ * modules (tests/plugins/CMakeLists.txt): PLUG_NAME, PLUG_VERSION and
+ * PLUG_ID (the last byte of its clsid) tell them apart. Each has one class,
+ * "<name>.thing", implementing ITestProbe, and IFacetLifecycle on its
+ * factory: every step is written to the host's ITestJournal service, and
+ * the step named by the module's setting "fail" fails.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#define FACET_MODULE_IMPLEMENTATION
+#include "facet/module.h"
+#include "plug_itf.h"
+
+typedef struct Thing {
+    ITestProbe itf;
+    uint32_t refs;
+} Thing;
+
+static FacetResult FACET_CALL thing_qi(ITestProbe *self, const FacetGuid *iid, void **out)
+{
+    if (out == NULL || iid == NULL)
+        return FACET_E_POINTER;
+    *out = NULL;
+    if (!FacetGuidEqual(iid, &IID_IFacetUnknown) && !FacetGuidEqual(iid, &IID_ITestProbe))
+        return FACET_E_NOINTERFACE;
+    FacetAtomicIncrement(&((Thing *)self)->refs);
+    *out = self;
+    return FACET_OK;
+}
+
+static uint32_t FACET_CALL thing_addref(ITestProbe *self)
+{
+    return FacetAtomicIncrement(&((Thing *)self)->refs);
+}
+
+static uint32_t FACET_CALL thing_release(ITestProbe *self)
+{
+    uint32_t n = FacetAtomicDecrement(&((Thing *)self)->refs);
+    if (n == 0) {
+        facet_module_free(self);
+        facet_module_object_destroyed();
+    }
+    return n;
+}
+
+static FacetResult FACET_CALL thing_probe(ITestProbe *self, const FacetGuid *sid,
+                                          IFacetUnknown **out)
+{
+    (void)self;
+    return IFacetHost_QueryService(facet_module_host, sid, &IID_IFacetUnknown, (void **)out);
+}
+
+static FacetResult setting(const char *key, const char **out)
+{
+    IFacetConfig *cfg = NULL;
+    FacetResult r = IFacetHost_QueryInterface(facet_module_host, &IID_IFacetConfig, (void **)&cfg);
+    *out = NULL;
+    if (FACET_FAILED(r))
+        return r;
+    r = IFacetConfig_GetString(cfg, key, out);
+    IFacetConfig_Release(cfg);
+    return r;
+}
+
+static FacetResult FACET_CALL thing_config(ITestProbe *self, IFacetConfig **out)
+{
+    (void)self;
+    return IFacetHost_QueryInterface(facet_module_host, &IID_IFacetConfig, (void **)out);
+}
+
+static const ITestProbeVtbl thing_vtbl = {thing_qi, thing_addref, thing_release, thing_probe,
+                                          thing_config};
+
+static FacetResult thing_create(IFacetUnknown *outer, const FacetGuid *iid, void **out)
+{
+    Thing *t;
+    FacetResult r;
+    (void)outer;
+    r = facet_module_alloc(sizeof(*t), (void **)&t);
+    if (FACET_FAILED(r))
+        return r;
+    t->itf.lpVtbl = &thing_vtbl;
+    t->refs = 1;
+    facet_module_object_created();
+    r = thing_qi(&t->itf, iid, out);
+    thing_release(&t->itf);
+    return r;
+}
+
+/* ---- IFacetLifecycle, a static object on the factory ------------------- */
+
+static FacetResult step(const char *what)
+{
+    ITestJournal *journal = NULL;
+    const char *fail = NULL;
+    char line[128];
+    if (FACET_SUCCEEDED(IFacetHost_QueryService(facet_module_host, &IID_ITestJournal,
+                                                &IID_ITestJournal, (void **)&journal))) {
+        snprintf(line, sizeof(line), "%s:%s", PLUG_NAME, what);
+        ITestJournal_Record(journal, line);
+        ITestJournal_Release(journal);
+    }
+    if (FACET_SUCCEEDED(setting("fail", &fail)) && strcmp(fail, what) == 0)
+        return FACET_E_FAIL;
+    return FACET_OK;
+}
+
+static FacetResult FACET_CALL life_qi(IFacetLifecycle *self, const FacetGuid *iid, void **out)
+{
+    if (out == NULL || iid == NULL)
+        return FACET_E_POINTER;
+    *out = NULL;
+    if (!FacetGuidEqual(iid, &IID_IFacetUnknown) && !FacetGuidEqual(iid, &IID_IFacetLifecycle))
+        return FACET_E_NOINTERFACE;
+    *out = self;
+    return FACET_OK;
+}
+static uint32_t FACET_CALL life_addref(IFacetLifecycle *self)
+{
+    (void)self;
+    return 2;
+}
+static uint32_t FACET_CALL life_release(IFacetLifecycle *self)
+{
+    (void)self;
+    return 1;
+}
+static FacetResult FACET_CALL life_init(IFacetLifecycle *self)
+{
+    (void)self;
+    return step("init");
+}
+static FacetResult FACET_CALL life_start(IFacetLifecycle *self)
+{
+    (void)self;
+    return step("start");
+}
+static FacetResult FACET_CALL life_stop(IFacetLifecycle *self)
+{
+    (void)self;
+    return step("stop");
+}
+static FacetResult FACET_CALL life_shutdown(IFacetLifecycle *self)
+{
+    (void)self;
+    return step("shutdown");
+}
+
+static const IFacetLifecycleVtbl life_vtbl = {life_qi,    life_addref, life_release, life_init,
+                                              life_start, life_stop,   life_shutdown};
+static IFacetLifecycle life = {&life_vtbl};
+
+static FacetResult query(const FacetGuid *iid, void **out)
+{
+    if (!FacetGuidEqual(iid, &IID_IFacetLifecycle))
+        return FACET_E_NOINTERFACE;
+    *out = &life;
+    return FACET_OK;
+}
+
+static const FacetGuid thing_iids[] = {
+    {0x7a000001, 0x5d3e, 0x4a5b, {0x9c, 0x01, 0x11, 0x22, 0x33, 0x44, 0x55, 0x01}}};
+
+static const FacetClassDef classes[] = {
+    {FACET_CLASS_INFO(PLUG_NAME ".thing", PLUG_VERSION, FACET_THREADING_ANY, thing_iids,
+                      {0x7b000000, 0x0001, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, PLUG_ID}}),
+     thing_create, 0},
+};
+
+static const FacetModuleDef module_def = {PLUG_NAME, PLUG_VERSION, FACET_API_LEVEL, 1, classes,
+                                          NULL, query};
+
+FACET_MODULE_DEFINE(module_def)
