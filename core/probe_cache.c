@@ -394,7 +394,7 @@ typedef struct NameList {
     const char *suffix;
 } NameList;
 
-static FacetResult collect_name(const char *name, void *payload)
+static FacetResult collect_name(void *payload, const char *name)
 {
     NameList *l = payload;
     size_t n = strlen(name), s = strlen(l->suffix);
