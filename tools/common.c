@@ -237,7 +237,7 @@ json_t *tool_module_json(const FacetReport *report)
 {
     FacetModuleInfo info = FACET_MODULE_INFO_INIT;
     json_t *doc, *classes = json_array();
-    const char *manifest = tool_manifest_of(facet_report_path(report));
+    const char *manifest, *problem;
     uint32_t i;
 
     for (i = 0; i < facet_report_class_count(report); i++) {
@@ -258,8 +258,10 @@ json_t *tool_module_json(const FacetReport *report)
                                       "compiler", info.compiler));
     else
         json_object_set_new(doc, "module", json_null());
+    manifest = facet_report_manifest(report, &problem);
     json_object_set_new(doc, "manifest",
-                        manifest ? json_pack("{s:s, s:b}", "path", manifest, "checked", 0)
+                        manifest ? json_pack("{s:s, s:b, s:s?}", "path", manifest, "agrees",
+                                             problem == NULL, "problem", problem)
                                  : json_null());
     return doc;
 }
@@ -267,7 +269,7 @@ json_t *tool_module_json(const FacetReport *report)
 void tool_print_module(FILE *f, const FacetReport *report, const char *in)
 {
     FacetModuleInfo info = FACET_MODULE_INFO_INIT;
-    const char *manifest = tool_manifest_of(facet_report_path(report));
+    const char *problem, *manifest = facet_report_manifest(report, &problem);
     uint32_t i, j;
 
     if (FACET_SUCCEEDED(facet_report_module(&info, report))) {
@@ -278,7 +280,12 @@ void tool_print_module(FILE *f, const FacetReport *report, const char *in)
                 (unsigned)info.abi_version, (unsigned)FACET_ABI_VERSION,
                 (unsigned)info.api_level);
     }
-    fprintf(f, "%smanifest   %s\n", in, manifest ? manifest : "none");
+    if (manifest == NULL)
+        fprintf(f, "%smanifest   none\n", in);
+    else if (problem == NULL)
+        fprintf(f, "%smanifest   %s (agrees with the module)\n", in, manifest);
+    else
+        fprintf(f, "%smanifest   %s\n%s  problem  %s\n", in, manifest, in, problem);
     if (facet_report_outcome(report) != FACET_OUTCOME_OK)
         fprintf(f, "%serror      %s\n", in, facet_report_reason(report));
     for (i = 0; i < facet_report_class_count(report); i++) {
