@@ -398,7 +398,7 @@ static void test_tools_cli__scan_probe(void **state)
     expect_in(r.out, "quarantined");
     expect_in(r.out, "crashed in facet_module_entry");
     expect_in(r.out, "skipped until it changes");
-    expect_in(r.out, "0 probed now, 6 from the cache, 4 quarantined");
+    expect_in(r.out, "0 manifest problems, 0 probed now, 6 from the cache, 4 quarantined");
     run_free(&r);
 
     /* run --dir loads only the module that offers NAME, found by probing:
@@ -408,16 +408,36 @@ static void test_tools_cli__scan_probe(void **state)
     expect_in(r.out, "hello from test.runner: [0]");
     run_free(&r);
 
-    /* A module with a manifest is not probed; without --probe nothing is. */
+    /* A module with a manifest is not probed, but its manifest is read
+     * (without loading code); without --probe nothing is probed. */
     snprintf(manifest, sizeof(manifest), "%s/good_widget.facet.json", dir);
-    facet_test_write_file(manifest, "{}", 2);
+    {
+        const char *text =
+            "{\"name\": \"test.widget\", \"version\": \"1.0.0\", \"library\": "
+            "\"good_widget" TOOLS_MODULE_SUFFIX "\", \"classes\": [{\"clsid\": "
+            "\"{5A1D6E70-4C1B-4F0E-9A57-3B8D2C61C001}\", \"contract\": \"test.widget\"}]}\n";
+        facet_test_write_file(manifest, text, strlen(text));
+    }
     r = facet("scan --json '%s'", dir);
     assert_int_equal(r.code, 0);
     doc = parse(&r);
     assert_string_equal(status_of(doc, "good_widget"), "manifest");
     assert_string_equal(status_of(doc, "crash_in_entry"), "no-manifest");
-    assert_int_equal(json_integer_value(json_object_get(doc, "manifests")), 1);
+    assert_int_equal(json_integer_value(json_object_get(doc, "with_manifest")), 1);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(doc, "manifests"), 0), "name")),
+                        "test.widget");
+    assert_int_equal(json_array_size(json_object_get(doc, "problems")), 0);
     json_decref(doc);
+    run_free(&r);
+
+    /* A bad manifest is reported, with where it is wrong, and is a finding. */
+    facet_test_write_file(manifest, "{\"name\": \"test.widget\"}", 23);
+    r = facet("scan '%s'", dir);
+    assert_int_equal(r.code, 1);
+    expect_in(r.out, "problem");
+    expect_in(r.out, "good_widget.facet.json:1:");
+    expect_in(r.out, "1 manifest problem,");
     run_free(&r);
     facet_test_remove_tree(dir);
 }
