@@ -104,10 +104,12 @@ int tool_parse(ToolArgs *out, const char *cmd, const char *usage, unsigned flags
             else
                 ok = push(&out->dirs, &out->dir_count, value);
         } else if ((flags & TOOL_OPT_RUN) && strcmp(a, "--config") == 0) {
-            r = tool_usage_error(cmd,
-                                 "--config needs host configuration files (facet.conf.json), "
-                                 "which this libfacet does not read yet; name the modules "
-                                 "with --module or --dir");
+            takes_value = 1;
+            out->config = value;
+            if (value == NULL)
+                r = tool_usage_error(cmd, "--config needs a file");
+        } else if ((flags & TOOL_OPT_WRITE) && strcmp(a, "--write-manifest") == 0) {
+            out->write_manifest = 1;
         } else {
             r = tool_usage_error(cmd, "unknown option '%s'", a);
         }

@@ -104,9 +104,8 @@ static FacetResult scan_one(const char *path, void *payload)
             json_array_append_new(s->modules,
                                   json_pack("{s:s, s:s, s:s?}", "path", path, "status", status,
                                             "manifest", manifest));
-        else
-            printf("  %-12s %s%s%s\n", status, path, manifest ? " -> " : "",
-                   manifest ? manifest : "");
+        else if (manifest == NULL) /* the manifest's module is listed above */
+            printf("  %-12s %s\n", status, path);
         return FACET_OK;
     }
     r = facet_probe_cache_get(&rep, &probed, s->cache, path, &s->args->check);

@@ -329,13 +329,54 @@ static void test_tools_cli__run(void **state)
 
     r = facet("run test.runner");
     assert_int_equal(r.code, 2);
-    expect_in(r.err, "no --module or --dir given");
+    expect_in(r.err, "no --config, --module or --dir given");
     run_free(&r);
 
-    r = facet("run --config facet.conf.json test.runner");
+    r = facet("run --config /no/such/facet.conf.json test.runner");
     assert_int_equal(r.code, 2);
-    expect_in(r.err, "--config");
+    expect_in(r.err, "/no/such/facet.conf.json");
     run_free(&r);
+}
+
+/* run --config: the configuration's plugin folders are scanned (manifests
+ * only) and its aliases name classes. */
+static void test_tools_cli__run_config(void **state)
+{
+    const char *dir = facet_test_tmpdir();
+    char path[4200];
+    const char *manifest =
+        "{\"name\": \"test.runner\", \"version\": \"1.0.0\", \"library\": \"runner"
+        TOOLS_MODULE_SUFFIX "\", \"classes\": [{\"clsid\": "
+        "\"{70017001-0000-4000-8000-000000000001}\", \"contract\": \"test.runner\"}, "
+        "{\"clsid\": \"{70017001-0000-4000-8000-000000000002}\", \"contract\": "
+        "\"test.plain\"}]}\n";
+    const char *conf = "{\"plugin_folders\": [\"plugins\"], \"aliases\": {\"hello\": "
+                       "\"test.runner\"}}\n";
+    Run r;
+    (void)state;
+    snprintf(path, sizeof(path), "%s/plugins", dir);
+    assert_int_equal(mkdir(path, 0777), 0);
+    tools_copy(runner_module, path, "runner" TOOLS_MODULE_SUFFIX);
+    snprintf(path, sizeof(path), "%s/plugins/runner.facet.json", dir);
+    facet_test_write_file(path, manifest, strlen(manifest));
+    snprintf(path, sizeof(path), "%s/facet.conf.json", dir);
+    facet_test_write_file(path, conf, strlen(conf));
+
+    r = facet("run --config '%s' hello 0", path);
+    assert_int_equal(r.code, 0);
+    expect_in(r.out, "hello from hello: [0]");
+    run_free(&r);
+    r = facet("run --json --config '%s' test.runner 2", path);
+    assert_int_equal(r.code, 1);
+    expect_in(r.out, "\"exit_code\": 2");
+    run_free(&r);
+
+    facet_test_write_file(path, "{\"aliases\": 3}", 14);
+    r = facet("run --config '%s' hello", path);
+    assert_int_equal(r.code, 2);
+    expect_in(r.err, "facet.conf.json");
+    run_free(&r);
+    facet_test_remove_tree(dir);
 }
 
 /* ---- scan -------------------------------------------------------------- */
@@ -452,6 +493,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_tools_cli__validate),
         cmocka_unit_test(test_tools_cli__validate_folder),
         cmocka_unit_test(test_tools_cli__run),
+        cmocka_unit_test(test_tools_cli__run_config),
         cmocka_unit_test(test_tools_cli__scan_probe),
     };
     if (argc < 4) {
