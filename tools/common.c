@@ -329,7 +329,9 @@ int tool_module_command(const char *cmd, const char *usage, int argc, char **arg
     int i, rc;
 
     memset(&tm, 0, sizeof(tm));
-    rc = tool_parse(&tm.args, cmd, usage, TOOL_OPT_CHECK, argc, argv);
+    rc = tool_parse(&tm.args, cmd, usage,
+                    TOOL_OPT_CHECK | (strcmp(cmd, "inspect") == 0 ? TOOL_OPT_WRITE : 0u), argc,
+                    argv);
     if (rc != TOOL_GO)
         return rc;
     if (tm.args.path_count == 0) {
@@ -351,4 +353,20 @@ int tool_module_command(const char *cmd, const char *usage, int argc, char **arg
     if (rc != TOOL_CLEAN)
         return rc;
     return tm.failed ? tm.failed : tm.found ? TOOL_FOUND : TOOL_CLEAN;
+}
+
+int tool_write_manifest(const FacetReport *report, int json, json_t *entry)
+{
+    FacetResult r = facet_report_write_manifest(report, NULL);
+    if (FACET_FAILED(r)) {
+        fprintf(stderr, "facet: %s\n", facet_last_error());
+        if (entry != NULL)
+            json_object_set_new(entry, "manifest_written", json_false());
+        return TOOL_FOUND;
+    }
+    if (entry != NULL)
+        json_object_set_new(entry, "manifest_written", json_true());
+    if (!json)
+        printf("  wrote      %s\n", tool_manifest_of(facet_report_path(report)));
+    return TOOL_CLEAN;
 }

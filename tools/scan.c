@@ -19,7 +19,7 @@
 #include "tool.h"
 
 static const char usage[] =
-    "usage: facet scan [--json] [--probe] [--cache FILE] [--timeout MS] DIR\n"
+    "usage: facet scan [--json] [--probe [--write-manifest]] [--cache FILE] [--timeout MS] DIR\n"
     "\n"
     "Reads the manifests (<module>.facet.json) of DIR without loading code, as\n"
     "facet_scan does, and reports each module and each bad manifest; lists the\n"
@@ -34,6 +34,8 @@ static const char usage[] =
     "                  \"problems\", \"modules\", \"probed\", \"cached\",\n"
     "                  \"quarantined\", \"with_manifest\", \"unprobed\"}\n"
     "  --probe         probe modules that have no manifest\n"
+    "  --write-manifest  with --probe, write <module>.facet.json next to each\n"
+    "                  module that probed clean; the next scan reads it instead\n"
     "  --cache FILE    the probe cache (default: $FACET_PROBE_CACHE, else\n"
     "                  $XDG_CACHE_HOME/facet/probe-cache.json, else\n"
     "                  ~/.cache/facet/probe-cache.json)\n"
@@ -128,6 +130,9 @@ static FacetResult scan_one(const char *path, void *payload)
         doc = tool_module_json(rep);
         json_object_set_new(doc, "status", json_string(status));
         json_object_set_new(doc, "probed_now", json_boolean(probed));
+        if (s->args->write_manifest && r == FACET_OK &&
+            tool_write_manifest(rep, 1, doc) != TOOL_CLEAN)
+            s->failed = TOOL_FOUND;
         json_array_append_new(s->modules, doc);
     } else {
         FacetModuleInfo info = FACET_MODULE_INFO_INIT;
@@ -141,6 +146,9 @@ static FacetResult scan_one(const char *path, void *payload)
                    facet_report_class_count(rep) == 1 ? "" : "es");
         else
             printf("\n");
+        if (s->args->write_manifest && r == FACET_OK &&
+            tool_write_manifest(rep, 0, NULL) != TOOL_CLEAN)
+            s->failed = TOOL_FOUND;
     }
     facet_report_free(rep);
     return FACET_OK;
@@ -205,7 +213,8 @@ int tool_scan(int argc, char **argv)
     Scan s;
     const char *cache_file = NULL;
     FacetResult r;
-    int rc = tool_parse(&args, "scan", usage, TOOL_OPT_SCAN | TOOL_OPT_CHECK, argc, argv);
+    int rc = tool_parse(&args, "scan", usage, TOOL_OPT_SCAN | TOOL_OPT_CHECK | TOOL_OPT_WRITE,
+                        argc, argv);
     if (rc != TOOL_GO)
         return rc;
     if (args.path_count != 1) {

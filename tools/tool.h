@@ -106,6 +106,11 @@ typedef struct ToolModules {
 int tool_module_command(const char *cmd, const char *usage, int argc, char **argv,
                         FacetPathFn fn, int count_violations);
 
+/* --write-manifest: writes the manifest of a probed module next to it
+ * (facet_report_write_manifest), says so, and marks entry (may be NULL)
+ * with "manifest_written". TOOL_FOUND when it could not. */
+int tool_write_manifest(const FacetReport *report, int json, json_t *entry);
+
 int tool_inspect(int argc, char **argv);
 int tool_validate(int argc, char **argv);
 int tool_scan(int argc, char **argv);

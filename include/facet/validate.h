@@ -111,6 +111,15 @@ FACET_API const char *facet_report_interface_name(const FacetReport *report,
  * facet_validate reports a problem as a violation of rule "manifest" too. */
 FACET_API const char *facet_report_manifest(const FacetReport *report, const char **problem);
 
+/* Writes a manifest (docs/manifest.md) for the module a probe read: its
+ * name, version, api level, library (the module's file name) and classes
+ * with clsid, contract, version, threading and interfaces. path NULL means
+ * <module>.facet.json next to the module; a manifest names its library
+ * relative to its own folder, so it belongs there. The text is checked by
+ * the manifest parser before the file is written (atomically).
+ * FACET_E_STATE when the module failed its probe. */
+FACET_API FacetResult facet_report_write_manifest(const FacetReport *report, const char *path);
+
 FACET_API uint32_t facet_report_violation_count(const FacetReport *report);
 FACET_API FacetResult facet_report_violation(FacetViolation *out, const FacetReport *report,
                                              uint32_t index);

@@ -483,6 +483,52 @@ static void test_tools_cli__scan_probe(void **state)
     facet_test_remove_tree(dir);
 }
 
+/* --write-manifest writes a manifest that the runtime accepts and that
+ * agrees with the module: validate cross-checks it, scan reads it. */
+static void test_tools_cli__write_manifest(void **state)
+{
+    const char *dir = tools_scan_folder(broken_dir, runner_module);
+    char manifest[4200];
+    json_t *doc;
+    Run r;
+    (void)state;
+    r = facet("inspect --write-manifest '%s/good_widget" TOOLS_MODULE_SUFFIX "'", dir);
+    assert_int_equal(r.code, 0);
+    expect_in(r.out, "wrote      ");
+    expect_in(r.out, "good_widget.facet.json");
+    run_free(&r);
+    snprintf(manifest, sizeof(manifest), "%s/good_widget.facet.json", dir);
+    r = facet("validate '%s/good_widget" TOOLS_MODULE_SUFFIX "'", dir);
+    assert_int_equal(r.code, 0);
+    run_free(&r);
+    r = facet("inspect '%s/good_widget" TOOLS_MODULE_SUFFIX "'", dir);
+    expect_in(r.out, "(agrees with the module)");
+    run_free(&r);
+
+    /* A module that does not load gets none, and that is a finding. */
+    r = facet("inspect --write-manifest '%s/not_a_library" TOOLS_MODULE_SUFFIX "'", dir);
+    assert_int_equal(r.code, 1);
+    run_free(&r);
+
+    /* scan --probe --write-manifest: the clean ones get manifests, and the
+     * next scan reads those instead of probing. */
+    remove(manifest);
+    r = facet("scan --json --probe --write-manifest --timeout 2000 --cache '%s/c.json' '%s'",
+              dir, dir);
+    assert_int_equal(r.code, 1);
+    run_free(&r);
+    r = facet("scan --json '%s'", dir);
+    assert_int_equal(r.code, 0);
+    doc = parse(&r);
+    assert_int_equal(json_integer_value(json_object_get(doc, "with_manifest")), 2);
+    assert_int_equal(json_array_size(json_object_get(doc, "manifests")), 2);
+    assert_int_equal(json_array_size(json_object_get(doc, "problems")), 0);
+    assert_string_equal(status_of(doc, "runner"), "manifest");
+    json_decref(doc);
+    run_free(&r);
+    facet_test_remove_tree(dir);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -495,6 +541,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_tools_cli__run),
         cmocka_unit_test(test_tools_cli__run_config),
         cmocka_unit_test(test_tools_cli__scan_probe),
+        cmocka_unit_test(test_tools_cli__write_manifest),
     };
     if (argc < 4) {
         fprintf(stderr, "usage: %s FACET BROKEN_DIR RUNNER_MODULE\n", argv[0]);
