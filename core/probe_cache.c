@@ -187,7 +187,8 @@ FacetResult facet_probe_cache_save(FacetProbeCache *cache)
     CacheEntry *e;
     char *tmp;
     size_t n;
-    int failed = 0;
+    int failed = 0, written;
+    FacetResult r;
     FILE *f;
 
     FACET_CHECK_ARG(cache, "facet_probe_cache_save");
@@ -220,10 +221,12 @@ FacetResult facet_probe_cache_save(FacetProbeCache *cache)
     }
     snprintf(tmp, n, "%s.new", cache->file);
     f = facet__fault(FACET_FAULT_FILE) ? NULL : fopen(tmp, "wb");
-    if (f == NULL || json_dumpf(doc, f, JSON_INDENT(1)) != 0 || fclose(f) != 0 ||
-        rename(tmp, cache->file) != 0) {
-        FacetResult r = facet__error(FACET_E_FAIL, "%s: cannot write the probe cache",
-                                     cache->file);
+    written = f != NULL && json_dumpf(doc, f, JSON_INDENT(1)) == 0;
+    if (f != NULL && fclose(f) != 0)
+        written = 0;
+    r = written ? facet__os_replace_file(tmp, cache->file)
+                : facet__error(FACET_E_FAIL, "%s: cannot write the probe cache", cache->file);
+    if (FACET_FAILED(r)) {
         remove(tmp);
         facet__free(tmp);
         json_decref(doc);

@@ -46,6 +46,10 @@ const char *facet__os_exe_suffix(void);
 /* A module's file name suffix: ".so", ".dll", ".dylib". */
 const char *facet__os_module_suffix(void);
 
+/* Renames from to to, replacing to if it exists, in one step where the
+ * system can (rename on POSIX, MoveFileExW on Windows). */
+FacetResult facet__os_replace_file(const char *from, const char *to);
+
 typedef struct FacetOsThread {
     void *handle;
 } FacetOsThread;

@@ -266,6 +266,14 @@ const char *facet__os_module_suffix(void)
 #endif
 }
 
+FacetResult facet__os_replace_file(const char *from, const char *to)
+{
+    if (facet__fault(FACET_FAULT_FILE) || rename(from, to) != 0)
+        return facet__error(FACET_E_FAIL, "%s: cannot replace it with %s: %s", to, from,
+                            strerror(errno ? errno : EIO));
+    return FACET_OK;
+}
+
 typedef struct ThreadStart {
     void (*fn)(void *);
     void *arg;

@@ -147,8 +147,11 @@ FacetResult facet__os_run_child(FacetOsChildResult *out, const char *exe,
     si.hStdInput = NULL;
     si.hStdOutput = out_h;
     si.hStdError = err_h;
-    if (facet__fault(FACET_FAULT_PROCESS) ||
-        !CreateProcessW(wexe, wcmd, NULL, NULL, TRUE, CREATE_SUSPENDED | CREATE_NO_WINDOW, NULL,
+    if (facet__fault(FACET_FAULT_PROCESS)) {
+        r = facet__error(FACET_E_FAIL, "%s: CreateProcessW failed: injected fault", exe);
+        goto done;
+    }
+    if (!CreateProcessW(wexe, wcmd, NULL, NULL, TRUE, CREATE_SUSPENDED | CREATE_NO_WINDOW, NULL,
                         NULL, &si, &pi)) {
         DWORD err = GetLastError();
         r = facet__error(err == ERROR_FILE_NOT_FOUND ? FACET_E_FILENOTFOUND : FACET_E_FAIL,
@@ -239,6 +242,22 @@ const char *facet__os_exe_suffix(void)
 const char *facet__os_module_suffix(void)
 {
     return ".dll";
+}
+
+FacetResult facet__os_replace_file(const char *from, const char *to)
+{
+    wchar_t *wfrom = NULL, *wto = NULL;
+    FacetResult r = facet__win_widen(&wfrom, from);
+    if (FACET_SUCCEEDED(r))
+        r = facet__win_widen(&wto, to);
+    if (FACET_SUCCEEDED(r) &&
+        (facet__fault(FACET_FAULT_FILE) ||
+         !MoveFileExW(wfrom, wto, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)))
+        r = facet__error(FACET_E_FAIL, "%s: cannot replace it with %s (error %lu)", to, from,
+                         (unsigned long)GetLastError());
+    facet__free(wfrom);
+    facet__free(wto);
+    return r;
 }
 
 typedef struct ThreadStart {

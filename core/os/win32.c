@@ -93,11 +93,11 @@ FacetResult facet__os_stat(FacetOsStat *out, const char *path)
                 : (data.dwFileAttributes & FILE_ATTRIBUTE_DEVICE) ? FACET_OS_OTHER
                                                                   : FACET_OS_FILE;
     out->size = ((uint64_t)data.nFileSizeHigh << 32) | data.nFileSizeLow;
-    /* 100 ns ticks since 1601 to ns since 1970. */
-    out->mtime_ns = (int64_t)(((((uint64_t)data.ftLastWriteTime.dwHighDateTime << 32) |
-                                data.ftLastWriteTime.dwLowDateTime) -
-                               116444736000000000ull) *
-                              100u);
+    /* 100 ns ticks since 1601 to ns since 1970 (negative before 1970). */
+    out->mtime_ns = ((int64_t)(((uint64_t)data.ftLastWriteTime.dwHighDateTime << 32) |
+                               data.ftLastWriteTime.dwLowDateTime) -
+                     116444736000000000ll) *
+                    100;
     return FACET_OK;
 }
 
@@ -126,10 +126,11 @@ FacetResult facet__os_file_size(FacetOsFile *f, uint64_t *out)
 {
     BY_HANDLE_FILE_INFORMATION info;
     *out = 0;
-    if (facet__fault(FACET_FAULT_FILE) ||
-        !GetFileInformationByHandle((HANDLE)f->handle, &info))
-        return win_error(facet__fault(FACET_FAULT_FILE) ? ERROR_READ_FAULT : GetLastError(),
-                         f->path, "stat");
+    /* One question to the fault injector: each asks counts as a call. */
+    if (facet__fault(FACET_FAULT_FILE))
+        return win_error(ERROR_READ_FAULT, f->path, "stat");
+    if (!GetFileInformationByHandle((HANDLE)f->handle, &info))
+        return win_error(GetLastError(), f->path, "stat");
     if (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
         return facet__error(FACET_E_NOTAFILE, "%s: not a regular file", f->path);
     *out = ((uint64_t)info.nFileSizeHigh << 32) | info.nFileSizeLow;
@@ -165,9 +166,36 @@ void facet__os_file_close(FacetOsFile *f)
     f->handle = (intptr_t)INVALID_HANDLE_VALUE;
 }
 
+/* The path of an open handle as the file system knows it: links resolved,
+ * the real case of every name, without the \\?\ prefix. NULL when the
+ * system cannot say (some file systems), or out of memory. */
+static wchar_t *final_path(HANDLE h)
+{
+    DWORD n = GetFinalPathNameByHandleW(h, NULL, 0, FILE_NAME_NORMALIZED | VOLUME_NAME_DOS);
+    wchar_t *p = n ? facet__malloc((size_t)(n + 1) * sizeof(wchar_t)) : NULL;
+    size_t skip = 0, len;
+    if (p == NULL)
+        return NULL;
+    n = GetFinalPathNameByHandleW(h, p, n + 1, FILE_NAME_NORMALIZED | VOLUME_NAME_DOS);
+    if (n == 0) {
+        facet__free(p);
+        return NULL;
+    }
+    if (wcsncmp(p, L"\\\\?\\UNC\\", 8) == 0) {
+        skip = 6; /* \\?\UNC\server\share -> \\server\share */
+        p[6] = L'\\';
+    } else if (wcsncmp(p, L"\\\\?\\", 4) == 0) {
+        skip = 4;
+    }
+    len = wcslen(p + skip);
+    memmove(p, p + skip, (len + 1) * sizeof(wchar_t));
+    return p;
+}
+
 FacetResult facet__os_realpath(char **out, const char *path)
 {
-    wchar_t *w, *full;
+    wchar_t *w, *full = NULL;
+    HANDLE h;
     DWORD n;
     FacetResult r;
     *out = NULL;
@@ -176,16 +204,26 @@ FacetResult facet__os_realpath(char **out, const char *path)
     r = widen(&w, path);
     if (FACET_FAILED(r))
         return r;
-    n = GetFullPathNameW(w, 0, NULL, NULL);
-    full = n ? facet__malloc((size_t)n * sizeof(wchar_t)) : NULL;
-    if (full == NULL || GetFullPathNameW(w, n, full, NULL) == 0) {
+    /* As realpath(3): the file must exist, and links are followed. */
+    h = CreateFileW(w, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                    OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+    if (h == INVALID_HANDLE_VALUE) {
         facet__free(w);
-        facet__free(full);
-        return n ? facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", path)
-                 : win_error(GetLastError(), path, "GetFullPathName");
+        return win_error(GetLastError(), path, "realpath");
+    }
+    full = final_path(h);
+    CloseHandle(h);
+    if (full == NULL) {
+        n = GetFullPathNameW(w, 0, NULL, NULL);
+        full = n ? facet__malloc((size_t)n * sizeof(wchar_t)) : NULL;
+        if (full != NULL && GetFullPathNameW(w, n, full, NULL) == 0) {
+            facet__free(full);
+            facet__free(w);
+            return win_error(GetLastError(), path, "GetFullPathName");
+        }
     }
     facet__free(w);
-    *out = narrow(full);
+    *out = full ? narrow(full) : NULL;
     facet__free(full);
     return *out ? FACET_OK : facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", path);
 }
@@ -194,6 +232,7 @@ FacetResult facet__os_lib_open(FacetOsLibrary *out, const char *path)
 {
     wchar_t *w;
     char msg[256];
+    DWORD mode = 0, err;
     FacetResult r;
     *out = NULL;
     if (facet__fault(FACET_FAULT_LOADER))
@@ -201,11 +240,23 @@ FacetResult facet__os_lib_open(FacetOsLibrary *out, const char *path)
     r = widen(&w, path);
     if (FACET_FAILED(r))
         return r;
+    /* No "missing DLL" dialog box may stop a host: this thread's error
+     * mode only, and only for the call. The altered search path finds the
+     * DLLs a module depends on next to it (path is absolute: the loader
+     * passes facet__os_realpath's answer). */
+    SetThreadErrorMode(SEM_FAILCRITICALERRORS | SEM_NOOPENFILEERRORBOX, &mode);
     *out = (FacetOsLibrary)LoadLibraryExW(w, NULL, LOAD_WITH_ALTERED_SEARCH_PATH);
+    err = GetLastError();
+    SetThreadErrorMode(mode, NULL);
     facet__free(w);
     if (*out != NULL)
         return FACET_OK;
-    system_message(GetLastError(), msg, sizeof(msg));
+    system_message(err, msg, sizeof(msg));
+    if (err == ERROR_MOD_NOT_FOUND)
+        return facet__error(FACET_E_LOADFAILED,
+                            "%s: LoadLibrary failed: %s (a DLL it depends on is missing: "
+                            "put it next to the module or on PATH)",
+                            path, msg);
     return facet__error(FACET_E_LOADFAILED, "%s: LoadLibrary failed: %s", path, msg);
 }
 

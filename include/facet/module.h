@@ -86,8 +86,14 @@ static inline uint32_t FacetAtomicLoad(uint32_t *p)
 #define FACET_COMPILER_STRING "clang " __clang_version__ " (msvc abi)"
 #elif defined(__clang__)
 #define FACET_COMPILER_STRING "clang " __clang_version__
+#elif defined(__TINYC__) && __TINYC__ >= 926 && __TINYC__ <= 929
+/* __TINYC__ is 927 for 0.9.27; the preprocessor cannot split it into a
+ * string, so the releases in this range are spelled out. */
+#define FACET_COMPILER_STRING \
+    (__TINYC__ == 926 ? "tcc 0.9.26" : __TINYC__ == 927 ? "tcc 0.9.27" \
+     : __TINYC__ == 928 ? "tcc 0.9.28" : "tcc 0.9.29")
 #elif defined(__TINYC__)
-#define FACET_COMPILER_STRING "tcc 0." FACET_STR(__TINYC__)
+#define FACET_COMPILER_STRING "tcc (__TINYC__ " FACET_STR(__TINYC__) ")"
 #elif defined(__MINGW32__) && defined(__GNUC__)
 #define FACET_COMPILER_STRING "gcc " __VERSION__ " (mingw)"
 #elif defined(__GNUC__)

@@ -25,8 +25,11 @@ typedef struct Scan {
 
 static const char *base_name(const char *path)
 {
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
+    const char *p, *base = path;
+    for (p = path; *p; p++)
+        if (*p == '/' || *p == '\\')
+            base = p + 1;
+    return base;
 }
 
 static FacetResult scan_one(const char *path, void *payload)
@@ -98,7 +101,7 @@ static void test_tools_probe_cache__scan_quarantine_rescan_touch(void **state)
     {
         char sub[4200];
         snprintf(sub, sizeof(sub), "%s/cache", dir);
-        assert_int_equal(mkdir(sub, 0777), 0);
+        assert_int_equal(tools_mkdir(sub), 0);
     }
 
     /* First scan: everything is probed; four of six are quarantined. */
@@ -269,7 +272,7 @@ static void test_tools_probe_cache__module_files(void **state)
     snprintf(other, sizeof(other), "%s/readme.txt", dir);
     facet_test_write_file(other, "x", 1);
     snprintf(other, sizeof(other), "%s/folder" TOOLS_MODULE_SUFFIX, dir);
-    assert_int_equal(mkdir(other, 0777), 0);
+    assert_int_equal(tools_mkdir(other), 0);
     assert_int_equal(facet_module_files(dir, count_file, &n), FACET_OK);
     assert_int_equal(n, 6);
     assert_int_equal(facet_module_files(dir, stop_at_first, NULL), FACET_E_ABORT);
@@ -292,6 +295,7 @@ static void test_tools_probe_cache__out_of_memory(void **state)
     snprintf(cache_file, sizeof(cache_file), "%s/probe.json", dir);
     snprintf(module_path, sizeof(module_path), "%s/good_widget" TOOLS_MODULE_SUFFIX, dir);
     for (nth = 1; nth < 400 && !passed; nth++) {
+        uint64_t failures;
         FacetProbeCache *cache = NULL;
         FacetReport *rep = NULL;
         FacetResult r;
@@ -301,18 +305,21 @@ static void test_tools_probe_cache__out_of_memory(void **state)
             r = facet_probe_cache_get(&rep, NULL, cache, module_path, NULL);
         if (FACET_SUCCEEDED(r))
             r = facet_probe_cache_save(cache);
-        if (facet_testing_failures(FACET_FAULT_ALLOC) == 0) {
-            assert_int_equal(r, FACET_OK);
-            passed = 1;
-        } else if (r != FACET_E_OUTOFMEMORY) {
-            fail_msg("allocation %llu failed: %s (%s), expected FACET_E_OUTOFMEMORY",
-                     (unsigned long long)nth, facet_result_name(r), facet_last_error());
-        }
+        failures = facet_testing_failures(FACET_FAULT_ALLOC);
         facet_testing_fail(FACET_FAULT_ALLOC, 0, 0);
         facet_report_free(rep);
         facet_probe_cache_free(cache);
         remove(cache_file);
         assert_no_leaks();
+        if (failures == 0) {
+            assert_int_equal(r, FACET_OK);
+            passed = 1;
+        } else if (r != FACET_E_OUTOFMEMORY && r != FACET_OK) {
+            /* FACET_OK: the platform layer recovered (Windows' realpath
+             * falls back when it cannot get the final path). */
+            fail_msg("allocation %llu failed: %s (%s), expected FACET_E_OUTOFMEMORY",
+                     (unsigned long long)nth, facet_result_name(r), facet_last_error());
+        }
     }
     assert_true(passed);
     facet_test_remove_tree(dir);

@@ -13,9 +13,12 @@
 #include "support.h"
 
 #ifdef _WIN32
+#include <direct.h>
 #define TOOLS_MODULE_SUFFIX ".dll"
+#define tools_mkdir(path) _mkdir(path)
 #else
 #define TOOLS_MODULE_SUFFIX ".so"
+#define tools_mkdir(path) mkdir(path, 0777)
 #endif
 
 /* Copies file src to dir/name. */

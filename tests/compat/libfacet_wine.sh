@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# tests/compat/libfacet_wine.sh - libfacet for Windows: cross-builds jansson
+# and cmocka from their Debian source packages with MinGW-w64, then Facet
+# itself (core/os/win32.c), and runs its unit tests under Wine.
+#
+#   libfacet_wine.sh SOURCE_DIR WORK_DIR OUT_DIR
+#
+# WORK_DIR keeps the MinGW builds between runs (the dependencies are built
+# once). Results go to OUT_DIR/libfacet-wine/results.tsv (test, status,
+# detail) for tests/compat/report.sh. Exit status 0 when every test passes,
+# 1 when one fails or a build breaks, 77 (skip) when a tool or a source
+# package is missing, with the reason on stdout.
+set -uo pipefail
+
+src=$1 work=$2 out=$3/libfacet-wine
+deps_src=${FACET_DEPS_DIR:-/var/cache/facet-deps}/src
+triple=x86_64-w64-mingw32
+toolchain=$src/cmake/toolchains/mingw-w64-x86_64.cmake
+prefix=$work/prefix
+rm -rf "$out"
+mkdir -p "$out" "$work"
+results=$out/results.tsv
+: >"$results"
+
+skip() {
+  echo "SKIPPED: $*"
+  printf 'libfacet under Wine\tskipped\t%s\n' "$*" >>"$results"
+  exit 77
+}
+fail() {
+  echo "FAILED: $1"
+  [ -f "${2:-}" ] && tail -40 "$2" | sed 's/^/    | /'
+  printf '%s\tFAIL\t%s\n' "$1" "see $2" >>"$results"
+  exit 1
+}
+
+for t in "$triple-gcc" "$triple-g++" wine winepath cmake ninja; do
+  command -v "$t" >/dev/null 2>&1 || skip "$t is not installed (scripts/deps-compat installs it)"
+done
+export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+
+# 1. jansson and cmocka for MinGW, from Debian's source packages.
+dep() { # name cmake-options...
+  local name=$1 dir
+  shift
+  [ -f "$work/$name.stamp" ] && return 0
+  dir=$(ls -d "$deps_src/$name"-*/ 2>/dev/null | head -1)
+  [ -n "$dir" ] || skip "no source of $name in $deps_src (scripts/deps-compat fetches it with apt-get source)"
+  echo "building $name for MinGW from $dir"
+  rm -rf "$work/build-$name"
+  cmake -S "$dir" -B "$work/build-$name" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$toolchain" \
+    -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" "$@" >"$out/build-$name.log" 2>&1 &&
+    cmake --build "$work/build-$name" --target install >>"$out/build-$name.log" 2>&1 ||
+    fail "build of $name for MinGW" "$out/build-$name.log"
+  touch "$work/$name.stamp"
+}
+# jansson static, so libfacet.dll carries it; cmocka as a DLL.
+dep jansson -DJANSSON_EXAMPLES=OFF -DJANSSON_BUILD_DOCS=OFF -DJANSSON_WITHOUT_TESTS=ON
+dep cmocka -DWITH_EXAMPLES=OFF -DUNIT_TESTING=OFF
+# uthash is headers only: the same ones serve every target.
+uthash=$(dirname "$(echo '#include <uthash.h>' | cpp -H -o /dev/null 2>&1 | awk '/uthash.h/ { print $2; exit }')")
+[ -f "$uthash/uthash.h" ] || skip "uthash.h not found (uthash-dev)"
+mkdir -p "$prefix/uthash"
+cp "$uthash"/ut*.h "$prefix/uthash/"
+
+# 2. Facet, cross-built. Test programs run through Wine (the toolchain file
+# makes it CMAKE_CROSSCOMPILING_EMULATOR).
+build=$work/facet
+echo "building Facet for MinGW in $build"
+PKG_CONFIG_LIBDIR=$prefix/lib/pkgconfig cmake -S "$src" -B "$build" -G Ninja \
+  -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCMAKE_PREFIX_PATH="$prefix" \
+  -DUTHASH_INCLUDE_DIR="$prefix/uthash" -DFACET_BUILD_BENCH=OFF -DFACET_BUILD_SAMPLES=OFF \
+  >"$out/configure.log" 2>&1 || fail "configure of Facet for MinGW" "$out/configure.log"
+cmake --build "$build" >"$out/build.log" 2>&1 || fail "build of Facet for MinGW" "$out/build.log"
+
+# 3. Every unit test that runs a program of this build (ctest runs it
+# through Wine), except test_idl_sdk, which compares facet-idl with widl, a
+# Linux program. The DLLs they need: libfacet's, cmocka's and MinGW's
+# winpthread.
+winpthread=$(dirname "$("$triple-gcc" -print-file-name=libwinpthread-1.dll)")
+WINEPATH="$(winepath -w "$build/core");$(winepath -w "$prefix/bin");$(winepath -w "$winpthread")"
+export WINEPATH
+(
+  flock 9
+  timeout 300 wine wineboot --init >"$out/wineboot.log" 2>&1
+) 9>"${TMPDIR:-/tmp}/facet-wineboot.lock"
+wineserver -p 10 2>/dev/null || true
+tests=$(cd "$build" && ctest -N -V -L unit 2>/dev/null |
+  awk '/Test command:/ { cmd = $4 } /Test +#[0-9]+:/ { if (cmd ~ /wine$/ && $3 != "test_idl_sdk") print $3 }')
+[ -n "$tests" ] || fail "no unit test of the MinGW build runs through Wine" "$out/configure.log"
+(cd "$build" && ctest -L unit -R "^($(echo $tests | tr ' ' '|'))\$" -j 2 --timeout 300 \
+  --output-on-failure) >"$out/ctest.log" 2>&1
+rc=$?
+sed -n 's/^ *[0-9]*\/[0-9]* Test *#[0-9]*: \([^ ]*\) \.*\** *\([A-Za-z]*\).*/\1\t\2/p' "$out/ctest.log" |
+  awk -F'\t' '{ printf "%s\t%s\t\n", $1, ($2 == "Passed" ? "pass" : $2) }' | sort >>"$results"
+cat "$results" | awk -F'\t' '{ printf "  %-28s %s\n", $1, $2 }'
+if [ $rc -ne 0 ] || [ ! -s "$results" ]; then
+  grep -vE '^\[ +(RUN|OK) ' "$out/ctest.log" | tail -60 | sed 's/^/    | /'
+  exit 1
+fi
+echo "libfacet under Wine: all $(wc -l <"$results") tests passed"
