@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "internal.h"
+#include "os/process.h"
 #include "report.h"
 
 static const char *threading_name(uint32_t t)
@@ -51,18 +52,22 @@ static FacetResult write_text(const char *path, const char *text)
 {
     size_t n = strlen(path) + 5;
     char *tmp = facet__malloc(n);
+    int written;
+    FacetResult r;
     FILE *f;
     if (tmp == NULL)
         return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", path);
     snprintf(tmp, n, "%s.new", path);
     f = facet__fault(FACET_FAULT_FILE) ? NULL : fopen(tmp, "wb");
-    if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0 || rename(tmp, path) != 0) {
+    written = f != NULL && fputs(text, f) >= 0;
+    if (f != NULL && fclose(f) != 0)
+        written = 0;
+    r = written ? facet__os_replace_file(tmp, path)
+                : facet__error(FACET_E_FAIL, "%s: cannot write the manifest", path);
+    if (FACET_FAILED(r))
         remove(tmp);
-        facet__free(tmp);
-        return facet__error(FACET_E_FAIL, "%s: cannot write the manifest", path);
-    }
     facet__free(tmp);
-    return FACET_OK;
+    return r;
 }
 
 FacetResult facet_report_write_manifest(const FacetReport *rep, const char *path)
