@@ -365,7 +365,8 @@ static FacetResult find_helper(char **out, const FacetCheckOptions *opts)
             return r;
         if (st.kind != FACET_OS_FILE)
             return facet__error(FACET_E_FILENOTFOUND,
-                                "%s: no such program; the facet-probe helper was named by %s", named,
+                                "%s: no such program; the facet-probe helper was named by %s",
+                                named,
                                 opts->helper ? "FacetCheckOptions.helper" : "FACET_PROBE_HELPER");
         *out = facet__strdup(named);
         return *out ? FACET_OK : facet__error(FACET_E_OUTOFMEMORY, "out of memory");

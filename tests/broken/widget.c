@@ -236,7 +236,8 @@ static const FacetGuid widget_iids[] = {
 
 static const FacetClassDef classes[] = {
     {FACET_CLASS_INFO("test.widget", "1.0.0", FACET_THREADING_ANY, widget_iids,
-                      {0x5A1D6E70, 0x4C1B, 0x4F0E, {0x9A, 0x57, 0x3B, 0x8D, 0x2C, 0x61, 0xC0, 0x01}}),
+                      {0x5A1D6E70, 0x4C1B, 0x4F0E,
+                       {0x9A, 0x57, 0x3B, 0x8D, 0x2C, 0x61, 0xC0, 0x01}}),
      widget_create, 1},
 };
 
