@@ -397,7 +397,7 @@ typedef struct NameList {
     const char *suffix;
 } NameList;
 
-static FacetResult collect_name(const char *name, void *payload)
+static FacetResult collect_name(void *payload, const char *name)
 {
     NameList *l = payload;
     size_t n = strlen(name), s = strlen(l->suffix);
@@ -434,7 +434,7 @@ FacetResult facet_module_files(const char *dir, FacetPathFn fn, void *payload)
     FACET_CHECK_ARG(fn, "facet_module_files");
     memset(&l, 0, sizeof(l));
     l.suffix = facet__os_module_suffix();
-    r = facet__os_dir_entries(dir, collect_name, &l);
+    r = facet__os_dir_each(dir, collect_name, &l);
     if (FACET_SUCCEEDED(r) && l.count > 0)
         qsort(l.names, l.count, sizeof(char *), compare_names);
     for (i = 0; FACET_SUCCEEDED(r) && i < l.count; i++) {

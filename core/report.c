@@ -207,6 +207,9 @@ static FacetResult parse_lines(FacetReport *rep, const char *text, int *done, js
             rep->module.version = str_of(ev, "version");
             rep->module.api_level = (uint32_t)json_integer_value(json_object_get(ev, "api_level"));
             rep->module.compiler = str_of(ev, "compiler");
+        } else if (strcmp(kind, "manifest") == 0) {
+            rep->manifest = str_of(ev, "path");
+            rep->manifest_problem = str_of(ev, "problem");
         } else if (strcmp(kind, "interface") == 0) {
             r = add_interface(rep, ev);
         } else if (strcmp(kind, "class") == 0) {
@@ -574,4 +577,11 @@ const char *facet_report_interface_name(const FacetReport *rep, const FacetGuid 
         if (FacetGuidEqual(&rep->itfs[i].iid, iid))
             return rep->itfs[i].name;
     return NULL;
+}
+
+const char *facet_report_manifest(const FacetReport *rep, const char **problem)
+{
+    if (problem != NULL)
+        *problem = rep != NULL ? rep->manifest_problem : NULL;
+    return rep != NULL ? rep->manifest : NULL;
 }

@@ -25,6 +25,8 @@ struct FacetReport {
     FacetViolation *violations; /* strings in doc */
     uint32_t itf_count;         /* interfaces the module's type info names */
     struct FacetReportItf *itfs;
+    const char *manifest;       /* <module>.facet.json if there is one (in doc) */
+    const char *manifest_problem; /* NULL when it agrees with the module */
     int64_t exit_code;          /* the helper's exit status or signal */
     char *lines;                /* what the helper wrote, kept for the probe cache */
     void *doc;                  /* json_t array of the helper's events */

@@ -30,6 +30,7 @@ typedef struct Checker {
     const FacetClassInfo *ci;
     uint32_t threads, iterations;
     uint32_t violations;
+    int validate;              /* 0: probe only */
     uint32_t lib_count;        /* the module's own type info, if it offers it */
     const FacetTypeLibInfo *libs[16];
 } Checker;
@@ -600,6 +601,42 @@ static void check_class(Checker *c)
     check_can_unload(c, FACET_OK, "after every object, aggregated ones too, is released");
 }
 
+/* ---- The manifest ------------------------------------------------------ */
+
+/* The module's manifest, <module>.facet.json next to it, if there is one:
+ * is it sound, and does it agree with what the module says of itself? */
+static void check_manifest(Checker *c, FacetModule *m, const char *module_path)
+{
+    const char *dot = strrchr(module_path, '.'), *slash = strrchr(module_path, '/');
+    size_t stem = dot != NULL && (slash == NULL || dot > slash) ? (size_t)(dot - module_path)
+                                                               : strlen(module_path);
+    char *path = facet__malloc(stem + sizeof(".facet.json"));
+    const char *problem = NULL;
+    FacetManifest *mf = NULL;
+    FacetOsStat st;
+    FacetResult r;
+
+    if (path == NULL)
+        return;
+    memcpy(path, module_path, stem);
+    memcpy(path + stem, ".facet.json", sizeof(".facet.json"));
+    if (FACET_FAILED(facet__os_stat(&st, path)) || st.kind == FACET_OS_MISSING) {
+        facet__free(path);
+        return;
+    }
+    r = facet_manifest_load(&mf, path);
+    if (FACET_SUCCEEDED(r))
+        r = facet__manifest_check_module(mf, m);
+    if (FACET_FAILED(r))
+        problem = facet_last_error();
+    emit(c, json_pack("{s:s, s:s, s:s?}", "ev", "manifest", "path", path, "problem", problem));
+    if (problem != NULL && c->validate)
+        violation(c, "manifest", NULL, "the module's manifest to be sound and to agree with "
+                  "the module", "%s", problem);
+    facet_manifest_free(mf);
+    facet__free(path);
+}
+
 /* ---- The helper -------------------------------------------------------- */
 
 static void quiet_log(uint32_t level, const char *module, const char *message, void *payload)
@@ -644,6 +681,8 @@ int facet_probe_helper_main(int argc, char **argv)
         return 0;
     }
     emit_module(&c, m);
+    c.validate = validate;
+    check_manifest(&c, m, argv[2]);
     facet_module_factory(&c.factory, m);
     the_checker = &c;
     read_typeinfo(&c);

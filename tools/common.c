@@ -104,10 +104,12 @@ int tool_parse(ToolArgs *out, const char *cmd, const char *usage, unsigned flags
             else
                 ok = push(&out->dirs, &out->dir_count, value);
         } else if ((flags & TOOL_OPT_RUN) && strcmp(a, "--config") == 0) {
-            r = tool_usage_error(cmd,
-                                 "--config needs host configuration files (facet.conf.json), "
-                                 "which this libfacet does not read yet; name the modules "
-                                 "with --module or --dir");
+            takes_value = 1;
+            out->config = value;
+            if (value == NULL)
+                r = tool_usage_error(cmd, "--config needs a file");
+        } else if ((flags & TOOL_OPT_WRITE) && strcmp(a, "--write-manifest") == 0) {
+            out->write_manifest = 1;
         } else {
             r = tool_usage_error(cmd, "unknown option '%s'", a);
         }
@@ -237,7 +239,7 @@ json_t *tool_module_json(const FacetReport *report)
 {
     FacetModuleInfo info = FACET_MODULE_INFO_INIT;
     json_t *doc, *classes = json_array();
-    const char *manifest = tool_manifest_of(facet_report_path(report));
+    const char *manifest, *problem;
     uint32_t i;
 
     for (i = 0; i < facet_report_class_count(report); i++) {
@@ -258,8 +260,10 @@ json_t *tool_module_json(const FacetReport *report)
                                       "compiler", info.compiler));
     else
         json_object_set_new(doc, "module", json_null());
+    manifest = facet_report_manifest(report, &problem);
     json_object_set_new(doc, "manifest",
-                        manifest ? json_pack("{s:s, s:b}", "path", manifest, "checked", 0)
+                        manifest ? json_pack("{s:s, s:b, s:s?}", "path", manifest, "agrees",
+                                             problem == NULL, "problem", problem)
                                  : json_null());
     return doc;
 }
@@ -267,7 +271,7 @@ json_t *tool_module_json(const FacetReport *report)
 void tool_print_module(FILE *f, const FacetReport *report, const char *in)
 {
     FacetModuleInfo info = FACET_MODULE_INFO_INIT;
-    const char *manifest = tool_manifest_of(facet_report_path(report));
+    const char *problem, *manifest = facet_report_manifest(report, &problem);
     uint32_t i, j;
 
     if (FACET_SUCCEEDED(facet_report_module(&info, report))) {
@@ -278,7 +282,12 @@ void tool_print_module(FILE *f, const FacetReport *report, const char *in)
                 (unsigned)info.abi_version, (unsigned)FACET_ABI_VERSION,
                 (unsigned)info.api_level);
     }
-    fprintf(f, "%smanifest   %s\n", in, manifest ? manifest : "none");
+    if (manifest == NULL)
+        fprintf(f, "%smanifest   none\n", in);
+    else if (problem == NULL)
+        fprintf(f, "%smanifest   %s (agrees with the module)\n", in, manifest);
+    else
+        fprintf(f, "%smanifest   %s\n%s  problem  %s\n", in, manifest, in, problem);
     if (facet_report_outcome(report) != FACET_OUTCOME_OK)
         fprintf(f, "%serror      %s\n", in, facet_report_reason(report));
     for (i = 0; i < facet_report_class_count(report); i++) {
@@ -320,7 +329,9 @@ int tool_module_command(const char *cmd, const char *usage, int argc, char **arg
     int i, rc;
 
     memset(&tm, 0, sizeof(tm));
-    rc = tool_parse(&tm.args, cmd, usage, TOOL_OPT_CHECK, argc, argv);
+    rc = tool_parse(&tm.args, cmd, usage,
+                    TOOL_OPT_CHECK | (strcmp(cmd, "inspect") == 0 ? TOOL_OPT_WRITE : 0u), argc,
+                    argv);
     if (rc != TOOL_GO)
         return rc;
     if (tm.args.path_count == 0) {
@@ -342,4 +353,20 @@ int tool_module_command(const char *cmd, const char *usage, int argc, char **arg
     if (rc != TOOL_CLEAN)
         return rc;
     return tm.failed ? tm.failed : tm.found ? TOOL_FOUND : TOOL_CLEAN;
+}
+
+int tool_write_manifest(const FacetReport *report, int json, json_t *entry)
+{
+    FacetResult r = facet_report_write_manifest(report, NULL);
+    if (FACET_FAILED(r)) {
+        fprintf(stderr, "facet: %s\n", facet_last_error());
+        if (entry != NULL)
+            json_object_set_new(entry, "manifest_written", json_false());
+        return TOOL_FOUND;
+    }
+    if (entry != NULL)
+        json_object_set_new(entry, "manifest_written", json_true());
+    if (!json)
+        printf("  wrote      %s\n", tool_manifest_of(facet_report_path(report)));
+    return TOOL_CLEAN;
 }

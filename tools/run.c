@@ -7,10 +7,10 @@
 #include "tool.h"
 
 static const char usage[] =
-    "usage: facet run [--json] (--module FILE | --dir DIR)... NAME [ARGS...]\n"
+    "usage: facet run [--json] [--config FILE] [--module FILE | --dir DIR]... NAME [ARGS...]\n"
     "\n"
-    "Loads the modules given (in this process), creates class NAME (a contract\n"
-    "name or a clsid) and calls IFacetRunnable::Run with NAME and ARGS; or says\n"
+    "Loads the host configuration and the modules given (in this process),\n"
+    "creates class NAME (a contract name, an alias of the configuration, or a clsid) and calls IFacetRunnable::Run with NAME and ARGS; or says\n"
     "why it cannot (no such class, no IFacetRunnable, a module that does not\n"
     "load). The class's own output goes to stdout as it runs.\n"
     "\n"
@@ -19,8 +19,9 @@ static const char usage[] =
     "  --module FILE   load this module (repeatable)\n"
     "  --dir DIR       load the module of this folder that offers NAME, found\n"
     "                  by probing each in a child process (repeatable)\n"
-    "  --config FILE   not yet: host configuration files need the manifest and\n"
-    "                  config support of libfacet\n"
+    "  --config FILE   a host configuration (facet.conf.json): its plugin folders\n"
+    "                  are scanned (manifests only; code loads on first use) and\n"
+    "                  its aliases name classes\n"
     "\n"
     "Exit: 0 Run returned exit code 0, 1 it returned another code or could not\n"
     "run, 2 bad usage or a module that cannot be read.\n";
@@ -90,14 +91,28 @@ int tool_run(int argc, char **argv)
 
     if (rc != TOOL_GO)
         return rc;
-    if (args.path_count != 1 || (args.module_count == 0 && args.dir_count == 0)) {
+    if (args.path_count != 1 ||
+        (args.module_count == 0 && args.dir_count == 0 && args.config == NULL)) {
         tool_args_free(&args);
-        return tool_usage_error("run", args.path_count != 1 ? "no class NAME given"
-                                                            : "no --module or --dir given");
+        return tool_usage_error("run", args.path_count != 1
+                                           ? "no class NAME given"
+                                           : "no --config, --module or --dir given");
     }
     memset(&l, 0, sizeof(l));
     l.name = args.paths[0];
     r = facet_runtime_new(&l.rt, NULL);
+    if (FACET_SUCCEEDED(r) && args.config != NULL) {
+        /* FACET_FALSE: some plugin had a problem; the others are usable. */
+        r = facet_runtime_load_config(NULL, l.rt, args.config);
+        if (r == FACET_FALSE) {
+            fprintf(stderr, "facet run: %s\n", facet_last_error());
+        } else if (FACET_FAILED(r)) {
+            /* A configuration that cannot be read or parsed is bad input. */
+            snprintf(error, sizeof(error), "%s", facet_last_error());
+            rc = finish(&args, args.paths[0], 0, 0, error, TOOL_USAGE);
+            goto done;
+        }
+    }
     for (i = 0; FACET_SUCCEEDED(r) && i < args.module_count; i++)
         r = load_one(args.modules[i], &l);
     for (i = 0; FACET_SUCCEEDED(r) && i < args.dir_count; i++)

@@ -19,32 +19,39 @@
 #include "tool.h"
 
 static const char usage[] =
-    "usage: facet scan [--json] [--probe] [--cache FILE] [--timeout MS] DIR\n"
+    "usage: facet scan [--json] [--probe [--write-manifest]] [--cache FILE] [--timeout MS] DIR\n"
     "\n"
-    "Lists the modules of DIR and the manifest (<module>.facet.json) of each,\n"
-    "without loading code. With --probe, each module without a manifest is\n"
+    "Reads the manifests (<module>.facet.json) of DIR without loading code, as\n"
+    "facet_scan does, and reports each module and each bad manifest; lists the\n"
+    "modules that have no manifest. With --probe, each module without a manifest is\n"
     "loaded in a child process with a timeout and its module and class info\n"
     "read. Probe results go to a cache keyed by path, size, modification time\n"
     "and content hash, so a rescan probes only what changed; a module that\n"
     "does not load, crashes, hangs or exits while probed is quarantined with\n"
     "the reason and skipped until it changes.\n"
     "\n"
-    "  --json          one JSON document: {\"dir\", \"cache\", \"modules\": [...],\n"
-    "                  \"probed\", \"cached\", \"quarantined\"}\n"
+    "  --json          one JSON document: {\"dir\", \"cache\", \"manifests\",\n"
+    "                  \"problems\", \"modules\", \"probed\", \"cached\",\n"
+    "                  \"quarantined\", \"with_manifest\", \"unprobed\"}\n"
     "  --probe         probe modules that have no manifest\n"
+    "  --write-manifest  with --probe, write <module>.facet.json next to each\n"
+    "                  module that probed clean; the next scan reads it instead\n"
     "  --cache FILE    the probe cache (default: $FACET_PROBE_CACHE, else\n"
     "                  $XDG_CACHE_HOME/facet/probe-cache.json, else\n"
     "                  ~/.cache/facet/probe-cache.json)\n"
     "  --timeout MS    kill a module whose probe takes longer (default 10000)\n"
     "\n"
-    "Exit: 0 nothing quarantined, 1 some module quarantined, 2 bad usage or a\n"
-    "folder or cache that cannot be read.\n";
+    "Exit: 0 nothing wrong, 1 a bad manifest or a quarantined module, 2 bad\n"
+    "usage or a folder or cache that cannot be read.\n";
 
 typedef struct Scan {
     ToolArgs *args;
+    json_t *manifests;   /* what facet_scan read */
+    json_t *problems;    /* and the problems it met */
+    unsigned problem_count;
     FacetProbeCache *cache;
     json_t *modules;
-    unsigned probed, cached, quarantined, manifests, unprobed;
+    unsigned probed, cached, quarantined, with_manifest, unprobed;
     int failed;
 } Scan;
 
@@ -92,16 +99,15 @@ static FacetResult scan_one(const char *path, void *payload)
     if (manifest != NULL || !s->args->probe) {
         status = manifest != NULL ? "manifest" : "no-manifest";
         if (manifest != NULL)
-            s->manifests++;
+            s->with_manifest++;
         else
             s->unprobed++;
         if (s->args->json)
             json_array_append_new(s->modules,
                                   json_pack("{s:s, s:s, s:s?}", "path", path, "status", status,
                                             "manifest", manifest));
-        else
-            printf("  %-12s %s%s%s\n", status, path, manifest ? " -> " : "",
-                   manifest ? manifest : "");
+        else if (manifest == NULL) /* the manifest's module is listed above */
+            printf("  %-12s %s\n", status, path);
         return FACET_OK;
     }
     r = facet_probe_cache_get(&rep, &probed, s->cache, path, &s->args->check);
@@ -124,6 +130,9 @@ static FacetResult scan_one(const char *path, void *payload)
         doc = tool_module_json(rep);
         json_object_set_new(doc, "status", json_string(status));
         json_object_set_new(doc, "probed_now", json_boolean(probed));
+        if (s->args->write_manifest && r == FACET_OK &&
+            tool_write_manifest(rep, 1, doc) != TOOL_CLEAN)
+            s->failed = TOOL_FOUND;
         json_array_append_new(s->modules, doc);
     } else {
         FacetModuleInfo info = FACET_MODULE_INFO_INIT;
@@ -137,9 +146,65 @@ static FacetResult scan_one(const char *path, void *payload)
                    facet_report_class_count(rep) == 1 ? "" : "es");
         else
             printf("\n");
+        if (s->args->write_manifest && r == FACET_OK &&
+            tool_write_manifest(rep, 0, NULL) != TOOL_CLEAN)
+            s->failed = TOOL_FOUND;
     }
     facet_report_free(rep);
     return FACET_OK;
+}
+
+static const char *state_name(uint32_t state)
+{
+    static const char *const names[] = {"available", "shadowed", "disabled", "broken"};
+    return state < 4 ? names[state] : "unknown";
+}
+
+/* Reads the folder's manifests with facet_scan (no code is loaded) and
+ * lists each module and each problem. Returns TOOL_USAGE for a folder that
+ * cannot be read. */
+static int read_manifests(Scan *s, const char *dir)
+{
+    FacetRuntime *rt = NULL;
+    FacetScanReport *rep = NULL;
+    uint32_t i;
+    FacetResult r = facet_runtime_new(&rt, NULL);
+    if (FACET_SUCCEEDED(r))
+        r = facet_scan(&rep, rt, dir);
+    if (FACET_FAILED(r)) {
+        fprintf(stderr, "facet scan: %s\n", facet_last_error());
+        facet_runtime_free(rt);
+        return tool_exit_for(r);
+    }
+    for (i = 0; i < facet_scan_report_module_count(rep); i++) {
+        FacetScanModule m = FACET_SCAN_MODULE_INIT;
+        if (FACET_FAILED(facet_scan_report_module(&m, rep, i)))
+            continue;
+        if (s->args->json)
+            json_array_append_new(s->manifests,
+                                  json_pack("{s:s?, s:s?, s:s?, s:s}", "manifest", m.manifest,
+                                            "name", m.name, "version", m.version, "state",
+                                            state_name(m.state)));
+        else
+            printf("  %-12s %s %s (%s)\n", "manifest", m.name ? m.name : "?",
+                   m.version ? m.version : "?", m.manifest ? m.manifest : "");
+    }
+    for (i = 0; i < facet_scan_report_problem_count(rep); i++) {
+        FacetScanProblem p = FACET_SCAN_PROBLEM_INIT;
+        if (FACET_FAILED(facet_scan_report_problem(&p, rep, i)))
+            continue;
+        s->problem_count++;
+        if (s->args->json)
+            json_array_append_new(s->problems,
+                                  json_pack("{s:s, s:s?, s:s?}", "code",
+                                            facet_result_name(p.code), "path", p.path,
+                                            "message", p.message));
+        else
+            printf("  %-12s %s\n", "problem", p.message ? p.message : facet_result_name(p.code));
+    }
+    facet_scan_report_free(rep);
+    facet_runtime_free(rt);
+    return TOOL_CLEAN;
 }
 
 int tool_scan(int argc, char **argv)
@@ -148,7 +213,8 @@ int tool_scan(int argc, char **argv)
     Scan s;
     const char *cache_file = NULL;
     FacetResult r;
-    int rc = tool_parse(&args, "scan", usage, TOOL_OPT_SCAN | TOOL_OPT_CHECK, argc, argv);
+    int rc = tool_parse(&args, "scan", usage, TOOL_OPT_SCAN | TOOL_OPT_CHECK | TOOL_OPT_WRITE,
+                        argc, argv);
     if (rc != TOOL_GO)
         return rc;
     if (args.path_count != 1) {
@@ -171,10 +237,14 @@ int tool_scan(int argc, char **argv)
         }
     }
     s.modules = json_array();
+    s.manifests = json_array();
+    s.problems = json_array();
     if (!args.json)
         printf("%s%s%s%s\n", args.paths[0], cache_file ? " (probe cache " : "",
                cache_file ? cache_file : "", cache_file ? ")" : "");
-    rc = tool_each_module("scan", args.paths[0], scan_one, &s);
+    rc = read_manifests(&s, args.paths[0]);
+    if (rc == TOOL_CLEAN)
+        rc = tool_each_module("scan", args.paths[0], scan_one, &s);
     if (s.cache != NULL) {
         r = facet_probe_cache_save(s.cache);
         if (FACET_FAILED(r)) {
@@ -183,16 +253,22 @@ int tool_scan(int argc, char **argv)
         }
         facet_probe_cache_free(s.cache);
     }
-    if (args.json)
-        tool_print_json(json_pack("{s:s, s:s?, s:o, s:i, s:i, s:i, s:i, s:i}", "dir",
-                                  args.paths[0], "cache", cache_file, "modules", s.modules,
-                                  "probed", (int)s.probed, "cached", (int)s.cached,
-                                  "quarantined", (int)s.quarantined, "manifests",
-                                  (int)s.manifests, "unprobed", (int)s.unprobed));
-    else {
+    if (args.json) {
+        json_t *doc = json_pack("{s:s, s:s?, s:o, s:o, s:o, s:i, s:i, s:i, s:i, s:i}", "dir",
+                                args.paths[0], "cache", cache_file, "manifests", s.manifests,
+                                "problems", s.problems, "modules", s.modules, "probed",
+                                (int)s.probed, "cached", (int)s.cached, "quarantined",
+                                (int)s.quarantined, "with_manifest", (int)s.with_manifest,
+                                "unprobed", (int)s.unprobed);
+        tool_print_json(doc);
+    } else {
         json_decref(s.modules);
-        printf("%u with a manifest, %u probed now, %u from the cache, %u quarantined%s\n",
-               s.manifests, s.probed, s.cached, s.quarantined,
+        json_decref(s.manifests);
+        json_decref(s.problems);
+        printf("%u with a manifest, %u manifest problem%s, %u probed now, %u from the cache, "
+               "%u quarantined%s\n",
+               s.with_manifest, s.problem_count, s.problem_count == 1 ? "" : "s", s.probed,
+               s.cached, s.quarantined,
                s.unprobed ? "; modules without a manifest are read with --probe" : "");
     }
     tool_args_free(&args);
@@ -200,5 +276,5 @@ int tool_scan(int argc, char **argv)
         return rc;
     if (s.failed)
         return s.failed;
-    return s.quarantined ? TOOL_FOUND : TOOL_CLEAN;
+    return s.quarantined || s.problem_count ? TOOL_FOUND : TOOL_CLEAN;
 }

@@ -34,12 +34,15 @@ typedef struct ToolArgs {
     int module_count;
     const char **dirs;     /* run --dir */
     int dir_count;
+    const char *config;    /* run --config */
+    int write_manifest;    /* inspect, scan --probe: --write-manifest */
 } ToolArgs;
 
 /* Option flags a subcommand takes, for tool_parse. */
 #define TOOL_OPT_CHECK 0x1u  /* --timeout, --threads, --iterations */
 #define TOOL_OPT_SCAN 0x2u   /* --probe, --cache */
 #define TOOL_OPT_RUN 0x4u    /* --module, --dir, --config; stops at NAME */
+#define TOOL_OPT_WRITE 0x8u  /* --write-manifest */
 
 /* Parses argv (after the subcommand's name). Returns TOOL_GO to go on, or
  * the exit code to return at once: TOOL_CLEAN after printing usage for
@@ -102,6 +105,11 @@ typedef struct ToolModules {
  * code. */
 int tool_module_command(const char *cmd, const char *usage, int argc, char **argv,
                         FacetPathFn fn, int count_violations);
+
+/* --write-manifest: writes the manifest of a probed module next to it
+ * (facet_report_write_manifest), says so, and marks entry (may be NULL)
+ * with "manifest_written". TOOL_FOUND when it could not. */
+int tool_write_manifest(const FacetReport *report, int json, json_t *entry);
 
 int tool_inspect(int argc, char **argv);
 int tool_validate(int argc, char **argv);

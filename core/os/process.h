@@ -1,5 +1,5 @@
 /*
- * core/os/process.h - child processes, threads and folders for the probe
+ * core/os/process.h - child processes and threads for the probe
  * and the conformance run (core/probe.c, core/validate.c).
  * core/os/process_posix.c and core/os/process_win32.c implement the same
  * names.
@@ -56,11 +56,5 @@ typedef struct FacetOsThread {
 
 FacetResult facet__os_thread_start(FacetOsThread *out, void (*fn)(void *), void *arg);
 void facet__os_thread_join(FacetOsThread *t);
-
-/* Calls fn for each entry of dir except "." and "..", in no set order.
- * Stops at the first failure fn returns and returns it. */
-FacetResult facet__os_dir_entries(const char *dir,
-                                  FacetResult (*fn)(const char *name, void *payload),
-                                  void *payload);
 
 #endif /* FACET_CORE_OS_PROCESS_H */

@@ -1,5 +1,5 @@
 /*
- * core/os/process_posix.c - child processes, threads and folders on Linux,
+ * core/os/process_posix.c - child processes and threads on Linux,
  * macOS and the BSDs.
  */
 #ifndef _WIN32
@@ -8,7 +8,6 @@
 #define _GNU_SOURCE /* dladdr */
 #endif
 
-#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -319,31 +318,6 @@ void facet__os_thread_join(FacetOsThread *t)
         facet__free(t->handle);
         t->handle = NULL;
     }
-}
-
-FacetResult facet__os_dir_entries(const char *dir,
-                                  FacetResult (*fn)(const char *name, void *payload),
-                                  void *payload)
-{
-    DIR *d;
-    struct dirent *e;
-    FacetResult r = FACET_OK;
-    if (facet__fault(FACET_FAULT_FILE) || (d = opendir(dir)) == NULL) {
-        int err = errno;
-        if (err == ENOENT || err == ENOTDIR)
-            return facet__error(err == ENOENT ? FACET_E_FILENOTFOUND : FACET_E_NOTAFILE,
-                                "%s: %s", dir,
-                                err == ENOENT ? "no such folder" : "not a folder");
-        return facet__error(FACET_E_FAIL, "%s: cannot open the folder: %s", dir,
-                            strerror(err ? err : EIO));
-    }
-    while (FACET_SUCCEEDED(r) && (e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        r = fn(e->d_name, payload);
-    }
-    closedir(d);
-    return r;
 }
 
 #endif /* !_WIN32 */

@@ -1,5 +1,5 @@
 /*
- * core/os/process_win32.c - child processes, threads and folders on
+ * core/os/process_win32.c - child processes and threads on
  * Windows. A child runs in a job object, so a timeout ends it and whatever
  * it started; its stdout and stderr go to temporary files that are read
  * once it has ended.
@@ -297,45 +297,6 @@ void facet__os_thread_join(FacetOsThread *t)
         CloseHandle((HANDLE)t->handle);
         t->handle = NULL;
     }
-}
-
-FacetResult facet__os_dir_entries(const char *dir,
-                                  FacetResult (*fn)(const char *name, void *payload),
-                                  void *payload)
-{
-    WIN32_FIND_DATAW fd;
-    HANDLE h;
-    wchar_t *wpattern = NULL;
-    char *pattern;
-    size_t n = strlen(dir);
-    FacetResult r;
-
-    pattern = facet__malloc(n + 3);
-    if (pattern == NULL)
-        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", dir);
-    memcpy(pattern, dir, n);
-    memcpy(pattern + n, "\\*", 3);
-    r = facet__win_widen(&wpattern, pattern);
-    facet__free(pattern);
-    if (FACET_FAILED(r))
-        return r;
-    h = facet__fault(FACET_FAULT_FILE) ? INVALID_HANDLE_VALUE : FindFirstFileW(wpattern, &fd);
-    facet__free(wpattern);
-    if (h == INVALID_HANDLE_VALUE)
-        return facet__error(FACET_E_FILENOTFOUND, "%s: cannot list the folder (error %lu)", dir,
-                            (unsigned long)GetLastError());
-    do {
-        char *name = facet__win_narrow(fd.cFileName);
-        if (name == NULL) {
-            r = facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", dir);
-            break;
-        }
-        if (strcmp(name, ".") != 0 && strcmp(name, "..") != 0)
-            r = fn(name, payload);
-        facet__free(name);
-    } while (FACET_SUCCEEDED(r) && FindNextFileW(h, &fd));
-    FindClose(h);
-    return r;
 }
 
 #endif /* _WIN32 */

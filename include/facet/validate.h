@@ -103,6 +103,23 @@ FACET_API FacetResult facet_report_class(FacetClassInfo *out, const FacetReport 
 FACET_API const char *facet_report_interface_name(const FacetReport *report,
                                                   const FacetGuid *iid);
 
+/* The module's manifest (<module>.facet.json next to it), or NULL when it
+ * has none. *problem (problem may be NULL) is NULL when the manifest is
+ * sound and agrees with what the module says of itself (name, version,
+ * api level, classes and their interfaces), else why not: the manifest's
+ * own error, or FACET_E_MISMATCH's list of each field that differs.
+ * facet_validate reports a problem as a violation of rule "manifest" too. */
+FACET_API const char *facet_report_manifest(const FacetReport *report, const char **problem);
+
+/* Writes a manifest (docs/manifest.md) for the module a probe read: its
+ * name, version, api level, library (the module's file name) and classes
+ * with clsid, contract, version, threading and interfaces. path NULL means
+ * <module>.facet.json next to the module; a manifest names its library
+ * relative to its own folder, so it belongs there. The text is checked by
+ * the manifest parser before the file is written (atomically).
+ * FACET_E_STATE when the module failed its probe. */
+FACET_API FacetResult facet_report_write_manifest(const FacetReport *report, const char *path);
+
 FACET_API uint32_t facet_report_violation_count(const FacetReport *report);
 FACET_API FacetResult facet_report_violation(FacetViolation *out, const FacetReport *report,
                                              uint32_t index);

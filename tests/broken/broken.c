@@ -117,6 +117,36 @@ BROKEN_CASE(crash_in_entry, "crash", "facet_module_entry")
 BROKEN_CASE(hang_in_entry, "hang", "facet_module_entry")
 BROKEN_CASE(exit_in_entry, "exit", "exit status 3")
 BROKEN_CASE(not_a_library, "load", "not")
+BROKEN_CASE(manifest_mismatch, "manifest", "version: manifest \"1.0.1\", module \"1.0.0\"")
+
+/* The cross-check names each field that differs, and passes a manifest
+ * that agrees. */
+static void test_broken_validate__manifest(void **state)
+{
+    FacetReport *rep;
+    const char *problem = "unset", *path;
+    (void)state;
+    rep = validate("manifest_agrees", FACET_OK);
+    path = facet_report_manifest(rep, &problem);
+    assert_non_null(path);
+    assert_non_null(strstr(path, "manifest_agrees.facet.json"));
+    assert_null(problem);
+    facet_report_free(rep);
+
+    rep = validate("manifest_mismatch", FACET_FALSE);
+    path = facet_report_manifest(rep, &problem);
+    assert_non_null(strstr(path, "manifest_mismatch.facet.json"));
+    assert_non_null(problem);
+    assert_non_null(strstr(problem, "disagrees with its manifest in 2 field(s)"));
+    assert_non_null(strstr(problem, "the module also implements"));
+    facet_report_free(rep);
+
+    rep = validate("good_widget", FACET_OK);
+    assert_null(facet_report_manifest(rep, &problem));
+    assert_null(problem);
+    facet_report_free(rep);
+    assert_no_leaks();
+}
 
 /* Each outcome is the one the child's end says. */
 static void test_broken_validate__outcomes(void **state)
@@ -206,6 +236,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_broken_validate__hang_in_entry),
         cmocka_unit_test(test_broken_validate__exit_in_entry),
         cmocka_unit_test(test_broken_validate__not_a_library),
+        cmocka_unit_test(test_broken_validate__manifest_mismatch),
+        cmocka_unit_test(test_broken_validate__manifest),
         cmocka_unit_test(test_broken_validate__outcomes),
         cmocka_unit_test(test_broken_validate__bad_arguments),
     };

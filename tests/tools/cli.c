@@ -278,11 +278,11 @@ static void test_tools_cli__validate_folder(void **state)
     assert_int_equal(r.code, 1);
     doc = parse(&r);
     mods = json_object_get(doc, "modules");
-    assert_int_equal(json_array_size(mods), 17);
+    assert_int_equal(json_array_size(mods), 19);
     json_array_foreach(mods, i, m) {
         const char *path = json_string_value(json_object_get(m, "path"));
         size_t n = json_array_size(json_object_get(m, "violations"));
-        if (strstr(path, "good_widget") != NULL)
+        if (strstr(path, "good_widget") != NULL || strstr(path, "manifest_agrees") != NULL)
             assert_int_equal(n, 0);
         else if (n == 0)
             fail_msg("%s: no violation", path);
@@ -329,13 +329,54 @@ static void test_tools_cli__run(void **state)
 
     r = facet("run test.runner");
     assert_int_equal(r.code, 2);
-    expect_in(r.err, "no --module or --dir given");
+    expect_in(r.err, "no --config, --module or --dir given");
     run_free(&r);
 
-    r = facet("run --config facet.conf.json test.runner");
+    r = facet("run --config /no/such/facet.conf.json test.runner");
     assert_int_equal(r.code, 2);
-    expect_in(r.err, "--config");
+    expect_in(r.err, "/no/such/facet.conf.json");
     run_free(&r);
+}
+
+/* run --config: the configuration's plugin folders are scanned (manifests
+ * only) and its aliases name classes. */
+static void test_tools_cli__run_config(void **state)
+{
+    const char *dir = facet_test_tmpdir();
+    char path[4200];
+    const char *manifest =
+        "{\"name\": \"test.runner\", \"version\": \"1.0.0\", \"library\": \"runner"
+        TOOLS_MODULE_SUFFIX "\", \"classes\": [{\"clsid\": "
+        "\"{70017001-0000-4000-8000-000000000001}\", \"contract\": \"test.runner\"}, "
+        "{\"clsid\": \"{70017001-0000-4000-8000-000000000002}\", \"contract\": "
+        "\"test.plain\"}]}\n";
+    const char *conf = "{\"plugin_folders\": [\"plugins\"], \"aliases\": {\"hello\": "
+                       "\"test.runner\"}}\n";
+    Run r;
+    (void)state;
+    snprintf(path, sizeof(path), "%s/plugins", dir);
+    assert_int_equal(mkdir(path, 0777), 0);
+    tools_copy(runner_module, path, "runner" TOOLS_MODULE_SUFFIX);
+    snprintf(path, sizeof(path), "%s/plugins/runner.facet.json", dir);
+    facet_test_write_file(path, manifest, strlen(manifest));
+    snprintf(path, sizeof(path), "%s/facet.conf.json", dir);
+    facet_test_write_file(path, conf, strlen(conf));
+
+    r = facet("run --config '%s' hello 0", path);
+    assert_int_equal(r.code, 0);
+    expect_in(r.out, "hello from hello: [0]");
+    run_free(&r);
+    r = facet("run --json --config '%s' test.runner 2", path);
+    assert_int_equal(r.code, 1);
+    expect_in(r.out, "\"exit_code\": 2");
+    run_free(&r);
+
+    facet_test_write_file(path, "{\"aliases\": 3}", 14);
+    r = facet("run --config '%s' hello", path);
+    assert_int_equal(r.code, 2);
+    expect_in(r.err, "facet.conf.json");
+    run_free(&r);
+    facet_test_remove_tree(dir);
 }
 
 /* ---- scan -------------------------------------------------------------- */
@@ -398,7 +439,7 @@ static void test_tools_cli__scan_probe(void **state)
     expect_in(r.out, "quarantined");
     expect_in(r.out, "crashed in facet_module_entry");
     expect_in(r.out, "skipped until it changes");
-    expect_in(r.out, "0 probed now, 6 from the cache, 4 quarantined");
+    expect_in(r.out, "0 manifest problems, 0 probed now, 6 from the cache, 4 quarantined");
     run_free(&r);
 
     /* run --dir loads only the module that offers NAME, found by probing:
@@ -408,15 +449,81 @@ static void test_tools_cli__scan_probe(void **state)
     expect_in(r.out, "hello from test.runner: [0]");
     run_free(&r);
 
-    /* A module with a manifest is not probed; without --probe nothing is. */
+    /* A module with a manifest is not probed, but its manifest is read
+     * (without loading code); without --probe nothing is probed. */
     snprintf(manifest, sizeof(manifest), "%s/good_widget.facet.json", dir);
-    facet_test_write_file(manifest, "{}", 2);
+    {
+        const char *text =
+            "{\"name\": \"test.widget\", \"version\": \"1.0.0\", \"library\": "
+            "\"good_widget" TOOLS_MODULE_SUFFIX "\", \"classes\": [{\"clsid\": "
+            "\"{5A1D6E70-4C1B-4F0E-9A57-3B8D2C61C001}\", \"contract\": \"test.widget\"}]}\n";
+        facet_test_write_file(manifest, text, strlen(text));
+    }
     r = facet("scan --json '%s'", dir);
     assert_int_equal(r.code, 0);
     doc = parse(&r);
     assert_string_equal(status_of(doc, "good_widget"), "manifest");
     assert_string_equal(status_of(doc, "crash_in_entry"), "no-manifest");
-    assert_int_equal(json_integer_value(json_object_get(doc, "manifests")), 1);
+    assert_int_equal(json_integer_value(json_object_get(doc, "with_manifest")), 1);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(doc, "manifests"), 0), "name")),
+                        "test.widget");
+    assert_int_equal(json_array_size(json_object_get(doc, "problems")), 0);
+    json_decref(doc);
+    run_free(&r);
+
+    /* A bad manifest is reported, with where it is wrong, and is a finding. */
+    facet_test_write_file(manifest, "{\"name\": \"test.widget\"}", 23);
+    r = facet("scan '%s'", dir);
+    assert_int_equal(r.code, 1);
+    expect_in(r.out, "problem");
+    expect_in(r.out, "good_widget.facet.json:1:");
+    expect_in(r.out, "1 manifest problem,");
+    run_free(&r);
+    facet_test_remove_tree(dir);
+}
+
+/* --write-manifest writes a manifest that the runtime accepts and that
+ * agrees with the module: validate cross-checks it, scan reads it. */
+static void test_tools_cli__write_manifest(void **state)
+{
+    const char *dir = tools_scan_folder(broken_dir, runner_module);
+    char manifest[4200];
+    json_t *doc;
+    Run r;
+    (void)state;
+    r = facet("inspect --write-manifest '%s/good_widget" TOOLS_MODULE_SUFFIX "'", dir);
+    assert_int_equal(r.code, 0);
+    expect_in(r.out, "wrote      ");
+    expect_in(r.out, "good_widget.facet.json");
+    run_free(&r);
+    snprintf(manifest, sizeof(manifest), "%s/good_widget.facet.json", dir);
+    r = facet("validate '%s/good_widget" TOOLS_MODULE_SUFFIX "'", dir);
+    assert_int_equal(r.code, 0);
+    run_free(&r);
+    r = facet("inspect '%s/good_widget" TOOLS_MODULE_SUFFIX "'", dir);
+    expect_in(r.out, "(agrees with the module)");
+    run_free(&r);
+
+    /* A module that does not load gets none, and that is a finding. */
+    r = facet("inspect --write-manifest '%s/not_a_library" TOOLS_MODULE_SUFFIX "'", dir);
+    assert_int_equal(r.code, 1);
+    run_free(&r);
+
+    /* scan --probe --write-manifest: the clean ones get manifests, and the
+     * next scan reads those instead of probing. */
+    remove(manifest);
+    r = facet("scan --json --probe --write-manifest --timeout 2000 --cache '%s/c.json' '%s'",
+              dir, dir);
+    assert_int_equal(r.code, 1);
+    run_free(&r);
+    r = facet("scan --json '%s'", dir);
+    assert_int_equal(r.code, 0);
+    doc = parse(&r);
+    assert_int_equal(json_integer_value(json_object_get(doc, "with_manifest")), 2);
+    assert_int_equal(json_array_size(json_object_get(doc, "manifests")), 2);
+    assert_int_equal(json_array_size(json_object_get(doc, "problems")), 0);
+    assert_string_equal(status_of(doc, "runner"), "manifest");
     json_decref(doc);
     run_free(&r);
     facet_test_remove_tree(dir);
@@ -432,7 +539,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_tools_cli__validate),
         cmocka_unit_test(test_tools_cli__validate_folder),
         cmocka_unit_test(test_tools_cli__run),
+        cmocka_unit_test(test_tools_cli__run_config),
         cmocka_unit_test(test_tools_cli__scan_probe),
+        cmocka_unit_test(test_tools_cli__write_manifest),
     };
     if (argc < 4) {
         fprintf(stderr, "usage: %s FACET BROKEN_DIR RUNNER_MODULE\n", argv[0]);

@@ -346,6 +346,49 @@ static void test_tools_probe_cache__spawn_failure(void **state)
     assert_no_leaks();
 }
 
+/* The manifest written from a probe is one the runtime reads back. */
+static void test_tools_probe_cache__write_manifest(void **state)
+{
+    const char *dir = tools_scan_folder(broken_dir, runner_module);
+    char path[4200], manifest[4200];
+    FacetManifestInfo info = FACET_MANIFEST_INFO_INIT;
+    FacetClassInfo ci = FACET_CLASS_INFO_INIT;
+    FacetManifest *mf = NULL;
+    FacetReport *rep = NULL;
+    (void)state;
+    snprintf(path, sizeof(path), "%s/runner" TOOLS_MODULE_SUFFIX, dir);
+    snprintf(manifest, sizeof(manifest), "%s/runner.facet.json", dir);
+    assert_int_equal(facet_probe(&rep, path, NULL), FACET_OK);
+    assert_int_equal(facet_report_write_manifest(rep, NULL), FACET_OK);
+    facet_report_free(rep);
+    assert_int_equal(facet_manifest_load(&mf, manifest), FACET_OK);
+    assert_int_equal(facet_manifest_info(&info, mf), FACET_OK);
+    assert_string_equal(info.name, "test.runner");
+    assert_string_equal(info.version, "1.0.0");
+    assert_string_equal(info.library, "runner" TOOLS_MODULE_SUFFIX);
+    assert_int_equal(info.class_count, 2);
+    assert_int_equal(facet_manifest_class(&ci, mf, 1), FACET_OK);
+    assert_string_equal(ci.contract, "test.plain");
+    facet_manifest_free(mf);
+    /* and the module agrees with it */
+    assert_int_equal(facet_probe(&rep, path, NULL), FACET_OK);
+    {
+        const char *problem = "unset";
+        assert_non_null(facet_report_manifest(rep, &problem));
+        assert_null(problem);
+    }
+    facet_report_free(rep);
+
+    snprintf(path, sizeof(path), "%s/crash_in_entry" TOOLS_MODULE_SUFFIX, dir);
+    assert_int_equal(facet_probe(&rep, path, NULL), FACET_FALSE);
+    expect_error(facet_report_write_manifest(rep, NULL), FACET_E_STATE, "crash_in_entry",
+                 "crashed in facet_module_entry");
+    facet_report_free(rep);
+    expect_error(facet_report_write_manifest(NULL, NULL), FACET_E_POINTER, "report");
+    facet_test_remove_tree(dir);
+    assert_no_leaks();
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -356,6 +399,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_tools_probe_cache__module_files),
         cmocka_unit_test(test_tools_probe_cache__out_of_memory),
         cmocka_unit_test(test_tools_probe_cache__spawn_failure),
+        cmocka_unit_test(test_tools_probe_cache__write_manifest),
     };
     if (argc < 3) {
         fprintf(stderr, "usage: %s BROKEN_DIR RUNNER_MODULE\n", argv[0]);
