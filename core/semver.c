@@ -105,7 +105,7 @@ static FacetResult parse_at(FacetSemver *out, const char *text, const char *p, c
 
 FacetResult facet__semver_parse(FacetSemver *out, const char *text)
 {
-    const char *end;
+    const char *end = text;
     FacetResult r = parse_at(out, text, text, &end, "version");
     if (FACET_FAILED(r))
         return r;

@@ -132,6 +132,8 @@ int main(int argc, char **argv)
     uint64_t count = 0;
     FacetResult r;
 
+    /* Plugins log to stderr; keep this program's lines in step with theirs. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     if ((r = facet_runtime_new(&rt, NULL)) != FACET_OK)
         return fail("facet_runtime_new", r);
     if (argc > 1) {

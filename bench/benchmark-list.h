@@ -1,0 +1,99 @@
+/*
+ * bench/benchmark-list.h - the one list of benchmarks, as libuv's
+ * test/benchmark-list.h. Each row belongs to one program (its area, built
+ * as bench_<area>); its baseline is another row of the same area, measured
+ * in the same process and the same run, so the ratio compares like with
+ * like. bench/run runs the areas in the order they first appear here.
+ *
+ * X(area, name, unit, baseline, flags, what)
+ *   unit      "ns" (per operation), "us", "bytes", "KiB"
+ *   baseline  the row the ratio divides by, or NULL
+ *   flags     BENCH_INSTR: counted by bench/run --instructions (callgrind)
+ *             BENCH_FIXED: a fixed count per run (files, memory), not timed
+ *                          to a target duration
+ *   For a peer.* row the baseline is the peer doing the same work: a ratio
+ *   below 1 means Facet is faster.
+ */
+#define FACET_BENCH_LIST(X)                                                                        \
+    X(call, "call.direct", "ns", NULL, BENCH_INSTR,                                                \
+      "direct call of a function in the host")                                                     \
+    X(call, "call.indirect", "ns", "call.direct", BENCH_INSTR,                                     \
+      "the same function through a function pointer")                                              \
+    X(call, "call.vtable", "ns", "call.indirect", BENCH_INSTR,                                     \
+      "IBenchAdder_Add through the vtable, object from the runtime")                               \
+    X(call, "call.vtable_cpp", "ns", "call.indirect", BENCH_INSTR,                                 \
+      "the same call from C++ through facet::Ptr<IBenchAdder>")                                    \
+    X(call, "call.cross_compiler", "ns", "call.indirect", BENCH_INSTR,                             \
+      "the same call into a module built by the other compiler")                                   \
+    X(refcount, "atomic.pair", "ns", NULL, BENCH_INSTR,                                            \
+      "bare atomic increment + decrement in the host")                                             \
+    X(refcount, "refcount.pair", "ns", "atomic.pair", BENCH_INSTR,                                 \
+      "AddRef + Release through the vtable")                                                       \
+    X(refcount, "qi.present", "ns", "refcount.pair", BENCH_INSTR,                                  \
+      "QueryInterface hit + Release, middle IID of a 5-interface object")                          \
+    X(refcount, "qi.absent", "ns", "refcount.pair", BENCH_INSTR,                                   \
+      "QueryInterface miss on a 5-interface object")                                               \
+    X(refcount, "qi.1.first", "ns", "refcount.pair", BENCH_INSTR,                                  \
+      "QueryInterface hit + Release, 1-interface object")                                          \
+    X(refcount, "qi.1.absent", "ns", "refcount.pair", BENCH_INSTR,                                 \
+      "QueryInterface miss, 1-interface object")                                                   \
+    X(refcount, "qi.5.first", "ns", "refcount.pair", BENCH_INSTR,                                  \
+      "QueryInterface hit + Release, first IID of a 5-interface object")                           \
+    X(refcount, "qi.20.first", "ns", "refcount.pair", BENCH_INSTR,                                 \
+      "QueryInterface hit + Release, first IID of a 20-interface object")                          \
+    X(refcount, "qi.20.middle", "ns", "refcount.pair", BENCH_INSTR,                                \
+      "QueryInterface hit + Release, 10th IID of a 20-interface object")                           \
+    X(refcount, "qi.20.absent", "ns", "refcount.pair", BENCH_INSTR,                                \
+      "QueryInterface miss, 20-interface object")                                                  \
+    X(refcount, "atomic.pair.contended", "ns", NULL, 0,                                            \
+      "bare atomic pair on one counter from 2 threads (per pair per thread)")                      \
+    X(refcount, "refcount.pair.contended", "ns", "atomic.pair.contended", 0,                       \
+      "AddRef + Release on one object from 2 threads (per pair per thread)")                       \
+    X(create, "create.factory", "ns", NULL, BENCH_INSTR,                                           \
+      "IFacetFactory::CreateInstance + Release, factory held by the host")                         \
+    X(create, "create.by_clsid", "ns", "create.factory", BENCH_INSTR,                              \
+      "facet_create_instance + Release")                                                           \
+    X(create, "create.by_name", "ns", "create.factory", BENCH_INSTR,                               \
+      "facet_create_instance_by_name with the contract name + Release")                            \
+    X(create, "create.by_alias", "ns", "create.factory", BENCH_INSTR,                              \
+      "facet_create_instance_by_name with an alias from facet.conf.json + Release")                \
+    X(load, "load.dlopen", "us", NULL, 0,                                                          \
+      "dlopen + dlsym + facet_module_entry + GetModuleInfo of the module file")                    \
+    X(load, "load.module", "us", "load.dlopen", 0,                                                 \
+      "facet_module_load of the same file (image checks, entry, factory, classes)")                \
+    X(load, "load.manifest", "us", "load.dlopen", 0,                                               \
+      "first facet_create_instance of a scanned class: load, manifest check, create")             \
+    X(scan, "scan.read.10000", "ms", NULL, BENCH_FIXED,                                            \
+      "open + read + close of 10,000 manifests: the I/O floor of a scan")                          \
+    X(scan, "scan.10000", "ms", "scan.read.10000", BENCH_FIXED,                                    \
+      "facet_scan of a folder of 10,000 manifests into a new runtime (no code loads)")             \
+    X(scan, "memory.host", "KiB", NULL, BENCH_FIXED,                                               \
+      "resident size of a new host process with a runtime and no plugins")                         \
+    X(scan, "memory.scan.10000", "KiB", "memory.host", BENCH_FIXED,                                \
+      "resident size of the same process after scanning 10,000 manifests")                         \
+    X(memory, "memory.dlopen", "bytes", NULL, BENCH_FIXED,                                         \
+      "heap the C library's dlopen takes for one module")                                          \
+    X(memory, "memory.module", "bytes", "memory.dlopen", BENCH_FIXED,                              \
+      "heap facet_module_load takes for one module, dlopen's share included")                      \
+    X(memory, "memory.class", "bytes", NULL, BENCH_FIXED,                                          \
+      "heap of the runtime per registered class (1000-class module vs 1-class)")                   \
+    X(memory, "memory.object.factory", "bytes", NULL, BENCH_FIXED,                                 \
+      "heap per live object created by the factory directly")                                      \
+    X(memory, "memory.object", "bytes", "memory.object.factory", BENCH_FIXED,                      \
+      "heap per live object created by facet_create_instance")                                     \
+    X(peer_gobject, "gobject.call", "ns", NULL, BENCH_INSTR,                                       \
+      "GObject interface method through G_TYPE_INSTANCE_GET_INTERFACE")                            \
+    X(peer_gobject, "peer.gobject.call", "ns", "gobject.call", BENCH_INSTR,                        \
+      "Facet interface method call, same work")                                                    \
+    X(peer_gobject, "gobject.create", "ns", NULL, 0,                                               \
+      "g_object_new + g_object_unref of a GObject with one interface")                             \
+    X(peer_gobject, "peer.gobject.create", "ns", "gobject.create", 0,                              \
+      "facet_create_instance + Release, same work")                                                \
+    X(peer_libpeas, "libpeas.load", "us", NULL, BENCH_FIXED,                                       \
+      "peas_engine_load_plugin of a C plugin (a fresh copy each time)")                            \
+    X(peer_libpeas, "peer.libpeas.load", "us", "libpeas.load", BENCH_FIXED,                        \
+      "facet_module_load of a module (a fresh copy each time)")                                    \
+    X(peer_libpeas, "libpeas.scan", "ms", NULL, BENCH_FIXED,                                       \
+      "peas_engine_add_search_path of a folder of 1,000 .plugin files (libpeas reads them)")       \
+    X(peer_libpeas, "peer.libpeas.scan", "ms", "libpeas.scan", BENCH_FIXED,                        \
+      "facet_scan of a folder of 1,000 manifests")

@@ -1,0 +1,33 @@
+/*
+ * bench/ops.h - the Facet operations that rows of several areas time. A
+ * peer.* row runs the very function its Facet twin runs.
+ */
+#ifndef FACET_BENCH_OPS_H
+#define FACET_BENCH_OPS_H
+
+#include <facet/facet.h>
+
+#include "benchmod.h"
+
+/* A new runtime with module_file (of the module folder) loaded into it,
+ * and the module in *module unless module is NULL; 0 on success, 1 with a
+ * message on stderr. */
+int bench_runtime_with(FacetRuntime **out, FacetModule **module, const char *module_file);
+
+/* iters calls of IBenchAdder_Add on obj; nanoseconds per call. */
+double bench_vtable_calls(IBenchAdder *obj, uint64_t iters);
+
+/* iters times facet_create_instance of the adder + Release; nanoseconds
+ * per pair, or -1 on a failure. */
+double bench_creates_by_clsid(FacetRuntime *rt, uint64_t iters);
+
+/* facet_scan of folder into a new runtime; nanoseconds for the scan, or -1
+ * (with a message) if a manifest had a problem. */
+double bench_scan_time(const char *folder);
+
+/* Writes count manifests (<folder>/bench_scan_<i>.facet.json), each a
+ * module with one class of its own; 0 on success. No library is loaded
+ * when they are scanned. */
+int bench_write_manifests(const char *folder, unsigned count);
+
+#endif
