@@ -60,11 +60,7 @@ static void step(Checker *c, const char *what, const char *itf)
 }
 
 static void violation(Checker *c, const char *rule, const char *itf, const char *expected,
-                      const char *seen_fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 5, 6)))
-#endif
-    ;
+                      const char *seen_fmt, ...) FACET_PRINTF(5, 6);
 
 static void violation(Checker *c, const char *rule, const char *itf, const char *expected,
                       const char *seen_fmt, ...)

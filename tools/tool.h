@@ -9,6 +9,15 @@
 
 #include <stdio.h>
 
+/* printf-style checking; MinGW builds use its C99 printf, a GNU format. */
+#if defined(__MINGW32__)
+#define TOOL_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
+#elif defined(__GNUC__)
+#define TOOL_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define TOOL_PRINTF(f, a)
+#endif
+
 #include <jansson.h>
 
 #include "facet/facet.h"
@@ -54,11 +63,7 @@ int tool_parse(ToolArgs *out, const char *cmd, const char *usage, unsigned flags
 void tool_args_free(ToolArgs *args);
 
 /* Prints "facet CMD: message" to stderr and returns TOOL_USAGE. */
-int tool_usage_error(const char *cmd, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+int tool_usage_error(const char *cmd, const char *fmt, ...) TOOL_PRINTF(2, 3);
 
 /* TOOL_USAGE for a result that says the input could not be read (no such
  * file, not a file, access denied, a bad argument), TOOL_FOUND otherwise. */

@@ -35,8 +35,7 @@ static FacetReport *validate(const char *name, FacetResult expect)
     FacetResult r;
     opts.timeout_ms = strstr(name, "hang") != NULL ? 3000 : 100000;
 #ifdef _WIN32
-    /* The broken AddRef naps with Sleep(1), a millisecond or more there. */
-    opts.iterations = 2000;
+    opts.iterations = 2000; /* Wine's thread switches are slow */
 #endif
     r = facet_validate(&rep, broken_module(name), &opts);
     if (r != expect)

@@ -13,7 +13,15 @@
 #include <stdlib.h>
 #ifdef _WIN32
 #include <windows.h>
-#define widget_nap() Sleep(1)
+/* Give the other threads the processor between the read and the write.
+ * (Sleep(1) is a whole timer tick, which lines the threads up one after
+ * another instead of interleaving them.) */
+static void widget_nap(void)
+{
+    int i;
+    for (i = 0; i < 8; i++)
+        SwitchToThread();
+}
 #define widget_sleep() Sleep(1000)
 #else
 #include <time.h>
