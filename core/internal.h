@@ -219,11 +219,7 @@ size_t facet__json_push_index(FacetJsonCtx *ctx, size_t index);
 void facet__json_pop(FacetJsonCtx *ctx, size_t len);
 /* Sets ctx->code with "file:line:column: $.path: message", the position
  * being that of the value at the current path (or of its nearest parent). */
-FacetResult facet__json_error(FacetJsonCtx *ctx, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+FacetResult facet__json_error(FacetJsonCtx *ctx, const char *fmt, ...) FACET_PRINTF(2, 3);
 /* The same, for a failure some other function already described: keeps its
  * message after the position. */
 FacetResult facet__json_wrap(FacetJsonCtx *ctx, FacetResult r);
@@ -290,11 +286,7 @@ FacetResult facet__manifest_library_path(char **out, const FacetManifest *mf);
 int facet__manifest_has_permission(const FacetManifest *mf, const char *permission);
 /* Sets a manifest error at a JSON path, re-reading the file for the position. */
 FacetResult facet__manifest_error_at(const FacetManifest *mf, const char *path, FacetResult code,
-                                     const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
-#endif
-    ;
+                                     const char *fmt, ...) FACET_PRINTF(4, 5);
 
 /* ---- Host configuration (config.c) ------------------------------------- */
 

@@ -549,11 +549,7 @@ typedef struct Diff {
     unsigned count;
 } Diff;
 
-static void differ(Diff *d, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+static void differ(Diff *d, const char *fmt, ...) FACET_PRINTF(2, 3);
 
 static void differ(Diff *d, const char *fmt, ...)
 {

@@ -17,7 +17,9 @@
 #include "facet_idl.h"
 #include <facet/typeinfo.h> /* FACET_TI_* flags, shared with the output */
 
-#if defined(__GNUC__) || defined(__clang__)
+#if defined(__MINGW32__)
+#define IDL_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
+#elif defined(__GNUC__) || defined(__clang__)
 #define IDL_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #define IDL_PRINTF(f, a)

@@ -98,6 +98,17 @@ static void print_diags(const facet_idl_result *r)
     }
 }
 
+/* Moves tmp over path. Windows' rename() refuses an existing target, which
+ * every rebuild has. */
+static int replace_file(const char *tmp, const char *path)
+{
+#ifdef _WIN32
+    return MoveFileExA(tmp, path, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH) != 0;
+#else
+    return rename(tmp, path) == 0;
+#endif
+}
+
 /* Writes data to dir/name through a temporary file, so no output is ever
  * half written. */
 static int write_output(const char *dir, const facet_idl_output *o)
@@ -115,7 +126,7 @@ static int write_output(const char *dir, const facet_idl_output *o)
         ok = fwrite(o->data, 1, o->size, f) == o->size;
         ok = (fclose(f) == 0) && ok;
         if (ok)
-            ok = rename(tmp, path) == 0;
+            ok = replace_file(tmp, path);
         if (!ok)
             remove(tmp);
     }

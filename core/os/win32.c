@@ -335,4 +335,10 @@ void facet__os_rwlock_wrunlock(FacetOsRwlock *l) { ReleaseSRWLockExclusive((PSRW
 void facet__os_yield(void) { SwitchToThread(); }
 uint64_t facet__os_thread_id(void) { return GetCurrentThreadId(); }
 
+/* For core/os/process_win32.c. */
+FacetResult facet__win_widen(wchar_t **out, const char *s);
+char *facet__win_narrow(const wchar_t *w);
+FacetResult facet__win_widen(wchar_t **out, const char *s) { return widen(out, s); }
+char *facet__win_narrow(const wchar_t *w) { return narrow(w); }
+
 #endif /* _WIN32 */

@@ -206,6 +206,109 @@ static inline const FacetInterfaceInfo *FacetTypeLibFind(const FacetTypeLibInfo 
     return NULL;
 }
 
+/* ---- IFacetTypeInfoSource: a module's own type information ------------- */
+
+/* An optional module ability (DESIGN §3), reached with QueryInterface on the
+ * module's factory: it hands out the type libraries facet-idl wrote for the
+ * module's interfaces (X_typeinfo.c, linked into the module), so a tool such
+ * as `facet inspect` can name the interfaces a class declares. A module
+ * built with facet/module.h answers it from FacetModuleDef.query:
+ *
+ *   static const FacetTypeLibInfo *const libs[] = {&facet_typeinfo_widget};
+ *   FACET_TYPEINFO_SOURCE_DEFINE(widget_typeinfo, libs)
+ *   static FacetResult query(const FacetGuid *iid, void **out) {
+ *       if (FacetGuidEqual(iid, &IID_IFacetTypeInfoSource)) {
+ *           IFacetTypeInfoSource_AddRef(&widget_typeinfo);
+ *           *out = &widget_typeinfo;
+ *           return FACET_OK;
+ *       }
+ *       return FACET_E_NOINTERFACE;
+ *   }
+ *
+ * The libraries are static data: their pointers stay valid while the module
+ * is loaded. */
+typedef struct IFacetTypeInfoSource IFacetTypeInfoSource;
+
+FACET_DEFINE_GUID(IID_IFacetTypeInfoSource, 0x1480B84B, 0x5C5D, 0x47D4,
+                  0xAC, 0xC3, 0x7D, 0x3D, 0x32, 0x6C, 0x2E, 0xC6);
+
+#if FACET_CPP_INTERFACES
+struct IFacetTypeInfoSource : public IFacetUnknown {
+    virtual FacetResult FACET_CALL GetTypeLibCount(uint32_t *out) = 0;
+    virtual FacetResult FACET_CALL GetTypeLib(uint32_t index, const FacetTypeLibInfo **out) = 0;
+};
+#else
+typedef struct IFacetTypeInfoSourceVtbl {
+    FACET_UNKNOWN_METHODS(IFacetTypeInfoSource);
+    /* How many type libraries the module describes itself with. [any-thread] */
+    FacetResult(FACET_CALL *GetTypeLibCount)(IFacetTypeInfoSource *self, uint32_t *out);
+    /* The index-th library, borrowed while the module is loaded;
+     * FACET_E_INVALIDARG past the end. [any-thread] */
+    FacetResult(FACET_CALL *GetTypeLib)(IFacetTypeInfoSource *self, uint32_t index,
+                                        const FacetTypeLibInfo **out);
+} IFacetTypeInfoSourceVtbl;
+
+struct IFacetTypeInfoSource {
+    const IFacetTypeInfoSourceVtbl *lpVtbl;
+};
+
+#define IFacetTypeInfoSource_QueryInterface(This, iid, out) \
+    ((This)->lpVtbl->QueryInterface(This, iid, out))
+#define IFacetTypeInfoSource_AddRef(This) ((This)->lpVtbl->AddRef(This))
+#define IFacetTypeInfoSource_Release(This) ((This)->lpVtbl->Release(This))
+#define IFacetTypeInfoSource_GetTypeLibCount(This, out) ((This)->lpVtbl->GetTypeLibCount(This, out))
+#define IFacetTypeInfoSource_GetTypeLib(This, index, out) \
+    ((This)->lpVtbl->GetTypeLib(This, index, out))
+
+/* Defines name, a static IFacetTypeInfoSource over the array libs of
+ * const FacetTypeLibInfo pointers. It lives as long as the module's code,
+ * so its AddRef and Release count nothing (like the factory's). */
+#define FACET_TYPEINFO_SOURCE_DEFINE(name, libs)                                          \
+    static FacetResult FACET_CALL name##_qi_(IFacetTypeInfoSource *self, const FacetGuid *iid, \
+                                             void **out)                                  \
+    {                                                                                     \
+        if (out == NULL)                                                                  \
+            return FACET_E_POINTER;                                                       \
+        *out = NULL;                                                                      \
+        if (iid == NULL)                                                                  \
+            return FACET_E_POINTER;                                                       \
+        if (!FacetGuidEqual(iid, &IID_IFacetUnknown) &&                                   \
+            !FacetGuidEqual(iid, &IID_IFacetTypeInfoSource))                              \
+            return FACET_E_NOINTERFACE;                                                   \
+        *out = self;                                                                      \
+        return FACET_OK;                                                                  \
+    }                                                                                     \
+    static uint32_t FACET_CALL name##_ref_(IFacetTypeInfoSource *self)                    \
+    {                                                                                     \
+        (void)self;                                                                       \
+        return 1;                                                                         \
+    }                                                                                     \
+    static FacetResult FACET_CALL name##_count_(IFacetTypeInfoSource *self, uint32_t *out) \
+    {                                                                                     \
+        (void)self;                                                                       \
+        if (out == NULL)                                                                  \
+            return FACET_E_POINTER;                                                       \
+        *out = (uint32_t)(sizeof(libs) / sizeof((libs)[0]));                              \
+        return FACET_OK;                                                                  \
+    }                                                                                     \
+    static FacetResult FACET_CALL name##_get_(IFacetTypeInfoSource *self, uint32_t index,  \
+                                              const FacetTypeLibInfo **out)               \
+    {                                                                                     \
+        (void)self;                                                                       \
+        if (out == NULL)                                                                  \
+            return FACET_E_POINTER;                                                       \
+        *out = NULL;                                                                      \
+        if (index >= sizeof(libs) / sizeof((libs)[0]))                                    \
+            return FACET_E_INVALIDARG;                                                    \
+        *out = (libs)[index];                                                             \
+        return FACET_OK;                                                                  \
+    }                                                                                     \
+    static const IFacetTypeInfoSourceVtbl name##_vtbl_ = {name##_qi_, name##_ref_,        \
+                                                          name##_ref_, name##_count_,     \
+                                                          name##_get_};                   \
+    static IFacetTypeInfoSource name = {&name##_vtbl_}
+#endif
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

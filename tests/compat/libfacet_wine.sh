@@ -58,7 +58,13 @@ dep() { # name cmake-options...
 dep jansson -DJANSSON_EXAMPLES=OFF -DJANSSON_BUILD_DOCS=OFF -DJANSSON_WITHOUT_TESTS=ON
 dep cmocka -DWITH_EXAMPLES=OFF -DUNIT_TESTING=OFF
 # uthash is headers only: the same ones serve every target.
-uthash=$(dirname "$(echo '#include <uthash.h>' | cpp -H -o /dev/null 2>&1 | awk '/uthash.h/ { print $2; exit }')")
+# (Found by looking, not by running the preprocessor into /dev/null: a cpp
+# killed by a closed pipe deletes its output file, and as root that file
+# was /dev/null itself.)
+uthash=
+for dir in /usr/include /usr/local/include; do
+  [ -f "$dir/uthash.h" ] && { uthash=$dir; break; }
+done
 [ -f "$uthash/uthash.h" ] || skip "uthash.h not found (uthash-dev)"
 mkdir -p "$prefix/uthash"
 cp "$uthash"/ut*.h "$prefix/uthash/"

@@ -22,3 +22,8 @@ cc -std=c99 -Wall -Werror -I"$work/pc" -DFACET_SAMPLE_CONFIG_PATH="\"facet.conf.
 LD_LIBRARY_PATH="$work/prefix/lib:$work/prefix/lib64:${LD_LIBRARY_PATH:-}" \
   "$work/pc/host" "$greeter" | grep -q "Hello, world!"
 echo "pkg-config facet: ok"
+
+# The installed facet finds its facet-probe helper and validates a module.
+LD_LIBRARY_PATH="$work/prefix/lib:$work/prefix/lib64:${LD_LIBRARY_PATH:-}" \
+  "$work/prefix/bin/facet" validate "$greeter" | grep -q ": ok"
+echo "facet validate, installed: ok"

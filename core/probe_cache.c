@@ -1,0 +1,457 @@
+/*
+ * core/probe_cache.c - remembers probe reports by path, size, modification
+ * time and content hash, so a rescan runs only what changed, and keeps
+ * modules that failed their probe on a quarantine list until they change.
+ *
+ * The cache file is JSON that libfacet alone reads and writes:
+ *   {"facet_probe_cache": 1, "entries": [{"path", "size", "mtime_ns",
+ *    "hash", "how", "code", "timeout_ms", "lines"}]}
+ * "lines" is what the helper wrote; the report is rebuilt from it, exactly
+ * as it was when the probe ran.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "internal.h"
+#include "os/process.h"
+#include "report.h"
+
+#define CACHE_FORMAT 1
+
+typedef struct CacheEntry {
+    char *path;             /* canonical */
+    uint64_t size;
+    int64_t mtime_ns;
+    uint64_t hash;
+    FacetOsChildResult end; /* how the helper ended; out holds its lines */
+    uint32_t timeout_ms;
+    FacetReport *report;    /* rebuilt on demand */
+    UT_hash_handle hh;
+} CacheEntry;
+
+struct FacetProbeCache {
+    char *file;
+    CacheEntry *entries; /* uthash by path */
+};
+
+/* FNV-1a, 64 bits, over the whole file. */
+static FacetResult hash_file(uint64_t *out, const char *path)
+{
+    unsigned char buf[65536];
+    uint64_t h = 14695981039346656037ull, off = 0;
+    FacetOsFile f;
+    FacetResult r = facet__os_file_open(&f, path);
+    if (FACET_FAILED(r))
+        return r;
+    for (;;) {
+        uint64_t got = 0, i;
+        r = facet__os_file_read(&f, off, buf, sizeof(buf), &got);
+        if (FACET_FAILED(r) || got == 0)
+            break;
+        for (i = 0; i < got; i++) {
+            h ^= buf[i];
+            h *= 1099511628211ull;
+        }
+        off += got;
+    }
+    facet__os_file_close(&f);
+    *out = h;
+    return r;
+}
+
+static void entry_free(CacheEntry *e)
+{
+    facet_report_free(e->report);
+    facet__os_child_result_free(&e->end);
+    facet__free(e->path);
+    facet__free(e);
+}
+
+void facet_probe_cache_free(FacetProbeCache *cache)
+{
+    CacheEntry *e, *tmp;
+    if (cache == NULL)
+        return;
+    HASH_ITER(hh, cache->entries, e, tmp) {
+        HASH_DEL(cache->entries, e);
+        entry_free(e);
+    }
+    facet__free(cache->file);
+    facet__free(cache);
+}
+
+static FacetResult add_entry(FacetProbeCache *cache, CacheEntry *e)
+{
+    facet__hash_oom = 0;
+    HASH_ADD_KEYPTR(hh, cache->entries, e->path, strlen(e->path), e);
+    if (facet__hash_oom)
+        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", cache->file);
+    return FACET_OK;
+}
+
+static json_int_t int_of(json_t *o, const char *k)
+{
+    return json_integer_value(json_object_get(o, k));
+}
+
+/* Reads one entry of the file; a malformed one is skipped. */
+static FacetResult load_entry(FacetProbeCache *cache, json_t *o)
+{
+    const char *path = json_string_value(json_object_get(o, "path"));
+    const char *lines = json_string_value(json_object_get(o, "lines"));
+    const char *hash = json_string_value(json_object_get(o, "hash"));
+    CacheEntry *e;
+    if (path == NULL || lines == NULL || hash == NULL)
+        return FACET_OK;
+    e = facet__calloc(1, sizeof(*e));
+    if (e == NULL)
+        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", cache->file);
+    e->path = facet__strdup(path);
+    e->end.out = facet__strdup(lines);
+    e->end.err = facet__strdup("");
+    if (e->path == NULL || e->end.out == NULL || e->end.err == NULL) {
+        entry_free(e);
+        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", cache->file);
+    }
+    e->end.out_size = strlen(lines);
+    e->size = (uint64_t)int_of(o, "size");
+    e->mtime_ns = (int64_t)int_of(o, "mtime_ns");
+    e->hash = strtoull(hash, NULL, 16);
+    e->end.how = (uint32_t)int_of(o, "how");
+    e->end.code = (int64_t)int_of(o, "code");
+    e->timeout_ms = (uint32_t)int_of(o, "timeout_ms");
+    if (FACET_FAILED(add_entry(cache, e))) {
+        entry_free(e);
+        return facet_last_error_code();
+    }
+    return FACET_OK;
+}
+
+FacetResult facet_probe_cache_open(FacetProbeCache **out, const char *file)
+{
+    FacetProbeCache *cache;
+    FacetOsStat st;
+    char *text = NULL;
+    uint64_t size;
+    json_t *doc, *entries, *o;
+    size_t i;
+    FacetResult r;
+
+    FACET_CHECK_ARG(out, "facet_probe_cache_open");
+    *out = NULL;
+    FACET_CHECK_ARG(file, "facet_probe_cache_open");
+    cache = facet__calloc(1, sizeof(*cache));
+    if (cache == NULL || (cache->file = facet__strdup(file)) == NULL) {
+        facet__free(cache);
+        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", file);
+    }
+    r = facet__os_stat(&st, file);
+    if (FACET_SUCCEEDED(r) && st.kind == FACET_OS_MISSING) {
+        *out = cache;
+        return FACET_OK;
+    }
+    if (FACET_SUCCEEDED(r) && st.kind != FACET_OS_FILE)
+        r = facet__error(FACET_E_NOTAFILE, "%s: the probe cache is not a regular file", file);
+    if (FACET_SUCCEEDED(r))
+        r = facet__file_read_all(&text, &size, file, 256u * 1024u * 1024u);
+    if (FACET_FAILED(r)) {
+        facet_probe_cache_free(cache);
+        return r;
+    }
+    doc = json_loadb(text, (size_t)size, 0, NULL);
+    facet__free(text);
+    /* A cache from another version, or a damaged one, starts afresh. */
+    if (doc != NULL && int_of(doc, "facet_probe_cache") == CACHE_FORMAT) {
+        entries = json_object_get(doc, "entries");
+        json_array_foreach(entries, i, o) {
+            r = load_entry(cache, o);
+            if (FACET_FAILED(r))
+                break;
+        }
+    }
+    json_decref(doc);
+    if (FACET_FAILED(r)) {
+        facet_probe_cache_free(cache);
+        return r;
+    }
+    *out = cache;
+    return FACET_OK;
+}
+
+FacetResult facet_probe_cache_save(FacetProbeCache *cache)
+{
+    json_t *doc, *entries;
+    CacheEntry *e;
+    char *tmp;
+    size_t n;
+    int failed = 0, written;
+    FacetResult r;
+    FILE *f;
+
+    FACET_CHECK_ARG(cache, "facet_probe_cache_save");
+    doc = json_object();
+    entries = json_array();
+    if (doc == NULL || entries == NULL) {
+        json_decref(doc);
+        json_decref(entries);
+        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", cache->file);
+    }
+    json_object_set_new(doc, "facet_probe_cache", json_integer(CACHE_FORMAT));
+    json_object_set_new(doc, "entries", entries);
+    for (e = cache->entries; e != NULL; e = e->hh.next) {
+        char hash[17];
+        snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)e->hash);
+        if (json_array_append_new(
+                entries, json_pack("{s:s, s:I, s:I, s:s, s:i, s:I, s:i, s:s}", "path", e->path,
+                                   "size", (json_int_t)e->size, "mtime_ns",
+                                   (json_int_t)e->mtime_ns, "hash", hash, "how",
+                                   (int)e->end.how, "code", (json_int_t)e->end.code,
+                                   "timeout_ms", (int)e->timeout_ms, "lines", e->end.out)) != 0)
+            failed = 1;
+    }
+    n = strlen(cache->file) + 8;
+    tmp = facet__malloc(n);
+    if (failed || tmp == NULL) {
+        json_decref(doc);
+        facet__free(tmp);
+        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", cache->file);
+    }
+    snprintf(tmp, n, "%s.new", cache->file);
+    f = facet__fault(FACET_FAULT_FILE) ? NULL : fopen(tmp, "wb");
+    written = f != NULL && json_dumpf(doc, f, JSON_INDENT(1)) == 0;
+    if (f != NULL && fclose(f) != 0)
+        written = 0;
+    r = written ? facet__os_replace_file(tmp, cache->file)
+                : facet__error(FACET_E_FAIL, "%s: cannot write the probe cache", cache->file);
+    if (FACET_FAILED(r)) {
+        remove(tmp);
+        facet__free(tmp);
+        json_decref(doc);
+        return r;
+    }
+    facet__free(tmp);
+    json_decref(doc);
+    return FACET_OK;
+}
+
+static CacheEntry *find(FacetProbeCache *cache, const char *path)
+{
+    CacheEntry *e = NULL;
+    HASH_FIND_STR(cache->entries, path, e);
+    return e;
+}
+
+/* A fresh report rebuilt from a cache entry (the caller frees it). */
+static FacetResult report_of(FacetReport **out, CacheEntry *e)
+{
+    return facet__report_from_lines(out, e->path, e->end.out, &e->end, e->timeout_ms);
+}
+
+static FacetResult result_of(const FacetReport *rep)
+{
+    if (rep->outcome != FACET_OUTCOME_OK) {
+        facet__error(FACET_FALSE, "%s: %s", rep->path, rep->reason);
+        return FACET_FALSE;
+    }
+    return FACET_OK;
+}
+
+FacetResult facet_probe_cache_get(FacetReport **out, int *probed, FacetProbeCache *cache,
+                                  const char *path, const FacetCheckOptions *opts)
+{
+    FacetCheckOptions defaults = FACET_CHECK_OPTIONS_INIT;
+    FacetOsStat st;
+    CacheEntry *e, *fresh;
+    char *full = NULL;
+    uint64_t hash;
+    FacetReport *rep = NULL;
+    FacetResult r;
+
+    FACET_CHECK_ARG(out, "facet_probe_cache_get");
+    *out = NULL;
+    if (probed != NULL)
+        *probed = 0;
+    FACET_CHECK_ARG(cache, "facet_probe_cache_get");
+    FACET_CHECK_ARG(path, "facet_probe_cache_get");
+    if (opts == NULL)
+        opts = &defaults;
+    r = facet__os_stat(&st, path);
+    if (FACET_SUCCEEDED(r) && st.kind != FACET_OS_FILE)
+        r = facet__error(st.kind == FACET_OS_MISSING ? FACET_E_FILENOTFOUND : FACET_E_NOTAFILE,
+                         "%s: %s", path,
+                         st.kind == FACET_OS_MISSING ? "no such file" : "not a regular file");
+    if (FACET_SUCCEEDED(r))
+        r = facet__os_realpath(&full, path);
+    if (FACET_SUCCEEDED(r))
+        r = hash_file(&hash, full);
+    if (FACET_FAILED(r)) {
+        facet__free(full);
+        return r;
+    }
+    e = find(cache, full);
+    if (e != NULL && e->size == st.size && e->mtime_ns == st.mtime_ns && e->hash == hash) {
+        facet__free(full);
+        r = report_of(out, e);
+        return FACET_FAILED(r) ? r : result_of(*out);
+    }
+
+    r = facet__report_run(&rep, full, opts, "probe", "facet_probe_cache_get");
+    if (FACET_FAILED(r)) {
+        facet__free(full);
+        return r;
+    }
+    if (probed != NULL)
+        *probed = 1;
+    fresh = facet__calloc(1, sizeof(*fresh));
+    if (fresh == NULL || (fresh->end.out = facet__strdup(rep->lines)) == NULL ||
+        (fresh->end.err = facet__strdup("")) == NULL) {
+        if (fresh != NULL)
+            facet__os_child_result_free(&fresh->end);
+        facet__free(fresh);
+        facet__free(full);
+        facet_report_free(rep);
+        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", cache->file);
+    }
+    fresh->path = full;
+    fresh->size = st.size;
+    fresh->mtime_ns = st.mtime_ns;
+    fresh->hash = hash;
+    fresh->timeout_ms = opts->timeout_ms ? opts->timeout_ms : 10000u;
+    fresh->end.how = rep->outcome == FACET_OUTCOME_TIMEDOUT   ? FACET_OS_CHILD_TIMEDOUT
+                     : rep->outcome == FACET_OUTCOME_CRASHED ? FACET_OS_CHILD_SIGNALED
+                                                             : FACET_OS_CHILD_EXITED;
+    fresh->end.code = rep->exit_code;
+    if (e != NULL) {
+        HASH_DEL(cache->entries, e);
+        entry_free(e);
+    }
+    if (FACET_FAILED(add_entry(cache, fresh))) {
+        entry_free(fresh);
+        facet_report_free(rep);
+        return facet_last_error_code();
+    }
+    *out = rep;
+    return result_of(rep);
+}
+
+uint32_t facet_probe_cache_count(const FacetProbeCache *cache)
+{
+    return cache ? (uint32_t)HASH_COUNT(cache->entries) : 0;
+}
+
+FacetResult facet_probe_cache_entry(FacetProbeCacheEntry *out, const FacetProbeCache *cache,
+                                    uint32_t index)
+{
+    CacheEntry *e;
+    uint32_t i = 0;
+    FACET_CHECK_ARG(out, "facet_probe_cache_entry");
+    FACET_CHECK_ARG(cache, "facet_probe_cache_entry");
+    if (out->struct_size < sizeof(FacetProbeCacheEntry))
+        return facet__error(FACET_E_STRUCTSIZE,
+                            "facet_probe_cache_entry: out->struct_size is %u, expected %u",
+                            (unsigned)out->struct_size, (unsigned)sizeof(FacetProbeCacheEntry));
+    for (e = cache->entries; e != NULL && i < index; e = e->hh.next)
+        i++;
+    if (e == NULL)
+        return facet__error(FACET_E_INVALIDARG,
+                            "facet_probe_cache_entry: index %u; the cache has %u entries",
+                            (unsigned)index, (unsigned)HASH_COUNT(cache->entries));
+    if (e->report == NULL) {
+        FacetResult r = report_of(&e->report, e);
+        if (FACET_FAILED(r))
+            return r;
+    }
+    out->path = e->path;
+    out->outcome = e->report->outcome;
+    out->quarantined = e->report->outcome != FACET_OUTCOME_OK;
+    out->reason = e->report->reason;
+    return FACET_OK;
+}
+
+FacetResult facet_probe_cache_forget(FacetProbeCache *cache, const char *path)
+{
+    CacheEntry *e;
+    char *full = NULL;
+    FACET_CHECK_ARG(cache, "facet_probe_cache_forget");
+    FACET_CHECK_ARG(path, "facet_probe_cache_forget");
+    if (FACET_FAILED(facet__os_realpath(&full, path)))
+        full = NULL;
+    e = find(cache, full ? full : path);
+    facet__free(full);
+    if (e == NULL)
+        return facet__error(FACET_E_NOTFOUND, "%s: not in the probe cache %s", path,
+                            cache->file);
+    HASH_DEL(cache->entries, e);
+    entry_free(e);
+    return FACET_OK;
+}
+
+/* ---- Module files ------------------------------------------------------ */
+
+typedef struct NameList {
+    char **names;
+    uint32_t count, cap;
+    const char *suffix;
+} NameList;
+
+static FacetResult collect_name(void *payload, const char *name)
+{
+    NameList *l = payload;
+    size_t n = strlen(name), s = strlen(l->suffix);
+    if (n <= s || strcmp(name + n - s, l->suffix) != 0)
+        return FACET_OK;
+    if (l->count == l->cap) {
+        uint32_t cap = l->cap ? l->cap * 2 : 16;
+        char **p = facet__realloc(l->names, cap * sizeof(char *));
+        if (p == NULL)
+            return facet__error(FACET_E_OUTOFMEMORY, "out of memory listing modules");
+        l->names = p;
+        l->cap = cap;
+    }
+    l->names[l->count] = facet__strdup(name);
+    if (l->names[l->count] == NULL)
+        return facet__error(FACET_E_OUTOFMEMORY, "out of memory listing modules");
+    l->count++;
+    return FACET_OK;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+FacetResult facet_module_files(const char *dir, FacetPathFn fn, void *payload)
+{
+    NameList l;
+    FacetOsStat st;
+    FacetResult r;
+    uint32_t i;
+
+    FACET_CHECK_ARG(dir, "facet_module_files");
+    FACET_CHECK_ARG(fn, "facet_module_files");
+    memset(&l, 0, sizeof(l));
+    l.suffix = facet__os_module_suffix();
+    r = facet__os_dir_each(dir, collect_name, &l);
+    if (FACET_SUCCEEDED(r) && l.count > 0)
+        qsort(l.names, l.count, sizeof(char *), compare_names);
+    for (i = 0; FACET_SUCCEEDED(r) && i < l.count; i++) {
+        size_t n = strlen(dir) + strlen(l.names[i]) + 2;
+        char *path = facet__malloc(n);
+        if (path == NULL) {
+            r = facet__error(FACET_E_OUTOFMEMORY, "out of memory listing modules");
+            break;
+        }
+        snprintf(path, n, "%s/%s", dir, l.names[i]);
+        r = facet__os_stat(&st, path);
+        if (FACET_SUCCEEDED(r) && st.kind == FACET_OS_FILE)
+            r = fn(path, payload);
+        facet__free(path);
+    }
+    for (i = 0; i < l.count; i++)
+        facet__free(l.names[i]);
+    facet__free(l.names);
+    return r;
+}

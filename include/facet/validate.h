@@ -1,0 +1,191 @@
+/*
+ * facet/validate.h - reading and checking modules without trusting them.
+ *
+ * Both entry points run the module in a child process (a small helper
+ * program, facet-probe, next to libfacet in a build tree, in libexec/facet
+ * once installed), so a module that crashes, hangs or calls exit() while
+ * it is loaded or exercised is reported as such and never takes the host
+ * with it:
+ *
+ *  - facet_probe() loads the module and reads its module and class info.
+ *  - facet_validate() runs the conformance checks of DESIGN §6 on every
+ *    class: QueryInterface identity and rules, AddRef/Release counts,
+ *    release to zero with nothing leaked, aggregation, CanUnload, and a
+ *    multi-thread stress. Each violation names the rule, the class, the
+ *    interface, what was expected and what was seen.
+ *
+ * A probe cache (facet_probe_cache_*) remembers probe results by path,
+ * size, modification time and content hash, so a rescan probes only what
+ * changed, and keeps modules that crashed or hung on a quarantine list
+ * until they change.
+ *
+ * Same conventions as facet.h.
+ */
+#ifndef FACET_VALIDATE_H
+#define FACET_VALIDATE_H
+
+#include "facet.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Options ----------------------------------------------------------- */
+
+typedef struct FacetCheckOptions {
+    uint32_t struct_size;
+    uint32_t timeout_ms;  /* the child is killed after this; 0 means 10000 */
+    uint32_t threads;     /* stress threads per class; 0 means 4 */
+    uint32_t iterations;  /* AddRef/QI/Release rounds per thread; 0 means 20000 */
+    const char *helper;   /* the facet-probe program; NULL: FACET_PROBE_HELPER from
+                             the environment, else the one next to libfacet */
+} FacetCheckOptions;
+
+#define FACET_CHECK_OPTIONS_INIT {sizeof(FacetCheckOptions), 0, 0, 0, NULL}
+
+/* ---- Reports ----------------------------------------------------------- */
+
+/* How the child that read or checked the module ended. */
+#define FACET_OUTCOME_OK 0u         /* it ran to the end */
+#define FACET_OUTCOME_LOADFAILED 1u /* the module did not load; reason says why */
+#define FACET_OUTCOME_CRASHED 2u    /* the module crashed the child */
+#define FACET_OUTCOME_TIMEDOUT 3u   /* the module hung; the child was killed */
+#define FACET_OUTCOME_EXITED 4u     /* the module ended the child (exit, abort) */
+
+typedef struct FacetReport FacetReport;
+
+/* One broken rule. Strings are borrowed from the report. */
+typedef struct FacetViolation {
+    uint32_t struct_size;
+    const char *rule;       /* "qi-identity", "leak", ...: docs/facet.md lists them */
+    const char *class_name; /* the contract name, or the clsid in text; NULL for the module */
+    FacetGuid clsid;        /* zero for the module */
+    const char *interface_name; /* interface name or IID text; NULL when none applies */
+    const char *expected;
+    const char *seen;
+} FacetViolation;
+
+#define FACET_VIOLATION_INIT {sizeof(FacetViolation), NULL, NULL, {0, 0, 0, {0}}, NULL, NULL, NULL}
+
+/* Loads the module at path in a child process and reads its module and
+ * class info. FACET_OK: *out holds them. FACET_FALSE: the module failed
+ * (did not load, crashed, hung, exited); *out says how. A failure code
+ * with *out NULL when the probe itself could not run (no helper, no
+ * process). */
+FACET_API FacetResult facet_probe(FacetReport **out, const char *path,
+                                  const FacetCheckOptions *opts);
+
+/* Runs the conformance checks on every class of the module at path, in a
+ * child process. FACET_OK: no violation. FACET_FALSE: violations, listed in
+ * *out (a crash, a hang or an exit is one too). A failure code with *out
+ * NULL when the run itself could not happen. */
+FACET_API FacetResult facet_validate(FacetReport **out, const char *path,
+                                     const FacetCheckOptions *opts);
+
+FACET_API void facet_report_free(FacetReport *report);
+
+FACET_API uint32_t facet_report_outcome(const FacetReport *report);
+/* "facet_module_entry crashed (SIGSEGV)"; "" when the outcome is OK. */
+FACET_API const char *facet_report_reason(const FacetReport *report);
+/* The module file the report is about. */
+FACET_API const char *facet_report_path(const FacetReport *report);
+
+/* The module's info. FACET_E_NOTFOUND when the module failed before it
+ * said. Strings are borrowed from the report. */
+FACET_API FacetResult facet_report_module(FacetModuleInfo *out, const FacetReport *report);
+FACET_API uint32_t facet_report_class_count(const FacetReport *report);
+FACET_API FacetResult facet_report_class(FacetClassInfo *out, const FacetReport *report,
+                                         uint32_t index);
+
+/* The name of interface iid as the module's own type info gives it (a
+ * module offers type info through IFacetTypeInfoSource, <facet/typeinfo.h>),
+ * or NULL when the module does not name it. Borrowed from the report. */
+FACET_API const char *facet_report_interface_name(const FacetReport *report,
+                                                  const FacetGuid *iid);
+
+/* The module's manifest (<module>.facet.json next to it), or NULL when it
+ * has none. *problem (problem may be NULL) is NULL when the manifest is
+ * sound and agrees with what the module says of itself (name, version,
+ * api level, classes and their interfaces), else why not: the manifest's
+ * own error, or FACET_E_MISMATCH's list of each field that differs.
+ * facet_validate reports a problem as a violation of rule "manifest" too. */
+FACET_API const char *facet_report_manifest(const FacetReport *report, const char **problem);
+
+/* Writes a manifest (docs/manifest.md) for the module a probe read: its
+ * name, version, api level, library (the module's file name) and classes
+ * with clsid, contract, version, threading and interfaces. path NULL means
+ * <module>.facet.json next to the module; a manifest names its library
+ * relative to its own folder, so it belongs there. The text is checked by
+ * the manifest parser before the file is written (atomically).
+ * FACET_E_STATE when the module failed its probe. */
+FACET_API FacetResult facet_report_write_manifest(const FacetReport *report, const char *path);
+
+FACET_API uint32_t facet_report_violation_count(const FacetReport *report);
+FACET_API FacetResult facet_report_violation(FacetViolation *out, const FacetReport *report,
+                                             uint32_t index);
+
+/* ---- The probe cache --------------------------------------------------- */
+
+typedef struct FacetProbeCache FacetProbeCache;
+
+/* Opens the cache kept in file (a JSON file libfacet owns; its format may
+ * change between versions, and a file it cannot read is started afresh).
+ * A missing file is an empty cache. */
+FACET_API FacetResult facet_probe_cache_open(FacetProbeCache **out, const char *file);
+
+/* Writes the cache back to its file (atomically: a new file renamed over
+ * the old). */
+FACET_API FacetResult facet_probe_cache_save(FacetProbeCache *cache);
+
+FACET_API void facet_probe_cache_free(FacetProbeCache *cache);
+
+/* The probe report for the module at path: the cached one while the
+ * file's size, modification time and content hash are what they were,
+ * else a fresh facet_probe() whose result is cached. A module whose probe
+ * crashed, hung or exited is quarantined: its cached report comes back,
+ * and it is not run again until the file changes. Returns what facet_probe
+ * returns; *probed (may be NULL) is 1 when the module was run just now. */
+FACET_API FacetResult facet_probe_cache_get(FacetReport **out, int *probed,
+                                            FacetProbeCache *cache, const char *path,
+                                            const FacetCheckOptions *opts);
+
+typedef struct FacetProbeCacheEntry {
+    uint32_t struct_size;
+    const char *path;     /* borrowed from the cache */
+    uint32_t outcome;     /* FACET_OUTCOME_* of its last probe */
+    uint32_t quarantined; /* 1: crashed, hung or exited; skipped until it changes */
+    const char *reason;   /* why, "" when it probed clean */
+} FacetProbeCacheEntry;
+
+#define FACET_PROBE_CACHE_ENTRY_INIT {sizeof(FacetProbeCacheEntry), NULL, 0, 0, NULL}
+
+FACET_API uint32_t facet_probe_cache_count(const FacetProbeCache *cache);
+FACET_API FacetResult facet_probe_cache_entry(FacetProbeCacheEntry *out,
+                                              const FacetProbeCache *cache, uint32_t index);
+/* Forgets the entry of path (after the user fixed a module by other means);
+ * FACET_E_NOTFOUND if there is none. */
+FACET_API FacetResult facet_probe_cache_forget(FacetProbeCache *cache, const char *path);
+
+/* ---- Module files ------------------------------------------------------ */
+
+typedef FacetResult (*FacetPathFn)(const char *path, void *payload);
+
+/* Calls fn with the path of every regular file in dir whose name ends in
+ * this platform's module suffix (".so", ".dll", ".dylib"), in name order,
+ * without loading any. Stops at the first failure fn returns and returns
+ * it. FACET_E_FILENOTFOUND or FACET_E_NOTAFILE for a dir that is not a
+ * folder. */
+FACET_API FacetResult facet_module_files(const char *dir, FacetPathFn fn, void *payload);
+
+/* ---- The helper -------------------------------------------------------- */
+
+/* The body of the facet-probe helper program: a host that ships its own
+ * helper calls this from main() and returns what it returns. Not for any
+ * other use: it loads the module named in argv into this process. */
+FACET_API int facet_probe_helper_main(int argc, char **argv);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FACET_VALIDATE_H */

@@ -1,0 +1,554 @@
+/*
+ * tests/tools/cli.c - the facet command itself: exit codes, text and JSON
+ * output of every subcommand, driven through the binary.
+ * argv[1]: the facet binary, argv[2]: the broken widgets' folder,
+ * argv[3]: the runner module.
+ */
+#define _POSIX_C_SOURCE 200809L /* popen, getpid */
+
+#include <stdarg.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "tools_util.h"
+
+static const char *facet_bin, *broken_dir, *runner_module;
+
+typedef struct Run {
+    int code;
+    char *out;
+    char *err;
+} Run;
+
+static char *slurp(FILE *f)
+{
+    size_t cap = 4096, len = 0, n;
+    char *buf = malloc(cap);
+    assert_non_null(buf);
+    while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += n;
+        if (len + 1 == cap) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+            assert_non_null(buf);
+        }
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
+/* Runs `facet ARGS` (args given as one printf-formatted string) and keeps
+ * its exit code, stdout and stderr. */
+static Run facet(const char *fmt, ...)
+{
+    char args[8192], cmd[16700], err_path[4200];
+    const char *tmp = getenv("TMPDIR");
+    static unsigned seq;
+    va_list ap;
+    FILE *p, *e;
+    Run r;
+    int status;
+
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof(args), fmt, ap);
+    va_end(ap);
+    snprintf(err_path, sizeof(err_path), "%s/facet-cli-%ld-%u.err", tmp && *tmp ? tmp : "/tmp",
+             (long)getpid(), seq++);
+    snprintf(cmd, sizeof(cmd), "'%s' %s 2>'%s'", facet_bin, args, err_path);
+    p = popen(cmd, "r");
+    assert_non_null(p);
+    r.out = slurp(p);
+    status = pclose(p);
+    assert_true(WIFEXITED(status));
+    r.code = WEXITSTATUS(status);
+    e = fopen(err_path, "r");
+    assert_non_null(e);
+    r.err = slurp(e);
+    fclose(e);
+    remove(err_path);
+    return r;
+}
+
+static void run_free(Run *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+static void expect_in(const char *text, const char *what)
+{
+    if (strstr(text, what) == NULL)
+        fail_msg("expected '%s' in:\n%s", what, text);
+}
+
+static json_t *parse(const Run *r)
+{
+    json_error_t err;
+    json_t *doc = json_loads(r->out, 0, &err);
+    if (doc == NULL)
+        fail_msg("not JSON (%s, line %d):\n%s", err.text, err.line, r->out);
+    return doc;
+}
+
+static const char *module(const char *name)
+{
+    static char path[4][4096];
+    static unsigned next;
+    char *p = path[next++ % 4];
+    snprintf(p, 4096, "%s/%s" TOOLS_MODULE_SUFFIX, broken_dir, name);
+    return p;
+}
+
+/* ---- facet, facet help ------------------------------------------------- */
+
+static void test_tools_cli__help(void **state)
+{
+    static const char *const cmds[] = {"inspect", "validate", "scan", "run"};
+    size_t i;
+    Run r;
+    (void)state;
+    r = facet("--help");
+    assert_int_equal(r.code, 0);
+    for (i = 0; i < 4; i++)
+        expect_in(r.out, cmds[i]);
+    expect_in(r.out, "--json");
+    expect_in(r.out, "0 clean, 1 violations");
+    run_free(&r);
+    for (i = 0; i < 4; i++) {
+        char usage[64];
+        snprintf(usage, sizeof(usage), "usage: facet %s", cmds[i]);
+        r = facet("%s --help", cmds[i]);
+        assert_int_equal(r.code, 0);
+        expect_in(r.out, usage);
+        expect_in(r.out, "--json");
+        expect_in(r.out, "Exit:");
+        run_free(&r);
+        r = facet("help %s", cmds[i]);
+        assert_int_equal(r.code, 0);
+        expect_in(r.out, usage);
+        run_free(&r);
+    }
+    r = facet("--version");
+    assert_int_equal(r.code, 0);
+    expect_in(r.out, "facet ");
+    run_free(&r);
+}
+
+static void test_tools_cli__bad_usage(void **state)
+{
+    Run r;
+    (void)state;
+    r = facet("");
+    assert_int_equal(r.code, 2);
+    expect_in(r.err, "usage: facet");
+    run_free(&r);
+    r = facet("frobnicate");
+    assert_int_equal(r.code, 2);
+    expect_in(r.err, "no command 'frobnicate'");
+    run_free(&r);
+    r = facet("help frobnicate");
+    assert_int_equal(r.code, 2);
+    run_free(&r);
+    r = facet("validate");
+    assert_int_equal(r.code, 2);
+    expect_in(r.err, "no module or folder given");
+    run_free(&r);
+    r = facet("validate --threads many '%s'", module("good_widget"));
+    assert_int_equal(r.code, 2);
+    expect_in(r.err, "--threads wants a positive whole number, not 'many'");
+    run_free(&r);
+    r = facet("validate --timeout");
+    assert_int_equal(r.code, 2);
+    expect_in(r.err, "--timeout needs a value");
+    run_free(&r);
+    r = facet("inspect --frob x");
+    assert_int_equal(r.code, 2);
+    expect_in(r.err, "unknown option '--frob'");
+    run_free(&r);
+    r = facet("scan a b");
+    assert_int_equal(r.code, 2);
+    expect_in(r.err, "exactly one folder");
+    run_free(&r);
+}
+
+static void test_tools_cli__unreadable_input(void **state)
+{
+    Run r;
+    (void)state;
+    r = facet("validate /no/such/module.so");
+    assert_int_equal(r.code, 2);
+    expect_in(r.err, "/no/such/module.so");
+    run_free(&r);
+    r = facet("inspect --json /no/such/module.so");
+    assert_int_equal(r.code, 2);
+    run_free(&r);
+    r = facet("scan /no/such/folder");
+    assert_int_equal(r.code, 2);
+    expect_in(r.err, "/no/such/folder");
+    run_free(&r);
+}
+
+/* ---- inspect ----------------------------------------------------------- */
+
+static void test_tools_cli__inspect(void **state)
+{
+    json_t *doc, *m, *itfs;
+    Run r;
+    (void)state;
+    r = facet("inspect '%s'", module("good_widget"));
+    assert_int_equal(r.code, 0);
+    expect_in(r.out, "module     test.widget 1.0.0");
+    expect_in(r.out, "compiler   ");
+    expect_in(r.out, "abi        1 (this host: 1)");
+    expect_in(r.out, "class      test.widget 1.0.0 {5A1D6E70-4C1B-4F0E-9A57-3B8D2C61C001}");
+    expect_in(r.out, "interface  IWidgetPing");
+    expect_in(r.out, "interface  IWidgetPong");
+    run_free(&r);
+
+    r = facet("inspect --json '%s' '%s'", module("good_widget"), runner_module);
+    assert_int_equal(r.code, 0);
+    doc = parse(&r);
+    assert_int_equal(json_array_size(json_object_get(doc, "modules")), 2);
+    m = json_array_get(json_object_get(doc, "modules"), 0);
+    assert_string_equal(json_string_value(json_object_get(m, "outcome")), "ok");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(m, "module"), "name")), "test.widget");
+    itfs = json_object_get(json_array_get(json_object_get(m, "classes"), 0), "interfaces");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(itfs, 1), "name")),
+                        "IWidgetPong");
+    /* The runner's IFacetRunnable is named from the runtime's own facet.idl. */
+    m = json_array_get(json_object_get(doc, "modules"), 1);
+    itfs = json_object_get(json_array_get(json_object_get(m, "classes"), 0), "interfaces");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(itfs, 0), "name")),
+                        "IFacetRunnable");
+    json_decref(doc);
+    run_free(&r);
+
+    /* A module that crashes while loaded is reported, and facet lives on. */
+    r = facet("inspect '%s'", module("crash_in_entry"));
+    assert_int_equal(r.code, 1);
+    expect_in(r.out, "crashed in facet_module_entry");
+    run_free(&r);
+}
+
+/* ---- validate ---------------------------------------------------------- */
+
+static void test_tools_cli__validate(void **state)
+{
+    json_t *doc, *v;
+    Run r;
+    (void)state;
+    r = facet("validate '%s' '%s'", module("good_widget"), runner_module);
+    assert_int_equal(r.code, 0);
+    expect_in(r.out, "good_widget" TOOLS_MODULE_SUFFIX ": ok");
+    expect_in(r.out, "runner" TOOLS_MODULE_SUFFIX ": ok");
+    run_free(&r);
+
+    r = facet("validate '%s'", module("qi_identity"));
+    assert_int_equal(r.code, 1);
+    expect_in(r.out, "qi-identity");
+    expect_in(r.out, "class test.widget, interface IWidgetPong");
+    expect_in(r.out, "expected: the same IFacetUnknown pointer from every interface");
+    run_free(&r);
+
+    r = facet("validate --json --timeout 1500 '%s'", module("hang_in_entry"));
+    assert_int_equal(r.code, 1);
+    doc = parse(&r);
+    assert_int_equal(json_integer_value(json_object_get(doc, "violations")), 1);
+    v = json_array_get(
+        json_object_get(json_array_get(json_object_get(doc, "modules"), 0), "violations"), 0);
+    assert_string_equal(json_string_value(json_object_get(v, "rule")), "hang");
+    expect_in(json_string_value(json_object_get(v, "seen")), "1500 ms");
+    json_decref(doc);
+    run_free(&r);
+}
+
+/* A whole folder: every broken widget is flagged, the good one is not. */
+static void test_tools_cli__validate_folder(void **state)
+{
+    json_t *doc, *mods, *m;
+    size_t i;
+    Run r;
+    (void)state;
+    r = facet("validate --json --timeout 2000 '%s'", broken_dir);
+    assert_int_equal(r.code, 1);
+    doc = parse(&r);
+    mods = json_object_get(doc, "modules");
+    assert_int_equal(json_array_size(mods), 19);
+    json_array_foreach(mods, i, m) {
+        const char *path = json_string_value(json_object_get(m, "path"));
+        size_t n = json_array_size(json_object_get(m, "violations"));
+        if (strstr(path, "good_widget") != NULL || strstr(path, "manifest_agrees") != NULL)
+            assert_int_equal(n, 0);
+        else if (n == 0)
+            fail_msg("%s: no violation", path);
+    }
+    json_decref(doc);
+    run_free(&r);
+}
+
+/* ---- run --------------------------------------------------------------- */
+
+static void test_tools_cli__run(void **state)
+{
+    json_t *doc;
+    Run r;
+    (void)state;
+    r = facet("run --module '%s' test.runner a 'b c'", runner_module);
+    assert_int_equal(r.code, 0);
+    expect_in(r.out, "hello from test.runner: [a] [b c]");
+    run_free(&r);
+
+    r = facet("run --json --module '%s' test.runner 7", runner_module);
+    assert_int_equal(r.code, 1);
+    expect_in(r.out, "hello from test.runner: [7]");
+    doc = parse(&(Run){0, strchr(r.out, '{'), NULL});
+    assert_int_equal(json_integer_value(json_object_get(doc, "exit_code")), 7);
+    assert_true(json_is_true(json_object_get(doc, "ran")));
+    json_decref(doc);
+    run_free(&r);
+
+    r = facet("run --module '%s' test.plain", runner_module);
+    assert_int_equal(r.code, 1);
+    expect_in(r.err, "does not implement IFacetRunnable");
+    run_free(&r);
+
+    r = facet("run --module '%s' test.nobody", runner_module);
+    assert_int_equal(r.code, 1);
+    expect_in(r.err, "\"test.nobody\": no loaded module offers a class");
+    run_free(&r);
+
+    r = facet("run --module '%s' test.runner", module("not_a_library"));
+    assert_int_equal(r.code, 1);
+    expect_in(r.err, "not_a_library");
+    run_free(&r);
+
+    r = facet("run test.runner");
+    assert_int_equal(r.code, 2);
+    expect_in(r.err, "no --config, --module or --dir given");
+    run_free(&r);
+
+    r = facet("run --config /no/such/facet.conf.json test.runner");
+    assert_int_equal(r.code, 2);
+    expect_in(r.err, "/no/such/facet.conf.json");
+    run_free(&r);
+}
+
+/* run --config: the configuration's plugin folders are scanned (manifests
+ * only) and its aliases name classes. */
+static void test_tools_cli__run_config(void **state)
+{
+    const char *dir = facet_test_tmpdir();
+    char path[4200];
+    const char *manifest =
+        "{\"name\": \"test.runner\", \"version\": \"1.0.0\", \"library\": \"runner"
+        TOOLS_MODULE_SUFFIX "\", \"classes\": [{\"clsid\": "
+        "\"{70017001-0000-4000-8000-000000000001}\", \"contract\": \"test.runner\"}, "
+        "{\"clsid\": \"{70017001-0000-4000-8000-000000000002}\", \"contract\": "
+        "\"test.plain\"}]}\n";
+    const char *conf = "{\"plugin_folders\": [\"plugins\"], \"aliases\": {\"hello\": "
+                       "\"test.runner\"}}\n";
+    Run r;
+    (void)state;
+    snprintf(path, sizeof(path), "%s/plugins", dir);
+    assert_int_equal(mkdir(path, 0777), 0);
+    tools_copy(runner_module, path, "runner" TOOLS_MODULE_SUFFIX);
+    snprintf(path, sizeof(path), "%s/plugins/runner.facet.json", dir);
+    facet_test_write_file(path, manifest, strlen(manifest));
+    snprintf(path, sizeof(path), "%s/facet.conf.json", dir);
+    facet_test_write_file(path, conf, strlen(conf));
+
+    r = facet("run --config '%s' hello 0", path);
+    assert_int_equal(r.code, 0);
+    expect_in(r.out, "hello from hello: [0]");
+    run_free(&r);
+    r = facet("run --json --config '%s' test.runner 2", path);
+    assert_int_equal(r.code, 1);
+    expect_in(r.out, "\"exit_code\": 2");
+    run_free(&r);
+
+    facet_test_write_file(path, "{\"aliases\": 3}", 14);
+    r = facet("run --config '%s' hello", path);
+    assert_int_equal(r.code, 2);
+    expect_in(r.err, "facet.conf.json");
+    run_free(&r);
+    facet_test_remove_tree(dir);
+}
+
+/* ---- scan -------------------------------------------------------------- */
+
+static json_t *scan_json(const char *dir, const char *cache, int expect_code)
+{
+    json_t *doc;
+    Run r = facet("scan --json --probe --timeout 2000 --cache '%s' '%s'", cache, dir);
+    if (r.code != expect_code)
+        fail_msg("scan exited %d:\n%s%s", r.code, r.out, r.err);
+    doc = parse(&r);
+    run_free(&r);
+    return doc;
+}
+
+static const char *status_of(json_t *doc, const char *name)
+{
+    json_t *m;
+    size_t i;
+    json_array_foreach(json_object_get(doc, "modules"), i, m)
+        if (strstr(json_string_value(json_object_get(m, "path")), name) != NULL)
+            return json_string_value(json_object_get(m, "status"));
+    fail_msg("%s not in the scan", name);
+    return NULL;
+}
+
+static void test_tools_cli__scan_probe(void **state)
+{
+    const char *dir = tools_scan_folder(broken_dir, runner_module);
+    char cache[4200], manifest[4200];
+    json_t *doc;
+    Run r;
+    (void)state;
+    snprintf(cache, sizeof(cache), "%s/probe-cache.json", dir);
+
+    doc = scan_json(dir, cache, 1);
+    assert_int_equal(json_integer_value(json_object_get(doc, "probed")), 6);
+    assert_int_equal(json_integer_value(json_object_get(doc, "quarantined")), 4);
+    assert_string_equal(status_of(doc, "good_widget"), "probed");
+    assert_string_equal(status_of(doc, "crash_in_entry"), "quarantined");
+    assert_string_equal(status_of(doc, "not_a_library"), "quarantined");
+    json_decref(doc);
+
+    doc = scan_json(dir, cache, 1);
+    assert_int_equal(json_integer_value(json_object_get(doc, "probed")), 0);
+    assert_int_equal(json_integer_value(json_object_get(doc, "cached")), 6);
+    assert_string_equal(status_of(doc, "runner"), "cached");
+    assert_string_equal(status_of(doc, "hang_in_entry"), "quarantined");
+    json_decref(doc);
+
+    tools_set_mtime(dir, "runner" TOOLS_MODULE_SUFFIX, time(NULL) + 100);
+    doc = scan_json(dir, cache, 1);
+    assert_int_equal(json_integer_value(json_object_get(doc, "probed")), 1);
+    assert_string_equal(status_of(doc, "runner"), "probed");
+    json_decref(doc);
+
+    /* Text output names the reasons. */
+    r = facet("scan --probe --cache '%s' '%s'", cache, dir);
+    assert_int_equal(r.code, 1);
+    expect_in(r.out, "quarantined");
+    expect_in(r.out, "crashed in facet_module_entry");
+    expect_in(r.out, "skipped until it changes");
+    expect_in(r.out, "0 manifest problems, 0 probed now, 6 from the cache, 4 quarantined");
+    run_free(&r);
+
+    /* run --dir loads only the module that offers NAME, found by probing:
+     * the ones that crash, hang or exit on load never enter the process. */
+    r = facet("run --dir '%s' test.runner 0", dir);
+    assert_int_equal(r.code, 0);
+    expect_in(r.out, "hello from test.runner: [0]");
+    run_free(&r);
+
+    /* A module with a manifest is not probed, but its manifest is read
+     * (without loading code); without --probe nothing is probed. */
+    snprintf(manifest, sizeof(manifest), "%s/good_widget.facet.json", dir);
+    {
+        const char *text =
+            "{\"name\": \"test.widget\", \"version\": \"1.0.0\", \"library\": "
+            "\"good_widget" TOOLS_MODULE_SUFFIX "\", \"classes\": [{\"clsid\": "
+            "\"{5A1D6E70-4C1B-4F0E-9A57-3B8D2C61C001}\", \"contract\": \"test.widget\"}]}\n";
+        facet_test_write_file(manifest, text, strlen(text));
+    }
+    r = facet("scan --json '%s'", dir);
+    assert_int_equal(r.code, 0);
+    doc = parse(&r);
+    assert_string_equal(status_of(doc, "good_widget"), "manifest");
+    assert_string_equal(status_of(doc, "crash_in_entry"), "no-manifest");
+    assert_int_equal(json_integer_value(json_object_get(doc, "with_manifest")), 1);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(doc, "manifests"), 0), "name")),
+                        "test.widget");
+    assert_int_equal(json_array_size(json_object_get(doc, "problems")), 0);
+    json_decref(doc);
+    run_free(&r);
+
+    /* A bad manifest is reported, with where it is wrong, and is a finding. */
+    facet_test_write_file(manifest, "{\"name\": \"test.widget\"}", 23);
+    r = facet("scan '%s'", dir);
+    assert_int_equal(r.code, 1);
+    expect_in(r.out, "problem");
+    expect_in(r.out, "good_widget.facet.json:1:");
+    expect_in(r.out, "1 manifest problem,");
+    run_free(&r);
+    facet_test_remove_tree(dir);
+}
+
+/* --write-manifest writes a manifest that the runtime accepts and that
+ * agrees with the module: validate cross-checks it, scan reads it. */
+static void test_tools_cli__write_manifest(void **state)
+{
+    const char *dir = tools_scan_folder(broken_dir, runner_module);
+    char manifest[4200];
+    json_t *doc;
+    Run r;
+    (void)state;
+    r = facet("inspect --write-manifest '%s/good_widget" TOOLS_MODULE_SUFFIX "'", dir);
+    assert_int_equal(r.code, 0);
+    expect_in(r.out, "wrote      ");
+    expect_in(r.out, "good_widget.facet.json");
+    run_free(&r);
+    snprintf(manifest, sizeof(manifest), "%s/good_widget.facet.json", dir);
+    r = facet("validate '%s/good_widget" TOOLS_MODULE_SUFFIX "'", dir);
+    assert_int_equal(r.code, 0);
+    run_free(&r);
+    r = facet("inspect '%s/good_widget" TOOLS_MODULE_SUFFIX "'", dir);
+    expect_in(r.out, "(agrees with the module)");
+    run_free(&r);
+
+    /* A module that does not load gets none, and that is a finding. */
+    r = facet("inspect --write-manifest '%s/not_a_library" TOOLS_MODULE_SUFFIX "'", dir);
+    assert_int_equal(r.code, 1);
+    run_free(&r);
+
+    /* scan --probe --write-manifest: the clean ones get manifests, and the
+     * next scan reads those instead of probing. */
+    remove(manifest);
+    r = facet("scan --json --probe --write-manifest --timeout 2000 --cache '%s/c.json' '%s'",
+              dir, dir);
+    assert_int_equal(r.code, 1);
+    run_free(&r);
+    r = facet("scan --json '%s'", dir);
+    assert_int_equal(r.code, 0);
+    doc = parse(&r);
+    assert_int_equal(json_integer_value(json_object_get(doc, "with_manifest")), 2);
+    assert_int_equal(json_array_size(json_object_get(doc, "manifests")), 2);
+    assert_int_equal(json_array_size(json_object_get(doc, "problems")), 0);
+    assert_string_equal(status_of(doc, "runner"), "manifest");
+    json_decref(doc);
+    run_free(&r);
+    facet_test_remove_tree(dir);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tools_cli__help),
+        cmocka_unit_test(test_tools_cli__bad_usage),
+        cmocka_unit_test(test_tools_cli__unreadable_input),
+        cmocka_unit_test(test_tools_cli__inspect),
+        cmocka_unit_test(test_tools_cli__validate),
+        cmocka_unit_test(test_tools_cli__validate_folder),
+        cmocka_unit_test(test_tools_cli__run),
+        cmocka_unit_test(test_tools_cli__run_config),
+        cmocka_unit_test(test_tools_cli__scan_probe),
+        cmocka_unit_test(test_tools_cli__write_manifest),
+    };
+    if (argc < 4) {
+        fprintf(stderr, "usage: %s FACET BROKEN_DIR RUNNER_MODULE\n", argv[0]);
+        return 2;
+    }
+    facet_bin = argv[1];
+    broken_dir = argv[2];
+    runner_module = argv[3];
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,411 @@
+/*
+ * tests/tools/probe_cache.c - the probe scan of the issue, through the
+ * library: a folder with good modules, one that crashes in its entry, one
+ * that hangs, one that calls exit and a non-library; the good ones are
+ * cached, the others quarantined with reasons; a second scan probes
+ * nothing; touching one module probes only it.
+ * argv[1]: the broken widgets' folder, argv[2]: the runner module.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <string.h>
+#include <time.h>
+
+#include "facet/testing.h"
+#include "facet/validate.h"
+#include "tools_util.h"
+
+static const char *broken_dir, *runner_module;
+
+typedef struct Scan {
+    FacetProbeCache *cache;
+    unsigned probed, quarantined, total;
+    char probed_names[8][64];
+} Scan;
+
+static const char *base_name(const char *path)
+{
+    const char *p, *base = path;
+    for (p = path; *p; p++)
+        if (*p == '/' || *p == '\\')
+            base = p + 1;
+    return base;
+}
+
+static FacetResult scan_one(const char *path, void *payload)
+{
+    Scan *s = payload;
+    FacetCheckOptions opts = FACET_CHECK_OPTIONS_INIT;
+    FacetReport *rep = NULL;
+    int probed = -1;
+    FacetResult r;
+    opts.timeout_ms = 2000;
+    r = facet_probe_cache_get(&rep, &probed, s->cache, path, &opts);
+    assert_non_null(rep);
+    assert_true(probed == 0 || probed == 1);
+    assert_int_equal(r, facet_report_outcome(rep) == FACET_OUTCOME_OK ? FACET_OK : FACET_FALSE);
+    if (probed && s->probed < 8)
+        snprintf(s->probed_names[s->probed], 64, "%s", base_name(path));
+    s->probed += (unsigned)probed;
+    s->quarantined += facet_report_outcome(rep) != FACET_OUTCOME_OK;
+    s->total++;
+    facet_report_free(rep);
+    return FACET_OK;
+}
+
+static Scan scan(const char *dir, const char *cache_file)
+{
+    Scan s;
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(facet_probe_cache_open(&s.cache, cache_file), FACET_OK);
+    assert_int_equal(facet_module_files(dir, scan_one, &s), FACET_OK);
+    assert_int_equal(facet_probe_cache_save(s.cache), FACET_OK);
+    return s;
+}
+
+/* The entry of name in the cache; fails the test if there is none. */
+static FacetProbeCacheEntry entry_of(FacetProbeCache *cache, const char *name)
+{
+    uint32_t i;
+    for (i = 0; i < facet_probe_cache_count(cache); i++) {
+        FacetProbeCacheEntry e = FACET_PROBE_CACHE_ENTRY_INIT;
+        assert_int_equal(facet_probe_cache_entry(&e, cache, i), FACET_OK);
+        if (strcmp(base_name(e.path), name) == 0)
+            return e;
+    }
+    fail_msg("%s is not in the cache", name);
+    {
+        FacetProbeCacheEntry none = FACET_PROBE_CACHE_ENTRY_INIT;
+        return none;
+    }
+}
+
+static void expect_quarantined(FacetProbeCache *cache, const char *name, uint32_t outcome,
+                               const char *reason)
+{
+    FacetProbeCacheEntry e = entry_of(cache, name);
+    assert_int_equal(e.quarantined, 1);
+    assert_int_equal(e.outcome, outcome);
+    if (strstr(e.reason, reason) == NULL)
+        fail_msg("%s: reason '%s' does not say '%s'", name, e.reason, reason);
+}
+
+static void test_tools_probe_cache__scan_quarantine_rescan_touch(void **state)
+{
+    const char *dir = tools_scan_folder(broken_dir, runner_module);
+    char cache_file[4200];
+    FacetProbeCacheEntry e;
+    Scan s;
+    (void)state;
+    snprintf(cache_file, sizeof(cache_file), "%s/cache/probe.json", dir);
+    {
+        char sub[4200];
+        snprintf(sub, sizeof(sub), "%s/cache", dir);
+        assert_int_equal(tools_mkdir(sub), 0);
+    }
+
+    /* First scan: everything is probed; four of six are quarantined. */
+    s = scan(dir, cache_file);
+    assert_int_equal(s.total, 6);
+    assert_int_equal(s.probed, 6);
+    assert_int_equal(s.quarantined, 4);
+    assert_int_equal(facet_probe_cache_count(s.cache), 6);
+    expect_quarantined(s.cache, "crash_in_entry" TOOLS_MODULE_SUFFIX, FACET_OUTCOME_CRASHED,
+                       "crashed in facet_module_entry");
+    expect_quarantined(s.cache, "hang_in_entry" TOOLS_MODULE_SUFFIX, FACET_OUTCOME_TIMEDOUT,
+                       "hung in facet_module_entry (killed after 2000 ms)");
+    expect_quarantined(s.cache, "exit_in_entry" TOOLS_MODULE_SUFFIX, FACET_OUTCOME_EXITED,
+                       "exit status 3");
+    expect_quarantined(s.cache, "not_a_library" TOOLS_MODULE_SUFFIX,
+                       FACET_OUTCOME_LOADFAILED, "text file");
+    e = entry_of(s.cache, "good_widget" TOOLS_MODULE_SUFFIX);
+    assert_int_equal(e.quarantined, 0);
+    assert_string_equal(e.reason, "");
+    e = entry_of(s.cache, "runner" TOOLS_MODULE_SUFFIX);
+    assert_int_equal(e.quarantined, 0);
+    facet_probe_cache_free(s.cache);
+
+    /* Second scan, from the saved file: nothing is probed, the quarantine
+     * holds, and the cached reports are whole. */
+    s = scan(dir, cache_file);
+    assert_int_equal(s.total, 6);
+    assert_int_equal(s.probed, 0);
+    assert_int_equal(s.quarantined, 4);
+    expect_quarantined(s.cache, "hang_in_entry" TOOLS_MODULE_SUFFIX, FACET_OUTCOME_TIMEDOUT,
+                       "hung in facet_module_entry");
+    facet_probe_cache_free(s.cache);
+
+    /* Touching one module probes only it. */
+    tools_set_mtime(dir, "good_widget" TOOLS_MODULE_SUFFIX, time(NULL) + 100);
+    s = scan(dir, cache_file);
+    assert_int_equal(s.probed, 1);
+    assert_string_equal(s.probed_names[0], "good_widget" TOOLS_MODULE_SUFFIX);
+    assert_int_equal(s.quarantined, 4);
+    facet_probe_cache_free(s.cache);
+
+    /* Touching a quarantined one gives it another chance (and it fails again). */
+    tools_set_mtime(dir, "exit_in_entry" TOOLS_MODULE_SUFFIX, time(NULL) + 200);
+    s = scan(dir, cache_file);
+    assert_int_equal(s.probed, 1);
+    assert_string_equal(s.probed_names[0], "exit_in_entry" TOOLS_MODULE_SUFFIX);
+    assert_int_equal(s.quarantined, 4);
+    facet_probe_cache_free(s.cache);
+
+    facet_test_remove_tree(dir);
+    assert_no_leaks();
+}
+
+/* Same size, same modification time, other bytes: the content hash sees it. */
+static void test_tools_probe_cache__content_hash(void **state)
+{
+    const char *dir = tools_scan_folder(broken_dir, runner_module);
+    char cache_file[4200], path[4200];
+    const char *text = "This text file is named like a module but is NOT a shared library.\n";
+    size_t size;
+    char *data;
+    time_t mtime;
+    Scan s;
+    (void)state;
+    snprintf(cache_file, sizeof(cache_file), "%s/probe.json", dir);
+    s = scan(dir, cache_file);
+    assert_int_equal(s.probed, 6);
+    facet_probe_cache_free(s.cache);
+
+    snprintf(path, sizeof(path), "%s/not_a_library" TOOLS_MODULE_SUFFIX, dir);
+    mtime = tools_mtime(dir, "not_a_library" TOOLS_MODULE_SUFFIX);
+    data = facet_test_read_file(path, &size);
+    assert_int_equal(size, strlen(text));
+    assert_memory_not_equal(data, text, size);
+    free(data);
+    facet_test_write_file(path, text, strlen(text));
+    tools_set_mtime(dir, "not_a_library" TOOLS_MODULE_SUFFIX, mtime);
+
+    s = scan(dir, cache_file);
+    assert_int_equal(s.probed, 1);
+    assert_string_equal(s.probed_names[0], "not_a_library" TOOLS_MODULE_SUFFIX);
+    facet_probe_cache_free(s.cache);
+    facet_test_remove_tree(dir);
+    assert_no_leaks();
+}
+
+static void test_tools_probe_cache__forget_and_damaged_file(void **state)
+{
+    const char *dir = tools_scan_folder(broken_dir, runner_module);
+    char cache_file[4200], path[4200];
+    Scan s;
+    (void)state;
+    snprintf(cache_file, sizeof(cache_file), "%s/probe.json", dir);
+    s = scan(dir, cache_file);
+    snprintf(path, sizeof(path), "%s/runner" TOOLS_MODULE_SUFFIX, dir);
+    assert_int_equal(facet_probe_cache_forget(s.cache, path), FACET_OK);
+    expect_error(facet_probe_cache_forget(s.cache, path), FACET_E_NOTFOUND, "runner",
+                 "not in the probe cache");
+    assert_int_equal(facet_probe_cache_count(s.cache), 5);
+    assert_int_equal(facet_probe_cache_save(s.cache), FACET_OK);
+    facet_probe_cache_free(s.cache);
+
+    s = scan(dir, cache_file);
+    assert_int_equal(s.probed, 1);
+    assert_string_equal(s.probed_names[0], "runner" TOOLS_MODULE_SUFFIX);
+    facet_probe_cache_free(s.cache);
+
+    /* A damaged cache starts afresh rather than failing the host. */
+    facet_test_write_file(cache_file, "{\"facet_probe_cache\": 1, \"entr", 30);
+    s = scan(dir, cache_file);
+    assert_int_equal(s.probed, 6);
+    facet_probe_cache_free(s.cache);
+    facet_test_remove_tree(dir);
+    assert_no_leaks();
+}
+
+static void test_tools_probe_cache__bad_arguments(void **state)
+{
+    FacetProbeCache *cache = NULL;
+    FacetReport *rep = (FacetReport *)&cache;
+    FacetProbeCacheEntry e = FACET_PROBE_CACHE_ENTRY_INIT;
+    const char *dir = facet_test_tmpdir();
+    char path[4200];
+    (void)state;
+    expect_error(facet_probe_cache_open(NULL, "x"), FACET_E_POINTER, "out");
+    expect_error(facet_probe_cache_open(&cache, NULL), FACET_E_POINTER, "file");
+    assert_int_equal(facet_probe_cache_open(&cache, dir), FACET_E_NOTAFILE);
+    assert_null(cache);
+    snprintf(path, sizeof(path), "%s/c.json", dir);
+    assert_int_equal(facet_probe_cache_open(&cache, path), FACET_OK);
+    assert_int_equal(facet_probe_cache_count(cache), 0);
+    expect_error(facet_probe_cache_get(&rep, NULL, cache, NULL, NULL), FACET_E_POINTER, "path");
+    assert_null(rep);
+    expect_error(facet_probe_cache_get(&rep, NULL, cache, "/no/such/module.so", NULL),
+                 FACET_E_FILENOTFOUND, "/no/such/module.so");
+    expect_error(facet_probe_cache_get(&rep, NULL, cache, dir, NULL), FACET_E_NOTAFILE, dir);
+    expect_error(facet_probe_cache_entry(&e, cache, 0), FACET_E_INVALIDARG, "index 0");
+    e.struct_size = 4;
+    expect_error(facet_probe_cache_entry(&e, cache, 0), FACET_E_STRUCTSIZE, "struct_size");
+    expect_error(facet_module_files("/no/such/folder", NULL, NULL), FACET_E_POINTER, "fn");
+    facet_probe_cache_free(cache);
+    facet_probe_cache_free(NULL);
+    facet_test_remove_tree(dir);
+    assert_no_leaks();
+}
+
+static FacetResult count_file(const char *path, void *payload)
+{
+    (void)path;
+    ++*(int *)payload;
+    return FACET_OK;
+}
+
+static FacetResult stop_at_first(const char *path, void *payload)
+{
+    (void)path;
+    (void)payload;
+    return FACET_E_ABORT;
+}
+
+static void test_tools_probe_cache__module_files(void **state)
+{
+    const char *dir = tools_scan_folder(broken_dir, runner_module);
+    char other[4200];
+    int n = 0;
+    (void)state;
+    /* Only files with the module suffix count; folders and others do not. */
+    snprintf(other, sizeof(other), "%s/readme.txt", dir);
+    facet_test_write_file(other, "x", 1);
+    snprintf(other, sizeof(other), "%s/folder" TOOLS_MODULE_SUFFIX, dir);
+    assert_int_equal(tools_mkdir(other), 0);
+    assert_int_equal(facet_module_files(dir, count_file, &n), FACET_OK);
+    assert_int_equal(n, 6);
+    assert_int_equal(facet_module_files(dir, stop_at_first, NULL), FACET_E_ABORT);
+    expect_error(facet_module_files("/no/such/folder", count_file, &n), FACET_E_FILENOTFOUND,
+                 "/no/such/folder");
+    facet_test_remove_tree(dir);
+    assert_no_leaks();
+}
+
+/* Every allocation of a probe, and of the cache around it, can fail: the
+ * call fails with FACET_E_OUTOFMEMORY, leaves nothing behind, and the next
+ * call works. */
+static void test_tools_probe_cache__out_of_memory(void **state)
+{
+    const char *dir = tools_scan_folder(broken_dir, runner_module);
+    char cache_file[4200], module_path[4200];
+    uint64_t nth;
+    int passed = 0;
+    (void)state;
+    snprintf(cache_file, sizeof(cache_file), "%s/probe.json", dir);
+    snprintf(module_path, sizeof(module_path), "%s/good_widget" TOOLS_MODULE_SUFFIX, dir);
+    for (nth = 1; nth < 400 && !passed; nth++) {
+        uint64_t failures;
+        FacetProbeCache *cache = NULL;
+        FacetReport *rep = NULL;
+        FacetResult r;
+        facet_testing_fail(FACET_FAULT_ALLOC, nth, 0);
+        r = facet_probe_cache_open(&cache, cache_file);
+        if (FACET_SUCCEEDED(r))
+            r = facet_probe_cache_get(&rep, NULL, cache, module_path, NULL);
+        if (FACET_SUCCEEDED(r))
+            r = facet_probe_cache_save(cache);
+        failures = facet_testing_failures(FACET_FAULT_ALLOC);
+        facet_testing_fail(FACET_FAULT_ALLOC, 0, 0);
+        facet_report_free(rep);
+        facet_probe_cache_free(cache);
+        remove(cache_file);
+        assert_no_leaks();
+        if (failures == 0) {
+            assert_int_equal(r, FACET_OK);
+            passed = 1;
+        } else if (r != FACET_E_OUTOFMEMORY && r != FACET_OK) {
+            /* FACET_OK: the platform layer recovered (Windows' realpath
+             * falls back when it cannot get the final path). */
+            fail_msg("allocation %llu failed: %s (%s), expected FACET_E_OUTOFMEMORY",
+                     (unsigned long long)nth, facet_result_name(r), facet_last_error());
+        }
+    }
+    assert_true(passed);
+    facet_test_remove_tree(dir);
+}
+
+/* A process that cannot be started is the probe's failure, with a message. */
+static void test_tools_probe_cache__spawn_failure(void **state)
+{
+    const char *dir = tools_scan_folder(broken_dir, runner_module);
+    char module_path[4200];
+    FacetReport *rep = NULL;
+    (void)state;
+    snprintf(module_path, sizeof(module_path), "%s/good_widget" TOOLS_MODULE_SUFFIX, dir);
+    facet_testing_fail(FACET_FAULT_PROCESS, 1, 1);
+    expect_error(facet_probe(&rep, module_path, NULL), FACET_E_FAIL, "facet_probe",
+                 "injected fault");
+    assert_null(rep);
+    expect_error(facet_validate(&rep, module_path, NULL), FACET_E_FAIL, "facet_validate");
+    assert_null(rep);
+    facet_testing_fail(FACET_FAULT_PROCESS, 0, 0);
+    assert_int_equal(facet_probe(&rep, module_path, NULL), FACET_OK);
+    facet_report_free(rep);
+    facet_test_remove_tree(dir);
+    assert_no_leaks();
+}
+
+/* The manifest written from a probe is one the runtime reads back. */
+static void test_tools_probe_cache__write_manifest(void **state)
+{
+    const char *dir = tools_scan_folder(broken_dir, runner_module);
+    char path[4200], manifest[4200];
+    FacetManifestInfo info = FACET_MANIFEST_INFO_INIT;
+    FacetClassInfo ci = FACET_CLASS_INFO_INIT;
+    FacetManifest *mf = NULL;
+    FacetReport *rep = NULL;
+    (void)state;
+    snprintf(path, sizeof(path), "%s/runner" TOOLS_MODULE_SUFFIX, dir);
+    snprintf(manifest, sizeof(manifest), "%s/runner.facet.json", dir);
+    assert_int_equal(facet_probe(&rep, path, NULL), FACET_OK);
+    assert_int_equal(facet_report_write_manifest(rep, NULL), FACET_OK);
+    facet_report_free(rep);
+    assert_int_equal(facet_manifest_load(&mf, manifest), FACET_OK);
+    assert_int_equal(facet_manifest_info(&info, mf), FACET_OK);
+    assert_string_equal(info.name, "test.runner");
+    assert_string_equal(info.version, "1.0.0");
+    assert_string_equal(info.library, "runner" TOOLS_MODULE_SUFFIX);
+    assert_int_equal(info.class_count, 2);
+    assert_int_equal(facet_manifest_class(&ci, mf, 1), FACET_OK);
+    assert_string_equal(ci.contract, "test.plain");
+    facet_manifest_free(mf);
+    /* and the module agrees with it */
+    assert_int_equal(facet_probe(&rep, path, NULL), FACET_OK);
+    {
+        const char *problem = "unset";
+        assert_non_null(facet_report_manifest(rep, &problem));
+        assert_null(problem);
+    }
+    facet_report_free(rep);
+
+    snprintf(path, sizeof(path), "%s/crash_in_entry" TOOLS_MODULE_SUFFIX, dir);
+    assert_int_equal(facet_probe(&rep, path, NULL), FACET_FALSE);
+    expect_error(facet_report_write_manifest(rep, NULL), FACET_E_STATE, "crash_in_entry",
+                 "crashed in facet_module_entry");
+    facet_report_free(rep);
+    expect_error(facet_report_write_manifest(NULL, NULL), FACET_E_POINTER, "report");
+    facet_test_remove_tree(dir);
+    assert_no_leaks();
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tools_probe_cache__scan_quarantine_rescan_touch),
+        cmocka_unit_test(test_tools_probe_cache__content_hash),
+        cmocka_unit_test(test_tools_probe_cache__forget_and_damaged_file),
+        cmocka_unit_test(test_tools_probe_cache__bad_arguments),
+        cmocka_unit_test(test_tools_probe_cache__module_files),
+        cmocka_unit_test(test_tools_probe_cache__out_of_memory),
+        cmocka_unit_test(test_tools_probe_cache__spawn_failure),
+        cmocka_unit_test(test_tools_probe_cache__write_manifest),
+    };
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s BROKEN_DIR RUNNER_MODULE\n", argv[0]);
+        return 2;
+    }
+    broken_dir = argv[1];
+    runner_module = argv[2];
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
