@@ -152,6 +152,36 @@ void facet_module_free(void *p);
 /* Logs a line through the host's logger, if it has one. */
 void facet_module_log(uint32_t level, const char *message);
 
+/* QueryInterface for an object with one interface (and IFacetUnknown), whose
+ * reference count is *refs. */
+FacetResult facet_module_query_one(void *self, uint32_t *refs, const FacetGuid *own,
+                                   const FacetGuid *iid, void **out);
+/* Release for such an object, allocated with facet_module_alloc: at zero it
+ * is freed and the module's object count goes down. */
+uint32_t facet_module_release_one(void *self, uint32_t *refs);
+
+/* Writes prefix_qi, prefix_addref and prefix_release, the IFacetUnknown
+ * methods of Type, an object whose first member is its one interface Itf
+ * (IID own) and which has a uint32_t member refs:
+ *
+ *   typedef struct Hello { IFacetRunnable itf; uint32_t refs; } Hello;
+ *   FACET_UNKNOWN_ONE(hello, Hello, IFacetRunnable, IID_IFacetRunnable)
+ *   static const IFacetRunnableVtbl vtbl = {hello_qi, hello_addref, hello_release, run};
+ */
+#define FACET_UNKNOWN_ONE(prefix, Type, Itf, own)                                            \
+    static FacetResult FACET_CALL prefix##_qi(Itf *self, const FacetGuid *iid, void **out)   \
+    {                                                                                         \
+        return facet_module_query_one(self, &((Type *)(void *)self)->refs, &(own), iid, out); \
+    }                                                                                         \
+    static uint32_t FACET_CALL prefix##_addref(Itf *self)                                     \
+    {                                                                                         \
+        return FacetAtomicIncrement(&((Type *)(void *)self)->refs);                          \
+    }                                                                                         \
+    static uint32_t FACET_CALL prefix##_release(Itf *self)                                    \
+    {                                                                                         \
+        return facet_module_release_one(self, &((Type *)(void *)self)->refs);               \
+    }
+
 #if defined(_WIN32) || defined(__TINYC__)
 #define FACET_MODULE_HIDDEN
 #else
@@ -214,6 +244,31 @@ void facet_module_log(uint32_t level, const char *message)
         IFacetLogger_Log(facet_module_logger_, level, message);
 #endif
     }
+}
+
+FacetResult facet_module_query_one(void *self, uint32_t *refs, const FacetGuid *own,
+                                   const FacetGuid *iid, void **out)
+{
+    if (out == NULL)
+        return FACET_E_POINTER;
+    *out = NULL;
+    if (iid == NULL)
+        return FACET_E_POINTER;
+    if (!FacetGuidEqual(iid, &IID_IFacetUnknown) && !FacetGuidEqual(iid, own))
+        return FACET_E_NOINTERFACE;
+    FacetAtomicIncrement(refs);
+    *out = self;
+    return FACET_OK;
+}
+
+uint32_t facet_module_release_one(void *self, uint32_t *refs)
+{
+    uint32_t n = FacetAtomicDecrement(refs);
+    if (n == 0) {
+        facet_module_free(self);
+        facet_module_object_destroyed();
+    }
+    return n;
 }
 
 /* The factory is a static object that lives as long as the module's code.

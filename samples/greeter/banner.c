@@ -19,32 +19,7 @@ typedef struct Banner {
     uint32_t refs;
 } Banner;
 
-static FacetResult FACET_CALL banner_qi(IBanner *self, const FacetGuid *iid, void **out)
-{
-    if (out == NULL || iid == NULL)
-        return FACET_E_POINTER;
-    *out = NULL;
-    if (!FacetGuidEqual(iid, &IID_IFacetUnknown) && !FacetGuidEqual(iid, &IID_IBanner))
-        return FACET_E_NOINTERFACE;
-    FacetAtomicIncrement(&((Banner *)self)->refs);
-    *out = self;
-    return FACET_OK;
-}
-
-static uint32_t FACET_CALL banner_addref(IBanner *self)
-{
-    return FacetAtomicIncrement(&((Banner *)self)->refs);
-}
-
-static uint32_t FACET_CALL banner_release(IBanner *self)
-{
-    uint32_t n = FacetAtomicDecrement(&((Banner *)self)->refs);
-    if (n == 0) {
-        facet_module_free(self);
-        facet_module_object_destroyed();
-    }
-    return n;
-}
+FACET_UNKNOWN_ONE(banner, Banner, IBanner, IID_IBanner)
 
 /* The frame character from this plugin's settings in facet.conf.json. */
 static char frame(void)

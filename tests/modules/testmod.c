@@ -22,34 +22,7 @@ typedef struct Counter {
     int32_t total;
 } Counter;
 
-static FacetResult FACET_CALL counter_qi(ITestCounter *self, const FacetGuid *iid, void **out)
-{
-    if (out == NULL)
-        return FACET_E_POINTER;
-    *out = NULL;
-    if (iid == NULL)
-        return FACET_E_POINTER;
-    if (!FacetGuidEqual(iid, &IID_IFacetUnknown) && !FacetGuidEqual(iid, &IID_ITestCounter))
-        return FACET_E_NOINTERFACE;
-    FacetAtomicIncrement(&((Counter *)self)->refs);
-    *out = self;
-    return FACET_OK;
-}
-
-static uint32_t FACET_CALL counter_addref(ITestCounter *self)
-{
-    return FacetAtomicIncrement(&((Counter *)self)->refs);
-}
-
-static uint32_t FACET_CALL counter_release(ITestCounter *self)
-{
-    uint32_t n = FacetAtomicDecrement(&((Counter *)self)->refs);
-    if (n == 0) {
-        facet_module_free(self);
-        facet_module_object_destroyed();
-    }
-    return n;
-}
+FACET_UNKNOWN_ONE(counter, Counter, ITestCounter, IID_ITestCounter)
 
 static FacetResult FACET_CALL counter_add(ITestCounter *self, int32_t delta, int32_t *total)
 {

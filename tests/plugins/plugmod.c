@@ -18,32 +18,7 @@ typedef struct Thing {
     uint32_t refs;
 } Thing;
 
-static FacetResult FACET_CALL thing_qi(ITestProbe *self, const FacetGuid *iid, void **out)
-{
-    if (out == NULL || iid == NULL)
-        return FACET_E_POINTER;
-    *out = NULL;
-    if (!FacetGuidEqual(iid, &IID_IFacetUnknown) && !FacetGuidEqual(iid, &IID_ITestProbe))
-        return FACET_E_NOINTERFACE;
-    FacetAtomicIncrement(&((Thing *)self)->refs);
-    *out = self;
-    return FACET_OK;
-}
-
-static uint32_t FACET_CALL thing_addref(ITestProbe *self)
-{
-    return FacetAtomicIncrement(&((Thing *)self)->refs);
-}
-
-static uint32_t FACET_CALL thing_release(ITestProbe *self)
-{
-    uint32_t n = FacetAtomicDecrement(&((Thing *)self)->refs);
-    if (n == 0) {
-        facet_module_free(self);
-        facet_module_object_destroyed();
-    }
-    return n;
-}
+FACET_UNKNOWN_ONE(thing, Thing, ITestProbe, IID_ITestProbe)
 
 static FacetResult FACET_CALL thing_probe(ITestProbe *self, const FacetGuid *sid,
                                           IFacetUnknown **out)
