@@ -131,7 +131,8 @@ typedef struct FacetModuleDef {
     /* Optional: called once from facet_module_entry, after the host is kept. */
     FacetResult (*on_load)(IFacetHost *host);
     /* Optional: answers QueryInterface on the factory for other interfaces
-     * (IFacetLifecycle, IFacetReloadable). Returns an AddRef'd pointer. */
+     * (IFacetLifecycle, IFacetReloadable). Returns an AddRef'd pointer; see
+     * FACET_MODULE_ABILITY for objects that keep the factory's identity. */
     FacetResult (*query)(const FacetGuid *iid, void **out);
 } FacetModuleDef;
 
@@ -453,6 +454,42 @@ static FacetResult facet_module_entry_impl_(const FacetModuleDef *def, uint32_t 
         facet_module_drop_host_();
     return r;
 }
+
+/* Writes prefix_qi, prefix_addref and prefix_release for a module-level
+ * ability: a static object of interface Itf (IFacetLifecycle,
+ * IFacetReloadable, ...) that FacetModuleDef.query hands out. It is a face
+ * of the factory, as COM's rules want of an interface reached from it:
+ * QueryInterface goes to the factory (IFacetUnknown gives the factory's
+ * identity) and its references are the factory's. In the same file as
+ * FACET_MODULE_IMPLEMENTATION:
+ *
+ *   FACET_MODULE_ABILITY(life, IFacetLifecycle)
+ *   static const IFacetLifecycleVtbl life_vtbl = {life_qi, life_addref, life_release, ...};
+ *   static IFacetLifecycle lifecycle = {&life_vtbl};
+ *   static FacetResult query(const FacetGuid *iid, void **out) {
+ *       if (!FacetGuidEqual(iid, &IID_IFacetLifecycle))
+ *           return FACET_E_NOINTERFACE;
+ *       life_addref(&lifecycle);
+ *       *out = &lifecycle;
+ *       return FACET_OK;
+ *   }
+ */
+#define FACET_MODULE_ABILITY(prefix, Itf)                                                    \
+    static FacetResult FACET_CALL prefix##_qi(Itf *self, const FacetGuid *iid, void **out)   \
+    {                                                                                         \
+        (void)self;                                                                           \
+        return facet_module_factory_qi_(&facet_module_factory_, iid, out);                   \
+    }                                                                                         \
+    static uint32_t FACET_CALL prefix##_addref(Itf *self)                                     \
+    {                                                                                         \
+        (void)self;                                                                           \
+        return facet_module_factory_addref_(&facet_module_factory_);                         \
+    }                                                                                         \
+    static uint32_t FACET_CALL prefix##_release(Itf *self)                                    \
+    {                                                                                         \
+        (void)self;                                                                           \
+        return facet_module_factory_release_(&facet_module_factory_);                        \
+    }
 
 #define FACET_MODULE_DEFINE(def)                                                             \
     FACET_EXPORT FacetResult facet_module_entry(uint32_t host_abi_version, IFacetUnknown *host, \

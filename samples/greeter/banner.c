@@ -94,21 +94,9 @@ static FacetResult banner_create(IFacetUnknown *outer, const FacetGuid *iid, voi
 
 /* ---- Lifecycle: the host starts this module after the greeter ---------- */
 
-static FacetResult FACET_CALL life_qi(IFacetLifecycle *self, const FacetGuid *iid, void **out)
-{
-    if (out == NULL || iid == NULL)
-        return FACET_E_POINTER;
-    *out = NULL;
-    if (!FacetGuidEqual(iid, &IID_IFacetUnknown) && !FacetGuidEqual(iid, &IID_IFacetLifecycle))
-        return FACET_E_NOINTERFACE;
-    *out = self;
-    return FACET_OK;
-}
-static uint32_t FACET_CALL life_ref(IFacetLifecycle *self)
-{
-    (void)self;
-    return 1; /* a static object: lives as long as the module */
-}
+/* A face of the factory: QueryInterface and references go to it. */
+FACET_MODULE_ABILITY(life, IFacetLifecycle)
+
 static FacetResult FACET_CALL life_step(IFacetLifecycle *self, const char *what)
 {
     (void)self;
@@ -120,14 +108,15 @@ static FacetResult FACET_CALL life_start(IFacetLifecycle *self) { return life_st
 static FacetResult FACET_CALL life_stop(IFacetLifecycle *self) { return life_step(self, "Stop"); }
 static FacetResult FACET_CALL life_shutdown(IFacetLifecycle *self) { return life_step(self, "Shutdown"); }
 
-static const IFacetLifecycleVtbl life_vtbl = {life_qi,    life_ref,  life_ref,     life_init,
-                                              life_start, life_stop, life_shutdown};
+static const IFacetLifecycleVtbl life_vtbl = {life_qi,    life_addref, life_release, life_init,
+                                              life_start, life_stop,   life_shutdown};
 static IFacetLifecycle lifecycle = {&life_vtbl};
 
 static FacetResult query(const FacetGuid *iid, void **out)
 {
     if (!FacetGuidEqual(iid, &IID_IFacetLifecycle))
         return FACET_E_NOINTERFACE;
+    life_addref(&lifecycle);
     *out = &lifecycle;
     return FACET_OK;
 }

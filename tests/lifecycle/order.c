@@ -150,6 +150,46 @@ static void test_lifecycle_order__nothing_scanned(void **state)
     assert_no_leaks();
 }
 
+/* The lifecycle object is a face of the factory: QueryInterface for
+ * IFacetUnknown from either gives one identity, each reaches the other, and
+ * its references are the factory's, so they balance. */
+static void test_lifecycle_order__factory_identity(void **state)
+{
+    char dir[4096], path[4200];
+    FacetRuntime *rt;
+    FacetModule *m;
+    IFacetFactory *factory, *back;
+    IFacetLifecycle *life;
+    IFacetUnknown *u1, *u2;
+    (void)state;
+    snprintf(dir, sizeof(dir), "%s", plug_folder());
+    plug_install(dir, "plug_a", "test.a", 1, NULL, NULL);
+    snprintf(path, sizeof(path), "%s/plug_a" PLUG_SUFFIX, dir);
+    assert_int_equal(facet_runtime_new(&rt, NULL), FACET_OK);
+    assert_int_equal(facet_module_load(&m, rt, path), FACET_OK);
+    assert_int_equal(facet_module_factory(&factory, m), FACET_OK);
+    assert_int_equal(IFacetFactory_QueryInterface(factory, &IID_IFacetLifecycle, (void **)&life),
+                     FACET_OK);
+    assert_int_equal(IFacetLifecycle_QueryInterface(life, &IID_IFacetUnknown, (void **)&u1),
+                     FACET_OK);
+    assert_int_equal(IFacetFactory_QueryInterface(factory, &IID_IFacetUnknown, (void **)&u2),
+                     FACET_OK);
+    assert_ptr_equal(u1, u2);
+    assert_int_equal(IFacetLifecycle_QueryInterface(life, &IID_IFacetFactory, (void **)&back),
+                     FACET_OK);
+    assert_ptr_equal(back, factory);
+    IFacetUnknown_Release(u1);
+    IFacetUnknown_Release(u2);
+    IFacetFactory_Release(back);
+    IFacetLifecycle_Release(life);
+    IFacetFactory_Release(factory);
+    /* Balanced: unloading lets the module drop its host, so nothing leaks. */
+    assert_int_equal(facet_module_unload(m), FACET_OK);
+    assert_int_equal(facet_runtime_free(rt), FACET_OK);
+    facet_test_remove_tree(dir);
+    assert_no_leaks();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -158,6 +198,7 @@ int main(void)
         cmocka_unit_test(test_lifecycle_order__stop_failure_reported),
         cmocka_unit_test(test_lifecycle_order__cycle),
         cmocka_unit_test(test_lifecycle_order__nothing_scanned),
+        cmocka_unit_test(test_lifecycle_order__factory_identity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -82,26 +82,9 @@ static FacetResult step(const char *what)
     return FACET_OK;
 }
 
-static FacetResult FACET_CALL life_qi(IFacetLifecycle *self, const FacetGuid *iid, void **out)
-{
-    if (out == NULL || iid == NULL)
-        return FACET_E_POINTER;
-    *out = NULL;
-    if (!FacetGuidEqual(iid, &IID_IFacetUnknown) && !FacetGuidEqual(iid, &IID_IFacetLifecycle))
-        return FACET_E_NOINTERFACE;
-    *out = self;
-    return FACET_OK;
-}
-static uint32_t FACET_CALL life_addref(IFacetLifecycle *self)
-{
-    (void)self;
-    return 2;
-}
-static uint32_t FACET_CALL life_release(IFacetLifecycle *self)
-{
-    (void)self;
-    return 1;
-}
+/* A face of the factory: QueryInterface and references go to it. */
+FACET_MODULE_ABILITY(life, IFacetLifecycle)
+
 static FacetResult FACET_CALL life_init(IFacetLifecycle *self)
 {
     (void)self;
@@ -131,6 +114,7 @@ static FacetResult query(const FacetGuid *iid, void **out)
 {
     if (!FacetGuidEqual(iid, &IID_IFacetLifecycle))
         return FACET_E_NOINTERFACE;
+    life_addref(&life);
     *out = &life;
     return FACET_OK;
 }
