@@ -383,34 +383,14 @@ FacetResult facet_runtime_stats(FacetRuntimeStats *out, FacetRuntime *rt)
 
 /* ---- Creating instances ------------------------------------------------ */
 
-static FacetResult create_from(void **out, FacetRuntime *rt, FacetClassEntry *e,
-                               IFacetUnknown *outer, const FacetGuid *iid)
+/* Says why a CreateInstance of m's class clsid failed. The caller still
+ * holds m busy, so m (and its path) cannot be unloaded meanwhile. */
+static FacetResult create_failed(void **out, FacetModule *m, const FacetGuid *clsid,
+                                 const char *contract, const FacetGuid *iid, FacetResult r)
 {
-    FacetModule *m = e->module;
-    IFacetFactory *factory = m->factory;
-    FacetGuid clsid = e->clsid;
-    const char *contract = e->contract ? e->contract : "";
     char cls[FACET_GUID_STRING_SIZE], itf[FACET_GUID_STRING_SIZE];
-    FacetResult r;
 
-    if (e->threading == FACET_THREADING_MAIN && facet__os_thread_id() != rt->main_thread) {
-        facet__os_rwlock_rdunlock(&rt->lock);
-        facet_guid_format(cls, sizeof(cls), &clsid);
-        return facet__error(FACET_E_WRONGTHREAD,
-                            "%s: class %s (\"%s\") is FACET_THREADING_MAIN: create it on the "
-                            "thread that made the runtime",
-                            facet__basename(m->path), cls, contract);
-    }
-    /* e was found under rt->lock (read); busy keeps the module's code in
-     * place from here until the call returns. */
-    facet__atomic_inc32(&m->busy);
-    facet__os_rwlock_rdunlock(&rt->lock);
-    r = IFacetFactory_CreateInstance(factory, &clsid, outer, iid, out);
-    facet__atomic_dec32(&m->busy);
-    if (FACET_SUCCEEDED(r) && *out != NULL)
-        return r;
-
-    facet_guid_format(cls, sizeof(cls), &clsid);
+    facet_guid_format(cls, sizeof(cls), clsid);
     facet_guid_format(itf, sizeof(itf), iid);
     if (FACET_SUCCEEDED(r))
         return facet__error(FACET_E_CONTRACT,
@@ -430,6 +410,35 @@ static FacetResult create_from(void **out, FacetRuntime *rt, FacetClassEntry *e,
     return facet__error(r, "%s: CreateInstance of class %s (\"%s\") failed with %s (%s)",
                         facet__basename(m->path), cls, contract, facet_result_name(r),
                         facet_result_description(r));
+}
+
+static FacetResult create_from(void **out, FacetRuntime *rt, FacetClassEntry *e,
+                               IFacetUnknown *outer, const FacetGuid *iid)
+{
+    FacetModule *m = e->module;
+    IFacetFactory *factory = m->factory;
+    FacetGuid clsid = e->clsid;
+    const char *contract = e->contract ? e->contract : "";
+    char cls[FACET_GUID_STRING_SIZE];
+    FacetResult r;
+
+    if (e->threading == FACET_THREADING_MAIN && facet__os_thread_id() != rt->main_thread) {
+        facet__os_rwlock_rdunlock(&rt->lock);
+        facet_guid_format(cls, sizeof(cls), &clsid);
+        return facet__error(FACET_E_WRONGTHREAD,
+                            "%s: class %s (\"%s\") is FACET_THREADING_MAIN: create it on the "
+                            "thread that made the runtime",
+                            facet__basename(m->path), cls, contract);
+    }
+    /* e was found under rt->lock (read); busy keeps the module's code in
+     * place from here until the call returns. */
+    facet__atomic_inc32(&m->busy);
+    facet__os_rwlock_rdunlock(&rt->lock);
+    r = IFacetFactory_CreateInstance(factory, &clsid, outer, iid, out);
+    if (FACET_FAILED(r) || *out == NULL)
+        r = create_failed(out, m, &clsid, contract, iid, r);
+    facet__atomic_dec32(&m->busy);
+    return r;
 }
 
 /* e is a scanned class whose code is not loaded; the caller holds rt->lock
