@@ -32,8 +32,8 @@ FacetResult facet__file_read_all(char **out, uint64_t *size, const char *path, u
     r = facet__os_file_open(&f, path);
     if (FACET_FAILED(r))
         return r;
-    r = facet__os_file_size(&f, &want);
-    if (FACET_SUCCEEDED(r) && want > max_size)
+    want = f.size;
+    if (want > max_size)
         r = facet__error(FACET_E_INVALIDARG,
                          "%s: %llu bytes, larger than the limit of %llu bytes", path,
                          (unsigned long long)want, (unsigned long long)max_size);

@@ -102,7 +102,8 @@ int facet__utf8_valid(const char *s, size_t n);
 FacetResult facet__file_read(FacetOsFile *f, uint64_t offset, void *buf, uint64_t len,
                              uint64_t *got);
 /* Reads a whole file of at most max_size bytes into a NUL-terminated buffer
- * from facet__malloc. FACET_E_NOTAFILE for a directory or device. */
+ * from facet__malloc. FACET_E_NOTAFILE for anything but a regular file
+ * (facet__os_file_open). */
 FacetResult facet__file_read_all(char **out, uint64_t *size, const char *path, uint64_t max_size);
 
 /* ---- Module images (image.c) ------------------------------------------- */

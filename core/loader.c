@@ -69,36 +69,26 @@ static int64_t read_file_at(void *payload, uint64_t offset, void *buf, uint64_t 
 static FacetResult check_file(const char *path)
 {
     FileHead head;
-    FacetOsStat st;
-    FacetResult r = facet__os_stat(&st, path);
-    if (FACET_FAILED(r))
-        return r;
-    switch (st.kind) {
-    case FACET_OS_MISSING:
+    FacetResult r = facet__os_file_open(&head.file, path);
+    if (r == FACET_E_FILENOTFOUND)
         return facet__error(FACET_E_FILENOTFOUND,
                             "%s: no such file; expected a Facet module (a shared library)", path);
-    case FACET_OS_DIRECTORY:
-        return facet__error(FACET_E_NOTAFILE,
-                            "%s: a directory; expected a Facet module (a shared library) file",
-                            path);
-    case FACET_OS_OTHER:
-        return facet__error(FACET_E_NOTAFILE,
-                            "%s: not a regular file; expected a Facet module (a shared library)",
-                            path);
-    default:
-        break;
+    if (r == FACET_E_NOTAFILE) {
+        char message[512];
+        snprintf(message, sizeof(message), "%s", facet_last_error());
+        return facet__error(r, "%s; expected a Facet module (a shared library)", message);
     }
-    r = facet__os_file_open(&head.file, path);
     if (FACET_FAILED(r))
         return r;
     head.failed = FACET_OK;
     head.message[0] = '\0';
     head.size = 0;
     r = facet__file_read(&head.file, 0, head.bytes,
-                         st.size < sizeof(head.bytes) ? st.size : sizeof(head.bytes), &head.size);
+                         head.file.size < sizeof(head.bytes) ? head.file.size : sizeof(head.bytes),
+                         &head.size);
     if (FACET_FAILED(r))
         read_failed(&head, r);
-    r = facet__image_check(NULL, path, st.size, read_file_at, &head);
+    r = facet__image_check(NULL, path, head.file.size, read_file_at, &head);
     facet__os_file_close(&head.file);
     if (FACET_FAILED(r) && head.failed != FACET_OK)
         return facet__error(head.failed, "%s", head.message);

@@ -49,11 +49,15 @@ FacetResult facet__os_stat(FacetOsStat *out, const char *path);
 typedef struct FacetOsFile {
     intptr_t handle;
     const char *path;
+    uint64_t size;       /* when it was opened */
 } FacetOsFile;
 
+/* Opens a regular file for reading; every file libfacet reads is opened
+ * here. It looks at what path names first and opens without waiting, so a
+ * FIFO, a socket, a device or a folder (also behind a link) is refused with
+ * FACET_E_NOTAFILE, naming path and what it is, before anything is read
+ * and without blocking: a FIFO in a plugin folder must not hang a scan. */
 FacetResult facet__os_file_open(FacetOsFile *out, const char *path);
-/* The file's size, and FACET_E_NOTAFILE for anything but a regular file. */
-FacetResult facet__os_file_size(FacetOsFile *f, uint64_t *out);
 /* One read of up to len bytes at offset; *got 0 means end of file. */
 FacetResult facet__os_file_read(FacetOsFile *f, uint64_t offset, void *buf, uint64_t len,
                                 uint64_t *got);

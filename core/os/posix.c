@@ -55,33 +55,62 @@ FacetResult facet__os_stat(FacetOsStat *out, const char *path)
     return FACET_OK;
 }
 
+/* What a mode that is not a regular file's is, for a message. */
+static const char *kind_name(mode_t mode)
+{
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISFIFO(mode))
+        return "a FIFO (named pipe)";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    return "a special file";
+}
+
+static FacetResult not_a_file(const char *path, mode_t mode)
+{
+    return facet__error(FACET_E_NOTAFILE, "%s: %s, not a regular file", path, kind_name(mode));
+}
+
 FacetResult facet__os_file_open(FacetOsFile *out, const char *path)
 {
+    struct stat st;
+    FacetResult r = FACET_OK;
     int fd;
     out->handle = -1;
     out->path = path;
+    out->size = 0;
     if (facet__fault(FACET_FAULT_FILE))
         return errno_error(EIO, path, "open");
+    /* Opening some devices does something (a tape rewinds, a watchdog
+     * starts): look before opening. */
+    if (stat(path, &st) != 0)
+        return errno_error(errno, path, "stat");
+    if (!S_ISREG(st.st_mode))
+        return not_a_file(path, st.st_mode);
+    /* It may have been replaced since: open without waiting for a FIFO's
+     * writer, look again at what was opened, then read as usual. */
     do {
-        fd = open(path, O_RDONLY | O_CLOEXEC);
+        fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     } while (fd < 0 && errno == EINTR);
     if (fd < 0)
         return errno_error(errno, path, "open");
+    if (fstat(fd, &st) != 0)
+        r = errno_error(errno, path, "fstat");
+    else if (!S_ISREG(st.st_mode))
+        r = not_a_file(path, st.st_mode);
+    else if (fcntl(fd, F_SETFL, 0) != 0) /* O_NONBLOCK off */
+        r = errno_error(errno, path, "fcntl");
+    if (FACET_FAILED(r)) {
+        close(fd);
+        return r;
+    }
     out->handle = fd;
-    return FACET_OK;
-}
-
-FacetResult facet__os_file_size(FacetOsFile *f, uint64_t *out)
-{
-    struct stat st;
-    *out = 0;
-    if (facet__fault(FACET_FAULT_FILE))
-        return errno_error(EIO, f->path, "stat");
-    if (fstat((int)f->handle, &st) != 0)
-        return errno_error(errno, f->path, "stat");
-    if (!S_ISREG(st.st_mode))
-        return facet__error(FACET_E_NOTAFILE, "%s: not a regular file", f->path);
-    *out = (uint64_t)st.st_size;
+    out->size = (uint64_t)st.st_size;
     return FACET_OK;
 }
 

@@ -101,39 +101,61 @@ FacetResult facet__os_stat(FacetOsStat *out, const char *path)
     return FACET_OK;
 }
 
+static FacetResult not_a_file(const char *path, const char *what)
+{
+    return facet__error(FACET_E_NOTAFILE, "%s: %s, not a regular file", path, what);
+}
+
 FacetResult facet__os_file_open(FacetOsFile *out, const char *path)
 {
+    WIN32_FILE_ATTRIBUTE_DATA data;
+    BY_HANDLE_FILE_INFORMATION info;
     wchar_t *w;
     HANDLE h;
+    DWORD type;
     FacetResult r;
     out->handle = (intptr_t)INVALID_HANDLE_VALUE;
     out->path = path;
+    out->size = 0;
     if (facet__fault(FACET_FAULT_FILE))
         return win_error(ERROR_READ_FAULT, path, "open");
     r = widen(&w, path);
     if (FACET_FAILED(r))
         return r;
+    /* Look before opening: a device is not opened at all. */
+    if (GetFileAttributesExW(w, GetFileExInfoStandard, &data)) {
+        if (data.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+            r = not_a_file(path, "a directory");
+        else if (data.dwFileAttributes & FILE_ATTRIBUTE_DEVICE)
+            r = not_a_file(path, "a device");
+    }
+    if (FACET_FAILED(r)) {
+        facet__free(w);
+        return r;
+    }
     h = CreateFileW(w, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
                     OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL | FILE_FLAG_BACKUP_SEMANTICS, NULL);
     facet__free(w);
     if (h == INVALID_HANDLE_VALUE)
         return win_error(GetLastError(), path, "open");
+    /* What was opened: a pipe or a console never reaches a read. */
+    type = GetFileType(h);
+    if (type == FILE_TYPE_PIPE)
+        r = not_a_file(path, "a pipe");
+    else if (type == FILE_TYPE_CHAR)
+        r = not_a_file(path, "a character device");
+    else if (type != FILE_TYPE_DISK)
+        r = not_a_file(path, "a file of an unknown kind");
+    else if (!GetFileInformationByHandle(h, &info))
+        r = win_error(GetLastError(), path, "stat");
+    else if (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+        r = not_a_file(path, "a directory");
+    if (FACET_FAILED(r)) {
+        CloseHandle(h);
+        return r;
+    }
     out->handle = (intptr_t)h;
-    return FACET_OK;
-}
-
-FacetResult facet__os_file_size(FacetOsFile *f, uint64_t *out)
-{
-    BY_HANDLE_FILE_INFORMATION info;
-    *out = 0;
-    /* One question to the fault injector: each asks counts as a call. */
-    if (facet__fault(FACET_FAULT_FILE))
-        return win_error(ERROR_READ_FAULT, f->path, "stat");
-    if (!GetFileInformationByHandle((HANDLE)f->handle, &info))
-        return win_error(GetLastError(), f->path, "stat");
-    if (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
-        return facet__error(FACET_E_NOTAFILE, "%s: not a regular file", f->path);
-    *out = ((uint64_t)info.nFileSizeHigh << 32) | info.nFileSizeLow;
+    out->size = ((uint64_t)info.nFileSizeHigh << 32) | info.nFileSizeLow;
     return FACET_OK;
 }
 
