@@ -25,59 +25,88 @@ typedef struct Node {
 #define GREY 1u
 #define BLACK 2u
 
+/* A module on the path being walked, and its next requirement to follow. */
+typedef struct Frame {
+    FacetDeclared *d;
+    uint32_t next;
+} Frame;
+
 typedef struct Sorter {
     Node *nodes;
     FacetDeclared **order;
     uint32_t count;
-    FacetDeclared **stack;
+    Frame *stack;               /* the path from the root being walked */
     uint32_t depth;
 } Sorter;
 
+/* The cycle closed by back, which is on the stack: all of it when short,
+ * else its first and last members and how many lie between. */
 static FacetResult cycle_error(Sorter *s, FacetDeclared *back)
 {
     char text[1024];
     size_t used = 0;
-    uint32_t i = s->depth;
-    while (i > 0 && s->stack[i - 1] != back)
-        i--;
+    uint32_t first = s->depth, i, members;
+    while (first > 0 && s->stack[first - 1].d != back)
+        first--;
+    first = first > 0 ? first - 1 : 0;
+    members = s->depth - first;
     text[0] = '\0';
-    for (i = i > 0 ? i - 1 : 0; i < s->depth && used < sizeof(text); i++) {
-        int n = snprintf(text + used, sizeof(text) - used, "%s -> ", s->stack[i]->mf->name);
+    for (i = first; i < s->depth && used < sizeof(text); i++) {
+        int n;
+        if (members > 12 && i == first + 8) {
+            n = snprintf(text + used, sizeof(text) - used, "... (%u more) -> ",
+                         (unsigned)(members - 12));
+            i = s->depth - 4;
+        } else {
+            n = snprintf(text + used, sizeof(text) - used, "%s -> ", s->stack[i].d->mf->name);
+        }
         used += n > 0 ? (size_t)n : 0;
     }
     if (used < sizeof(text))
         snprintf(text + used, sizeof(text) - used, "%s", back->mf->name);
-    return facet__error(FACET_E_CYCLE, "facet_runtime_start: dependency cycle: %s (see the "
-                                       "\"requires\" of each manifest); no module was loaded",
-                        text);
+    return facet__error(FACET_E_CYCLE, "facet_runtime_start: dependency cycle of %u modules: %s "
+                                       "(see the \"requires\" of each manifest); no module was "
+                                       "loaded",
+                        (unsigned)members, text);
 }
 
-static FacetResult visit(Sorter *s, FacetDeclared *d)
+/* Depth first from root, each module after those it requires. The path is
+ * an explicit stack, not the C stack: a chain of requirements may be as
+ * long as there are modules. */
+static FacetResult visit(Sorter *s, FacetDeclared *root)
 {
-    uint32_t i;
-    FacetResult r;
-    if (d->mark == BLACK)
+    if (root->mark != WHITE)
         return FACET_OK;
-    if (d->mark == GREY)
-        return cycle_error(s, d);
-    d->mark = GREY;
-    s->stack[s->depth++] = d;
-    for (i = 0; i < d->mf->require_count; i++) {
+    root->mark = GREY;
+    s->stack[0].d = root;
+    s->stack[0].next = 0;
+    s->depth = 1;
+    while (s->depth > 0) {
+        Frame *f = &s->stack[s->depth - 1];
+        const char *name;
         Node *n;
-        const char *name = d->mf->requires[i].name;
+        if (f->next == f->d->mf->require_count) {
+            f->d->mark = BLACK;
+            s->order[s->count++] = f->d;
+            s->depth--;
+            continue;
+        }
+        name = f->d->mf->requires[f->next++].name;
         HASH_FIND(hh, s->nodes, name, strlen(name), n);
         if (n == NULL)
             return facet__error(FACET_E_NOTFOUND,
                                 "facet_runtime_start: %s requires %s, which is not available "
                                 "(not scanned, or disabled)",
-                                d->mf->name, name);
-        r = visit(s, n->d);
-        if (FACET_FAILED(r))
-            return r;
+                                f->d->mf->name, name);
+        if (n->d->mark == GREY)
+            return cycle_error(s, n->d);
+        if (n->d->mark == BLACK)
+            continue;
+        n->d->mark = GREY;
+        s->stack[s->depth].d = n->d;
+        s->stack[s->depth].next = 0;
+        s->depth++;
     }
-    s->depth--;
-    d->mark = BLACK;
-    s->order[s->count++] = d;
     return FACET_OK;
 }
 
@@ -99,7 +128,7 @@ static FacetResult sort(FacetRuntime *rt, FacetDeclared ***out, uint32_t *count)
     if (total == 0)
         return FACET_OK;
     s.order = facet__calloc(total, sizeof(FacetDeclared *));
-    s.stack = facet__calloc(total, sizeof(FacetDeclared *));
+    s.stack = facet__calloc(total, sizeof(Frame));
     pool = facet__calloc(total, sizeof(Node));
     if (s.order == NULL || s.stack == NULL || pool == NULL) {
         r = facet__error(FACET_E_OUTOFMEMORY, "facet_runtime_start: out of memory");

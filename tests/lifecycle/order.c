@@ -1,11 +1,18 @@
 /*
  * tests/lifecycle/order.c - IFacetLifecycle in dependency order, stopped in
  * reverse, rolled back on a failure at every position, and dependency
- * cycles reported before any code loads.
+ * cycles reported before any code loads; a "requires" chain far longer
+ * than a thread's stack is deep.
  */
 #include <string.h>
 
 #include "plugtest.h"
+
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <pthread.h>
+#endif
 
 static Journal journal;
 
@@ -190,6 +197,111 @@ static void test_lifecycle_order__factory_identity(void **state)
     assert_no_leaks();
 }
 
+/* ---- A chain of 20,000 modules, started on a 1 MiB stack ---------------- */
+
+#define CHAIN 20000u
+#define SMALL_STACK (1024u * 1024u)
+
+/* c.00000 requires c.00001, ... c.19998 requires c.19999, which requires
+ * nothing, or c.00000 when cyclic. No library is there: the walk of the
+ * graph comes before any load. */
+static void write_chain(const char *dir, int cyclic)
+{
+    char name[64], text[512];
+    unsigned i;
+    for (i = 0; i < CHAIN; i++) {
+        char requires[64] = "";
+        if (i + 1 < CHAIN || cyclic)
+            snprintf(requires, sizeof(requires), "\"c.%05u\": \"^1\"", (i + 1) % CHAIN);
+        snprintf(text, sizeof(text),
+                 "{\"name\": \"c.%05u\", \"version\": \"1.0.0\", \"library\": \"c%05u.so\", "
+                 "\"classes\": [], \"requires\": {%s}}",
+                 i, i, requires);
+        snprintf(name, sizeof(name), "c%05u.facet.json", i);
+        plug_write(dir, name, text);
+    }
+}
+
+typedef struct Starter {
+    FacetRuntime *rt;
+    FacetResult r;
+    char message[2048];
+} Starter;
+
+#ifdef _WIN32
+static DWORD WINAPI start_thread(void *payload)
+#else
+static void *start_thread(void *payload)
+#endif
+{
+    Starter *s = payload;
+    s->r = facet_runtime_start(s->rt);
+    snprintf(s->message, sizeof(s->message), "%s", facet_last_error());
+    return 0;
+}
+
+/* facet_runtime_start on a thread with a 1 MiB stack, as many hosts give
+ * their worker threads (cmocka's checks stay on this thread). */
+static void start_on_small_stack(Starter *s)
+{
+#ifdef _WIN32
+    HANDLE t = CreateThread(NULL, SMALL_STACK, start_thread, s, STACK_SIZE_PARAM_IS_A_RESERVATION,
+                            NULL);
+    assert_non_null(t);
+    WaitForSingleObject(t, INFINITE);
+    CloseHandle(t);
+#else
+    pthread_attr_t attr;
+    pthread_t t;
+    assert_int_equal(pthread_attr_init(&attr), 0);
+    assert_int_equal(pthread_attr_setstacksize(&attr, SMALL_STACK), 0);
+    assert_int_equal(pthread_create(&t, &attr, start_thread, s), 0);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    pthread_attr_destroy(&attr);
+#endif
+}
+
+static void test_lifecycle_order__long_chain_small_stack(void **state)
+{
+    static const struct {
+        int cyclic;
+        FacetResult code;
+        const char *first, *second;
+    } cases[] = {
+        /* ordered: the leaf comes first, and its missing library stops it */
+        {0, FACET_E_FILENOTFOUND, "c19999.facet.json", "library \"c19999.so\" not found"},
+        /* every member walked; the cycle is named by its first and last
+         * members (which one comes first depends on the folder's order) */
+        {1, FACET_E_CYCLE, "dependency cycle of 20000 modules: c.", "-> ... (19988 more) -> c."},
+    };
+    size_t k;
+    (void)state;
+    for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        char dir[4096];
+        Starter s;
+        FacetRuntimeStats st = FACET_RUNTIME_STATS_INIT;
+        snprintf(dir, sizeof(dir), "%s", plug_folder());
+        write_chain(dir, cases[k].cyclic);
+        memset(&s, 0, sizeof(s));
+        assert_int_equal(facet_runtime_new(&s.rt, NULL), FACET_OK);
+        assert_int_equal(facet_scan(NULL, s.rt, dir), FACET_OK);
+        start_on_small_stack(&s);
+        if (s.r != cases[k].code || strstr(s.message, cases[k].first) == NULL ||
+            strstr(s.message, cases[k].second) == NULL)
+            fail_msg("got %s: %s", facet_result_name(s.r), s.message);
+        if (cases[k].cyclic) {
+            /* it closes where it began: "c.A -> c.B ... -> c.A (see" */
+            const char *begin = strstr(s.message, ": c.") + 2, *end = strstr(s.message, " (see");
+            assert_memory_equal(begin, end - 7, 7);
+        }
+        assert_int_equal(facet_runtime_stats(&st, s.rt), FACET_OK);
+        assert_int_equal(st.modules_loaded, 0);
+        assert_int_equal(facet_runtime_free(s.rt), FACET_OK);
+        facet_test_remove_tree(dir);
+        assert_no_leaks();
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -199,6 +311,7 @@ int main(void)
         cmocka_unit_test(test_lifecycle_order__cycle),
         cmocka_unit_test(test_lifecycle_order__nothing_scanned),
         cmocka_unit_test(test_lifecycle_order__factory_identity),
+        cmocka_unit_test(test_lifecycle_order__long_chain_small_stack),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
