@@ -10,11 +10,13 @@
 
 #include "internal.h"
 
+/* Atomics throughout: a test may move the point of failure while other
+ * threads allocate. */
 typedef struct FacetFault {
     uint64_t nth;        /* 0: off */
     uint64_t calls;
     uint64_t failures;
-    int persistent;
+    uint64_t persistent;
 } FacetFault;
 
 static FacetFault faults[FACET_FAULT_KINDS];
@@ -28,7 +30,7 @@ void facet_testing_fail(uint32_t kind, uint64_t nth, int persistent)
     facet__atomic_store64(&faults[kind].nth, 0);
     facet__atomic_store64(&faults[kind].calls, 0);
     facet__atomic_store64(&faults[kind].failures, 0);
-    faults[kind].persistent = persistent;
+    facet__atomic_store64(&faults[kind].persistent, (uint64_t)(persistent != 0));
     facet__atomic_store64(&faults[kind].nth, nth);
 }
 
@@ -53,7 +55,7 @@ int facet__fault(uint32_t kind)
     FacetFault *f = &faults[kind];
     uint64_t nth = facet__atomic_load64(&f->nth);
     uint64_t call = facet__atomic_add64(&f->calls, 1);
-    if (nth == 0 || call < nth || (call > nth && !f->persistent))
+    if (nth == 0 || call < nth || (call > nth && !facet__atomic_load64(&f->persistent)))
         return 0;
     facet__atomic_add64(&f->failures, 1);
     return 1;

@@ -114,9 +114,9 @@ static FacetResult parse_aliases(Parser *p, json_t *root)
                     r = oom(p);
             }
             if (FACET_SUCCEEDED(r)) {
-                facet__hash_oom = 0;
-                HASH_ADD_KEYPTR(hh, p->cfg->aliases, a->name, strlen(a->name), a);
-                if (facet__hash_oom)
+                int failed;
+                FACET_HASH_ADD(hh, p->cfg->aliases, a->name, strlen(a->name), a, failed);
+                if (failed)
                     r = oom(p);
             }
         }
@@ -181,6 +181,7 @@ static FacetResult parse_aliases(Parser *p, json_t *root)
 static FacetResult add_setting(Parser *p, FacetModuleConfig *mc, const char *key, json_t *v)
 {
     FacetSetting *s = facet__arena_alloc(&p->cfg->arena, sizeof(*s));
+    int failed;
     if (s == NULL)
         return oom(p);
     memset(s, 0, sizeof(*s));
@@ -213,9 +214,8 @@ static FacetResult add_setting(Parser *p, FacetModuleConfig *mc, const char *key
         s->type = FACET_SETTING_NULL;
         break;
     }
-    facet__hash_oom = 0;
-    HASH_ADD_KEYPTR(hh, mc->settings, s->key, strlen(s->key), s);
-    return facet__hash_oom ? oom(p) : FACET_OK;
+    FACET_HASH_ADD(hh, mc->settings, s->key, strlen(s->key), s, failed);
+    return failed ? oom(p) : FACET_OK;
 }
 
 static FacetResult flatten(Parser *p, FacetModuleConfig *mc, char *key, size_t key_len,
@@ -308,9 +308,9 @@ static FacetResult parse_module(Parser *p, const char *name, json_t *v)
         facet__json_pop(&p->ctx, old);
     }
     if (FACET_SUCCEEDED(r)) {
-        facet__hash_oom = 0;
-        HASH_ADD_KEYPTR(hh, p->cfg->modules, mc->name, strlen(mc->name), mc);
-        if (facet__hash_oom)
+        int failed;
+        FACET_HASH_ADD(hh, p->cfg->modules, mc->name, strlen(mc->name), mc, failed);
+        if (failed)
             r = oom(p);
     }
     if (FACET_FAILED(r))

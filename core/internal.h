@@ -17,13 +17,26 @@
 typedef struct FacetClassEntry FacetClassEntry;
 
 /* uthash allocates through the runtime allocator and survives running out
- * of memory: a failed add leaves the table as it was and sets the flag. */
-extern int facet__hash_oom;
+ * of memory: a failed add leaves the table as it was and sets a flag. The
+ * flag is the calling thread's: runtimes on other threads add to their own
+ * tables at the same time, and one must not clear another's failure. */
+extern FACET_THREAD_LOCAL int facet__hash_oom;
 #define HASH_NONFATAL_OOM 1
 #define uthash_malloc(sz) facet__malloc(sz)
 #define uthash_free(ptr, sz) facet__free(ptr)
 #define uthash_nonfatal_oom(obj) (facet__hash_oom = 1)
 #include <uthash.h>
+
+/* Adds item to the table head through its handle hh, keyed by the len
+ * bytes at key (which must stay valid while the item is in the table), as
+ * HASH_ADD_KEYPTR does; oom becomes nonzero when it ran out of memory, and
+ * the table is then as it was. Every add in libfacet goes through here. */
+#define FACET_HASH_ADD(hh, head, key, len, item, oom)  \
+    do {                                               \
+        facet__hash_oom = 0;                           \
+        HASH_ADD_KEYPTR(hh, head, key, len, item);     \
+        (oom) = facet__hash_oom;                       \
+    } while (0)
 
 /* ---- Atomics (GCC, Clang and MinGW builtins; MSVC Interlocked) --------- */
 

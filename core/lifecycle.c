@@ -116,6 +116,7 @@ static FacetResult sort(FacetRuntime *rt, FacetDeclared ***out, uint32_t *count)
     Sorter s;
     FacetDeclared *d;
     Node *n, *tmp, *pool = NULL;
+    int oom;
     uint32_t total = 0, k = 0;
     FacetResult r = FACET_OK;
 
@@ -146,9 +147,8 @@ static FacetResult sort(FacetRuntime *rt, FacetDeclared ***out, uint32_t *count)
         n = &pool[k++];
         n->name = d->mf->name;
         n->d = d;
-        facet__hash_oom = 0;
-        HASH_ADD_KEYPTR(hh, s.nodes, n->name, strlen(n->name), n);
-        if (facet__hash_oom) {
+        FACET_HASH_ADD(hh, s.nodes, n->name, strlen(n->name), n, oom);
+        if (oom) {
             r = facet__error(FACET_E_OUTOFMEMORY, "facet_runtime_start: out of memory");
             goto done;
         }

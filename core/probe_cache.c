@@ -85,9 +85,9 @@ void facet_probe_cache_free(FacetProbeCache *cache)
 
 static FacetResult add_entry(FacetProbeCache *cache, CacheEntry *e)
 {
-    facet__hash_oom = 0;
-    HASH_ADD_KEYPTR(hh, cache->entries, e->path, strlen(e->path), e);
-    if (facet__hash_oom)
+    int oom;
+    FACET_HASH_ADD(hh, cache->entries, e->path, strlen(e->path), e, oom);
+    if (oom)
         return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", cache->file);
     return FACET_OK;
 }

@@ -7,7 +7,7 @@
 
 #include "internal.h"
 
-int facet__hash_oom;
+FACET_THREAD_LOCAL int facet__hash_oom;
 
 /* What a message calls the owner of an entry: its module file, or the
  * manifest that declared it. */
@@ -56,6 +56,7 @@ void facet__registry_remove(FacetRuntime *rt, FacetClassEntry *entries, uint32_t
 FacetResult facet__registry_add(FacetRuntime *rt, FacetClassEntry *entries, uint32_t count)
 {
     uint32_t i;
+    int oom;
     for (i = 0; i < count; i++) {
         FacetClassEntry *e = &entries[i], *found = NULL;
         HASH_FIND(hh_clsid, rt->by_clsid, &e->clsid, sizeof(FacetGuid), found);
@@ -64,9 +65,8 @@ FacetResult facet__registry_add(FacetRuntime *rt, FacetClassEntry *entries, uint
             facet__registry_remove(rt, entries, i);
             return r;
         }
-        facet__hash_oom = 0;
-        HASH_ADD(hh_clsid, rt->by_clsid, clsid, sizeof(FacetGuid), e);
-        if (facet__hash_oom)
+        FACET_HASH_ADD(hh_clsid, rt->by_clsid, &e->clsid, sizeof(FacetGuid), e, oom);
+        if (oom)
             goto oom;
         if (e->contract == NULL || e->contract[0] == '\0')
             continue;
@@ -77,8 +77,8 @@ FacetResult facet__registry_add(FacetRuntime *rt, FacetClassEntry *entries, uint
             facet__registry_remove(rt, entries, i + 1);
             return r;
         }
-        HASH_ADD_KEYPTR(hh_name, rt->by_name, e->contract, strlen(e->contract), e);
-        if (facet__hash_oom)
+        FACET_HASH_ADD(hh_name, rt->by_name, e->contract, strlen(e->contract), e, oom);
+        if (oom)
             goto oom;
     }
     return FACET_OK;

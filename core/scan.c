@@ -520,10 +520,10 @@ static FacetResult add_declared(FacetRuntime *rt, FacetDeclared *first, FacetDec
         d->lower = *at;
         *at = d;
     } else {
+        int oom;
         d->top = d;
-        facet__hash_oom = 0;
-        HASH_ADD_KEYPTR(hh, rt->declared_names, d->mf->name, strlen(d->mf->name), d);
-        if (facet__hash_oom)
+        FACET_HASH_ADD(hh, rt->declared_names, d->mf->name, strlen(d->mf->name), d, oom);
+        if (oom)
             return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", d->mf->path);
     }
     d->next = rt->declared;

@@ -48,9 +48,9 @@ FacetResult facet_service_register(FacetRuntime *rt, const FacetGuid *sid, IFace
     facet__os_rwlock_wrlock(&rt->lock);
     HASH_FIND(hh, rt->services, sid, sizeof(FacetGuid), found);
     if (found == NULL) {
-        facet__hash_oom = 0;
-        HASH_ADD(hh, rt->services, sid, sizeof(FacetGuid), s);
-        if (facet__hash_oom)
+        int oom;
+        FACET_HASH_ADD(hh, rt->services, &s->sid, sizeof(FacetGuid), s, oom);
+        if (oom)
             found = s;
     }
     facet__os_rwlock_wrunlock(&rt->lock);

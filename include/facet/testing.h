@@ -1,7 +1,9 @@
 /*
  * facet/testing.h - fault injection and counters for tests of libfacet and of
  * hosts built on it, in the manner of SQLite's test hooks. Not for production
- * use: the hooks are process-wide and not meant to race with normal calls.
+ * use: the hooks are process-wide. facet_testing_fail may move the point of
+ * failure while other threads make calls; which of their calls fails is
+ * then up to timing.
  */
 #ifndef FACET_TESTING_H
 #define FACET_TESTING_H
