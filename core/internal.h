@@ -203,6 +203,14 @@ int facet__range_satisfied(const FacetVersionRange *range, const FacetSemver *v)
 #define FACET_JSON_MAX_SIZE (1024u * 1024u)
 #define FACET_JSON_MAX_DEPTH 32u
 
+/* One step of a JSON path: a member's name, or an array index. */
+typedef struct FacetJsonStep {
+    const char *key;    /* NULL: an array index */
+    size_t index;
+} FacetJsonStep;
+
+#define FACET_JSON_MAX_STEPS 48u
+
 /* Where a field sits: the file, its text, and the JSON path being checked
  * ("$.classes[0].clsid"), so that an error can say file:line:column. */
 typedef struct FacetJsonCtx {
@@ -211,10 +219,7 @@ typedef struct FacetJsonCtx {
     size_t size;
     FacetResult code;   /* FACET_E_BADMANIFEST or FACET_E_BADCONFIG */
     size_t len;         /* steps of the path in use */
-    struct {
-        const char *key; /* NULL: an array index */
-        size_t index;
-    } steps[48];        /* kept as steps; written out only for an error */
+    FacetJsonStep steps[FACET_JSON_MAX_STEPS]; /* written out only for an error */
 } FacetJsonCtx;
 
 /* Parses text with jansson; a syntax error becomes ctx->code with
@@ -243,7 +248,10 @@ FacetResult facet__json_check_keys(FacetJsonCtx *ctx, struct json_t *object,
                                    const char *const *known);
 /* Reads a whole file of at most FACET_JSON_MAX_SIZE bytes. */
 FacetResult facet__json_read_file(char **out, size_t *size, const char *path, FacetResult code);
-/* file:line:column of path in text, for an error found after parsing. */
+/* line:column of the value at path ("$.library", "$.requires[\"a.b\"]",
+ * "$.classes[3]") in text, or of its nearest parent that is there, for an
+ * error found after parsing. A name in brackets may hold any character,
+ * with '"' and '\\' escaped by a backslash, as the messages write it. */
 void facet__json_locate(const char *text, size_t size, const char *path, unsigned *line,
                         unsigned *column);
 

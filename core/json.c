@@ -109,7 +109,7 @@ static int plain_key(const char *key)
 static size_t push(FacetJsonCtx *ctx, const char *key, size_t index)
 {
     size_t old = ctx->len;
-    if (ctx->len < sizeof(ctx->steps) / sizeof(ctx->steps[0])) {
+    if (ctx->len < FACET_JSON_MAX_STEPS) {
         ctx->steps[ctx->len].key = key;
         ctx->steps[ctx->len].index = index;
     }
@@ -132,19 +132,32 @@ void facet__json_pop(FacetJsonCtx *ctx, size_t len)
     ctx->len = len;
 }
 
-/* Writes the path ("$.classes[0].clsid") into out. */
-static void path_text(char *out, size_t size, const FacetJsonCtx *ctx)
+/* Writes the path ("$.classes[0].clsid", $["a b"]) into out. A name that
+ * is not a plain identifier goes in brackets, its '"' and '\' escaped, so
+ * that the text reads back as the same steps (facet__json_locate). */
+static void path_text(char *out, size_t size, const FacetJsonStep *steps, size_t n)
 {
-    size_t used = 1, i, n = ctx->len;
-    if (n > sizeof(ctx->steps) / sizeof(ctx->steps[0]))
-        n = sizeof(ctx->steps) / sizeof(ctx->steps[0]);
+    size_t used = 1, i;
     out[0] = '$';
     out[1] = '\0';
     for (i = 0; i < n && used < size; i++) {
-        const char *key = ctx->steps[i].key;
-        int w = key == NULL ? snprintf(out + used, size - used, "[%zu]", ctx->steps[i].index)
-                : plain_key(key) ? snprintf(out + used, size - used, ".%s", key)
-                                 : snprintf(out + used, size - used, "[\"%s\"]", key);
+        const char *key = steps[i].key, *k;
+        int w;
+        if (key == NULL) {
+            w = snprintf(out + used, size - used, "[%zu]", steps[i].index);
+        } else if (plain_key(key)) {
+            w = snprintf(out + used, size - used, ".%s", key);
+        } else {
+            char escaped[512];
+            size_t e = 0;
+            for (k = key; *k && e + 2 < sizeof(escaped); k++) {
+                if (*k == '"' || *k == '\\')
+                    escaped[e++] = '\\';
+                escaped[e++] = *k;
+            }
+            escaped[e] = '\0';
+            w = snprintf(out + used, size - used, "[\"%s\"]", escaped);
+        }
         used += w > 0 ? (size_t)w : 0;
     }
 }
@@ -191,54 +204,95 @@ static const char *skip_value(const char *p, const char *end)
     return p;
 }
 
-/* Reads one step of a path: .key, ["key"] or [n]. */
-static const char *next_step(const char *path, char *key, size_t key_size, long *index)
+static int hex4(const char *p, const char *end, unsigned *out)
 {
-    size_t n = 0;
-    *index = -1;
-    key[0] = '\0';
-    if (*path == '.') {
-        for (path++; *path && *path != '.' && *path != '['; path++)
-            if (n + 1 < key_size)
-                key[n++] = *path;
-        key[n] = '\0';
-        return path;
+    int i;
+    *out = 0;
+    if (end - p < 4)
+        return 0;
+    for (i = 0; i < 4; i++) {
+        char c = p[i];
+        unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+                     : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+                     : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
+                                            : 16u;
+        if (d == 16u)
+            return 0;
+        *out = *out * 16 + d;
     }
-    if (path[0] == '[' && path[1] == '"') {
-        for (path += 2; *path && !(path[0] == '"' && path[1] == ']'); path++)
-            if (n + 1 < key_size)
-                key[n++] = *path;
-        key[n] = '\0';
-        return *path ? path + 2 : path;
-    }
-    if (*path == '[') {
-        *index = 0;
-        for (path++; *path >= '0' && *path <= '9'; path++)
-            *index = *index * 10 + (*path - '0');
-        return *path == ']' ? path + 1 : path;
-    }
-    return NULL;
+    return 1;
 }
 
-void facet__json_locate(const char *text, size_t size, const char *path, unsigned *line,
-                        unsigned *column)
+/* Whether the JSON string at p (its opening quote) says key, escapes
+ * decoded: a name may be written "\u0061" or "a\"b". */
+static int string_equals(const char *p, const char *end, const char *key)
+{
+    const unsigned char *k = (const unsigned char *)key;
+    for (p++; p < end && *p != '"'; p++) {
+        unsigned char bytes[4];
+        size_t n = 1, i;
+        unsigned cp, low;
+        bytes[0] = (unsigned char)*p;
+        if (*p == '\\' && ++p < end) {
+            switch (*p) {
+            case 'b': bytes[0] = '\b'; break;
+            case 'f': bytes[0] = '\f'; break;
+            case 'n': bytes[0] = '\n'; break;
+            case 'r': bytes[0] = '\r'; break;
+            case 't': bytes[0] = '\t'; break;
+            case 'u':
+                if (!hex4(p + 1, end, &cp))
+                    return 0;
+                p += 4;
+                if (cp >= 0xD800 && cp < 0xDC00 && end - p > 6 && p[1] == '\\' && p[2] == 'u' &&
+                    hex4(p + 3, end, &low) && low >= 0xDC00 && low < 0xE000) {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+                    p += 6;
+                }
+                if (cp < 0x80) {
+                    bytes[0] = (unsigned char)cp;
+                } else if (cp < 0x800) {
+                    bytes[0] = (unsigned char)(0xC0 | (cp >> 6));
+                    bytes[1] = (unsigned char)(0x80 | (cp & 0x3F));
+                    n = 2;
+                } else if (cp < 0x10000) {
+                    bytes[0] = (unsigned char)(0xE0 | (cp >> 12));
+                    bytes[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+                    bytes[2] = (unsigned char)(0x80 | (cp & 0x3F));
+                    n = 3;
+                } else {
+                    bytes[0] = (unsigned char)(0xF0 | (cp >> 18));
+                    bytes[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+                    bytes[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+                    bytes[3] = (unsigned char)(0x80 | (cp & 0x3F));
+                    n = 4;
+                }
+                break;
+            default: bytes[0] = (unsigned char)*p; break; /* \" \\ \/ */
+            }
+        }
+        for (i = 0; i < n; i++, k++)
+            if (*k == '\0' || *k != bytes[i])
+                return 0;
+    }
+    return *k == '\0';
+}
+
+/* Where the value at steps sits in text (or its nearest parent that does). */
+static const char *find_steps(const char *text, size_t size, const FacetJsonStep *steps, size_t n)
 {
     const char *end = text + size, *p = skip_ws(text, end), *q;
-    char key[256];
-    long index;
-
-    if (path[0] == '$')
-        path++;
-    while (*path && (path = next_step(path, key, sizeof(key), &index)) != NULL) {
+    size_t i;
+    for (i = 0; i < n; i++) {
         const char *found = NULL;
-        if (p >= end || (index < 0 && *p != '{') || (index >= 0 && *p != '['))
+        size_t index = steps[i].index;
+        if (p >= end || *p != (steps[i].key != NULL ? '{' : '['))
             break;
         for (q = skip_ws(p + 1, end); q < end && *q != '}' && *q != ']';) {
-            if (index < 0) {
-                const char *k = q + 1, *ke = skip_string(q, end) - 1;
-                int match = (size_t)(ke - k) == strlen(key) && memcmp(k, key, (size_t)(ke - k)) == 0;
-                q = skip_ws(ke + 1, end);
-                q = skip_ws(q + 1, end); /* past ':' */
+            if (steps[i].key != NULL) {
+                int match = *q == '"' && string_equals(q, end, steps[i].key);
+                q = skip_ws(skip_string(q, end), end);
+                q = q < end ? skip_ws(q + 1, end) : end; /* past ':' */
                 if (match) {
                     found = q;
                     break;
@@ -255,9 +309,55 @@ void facet__json_locate(const char *text, size_t size, const char *path, unsigne
             break;
         p = found;
     }
+    return p;
+}
+
+/* Reads one step of a text path into step, a bracketed name unescaped into
+ * buf (size bytes); returns where the next step starts, or NULL for what
+ * it cannot read (an index too large to be one is not one). */
+static const char *next_step(const char *path, FacetJsonStep *step, char *buf, size_t size)
+{
+    size_t n = 0;
+    step->key = NULL;
+    step->index = 0;
+    if (*path == '.') {
+        for (path++; *path && *path != '.' && *path != '['; path++)
+            if (n + 1 < size)
+                buf[n++] = *path;
+        buf[n] = '\0';
+        step->key = buf;
+        return path;
+    }
+    if (path[0] == '[' && path[1] == '"') {
+        for (path += 2; *path && *path != '"'; path++) {
+            if (*path == '\\' && path[1] != '\0')
+                path++;
+            if (n + 1 < size)
+                buf[n++] = *path;
+        }
+        buf[n] = '\0';
+        step->key = buf;
+        return path[0] == '"' && path[1] == ']' ? path + 2 : NULL;
+    }
+    if (path[0] == '[' && path[1] >= '0' && path[1] <= '9') {
+        for (path++; *path >= '0' && *path <= '9'; path++) {
+            size_t digit = (size_t)(*path - '0');
+            if (step->index > (SIZE_MAX - digit) / 10)
+                return NULL;
+            step->index = step->index * 10 + digit;
+        }
+        return *path == ']' ? path + 1 : NULL;
+    }
+    return NULL;
+}
+
+/* The line and column of p in text. */
+static void position(const char *text, const char *p, unsigned *line, unsigned *column)
+{
+    const char *q;
     *line = 1;
     *column = 1;
-    for (q = text; q < p && q < end; q++) {
+    for (q = text; q < p; q++) {
         if (*q == '\n') {
             ++*line;
             *column = 1;
@@ -267,12 +367,30 @@ void facet__json_locate(const char *text, size_t size, const char *path, unsigne
     }
 }
 
+void facet__json_locate(const char *text, size_t size, const char *path, unsigned *line,
+                        unsigned *column)
+{
+    FacetJsonStep steps[FACET_JSON_MAX_STEPS];
+    char keys[2048];
+    size_t n = 0, used = 0;
+    if (path[0] == '$')
+        path++;
+    while (*path && n < FACET_JSON_MAX_STEPS && used < sizeof(keys) &&
+           (path = next_step(path, &steps[n], keys + used, sizeof(keys) - used)) != NULL) {
+        if (steps[n].key != NULL)
+            used += strlen(steps[n].key) + 1;
+        n++;
+    }
+    position(text, find_steps(text, size, steps, n), line, column);
+}
+
 static FacetResult json_verror(FacetJsonCtx *ctx, const char *message)
 {
     unsigned line, column;
     char path[512];
-    path_text(path, sizeof(path), ctx);
-    facet__json_locate(ctx->text, ctx->size, path, &line, &column);
+    size_t n = ctx->len < FACET_JSON_MAX_STEPS ? ctx->len : FACET_JSON_MAX_STEPS;
+    path_text(path, sizeof(path), ctx->steps, n);
+    position(ctx->text, find_steps(ctx->text, ctx->size, ctx->steps, n), &line, &column);
     return facet__error(ctx->code, "%s:%u:%u: %s: %s", ctx->file, line, column, path, message);
 }
 

@@ -150,6 +150,15 @@ static const Bad bad[] = {
      "$.classes", "expected an array"},
     {"class not an object", HEAD "\"classes\": [\"x\"]}", FACET_E_BADMANIFEST, "m.facet.json:2:13",
      "$.classes[0]", "class object"},
+    /* Names with the path's own syntax in them, or written with escapes:
+     * the position is still that of the member itself. */
+    {"name with path syntax", HEAD CLS ",\n \"classes\\\"][99999999999999999999999\": 1}",
+     FACET_E_BADMANIFEST, "m.facet.json:3:40", "$[\"classes\\\"][99999999999999999999999\"]",
+     "unknown field"},
+    {"name with escapes", HEAD CLS ",\n \"\\u0063olour\": \"red\"}", FACET_E_BADMANIFEST,
+     "m.facet.json:3:17", "$.colour", "unknown field \"colour\""},
+    {"name beyond the BMP", HEAD CLS ",\n \"\\ud83d\\ude00\": 2}", FACET_E_BADMANIFEST,
+     "m.facet.json:3:18", "$[\"\xF0\x9F\x98\x80\"]", "unknown field"},
     {"too deep",
      HEAD CLS ", \"description\": "
               "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
