@@ -84,6 +84,28 @@ FacetResult facet__error_prefix(const char *fmt, ...) FACET_PRINTF(1, 2);
             return facet__error(FACET_E_POINTER, "%s: argument '%s' is NULL", fn, #arg); \
     } while (0)
 
+/* ---- Structs that grow (struct_size.c): rule 5 of abi.h ---------------- */
+
+/* Reads the input struct in (NULL: nothing to read) over out, which holds
+ * the defaults: as far as in's struct_size goes, at most the size bytes
+ * this library knows. A field added later must also be checked against
+ * the size read, in case a caller's size ends inside it.
+ * FACET_E_STRUCTSIZE, naming fn, type and the sizes, below v1_size. */
+FacetResult facet__struct_read(void *out, size_t size, const void *in, uint32_t v1_size,
+                               const char *fn, const char *type, const char *prefix);
+/* Writes the filled struct from (size bytes) into out, as far as out's
+ * struct_size allows, and sets out's struct_size to the bytes written.
+ * FACET_E_STRUCTSIZE below v1_size, with out untouched. */
+FacetResult facet__struct_write(void *out, const void *from, size_t size, uint32_t v1_size,
+                                const char *fn, const char *type, const char *prefix);
+
+/* The same for a public struct TYPE whose macros start with PREFIX
+ * (FacetRuntimeStats, FACET_RUNTIME_STATS): PREFIX##_V1_SIZE is the least. */
+#define FACET_STRUCT_READ(out, in, TYPE, PREFIX, fn) \
+    facet__struct_read((out), sizeof(TYPE), (in), PREFIX##_V1_SIZE, fn, #TYPE, #PREFIX)
+#define FACET_STRUCT_WRITE(out, from, TYPE, PREFIX, fn) \
+    facet__struct_write((out), (from), sizeof(TYPE), PREFIX##_V1_SIZE, fn, #TYPE, #PREFIX)
+
 /* ---- Memory (alloc.c) -------------------------------------------------- */
 
 /* Every byte the runtime allocates goes through these, so that a test can

@@ -11,9 +11,6 @@
 /* The most classes one module may declare: a sanity bound, so a garbage
  * count from a broken module cannot make the runtime allocate gigabytes. */
 #define FACET_MAX_CLASSES 65536u
-/* Bytes of FacetModuleInfo and FacetClassInfo this runtime reads. */
-#define MODULE_INFO_V1_SIZE (offsetof(FacetModuleInfo, compiler) + sizeof(const char *))
-#define CLASS_INFO_V1_SIZE (offsetof(FacetClassInfo, interfaces) + sizeof(const FacetGuid *))
 
 const char *facet__basename(const char *path)
 {
@@ -106,11 +103,11 @@ static FacetResult read_module_info(FacetModule *m, const char *path)
                             "%s: GetModuleInfo set struct_size to %u, more than the %u bytes it "
                             "was given; a callee writes no further than struct_size",
                             path, (unsigned)info.struct_size, (unsigned)sizeof(FacetModuleInfo));
-    if (info.struct_size < MODULE_INFO_V1_SIZE)
+    if (info.struct_size < FACET_MODULE_INFO_V1_SIZE)
         return facet__error(FACET_E_STRUCTSIZE,
                             "%s: GetModuleInfo filled %u bytes of FacetModuleInfo; this runtime "
                             "reads %u (abi_version, name, version, api_level, compiler)",
-                            path, (unsigned)info.struct_size, (unsigned)MODULE_INFO_V1_SIZE);
+                            path, (unsigned)info.struct_size, (unsigned)FACET_MODULE_INFO_V1_SIZE);
     if (info.name == NULL || info.name[0] == '\0' || info.version == NULL)
         return facet__error(FACET_E_CONTRACT,
                             "%s: GetModuleInfo gave no %s; every module has a name and a version",
@@ -161,12 +158,12 @@ static FacetResult read_classes(FacetModule *m, const char *path)
                                 "struct_size",
                                 path, (unsigned)i, (unsigned)ci.struct_size,
                                 (unsigned)sizeof(FacetClassInfo));
-        if (ci.struct_size < CLASS_INFO_V1_SIZE)
+        if (ci.struct_size < FACET_CLASS_INFO_V1_SIZE)
             return facet__error(FACET_E_STRUCTSIZE,
                                 "%s: DescribeClass(%u) filled %u bytes of FacetClassInfo; this "
                                 "runtime reads %u",
                                 path, (unsigned)i, (unsigned)ci.struct_size,
-                                (unsigned)CLASS_INFO_V1_SIZE);
+                                (unsigned)FACET_CLASS_INFO_V1_SIZE);
         if (ci.threading > FACET_THREADING_MAIN)
             return facet__error(FACET_E_CONTRACT,
                                 "%s: class %u has threading %u; expected 0 (any), 1 (single) or "

@@ -701,15 +701,9 @@ void facet_manifest_free(FacetManifest *mf)
 
 FacetResult facet_manifest_info(FacetManifestInfo *out, const FacetManifest *mf)
 {
-    FacetManifestInfo info;
+    FacetManifestInfo info = FACET_MANIFEST_INFO_INIT;
     FACET_CHECK_ARG(out, "facet_manifest_info");
     FACET_CHECK_ARG(mf, "facet_manifest_info");
-    if (out->struct_size < sizeof(uint32_t))
-        return facet__error(FACET_E_STRUCTSIZE,
-                            "facet_manifest_info: out->struct_size is %u; initialise it with "
-                            "FACET_MANIFEST_INFO_INIT",
-                            (unsigned)out->struct_size);
-    info.struct_size = out->struct_size < sizeof(info) ? out->struct_size : (uint32_t)sizeof(info);
     info.path = mf->path;
     info.name = mf->name;
     info.version = mf->version;
@@ -719,31 +713,27 @@ FacetResult facet_manifest_info(FacetManifestInfo *out, const FacetManifest *mf)
     info.class_count = mf->class_count;
     info.require_count = mf->require_count;
     info.permission_count = mf->permission_count;
-    memcpy(out, &info, info.struct_size);
-    return FACET_OK;
+    return FACET_STRUCT_WRITE(out, &info, FacetManifestInfo, FACET_MANIFEST_INFO,
+                              "facet_manifest_info");
 }
 
 FacetResult facet_manifest_class(FacetClassInfo *out, const FacetManifest *mf, uint32_t index)
 {
+    FacetClassInfo ci = FACET_CLASS_INFO_INIT;
     const FacetManifestClass *c;
     FACET_CHECK_ARG(out, "facet_manifest_class");
     FACET_CHECK_ARG(mf, "facet_manifest_class");
     if (index >= mf->class_count)
         return facet__error(FACET_E_INVALIDARG, "facet_manifest_class: index %u; %s has %u classes",
                             (unsigned)index, mf->path, (unsigned)mf->class_count);
-    if (out->struct_size < sizeof(FacetClassInfo))
-        return facet__error(FACET_E_STRUCTSIZE, "facet_manifest_class: out->struct_size is %u, "
-                                                "expected %u",
-                            (unsigned)out->struct_size, (unsigned)sizeof(FacetClassInfo));
     c = &mf->classes[index];
-    out->struct_size = sizeof(FacetClassInfo);
-    out->clsid = c->clsid;
-    out->contract = c->contract;
-    out->version = c->version ? c->version : mf->version;
-    out->threading = c->threading == UINT32_MAX ? FACET_THREADING_ANY : c->threading;
-    out->interface_count = c->interface_count == UINT32_MAX ? 0 : c->interface_count;
-    out->interfaces = c->interfaces;
-    return FACET_OK;
+    ci.clsid = c->clsid;
+    ci.contract = c->contract;
+    ci.version = c->version ? c->version : mf->version;
+    ci.threading = c->threading == UINT32_MAX ? FACET_THREADING_ANY : c->threading;
+    ci.interface_count = c->interface_count == UINT32_MAX ? 0 : c->interface_count;
+    ci.interfaces = c->interfaces;
+    return FACET_STRUCT_WRITE(out, &ci, FacetClassInfo, FACET_CLASS_INFO, "facet_manifest_class");
 }
 
 FacetResult facet_manifest_require(const char **out_name, const char **out_range,

@@ -343,14 +343,14 @@ uint32_t facet_probe_cache_count(const FacetProbeCache *cache)
 FacetResult facet_probe_cache_entry(FacetProbeCacheEntry *out, const FacetProbeCache *cache,
                                     uint32_t index)
 {
+    FacetProbeCacheEntry entry = FACET_PROBE_CACHE_ENTRY_INIT;
     CacheEntry *e;
     uint32_t i = 0;
     FACET_CHECK_ARG(out, "facet_probe_cache_entry");
     FACET_CHECK_ARG(cache, "facet_probe_cache_entry");
-    if (out->struct_size < sizeof(FacetProbeCacheEntry))
-        return facet__error(FACET_E_STRUCTSIZE,
-                            "facet_probe_cache_entry: out->struct_size is %u, expected %u",
-                            (unsigned)out->struct_size, (unsigned)sizeof(FacetProbeCacheEntry));
+    if (out->struct_size < FACET_PROBE_CACHE_ENTRY_V1_SIZE) /* refused before any lookup */
+        return FACET_STRUCT_WRITE(out, &entry, FacetProbeCacheEntry, FACET_PROBE_CACHE_ENTRY,
+                                  "facet_probe_cache_entry");
     for (e = cache->entries; e != NULL && i < index; e = e->hh.next)
         i++;
     if (e == NULL)
@@ -362,11 +362,12 @@ FacetResult facet_probe_cache_entry(FacetProbeCacheEntry *out, const FacetProbeC
         if (FACET_FAILED(r))
             return r;
     }
-    out->path = e->path;
-    out->outcome = e->report->outcome;
-    out->quarantined = e->report->outcome != FACET_OUTCOME_OK;
-    out->reason = e->report->reason;
-    return FACET_OK;
+    entry.path = e->path;
+    entry.outcome = e->report->outcome;
+    entry.quarantined = e->report->outcome != FACET_OUTCOME_OK;
+    entry.reason = e->report->reason;
+    return FACET_STRUCT_WRITE(out, &entry, FacetProbeCacheEntry, FACET_PROBE_CACHE_ENTRY,
+                              "facet_probe_cache_entry");
 }
 
 FacetResult facet_probe_cache_forget(FacetProbeCache *cache, const char *path)

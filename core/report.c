@@ -403,15 +403,12 @@ static FacetResult check_opts(FacetCheckOptions *eff, const char *path,
                               const FacetCheckOptions *opts, const char *fn)
 {
     FacetCheckOptions defaults = FACET_CHECK_OPTIONS_INIT;
+    FacetResult r;
     FACET_CHECK_ARG(path, fn);
-    if (opts == NULL)
-        opts = &defaults;
-    if (opts->struct_size < sizeof(FacetCheckOptions))
-        return facet__error(FACET_E_STRUCTSIZE,
-                            "%s: opts->struct_size is %u, expected %u; initialise the options "
-                            "with FACET_CHECK_OPTIONS_INIT",
-                            fn, (unsigned)opts->struct_size, (unsigned)sizeof(FacetCheckOptions));
-    *eff = *opts;
+    *eff = defaults;
+    r = FACET_STRUCT_READ(eff, opts, FacetCheckOptions, FACET_CHECK_OPTIONS, fn);
+    if (FACET_FAILED(r))
+        return r;
     if (eff->timeout_ms == 0)
         eff->timeout_ms = DEFAULT_TIMEOUT_MS;
     if (eff->threads == 0)
@@ -511,21 +508,6 @@ const char *facet_report_path(const FacetReport *rep)
     return rep ? rep->path : NULL;
 }
 
-/* Copies as much of src as out->struct_size allows (rule 5). */
-static FacetResult copy_sized(void *out, const void *src, size_t full, const char *fn)
-{
-    uint32_t size = *(const uint32_t *)out;
-    if (size < sizeof(uint32_t))
-        return facet__error(FACET_E_STRUCTSIZE, "%s: out->struct_size is %u", fn,
-                            (unsigned)size);
-    if (size > full)
-        size = (uint32_t)full;
-    memcpy((char *)out + sizeof(uint32_t), (const char *)src + sizeof(uint32_t),
-           size - sizeof(uint32_t));
-    *(uint32_t *)out = size;
-    return FACET_OK;
-}
-
 FacetResult facet_report_module(FacetModuleInfo *out, const FacetReport *rep)
 {
     FACET_CHECK_ARG(out, "facet_report_module");
@@ -533,7 +515,8 @@ FacetResult facet_report_module(FacetModuleInfo *out, const FacetReport *rep)
     if (!rep->has_module)
         return facet__error(FACET_E_NOTFOUND, "%s: the module failed before it gave its info",
                             rep->path);
-    return copy_sized(out, &rep->module, sizeof(rep->module), "facet_report_module");
+    return FACET_STRUCT_WRITE(out, &rep->module, FacetModuleInfo, FACET_MODULE_INFO,
+                              "facet_report_module");
 }
 
 uint32_t facet_report_class_count(const FacetReport *rep)
@@ -548,7 +531,8 @@ FacetResult facet_report_class(FacetClassInfo *out, const FacetReport *rep, uint
     if (index >= rep->class_count)
         return facet__error(FACET_E_INVALIDARG, "facet_report_class: index %u; the report has %u",
                             (unsigned)index, (unsigned)rep->class_count);
-    return copy_sized(out, &rep->classes[index], sizeof(FacetClassInfo), "facet_report_class");
+    return FACET_STRUCT_WRITE(out, &rep->classes[index], FacetClassInfo, FACET_CLASS_INFO,
+                              "facet_report_class");
 }
 
 uint32_t facet_report_violation_count(const FacetReport *rep)
@@ -564,8 +548,8 @@ FacetResult facet_report_violation(FacetViolation *out, const FacetReport *rep, 
         return facet__error(FACET_E_INVALIDARG,
                             "facet_report_violation: index %u; the report has %u",
                             (unsigned)index, (unsigned)rep->violation_count);
-    return copy_sized(out, &rep->violations[index], sizeof(FacetViolation),
-                      "facet_report_violation");
+    return FACET_STRUCT_WRITE(out, &rep->violations[index], FacetViolation, FACET_VIOLATION,
+                              "facet_report_violation");
 }
 
 const char *facet_report_interface_name(const FacetReport *rep, const FacetGuid *iid)

@@ -27,21 +27,19 @@ void facet__runtime_log(FacetRuntime *rt, uint32_t level, const char *module,
         fprintf(stderr, "[%s] %s: %s\n", module, level_name(level), message);
 }
 
-FacetResult facet_runtime_new(FacetRuntime **out, const FacetRuntimeOptions *opts)
+FacetResult facet_runtime_new(FacetRuntime **out, const FacetRuntimeOptions *options)
 {
-    FacetRuntimeOptions defaults = FACET_RUNTIME_OPTIONS_INIT;
+    FacetRuntimeOptions given = FACET_RUNTIME_OPTIONS_INIT;
+    const FacetRuntimeOptions *opts = &given;
     FacetRuntime *rt;
     FacetResult r;
 
     FACET_CHECK_ARG(out, "facet_runtime_new");
     *out = NULL;
-    if (opts == NULL)
-        opts = &defaults;
-    if (opts->struct_size < sizeof(FacetRuntimeOptions))
-        return facet__error(FACET_E_STRUCTSIZE,
-                            "facet_runtime_new: opts->struct_size is %u, expected %u; initialise "
-                            "the options with FACET_RUNTIME_OPTIONS_INIT",
-                            (unsigned)opts->struct_size, (unsigned)sizeof(FacetRuntimeOptions));
+    r = FACET_STRUCT_READ(&given, options, FacetRuntimeOptions, FACET_RUNTIME_OPTIONS,
+                          "facet_runtime_new");
+    if (FACET_FAILED(r))
+        return r;
     if (opts->log_level > FACET_LOG_ERROR + 1)
         return facet__error(FACET_E_INVALIDARG,
                             "facet_runtime_new: log_level %u; expected FACET_LOG_TRACE (0) to "
@@ -325,21 +323,10 @@ FacetResult facet_module_unload(FacetModule *module)
 
 FacetResult facet_module_info(FacetModuleInfo *out, const FacetModule *module)
 {
-    FacetModule *m = (FacetModule *)module;
-    uint32_t size;
     FACET_CHECK_ARG(out, "facet_module_info");
     FACET_CHECK_ARG(module, "facet_module_info");
-    size = out->struct_size < sizeof(FacetModuleInfo) ? out->struct_size
-                                                      : (uint32_t)sizeof(FacetModuleInfo);
-    if (size < sizeof(uint32_t))
-        return facet__error(FACET_E_STRUCTSIZE,
-                            "facet_module_info: out->struct_size is %u; initialise it with "
-                            "FACET_MODULE_INFO_INIT",
-                            (unsigned)out->struct_size);
-    memcpy((char *)out + sizeof(uint32_t), (const char *)&m->info + sizeof(uint32_t),
-           size - sizeof(uint32_t));
-    out->struct_size = size;
-    return FACET_OK;
+    return FACET_STRUCT_WRITE(out, &module->info, FacetModuleInfo, FACET_MODULE_INFO,
+                              "facet_module_info");
 }
 
 const char *facet_module_path(const FacetModule *module)
@@ -360,25 +347,22 @@ FacetResult facet_module_factory(IFacetFactory **out, FacetModule *module)
 
 FacetResult facet_runtime_stats(FacetRuntimeStats *out, FacetRuntime *rt)
 {
+    FacetRuntimeStats st = FACET_RUNTIME_STATS_INIT;
     FacetModule *m;
     FACET_CHECK_ARG(out, "facet_runtime_stats");
     FACET_CHECK_ARG(rt, "facet_runtime_stats");
-    if (out->struct_size < sizeof(FacetRuntimeStats))
-        return facet__error(FACET_E_STRUCTSIZE,
-                            "facet_runtime_stats: out->struct_size is %u, expected %u",
-                            (unsigned)out->struct_size, (unsigned)sizeof(FacetRuntimeStats));
-    memset((char *)out + sizeof(uint32_t), 0, sizeof(*out) - sizeof(uint32_t));
     facet__os_rwlock_rdlock(&rt->lock);
     for (m = rt->modules; m != NULL; m = m->next) {
-        out->modules_loaded++;
+        st.modules_loaded++;
         if (m->state == FACET_MODULE_WAITING)
-            out->modules_waiting++;
+            st.modules_waiting++;
     }
-    out->classes = facet__registry_count(rt);
+    st.classes = facet__registry_count(rt);
     facet__os_rwlock_rdunlock(&rt->lock);
-    out->allocations_live = facet_testing_live_allocations();
-    out->allocations_total = facet__total_allocations();
-    return FACET_OK;
+    st.allocations_live = facet_testing_live_allocations();
+    st.allocations_total = facet__total_allocations();
+    return FACET_STRUCT_WRITE(out, &st, FacetRuntimeStats, FACET_RUNTIME_STATS,
+                              "facet_runtime_stats");
 }
 
 /* ---- Creating instances ------------------------------------------------ */

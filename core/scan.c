@@ -104,21 +104,6 @@ uint32_t facet_scan_report_problem_count(const FacetScanReport *rep)
     return rep ? rep->problem_count : 0;
 }
 
-/* Copies as much of item as out->struct_size allows. */
-static FacetResult copy_out(void *out, const void *item, size_t size, const char *fn)
-{
-    uint32_t have = *(const uint32_t *)out;
-    if (have < sizeof(uint32_t))
-        return facet__error(FACET_E_STRUCTSIZE, "%s: out->struct_size is %u; initialise it with "
-                                                "the _INIT macro",
-                            fn, (unsigned)have);
-    if (have > size)
-        have = (uint32_t)size;
-    memcpy(out, item, have);
-    *(uint32_t *)out = have;
-    return FACET_OK;
-}
-
 FacetResult facet_scan_report_module(FacetScanModule *out, const FacetScanReport *rep,
                                      uint32_t index)
 {
@@ -127,7 +112,8 @@ FacetResult facet_scan_report_module(FacetScanModule *out, const FacetScanReport
     if (index >= rep->module_count)
         return facet__error(FACET_E_INVALIDARG, "facet_scan_report_module: index %u of %u",
                             (unsigned)index, (unsigned)rep->module_count);
-    return copy_out(out, &rep->modules[index], sizeof(*out), "facet_scan_report_module");
+    return FACET_STRUCT_WRITE(out, &rep->modules[index], FacetScanModule, FACET_SCAN_MODULE,
+                              "facet_scan_report_module");
 }
 
 FacetResult facet_scan_report_problem(FacetScanProblem *out, const FacetScanReport *rep,
@@ -138,7 +124,8 @@ FacetResult facet_scan_report_problem(FacetScanProblem *out, const FacetScanRepo
     if (index >= rep->problem_count)
         return facet__error(FACET_E_INVALIDARG, "facet_scan_report_problem: index %u of %u",
                             (unsigned)index, (unsigned)rep->problem_count);
-    return copy_out(out, &rep->problems[index], sizeof(*out), "facet_scan_report_problem");
+    return FACET_STRUCT_WRITE(out, &rep->problems[index], FacetScanProblem, FACET_SCAN_PROBLEM,
+                              "facet_scan_report_problem");
 }
 
 /* ---- Declared modules -------------------------------------------------- */

@@ -19,9 +19,12 @@
  *     uint64_t with named constants.
  *  4. No C++ exception, longjmp or signal crosses the boundary.
  *  5. A struct that may grow starts with uint32_t struct_size. The caller
- *     sets it to the size it knows; the callee writes only the fields that
- *     lie wholly inside that size and, on return, sets struct_size to the
- *     number of bytes it filled in. Fields are only ever added at the end.
+ *     sets it to the size it knows; the callee reads or writes only the
+ *     fields that lie wholly inside that size and, on return, sets an out
+ *     struct's struct_size to the number of bytes it filled in. Fields are
+ *     only ever added at the end. Each such struct has an _INIT macro and a
+ *     _V1_SIZE, the smallest struct_size any callee accepts (smaller is
+ *     FACET_E_STRUCTSIZE); a larger one than the callee knows is fine.
  *  6. Whoever allocates memory frees it. An object frees itself in its last
  *     Release. A `const char *` an object returns is borrowed and stays valid
  *     while the object lives. Memory handed to the other side is allocated
@@ -247,6 +250,9 @@ typedef struct FacetModuleInfo {
 } FacetModuleInfo;
 
 #define FACET_MODULE_INFO_INIT {sizeof(FacetModuleInfo), 0, NULL, NULL, 0, NULL}
+/* Where the last field of the first version ends (rule 5). */
+#define FACET_MODULE_INFO_V1_SIZE \
+    ((uint32_t)(offsetof(FacetModuleInfo, compiler) + sizeof(const char *)))
 
 #define FACET_THREADING_ANY 0u    /* free-threaded: any thread, concurrently */
 #define FACET_THREADING_SINGLE 1u /* one thread at a time; the host serialises */
@@ -266,6 +272,8 @@ typedef struct FacetClassInfo {
 
 #define FACET_CLASS_INFO_INIT \
     {sizeof(FacetClassInfo), {0, 0, 0, {0, 0, 0, 0, 0, 0, 0, 0}}, NULL, NULL, 0, 0, NULL}
+#define FACET_CLASS_INFO_V1_SIZE \
+    ((uint32_t)(offsetof(FacetClassInfo, interfaces) + sizeof(const FacetGuid *)))
 
 /* ---- IFacetFactory ----------------------------------------------------- */
 

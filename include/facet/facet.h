@@ -12,8 +12,10 @@
  *    thread-local message that names the file, symbol or field concerned.
  *  - Out parameters come first and are named out. On failure *out is NULL.
  *  - NULL for a required pointer argument is FACET_E_POINTER, never a crash.
- *  - Runtime types are opaque. Option structs start with struct_size and
- *    have an _INIT macro.
+ *  - Runtime types are opaque. Structs that may grow start with struct_size
+ *    and have an _INIT macro and a _V1_SIZE, the smallest struct_size
+ *    accepted: the rule is <facet/abi.h>'s rule 5, and docs/abi.md
+ *    ("Structs that grow") says how both sides keep it.
  *  - Every function here is safe to call from any thread unless it says
  *    otherwise.
  */
@@ -95,6 +97,8 @@ typedef struct FacetRuntimeOptions {
 
 #define FACET_RUNTIME_OPTIONS_INIT \
     {sizeof(FacetRuntimeOptions), FACET_API_LEVEL, FACET_LOG_INFO, NULL, NULL}
+#define FACET_RUNTIME_OPTIONS_V1_SIZE \
+    ((uint32_t)(offsetof(FacetRuntimeOptions, log_payload) + sizeof(void *)))
 
 /* Creates a runtime. opts may be NULL for the defaults. */
 FACET_API FacetResult facet_runtime_new(FacetRuntime **out, const FacetRuntimeOptions *opts);
@@ -121,6 +125,8 @@ typedef struct FacetRuntimeStats {
 } FacetRuntimeStats;
 
 #define FACET_RUNTIME_STATS_INIT {sizeof(FacetRuntimeStats), 0, 0, 0, 0, 0}
+#define FACET_RUNTIME_STATS_V1_SIZE \
+    ((uint32_t)(offsetof(FacetRuntimeStats, allocations_total) + sizeof(uint64_t)))
 
 FACET_API FacetResult facet_runtime_stats(FacetRuntimeStats *out, FacetRuntime *rt);
 
@@ -216,6 +222,8 @@ typedef struct FacetManifestInfo {
 } FacetManifestInfo;
 
 #define FACET_MANIFEST_INFO_INIT {sizeof(FacetManifestInfo), NULL, NULL, NULL, 0, NULL, 0, 0, 0, 0}
+#define FACET_MANIFEST_INFO_V1_SIZE \
+    ((uint32_t)(offsetof(FacetManifestInfo, permission_count) + sizeof(uint32_t)))
 
 /* Reads and checks a manifest. Every problem is FACET_E_BADMANIFEST (or the
  * file's own error: FACET_E_FILENOTFOUND, ...) with a message
@@ -263,6 +271,7 @@ typedef struct FacetScanModule {
 } FacetScanModule;
 
 #define FACET_SCAN_MODULE_INIT {sizeof(FacetScanModule), NULL, NULL, NULL, 0}
+#define FACET_SCAN_MODULE_V1_SIZE ((uint32_t)(offsetof(FacetScanModule, state) + sizeof(uint32_t)))
 
 typedef struct FacetScanProblem {
     uint32_t struct_size;
@@ -272,6 +281,8 @@ typedef struct FacetScanProblem {
 } FacetScanProblem;
 
 #define FACET_SCAN_PROBLEM_INIT {sizeof(FacetScanProblem), 0, NULL, NULL}
+#define FACET_SCAN_PROBLEM_V1_SIZE \
+    ((uint32_t)(offsetof(FacetScanProblem, message) + sizeof(const char *)))
 
 /* Reads every *.facet.json in folder (not its subfolders) without loading
  * any code, and registers the classes of each usable module: creating one

@@ -42,6 +42,8 @@ typedef struct FacetCheckOptions {
 } FacetCheckOptions;
 
 #define FACET_CHECK_OPTIONS_INIT {sizeof(FacetCheckOptions), 0, 0, 0, NULL}
+#define FACET_CHECK_OPTIONS_V1_SIZE \
+    ((uint32_t)(offsetof(FacetCheckOptions, helper) + sizeof(const char *)))
 
 /* ---- Reports ----------------------------------------------------------- */
 
@@ -66,6 +68,7 @@ typedef struct FacetViolation {
 } FacetViolation;
 
 #define FACET_VIOLATION_INIT {sizeof(FacetViolation), NULL, NULL, {0, 0, 0, {0}}, NULL, NULL, NULL}
+#define FACET_VIOLATION_V1_SIZE ((uint32_t)(offsetof(FacetViolation, seen) + sizeof(const char *)))
 
 /* Loads the module at path in a child process and reads its module and
  * class info. FACET_OK: *out holds them. FACET_FALSE: the module failed
@@ -158,6 +161,8 @@ typedef struct FacetProbeCacheEntry {
 } FacetProbeCacheEntry;
 
 #define FACET_PROBE_CACHE_ENTRY_INIT {sizeof(FacetProbeCacheEntry), NULL, 0, 0, NULL}
+#define FACET_PROBE_CACHE_ENTRY_V1_SIZE \
+    ((uint32_t)(offsetof(FacetProbeCacheEntry, reason) + sizeof(const char *)))
 
 FACET_API uint32_t facet_probe_cache_count(const FacetProbeCache *cache);
 FACET_API FacetResult facet_probe_cache_entry(FacetProbeCacheEntry *out,
