@@ -80,13 +80,86 @@ static FacetResult parse_folders(Parser *p, json_t *root)
 
 /* ---- Aliases ----------------------------------------------------------- */
 
+#define ALIAS_UNSEEN 0u
+#define ALIAS_ON_PATH 1u
+#define ALIAS_DONE 2u
+
+static const char *alias_name(const void *list, uint32_t i)
+{
+    return ((FacetAlias *const *)list)[i]->name;
+}
+
+/* Points every alias at the end of its chain: a contract name or a clsid.
+ * Each alias is walked once, whatever the length of the chains (a walk
+ * stops at an alias already resolved); a walk that meets its own path is
+ * a cycle. */
+static FacetResult resolve_aliases(Parser *p)
+{
+    FacetAlias *a, *tmp, *cur, *next, **path;
+    uint32_t n, i;
+    FacetResult r = FACET_OK;
+    if (p->cfg->aliases == NULL)
+        return FACET_OK;
+    path = facet__calloc(HASH_COUNT(p->cfg->aliases), sizeof(*path));
+    if (path == NULL)
+        return oom(p);
+    HASH_ITER(hh, p->cfg->aliases, a, tmp) {
+        const char *end;
+        if (a->resolved == ALIAS_DONE)
+            continue;
+        n = 0;
+        for (cur = a;; cur = next) {
+            cur->resolved = ALIAS_ON_PATH;
+            path[n++] = cur;
+            HASH_FIND(hh, p->cfg->aliases, cur->target, strlen(cur->target), next);
+            if (next == NULL || next->resolved == ALIAS_DONE) {
+                end = next != NULL ? next->target : cur->target;
+                break;
+            }
+            if (next->resolved == ALIAS_ON_PATH) {
+                char text[1024];
+                size_t old;
+                for (i = 0; path[i] != next; i++)
+                    ;
+                facet__cycle_text(text, sizeof(text), n - i, alias_name, &path[i]);
+                old = facet__json_push_key(&p->ctx, a->name);
+                p->ctx.code = FACET_E_CYCLE;
+                r = facet__json_error(&p->ctx, "alias cycle: %s", text);
+                p->ctx.code = FACET_E_BADCONFIG;
+                facet__json_pop(&p->ctx, old);
+                goto done;
+            }
+        }
+        for (i = 0; i < n; i++) {
+            FacetAlias *m = path[i];
+            m->target = end;
+            m->target_len = strlen(end);
+            HASH_VALUE(m->target, m->target_len, m->target_hash);
+            m->resolved = ALIAS_DONE;
+            if ((end[0] == '{' || m->target_len == 36) &&
+                FACET_SUCCEEDED(facet_guid_parse(&m->clsid, end)))
+                m->is_clsid = 1;
+        }
+        if (end[0] == '{' && !path[0]->is_clsid) {
+            /* the last of the chain names the bad GUID */
+            size_t old = facet__json_push_key(&p->ctx, cur->name);
+            r = facet__json_wrap(&p->ctx, FACET_E_BADGUID); /* facet_guid_parse's message */
+            facet__json_pop(&p->ctx, old);
+            goto done;
+        }
+    }
+done:
+    facet__free(path);
+    return r;
+}
+
 static FacetResult parse_aliases(Parser *p, json_t *root)
 {
     json_t *v = json_object_get(root, "aliases"), *value;
     const char *key;
     size_t old;
     FacetResult r = FACET_OK;
-    FacetAlias *a, *tmp;
+    FacetAlias *a;
 
     if (v == NULL)
         return FACET_OK;
@@ -124,54 +197,8 @@ static FacetResult parse_aliases(Parser *p, json_t *root)
         if (FACET_FAILED(r))
             break;
     }
-    /* Follow each chain to its end; a chain that comes back is a cycle. */
-    HASH_ITER(hh, p->cfg->aliases, a, tmp) {
-        const char *chain[64];
-        uint32_t n = 0, i;
-        FacetAlias *cur = a, *next;
-        if (FACET_FAILED(r))
-            break;
-        for (;;) {
-            chain[n++] = cur->name;
-            HASH_FIND(hh, p->cfg->aliases, cur->target, strlen(cur->target), next);
-            if (next == NULL)
-                break;
-            for (i = 0; i < n; i++)
-                if (chain[i] == next->name || n == 64) {
-                    char text[1024];
-                    size_t used = 0, old2;
-                    uint32_t j;
-                    for (j = i; j < n && used < sizeof(text); j++) {
-                        int w = snprintf(text + used, sizeof(text) - used, "%s -> ", chain[j]);
-                        used += w > 0 ? (size_t)w : 0;
-                    }
-                    if (used < sizeof(text))
-                        snprintf(text + used, sizeof(text) - used, "%s", next->name);
-                    old2 = facet__json_push_key(&p->ctx, a->name);
-                    p->ctx.code = FACET_E_CYCLE;
-                    r = facet__json_error(&p->ctx, "alias cycle: %s", text);
-                    p->ctx.code = FACET_E_BADCONFIG;
-                    facet__json_pop(&p->ctx, old2);
-                    break;
-                }
-            if (FACET_FAILED(r))
-                break;
-            cur = next;
-        }
-        if (FACET_FAILED(r))
-            break;
-        a->target = cur->target;
-        a->target_len = strlen(a->target);
-        HASH_VALUE(a->target, a->target_len, a->target_hash);
-        if ((a->target[0] == '{' || strlen(a->target) == 36) &&
-            FACET_SUCCEEDED(facet_guid_parse(&a->clsid, a->target)))
-            a->is_clsid = 1;
-        else if (a->target[0] == '{') {
-            size_t old2 = facet__json_push_key(&p->ctx, cur->name);
-            r = facet__json_wrap(&p->ctx, FACET_E_BADGUID);
-            facet__json_pop(&p->ctx, old2);
-        }
-    }
+    if (FACET_SUCCEEDED(r))
+        r = resolve_aliases(p);
     facet__json_pop(&p->ctx, old);
     return r;
 }

@@ -132,6 +132,26 @@ FacetResult facet__error_prefix(const char *fmt, ...)
     return error_state.code;
 }
 
+void facet__cycle_text(char *out, size_t size, uint32_t count,
+                       const char *(*name)(const void *list, uint32_t i), const void *list)
+{
+    size_t used = 0;
+    uint32_t i;
+    out[0] = '\0';
+    for (i = 0; i < count && used < size; i++) {
+        int n;
+        if (count > 12 && i == 8) {
+            n = snprintf(out + used, size - used, "... (%u more) -> ", (unsigned)(count - 12));
+            i = count - 5;
+        } else {
+            n = snprintf(out + used, size - used, "%s -> ", name(list, i));
+        }
+        used += n > 0 ? (size_t)n : 0;
+    }
+    if (used < size && count > 0)
+        snprintf(out + used, size - used, "%s", name(list, 0));
+}
+
 const char *facet_last_error(void)
 {
     return error_state.message;

@@ -77,6 +77,12 @@ FacetResult facet__verror(FacetResult code, const char *fmt, va_list ap);
 /* Prepends "prefix: " to this thread's last message, keeping its code. */
 FacetResult facet__error_prefix(const char *fmt, ...) FACET_PRINTF(1, 2);
 
+/* Writes "a -> b -> c -> a" into out for a cycle of count members, name
+ * giving the ith of list; a long cycle by its first eight and last four
+ * members and how many lie between. */
+void facet__cycle_text(char *out, size_t size, uint32_t count,
+                       const char *(*name)(const void *list, uint32_t i), const void *list);
+
 /* Checks a required pointer argument of a public function. */
 #define FACET_CHECK_ARG(arg, fn)                                                       \
     do {                                                                               \
@@ -364,6 +370,7 @@ typedef struct FacetAlias {
     unsigned target_hash;
     uint32_t is_clsid;
     FacetGuid clsid;
+    uint32_t resolved;          /* scratch while chains are followed */
     UT_hash_handle hh;
 } FacetAlias;
 

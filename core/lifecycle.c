@@ -39,35 +39,24 @@ typedef struct Sorter {
     uint32_t depth;
 } Sorter;
 
-/* The cycle closed by back, which is on the stack: all of it when short,
- * else its first and last members and how many lie between. */
+static const char *frame_name(const void *list, uint32_t i)
+{
+    return ((const Frame *)list)[i].d->mf->name;
+}
+
+/* The cycle closed by back, which is on the stack. */
 static FacetResult cycle_error(Sorter *s, FacetDeclared *back)
 {
     char text[1024];
-    size_t used = 0;
-    uint32_t first = s->depth, i, members;
+    uint32_t first = s->depth;
     while (first > 0 && s->stack[first - 1].d != back)
         first--;
     first = first > 0 ? first - 1 : 0;
-    members = s->depth - first;
-    text[0] = '\0';
-    for (i = first; i < s->depth && used < sizeof(text); i++) {
-        int n;
-        if (members > 12 && i == first + 8) {
-            n = snprintf(text + used, sizeof(text) - used, "... (%u more) -> ",
-                         (unsigned)(members - 12));
-            i = s->depth - 4;
-        } else {
-            n = snprintf(text + used, sizeof(text) - used, "%s -> ", s->stack[i].d->mf->name);
-        }
-        used += n > 0 ? (size_t)n : 0;
-    }
-    if (used < sizeof(text))
-        snprintf(text + used, sizeof(text) - used, "%s", back->mf->name);
+    facet__cycle_text(text, sizeof(text), s->depth - first, frame_name, &s->stack[first]);
     return facet__error(FACET_E_CYCLE, "facet_runtime_start: dependency cycle of %u modules: %s "
                                        "(see the \"requires\" of each manifest); no module was "
                                        "loaded",
-                        (unsigned)members, text);
+                        (unsigned)(s->depth - first), text);
 }
 
 /* Depth first from root, each module after those it requires. The path is

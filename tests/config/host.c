@@ -3,6 +3,7 @@
  * lists, aliases (with chains and cycles), per-module settings read through
  * IFacetConfig, and each kind of bad input.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "plugtest.h"
@@ -211,12 +212,77 @@ static void test_config_host__bad(void **state)
     assert_no_leaks();
 }
 
+/* An alias config of count aliases a00000 -> a00001 -> ..., the last
+ * pointing at last_target (NULL: back at a00000). */
+static char *alias_chain(unsigned count, const char *last_target)
+{
+    size_t size = 64 + (size_t)count * 32, used;
+    char *text = malloc(size);
+    unsigned i;
+    assert_non_null(text);
+    used = (size_t)snprintf(text, size, "{\"plugin_folders\": [\".\"], \"aliases\": {");
+    for (i = 0; i < count; i++) {
+        char target[64];
+        if (i + 1 < count)
+            snprintf(target, sizeof(target), "a%05u", i + 1);
+        else
+            snprintf(target, sizeof(target), "%s", last_target ? last_target : "a00000");
+        used += (size_t)snprintf(text + used, size - used, "%s\n\"a%05u\": \"%s\"", i ? "," : "",
+                                 i, target);
+    }
+    snprintf(text + used, size - used, "}}");
+    return text;
+}
+
+/* A chain of aliases is followed to its end however long it is; only a
+ * chain that comes back to itself is a cycle. */
+static void test_config_host__long_alias_chains(void **state)
+{
+    char dir[4096];
+    char *text;
+    FacetRuntime *rt;
+    FacetGuid direct, via;
+    ITestProbe *p;
+    (void)state;
+    snprintf(dir, sizeof(dir), "%s", plug_folder());
+    plug_install(dir, "plug_a", "test.a", 1, NULL, NULL);
+
+    text = alias_chain(10000, "test.a.thing");
+    rt = load(dir, text, FACET_OK);
+    free(text);
+    assert_int_equal(facet_class_lookup(&direct, rt, "test.a.thing"), FACET_OK);
+    assert_int_equal(facet_class_lookup(&via, rt, "a00000"), FACET_OK);
+    assert_true(FacetGuidEqual(&direct, &via));
+    assert_int_equal(facet_class_lookup(&via, rt, "a09999"), FACET_OK);
+    assert_true(FacetGuidEqual(&direct, &via));
+    p = probe(rt, "a05000");
+    ITestProbe_Release(p);
+    assert_int_equal(facet_runtime_free(rt), FACET_OK);
+
+    /* a cycle of 1,000: named by its first and last members */
+    text = alias_chain(1000, NULL);
+    rt = load(dir, text, FACET_E_CYCLE);
+    free(text);
+    expect_error(facet_last_error_code(), FACET_E_CYCLE, "alias cycle: a", " -> ... (988 more) -> a");
+    assert_int_equal(facet_runtime_free(rt), FACET_OK);
+
+    /* a long chain that ends in a bad clsid: the last alias is named */
+    text = alias_chain(500, "{7B000000-0001}");
+    rt = load(dir, text, FACET_E_BADCONFIG);
+    free(text);
+    expect_error(facet_last_error_code(), FACET_E_BADCONFIG, "$.aliases.a00499", "GUID");
+    assert_int_equal(facet_runtime_free(rt), FACET_OK);
+    facet_test_remove_tree(dir);
+    assert_no_leaks();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_host__good),
         cmocka_unit_test(test_config_host__enable_list),
         cmocka_unit_test(test_config_host__bad),
+        cmocka_unit_test(test_config_host__long_alias_chains),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
