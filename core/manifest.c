@@ -234,6 +234,10 @@ static FacetResult parse_class(Parser *p, json_t *v, FacetManifestClass *c)
         if (FACET_FAILED(r))
             return r;
     }
+    r = member(&f, p, v, "description", JSON_STRING, "a string", 0, &old);
+    if (FACET_FAILED(r))
+        return r;
+    facet__json_pop(&p->ctx, old);
     r = member(&f, p, v, "interfaces", JSON_ARRAY, "an array of interface IIDs", 0, &old);
     if (FACET_FAILED(r) || f == NULL)
         return r;

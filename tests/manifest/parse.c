@@ -159,11 +159,33 @@ static const Bad bad[] = {
      "m.facet.json:3:17", "$.colour", "unknown field \"colour\""},
     {"name beyond the BMP", HEAD CLS ",\n \"\\ud83d\\ude00\": 2}", FACET_E_BADMANIFEST,
      "m.facet.json:3:18", "$[\"\xF0\x9F\x98\x80\"]", "unknown field"},
+    /* A class's description is a string too, so nothing unchecked can
+     * hide a deep nesting. */
+    {"class description not a string",
+     HEAD "\"classes\": [{\"clsid\": \"{12345678-1234-1234-1234-123456789ABC}\", \"description\": {\"a\": 1}}]}",
+     FACET_E_BADMANIFEST, "m.facet.json:2:", "$.classes[0].description",
+     "expected a string, found an object"},
+    {"class description too deep", NULL, FACET_E_BADMANIFEST, "m.facet.json:2:",
+     "$.classes[0].description[0][0]", "nested deeper than 32"},
     {"too deep",
      HEAD CLS ", \"description\": "
               "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
      FACET_E_BADMANIFEST, "m.facet.json:2:", "$.description[0][0][0]", "nested deeper than 32"},
 };
+
+/* A class whose description is arrays nested 1,000 deep. */
+static const char *deep_description(void)
+{
+    static char text[4096];
+    size_t used = (size_t)snprintf(text, sizeof(text), "%s",
+                                   HEAD "\"classes\": [{\"clsid\": "
+                                        "\"{12345678-1234-1234-1234-123456789ABC}\", "
+                                        "\"description\": ");
+    memset(text + used, '[', 1000);
+    memset(text + used + 1000, ']', 1000);
+    snprintf(text + used + 2000, sizeof(text) - used - 2000, "}]}");
+    return text;
+}
 
 static void test_manifest_parse__bad(void **state)
 {
@@ -171,8 +193,9 @@ static void test_manifest_parse__bad(void **state)
     (void)state;
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         FacetManifest *mf = (FacetManifest *)1;
-        FacetResult r = facet_manifest_parse(&mf, "m.facet.json", bad[i].text, strlen(bad[i].text));
-        print_message("%s: %s\n", bad[i].what, facet_last_error());
+        const char *text = bad[i].text ? bad[i].text : deep_description();
+        FacetResult r = facet_manifest_parse(&mf, "m.facet.json", text, strlen(text));
+        print_message("%s: %.300s\n", bad[i].what, facet_last_error());
         assert_null(mf);
         expect_error(r, bad[i].code, bad[i].where, bad[i].path, bad[i].says);
     }
