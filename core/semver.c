@@ -27,17 +27,31 @@ static FacetResult bad(const char *what, const char *text, const char *at, const
                         (unsigned)(at - text) + 1, expected);
 }
 
-/* Reads a numeric part: no leading zero, no overflow. */
-static const char *read_number(uint64_t *out, const char *p)
+/* A number too large to hold: SemVer sets no limit, and this reads 64 bits. */
+static FacetResult too_large(const char *what, const char *text, const char *at,
+                             const char *part)
+{
+    return facet__error(FACET_E_INVALIDARG,
+                        "%s \"%.80s\": at column %u, the %s is larger than "
+                        "18446744073709551615, the largest number a version may have here",
+                        what, text, (unsigned)(at - text) + 1, part);
+}
+
+/* Reads a numeric part: no leading zero, no overflow. NULL when there is
+ * none; *overflow is then 1 when there were digits, too many of them. */
+static const char *read_number(uint64_t *out, const char *p, int *overflow)
 {
     uint64_t v = 0;
+    *overflow = 0;
     if (!IS_DIGIT(*p))
         return NULL;
     if (*p == '0' && IS_DIGIT(p[1]))
         return NULL;
     while (IS_DIGIT(*p)) {
-        if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+        if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10) {
+            *overflow = 1;
             return NULL;
+        }
         v = v * 10 + (uint64_t)(*p - '0');
         p++;
     }
@@ -72,17 +86,21 @@ static FacetResult parse_at(FacetSemver *out, const char *text, const char *p, c
                             const char *what)
 {
     const char *q;
+    int overflow;
     memset(out, 0, sizeof(*out));
-    if ((q = read_number(&out->major, p)) == NULL)
-        return bad(what, text, p, "a major version number (digits, no leading zero)");
+    if ((q = read_number(&out->major, p, &overflow)) == NULL)
+        return overflow ? too_large(what, text, p, "major version number")
+                        : bad(what, text, p, "a major version number (digits, no leading zero)");
     if (*q != '.')
         return bad(what, text, q, "'.' and a minor version number (MAJOR.MINOR.PATCH)");
-    if ((p = read_number(&out->minor, q + 1)) == NULL)
-        return bad(what, text, q + 1, "a minor version number (digits, no leading zero)");
+    if ((p = read_number(&out->minor, q + 1, &overflow)) == NULL)
+        return overflow ? too_large(what, text, q + 1, "minor version number")
+                        : bad(what, text, q + 1, "a minor version number (digits, no leading zero)");
     if (*p != '.')
         return bad(what, text, p, "'.' and a patch number (MAJOR.MINOR.PATCH)");
-    if ((q = read_number(&out->patch, p + 1)) == NULL)
-        return bad(what, text, p + 1, "a patch number (digits, no leading zero)");
+    if ((q = read_number(&out->patch, p + 1, &overflow)) == NULL)
+        return overflow ? too_large(what, text, p + 1, "patch number")
+                        : bad(what, text, p + 1, "a patch number (digits, no leading zero)");
     if (*q == '-') {
         p = read_idents(q + 1, 1);
         if (p == NULL)
@@ -197,6 +215,7 @@ static FacetResult parse_partial(Partial *out, const char *text, const char *p, 
 {
     uint64_t *slot[3];
     const char *q;
+    int overflow;
     memset(out, 0, sizeof(*out));
     slot[0] = &out->v.major;
     slot[1] = &out->v.minor;
@@ -214,9 +233,10 @@ static FacetResult parse_partial(Partial *out, const char *text, const char *p, 
             }
             break;
         }
-        if ((q = read_number(slot[out->parts], p)) == NULL)
-            return bad("version range", text, p,
-                       "a version number, 'x' or '*' (digits, no leading zero)");
+        if ((q = read_number(slot[out->parts], p, &overflow)) == NULL)
+            return overflow ? too_large("version range", text, p, "version number")
+                            : bad("version range", text, p,
+                                  "a version number, 'x' or '*' (digits, no leading zero)");
         p = q;
         out->parts++;
         if (out->parts == 3 || *p != '.')
@@ -241,23 +261,32 @@ static FacetResult parse_partial(Partial *out, const char *text, const char *p, 
     return FACET_OK;
 }
 
-/* The first version past a partial: 1 -> 2.0.0-0, 1.2 -> 1.3.0-0. */
-static FacetSemver bump(const Partial *pa, uint32_t at)
+/* The first version past a partial, whose part at may not change:
+ * 1 -> 2.0.0-0, 1.2 -> 1.3.0-0. A part at its largest carries into the one
+ * before (1.18446744073709551615 -> 2.0.0-0). 0 when no version is past
+ * it: the partial covers the last versions there can be. */
+static int bump(FacetSemver *out, const Partial *pa, uint32_t at)
 {
-    FacetSemver v;
-    memset(&v, 0, sizeof(v));
-    v.major = pa->v.major;
-    if (at == 0) {
-        v.major++;
-    } else if (at == 1) {
-        v.minor = pa->v.minor + 1;
-    } else {
-        v.minor = pa->v.minor;
-        v.patch = pa->v.patch + 1;
+    uint64_t part[3];
+    uint32_t i;
+    part[0] = pa->v.major;
+    part[1] = pa->v.minor;
+    part[2] = pa->v.patch;
+    for (i = at + 1; i < 3; i++)
+        part[i] = 0;
+    while (part[at] == UINT64_MAX) {
+        part[at] = 0;
+        if (at-- == 0)
+            return 0;
     }
-    v.pre = "0";
-    v.pre_len = 1;
-    return v;
+    part[at]++;
+    memset(out, 0, sizeof(*out));
+    out->major = part[0];
+    out->minor = part[1];
+    out->patch = part[2];
+    out->pre = "0";
+    out->pre_len = 1;
+    return 1;
 }
 
 static FacetResult add(FacetVersionSet *set, uint32_t op, FacetSemver v)
@@ -269,6 +298,22 @@ static FacetResult add(FacetVersionSet *set, uint32_t op, FacetSemver v)
     set->versions[set->count] = v;
     set->count++;
     return FACET_OK;
+}
+
+/* "Below the first version past pa": no bound at all when there is none. */
+static FacetResult add_below_next(FacetVersionSet *set, const Partial *pa, uint32_t at)
+{
+    FacetSemver next;
+    return bump(&next, pa, at) ? add(set, OP_LT, next) : FACET_OK;
+}
+
+/* "From the first version past pa": nothing at all when there is none
+ * (0.0.0-0 is the lowest version, and nothing is below it). */
+static FacetResult add_from_next(FacetVersionSet *set, const Partial *pa, uint32_t at)
+{
+    static const FacetSemver lowest = {0, 0, 0, "0", 1};
+    FacetSemver next;
+    return bump(&next, pa, at) ? add(set, OP_GE, next) : add(set, OP_LT, lowest);
 }
 
 /* The lower bound of a partial, 1.2 -> 1.2.0. */
@@ -291,7 +336,7 @@ static FacetResult add_comparator(FacetVersionSet *set, const char *op, size_t o
         if (pa->parts == 0)
             return add(set, OP_GE, lo);
         r = add(set, OP_GE, lo);
-        return FACET_FAILED(r) ? r : add(set, OP_LT, bump(pa, pa->parts - 1));
+        return FACET_FAILED(r) ? r : add_below_next(set, pa, pa->parts - 1);
     }
     if (op[0] == '^') {
         uint32_t at = 0; /* the first non-zero part given is the one that may not change */
@@ -303,26 +348,26 @@ static FacetResult add_comparator(FacetVersionSet *set, const char *op, size_t o
                 at = 2;
         }
         r = add(set, OP_GE, lo);
-        return FACET_FAILED(r) ? r : add(set, OP_LT, bump(pa, at));
+        return FACET_FAILED(r) ? r : add_below_next(set, pa, at);
     }
     if (op[0] == '~') {
         if (pa->parts == 0)
             return add(set, OP_GE, lo);
         r = add(set, OP_GE, lo);
-        return FACET_FAILED(r) ? r : add(set, OP_LT, bump(pa, pa->parts == 1 ? 0 : 1));
+        return FACET_FAILED(r) ? r : add_below_next(set, pa, pa->parts == 1 ? 0 : 1);
     }
     if (op[0] == '>') {
         if (op_len == 2) /* >= */
             return add(set, OP_GE, lo);
         if (pa->parts == 0) /* >* matches nothing */
             return add(set, OP_LT, lo);
-        return pa->parts == 3 ? add(set, OP_GT, lo) : add(set, OP_GE, bump(pa, pa->parts - 1));
+        return pa->parts == 3 ? add(set, OP_GT, lo) : add_from_next(set, pa, pa->parts - 1);
     }
     /* < and <= */
     if (pa->parts == 0)
         return op_len == 2 ? add(set, OP_GE, lo) : add(set, OP_LT, lo);
     if (op_len == 2)
-        return pa->parts == 3 ? add(set, OP_LE, lo) : add(set, OP_LT, bump(pa, pa->parts - 1));
+        return pa->parts == 3 ? add(set, OP_LE, lo) : add_below_next(set, pa, pa->parts - 1);
     if (pa->parts < 3) {
         lo.pre = "0";
         lo.pre_len = 1;

@@ -48,6 +48,18 @@ static const Case cases[] = {
     {">=1.2.3-alpha", "1.2.3-beta", 1}, {">=1.2.3-alpha", "1.2.4-beta", 0},
     {"^1.2.3-beta.2", "1.2.3-beta.4", 1}, {"^1.2.3-beta.2", "1.2.4", 1},
     {"^1.2.3-beta.2", "1.2.4-beta.2", 0},
+    /* at the largest number a part can have, the next version carries into
+     * the part before it, or there is none */
+#define MAX "18446744073709551615"
+    {">1." MAX, "1.0.0", 0},       {">1." MAX, "1." MAX ".9", 0}, {">1." MAX, "2.0.0", 1},
+    {">" MAX, "1.0.0", 0},         {">" MAX, MAX ".0.0", 0},      {">=" MAX, MAX ".0.0", 1},
+    {"^" MAX ".0.0", MAX ".0.0", 1}, {"^" MAX ".0.0", MAX ".5.0", 1}, {"^" MAX, "1.0.0", 0},
+    {"~1." MAX ".0", "1." MAX ".7", 1}, {"~1." MAX ".0", "2.0.0", 0},
+    {"1." MAX, "1." MAX ".3", 1},  {"1." MAX, "2.0.0", 0},        {MAX ".x", MAX ".1.2", 1},
+    {"<=" MAX, MAX ".1.0", 1},     {"<=1." MAX, "1." MAX ".9", 1}, {"<=1." MAX, "2.0.0", 0},
+    {"^0.0." MAX, "0.0." MAX, 1},  {"^0.0." MAX, "0.1.0", 0},     {"^0." MAX, "0." MAX ".4", 1},
+    {"^0." MAX, "1.0.0", 0},       {"1.0.0 - " MAX, MAX ".0.0", 1},
+#undef MAX
 };
 
 static void test_semver_ranges__table(void **state)
@@ -83,6 +95,11 @@ static void test_semver_ranges__invalid(void **state)
     expect_error(facet_version_satisfies("1.0.0",
                                          "1||2||3||4||5||6||7||8||9||10||11||12||13||14||15||16||17"),
                  FACET_E_INVALIDARG, "more than 16");
+    /* a number past 64 bits is too large, not missing */
+    expect_error(facet_version_satisfies("1.0.0", "^99999999999999999999"), FACET_E_INVALIDARG,
+                 "version range", "column 2", "larger than 18446744073709551615");
+    expect_error(facet_version_satisfies("1.0.0", ">=1.18446744073709551616"), FACET_E_INVALIDARG,
+                 "column 5", "larger than 18446744073709551615");
     expect_error(facet_version_satisfies(NULL, "*"), FACET_E_POINTER, "version");
     assert_no_leaks();
 }

@@ -37,6 +37,13 @@ static void test_semver_versions__invalid(void **state)
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         expect_error(facet_version_parse(bad[i].text), FACET_E_INVALIDARG, "version",
                      bad[i].column);
+    /* too large is said as such, for each part */
+    expect_error(facet_version_parse("99999999999999999999.0.0"), FACET_E_INVALIDARG,
+                 "column 1, the major version number is larger than 18446744073709551615");
+    expect_error(facet_version_parse("1.18446744073709551616.0"), FACET_E_INVALIDARG,
+                 "column 3, the minor version number is larger");
+    expect_error(facet_version_parse("1.2.184467440737095516150"), FACET_E_INVALIDARG,
+                 "column 5, the patch number is larger");
     expect_error(facet_version_parse(NULL), FACET_E_POINTER, "text");
     assert_no_leaks();
 }
