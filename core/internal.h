@@ -409,6 +409,7 @@ struct FacetDeclared {
     uint32_t registered;         /* lazy entries are in the registry */
     FacetResult error;           /* why it is broken */
     char *message;
+    FacetDeclared *cause;        /* broken because this one is; NULL: its own problem */
     FacetModule *module;         /* once its code is loaded */
     FacetClassEntry *lazy;       /* mf->class_count entries, module NULL */
     IFacetLifecycle *lifecycle;  /* while started */

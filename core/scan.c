@@ -173,13 +173,14 @@ static FacetResult declared_new(FacetDeclared **out, FacetArena *arena, FacetMan
     return FACET_OK;
 }
 
-/* Marks d broken with the current error. */
+/* Marks d broken with the current error, a problem of its own. */
 static void set_broken(FacetDeclared *d, FacetResult code)
 {
     char *message = facet__strdup(facet_last_error());
     facet__free(d->message);
     d->message = message;
     d->error = code;
+    d->cause = NULL;
     d->state = FACET_DECLARED_BROKEN;
 }
 
@@ -362,14 +363,24 @@ static FacetResult resolve_pass(FacetRuntime *rt, Constraints *cs, int *changed)
             g->pick = best;
             *changed = 1;
         }
-        /* A requirer of a broken module is broken too. */
+        /* A requirer of a broken module is broken too. Its message names
+         * the root cause first, whole, however long the chain down to it. */
         if (best->state == FACET_DECLARED_BROKEN)
             EACH_CON(cs, g, c) {
                 if (c->by->state != FACET_DECLARED_BROKEN) {
-                    facet__error(best->error, "%s: %s requires %s, which cannot be used: %s",
-                                 c->by->mf->path, c->by->mf->name, g->mf->name,
-                                 best->message ? best->message : "");
+                    FacetDeclared *root = best->cause ? best->cause : best;
+                    if (root == best)
+                        facet__error(best->error, "%s: %s requires %s, which cannot be used: %s",
+                                     c->by->mf->path, c->by->mf->name, g->mf->name,
+                                     best->message ? best->message : "");
+                    else
+                        facet__error(best->error,
+                                     "%s: %s requires %s, which cannot be used because %s, "
+                                     "further down its requirements, cannot: %s",
+                                     c->by->mf->path, c->by->mf->name, g->mf->name,
+                                     root->mf->name, root->message ? root->message : "");
                     set_broken(c->by, best->error);
+                    c->by->cause = root;
                     *changed = 1;
                 }
             }
@@ -405,6 +416,7 @@ static FacetResult resolve(FacetRuntime *rt)
         facet__free(d->message);
         d->message = NULL;
         d->error = FACET_OK;
+        d->cause = NULL;
     }
     HASH_ITER(hh, rt->declared_names, h, tmp) {
         h->pick = NULL;
@@ -438,6 +450,7 @@ static FacetResult resolve(FacetRuntime *rt)
                 v->state = FACET_DECLARED_CANDIDATE;
                 facet__free(v->message);
                 v->message = NULL;
+                v->cause = NULL;
             }
         }
         d = h->pick;

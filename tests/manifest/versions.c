@@ -167,6 +167,46 @@ static void test_manifest_versions__unsatisfiable_and_missing(void **state)
     done(rt, rep, dir);
 }
 
+/* A chain of 200 modules whose last requires one that is not there: each
+ * is broken, and each message names that root cause, whole, near its
+ * start, where nested "cannot be used" messages lost it past 2 KiB. */
+static void test_manifest_versions__root_cause_of_a_long_chain(void **state)
+{
+    char dir[4096];
+    FacetRuntime *rt;
+    FacetScanReport *rep;
+    uint32_t i, n;
+    (void)state;
+    snprintf(dir, sizeof(dir), "%s", plug_folder());
+    for (i = 0; i < 200; i++) {
+        char name[32], requires[64];
+        snprintf(name, sizeof(name), "test.link%03u", (unsigned)i);
+        if (i + 1 < 200)
+            snprintf(requires, sizeof(requires), "{\"test.link%03u\": \"^1\"}", (unsigned)i + 1);
+        else
+            snprintf(requires, sizeof(requires), "{\"test.nothere\": \"^2\"}");
+        declare(dir, name, "1.0.0", (int)i, requires);
+    }
+    rep = scan(&rt, dir, FACET_FALSE);
+    n = facet_scan_report_problem_count(rep);
+    assert_int_equal(n, 200);
+    for (i = 0; i < n; i++) {
+        FacetScanProblem p = FACET_SCAN_PROBLEM_INIT;
+        const char *root;
+        assert_int_equal(facet_scan_report_problem(&p, rep, i), FACET_OK);
+        root = strstr(p.message, "test.link199 requires test.nothere ^2, which no scanned "
+                                 "manifest provides");
+        if (root == NULL || root - p.message > 400)
+            fail_msg("%s: the root cause is not near the start: %.600s", p.path, p.message);
+        if (strstr(p.path, "test.link199") == NULL) {
+            assert_int_equal(p.code, FACET_E_NOTFOUND);
+            assert_non_null(strstr(p.message, "which cannot be used"));
+        }
+    }
+    assert_int_equal(state_of(rep, "test.link000", "1.0.0"), FACET_SCAN_BROKEN);
+    done(rt, rep, dir);
+}
+
 static void test_manifest_versions__second_scan_resolves(void **state)
 {
     char dir[4096], dir2[4200];
@@ -194,6 +234,7 @@ int main(void)
         cmocka_unit_test(test_manifest_versions__conflict_names_both),
         cmocka_unit_test(test_manifest_versions__unsatisfiable_and_missing),
         cmocka_unit_test(test_manifest_versions__second_scan_resolves),
+        cmocka_unit_test(test_manifest_versions__root_cause_of_a_long_chain),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
