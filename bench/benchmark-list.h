@@ -71,6 +71,10 @@
       "resident size of a new host process with a runtime and no plugins")                         \
     X(scan, "memory.scan.10000", "KiB", "memory.host", BENCH_FIXED,                                \
       "resident size of the same process after scanning 10,000 manifests")                         \
+    X(manifest, "manifest.json.20500", "ms", NULL, BENCH_FIXED,                                    \
+      "json_loadb of a 1 MiB manifest of 20,500 classes: jansson's parse, the floor")              \
+    X(manifest, "manifest.parse.20500", "ms", "manifest.json.20500", BENCH_FIXED,                  \
+      "facet_manifest_parse of the same text: every field checked, clsids unique")                 \
     X(memory, "memory.dlopen", "bytes", NULL, BENCH_FIXED,                                         \
       "heap the C library's dlopen takes for one module")                                          \
     X(memory, "memory.module", "bytes", "memory.dlopen", BENCH_FIXED,                              \

@@ -1,5 +1,6 @@
 /*
- * core/guid.c - GUID text form: {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}.
+ * core/guid.c - GUID text form: {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx},
+ * and an index that finds equal GUIDs in a table in linear time.
  */
 #include <stdio.h>
 #include <string.h>
@@ -86,4 +87,63 @@ FacetResult facet_guid_format(char *out, size_t out_size, const FacetGuid *g)
              (unsigned)g->Data1, (unsigned)g->Data2, (unsigned)g->Data3, g->Data4[0], g->Data4[1],
              g->Data4[2], g->Data4[3], g->Data4[4], g->Data4[5], g->Data4[6], g->Data4[7]);
     return FACET_OK;
+}
+
+/* ---- Equal GUIDs in a table --------------------------------------------- */
+
+static const FacetGuid *guid_at(const FacetGuidIndex *ix, uint32_t i)
+{
+    return (const FacetGuid *)(const void *)(ix->base + (size_t)i * ix->stride);
+}
+
+static uint32_t guid_hash(const FacetGuid *g)
+{
+    uint64_t a, b;
+    memcpy(&a, g, 8);
+    memcpy(&b, (const unsigned char *)g + 8, 8);
+    a = (a ^ (b * 0x9E3779B97F4A7C15ull)) * 0xBF58476D1CE4E5B9ull;
+    return (uint32_t)(a ^ (a >> 31) ^ (a >> 59));
+}
+
+FacetResult facet__guid_index_init(FacetGuidIndex *ix, uint32_t count, const void *base,
+                                   size_t stride)
+{
+    uint32_t size = 16;
+    while (size < count * 2u && size < 0x80000000u)
+        size *= 2;
+    ix->base = base;
+    ix->stride = stride;
+    ix->mask = size - 1;
+    ix->slots = facet__calloc(size, sizeof(uint32_t));
+    return ix->slots ? FACET_OK : facet__error(FACET_E_OUTOFMEMORY, "out of memory for %u GUIDs",
+                                               (unsigned)count);
+}
+
+/* The slot where g is, or the empty one where it would go. */
+static uint32_t *slot_of(const FacetGuidIndex *ix, const FacetGuid *g)
+{
+    uint32_t h = guid_hash(g) & ix->mask;
+    while (ix->slots[h] != 0 && !FacetGuidEqual(guid_at(ix, ix->slots[h] - 1), g))
+        h = (h + 1) & ix->mask;
+    return &ix->slots[h];
+}
+
+uint32_t facet__guid_index_add(FacetGuidIndex *ix, uint32_t i)
+{
+    uint32_t *slot = slot_of(ix, guid_at(ix, i));
+    if (*slot != 0)
+        return *slot - 1;
+    *slot = i + 1;
+    return UINT32_MAX;
+}
+
+uint32_t facet__guid_index_find(const FacetGuidIndex *ix, const FacetGuid *g)
+{
+    return *slot_of(ix, g) - 1; /* an empty slot's 0 is UINT32_MAX */
+}
+
+void facet__guid_index_free(FacetGuidIndex *ix)
+{
+    facet__free(ix->slots);
+    ix->slots = NULL;
 }

@@ -147,6 +147,27 @@ FacetResult facet__file_read(FacetOsFile *f, uint64_t offset, void *buf, uint64_
  * (facet__os_file_open). */
 FacetResult facet__file_read_all(char **out, uint64_t *size, const char *path, uint64_t max_size);
 
+/* ---- Equal GUIDs in a table (guid.c) ------------------------------------ */
+
+/* An open-addressed index over the GUIDs of a table of items, item i's at
+ * base + i * stride: finding duplicates among n items costs O(n). At most
+ * count items may be added; the table must not move meanwhile. */
+typedef struct FacetGuidIndex {
+    uint32_t *slots;            /* item index + 1; 0: empty */
+    uint32_t mask;
+    const unsigned char *base;
+    size_t stride;
+} FacetGuidIndex;
+
+FacetResult facet__guid_index_init(FacetGuidIndex *ix, uint32_t count, const void *base,
+                                   size_t stride);
+/* Adds item i, unless an item added before has the same GUID: then its
+ * index, and i is not added. UINT32_MAX when i was added. */
+uint32_t facet__guid_index_add(FacetGuidIndex *ix, uint32_t i);
+/* The index of the item added with GUID g, or UINT32_MAX. */
+uint32_t facet__guid_index_find(const FacetGuidIndex *ix, const FacetGuid *g);
+void facet__guid_index_free(FacetGuidIndex *ix);
+
 /* ---- Module images (image.c) ------------------------------------------- */
 
 /* What a file's first bytes say it is. */

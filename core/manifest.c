@@ -257,7 +257,8 @@ static FacetResult parse_class(Parser *p, json_t *v, FacetManifestClass *c)
 static FacetResult parse_classes(Parser *p, json_t *root)
 {
     json_t *v;
-    size_t old, i, j;
+    size_t old, i;
+    FacetGuidIndex clsids = {NULL, 0, NULL, 0};
     FacetResult r = member(&v, p, root, "classes", JSON_ARRAY, "an array of classes", 1, &old);
     if (FACET_FAILED(r))
         return r;
@@ -266,15 +267,20 @@ static FacetResult parse_classes(Parser *p, json_t *root)
                                         sizeof(FacetManifestClass) * (json_array_size(v) + 1));
     if (p->mf->classes == NULL)
         r = facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", p->ctx.file);
+    else if (FACET_FAILED(facet__guid_index_init(&clsids, p->mf->class_count,
+                                                 &p->mf->classes[0].clsid,
+                                                 sizeof(FacetManifestClass))))
+        r = facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", p->ctx.file);
     for (i = 0; FACET_SUCCEEDED(r) && i < json_array_size(v); i++) {
         size_t old2 = facet__json_push_index(&p->ctx, i);
+        uint32_t same;
         memset(&p->mf->classes[i], 0, sizeof(FacetManifestClass));
         r = parse_class(p, json_array_get(v, i), &p->mf->classes[i]);
-        for (j = 0; FACET_SUCCEEDED(r) && j < i; j++)
-            if (FacetGuidEqual(&p->mf->classes[j].clsid, &p->mf->classes[i].clsid))
-                r = facet__json_error(&p->ctx, "the same clsid as classes[%zu]", j);
+        if (FACET_SUCCEEDED(r) && (same = facet__guid_index_add(&clsids, (uint32_t)i)) != UINT32_MAX)
+            r = facet__json_error(&p->ctx, "the same clsid as classes[%u]", (unsigned)same);
         facet__json_pop(&p->ctx, old2);
     }
+    facet__guid_index_free(&clsids);
     facet__json_pop(&p->ctx, old);
     return r;
 }
@@ -626,7 +632,23 @@ FacetResult facet__manifest_check_module(const FacetManifest *mf, FacetModule *m
     Diff d;
     uint32_t i, k;
     char g[FACET_GUID_STRING_SIZE];
+    FacetGuidIndex in_module = {NULL, 0, NULL, 0}, in_manifest = {NULL, 0, NULL, 0};
 
+    /* Classes are matched by clsid through an index each way, so a module
+     * of many classes is checked in linear time. */
+    if (FACET_FAILED(facet__guid_index_init(&in_module, m->class_count,
+                                            m->class_count ? &m->classes[0].clsid : NULL,
+                                            sizeof(FacetClassEntry))) ||
+        FACET_FAILED(facet__guid_index_init(&in_manifest, mf->class_count, &mf->classes[0].clsid,
+                                            sizeof(FacetManifestClass)))) {
+        facet__guid_index_free(&in_module);
+        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory checking the module %s",
+                            mf->path, facet__basename(m->path));
+    }
+    for (k = 0; k < m->class_count; k++)
+        facet__guid_index_add(&in_module, k);
+    for (i = 0; i < mf->class_count; i++)
+        facet__guid_index_add(&in_manifest, i);
     d.used = 0;
     d.count = 0;
     d.text[0] = '\0';
@@ -638,10 +660,8 @@ FacetResult facet__manifest_check_module(const FacetManifest *mf, FacetModule *m
         differ(&d, "api_level: manifest %u, module %u", (unsigned)mf->api_level,
                (unsigned)m->info.api_level);
     for (i = 0; i < mf->class_count; i++) {
-        for (k = 0; k < m->class_count; k++)
-            if (FacetGuidEqual(&mf->classes[i].clsid, &m->classes[k].clsid))
-                break;
-        if (k == m->class_count) {
+        k = facet__guid_index_find(&in_module, &mf->classes[i].clsid);
+        if (k == UINT32_MAX) {
             facet_guid_format(g, sizeof(g), &mf->classes[i].clsid);
             differ(&d, "classes[%u].clsid: the module has no class %s", (unsigned)i, g);
             continue;
@@ -649,16 +669,15 @@ FacetResult facet__manifest_check_module(const FacetManifest *mf, FacetModule *m
         check_class(&d, &mf->classes[i], i, m->factory, k);
     }
     for (k = 0; k < m->class_count; k++) {
-        for (i = 0; i < mf->class_count; i++)
-            if (FacetGuidEqual(&mf->classes[i].clsid, &m->classes[k].clsid))
-                break;
-        if (i == mf->class_count) {
+        if (facet__guid_index_find(&in_manifest, &m->classes[k].clsid) == UINT32_MAX) {
             facet_guid_format(g, sizeof(g), &m->classes[k].clsid);
             differ(&d, "classes: the module also has class %s (\"%s\"), which the manifest "
                        "does not list",
                    g, m->classes[k].contract ? m->classes[k].contract : "");
         }
     }
+    facet__guid_index_free(&in_module);
+    facet__guid_index_free(&in_manifest);
     if (d.count == 0)
         return FACET_OK;
     return facet__error(FACET_E_MISMATCH, "%s: the module %s disagrees with its manifest in %u "

@@ -202,6 +202,39 @@ static void test_manifest_parse__bad(void **state)
     assert_no_leaks();
 }
 
+/* Many classes: the clsids are told apart by an index, and a repeat is
+ * found wherever it is, naming both. */
+static void test_manifest_parse__many_classes(void **state)
+{
+    size_t cap = 256 + 5000 * 64, used;
+    char *text = malloc(cap);
+    FacetManifest *mf;
+    FacetManifestInfo info = FACET_MANIFEST_INFO_INIT;
+    int repeat;
+    (void)state;
+    assert_non_null(text);
+    for (repeat = 0; repeat < 2; repeat++) {
+        unsigned i;
+        used = (size_t)snprintf(text, cap, HEAD "\"classes\": [");
+        for (i = 0; i < 5000; i++)
+            used += (size_t)snprintf(text + used, cap - used, "%s\n{\"clsid\": \"%08X-0000-4000-8000-000000000000\"}",
+                                     i ? "," : "", repeat && i == 4999 ? 2345u : i);
+        snprintf(text + used, cap - used, "]}");
+        if (!repeat) {
+            assert_int_equal(facet_manifest_parse(&mf, "m.facet.json", text, strlen(text)), FACET_OK);
+            assert_int_equal(facet_manifest_info(&info, mf), FACET_OK);
+            assert_int_equal(info.class_count, 5000);
+            facet_manifest_free(mf);
+        } else {
+            expect_error(facet_manifest_parse(&mf, "m.facet.json", text, strlen(text)),
+                         FACET_E_BADMANIFEST, "m.facet.json:5002:1", "$.classes[4999]",
+                         "the same clsid as classes[2345]");
+        }
+    }
+    free(text);
+    assert_no_leaks();
+}
+
 static void test_manifest_parse__files(void **state)
 {
     char dir[4096], path[4200];
@@ -254,6 +287,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_manifest_parse__good),
         cmocka_unit_test(test_manifest_parse__bad),
+        cmocka_unit_test(test_manifest_parse__many_classes),
         cmocka_unit_test(test_manifest_parse__files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
