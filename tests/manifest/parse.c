@@ -202,6 +202,44 @@ static void test_manifest_parse__bad(void **state)
     assert_no_leaks();
 }
 
+/* What a hostile file holds: each is refused with its position, never
+ * taken, and never a crash. Sizes are given, for the NUL bytes. */
+static void test_manifest_parse__hostile(void **state)
+{
+#define TOP "{\"name\": \"m\", \"version\": \"1.0.0\", \"library\": \"m.so\", \"classes\": []"
+    static const struct {
+        const char *what, *text;
+        size_t size;
+        const char *where, *says;
+    } cases[] = {
+#define CASE(what, text, where, says) {what, text, sizeof(text) - 1, where, says}
+        CASE("byte order mark", "\xEF\xBB\xBF" TOP "}", "m.facet.json:1:1", "expected"),
+        CASE("NUL in a string", TOP ", \"description\": \"a\0b\"}", "m.facet.json:1:85",
+             "control character"),
+        CASE("NUL after the end", TOP "}\0{}", "m.facet.json:1:", "end of file expected"),
+        CASE("invalid UTF-8", TOP ", \"description\": \"\xff\xfe\"}", "m.facet.json:1:84",
+             "unable to decode byte 0xff"),
+        CASE("real overflow", TOP ", \"api_level\": 1e400}", "m.facet.json:1:86",
+             "real number overflow"),
+        CASE("huge integer", TOP ", \"api_level\": 99999999999999999999999}", "m.facet.json:1:",
+             "too big integer"),
+        CASE("integer past 32 bits", TOP ", \"api_level\": 9223372036854775807}",
+             "m.facet.json:1:82", "$.api_level: 9223372036854775807: expected an integer from 1"),
+#undef CASE
+    };
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        FacetManifest *mf = (FacetManifest *)1;
+        FacetResult r = facet_manifest_parse(&mf, "m.facet.json", cases[i].text, cases[i].size);
+        print_message("%s: %s\n", cases[i].what, facet_last_error());
+        assert_null(mf);
+        expect_error(r, FACET_E_BADMANIFEST, cases[i].where, cases[i].says);
+    }
+    assert_no_leaks();
+#undef TOP
+}
+
 /* Many classes: the clsids are told apart by an index, and a repeat is
  * found wherever it is, naming both. */
 static void test_manifest_parse__many_classes(void **state)
@@ -287,6 +325,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_manifest_parse__good),
         cmocka_unit_test(test_manifest_parse__bad),
+        cmocka_unit_test(test_manifest_parse__hostile),
         cmocka_unit_test(test_manifest_parse__many_classes),
         cmocka_unit_test(test_manifest_parse__files),
     };
