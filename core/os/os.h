@@ -53,8 +53,8 @@ typedef struct FacetOsFile {
 } FacetOsFile;
 
 /* Opens a regular file for reading; every file libfacet reads is opened
- * here. It looks at what path names first and opens without waiting, so a
- * FIFO, a socket, a device or a folder (also behind a link) is refused with
+ * here. It opens without waiting and looks at what it opened, so a FIFO, a
+ * socket, a device or a folder (also behind a link) is refused with
  * FACET_E_NOTAFILE, naming path and what it is, before anything is read
  * and without blocking: a FIFO in a plugin folder must not hang a scan. */
 FacetResult facet__os_file_open(FacetOsFile *out, const char *path);
