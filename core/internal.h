@@ -350,6 +350,7 @@ const FacetSetting *facet__config_setting(const FacetModuleConfig *mc, const cha
 #define FACET_DECLARED_CHOSEN 1u    /* the version in use; its classes are registered */
 #define FACET_DECLARED_DISABLED 2u  /* turned off by the host configuration */
 #define FACET_DECLARED_BROKEN 3u    /* unusable; error says why */
+#define FACET_DECLARED_REMOVED 4u   /* its manifest is gone or changed; on rt->retired */
 
 typedef struct FacetDeclared FacetDeclared;
 struct FacetDeclared {
@@ -363,7 +364,14 @@ struct FacetDeclared {
     IFacetLifecycle *lifecycle;  /* while started */
     uint32_t life;               /* lifecycle steps done, FACET_LIFE_* */
     uint32_t mark;               /* scratch for graph walks */
-    FacetDeclared *next;         /* rt->declared */
+    uint32_t seq;                /* when it was read: earlier manifests claim first */
+    uint32_t fresh;              /* read by the scan under way */
+    uint32_t rejected;           /* on rt->rejected */
+    uint32_t claim;              /* scratch: when its module claims its classes */
+    uint32_t was_state;          /* state and error before the scan under way */
+    FacetResult was_error;
+    FacetDeclared *next;         /* rt->declared, or rt->retired */
+    FacetDeclared *next_rejected; /* rt->rejected: chosen, but not registered */
     FacetDeclared *lower;        /* the next lower version of this module */
     /* On the first declared of each name (the rt->declared_names entry): */
     FacetDeclared *top;          /* the highest version */
@@ -373,11 +381,18 @@ struct FacetDeclared {
     UT_hash_handle hh;
 };
 
+typedef struct FacetScanFolder FacetScanFolder;
+
 /* Loads the code of a declared module (the caller holds no lock): checks
  * the library path, opens it, compares it with its manifest and swaps its
  * lazy registry entries for the real ones. */
 FacetResult facet__declared_load(FacetRuntime *rt, FacetDeclared *d);
 void facet__declared_free_all(FacetRuntime *rt);
+/* The chosen module that declares a class of contract name contract (or
+ * of clsid), but whose classes could not be registered (d->message says
+ * why), or NULL. The caller holds rt->lock. */
+const FacetDeclared *facet__declared_rejected(FacetRuntime *rt, const char *contract,
+                                              const FacetGuid *clsid);
 /* Scans folders into one report (out may be NULL), as facet_scan does. */
 FacetResult facet__scan_folders(FacetScanReport **out, FacetRuntime *rt,
                                 const char *const *folders, uint32_t count);
@@ -453,6 +468,10 @@ struct FacetRuntime {
     FacetDeclared *declared;    /* scanned modules, all versions; load_lock */
     FacetDeclared *declared_names; /* uthash by module name; load_lock */
     FacetArena manifests;       /* scanned manifests live here; load_lock */
+    FacetScanFolder *folders;   /* what each scanned folder held; load_lock */
+    FacetDeclared *retired;     /* read before, gone or changed since; load_lock */
+    FacetDeclared *rejected;    /* chosen but not registered; guarded by lock */
+    uint32_t seq;               /* manifests read so far; load_lock */
     FacetConfig *config;        /* set once; immutable after */
     FacetService *services;     /* uthash by sid, guarded by lock */
     FacetOsRwlock life_lock;    /* serialises start and stop */

@@ -455,35 +455,6 @@ static FacetResult load_declared(FacetRuntime *rt, FacetClassEntry *e)
     return r;
 }
 
-FacetResult facet_create_instance(void **out, FacetRuntime *rt, const FacetGuid *clsid,
-                                  IFacetUnknown *outer, const FacetGuid *iid)
-{
-    FacetClassEntry *e;
-    int tries;
-    char text[FACET_GUID_STRING_SIZE];
-
-    FACET_CHECK_ARG(out, "facet_create_instance");
-    *out = NULL;
-    FACET_CHECK_ARG(rt, "facet_create_instance");
-    FACET_CHECK_ARG(clsid, "facet_create_instance");
-    FACET_CHECK_ARG(iid, "facet_create_instance");
-    facet__os_rwlock_rdlock(&rt->lock);
-    e = facet__registry_find_clsid(rt, clsid);
-    /* A scanned class loads its module first; a scan that chose another
-     * version meanwhile leaves a lazy entry again, so look a few times. */
-    for (tries = 0; e != NULL && e->module == NULL && tries < 3; tries++) {
-        FacetResult r = load_declared(rt, e);
-        if (FACET_FAILED(r))
-            return r;
-        e = facet__registry_find_clsid(rt, clsid);
-    }
-    if (e != NULL && e->module != NULL)
-        return create_from(out, rt, e, outer, iid);
-    facet__os_rwlock_rdunlock(&rt->lock);
-    facet_guid_format(text, sizeof(text), clsid);
-    return facet__error(FACET_E_CLASSNOTREG, "class %s: no loaded module offers it", text);
-}
-
 /* Finds a class by alias, contract name or clsid text; the caller holds
  * rt->lock. Aliases come first, so that a host can point a contract name at
  * another class. */
@@ -512,12 +483,85 @@ static FacetClassEntry *find_by_name(FacetRuntime *rt, const char *name)
     return e;
 }
 
-static FacetResult not_registered(const char *name)
+/* Says that no class answers to what; the caller holds rt->lock. name is
+ * what was asked for (an alias, a contract name or clsid text; NULL when
+ * what is a clsid's text), clsid the clsid asked for, if one was. When a
+ * scanned module declares the class but lost a claim to another, the
+ * message says so, and why. */
+static FacetResult not_registered(FacetRuntime *rt, const char *what, const char *name,
+                                  const FacetGuid *clsid)
 {
+    const FacetDeclared *d = NULL;
+    const FacetAlias *a = NULL;
+    const char *contract = name;
+    char text[FACET_GUID_STRING_SIZE + 16] = "";
+    FacetGuid parsed;
+
+    if (rt->rejected != NULL) {
+        if (name != NULL && rt->config != NULL)
+            HASH_FIND_STR(rt->config->aliases, name, a);
+        if (a != NULL && a->is_clsid) {
+            clsid = &a->clsid;
+            contract = NULL;
+            facet_guid_format(text + 11, FACET_GUID_STRING_SIZE, clsid);
+            memcpy(text, " (alias of ", 11);
+            strcat(text, ")");
+        } else if (a != NULL) {
+            contract = a->target;
+        } else if (name != NULL && FACET_SUCCEEDED(facet_guid_parse(&parsed, name))) {
+            clsid = &parsed;
+        }
+        d = facet__declared_rejected(rt, contract, clsid);
+    }
+    if (d != NULL)
+        return facet__error(FACET_E_CLASSNOTREG, "%s%s: no loaded module offers it; %s", what,
+                            text, d->message ? d->message : "");
+    if (name == NULL)
+        return facet__error(FACET_E_CLASSNOTREG, "%s: no loaded module offers it", what);
     return facet__error(FACET_E_CLASSNOTREG,
-                        "\"%s\": no loaded module offers a class by that contract name, alias "
-                        "or clsid",
-                        name);
+                        "%s: no loaded module offers a class by that contract name, alias or "
+                        "clsid",
+                        what);
+}
+
+/* The same for a name: "\"name\"" is what the message calls it. */
+static FacetResult name_not_registered(FacetRuntime *rt, const char *name)
+{
+    char what[1024];
+    snprintf(what, sizeof(what), "\"%.*s\"", 1000, name);
+    return not_registered(rt, what, name, NULL);
+}
+
+FacetResult facet_create_instance(void **out, FacetRuntime *rt, const FacetGuid *clsid,
+                                  IFacetUnknown *outer, const FacetGuid *iid)
+{
+    FacetClassEntry *e;
+    int tries;
+    char text[FACET_GUID_STRING_SIZE], what[FACET_GUID_STRING_SIZE + 8];
+    FacetResult r;
+
+    FACET_CHECK_ARG(out, "facet_create_instance");
+    *out = NULL;
+    FACET_CHECK_ARG(rt, "facet_create_instance");
+    FACET_CHECK_ARG(clsid, "facet_create_instance");
+    FACET_CHECK_ARG(iid, "facet_create_instance");
+    facet__os_rwlock_rdlock(&rt->lock);
+    e = facet__registry_find_clsid(rt, clsid);
+    /* A scanned class loads its module first; a scan that chose another
+     * version meanwhile leaves a lazy entry again, so look a few times. */
+    for (tries = 0; e != NULL && e->module == NULL && tries < 3; tries++) {
+        r = load_declared(rt, e);
+        if (FACET_FAILED(r))
+            return r;
+        e = facet__registry_find_clsid(rt, clsid);
+    }
+    if (e != NULL && e->module != NULL)
+        return create_from(out, rt, e, outer, iid);
+    facet_guid_format(text, sizeof(text), clsid);
+    snprintf(what, sizeof(what), "class %s", text);
+    r = not_registered(rt, what, NULL, clsid);
+    facet__os_rwlock_rdunlock(&rt->lock);
+    return r;
 }
 
 FacetResult facet_create_instance_by_name(void **out, FacetRuntime *rt, const char *name,
@@ -525,6 +569,7 @@ FacetResult facet_create_instance_by_name(void **out, FacetRuntime *rt, const ch
 {
     FacetClassEntry *e;
     int tries;
+    FacetResult r;
     FACET_CHECK_ARG(out, "facet_create_instance_by_name");
     *out = NULL;
     FACET_CHECK_ARG(rt, "facet_create_instance_by_name");
@@ -533,20 +578,22 @@ FacetResult facet_create_instance_by_name(void **out, FacetRuntime *rt, const ch
     facet__os_rwlock_rdlock(&rt->lock);
     e = find_by_name(rt, name);
     for (tries = 0; e != NULL && e->module == NULL && tries < 3; tries++) {
-        FacetResult r = load_declared(rt, e);
+        r = load_declared(rt, e);
         if (FACET_FAILED(r))
             return r;
         e = find_by_name(rt, name);
     }
     if (e != NULL && e->module != NULL)
         return create_from(out, rt, e, outer, iid);
+    r = name_not_registered(rt, name);
     facet__os_rwlock_rdunlock(&rt->lock);
-    return not_registered(name);
+    return r;
 }
 
 FacetResult facet_class_lookup(FacetGuid *out, FacetRuntime *rt, const char *name)
 {
     FacetClassEntry *e;
+    FacetResult r;
     FACET_CHECK_ARG(out, "facet_class_lookup");
     memset(out, 0, sizeof(*out));
     FACET_CHECK_ARG(rt, "facet_class_lookup");
@@ -555,6 +602,7 @@ FacetResult facet_class_lookup(FacetGuid *out, FacetRuntime *rt, const char *nam
     e = find_by_name(rt, name);
     if (e != NULL)
         *out = e->clsid;
+    r = e != NULL ? FACET_OK : name_not_registered(rt, name);
     facet__os_rwlock_rdunlock(&rt->lock);
-    return e != NULL ? FACET_OK : not_registered(name);
+    return r;
 }

@@ -252,7 +252,9 @@ typedef struct FacetScanReport FacetScanReport;
 #define FACET_SCAN_AVAILABLE 0u /* its classes can be created; code loads on first use */
 #define FACET_SCAN_SHADOWED 1u  /* another version of the module was chosen */
 #define FACET_SCAN_DISABLED 2u  /* turned off by the host configuration */
-#define FACET_SCAN_BROKEN 3u    /* cannot be used; a problem says why */
+/* Cannot be used: a bad manifest, a missing requirement, or a clsid or
+ * contract name that another module claimed first. A problem says why. */
+#define FACET_SCAN_BROKEN 3u
 
 typedef struct FacetScanModule {
     uint32_t struct_size;
@@ -273,13 +275,21 @@ typedef struct FacetScanProblem {
 
 #define FACET_SCAN_PROBLEM_INIT {sizeof(FacetScanProblem), 0, NULL, NULL}
 
-/* Reads every *.facet.json in folder (not its subfolders) without loading
- * any code, and registers the classes of each usable module: creating one
- * loads the module's library then, and checks it against its manifest
- * (FACET_E_MISMATCH names each field that differs). Where several versions
- * of a module are present, the highest that satisfies every "requires" of
- * the other modules is chosen. A bad manifest never stops the scan: it is
- * listed as a problem and the rest are read. Returns FACET_OK when there
+/* Reads every *.facet.json in folder (not its subfolders), in byte order of
+ * their names, without loading any code, and registers the classes of each
+ * usable module: creating one loads the module's library then, and checks
+ * it against its manifest (FACET_E_MISMATCH names each field that
+ * differs). Where several versions of a module are present, the highest
+ * that satisfies every "requires" of the other modules is chosen. Where two
+ * modules declare one clsid or contract name, the first claim wins (a class
+ * already registered, then folders in the order scanned, then file names)
+ * and the other module is not registered at all: FACET_SCAN_BROKEN, with a
+ * FACET_E_CONFLICT problem. A bad manifest never stops the scan: it is
+ * listed as a problem and the rest are read. Scanning a folder again reads
+ * only the manifests new or changed since (by size and modification time)
+ * and forgets those removed; a module whose code is loaded keeps serving
+ * (FACET_E_BUSY problem). The report lists every module of the folder;
+ * its problems are those this scan found new. Returns FACET_OK when there
  * was no problem, FACET_FALSE when there was at least one, and an error
  * only when the folder cannot be read. out may be NULL; otherwise the
  * report is the caller's, freed with facet_scan_report_free. */
