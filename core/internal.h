@@ -18,7 +18,7 @@ typedef struct FacetClassEntry FacetClassEntry;
 
 /* uthash allocates through the runtime allocator and survives running out
  * of memory: a failed add leaves the table as it was and sets the flag. */
-extern int facet__hash_oom;
+extern FACET_THREAD_LOCAL int facet__hash_oom;
 #define HASH_NONFATAL_OOM 1
 #define uthash_malloc(sz) facet__malloc(sz)
 #define uthash_free(ptr, sz) facet__free(ptr)
@@ -35,6 +35,18 @@ extern int facet__hash_oom;
 #define facet__atomic_add64(p, v) ((uint64_t)_InterlockedExchangeAdd64((volatile __int64 *)(p), (__int64)(v)) + (v))
 #define facet__atomic_load64(p) ((uint64_t)_InterlockedOr64((volatile __int64 *)(p), 0))
 #define facet__atomic_store64(p, v) ((void)_InterlockedExchange64((volatile __int64 *)(p), (__int64)(v)))
+#define facet__atomic_store32(p, v) ((void)_InterlockedExchange((volatile long *)(p), (long)(v)))
+/* Sets *p to v if it holds *expected, else sets *expected to what it holds;
+ * nonzero on success. */
+static __inline int facet__atomic_cas32(uint32_t *p, uint32_t *expected, uint32_t v)
+{
+    uint32_t old = (uint32_t)_InterlockedCompareExchange((volatile long *)p, (long)v,
+                                                         (long)*expected);
+    if (old == *expected)
+        return 1;
+    *expected = old;
+    return 0;
+}
 #else
 #define facet__atomic_inc32(p) __atomic_add_fetch((p), 1u, __ATOMIC_ACQ_REL)
 #define facet__atomic_dec32(p) __atomic_sub_fetch((p), 1u, __ATOMIC_ACQ_REL)
@@ -42,6 +54,9 @@ extern int facet__hash_oom;
 #define facet__atomic_add64(p, v) __atomic_add_fetch((p), (v), __ATOMIC_SEQ_CST)
 #define facet__atomic_load64(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
 #define facet__atomic_store64(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
+#define facet__atomic_store32(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
+#define facet__atomic_cas32(p, expected, v) \
+    __atomic_compare_exchange_n((p), (expected), (v), 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)
 #endif
 
 /* ---- Errors (error.c) -------------------------------------------------- */
@@ -406,10 +421,13 @@ typedef struct FacetService {
     UT_hash_handle hh;
 } FacetService;
 
-/* Finds service sid for the host object of module m (NULL: the host's own),
- * checks the permission and returns its iid interface. */
-FacetResult facet__service_query(FacetRuntime *rt, FacetModule *m, const FacetGuid *sid,
-                                 const FacetGuid *iid, void **out);
+/* Finds service sid for the host object of module (its name, NULL for the
+ * host's own; declared, its manifest if it was scanned), checks the
+ * permission and returns the service, AddRef'd, in *out. The caller holds
+ * a reference on rt. */
+FacetResult facet__service_find(FacetRuntime *rt, const char *module,
+                                const FacetDeclared *declared, const FacetGuid *sid,
+                                IFacetUnknown **out);
 void facet__services_free(FacetRuntime *rt);
 
 /* ---- Lifecycle (lifecycle.c) ------------------------------------------- */
@@ -424,11 +442,20 @@ typedef struct FacetHostObject FacetHostObject;
 
 #define FACET_MODULE_LOADED 0u  /* registered, held by the host */
 #define FACET_MODULE_WAITING 1u /* let go of; unloads when CanUnload says so */
+#define FACET_MODULE_CLOSED 2u  /* unloaded: a tombstone on rt->closed, for its handle */
 
+/* A module. The host holds a handle to it (handle), not its address: a
+ * slot of a process-wide table with a generation, so that a handle of a
+ * module that is gone never finds another (runtime.c). Its memory goes
+ * with its runtime: an unloaded module stays as a tombstone, which loading
+ * the same file again brings back. */
 struct FacetModule {
     FacetRuntime *rt;
-    char *path;                 /* canonical path */
+    FacetModule *handle;        /* what the host holds */
+    char *path;                 /* canonical path, of the file the host named */
     FacetOsLibrary lib;
+    uint32_t original;          /* lib maps path itself, not a private copy */
+    char *copy;                 /* the private copy to remove once lib is closed */
     IFacetFactory *factory;
     FacetHostObject *host;      /* the host object this module was handed */
     FacetModuleInfo info;       /* strings borrowed from the module */
@@ -438,7 +465,8 @@ struct FacetModule {
     uint32_t class_count;
     FacetClassEntry *classes;   /* class_count entries */
     FacetDeclared *declared;    /* the manifest it was loaded by, or NULL */
-    FacetModule *next;          /* rt->modules list */
+    uint32_t tomb;              /* on rt->closed, or brought back from it */
+    FacetModule *next;          /* rt->modules, or rt->closed */
 };
 
 struct FacetClassEntry {
@@ -452,8 +480,27 @@ struct FacetClassEntry {
     UT_hash_handle hh_name;
 };
 
+/* What the interfaces a runtime hands out hold on to: its host objects
+ * (IFacetHost, IFacetAllocator, IFacetLogger, IFacetConfig) keep the core,
+ * which outlives the runtime until the last of them is released. A call
+ * that needs the runtime enters it (facet__core_enter), and fails with
+ * FACET_E_DISCONNECTED once facet_runtime_free has returned. */
+typedef struct FacetCore {
+    uint32_t refs;              /* the runtime's, one per host object (atomic) */
+    uint32_t closed;            /* facet_runtime_free returned (atomic) */
+    uint32_t logging;           /* calls of the host's log function under way (atomic) */
+    uint32_t api_level;
+    uint32_t log_level;
+    FacetLogFn log;
+    void *log_payload;
+    FacetOsRwlock lock;         /* rt is cleared under it */
+    FacetRuntime *rt;           /* NULL once the runtime's memory is gone */
+} FacetCore;
+
 struct FacetRuntime {
     uint32_t refs;              /* the host's hold + one per module (atomic) */
+    uint32_t freed;             /* facet_runtime_free was called (atomic) */
+    FacetCore *core;
     uint32_t api_level;
     uint32_t log_level;
     FacetLogFn log;
@@ -462,6 +509,7 @@ struct FacetRuntime {
     FacetOsRwlock lock;         /* guards modules and the registry tables */
     FacetOsRwlock load_lock;    /* serialises loading and unloading */
     FacetModule *modules;
+    FacetModule *closed;        /* tombstones of unloaded modules; load_lock */
     FacetClassEntry *by_clsid;  /* uthash table, guarded by lock */
     FacetClassEntry *by_name;   /* uthash table, guarded by lock */
     FacetHostObject *host;      /* the runtime's own host object */
@@ -481,9 +529,17 @@ struct FacetRuntime {
 };
 
 void facet__runtime_addref(FacetRuntime *rt);
+/* Takes a reference on rt unless its last one is gone (it is being freed):
+ * nonzero when it did. The caller knows rt's memory is there. */
+int facet__runtime_tryref(FacetRuntime *rt);
 void facet__runtime_release(FacetRuntime *rt);
-void facet__runtime_log(FacetRuntime *rt, uint32_t level, const char *module,
-                        const char *message);
+
+/* A module's memory and its handle (runtime.c); facet__module_free gives
+ * both back and closes what is open. */
+FacetResult facet__module_new(FacetModule **out, FacetRuntime *rt);
+void facet__module_free(FacetModule *m);
+/* The module behind a handle that the caller knows to be live. */
+FacetModule *facet__module_of(FacetModule *handle);
 
 /* registry.c: callers hold rt->lock (write for add/remove, read for find). */
 FacetResult facet__registry_add_module(FacetRuntime *rt, FacetModule *m);
@@ -499,18 +555,52 @@ FacetClassEntry *facet__registry_find_name_hashed(FacetRuntime *rt, const char *
                                                   unsigned hash);
 uint32_t facet__registry_count(FacetRuntime *rt);
 
-/* host.c: the host object handed to a module (module NULL: the runtime's). */
-FacetResult facet__host_new(FacetHostObject **out, FacetRuntime *rt, FacetModule *module);
+/* host.c: the core, and the host object handed to a module (file: the
+ * module's file; NULL for the runtime's own host object). */
+FacetResult facet__core_new(FacetCore **out, FacetRuntime *rt);
+/* facet_runtime_free returns: the host's log function is not called again,
+ * and calls that need the runtime fail. Waits for log calls under way. */
+void facet__core_close(FacetCore *core);
+/* The runtime's memory goes: calls that were still entering fail. */
+void facet__core_detach(FacetCore *core);
+void facet__core_release(FacetCore *core);
+/* The runtime, with a reference for the caller (facet__runtime_release),
+ * or NULL once facet_runtime_free has returned. */
+FacetRuntime *facet__core_enter(FacetCore *core);
+FacetResult facet__host_new(FacetHostObject **out, FacetRuntime *rt, const char *file);
+/* Tells a module's host object its module's name (once read from the
+ * module) and its manifest (when it was scanned): either may be NULL. */
+void facet__host_identify(FacetHostObject *host, const char *name, FacetDeclared *declared);
 IFacetUnknown *facet__host_unknown(FacetHostObject *host);
 /* Drops the runtime's hold on a host object. */
 void facet__host_release(FacetHostObject *host);
 
-/* loader.c */
-FacetResult facet__module_open(FacetModule **out, FacetRuntime *rt, const char *path);
+/* loader.c: opens the module at path, into tomb (the tombstone of an
+ * earlier module of the same file) or a new module. On failure nothing is
+ * left open, and tomb stays a tombstone. */
+FacetResult facet__module_open(FacetModule **out, FacetRuntime *rt, const char *path,
+                               FacetModule *tomb);
+/* Maps a private copy of the library at path: the file copied under its own
+ * name into a folder of this process's own, so that the system loader
+ * cannot hand back a mapping of path that another module has, and code and
+ * globals are the copy's alone. For a module whose file another runtime of
+ * the process has loaded, and for the shadow copies of a hot reload. Where
+ * the system allows it the copy is removed at once and *copy is NULL;
+ * otherwise *copy is its path, for facet__loader_remove_copy once the
+ * library is closed. Messages name path, not the copy. A module that must
+ * never be loaded twice in one process (a Go module) is refused with
+ * FACET_E_CONFLICT. */
+FacetResult facet__loader_open_copy(FacetOsLibrary *out, char **copy, const char *path);
+void facet__loader_remove_copy(char *copy);
 /* Links a module just opened into rt and registers its classes; the
- * caller holds load_lock. */
+ * caller holds load_lock. On failure the module is closed (and freed,
+ * unless it is a tombstone brought back). */
 FacetResult facet__runtime_add_module(FacetRuntime *rt, FacetModule *m);
+/* Closes what facet__module_open opened; the memory stays. */
 void facet__module_close(FacetModule *m);
+/* Closes a module that never joined its runtime, and frees it unless it is
+ * a tombstone. */
+void facet__module_discard(FacetModule *m);
 
 /* The name a message uses for a path: its last component. */
 const char *facet__basename(const char *path);

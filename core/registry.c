@@ -8,7 +8,7 @@
 
 #include "internal.h"
 
-int facet__hash_oom;
+FACET_THREAD_LOCAL int facet__hash_oom;
 
 /* The manifest an entry comes from (it was scanned, or its module loaded
  * from one), or NULL for a module loaded by path. */

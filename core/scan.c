@@ -934,7 +934,8 @@ static FacetResult scan_locked(FacetRuntime *rt, FacetScanReport *rep, const cha
     memcpy(st.path, folder, st.folder_len);
     if (st.folder_len == 0 || (folder[st.folder_len - 1] != '/' && folder[st.folder_len - 1] != '\\'))
         st.path[st.folder_len++] = '/';
-    qsort(st.list, st.count, sizeof(*st.list), by_name);
+    if (st.count > 1)
+        qsort(st.list, st.count, sizeof(*st.list), by_name);
     for (d = rt->declared; d != NULL; d = d->next) {
         d->was_state = d->state;
         d->was_error = d->error;
@@ -1049,7 +1050,7 @@ static FacetResult load_locked(FacetRuntime *rt, FacetDeclared *d)
     r = facet__manifest_library_path(&library, d->mf);
     if (FACET_FAILED(r))
         return r;
-    r = facet__module_open(&m, rt, library);
+    r = facet__module_open(&m, rt, library, NULL);
     facet__free(library);
     if (FACET_FAILED(r))
         return facet__error_prefix("%s", d->mf->path);
@@ -1057,10 +1058,11 @@ static FacetResult load_locked(FacetRuntime *rt, FacetDeclared *d)
     if (FACET_FAILED(r)) {
         char message[2048];
         snprintf(message, sizeof(message), "%s", facet_last_error());
-        facet__module_close(m);
+        facet__module_discard(m);
         return facet__error(r, "%s", message);
     }
     m->declared = d;
+    facet__host_identify(m->host, NULL, d);
     facet__os_rwlock_wrlock(&rt->lock);
     facet__registry_remove(rt, d->lazy, d->mf->class_count);
     facet__os_rwlock_wrunlock(&rt->lock);

@@ -334,11 +334,102 @@ void facet__os_rwlock_rdunlock(FacetOsRwlock *l) { ReleaseSRWLockShared((PSRWLOC
 void facet__os_rwlock_wrunlock(FacetOsRwlock *l) { ReleaseSRWLockExclusive((PSRWLOCK)&l->srw); }
 void facet__os_yield(void) { SwitchToThread(); }
 uint64_t facet__os_thread_id(void) { return GetCurrentThreadId(); }
+uint64_t facet__os_process_id(void) { return GetCurrentProcessId(); }
 
 /* For core/os/process_win32.c. */
 FacetResult facet__win_widen(wchar_t **out, const char *s);
 char *facet__win_narrow(const wchar_t *w);
 FacetResult facet__win_widen(wchar_t **out, const char *s) { return widen(out, s); }
 char *facet__win_narrow(const wchar_t *w) { return narrow(w); }
+
+/* ---- Private copies of libraries --------------------------------------- */
+
+FacetResult facet__os_private_folder(char *out, size_t size)
+{
+    wchar_t base[MAX_PATH + 1], *w;
+    char *b;
+    DWORD n, err = ERROR_ALREADY_EXISTS;
+    unsigned i;
+    FacetResult r;
+
+    if (facet__fault(FACET_FAULT_FILE))
+        return win_error(ERROR_READ_FAULT, "the temporary folder", "CreateDirectory");
+    n = GetTempPathW(MAX_PATH + 1, base);
+    if (n == 0 || n > MAX_PATH)
+        return win_error(GetLastError(), "the temporary folder", "GetTempPath");
+    b = narrow(base);
+    if (b == NULL)
+        return facet__error(FACET_E_OUTOFMEMORY, "out of memory");
+    for (i = 0; i < 100 && err == ERROR_ALREADY_EXISTS; i++) {
+        snprintf(out, size, "%sfacet-%lu-%lu", b, (unsigned long)GetCurrentProcessId(),
+                 (unsigned long)(GetTickCount() + i));
+        r = widen(&w, out);
+        if (FACET_FAILED(r)) {
+            facet__free(b);
+            return r;
+        }
+        err = CreateDirectoryW(w, NULL) ? 0 : GetLastError();
+        facet__free(w);
+    }
+    facet__free(b);
+    if (err == 0)
+        return FACET_OK;
+    r = win_error(err, out, "CreateDirectory");
+    out[0] = '\0';
+    return r;
+}
+
+FacetResult facet__os_mkdir(const char *path)
+{
+    wchar_t *w;
+    FacetResult r;
+    if (facet__fault(FACET_FAULT_FILE))
+        return win_error(ERROR_READ_FAULT, path, "CreateDirectory");
+    r = widen(&w, path);
+    if (FACET_FAILED(r))
+        return r;
+    if (!CreateDirectoryW(w, NULL))
+        r = win_error(GetLastError(), path, "CreateDirectory");
+    facet__free(w);
+    return r;
+}
+
+FacetResult facet__os_copy_file(const char *from, const char *to)
+{
+    wchar_t *wf, *wt = NULL;
+    FacetResult r;
+    if (facet__fault(FACET_FAULT_FILE))
+        return win_error(ERROR_READ_FAULT, from, "copy");
+    r = widen(&wf, from);
+    if (FACET_SUCCEEDED(r))
+        r = widen(&wt, to);
+    if (FACET_SUCCEEDED(r) && !CopyFileW(wf, wt, TRUE)) {
+        DWORD err = GetLastError();
+        r = err == ERROR_FILE_EXISTS
+                ? facet__error(FACET_E_CONFLICT, "%s: the file is there already", to)
+                : win_error(err, from, "CopyFile");
+    }
+    facet__free(wf);
+    facet__free(wt);
+    return r;
+}
+
+void facet__os_remove_file(const char *path)
+{
+    wchar_t *w;
+    if (FACET_SUCCEEDED(widen(&w, path))) {
+        DeleteFileW(w);
+        facet__free(w);
+    }
+}
+
+void facet__os_remove_folder(const char *path)
+{
+    wchar_t *w;
+    if (FACET_SUCCEEDED(widen(&w, path))) {
+        RemoveDirectoryW(w);
+        facet__free(w);
+    }
+}
 
 #endif /* _WIN32 */

@@ -258,6 +258,7 @@ static void test_manifest_conflicts__aliases(void **state)
     char dir[4096], plugins[4200];
     FacetRuntime *rt;
     FacetScanReport *rep;
+    FacetGuid clsid;
     void *obj = NULL;
     (void)state;
     snprintf(dir, sizeof(dir), "%s", plug_folder());
@@ -277,7 +278,7 @@ static void test_manifest_conflicts__aliases(void **state)
     expect_error(facet_create_instance_by_name(&obj, rt, "forked", NULL, &IID_IFacetUnknown),
                  FACET_E_CLASSNOTREG, "\"forked\"", CLSID_TEXT("21"), "test.fork",
                  "zfork.facet.json", "not registered", "test.a.thing");
-    expect_error(facet_class_lookup((FacetGuid *)&obj, rt, "own"), FACET_E_CLASSNOTREG, "\"own\"",
+    expect_error(facet_class_lookup(&clsid, rt, "own"), FACET_E_CLASSNOTREG, "\"own\"",
                  "test.fork", "not registered");
     /* Positive control: an alias of a class nobody declares says only that. */
     expect_error(facet_create_instance_by_name(&obj, rt, "nobody.declares.this", NULL,
