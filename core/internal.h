@@ -380,11 +380,11 @@ struct FacetDeclared {
     uint32_t life;               /* lifecycle steps done, FACET_LIFE_* */
     uint32_t mark;               /* scratch for graph walks */
     uint32_t seq;                /* when it was read: earlier manifests claim first */
-    uint32_t fresh;              /* read by the scan under way */
-    uint32_t rejected;           /* on rt->rejected */
     uint32_t claim;              /* scratch: when its module claims its classes */
-    uint32_t was_state;          /* state and error before the scan under way */
-    FacetResult was_error;
+    FacetResult was_error;       /* error and state before the scan under way */
+    uint8_t was_state;
+    uint8_t fresh;               /* read by the scan under way */
+    uint8_t rejected;            /* on rt->rejected */
     FacetDeclared *next;         /* rt->declared, or rt->retired */
     FacetDeclared *next_rejected; /* rt->rejected: chosen, but not registered */
     FacetDeclared *lower;        /* the next lower version of this module */

@@ -937,10 +937,21 @@ static FacetResult scan_locked(FacetRuntime *rt, FacetScanReport *rep, const cha
     if (st.count > 1)
         qsort(st.list, st.count, sizeof(*st.list), by_name);
     for (d = rt->declared; d != NULL; d = d->next) {
-        d->was_state = d->state;
+        d->was_state = (uint8_t)d->state;
         d->was_error = d->error;
     }
     r = update(&st, f, files, read);
+    /* Where every file declares a module, its name is the end of its
+     * manifest's path: the names listed need not be kept. */
+    for (k = 0; k < st.count && files[k].d != NULL; k++)
+        ;
+    if (k == st.count) {
+        for (k = 0; k < st.count; k++) {
+            const char *p = files[k].d->mf->path;
+            files[k].name = p + strlen(p) - strlen(files[k].name);
+        }
+        facet__arena_free(&st.names);
+    }
     /* What was read is kept, whatever happens next. */
     facet__free(f->files);
     f->files = files;
