@@ -489,7 +489,7 @@ FacetResult facet_runtime_load_config(FacetScanReport **out, FacetRuntime *rt, c
         *out = NULL;
     FACET_CHECK_ARG(rt, "facet_runtime_load_config");
     FACET_CHECK_ARG(path, "facet_runtime_load_config");
-    r = facet__json_read_file(&text, &size, path, FACET_E_BADCONFIG);
+    r = facet__json_read_file(&text, &size, NULL, path, FACET_E_BADCONFIG);
     if (FACET_FAILED(r))
         return r;
     r = facet__config_parse(&cfg, path, text, size);

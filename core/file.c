@@ -20,7 +20,8 @@ FacetResult facet__file_read(FacetOsFile *f, uint64_t offset, void *buf, uint64_
     return FACET_OK;
 }
 
-FacetResult facet__file_read_all(char **out, uint64_t *size, const char *path, uint64_t max_size)
+FacetResult facet__file_read_all(char **out, uint64_t *size, FacetOsStat *meta, const char *path,
+                                 uint64_t max_size)
 {
     FacetOsFile f;
     uint64_t want = 0, got = 0;
@@ -33,6 +34,11 @@ FacetResult facet__file_read_all(char **out, uint64_t *size, const char *path, u
     if (FACET_FAILED(r))
         return r;
     want = f.size;
+    if (meta != NULL) {
+        meta->kind = FACET_OS_FILE;
+        meta->size = f.size;
+        meta->mtime_ns = f.mtime_ns;
+    }
     if (want > max_size)
         r = facet__error(FACET_E_INVALIDARG,
                          "%s: %llu bytes, larger than the limit of %llu bytes", path,

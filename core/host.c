@@ -7,6 +7,14 @@
  * settings from the host configuration). QueryInterface among them keeps
  * COM's identity rules; for any other IID it hands out the host-registered
  * service of that IID, where the module may have it (services.c).
+ *
+ * A host object may outlive its module (a module may hand it on) and its
+ * runtime (facet_runtime_allocator gives the host one): it keeps the
+ * runtime's core (FacetCore), not the runtime, and its own copy of its
+ * module's name. What needs no runtime (allocating, blobs and strings, the
+ * API level) works for as long as the object lives; what needs the runtime
+ * enters it, and fails with FACET_E_DISCONNECTED once facet_runtime_free
+ * has returned; log lines then go to stderr, never to the host's function.
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,8 +27,10 @@ struct FacetHostObject {
     IFacetLogger logger;
     IFacetConfig config;
     uint32_t refs;
-    FacetRuntime *rt;
-    FacetModule *module; /* NULL for the runtime's own host object */
+    FacetCore *core;           /* held: it outlives the runtime */
+    char *file;                /* the module's file name; NULL for the runtime's own */
+    char *name;                /* the module's name, once it said it (set once) */
+    FacetDeclared *declared;   /* its manifest, if it was scanned (set once) */
 };
 
 #define FROM_HOST(p) ((FacetHostObject *)(void *)(p))
@@ -29,11 +39,132 @@ struct FacetHostObject {
 #define FROM_LOGGER(p) ((FacetHostObject *)(void *)((char *)(p) - offsetof(FacetHostObject, logger)))
 #define FROM_CONFIG(p) ((FacetHostObject *)(void *)((char *)(p) - offsetof(FacetHostObject, config)))
 
+/* ---- The core ---------------------------------------------------------- */
+
+FacetResult facet__core_new(FacetCore **out, FacetRuntime *rt)
+{
+    FacetCore *core = facet__calloc(1, sizeof(*core));
+    *out = NULL;
+    if (core == NULL)
+        return facet__error(FACET_E_OUTOFMEMORY, "facet_runtime_new: out of memory");
+    if (FACET_FAILED(facet__os_rwlock_init(&core->lock))) {
+        facet__free(core);
+        return facet__error(FACET_E_OUTOFMEMORY, "facet_runtime_new: out of resources");
+    }
+    core->refs = 1;
+    core->rt = rt;
+    core->api_level = rt->api_level;
+    core->log_level = rt->log_level;
+    core->log = rt->log;
+    core->log_payload = rt->log_payload;
+    *out = core;
+    return FACET_OK;
+}
+
+void facet__core_close(FacetCore *core)
+{
+    facet__atomic_store32(&core->closed, 1u);
+    /* A line being handed to the host's function now is let through. */
+    while (facet__atomic_load32(&core->logging) != 0)
+        facet__os_yield();
+}
+
+void facet__core_detach(FacetCore *core)
+{
+    facet__os_rwlock_wrlock(&core->lock);
+    core->rt = NULL;
+    facet__os_rwlock_wrunlock(&core->lock);
+}
+
+void facet__core_release(FacetCore *core)
+{
+    if (core == NULL || facet__atomic_dec32(&core->refs) != 0)
+        return;
+    facet__os_rwlock_destroy(&core->lock);
+    facet__free(core);
+}
+
+FacetRuntime *facet__core_enter(FacetCore *core)
+{
+    FacetRuntime *rt = NULL;
+    if (facet__atomic_load32(&core->closed))
+        return NULL;
+    /* rt's memory stays while the lock is held: it goes after detach. */
+    facet__os_rwlock_rdlock(&core->lock);
+    if (core->rt != NULL && facet__runtime_tryref(core->rt))
+        rt = core->rt;
+    facet__os_rwlock_rdunlock(&core->lock);
+    if (rt != NULL && facet__atomic_load32(&core->closed)) {
+        facet__runtime_release(rt);
+        rt = NULL;
+    }
+    return rt;
+}
+
+static const char *level_name(uint32_t level)
+{
+    static const char *const names[] = {"trace", "debug", "info", "warn", "error"};
+    return level <= FACET_LOG_ERROR ? names[level] : "?";
+}
+
+/* A line goes to the host's log function while the runtime is the host's;
+ * after facet_runtime_free returned, and where the host gave none, to
+ * stderr. */
+static void core_log(FacetCore *core, uint32_t level, const char *module, const char *message)
+{
+    facet__atomic_inc32(&core->logging);
+    if (core->log != NULL && !facet__atomic_load32(&core->closed))
+        core->log(level, module, message, core->log_payload);
+    else
+        fprintf(stderr, "[%s] %s: %s\n", module, level_name(level), message);
+    facet__atomic_dec32(&core->logging);
+}
+
+/* What a call that needs the runtime says once it is gone. */
+static FacetResult disconnected(const char *method)
+{
+    return facet__error(FACET_E_DISCONNECTED,
+                        "%s: the runtime of this host object was freed (facet_runtime_free)",
+                        method);
+}
+
+/* The name a host object's lines and permissions go by. */
 static const char *host_name(FacetHostObject *h)
 {
-    if (h->module == NULL)
+    const char *name;
+    if (h->file == NULL)
         return "host";
-    return h->module->info.name ? h->module->info.name : facet__basename(h->module->path);
+    facet__os_rwlock_rdlock(&h->core->lock);
+    name = h->name ? h->name : h->file;
+    facet__os_rwlock_rdunlock(&h->core->lock);
+    return name; /* both live as long as h */
+}
+
+static FacetDeclared *host_declared(FacetHostObject *h)
+{
+    FacetDeclared *d;
+    facet__os_rwlock_rdlock(&h->core->lock);
+    d = h->declared;
+    facet__os_rwlock_rdunlock(&h->core->lock);
+    return d;
+}
+
+/* Service sid as interface iid, for the host object's module. */
+static FacetResult query_service(FacetHostObject *h, const FacetGuid *sid, const FacetGuid *iid,
+                           void **out, const char *method)
+{
+    IFacetUnknown *object = NULL;
+    FacetRuntime *rt = facet__core_enter(h->core);
+    FacetResult r;
+    if (rt == NULL)
+        return disconnected(method);
+    r = facet__service_find(rt, h->file ? host_name(h) : NULL, host_declared(h), sid, &object);
+    facet__runtime_release(rt);
+    if (FACET_FAILED(r))
+        return r;
+    r = IFacetUnknown_QueryInterface(object, iid, out);
+    IFacetUnknown_Release(object);
+    return r;
 }
 
 /* ---- IFacetUnknown, shared by the three interfaces --------------------- */
@@ -54,7 +185,7 @@ static FacetResult host_qi(FacetHostObject *h, const FacetGuid *iid, void **out)
     else if (FacetGuidEqual(iid, &IID_IFacetConfig))
         *out = &h->config;
     else
-        return facet__service_query(h->rt, h->module, iid, iid, out);
+        return query_service(h, iid, iid, out, "IFacetHost::QueryInterface");
     facet__atomic_inc32(&h->refs);
     return FACET_OK;
 }
@@ -67,8 +198,12 @@ static uint32_t host_addref(FacetHostObject *h)
 static uint32_t host_release(FacetHostObject *h)
 {
     uint32_t n = facet__atomic_dec32(&h->refs);
-    if (n == 0)
+    if (n == 0) {
+        facet__core_release(h->core);
+        facet__free(h->file);
+        facet__free(h->name);
         facet__free(h);
+    }
     return n;
 }
 
@@ -91,7 +226,7 @@ static FacetResult FACET_CALL h_api_level(IFacetHost *self, uint32_t *out)
 {
     if (out == NULL)
         return FACET_E_POINTER;
-    *out = FROM_HOST(self)->rt->api_level;
+    *out = FROM_HOST(self)->core->api_level;
     return FACET_OK;
 }
 
@@ -109,7 +244,7 @@ static FacetResult FACET_CALL h_query_service(IFacetHost *self, const FacetGuid 
     if (!FacetGuidEqual(sid, &IID_IFacetUnknown) && !FacetGuidEqual(sid, &IID_IFacetHost) &&
         !FacetGuidEqual(sid, &IID_IFacetAllocator) && !FacetGuidEqual(sid, &IID_IFacetLogger) &&
         !FacetGuidEqual(sid, &IID_IFacetConfig))
-        return facet__service_query(h->rt, h->module, sid, iid, out);
+        return query_service(h, sid, iid, out, "IFacetHost::QueryService");
     r = host_qi(h, sid, (void **)&service);
     if (FACET_FAILED(r))
         return r;
@@ -121,14 +256,32 @@ static FacetResult FACET_CALL h_query_service(IFacetHost *self, const FacetGuid 
 static FacetResult FACET_CALL h_create(IFacetHost *self, const FacetGuid *clsid,
                                        IFacetUnknown *outer, const FacetGuid *iid, void **out)
 {
-    return facet_create_instance(out, FROM_HOST(self)->rt, clsid, outer, iid);
+    FacetRuntime *rt;
+    FacetResult r;
+    if (out != NULL)
+        *out = NULL;
+    rt = facet__core_enter(FROM_HOST(self)->core);
+    if (rt == NULL)
+        return disconnected("IFacetHost::CreateInstance");
+    r = facet_create_instance(out, rt, clsid, outer, iid);
+    facet__runtime_release(rt);
+    return r;
 }
 
 static FacetResult FACET_CALL h_create_by_name(IFacetHost *self, const char *name,
                                                IFacetUnknown *outer, const FacetGuid *iid,
                                                void **out)
 {
-    return facet_create_instance_by_name(out, FROM_HOST(self)->rt, name, outer, iid);
+    FacetRuntime *rt;
+    FacetResult r;
+    if (out != NULL)
+        *out = NULL;
+    rt = facet__core_enter(FROM_HOST(self)->core);
+    if (rt == NULL)
+        return disconnected("IFacetHost::CreateInstanceByName");
+    r = facet_create_instance_by_name(out, rt, name, outer, iid);
+    facet__runtime_release(rt);
+    return r;
 }
 
 static FacetResult FACET_CALL h_create_blob(IFacetHost *self, const void *data, uint64_t size,
@@ -231,8 +384,8 @@ static FacetResult FACET_CALL l_log(IFacetLogger *self, uint32_t level, const ch
         return FACET_E_POINTER;
     if (level > FACET_LOG_ERROR)
         return FACET_E_INVALIDARG;
-    if (level >= h->rt->log_level)
-        facet__runtime_log(h->rt, level, host_name(h), message);
+    if (level >= h->core->log_level)
+        core_log(h->core, level, host_name(h), message);
     return FACET_OK;
 }
 
@@ -240,7 +393,7 @@ static FacetResult FACET_CALL l_enabled(IFacetLogger *self, uint32_t level)
 {
     if (level > FACET_LOG_ERROR)
         return FACET_E_INVALIDARG;
-    return level >= FROM_LOGGER(self)->rt->log_level ? FACET_OK : FACET_FALSE;
+    return level >= FROM_LOGGER(self)->core->log_level ? FACET_OK : FACET_FALSE;
 }
 
 static const IFacetLoggerVtbl logger_vtbl = {l_qi, l_addref, l_release, l_log, l_enabled};
@@ -261,20 +414,25 @@ static uint32_t FACET_CALL c_release(IFacetConfig *self)
 }
 
 /* The setting at key for this host object's module. rt->config is set once
- * (under rt->lock) and never changes after, so the values need no lock. */
+ * (under rt->lock) and never changes after, so the values need no lock;
+ * they live as long as the runtime. */
 static FacetResult setting(IFacetConfig *self, const char *key, const FacetSetting **out)
 {
     FacetHostObject *h = FROM_CONFIG(self);
     const FacetConfig *cfg;
-    facet__os_rwlock_rdlock(&h->rt->lock);
-    cfg = h->rt->config;
-    facet__os_rwlock_rdunlock(&h->rt->lock);
+    FacetRuntime *rt;
     *out = NULL;
     if (key == NULL)
         return FACET_E_POINTER;
-    if (h->module == NULL)
-        return FACET_E_NOTFOUND;
-    *out = facet__config_setting(facet__config_module(cfg, h->module->info.name), key);
+    rt = facet__core_enter(h->core);
+    if (rt == NULL)
+        return disconnected("IFacetConfig");
+    facet__os_rwlock_rdlock(&rt->lock);
+    cfg = rt->config;
+    facet__os_rwlock_rdunlock(&rt->lock);
+    if (h->file != NULL)
+        *out = facet__config_setting(facet__config_module(cfg, host_name(h)), key);
+    facet__runtime_release(rt);
     return *out ? FACET_OK : FACET_E_NOTFOUND;
 }
 
@@ -332,10 +490,14 @@ static const IFacetConfigVtbl config_vtbl = {c_qi,      c_addref,     c_release,
 
 /* ---- The runtime's side ------------------------------------------------ */
 
-FacetResult facet__host_new(FacetHostObject **out, FacetRuntime *rt, FacetModule *module)
+FacetResult facet__host_new(FacetHostObject **out, FacetRuntime *rt, const char *file)
 {
     FacetHostObject *h = facet__calloc(1, sizeof(*h));
     *out = NULL;
+    if (h != NULL && file != NULL && (h->file = facet__strdup(facet__basename(file))) == NULL) {
+        facet__free(h);
+        h = NULL;
+    }
     if (h == NULL)
         return facet__error(FACET_E_OUTOFMEMORY, "out of memory for a host object");
     h->host.lpVtbl = &host_vtbl;
@@ -343,10 +505,22 @@ FacetResult facet__host_new(FacetHostObject **out, FacetRuntime *rt, FacetModule
     h->logger.lpVtbl = &logger_vtbl;
     h->config.lpVtbl = &config_vtbl;
     h->refs = 1;
-    h->rt = rt;
-    h->module = module;
+    h->core = rt->core;
+    facet__atomic_inc32(&h->core->refs);
     *out = h;
     return FACET_OK;
+}
+
+void facet__host_identify(FacetHostObject *h, const char *name, FacetDeclared *declared)
+{
+    /* Out of memory for the name: the file's name goes on serving. */
+    char *copy = name != NULL && h->name == NULL ? facet__strdup(name) : NULL;
+    facet__os_rwlock_wrlock(&h->core->lock);
+    if (copy != NULL)
+        h->name = copy;
+    if (declared != NULL)
+        h->declared = declared;
+    facet__os_rwlock_wrunlock(&h->core->lock);
 }
 
 IFacetUnknown *facet__host_unknown(FacetHostObject *h)

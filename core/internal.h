@@ -48,6 +48,18 @@ extern FACET_THREAD_LOCAL int facet__hash_oom;
 #define facet__atomic_add64(p, v) ((uint64_t)_InterlockedExchangeAdd64((volatile __int64 *)(p), (__int64)(v)) + (v))
 #define facet__atomic_load64(p) ((uint64_t)_InterlockedOr64((volatile __int64 *)(p), 0))
 #define facet__atomic_store64(p, v) ((void)_InterlockedExchange64((volatile __int64 *)(p), (__int64)(v)))
+#define facet__atomic_store32(p, v) ((void)_InterlockedExchange((volatile long *)(p), (long)(v)))
+/* Sets *p to v if it holds *expected, else sets *expected to what it holds;
+ * nonzero on success. */
+static __inline int facet__atomic_cas32(uint32_t *p, uint32_t *expected, uint32_t v)
+{
+    uint32_t old = (uint32_t)_InterlockedCompareExchange((volatile long *)p, (long)v,
+                                                         (long)*expected);
+    if (old == *expected)
+        return 1;
+    *expected = old;
+    return 0;
+}
 #else
 #define facet__atomic_inc32(p) __atomic_add_fetch((p), 1u, __ATOMIC_ACQ_REL)
 #define facet__atomic_dec32(p) __atomic_sub_fetch((p), 1u, __ATOMIC_ACQ_REL)
@@ -55,6 +67,9 @@ extern FACET_THREAD_LOCAL int facet__hash_oom;
 #define facet__atomic_add64(p, v) __atomic_add_fetch((p), (v), __ATOMIC_SEQ_CST)
 #define facet__atomic_load64(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
 #define facet__atomic_store64(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
+#define facet__atomic_store32(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
+#define facet__atomic_cas32(p, expected, v) \
+    __atomic_compare_exchange_n((p), (expected), (v), 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)
 #endif
 
 /* ---- Errors (error.c) -------------------------------------------------- */
@@ -144,8 +159,10 @@ FacetResult facet__file_read(FacetOsFile *f, uint64_t offset, void *buf, uint64_
                              uint64_t *got);
 /* Reads a whole file of at most max_size bytes into a NUL-terminated buffer
  * from facet__malloc. FACET_E_NOTAFILE for anything but a regular file
- * (facet__os_file_open). */
-FacetResult facet__file_read_all(char **out, uint64_t *size, const char *path, uint64_t max_size);
+ * (facet__os_file_open). meta, when not NULL, gets the size and time of
+ * the file as it was opened. */
+FacetResult facet__file_read_all(char **out, uint64_t *size, FacetOsStat *meta, const char *path,
+                                 uint64_t max_size);
 
 /* ---- Equal GUIDs in a table (guid.c) ------------------------------------ */
 
@@ -295,8 +312,10 @@ FacetResult facet__json_wrap(FacetJsonCtx *ctx, FacetResult r);
  * list known. */
 FacetResult facet__json_check_keys(FacetJsonCtx *ctx, struct json_t *object,
                                    const char *const *known);
-/* Reads a whole file of at most FACET_JSON_MAX_SIZE bytes. */
-FacetResult facet__json_read_file(char **out, size_t *size, const char *path, FacetResult code);
+/* Reads a whole file of at most FACET_JSON_MAX_SIZE bytes (meta as
+ * facet__file_read_all). */
+FacetResult facet__json_read_file(char **out, size_t *size, FacetOsStat *meta, const char *path,
+                                  FacetResult code);
 /* line:column of the value at path ("$.library", "$.requires[\"a.b\"]",
  * "$.classes[3]") in text, or of its nearest parent that is there, for an
  * error found after parsing. A name in brackets may hold any character,
@@ -422,6 +441,7 @@ const FacetSetting *facet__config_setting(const FacetModuleConfig *mc, const cha
 #define FACET_DECLARED_CHOSEN 1u    /* the version in use; its classes are registered */
 #define FACET_DECLARED_DISABLED 2u  /* turned off by the host configuration */
 #define FACET_DECLARED_BROKEN 3u    /* unusable; error says why */
+#define FACET_DECLARED_REMOVED 4u   /* its manifest is gone or changed; on rt->retired */
 
 typedef struct FacetDeclared FacetDeclared;
 struct FacetDeclared {
@@ -436,7 +456,14 @@ struct FacetDeclared {
     IFacetLifecycle *lifecycle;  /* while started */
     uint32_t life;               /* lifecycle steps done, FACET_LIFE_* */
     uint32_t mark;               /* scratch for graph walks */
-    FacetDeclared *next;         /* rt->declared */
+    uint32_t seq;                /* when it was read: earlier manifests claim first */
+    uint32_t claim;              /* scratch: when its module claims its classes */
+    FacetResult was_error;       /* error and state before the scan under way */
+    uint8_t was_state;
+    uint8_t fresh;               /* read by the scan under way */
+    uint8_t rejected;            /* on rt->rejected */
+    FacetDeclared *next;         /* rt->declared, or rt->retired */
+    FacetDeclared *next_rejected; /* rt->rejected: chosen, but not registered */
     FacetDeclared *lower;        /* the next lower version of this module */
     /* On the first declared of each name (the rt->declared_names entry): */
     FacetDeclared *top;          /* the highest version */
@@ -446,11 +473,18 @@ struct FacetDeclared {
     UT_hash_handle hh;
 };
 
+typedef struct FacetScanFolder FacetScanFolder;
+
 /* Loads the code of a declared module (the caller holds no lock): checks
  * the library path, opens it, compares it with its manifest and swaps its
  * lazy registry entries for the real ones. */
 FacetResult facet__declared_load(FacetRuntime *rt, FacetDeclared *d);
 void facet__declared_free_all(FacetRuntime *rt);
+/* The chosen module that declares a class of contract name contract (or
+ * of clsid), but whose classes could not be registered (d->message says
+ * why), or NULL. The caller holds rt->lock. */
+const FacetDeclared *facet__declared_rejected(FacetRuntime *rt, const char *contract,
+                                              const FacetGuid *clsid);
 /* Scans folders into one report (out may be NULL), as facet_scan does. */
 FacetResult facet__scan_folders(FacetScanReport **out, FacetRuntime *rt,
                                 const char *const *folders, uint32_t count);
@@ -464,10 +498,13 @@ typedef struct FacetService {
     UT_hash_handle hh;
 } FacetService;
 
-/* Finds service sid for the host object of module m (NULL: the host's own),
- * checks the permission and returns its iid interface. */
-FacetResult facet__service_query(FacetRuntime *rt, FacetModule *m, const FacetGuid *sid,
-                                 const FacetGuid *iid, void **out);
+/* Finds service sid for the host object of module (its name, NULL for the
+ * host's own; declared, its manifest if it was scanned), checks the
+ * permission and returns the service, AddRef'd, in *out. The caller holds
+ * a reference on rt. */
+FacetResult facet__service_find(FacetRuntime *rt, const char *module,
+                                const FacetDeclared *declared, const FacetGuid *sid,
+                                IFacetUnknown **out);
 void facet__services_free(FacetRuntime *rt);
 
 /* ---- Lifecycle (lifecycle.c) ------------------------------------------- */
@@ -482,11 +519,20 @@ typedef struct FacetHostObject FacetHostObject;
 
 #define FACET_MODULE_LOADED 0u  /* registered, held by the host */
 #define FACET_MODULE_WAITING 1u /* let go of; unloads when CanUnload says so */
+#define FACET_MODULE_CLOSED 2u  /* unloaded: a tombstone on rt->closed, for its handle */
 
+/* A module. The host holds a handle to it (handle), not its address: a
+ * slot of a process-wide table with a generation, so that a handle of a
+ * module that is gone never finds another (runtime.c). Its memory goes
+ * with its runtime: an unloaded module stays as a tombstone, which loading
+ * the same file again brings back. */
 struct FacetModule {
     FacetRuntime *rt;
-    char *path;                 /* canonical path */
+    FacetModule *handle;        /* what the host holds */
+    char *path;                 /* canonical path, of the file the host named */
     FacetOsLibrary lib;
+    uint32_t original;          /* lib maps path itself, not a private copy */
+    char *copy;                 /* the private copy to remove once lib is closed */
     IFacetFactory *factory;
     FacetHostObject *host;      /* the host object this module was handed */
     FacetModuleInfo info;       /* strings borrowed from the module */
@@ -496,7 +542,8 @@ struct FacetModule {
     uint32_t class_count;
     FacetClassEntry *classes;   /* class_count entries */
     FacetDeclared *declared;    /* the manifest it was loaded by, or NULL */
-    FacetModule *next;          /* rt->modules list */
+    uint32_t tomb;              /* on rt->closed, or brought back from it */
+    FacetModule *next;          /* rt->modules, or rt->closed */
 };
 
 struct FacetClassEntry {
@@ -510,8 +557,27 @@ struct FacetClassEntry {
     UT_hash_handle hh_name;
 };
 
+/* What the interfaces a runtime hands out hold on to: its host objects
+ * (IFacetHost, IFacetAllocator, IFacetLogger, IFacetConfig) keep the core,
+ * which outlives the runtime until the last of them is released. A call
+ * that needs the runtime enters it (facet__core_enter), and fails with
+ * FACET_E_DISCONNECTED once facet_runtime_free has returned. */
+typedef struct FacetCore {
+    uint32_t refs;              /* the runtime's, one per host object (atomic) */
+    uint32_t closed;            /* facet_runtime_free returned (atomic) */
+    uint32_t logging;           /* calls of the host's log function under way (atomic) */
+    uint32_t api_level;
+    uint32_t log_level;
+    FacetLogFn log;
+    void *log_payload;
+    FacetOsRwlock lock;         /* rt is cleared under it */
+    FacetRuntime *rt;           /* NULL once the runtime's memory is gone */
+} FacetCore;
+
 struct FacetRuntime {
     uint32_t refs;              /* the host's hold + one per module (atomic) */
+    uint32_t freed;             /* facet_runtime_free was called (atomic) */
+    FacetCore *core;
     uint32_t api_level;
     uint32_t log_level;
     FacetLogFn log;
@@ -520,12 +586,17 @@ struct FacetRuntime {
     FacetOsRwlock lock;         /* guards modules and the registry tables */
     FacetOsRwlock load_lock;    /* serialises loading and unloading */
     FacetModule *modules;
+    FacetModule *closed;        /* tombstones of unloaded modules; load_lock */
     FacetClassEntry *by_clsid;  /* uthash table, guarded by lock */
     FacetClassEntry *by_name;   /* uthash table, guarded by lock */
     FacetHostObject *host;      /* the runtime's own host object */
     FacetDeclared *declared;    /* scanned modules, all versions; load_lock */
     FacetDeclared *declared_names; /* uthash by module name; load_lock */
     FacetArena manifests;       /* scanned manifests live here; load_lock */
+    FacetScanFolder *folders;   /* what each scanned folder held; load_lock */
+    FacetDeclared *retired;     /* read before, gone or changed since; load_lock */
+    FacetDeclared *rejected;    /* chosen but not registered; guarded by lock */
+    uint32_t seq;               /* manifests read so far; load_lock */
     FacetConfig *config;        /* set once; immutable after */
     FacetService *services;     /* uthash by sid, guarded by lock */
     FacetOsRwlock life_lock;    /* serialises start and stop */
@@ -535,9 +606,17 @@ struct FacetRuntime {
 };
 
 void facet__runtime_addref(FacetRuntime *rt);
+/* Takes a reference on rt unless its last one is gone (it is being freed):
+ * nonzero when it did. The caller knows rt's memory is there. */
+int facet__runtime_tryref(FacetRuntime *rt);
 void facet__runtime_release(FacetRuntime *rt);
-void facet__runtime_log(FacetRuntime *rt, uint32_t level, const char *module,
-                        const char *message);
+
+/* A module's memory and its handle (runtime.c); facet__module_free gives
+ * both back and closes what is open. */
+FacetResult facet__module_new(FacetModule **out, FacetRuntime *rt);
+void facet__module_free(FacetModule *m);
+/* The module behind a handle that the caller knows to be live. */
+FacetModule *facet__module_of(FacetModule *handle);
 
 /* registry.c: callers hold rt->lock (write for add/remove, read for find). */
 FacetResult facet__registry_add_module(FacetRuntime *rt, FacetModule *m);
@@ -553,18 +632,52 @@ FacetClassEntry *facet__registry_find_name_hashed(FacetRuntime *rt, const char *
                                                   unsigned hash);
 uint32_t facet__registry_count(FacetRuntime *rt);
 
-/* host.c: the host object handed to a module (module NULL: the runtime's). */
-FacetResult facet__host_new(FacetHostObject **out, FacetRuntime *rt, FacetModule *module);
+/* host.c: the core, and the host object handed to a module (file: the
+ * module's file; NULL for the runtime's own host object). */
+FacetResult facet__core_new(FacetCore **out, FacetRuntime *rt);
+/* facet_runtime_free returns: the host's log function is not called again,
+ * and calls that need the runtime fail. Waits for log calls under way. */
+void facet__core_close(FacetCore *core);
+/* The runtime's memory goes: calls that were still entering fail. */
+void facet__core_detach(FacetCore *core);
+void facet__core_release(FacetCore *core);
+/* The runtime, with a reference for the caller (facet__runtime_release),
+ * or NULL once facet_runtime_free has returned. */
+FacetRuntime *facet__core_enter(FacetCore *core);
+FacetResult facet__host_new(FacetHostObject **out, FacetRuntime *rt, const char *file);
+/* Tells a module's host object its module's name (once read from the
+ * module) and its manifest (when it was scanned): either may be NULL. */
+void facet__host_identify(FacetHostObject *host, const char *name, FacetDeclared *declared);
 IFacetUnknown *facet__host_unknown(FacetHostObject *host);
 /* Drops the runtime's hold on a host object. */
 void facet__host_release(FacetHostObject *host);
 
-/* loader.c */
-FacetResult facet__module_open(FacetModule **out, FacetRuntime *rt, const char *path);
+/* loader.c: opens the module at path, into tomb (the tombstone of an
+ * earlier module of the same file) or a new module. On failure nothing is
+ * left open, and tomb stays a tombstone. */
+FacetResult facet__module_open(FacetModule **out, FacetRuntime *rt, const char *path,
+                               FacetModule *tomb);
+/* Maps a private copy of the library at path: the file copied under its own
+ * name into a folder of this process's own, so that the system loader
+ * cannot hand back a mapping of path that another module has, and code and
+ * globals are the copy's alone. For a module whose file another runtime of
+ * the process has loaded, and for the shadow copies of a hot reload. Where
+ * the system allows it the copy is removed at once and *copy is NULL;
+ * otherwise *copy is its path, for facet__loader_remove_copy once the
+ * library is closed. Messages name path, not the copy. A module that must
+ * never be loaded twice in one process (a Go module) is refused with
+ * FACET_E_CONFLICT. */
+FacetResult facet__loader_open_copy(FacetOsLibrary *out, char **copy, const char *path);
+void facet__loader_remove_copy(char *copy);
 /* Links a module just opened into rt and registers its classes; the
- * caller holds load_lock. */
+ * caller holds load_lock. On failure the module is closed (and freed,
+ * unless it is a tombstone brought back). */
 FacetResult facet__runtime_add_module(FacetRuntime *rt, FacetModule *m);
+/* Closes what facet__module_open opened; the memory stays. */
 void facet__module_close(FacetModule *m);
+/* Closes a module that never joined its runtime, and frees it unless it is
+ * a tombstone. */
+void facet__module_discard(FacetModule *m);
 
 /* The name a message uses for a path: its last component. */
 const char *facet__basename(const char *path);

@@ -20,10 +20,11 @@
 
 #include "internal.h"
 
-FacetResult facet__json_read_file(char **out, size_t *size, const char *path, FacetResult code)
+FacetResult facet__json_read_file(char **out, size_t *size, FacetOsStat *meta, const char *path,
+                                  FacetResult code)
 {
     uint64_t got = 0;
-    FacetResult r = facet__file_read_all(out, &got, path, FACET_JSON_MAX_SIZE);
+    FacetResult r = facet__file_read_all(out, &got, meta, path, FACET_JSON_MAX_SIZE);
     *size = (size_t)got;
     if (r == FACET_E_INVALIDARG) {
         /* too large: a content error of this file, with a position */

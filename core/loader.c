@@ -4,6 +4,7 @@
  * module says about itself, checking every answer at the boundary.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -194,6 +195,221 @@ static FacetResult read_classes(FacetModule *m, const char *path)
     return FACET_OK;
 }
 
+/* ---- One mapping of a file per module ---------------------------------- *
+ *
+ * A module's code carries its globals: facet/module.h keeps the host object
+ * it was handed in one, and any module may. Two runtimes that mapped one
+ * file would share them, and the module of one would call into the other's
+ * host object, freed or not. So a file is mapped by one module of the
+ * process at a time; while it is, another runtime that loads the file gets
+ * a private copy. The table of mapped files is the process's, under one
+ * lock, which also guards the folder of private copies, and under which
+ * every module is mapped and unmapped: the system loader serialises those
+ * anyway, and this way a thread that gets the memory of a module another
+ * thread unmapped is seen to come after it (by ThreadSanitizer too). */
+
+#ifdef _WIN32
+#define SEP "\\"
+#else
+#define SEP "/"
+#endif
+
+typedef struct MappedFile {
+    const char *path;          /* the mapping module's m->path */
+    FacetOsLibrary lib;
+    UT_hash_handle hh;
+} MappedFile;
+
+static FacetOsRwlock mapped_lock = FACET_OS_RWLOCK_INIT;
+static MappedFile *mapped;
+static char copy_folder[4096]; /* made at the first copy, removed at exit */
+static uint64_t copy_owner;    /* the process that made it */
+static int copy_hooked;        /* remove_copy_folder runs at exit */
+static uint64_t copy_count;
+
+/* Maps m's file itself if no other module of the process maps it (*mine
+ * is then 1); the caller holds mapped_lock. */
+static FacetResult map_original(FacetModule *m, int *mine)
+{
+    MappedFile *f;
+    FacetResult r;
+    int oom;
+    *mine = 0;
+    HASH_FIND_STR(mapped, m->path, f);
+    if (f != NULL)
+        return FACET_OK;
+    f = facet__calloc(1, sizeof(*f));
+    if (f == NULL)
+        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", m->path);
+    f->path = m->path;
+    FACET_HASH_ADD(hh, mapped, f->path, strlen(f->path), f, oom);
+    if (oom) {
+        facet__free(f);
+        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", m->path);
+    }
+    *mine = 1;
+    r = facet__os_lib_open(&f->lib, m->path);
+    if (FACET_FAILED(r)) {
+        HASH_DELETE(hh, mapped, f);
+        facet__free(f);
+        return r;
+    }
+    m->lib = f->lib;
+    m->original = 1;
+    return FACET_OK;
+}
+
+/* Unmaps m's library. */
+static void unmap(FacetModule *m)
+{
+    MappedFile *f = NULL;
+    if (m->lib == NULL)
+        return;
+    facet__os_rwlock_wrlock(&mapped_lock);
+    if (m->original)
+        HASH_FIND_STR(mapped, m->path, f);
+    if (f != NULL) {
+        HASH_DELETE(hh, mapped, f);
+        facet__free(f);
+    }
+    facet__os_lib_close(m->lib);
+    facet__os_rwlock_wrunlock(&mapped_lock);
+}
+
+/* The one place that refuses to copy a module that must never be loaded
+ * twice in one process: a Go module, whose copy would start a second Go
+ * runtime, which Go does not support. A Go library exports the cgo
+ * runtime's own symbols; the mapping already there is asked for one.
+ * (Telling a Go module from its image, before it is mapped at all, is the
+ * image checks' part.) */
+static FacetResult refuse_copy(const char *path)
+{
+    MappedFile *f;
+    int go = 0;
+    facet__os_rwlock_rdlock(&mapped_lock);
+    HASH_FIND_STR(mapped, path, f);
+    if (f != NULL && f->lib != NULL)
+        go = facet__os_lib_sym(f->lib, "_cgo_wait_runtime_init_done") != NULL;
+    facet__os_rwlock_rdunlock(&mapped_lock);
+    if (go)
+        return facet__error(FACET_E_CONFLICT,
+                            "%s: a module written in Go, loaded already by another runtime of "
+                            "this process; it cannot be loaded again, as a second copy would "
+                            "start a second Go runtime, which Go does not support: load it in "
+                            "one runtime only",
+                            path);
+    return FACET_OK;
+}
+
+static void remove_copy_folder(void)
+{
+    /* Each copy went as soon as the system let it; this is what is left.
+     * A child made by fork leaves its parent's folder alone. */
+    if (copy_owner == facet__os_process_id())
+        facet__os_remove_folder(copy_folder);
+}
+
+/* Makes a folder for one copy (a folder of its own, so that the copy keeps
+ * the file's name however many there are) in the process's folder of
+ * copies, which is made first if this process has none, or if it is gone. */
+static FacetResult copy_dir(char *out, size_t size, const char *path)
+{
+    uint64_t n, pid = facet__os_process_id();
+    FacetResult r = FACET_OK;
+    int tries;
+    for (tries = 0; tries < 2; tries++) {
+        facet__os_rwlock_wrlock(&mapped_lock);
+        if (copy_owner != pid || tries > 0) {
+            r = facet__os_private_folder(copy_folder, sizeof(copy_folder));
+            if (FACET_SUCCEEDED(r) && !copy_hooked)
+                copy_hooked = atexit(remove_copy_folder) == 0;
+            copy_owner = FACET_SUCCEEDED(r) ? pid : 0;
+        }
+        n = ++copy_count;
+        if (FACET_SUCCEEDED(r))
+            snprintf(out, size, "%s" SEP "%llu", copy_folder, (unsigned long long)n);
+        facet__os_rwlock_wrunlock(&mapped_lock);
+        if (FACET_SUCCEEDED(r))
+            r = facet__os_mkdir(out);
+        if (r != FACET_E_FILENOTFOUND)
+            break; /* the folder was removed under the process: make another */
+    }
+    if (FACET_FAILED(r))
+        facet__error_prefix("%s: no private copy of the module could be made", path);
+    return r;
+}
+
+FacetResult facet__loader_open_copy(FacetOsLibrary *out, char **copy, const char *path)
+{
+    char dir[4200], message[1024];
+    const char *name = facet__basename(path);
+    size_t dn;
+    char *file;
+    FacetResult r;
+
+    *out = NULL;
+    *copy = NULL;
+    r = refuse_copy(path);
+    if (FACET_SUCCEEDED(r))
+        r = copy_dir(dir, sizeof(dir), path);
+    if (FACET_FAILED(r))
+        return r;
+    dn = strlen(dir);
+    file = facet__malloc(dn + strlen(name) + 2);
+    if (file == NULL) {
+        facet__os_remove_folder(dir);
+        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", path);
+    }
+    memcpy(file, dir, dn);
+    memcpy(file + dn, SEP, 1);
+    memcpy(file + dn + 1, name, strlen(name) + 1);
+    r = facet__os_copy_file(path, file);
+    if (FACET_SUCCEEDED(r)) {
+        facet__os_rwlock_wrlock(&mapped_lock);
+        r = facet__os_lib_open(out, file);
+        facet__os_rwlock_wrunlock(&mapped_lock);
+    }
+    if (FACET_FAILED(r)) {
+        snprintf(message, sizeof(message), "%s", facet_last_error());
+        facet__error(r, "%s: its private copy (the file is loaded by another runtime of this "
+                        "process) could not be loaded: %s",
+                     path, message);
+    }
+    if (FACET_FAILED(r) || FACET_OS_REMOVE_LOADED)
+        facet__loader_remove_copy(file);
+    else
+        *copy = file;
+    return r;
+}
+
+void facet__loader_remove_copy(char *copy)
+{
+    char *sep;
+    if (copy == NULL)
+        return;
+    facet__os_remove_file(copy);
+    sep = strrchr(copy, SEP[0]);
+    if (sep != NULL) {
+        *sep = '\0';
+        facet__os_remove_folder(copy);
+    }
+    facet__free(copy);
+}
+
+/* Maps m's file: the file itself, or a private copy when another module
+ * of the process maps it already. */
+static FacetResult map_file(FacetModule *m)
+{
+    int mine;
+    FacetResult r;
+    facet__os_rwlock_wrlock(&mapped_lock);
+    r = map_original(m, &mine);
+    facet__os_rwlock_wrunlock(&mapped_lock);
+    if (FACET_FAILED(r) || mine)
+        return r;
+    return facet__loader_open_copy(&m->lib, &m->copy, m->path);
+}
+
 /* Releases what facet__module_open acquired, in reverse order. */
 void facet__module_close(FacetModule *m)
 {
@@ -201,18 +417,35 @@ void facet__module_close(FacetModule *m)
         return;
     if (m->factory != NULL)
         IFacetFactory_Release(m->factory);
-    facet__os_lib_close(m->lib);
+    unmap(m);
+    facet__loader_remove_copy(m->copy);
     /* A module lets go of its host object when the runtime lets go of its
-     * factory; one that does not leaks it, but never points at freed memory. */
+     * factory; one that does not keeps it, and the runtime's core with it,
+     * but never points at freed memory. */
     facet__host_release(m->host);
     facet__free(m->classes);
-    facet__free(m->path);
-    facet__free(m);
+    m->factory = NULL;
+    m->lib = NULL;
+    m->original = 0;
+    m->copy = NULL;
+    m->host = NULL;
+    m->classes = NULL;
+    m->class_count = 0;
+    memset(&m->info, 0, sizeof(m->info));
 }
 
-FacetResult facet__module_open(FacetModule **out, FacetRuntime *rt, const char *path)
+void facet__module_discard(FacetModule *m)
 {
-    FacetModule *m;
+    if (m != NULL && m->tomb)
+        facet__module_close(m);
+    else
+        facet__module_free(m);
+}
+
+FacetResult facet__module_open(FacetModule **out, FacetRuntime *rt, const char *path,
+                               FacetModule *tomb)
+{
+    FacetModule *m = tomb;
     FacetModuleEntryFn entry;
     void *sym, *factory = NULL;
     FacetResult r;
@@ -221,14 +454,15 @@ FacetResult facet__module_open(FacetModule **out, FacetRuntime *rt, const char *
     r = check_file(path);
     if (FACET_FAILED(r))
         return r;
-    m = facet__calloc(1, sizeof(*m));
-    if (m == NULL)
-        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", path);
-    m->rt = rt;
-    r = facet__os_realpath(&m->path, path);
-    if (FACET_FAILED(r))
-        goto fail;
-    r = facet__os_lib_open(&m->lib, m->path);
+    if (m == NULL) {
+        r = facet__module_new(&m, rt);
+        if (FACET_FAILED(r))
+            return facet__error_prefix("%s", path);
+        r = facet__os_realpath(&m->path, path);
+        if (FACET_FAILED(r))
+            goto fail;
+    }
+    r = map_file(m);
     if (FACET_FAILED(r))
         goto fail;
     sym = facet__os_lib_sym(m->lib, FACET_MODULE_ENTRY_NAME);
@@ -240,7 +474,7 @@ FacetResult facet__module_open(FacetModule **out, FacetRuntime *rt, const char *
         goto fail;
     }
     memcpy(&entry, &sym, sizeof(entry));
-    r = facet__host_new(&m->host, rt, m);
+    r = facet__host_new(&m->host, rt, m->path);
     if (FACET_FAILED(r)) {
         facet__error_prefix("%s", path);
         goto fail;
@@ -272,12 +506,13 @@ FacetResult facet__module_open(FacetModule **out, FacetRuntime *rt, const char *
     r = read_module_info(m, path);
     if (FACET_FAILED(r))
         goto fail;
+    facet__host_identify(m->host, m->info.name, NULL);
     r = read_classes(m, path);
     if (FACET_FAILED(r))
         goto fail;
     *out = m;
     return FACET_OK;
 fail:
-    facet__module_close(m);
+    facet__module_discard(m);
     return r;
 }

@@ -504,7 +504,7 @@ FacetResult facet__manifest_error_at(const FacetManifest *mf, const char *path, 
     va_start(ap, fmt);
     vsnprintf(message, sizeof(message), fmt, ap);
     va_end(ap);
-    if (FACET_SUCCEEDED(facet__json_read_file(&text, &size, mf->path, code)))
+    if (FACET_SUCCEEDED(facet__json_read_file(&text, &size, NULL, mf->path, code)))
         facet__json_locate(text, size, path, &line, &column);
     facet__free(text);
     return facet__error(code, "%s:%u:%u: %s: %s", mf->path, line, column, path, message);
@@ -695,7 +695,7 @@ FacetResult facet_manifest_load(FacetManifest **out, const char *path)
     FACET_CHECK_ARG(out, "facet_manifest_load");
     *out = NULL;
     FACET_CHECK_ARG(path, "facet_manifest_load");
-    r = facet__json_read_file(&text, &size, path, FACET_E_BADMANIFEST);
+    r = facet__json_read_file(&text, &size, NULL, path, FACET_E_BADMANIFEST);
     if (FACET_FAILED(r))
         return r;
     r = facet__manifest_parse(out, path, text, size);

@@ -154,7 +154,7 @@ FacetResult facet_probe_cache_open(FacetProbeCache **out, const char *file)
         return FACET_OK;
     }
     if (FACET_SUCCEEDED(r)) /* refuses anything but a regular file, without blocking */
-        r = facet__file_read_all(&text, &size, file, 256u * 1024u * 1024u);
+        r = facet__file_read_all(&text, &size, NULL, file, 256u * 1024u * 1024u);
     if (FACET_FAILED(r)) {
         facet_probe_cache_free(cache);
         return r;

@@ -3,37 +3,81 @@
  * class, both uthash tables over the same entries. The caller holds
  * rt->lock: the write side to add or remove, the read side to find.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
 
 FACET_THREAD_LOCAL int facet__hash_oom;
 
-/* What a message calls the owner of an entry: its module file, or the
- * manifest that declared it. */
-static const char *owner(const FacetClassEntry *e)
+/* The manifest an entry comes from (it was scanned, or its module loaded
+ * from one), or NULL for a module loaded by path. */
+static const FacetDeclared *owner_declared(const FacetClassEntry *e)
 {
-    if (e->module != NULL)
-        return facet__basename(e->module->path);
-    return e->declared != NULL ? facet__basename(e->declared->mf->path) : "?";
+    if (e->declared != NULL)
+        return e->declared;
+    return e->module != NULL ? e->module->declared : NULL;
 }
 
-static FacetResult conflict(FacetClassEntry *have, FacetClassEntry *want, const char *what)
+/* What a message calls the module of an entry, and its file: the manifest,
+ * or the library of a module loaded by path. */
+static const char *owner_name(const FacetClassEntry *e)
 {
-    char clsid[FACET_GUID_STRING_SIZE];
+    const FacetDeclared *d = owner_declared(e);
+    if (d != NULL)
+        return d->mf->name;
+    return e->module->info.name ? e->module->info.name : "?";
+}
+
+static const char *owner_file(const FacetClassEntry *e)
+{
+    const FacetDeclared *d = owner_declared(e);
+    return d != NULL ? d->mf->path : e->module->path;
+}
+
+/* want, about to be registered, has have's clsid or contract name: what it
+ * is called in a message, and field, its manifest field. */
+static FacetResult conflict(FacetClassEntry *have, FacetClassEntry *want, const char *what,
+                            const char *field)
+{
+    char clsid[FACET_GUID_STRING_SIZE], advice[512];
+    const char *contract = want->contract ? want->contract : "", *want_is;
+
     facet_guid_format(clsid, sizeof(clsid), &want->clsid);
-    if (have->module == want->module)
+    if (have->module == want->module && have->declared == want->declared) {
+        /* Two classes of one module: its own fault, not a conflict. */
+        if (want->module == NULL) {
+            FacetDeclared *d = want->declared;
+            char at[64];
+            snprintf(at, sizeof(at), "$.classes[%u].%s", (unsigned)(want - d->lazy), field);
+            return facet__manifest_error_at(d->mf, at, FACET_E_BADMANIFEST,
+                                            "the same %s as classes[%u]; each class of a "
+                                            "module needs its own",
+                                            what, (unsigned)(have - d->lazy));
+        }
         return facet__error(FACET_E_CONTRACT,
                             "%s: classes %u and %u have the same %s (class %s, \"%s\"); each "
                             "class of a module needs its own",
                             facet__basename(want->module->path),
                             (unsigned)(have - want->module->classes),
-                            (unsigned)(want - want->module->classes), what, clsid,
-                            want->contract ? want->contract : "");
+                            (unsigned)(want - want->module->classes), what, clsid, contract);
+    }
+    /* The first claim stands. Say how to choose the other module. */
+    want_is = owner_declared(want) != NULL ? owner_name(want) : owner_file(want);
+    if (owner_declared(have) != NULL)
+        snprintf(advice, sizeof(advice),
+                 "to use %s instead, disable %s in facet.conf.json (\"disable\": [\"%s\"])",
+                 want_is, owner_name(have), owner_name(have));
+    else
+        snprintf(advice, sizeof(advice),
+                 "to use %s instead, unload %s (facet_module_unload) and load or scan again",
+                 want_is, have->module->path);
     return facet__error(FACET_E_CONFLICT,
-                        "%s: class %s (\"%s\") has the same %s as a class of %s, already %s",
-                        owner(want), clsid, want->contract ? want->contract : "", what,
-                        owner(have), have->module ? "loaded" : "scanned");
+                        "%s: module %s is not registered: its class %s (\"%s\") has the same %s "
+                        "as a class of module %s (%s), which claimed it first (%s); %s",
+                        owner_file(want), owner_name(want), clsid, contract, what,
+                        owner_name(have), owner_file(have), have->module ? "loaded" : "scanned",
+                        advice);
 }
 
 void facet__registry_remove(FacetRuntime *rt, FacetClassEntry *entries, uint32_t count)
@@ -61,7 +105,7 @@ FacetResult facet__registry_add(FacetRuntime *rt, FacetClassEntry *entries, uint
         FacetClassEntry *e = &entries[i], *found = NULL;
         HASH_FIND(hh_clsid, rt->by_clsid, &e->clsid, sizeof(FacetGuid), found);
         if (found != NULL) {
-            FacetResult r = conflict(found, e, "clsid");
+            FacetResult r = conflict(found, e, "clsid", "clsid");
             facet__registry_remove(rt, entries, i);
             return r;
         }
@@ -73,7 +117,7 @@ FacetResult facet__registry_add(FacetRuntime *rt, FacetClassEntry *entries, uint
         found = NULL;
         HASH_FIND(hh_name, rt->by_name, e->contract, strlen(e->contract), found);
         if (found != NULL) {
-            FacetResult r = conflict(found, e, "contract name");
+            FacetResult r = conflict(found, e, "contract name", "contract");
             facet__registry_remove(rt, entries, i + 1);
             return r;
         }
@@ -85,7 +129,7 @@ FacetResult facet__registry_add(FacetRuntime *rt, FacetClassEntry *entries, uint
 oom:
     facet__registry_remove(rt, entries, i + 1);
     return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory registering its classes",
-                        owner(&entries[i]));
+                        owner_file(&entries[i]));
 }
 
 void facet__registry_remove_module(FacetRuntime *rt, FacetModule *m)

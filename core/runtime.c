@@ -1,6 +1,6 @@
 /*
- * core/runtime.c - the runtime object, module lifetime, and creating
- * instances.
+ * core/runtime.c - the runtime object, module lifetime, module handles, and
+ * creating instances.
  *
  * Locks: load_lock serialises loading and unloading (they call into module
  * code, which may call back into the runtime, so rt->lock is never held
@@ -11,21 +11,6 @@
 #include <string.h>
 
 #include "internal.h"
-
-static const char *level_name(uint32_t level)
-{
-    static const char *const names[] = {"trace", "debug", "info", "warn", "error"};
-    return level <= FACET_LOG_ERROR ? names[level] : "?";
-}
-
-void facet__runtime_log(FacetRuntime *rt, uint32_t level, const char *module,
-                        const char *message)
-{
-    if (rt->log != NULL)
-        rt->log(level, module, message, rt->log_payload);
-    else
-        fprintf(stderr, "[%s] %s: %s\n", module, level_name(level), message);
-}
 
 FacetResult facet_runtime_new(FacetRuntime **out, const FacetRuntimeOptions *options)
 {
@@ -64,12 +49,17 @@ FacetResult facet_runtime_new(FacetRuntime **out, const FacetRuntimeOptions *opt
     r = facet__os_rwlock_init(&rt->life_lock);
     if (FACET_FAILED(r))
         goto fail_life_lock;
+    r = facet__core_new(&rt->core, rt);
+    if (FACET_FAILED(r))
+        goto fail_core;
     r = facet__host_new(&rt->host, rt, NULL);
     if (FACET_FAILED(r))
         goto fail_host;
     *out = rt;
     return FACET_OK;
 fail_host:
+    facet__core_release(rt->core);
+fail_core:
     facet__os_rwlock_destroy(&rt->life_lock);
 fail_life_lock:
     facet__os_rwlock_destroy(&rt->load_lock);
@@ -85,33 +75,207 @@ void facet__runtime_addref(FacetRuntime *rt)
     facet__atomic_inc32(&rt->refs);
 }
 
+int facet__runtime_tryref(FacetRuntime *rt)
+{
+    uint32_t n = facet__atomic_load32(&rt->refs);
+    while (n != 0)
+        if (facet__atomic_cas32(&rt->refs, &n, n + 1))
+            return 1;
+    return 0;
+}
+
 void facet__runtime_release(FacetRuntime *rt)
 {
+    FacetModule *m, *next;
     if (facet__atomic_dec32(&rt->refs) != 0)
         return;
+    /* Calls through host objects that were entering meet NULL from here. */
+    facet__core_detach(rt->core);
     facet__host_release(rt->host);
     /* Every module is closed by now: nothing points at what they declared. */
+    for (m = rt->closed; m != NULL; m = next) {
+        next = m->next;
+        facet__module_free(m);
+    }
     facet__declared_free_all(rt);
     facet__config_free(rt->config);
     facet__os_rwlock_destroy(&rt->life_lock);
     facet__os_rwlock_destroy(&rt->load_lock);
     facet__os_rwlock_destroy(&rt->lock);
+    facet__core_release(rt->core);
     facet__free(rt);
 }
 
-/* Unlinks m from rt->modules; the caller holds rt->lock for writing. */
-static void unlink_module(FacetRuntime *rt, FacetModule *m)
+/* ---- Module handles ---------------------------------------------------- *
+ *
+ * What facet_module_load hands out is not the module's address but a
+ * handle: the index of a slot in a process-wide table and a generation,
+ * drawn from one counter that only goes up. A module's slot is given back
+ * when its memory is (with its runtime), and a handle finds its module only
+ * while the slot holds that generation, so a handle of a module that is
+ * gone never finds another, whatever took its memory or its slot. The
+ * table goes when the last module does. */
+
+#define HANDLE_INDEX_BITS (sizeof(void *) >= 8 ? 24u : 12u)
+#define HANDLE_INDEX_MASK (((uintptr_t)1 << HANDLE_INDEX_BITS) - 1u)
+
+typedef struct HandleSlot {
+    FacetModule *m;            /* NULL: free */
+    uintptr_t generation;
+    uint32_t next_free;        /* index + 1 of the next free slot */
+} HandleSlot;
+
+static FacetOsRwlock handles_lock = FACET_OS_RWLOCK_INIT;
+static HandleSlot *slots;
+static uint32_t slot_count, slot_cap, slots_used, first_free;
+static uintptr_t generations;
+
+FacetResult facet__module_new(FacetModule **out, FacetRuntime *rt)
 {
-    FacetModule **p;
-    for (p = &rt->modules; *p != NULL; p = &(*p)->next)
+    FacetModule *m = facet__calloc(1, sizeof(*m));
+    uint32_t i = 0;
+    *out = NULL;
+    if (m == NULL)
+        return facet__error(FACET_E_OUTOFMEMORY, "out of memory for a module");
+    facet__os_rwlock_wrlock(&handles_lock);
+    if (first_free != 0) {
+        i = first_free - 1;
+        first_free = slots[i].next_free;
+    } else {
+        if (slot_count == slot_cap && slot_cap < HANDLE_INDEX_MASK) {
+            uint32_t cap = slot_cap ? slot_cap * 2 : 16;
+            HandleSlot *grown;
+            if (cap > HANDLE_INDEX_MASK)
+                cap = (uint32_t)HANDLE_INDEX_MASK;
+            grown = facet__realloc(slots, cap * sizeof(*slots));
+            if (grown != NULL) {
+                slots = grown;
+                slot_cap = cap;
+            }
+        }
+        i = slot_count < slot_cap ? slot_count++ : UINT32_MAX;
+    }
+    if (i != UINT32_MAX) {
+        /* generations wrap only after 2^40 modules (2^20 where pointers
+         * have 32 bits); 0 is never one */
+        if (++generations > (UINTPTR_MAX >> HANDLE_INDEX_BITS))
+            generations = 1;
+        slots[i].m = m;
+        slots[i].generation = generations;
+        slots_used++;
+        m->handle = (FacetModule *)((generations << HANDLE_INDEX_BITS) | (uintptr_t)(i + 1));
+    }
+    facet__os_rwlock_wrunlock(&handles_lock);
+    if (i == UINT32_MAX) {
+        facet__free(m);
+        return facet__error(FACET_E_OUTOFMEMORY, "out of memory for a module handle");
+    }
+    m->rt = rt;
+    *out = m;
+    return FACET_OK;
+}
+
+/* The slot of a handle, or NULL; the caller holds handles_lock. */
+static HandleSlot *slot_of(const FacetModule *handle)
+{
+    uintptr_t v = (uintptr_t)handle, i = v & HANDLE_INDEX_MASK;
+    if (i == 0 || i > slot_count || slots[i - 1].m == NULL ||
+        slots[i - 1].generation != v >> HANDLE_INDEX_BITS)
+        return NULL;
+    return &slots[i - 1];
+}
+
+void facet__module_free(FacetModule *m)
+{
+    HandleSlot *slot;
+    if (m == NULL)
+        return;
+    facet__module_close(m);
+    facet__os_rwlock_wrlock(&handles_lock);
+    slot = slot_of(m->handle);
+    if (slot != NULL) {
+        slot->m = NULL;
+        slot->next_free = first_free;
+        first_free = (uint32_t)(slot - slots) + 1;
+        if (--slots_used == 0) {
+            facet__free(slots);
+            slots = NULL;
+            slot_count = slot_cap = first_free = 0;
+        }
+    }
+    facet__os_rwlock_wrunlock(&handles_lock);
+    facet__free(m->path);
+    facet__free(m);
+}
+
+FacetModule *facet__module_of(FacetModule *handle)
+{
+    HandleSlot *slot;
+    FacetModule *m;
+    facet__os_rwlock_rdlock(&handles_lock);
+    slot = slot_of(handle);
+    m = slot ? slot->m : NULL;
+    facet__os_rwlock_rdunlock(&handles_lock);
+    return m;
+}
+
+/* The module behind handle, with a reference on its runtime for the
+ * caller (facet__runtime_release of (*out)->rt), or FACET_E_STATE when the
+ * handle is not one of a live runtime: the module's memory then stays at
+ * least until the reference goes. */
+static FacetResult module_enter(FacetModule **out, const FacetModule *handle, const char *fn)
+{
+    HandleSlot *slot;
+    FacetModule *m = NULL;
+    *out = NULL;
+    if (handle == NULL)
+        return facet__error(FACET_E_POINTER, "%s: argument 'module' is NULL", fn);
+    facet__os_rwlock_rdlock(&handles_lock);
+    slot = slot_of(handle);
+    /* A module's memory goes only with its runtime's last reference, after
+     * its slot: while the lock is held, its runtime is still there. */
+    if (slot != NULL && facet__runtime_tryref(slot->m->rt))
+        m = slot->m;
+    facet__os_rwlock_rdunlock(&handles_lock);
+    if (m != NULL && facet__atomic_load32(&m->rt->freed)) {
+        facet__runtime_release(m->rt);
+        m = NULL;
+    }
+    if (m == NULL)
+        return facet__error(FACET_E_STATE,
+                            "%s: not a module of a live runtime; its runtime was freed "
+                            "(facet_runtime_free), and its handles with it",
+                            fn);
+    *out = m;
+    return FACET_OK;
+}
+
+/* Says that the host let go of m: its handle serves no call but another
+ * facet_module_load. */
+static FacetResult unloaded(FacetModule *m, const char *fn)
+{
+    facet__runtime_release(m->rt);
+    return facet__error(FACET_E_STATE,
+                        "%s: %s was already unloaded; each facet_module_load is matched by "
+                        "one facet_module_unload, after which the handle serves no call",
+                        fn, m->path);
+}
+
+/* ---- Module lifetime --------------------------------------------------- */
+
+/* Unlinks m from the list at *p. */
+static void unlink_module(FacetModule **p, FacetModule *m)
+{
+    for (; *p != NULL; p = &(*p)->next)
         if (*p == m) {
             *p = m->next;
             return;
         }
 }
 
-/* Unloads every waiting module whose code is no longer in use. The caller
- * holds load_lock. Returns how many are still waiting. */
+/* Unloads every waiting module whose code is no longer in use; each stays
+ * as a tombstone. The caller holds load_lock and a reference on rt. Returns
+ * how many are still waiting. */
 static uint32_t collect_locked(FacetRuntime *rt)
 {
     FacetModule *m, *next, *ready = NULL;
@@ -130,7 +294,7 @@ static uint32_t collect_locked(FacetRuntime *rt)
             continue;
         }
         facet__os_rwlock_wrlock(&rt->lock);
-        unlink_module(rt, m);
+        unlink_module(&rt->modules, m);
         facet__os_rwlock_wrunlock(&rt->lock);
         m->next = ready;
         ready = m;
@@ -138,6 +302,10 @@ static uint32_t collect_locked(FacetRuntime *rt)
     for (m = ready; m != NULL; m = next) {
         next = m->next;
         facet__module_close(m);
+        m->state = FACET_MODULE_CLOSED;
+        m->tomb = 1;
+        m->next = rt->closed;
+        rt->closed = m;
         facet__runtime_release(rt);
     }
     return waiting;
@@ -176,6 +344,7 @@ FacetResult facet_runtime_free(FacetRuntime *rt)
         facet_runtime_stop(rt);
     facet__services_free(rt);
     facet__os_rwlock_wrlock(&rt->load_lock);
+    facet__atomic_store32(&rt->freed, 1u);
     for (m = rt->modules; m != NULL; m = m->next)
         if (m->state == FACET_MODULE_LOADED)
             let_go(rt, m);
@@ -191,6 +360,8 @@ FacetResult facet_runtime_free(FacetRuntime *rt)
         used += n > 0 ? (size_t)n : 0;
     }
     facet__os_rwlock_wrunlock(&rt->load_lock);
+    /* The host's log function and payload are its own again from here. */
+    facet__core_close(rt->core);
     facet__runtime_release(rt);
     if (waiting == 0)
         return FACET_OK;
@@ -201,10 +372,10 @@ FacetResult facet_runtime_free(FacetRuntime *rt)
     return FACET_FALSE;
 }
 
-static FacetModule *find_module_by_path(FacetRuntime *rt, const char *path)
+/* The module of the file at path (canonical) in the list at m, or NULL. */
+static FacetModule *find_module_by_path(FacetModule *m, const char *path)
 {
-    FacetModule *m;
-    for (m = rt->modules; m != NULL; m = m->next)
+    for (; m != NULL; m = m->next)
         if (strcmp(m->path, path) == 0)
             return m;
     return NULL;
@@ -212,7 +383,7 @@ static FacetModule *find_module_by_path(FacetRuntime *rt, const char *path)
 
 FacetResult facet_module_load(FacetModule **out, FacetRuntime *rt, const char *path)
 {
-    FacetModule *m;
+    FacetModule *m, *tomb = NULL;
     char *canonical = NULL;
     FacetResult r;
 
@@ -235,7 +406,9 @@ FacetResult facet_module_load(FacetModule **out, FacetRuntime *rt, const char *p
         return r;
     }
     if (FACET_SUCCEEDED(r)) {
-        m = find_module_by_path(rt, canonical);
+        m = find_module_by_path(rt->modules, canonical);
+        /* one unloaded before comes back, with the same handle */
+        tomb = m == NULL ? find_module_by_path(rt->closed, canonical) : NULL;
         facet__free(canonical);
         if (m != NULL) {
             facet__os_rwlock_wrlock(&rt->lock);
@@ -252,17 +425,17 @@ FacetResult facet_module_load(FacetModule **out, FacetRuntime *rt, const char *p
             facet__os_rwlock_wrunlock(&rt->load_lock);
             if (FACET_FAILED(r))
                 return r;
-            *out = m;
+            *out = m->handle;
             return FACET_OK;
         }
     }
-    r = facet__module_open(&m, rt, path);
+    r = facet__module_open(&m, rt, path, tomb);
     if (FACET_SUCCEEDED(r))
         r = facet__runtime_add_module(rt, m);
     facet__os_rwlock_wrunlock(&rt->load_lock);
     if (FACET_FAILED(r))
         return r;
-    *out = m;
+    *out = m->handle;
     return FACET_OK;
 }
 
@@ -274,6 +447,9 @@ FacetResult facet__runtime_add_module(FacetRuntime *rt, FacetModule *m)
     if (FACET_SUCCEEDED(r)) {
         m->holds = 1;
         m->state = FACET_MODULE_LOADED;
+        if (m->tomb)
+            unlink_module(&rt->closed, m);
+        m->tomb = 0;
         m->next = rt->modules;
         rt->modules = m;
         facet__runtime_addref(rt);
@@ -284,7 +460,7 @@ FacetResult facet__runtime_add_module(FacetRuntime *rt, FacetModule *m)
         char message[1024];
         memcpy(message, facet_last_error(), sizeof(message) - 1);
         message[sizeof(message) - 1] = '\0';
-        facet__module_close(m);
+        facet__module_discard(m);
         facet__error(r, "%s", message);
     }
     return r;
@@ -292,56 +468,94 @@ FacetResult facet__runtime_add_module(FacetRuntime *rt, FacetModule *m)
 
 FacetResult facet_module_unload(FacetModule *module)
 {
-    FacetModule *m = (FacetModule *)module;
+    FacetModule *m;
     FacetRuntime *rt;
     uint32_t waiting = 0;
-    FACET_CHECK_ARG(module, "facet_module_unload");
+    FacetResult r = module_enter(&m, module, "facet_module_unload");
+    if (FACET_FAILED(r))
+        return r;
     rt = m->rt;
     facet__os_rwlock_wrlock(&rt->load_lock);
     if (m->state != FACET_MODULE_LOADED || m->holds == 0) {
         facet__os_rwlock_wrunlock(&rt->load_lock);
-        return facet__error(FACET_E_STATE,
-                            "facet_module_unload: %s was already unloaded; each "
-                            "facet_module_load is matched by one unload",
-                            m->path);
+        return unloaded(m, "facet_module_unload");
     }
     if (m->holds == 1) {
-        FacetModule *it;
         let_go(rt, m);
         collect_locked(rt);
-        /* m may be freed now: compare pointers only. */
-        for (it = rt->modules; it != NULL; it = it->next)
-            waiting |= it == m;
+        waiting = m->state == FACET_MODULE_WAITING;
     } else {
         facet__os_rwlock_wrlock(&rt->lock);
         m->holds--;
         facet__os_rwlock_wrunlock(&rt->lock);
     }
     facet__os_rwlock_wrunlock(&rt->load_lock);
+    facet__runtime_release(rt);
     return waiting ? FACET_FALSE : FACET_OK;
+}
+
+/* Whether the host holds m; the caller holds rt->lock. */
+static int held(const FacetModule *m)
+{
+    return m->state == FACET_MODULE_LOADED && m->holds > 0;
 }
 
 FacetResult facet_module_info(FacetModuleInfo *out, const FacetModule *module)
 {
+    FacetModule *m;
+    FacetResult r;
     FACET_CHECK_ARG(out, "facet_module_info");
-    FACET_CHECK_ARG(module, "facet_module_info");
-    return FACET_STRUCT_WRITE(out, &module->info, FacetModuleInfo, FACET_MODULE_INFO,
-                              "facet_module_info");
+    r = module_enter(&m, module, "facet_module_info");
+    if (FACET_FAILED(r))
+        return r;
+    facet__os_rwlock_rdlock(&m->rt->lock);
+    if (!held(m)) {
+        facet__os_rwlock_rdunlock(&m->rt->lock);
+        return unloaded(m, "facet_module_info");
+    }
+    r = FACET_STRUCT_WRITE(out, &m->info, FacetModuleInfo, FACET_MODULE_INFO, "facet_module_info");
+    facet__os_rwlock_rdunlock(&m->rt->lock);
+    facet__runtime_release(m->rt);
+    return r;
 }
 
 const char *facet_module_path(const FacetModule *module)
 {
-    return module ? module->path : NULL;
+    FacetModule *m;
+    const char *path = NULL;
+    if (module == NULL || FACET_FAILED(module_enter(&m, module, "facet_module_path")))
+        return NULL;
+    facet__os_rwlock_rdlock(&m->rt->lock);
+    if (held(m))
+        path = m->path; /* freed only with the runtime */
+    facet__os_rwlock_rdunlock(&m->rt->lock);
+    facet__runtime_release(m->rt);
+    return path;
 }
 
 FacetResult facet_module_factory(IFacetFactory **out, FacetModule *module)
 {
-    FacetModule *m = (FacetModule *)module;
+    FacetModule *m;
+    IFacetFactory *factory = NULL;
+    FacetResult r;
     FACET_CHECK_ARG(out, "facet_module_factory");
     *out = NULL;
-    FACET_CHECK_ARG(module, "facet_module_factory");
-    IFacetFactory_AddRef(m->factory);
-    *out = m->factory;
+    r = module_enter(&m, module, "facet_module_factory");
+    if (FACET_FAILED(r))
+        return r;
+    facet__os_rwlock_rdlock(&m->rt->lock);
+    if (held(m)) {
+        /* busy keeps the code in place while AddRef runs in it */
+        factory = m->factory;
+        facet__atomic_inc32(&m->busy);
+    }
+    facet__os_rwlock_rdunlock(&m->rt->lock);
+    if (factory == NULL)
+        return unloaded(m, "facet_module_factory");
+    IFacetFactory_AddRef(factory);
+    facet__atomic_dec32(&m->busy);
+    facet__runtime_release(m->rt);
+    *out = factory;
     return FACET_OK;
 }
 
@@ -439,35 +653,6 @@ static FacetResult load_declared(FacetRuntime *rt, FacetClassEntry *e)
     return r;
 }
 
-FacetResult facet_create_instance(void **out, FacetRuntime *rt, const FacetGuid *clsid,
-                                  IFacetUnknown *outer, const FacetGuid *iid)
-{
-    FacetClassEntry *e;
-    int tries;
-    char text[FACET_GUID_STRING_SIZE];
-
-    FACET_CHECK_ARG(out, "facet_create_instance");
-    *out = NULL;
-    FACET_CHECK_ARG(rt, "facet_create_instance");
-    FACET_CHECK_ARG(clsid, "facet_create_instance");
-    FACET_CHECK_ARG(iid, "facet_create_instance");
-    facet__os_rwlock_rdlock(&rt->lock);
-    e = facet__registry_find_clsid(rt, clsid);
-    /* A scanned class loads its module first; a scan that chose another
-     * version meanwhile leaves a lazy entry again, so look a few times. */
-    for (tries = 0; e != NULL && e->module == NULL && tries < 3; tries++) {
-        FacetResult r = load_declared(rt, e);
-        if (FACET_FAILED(r))
-            return r;
-        e = facet__registry_find_clsid(rt, clsid);
-    }
-    if (e != NULL && e->module != NULL)
-        return create_from(out, rt, e, outer, iid);
-    facet__os_rwlock_rdunlock(&rt->lock);
-    facet_guid_format(text, sizeof(text), clsid);
-    return facet__error(FACET_E_CLASSNOTREG, "class %s: no loaded module offers it", text);
-}
-
 /* Finds a class by alias, contract name or clsid text; the caller holds
  * rt->lock. Aliases come first, so that a host can point a contract name at
  * another class. */
@@ -496,12 +681,85 @@ static FacetClassEntry *find_by_name(FacetRuntime *rt, const char *name)
     return e;
 }
 
-static FacetResult not_registered(const char *name)
+/* Says that no class answers to what; the caller holds rt->lock. name is
+ * what was asked for (an alias, a contract name or clsid text; NULL when
+ * what is a clsid's text), clsid the clsid asked for, if one was. When a
+ * scanned module declares the class but lost a claim to another, the
+ * message says so, and why. */
+static FacetResult not_registered(FacetRuntime *rt, const char *what, const char *name,
+                                  const FacetGuid *clsid)
 {
+    const FacetDeclared *d = NULL;
+    const FacetAlias *a = NULL;
+    const char *contract = name;
+    char text[FACET_GUID_STRING_SIZE + 16] = "";
+    FacetGuid parsed;
+
+    if (rt->rejected != NULL) {
+        if (name != NULL && rt->config != NULL)
+            HASH_FIND_STR(rt->config->aliases, name, a);
+        if (a != NULL && a->is_clsid) {
+            clsid = &a->clsid;
+            contract = NULL;
+            facet_guid_format(text + 11, FACET_GUID_STRING_SIZE, clsid);
+            memcpy(text, " (alias of ", 11);
+            strcat(text, ")");
+        } else if (a != NULL) {
+            contract = a->target;
+        } else if (name != NULL && FACET_SUCCEEDED(facet_guid_parse(&parsed, name))) {
+            clsid = &parsed;
+        }
+        d = facet__declared_rejected(rt, contract, clsid);
+    }
+    if (d != NULL)
+        return facet__error(FACET_E_CLASSNOTREG, "%s%s: no loaded module offers it; %s", what,
+                            text, d->message ? d->message : "");
+    if (name == NULL)
+        return facet__error(FACET_E_CLASSNOTREG, "%s: no loaded module offers it", what);
     return facet__error(FACET_E_CLASSNOTREG,
-                        "\"%s\": no loaded module offers a class by that contract name, alias "
-                        "or clsid",
-                        name);
+                        "%s: no loaded module offers a class by that contract name, alias or "
+                        "clsid",
+                        what);
+}
+
+/* The same for a name: "\"name\"" is what the message calls it. */
+static FacetResult name_not_registered(FacetRuntime *rt, const char *name)
+{
+    char what[1024];
+    snprintf(what, sizeof(what), "\"%.*s\"", 1000, name);
+    return not_registered(rt, what, name, NULL);
+}
+
+FacetResult facet_create_instance(void **out, FacetRuntime *rt, const FacetGuid *clsid,
+                                  IFacetUnknown *outer, const FacetGuid *iid)
+{
+    FacetClassEntry *e;
+    int tries;
+    char text[FACET_GUID_STRING_SIZE], what[FACET_GUID_STRING_SIZE + 8];
+    FacetResult r;
+
+    FACET_CHECK_ARG(out, "facet_create_instance");
+    *out = NULL;
+    FACET_CHECK_ARG(rt, "facet_create_instance");
+    FACET_CHECK_ARG(clsid, "facet_create_instance");
+    FACET_CHECK_ARG(iid, "facet_create_instance");
+    facet__os_rwlock_rdlock(&rt->lock);
+    e = facet__registry_find_clsid(rt, clsid);
+    /* A scanned class loads its module first; a scan that chose another
+     * version meanwhile leaves a lazy entry again, so look a few times. */
+    for (tries = 0; e != NULL && e->module == NULL && tries < 3; tries++) {
+        r = load_declared(rt, e);
+        if (FACET_FAILED(r))
+            return r;
+        e = facet__registry_find_clsid(rt, clsid);
+    }
+    if (e != NULL && e->module != NULL)
+        return create_from(out, rt, e, outer, iid);
+    facet_guid_format(text, sizeof(text), clsid);
+    snprintf(what, sizeof(what), "class %s", text);
+    r = not_registered(rt, what, NULL, clsid);
+    facet__os_rwlock_rdunlock(&rt->lock);
+    return r;
 }
 
 FacetResult facet_create_instance_by_name(void **out, FacetRuntime *rt, const char *name,
@@ -509,6 +767,7 @@ FacetResult facet_create_instance_by_name(void **out, FacetRuntime *rt, const ch
 {
     FacetClassEntry *e;
     int tries;
+    FacetResult r;
     FACET_CHECK_ARG(out, "facet_create_instance_by_name");
     *out = NULL;
     FACET_CHECK_ARG(rt, "facet_create_instance_by_name");
@@ -517,20 +776,22 @@ FacetResult facet_create_instance_by_name(void **out, FacetRuntime *rt, const ch
     facet__os_rwlock_rdlock(&rt->lock);
     e = find_by_name(rt, name);
     for (tries = 0; e != NULL && e->module == NULL && tries < 3; tries++) {
-        FacetResult r = load_declared(rt, e);
+        r = load_declared(rt, e);
         if (FACET_FAILED(r))
             return r;
         e = find_by_name(rt, name);
     }
     if (e != NULL && e->module != NULL)
         return create_from(out, rt, e, outer, iid);
+    r = name_not_registered(rt, name);
     facet__os_rwlock_rdunlock(&rt->lock);
-    return not_registered(name);
+    return r;
 }
 
 FacetResult facet_class_lookup(FacetGuid *out, FacetRuntime *rt, const char *name)
 {
     FacetClassEntry *e;
+    FacetResult r;
     FACET_CHECK_ARG(out, "facet_class_lookup");
     memset(out, 0, sizeof(*out));
     FACET_CHECK_ARG(rt, "facet_class_lookup");
@@ -539,6 +800,7 @@ FacetResult facet_class_lookup(FacetGuid *out, FacetRuntime *rt, const char *nam
     e = find_by_name(rt, name);
     if (e != NULL)
         *out = e->clsid;
+    r = e != NULL ? FACET_OK : name_not_registered(rt, name);
     facet__os_rwlock_rdunlock(&rt->lock);
-    return e != NULL ? FACET_OK : not_registered(name);
+    return r;
 }

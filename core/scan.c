@@ -8,10 +8,16 @@
  * one of them loads the library (facet__declared_load), checks it against
  * the manifest, and swaps the lazy entries for the module's own.
  *
+ * Two modules may claim one clsid or contract name: the first claim wins
+ * (claim()), and the other module is not registered at all; it waits on
+ * rt->rejected, so that creating one of its classes can say why.
+ *
  * Locks: scanning and loading hold load_lock for writing (rt->declared
- * changes only under it); the class tables change under rt->lock.
+ * changes only under it); the class tables and rt->rejected change under
+ * rt->lock.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -130,6 +136,23 @@ FacetResult facet_scan_report_problem(FacetScanProblem *out, const FacetScanRepo
 
 /* ---- Declared modules -------------------------------------------------- */
 
+/* One manifest file of a scanned folder, as the last scan found it. */
+typedef struct ScanFile {
+    const char *name;            /* the tail of d->mf->path, or in the folder's arena */
+    uint64_t size;
+    int64_t mtime_ns;
+    FacetDeclared *d;            /* what it declares; NULL: it had a problem */
+    FacetResult error;           /* that problem */
+} ScanFile;
+
+struct FacetScanFolder {
+    char *path;                  /* canonical */
+    FacetArena names;            /* names of the files that declare nothing */
+    uint32_t count;
+    ScanFile *files;             /* sorted by name, in byte order */
+    FacetScanFolder *next;
+};
+
 /* d, its lazy entries and its manifest live in rt->manifests. */
 static void declared_free(FacetDeclared *d)
 {
@@ -139,13 +162,41 @@ static void declared_free(FacetDeclared *d)
 void facet__declared_free_all(FacetRuntime *rt)
 {
     FacetDeclared *d, *next;
+    FacetScanFolder *f, *fnext;
     HASH_CLEAR(hh, rt->declared_names);
     for (d = rt->declared; d != NULL; d = next) {
         next = d->next;
         declared_free(d);
     }
-    rt->declared = NULL;
+    for (d = rt->retired; d != NULL; d = next) {
+        next = d->next;
+        declared_free(d);
+    }
+    rt->declared = rt->retired = rt->rejected = NULL;
+    for (f = rt->folders; f != NULL; f = fnext) {
+        fnext = f->next;
+        facet__arena_free(&f->names);
+        facet__free(f->files);
+        facet__free(f->path);
+        facet__free(f);
+    }
+    rt->folders = NULL;
     facet__arena_free(&rt->manifests);
+}
+
+const FacetDeclared *facet__declared_rejected(FacetRuntime *rt, const char *contract,
+                                              const FacetGuid *clsid)
+{
+    const FacetDeclared *d;
+    uint32_t i;
+    for (d = rt->rejected; d != NULL; d = d->next_rejected)
+        for (i = 0; i < d->mf->class_count; i++) {
+            const FacetClassEntry *e = &d->lazy[i];
+            if ((clsid != NULL && FacetGuidEqual(&e->clsid, clsid)) ||
+                (contract != NULL && e->contract != NULL && strcmp(e->contract, contract) == 0))
+                return d;
+        }
+    return NULL;
 }
 
 static FacetResult declared_new(FacetDeclared **out, FacetArena *arena, FacetManifest *mf)
@@ -398,6 +449,95 @@ static void unregister(FacetRuntime *rt, FacetDeclared *d)
     d->registered = 0;
 }
 
+/* Forgets which modules lost a claim, before they are chosen again. */
+static void forget_rejected(FacetRuntime *rt)
+{
+    FacetDeclared *d, *next;
+    if (rt->rejected == NULL)
+        return;
+    facet__os_rwlock_wrlock(&rt->lock);
+    for (d = rt->rejected; d != NULL; d = next) {
+        next = d->next_rejected;
+        d->next_rejected = NULL;
+    }
+    rt->rejected = NULL;
+    facet__os_rwlock_wrunlock(&rt->lock);
+}
+
+static int by_claim(const void *a, const void *b)
+{
+    uint32_t x = (*(FacetDeclared *const *)a)->claim, y = (*(FacetDeclared *const *)b)->claim;
+    return x < y ? -1 : x > y;
+}
+
+/* Unregisters the versions not chosen, then registers the chosen ones that
+ * are not registered yet, in the order their modules claim: a module keeps
+ * the place of a version it had registered; the others go in the order
+ * their manifests were read (folders in the order scanned, file names in
+ * byte order within one). A class already registered stays where it is,
+ * and a module that meets one is not registered at all: it is marked
+ * broken and put on rt->rejected, and *rejected counts it. */
+static FacetResult claim(FacetRuntime *rt, uint32_t *rejected)
+{
+    FacetDeclared *h, *tmp, *v, *d, **todo;
+    uint32_t n = 0, i;
+    FacetResult r;
+
+    *rejected = 0;
+    todo = facet__malloc((HASH_COUNT(rt->declared_names) + 1) * sizeof(*todo));
+    if (todo == NULL)
+        return facet__error(FACET_E_OUTOFMEMORY, "facet_scan: out of memory choosing versions");
+    HASH_ITER(hh, rt->declared_names, h, tmp) {
+        d = h->pick;
+        h->claim = d != NULL ? d->seq : 0;
+        for (v = h->top; v != NULL; v = v->lower) {
+            if (v->registered && v->seq < h->claim)
+                h->claim = v->seq;
+            if (v == d)
+                continue;
+            unregister(rt, v);
+            /* an unchosen version's own requirements do not matter */
+            if (v->state == FACET_DECLARED_BROKEN && v->error == FACET_E_VERSION) {
+                v->state = FACET_DECLARED_CANDIDATE;
+                facet__free(v->message);
+                v->message = NULL;
+                v->cause = NULL;
+            }
+        }
+        if (d == NULL)
+            continue;
+        if (d->state == FACET_DECLARED_CANDIDATE)
+            d->state = FACET_DECLARED_CHOSEN;
+        if (d->registered || d->module != NULL || d->rejected)
+            continue;
+        d->claim = h->claim;
+        todo[n++] = d;
+    }
+    qsort(todo, n, sizeof(*todo), by_claim);
+    for (i = 0; i < n; i++) {
+        d = todo[i];
+        facet__os_rwlock_wrlock(&rt->lock);
+        r = facet__registry_add(rt, d->lazy, d->mf->class_count);
+        facet__os_rwlock_wrunlock(&rt->lock);
+        if (FACET_SUCCEEDED(r)) {
+            d->registered = 1;
+            continue;
+        }
+        set_broken(d, r);
+        if (r == FACET_E_OUTOFMEMORY)
+            continue;
+        /* Published with its message set: readers hold rt->lock. */
+        d->rejected = 1;
+        facet__os_rwlock_wrlock(&rt->lock);
+        d->next_rejected = rt->rejected;
+        rt->rejected = d;
+        facet__os_rwlock_wrunlock(&rt->lock);
+        (*rejected)++;
+    }
+    facet__free(todo);
+    return FACET_OK;
+}
+
 /* Chooses a version of every module and (re)registers lazy entries. The
  * caller holds load_lock. */
 static FacetResult resolve(FacetRuntime *rt)
@@ -405,14 +545,20 @@ static FacetResult resolve(FacetRuntime *rt)
     FacetDeclared *d, *h, *tmp, *v;
     Constraints cs = {NULL, 0, 0};
     FacetResult r = FACET_OK;
-    uint32_t rounds = 0, heads = HASH_COUNT(rt->declared_names);
+    uint32_t rounds = 0, heads = HASH_COUNT(rt->declared_names), round, rejected;
     int changed;
 
+    forget_rejected(rt);
     for (d = rt->declared; d != NULL; d = d->next) {
+        d->rejected = 0;
+        /* loaded: stays chosen; whether what it requires is still there is
+         * checked again */
         if (d->module != NULL)
-            continue; /* loaded: stays as it is */
-        d->state = facet__config_enabled(rt->config, d->mf->name) ? FACET_DECLARED_CANDIDATE
-                                                                  : FACET_DECLARED_DISABLED;
+            d->state = FACET_DECLARED_CHOSEN;
+        else if (facet__config_enabled(rt->config, d->mf->name))
+            d->state = FACET_DECLARED_CANDIDATE;
+        else
+            d->state = FACET_DECLARED_DISABLED;
         facet__free(d->message);
         d->message = NULL;
         d->error = FACET_OK;
@@ -430,57 +576,42 @@ static FacetResult resolve(FacetRuntime *rt)
             if (usable(v))
                 h->pick = v;
     }
-    do {
-        changed = 0;
-        r = resolve_pass(rt, &cs, &changed);
-    } while (FACET_SUCCEEDED(r) && changed && ++rounds <= heads + 1);
-    facet__free(cs.items);
-    if (FACET_FAILED(r))
-        return r;
-    /* Per module: unregister the versions not chosen, then register the
-     * chosen one, so that a version change never meets its own old
-     * entries. One walk, so the scan touches each module few times. */
-    HASH_ITER(hh, rt->declared_names, h, tmp) {
-        for (v = h->top; v != NULL; v = v->lower) {
-            if (v == h->pick)
-                continue;
-            unregister(rt, v);
-            /* an unchosen version's own requirements do not matter */
-            if (v->state == FACET_DECLARED_BROKEN && v->error == FACET_E_VERSION) {
-                v->state = FACET_DECLARED_CANDIDATE;
-                facet__free(v->message);
-                v->message = NULL;
-                v->cause = NULL;
-            }
-        }
-        d = h->pick;
-        if (d == NULL)
-            continue;
-        if (d->state == FACET_DECLARED_CANDIDATE)
-            d->state = FACET_DECLARED_CHOSEN;
-        if (d->registered || d->module != NULL)
-            continue;
-        facet__os_rwlock_wrlock(&rt->lock);
-        r = facet__registry_add(rt, d->lazy, d->mf->class_count);
-        facet__os_rwlock_wrunlock(&rt->lock);
-        if (FACET_FAILED(r))
-            set_broken(d, r);
-        else
-            d->registered = 1;
+    /* A module that loses a claim is broken, and so are those that require
+     * it: choose again until no claim is lost. */
+    for (round = 0; round <= heads; round++) {
+        do {
+            changed = 0;
+            r = resolve_pass(rt, &cs, &changed);
+        } while (FACET_SUCCEEDED(r) && changed && ++rounds <= heads + 1);
+        if (FACET_SUCCEEDED(r))
+            r = claim(rt, &rejected);
+        if (FACET_FAILED(r) || rejected == 0)
+            break;
     }
-    return FACET_OK;
+    facet__free(cs.items);
+    return r;
 }
 
-/* ---- Scanning ---------------------------------------------------------- */
+/* ---- Scanning ---------------------------------------------------------- *
+ *
+ * A folder's manifests are read in byte order of their file names, so that
+ * which of two modules claims a class first never depends on the order the
+ * system lists them in. The runtime remembers each file's size and time:
+ * scanning a folder again reads only what changed, and forgets (retires)
+ * what is gone. A retired declared module stays in memory (on rt->retired)
+ * until the runtime goes: a caller may have found one of its entries just
+ * before, and looks it up again under load_lock. */
 
 typedef struct ScanState {
     FacetRuntime *rt;
     FacetScanReport *rep;
-    const char *folder;
-    size_t folder_len;
-    char *path;
-    size_t path_cap;
+    char *path;                  /* the folder, then the name being read */
+    size_t folder_len, path_cap;
     uint32_t problems;
+    uint32_t retired;            /* declared modules retired by this scan */
+    FacetArena names;            /* the names listed, which the folder keeps */
+    const char **list;
+    uint32_t count, cap;
 } ScanState;
 
 static int is_manifest(const char *name)
@@ -542,18 +673,28 @@ static FacetResult problem(ScanState *st, FacetResult code, const char *path)
     return FACET_OK;
 }
 
-static FacetResult scan_one(void *payload, const char *name)
+static FacetResult list_one(void *payload, const char *name)
 {
     ScanState *st = payload;
-    size_t n = strlen(name), size;
-    char *text;
-    FacetManifest *mf;
-    FacetDeclared *d, *same, *first = NULL;
-    FacetArenaMark mark;
-    FacetResult r;
-
+    const char *copy;
     if (!is_manifest(name))
         return FACET_OK;
+    copy = facet__arena_strdup(&st->names, name);
+    if (copy == NULL || !grow((void **)&st->list, &st->cap, st->count, sizeof(*st->list)))
+        return facet__error(FACET_E_OUTOFMEMORY, "facet_scan: out of memory");
+    st->list[st->count++] = copy;
+    return FACET_OK;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* st->path becomes the folder's path joined with name. */
+static FacetResult set_path(ScanState *st, const char *name)
+{
+    size_t n = strlen(name);
     if (st->folder_len + n + 2 > st->path_cap) {
         char *p = facet__realloc(st->path, st->folder_len + n + 64);
         if (p == NULL)
@@ -562,77 +703,296 @@ static FacetResult scan_one(void *payload, const char *name)
         st->path_cap = st->folder_len + n + 64;
     }
     memcpy(st->path + st->folder_len, name, n + 1);
-    r = facet__json_read_file(&text, &size, st->path, FACET_E_BADMANIFEST);
-    if (FACET_FAILED(r))
-        return problem(st, r, st->path);
-    mark = facet__arena_mark(&st->rt->manifests);
-    r = facet__manifest_parse_in(&mf, &st->rt->manifests, st->path, text, size);
-    facet__free(text);
-    if (FACET_FAILED(r))
-        return problem(st, r, st->path);
-    if (mf->api_level > st->rt->api_level) {
-        r = facet__error(FACET_E_APILEVEL,
-                         "%s: module %s needs host API level %u; this host offers %u", st->path,
-                         mf->name, (unsigned)mf->api_level, (unsigned)st->rt->api_level);
-    } else if ((same = find_same(first = find_name(st->rt, mf->name), mf)) != NULL) {
-        r = facet__error(FACET_E_CONFLICT, "%s: module %s %s is already declared by %s",
-                         st->path, mf->name, mf->version, same->mf->path);
-    } else {
-        r = declared_new(&d, &st->rt->manifests, mf);
-        if (FACET_SUCCEEDED(r))
-            r = add_declared(st->rt, first, d);
+    return FACET_OK;
+}
+
+/* Reads the manifest at st->path into rec: rec->d what it declares, or
+ * rec->error its problem (the thread's message says what). Fails only for
+ * running out of memory. */
+static FacetResult read_one(ScanState *st, ScanFile *rec)
+{
+    FacetRuntime *rt = st->rt;
+    FacetOsStat fs;
+    size_t size;
+    char *text;
+    FacetManifest *mf;
+    FacetDeclared *d = NULL, *same, *first = NULL;
+    FacetArenaMark mark;
+    FacetResult r;
+
+    rec->d = NULL;
+    rec->error = FACET_OK;
+    /* The size and time come from the file read, so a change while the
+     * folder is scanned is seen at the next scan. */
+    r = facet__json_read_file(&text, &size, &fs, st->path, FACET_E_BADMANIFEST);
+    if (FACET_SUCCEEDED(r)) {
+        rec->size = fs.size;
+        rec->mtime_ns = fs.mtime_ns;
     }
     if (FACET_FAILED(r)) {
-        /* Nothing points into what this manifest took: give it back. */
-        facet__arena_rollback(&st->rt->manifests, mark);
-        return problem(st, r, st->path);
+        rec->error = r;
+        return r == FACET_E_OUTOFMEMORY ? r : FACET_OK;
     }
+    mark = facet__arena_mark(&rt->manifests);
+    r = facet__manifest_parse_in(&mf, &rt->manifests, st->path, text, size);
+    facet__free(text);
+    if (FACET_SUCCEEDED(r)) {
+        if (mf->api_level > rt->api_level) {
+            r = facet__error(FACET_E_APILEVEL,
+                             "%s: module %s needs host API level %u; this host offers %u",
+                             st->path, mf->name, (unsigned)mf->api_level,
+                             (unsigned)rt->api_level);
+        } else if ((same = find_same(first = find_name(rt, mf->name), mf)) != NULL) {
+            r = facet__error(FACET_E_CONFLICT, "%s: module %s %s is already declared by %s",
+                             st->path, mf->name, mf->version, same->mf->path);
+        } else {
+            r = declared_new(&d, &rt->manifests, mf);
+            if (FACET_SUCCEEDED(r))
+                r = add_declared(rt, first, d);
+        }
+        if (FACET_FAILED(r))
+            /* Nothing points into what this manifest took: give it back. */
+            facet__arena_rollback(&rt->manifests, mark);
+    }
+    if (FACET_FAILED(r)) {
+        rec->error = r;
+        return r == FACET_E_OUTOFMEMORY ? r : FACET_OK;
+    }
+    d->seq = ++rt->seq;
+    d->fresh = 1;
+    rec->d = d;
     return FACET_OK;
+}
+
+/* rec's manifest was removed or changed (why): its module leaves the class
+ * tables and the choice of versions, unless its code is loaded, which keeps
+ * serving; then the report says so and 1 is returned. */
+static int retire(ScanState *st, const ScanFile *rec, const char *why)
+{
+    FacetDeclared *d = rec->d, *first, **at;
+    if (d == NULL)
+        return 0;
+    if (d->module != NULL) {
+        facet__error(FACET_E_BUSY,
+                     "%s: the manifest was %s, but module %s %s is loaded from it: the loaded "
+                     "code keeps serving until the runtime is freed",
+                     d->mf->path, why, d->mf->name, d->mf->version);
+        problem(st, FACET_E_BUSY, d->mf->path);
+        return 1;
+    }
+    unregister(st->rt, d);
+    first = find_name(st->rt, d->mf->name);
+    for (at = &first->top; *at != NULL; at = &(*at)->lower)
+        if (*at == d) {
+            *at = d->lower;
+            break;
+        }
+    d->lower = NULL;
+    d->state = FACET_DECLARED_REMOVED;
+    st->retired++;
+    return 0;
+}
+
+/* Moves the retired modules from rt->declared to rt->retired. */
+static void sweep_retired(FacetRuntime *rt)
+{
+    FacetDeclared **at = &rt->declared, *d;
+    while ((d = *at) != NULL) {
+        if (d->state != FACET_DECLARED_REMOVED) {
+            at = &d->next;
+            continue;
+        }
+        *at = d->next;
+        d->next = rt->retired;
+        rt->retired = d;
+    }
+}
+
+#define READ_NEW 1u   /* new or changed: any problem is reported */
+#define READ_AGAIN 2u /* unchanged, but it lost to another file: reported if the outcome differs */
+
+/* Whether old's file is as the last scan found it (0), changed (its stat
+ * in *fs, 1), or is to be read again for what other files did (2). */
+static int compare(ScanState *st, const ScanFile *old, FacetOsStat *fs)
+{
+    if (FACET_FAILED(set_path(st, old->name)) || FACET_FAILED(facet__os_stat(fs, st->path)))
+        return 2;
+    if (fs->kind != FACET_OS_FILE || fs->size != old->size || fs->mtime_ns != old->mtime_ns)
+        return 1;
+    if (old->d == NULL && (old->error == FACET_E_CONFLICT || old->error == FACET_E_OUTOFMEMORY))
+        return 2;
+    return 0;
+}
+
+/* Brings folder f's files up to date with the names listed (st->list,
+ * sorted): retires what is gone or changed, then reads what is new or
+ * changed. files and read have room for every name. */
+static FacetResult update(ScanState *st, FacetScanFolder *f, ScanFile *files, uint8_t *read)
+{
+    uint32_t i = 0, j = 0, k;
+    FacetResult r = FACET_OK;
+
+    while (i < f->count || j < st->count) {
+        const ScanFile *old = i < f->count ? &f->files[i] : NULL;
+        int c = old == NULL ? 1 : j == st->count ? -1 : strcmp(old->name, st->list[j]);
+        FacetOsStat fs;
+        if (c < 0) {
+            retire(st, old, "removed");
+            i++;
+            continue;
+        }
+        if (c == 0) {
+            files[j] = *old;
+            i++;
+            switch (compare(st, old, &fs)) {
+            case 0:
+                break;
+            case 1:
+                if (retire(st, old, "changed")) {
+                    /* its loaded code stays: remember the file as it is */
+                    files[j].size = fs.size;
+                    files[j].mtime_ns = fs.mtime_ns;
+                } else {
+                    read[j] = READ_NEW;
+                }
+                break;
+            default:
+                read[j] = READ_AGAIN;
+                break;
+            }
+        } else {
+            memset(&files[j], 0, sizeof(files[j]));
+            read[j] = READ_NEW;
+        }
+        files[j].name = st->list[j];
+        if (read[j] != 0) {
+            /* until read: a file that was not read is read next time */
+            files[j].d = NULL;
+            if (read[j] == READ_NEW)
+                files[j].error = FACET_E_OUTOFMEMORY;
+        }
+        j++;
+    }
+    if (st->retired)
+        sweep_retired(st->rt);
+    for (k = 0; k < st->count && FACET_SUCCEEDED(r); k++) {
+        FacetResult before = files[k].error;
+        if (read[k] == 0)
+            continue;
+        r = set_path(st, files[k].name);
+        if (FACET_SUCCEEDED(r))
+            r = read_one(st, &files[k]);
+        if (FACET_SUCCEEDED(r) && files[k].d == NULL &&
+            (read[k] == READ_NEW || files[k].error != before))
+            problem(st, files[k].error, st->path);
+    }
+    return r;
 }
 
 /* Scans one folder into rep; the caller holds load_lock. */
 static FacetResult scan_locked(FacetRuntime *rt, FacetScanReport *rep, const char *folder)
 {
     ScanState st;
-    FacetDeclared *d, *first_old = rt->declared;
+    FacetScanFolder *f = NULL;
+    FacetDeclared *d;
+    ScanFile *files = NULL;
+    uint8_t *read = NULL;
+    char *canonical = NULL;
+    uint32_t k;
     FacetResult r;
 
     memset(&st, 0, sizeof(st));
     st.rt = rt;
     st.rep = rep;
-    st.folder = folder;
+    st.names.chunk_size = 16 * 1024;
     st.folder_len = strlen(folder);
     st.path_cap = st.folder_len + 256;
-    st.path = facet__malloc(st.path_cap);
-    if (st.path == NULL)
-        return facet__error(FACET_E_OUTOFMEMORY, "facet_scan: out of memory");
+    r = facet__os_dir_each(folder, list_one, &st);
+    if (FACET_SUCCEEDED(r))
+        r = facet__os_realpath(&canonical, folder);
+    if (FACET_SUCCEEDED(r)) {
+        st.path = facet__malloc(st.path_cap);
+        files = facet__calloc(st.count + 1, sizeof(*files));
+        read = facet__calloc(st.count + 1, 1);
+        for (f = rt->folders; f != NULL && strcmp(f->path, canonical) != 0; f = f->next)
+            ;
+        if (f == NULL && (f = facet__calloc(1, sizeof(*f))) != NULL) {
+            f->path = canonical;
+            canonical = NULL;
+            f->next = rt->folders;
+            rt->folders = f;
+        }
+        if (st.path == NULL || files == NULL || read == NULL || f == NULL)
+            r = facet__error(FACET_E_OUTOFMEMORY, "facet_scan: out of memory");
+    }
+    if (FACET_FAILED(r))
+        goto done;
     memcpy(st.path, folder, st.folder_len);
     if (st.folder_len == 0 || (folder[st.folder_len - 1] != '/' && folder[st.folder_len - 1] != '\\'))
         st.path[st.folder_len++] = '/';
-    r = facet__os_dir_each(folder, scan_one, &st);
-    facet__free(st.path);
+    if (st.count > 1)
+        qsort(st.list, st.count, sizeof(*st.list), by_name);
+    for (d = rt->declared; d != NULL; d = d->next) {
+        d->was_state = (uint8_t)d->state;
+        d->was_error = d->error;
+    }
+    r = update(&st, f, files, read);
+    /* Where every file declares a module, its name is the end of its
+     * manifest's path: the names listed need not be kept. */
+    for (k = 0; k < st.count && files[k].d != NULL; k++)
+        ;
+    if (k == st.count) {
+        for (k = 0; k < st.count; k++) {
+            const char *p = files[k].d->mf->path;
+            files[k].name = p + strlen(p) - strlen(files[k].name);
+        }
+        facet__arena_free(&st.names);
+    }
+    /* What was read is kept, whatever happens next. */
+    facet__free(f->files);
+    f->files = files;
+    f->count = st.count;
+    files = NULL;
+    facet__arena_free(&f->names);
+    f->names = st.names;
+    memset(&st.names, 0, sizeof(st.names));
+    if (FACET_SUCCEEDED(r))
+        r = resolve(rt);
     if (FACET_FAILED(r))
-        return r;
-    r = resolve(rt);
-    if (FACET_FAILED(r))
-        return r;
-    for (d = rt->declared; d != first_old; d = d->next)
-        if (d->state == FACET_DECLARED_BROKEN && d->error == FACET_E_OUTOFMEMORY)
-            return facet__error(FACET_E_OUTOFMEMORY, "%s", d->message ? d->message : "facet_scan: out of memory");
-    for (d = rt->declared; d != first_old; d = d->next) {
-        if (d->state == FACET_DECLARED_BROKEN) {
+        goto done;
+    for (k = 0; k < f->count; k++) {
+        d = f->files[k].d;
+        if (d == NULL)
+            continue;
+        if (d->fresh && d->state == FACET_DECLARED_BROKEN) {
+            if (d->error == FACET_E_OUTOFMEMORY) {
+                r = facet__error(FACET_E_OUTOFMEMORY, "%s",
+                                 d->message ? d->message : "facet_scan: out of memory");
+                goto done;
+            }
             add_problem(rep, d->error, d->mf->path, d->message ? d->message : "");
             st.problems++;
         }
         add_module(rep, d);
     }
-    /* Modules declared earlier that this scan broke count too. */
-    for (d = first_old; d != NULL; d = d->next)
-        if (d->state == FACET_DECLARED_BROKEN && d->error == FACET_E_VERSION) {
+    /* Modules read before that this scan broke count too, once. */
+    for (d = rt->declared; d != NULL; d = d->next)
+        if (!d->fresh && d->state == FACET_DECLARED_BROKEN &&
+            (d->was_state != FACET_DECLARED_BROKEN || d->was_error != d->error)) {
             add_problem(rep, d->error, d->mf->path, d->message ? d->message : "");
             st.problems++;
         }
-    return st.problems ? FACET_FALSE : FACET_OK;
+    r = st.problems ? FACET_FALSE : FACET_OK;
+done:
+    for (d = rt->declared; d != NULL; d = d->next)
+        d->fresh = 0;
+    facet__arena_free(&st.names);
+    facet__free(st.list);
+    facet__free(st.path);
+    facet__free(files);
+    facet__free(read);
+    facet__free(canonical);
+    return r;
 }
 
 FacetResult facet__scan_folders(FacetScanReport **out, FacetRuntime *rt, const char *const *folders,
@@ -697,7 +1057,7 @@ static FacetResult load_locked(FacetRuntime *rt, FacetDeclared *d)
     r = facet__manifest_library_path(&library, d->mf);
     if (FACET_FAILED(r))
         return r;
-    r = facet__module_open(&m, rt, library);
+    r = facet__module_open(&m, rt, library, NULL);
     facet__free(library);
     if (FACET_FAILED(r))
         return facet__error_prefix("%s", d->mf->path);
@@ -705,10 +1065,11 @@ static FacetResult load_locked(FacetRuntime *rt, FacetDeclared *d)
     if (FACET_FAILED(r)) {
         char message[2048];
         snprintf(message, sizeof(message), "%s", facet_last_error());
-        facet__module_close(m);
+        facet__module_discard(m);
         return facet__error(r, "%s", message);
     }
     m->declared = d;
+    facet__host_identify(m->host, NULL, d);
     facet__os_rwlock_wrlock(&rt->lock);
     facet__registry_remove(rt, d->lazy, d->mf->class_count);
     facet__os_rwlock_wrunlock(&rt->lock);

@@ -102,48 +102,47 @@ void facet__services_free(FacetRuntime *rt)
     }
 }
 
-/* Why module m may not have a service that needs permission, or FACET_OK. */
-static FacetResult check_permission(FacetRuntime *rt, FacetModule *m, const FacetGuid *sid,
+/* Why module (its manifest declared, if scanned) may not have a service
+ * that needs permission, or FACET_OK. */
+static FacetResult check_permission(FacetRuntime *rt, const char *module,
+                                    const FacetDeclared *declared, const FacetGuid *sid,
                                     const char *permission)
 {
-    const FacetManifest *mf = m->declared ? m->declared->mf : NULL;
+    const FacetManifest *mf = declared ? declared->mf : NULL;
     char text[FACET_GUID_STRING_SIZE];
     facet_guid_format(text, sizeof(text), sid);
     if (!facet__manifest_has_permission(mf, permission))
         return facet__error(FACET_E_ACCESSDENIED,
                             "module %s asked for service %s, which needs permission \"%s\"; its "
                             "manifest%s does not request it (add it to \"permissions\")",
-                            m->info.name, text, permission, mf ? "" : " (it has none)");
-    if (!facet__config_granted(rt->config, m->info.name, permission))
+                            module, text, permission, mf ? "" : " (it has none)");
+    if (!facet__config_granted(rt->config, module, permission))
         return facet__error(FACET_E_ACCESSDENIED,
                             "module %s asked for service %s, which needs permission \"%s\"; the "
                             "host configuration%s does not grant it (modules.\"%s\".permissions)",
-                            m->info.name, text, permission, rt->config ? "" : " (none loaded)",
-                            m->info.name);
+                            module, text, permission, rt->config ? "" : " (none loaded)",
+                            module);
     return FACET_OK;
 }
 
-FacetResult facet__service_query(FacetRuntime *rt, FacetModule *m, const FacetGuid *sid,
-                                 const FacetGuid *iid, void **out)
+FacetResult facet__service_find(FacetRuntime *rt, const char *module,
+                                const FacetDeclared *declared, const FacetGuid *sid,
+                                IFacetUnknown **out)
 {
     FacetService *s;
-    IFacetUnknown *object = NULL;
     FacetResult r = FACET_OK;
 
+    *out = NULL;
     facet__os_rwlock_rdlock(&rt->lock);
     HASH_FIND(hh, rt->services, sid, sizeof(FacetGuid), s);
-    if (s != NULL && s->permission != NULL && m != NULL)
-        r = check_permission(rt, m, sid, s->permission);
+    if (s != NULL && s->permission != NULL && module != NULL)
+        r = check_permission(rt, module, declared, sid, s->permission);
     if (s != NULL && FACET_SUCCEEDED(r)) {
-        object = s->object;
-        IFacetUnknown_AddRef(object);
+        *out = s->object;
+        IFacetUnknown_AddRef(*out);
     }
     facet__os_rwlock_rdunlock(&rt->lock);
-    if (FACET_FAILED(r))
-        return r;
-    if (object == NULL)
-        return FACET_E_NOINTERFACE;
-    r = IFacetUnknown_QueryInterface(object, iid, out);
-    IFacetUnknown_Release(object);
+    if (FACET_SUCCEEDED(r) && *out == NULL)
+        r = FACET_E_NOINTERFACE;
     return r;
 }

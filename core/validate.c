@@ -678,11 +678,11 @@ int facet_probe_helper_main(int argc, char **argv)
     }
     emit_module(&c, m);
     c.validate = validate;
-    check_manifest(&c, m, argv[2]);
+    check_manifest(&c, facet__module_of(m), argv[2]);
     facet_module_factory(&c.factory, m);
     the_checker = &c;
     read_typeinfo(&c);
-    count = m->class_count;
+    count = facet__module_of(m)->class_count;
     for (i = 0; i < count; i++) {
         FacetClassInfo ci = FACET_CLASS_INFO_INIT;
         step(&c, "DescribeClass", NULL);

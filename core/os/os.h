@@ -21,11 +21,13 @@
 typedef struct FacetOsRwlock {
     void *srw; /* SRWLOCK */
 } FacetOsRwlock;
+#define FACET_OS_RWLOCK_INIT {NULL} /* SRWLOCK_INIT */
 #else
 #include <pthread.h>
 typedef struct FacetOsRwlock {
     pthread_rwlock_t rw;
 } FacetOsRwlock;
+#define FACET_OS_RWLOCK_INIT {PTHREAD_RWLOCK_INITIALIZER}
 #endif
 
 typedef void *FacetOsLibrary;
@@ -50,6 +52,7 @@ typedef struct FacetOsFile {
     intptr_t handle;
     const char *path;
     uint64_t size;       /* when it was opened */
+    int64_t mtime_ns;    /* its modification time then, ns since 1970 */
 } FacetOsFile;
 
 /* Opens a regular file for reading; every file libfacet reads is opened
@@ -75,6 +78,27 @@ FacetResult facet__os_lib_open(FacetOsLibrary *out, const char *path);
 void *facet__os_lib_sym(FacetOsLibrary lib, const char *name);
 void facet__os_lib_close(FacetOsLibrary lib);
 
+/* ---- Private copies of libraries ---- */
+
+/* Nonzero where the file of a loaded library may be removed while it stays
+ * loaded (POSIX); on Windows it may be removed only after it is unloaded. */
+#ifdef _WIN32
+#define FACET_OS_REMOVE_LOADED 0
+#else
+#define FACET_OS_REMOVE_LOADED 1
+#endif
+
+/* Makes a new folder of this process's own, under the user's temporary
+ * folder (or cache folder, where the temporary one may not hold code that
+ * runs), and writes its path to out (size bytes). */
+FacetResult facet__os_private_folder(char *out, size_t size);
+FacetResult facet__os_mkdir(const char *path);
+/* Copies the file from to to, a new file (FACET_E_CONFLICT if it exists). */
+FacetResult facet__os_copy_file(const char *from, const char *to);
+/* Remove a file, or an empty folder, if they can; quiet. */
+void facet__os_remove_file(const char *path);
+void facet__os_remove_folder(const char *path);
+
 FacetResult facet__os_rwlock_init(FacetOsRwlock *l);
 void facet__os_rwlock_destroy(FacetOsRwlock *l);
 void facet__os_rwlock_rdlock(FacetOsRwlock *l);
@@ -84,5 +108,7 @@ void facet__os_rwlock_wrunlock(FacetOsRwlock *l);
 void facet__os_yield(void);
 /* An id of the calling thread, unique among live threads. */
 uint64_t facet__os_thread_id(void);
+/* The id of this process (a child made by fork has its own). */
+uint64_t facet__os_process_id(void);
 
 #endif /* FACET_CORE_OS_H */

@@ -8,10 +8,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "../internal.h"
@@ -28,6 +30,16 @@ static FacetResult errno_error(int err, const char *path, const char *what)
         return facet__error(FACET_E_NOTAFILE, "%s: is a directory, expected a file (%s)", path,
                             what);
     return facet__error(FACET_E_FAIL, "%s: %s failed: %s", path, what, strerror(err));
+}
+
+/* A file's modification time in nanoseconds since 1970. */
+static int64_t mtime_ns(const struct stat *st)
+{
+#if defined(__APPLE__)
+    return (int64_t)st->st_mtimespec.tv_sec * 1000000000 + st->st_mtimespec.tv_nsec;
+#else
+    return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+#endif
 }
 
 FacetResult facet__os_stat(FacetOsStat *out, const char *path)
@@ -47,11 +59,7 @@ FacetResult facet__os_stat(FacetOsStat *out, const char *path)
                 : S_ISDIR(st.st_mode) ? FACET_OS_DIRECTORY
                                       : FACET_OS_OTHER;
     out->size = (uint64_t)st.st_size;
-#if defined(__APPLE__)
-    out->mtime_ns = (int64_t)st.st_mtimespec.tv_sec * 1000000000 + st.st_mtimespec.tv_nsec;
-#else
-    out->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-#endif
+    out->mtime_ns = mtime_ns(&st);
     return FACET_OK;
 }
 
@@ -84,6 +92,7 @@ FacetResult facet__os_file_open(FacetOsFile *out, const char *path)
     out->handle = -1;
     out->path = path;
     out->size = 0;
+    out->mtime_ns = 0;
     if (facet__fault(FACET_FAULT_FILE))
         return errno_error(EIO, path, "open");
     /* Open without waiting for a FIFO's writer (and without taking a
@@ -111,6 +120,7 @@ FacetResult facet__os_file_open(FacetOsFile *out, const char *path)
     }
     out->handle = fd;
     out->size = (uint64_t)st.st_size;
+    out->mtime_ns = mtime_ns(&st);
     return FACET_OK;
 }
 
@@ -240,6 +250,142 @@ uint64_t facet__os_thread_id(void)
      * no system call, unlike gettid; pthread_t is opaque. */
     static FACET_THREAD_LOCAL char marker;
     return (uint64_t)(uintptr_t)&marker;
+}
+
+uint64_t facet__os_process_id(void)
+{
+    return (uint64_t)getpid();
+}
+
+/* ---- Private copies of libraries --------------------------------------- */
+
+/* Whether code may run from files in dir: not on a file system mounted
+ * noexec, as /tmp often is on hardened systems. */
+static int runs_code(const char *dir)
+{
+#ifdef ST_NOEXEC
+    struct statvfs vfs;
+    if (statvfs(dir, &vfs) == 0 && (vfs.f_flag & ST_NOEXEC))
+        return 0;
+#else
+    (void)dir;
+#endif
+    return 1;
+}
+
+FacetResult facet__os_private_folder(char *out, size_t size)
+{
+    const char *env[] = {getenv("TMPDIR"), "/tmp", getenv("XDG_CACHE_HOME"), getenv("HOME")};
+    char tried[1024] = "";
+    size_t used = 0, i;
+    int err = ENOENT;
+
+    if (facet__fault(FACET_FAULT_FILE))
+        return errno_error(EIO, "the temporary folder", "mkdtemp");
+    for (i = 0; i < sizeof(env) / sizeof(env[0]); i++) {
+        struct stat st;
+        char base[4096];
+        int n;
+        if (env[i] == NULL || env[i][0] != '/')
+            continue;
+        snprintf(base, sizeof(base), "%s%s", env[i], i == 3 ? "/.cache" : "");
+        n = snprintf(tried + used, sizeof(tried) - used, "%s%s", used ? ", " : "", base);
+        used += n > 0 && (size_t)n < sizeof(tried) - used ? (size_t)n : 0;
+        if (stat(base, &st) != 0 || !S_ISDIR(st.st_mode))
+            continue;
+        if (!runs_code(base)) {
+            err = EACCES;
+            continue;
+        }
+        if ((size_t)snprintf(out, size, "%s/facet-XXXXXX", base) >= size)
+            continue;
+        if (mkdtemp(out) != NULL)
+            return FACET_OK;
+        err = errno;
+    }
+    out[0] = '\0';
+    return facet__error(err == EACCES || err == EPERM ? FACET_E_ACCESSDENIED : FACET_E_FAIL,
+                        "no folder for private copies of modules: tried %s (%s)", tried,
+                        err == EACCES ? "mounted noexec, or not writable" : strerror(err));
+}
+
+FacetResult facet__os_mkdir(const char *path)
+{
+    if (facet__fault(FACET_FAULT_FILE))
+        return errno_error(EIO, path, "mkdir");
+    if (mkdir(path, 0700) != 0)
+        return errno_error(errno, path, "mkdir");
+    return FACET_OK;
+}
+
+/* Writes all n bytes of buf to fd. */
+static int write_all(int fd, const char *buf, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, buf, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        buf += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+FacetResult facet__os_copy_file(const char *from, const char *to)
+{
+    char buf[16384];
+    int in, out, err = 0;
+    ssize_t n;
+
+    if (facet__fault(FACET_FAULT_FILE))
+        return errno_error(EIO, from, "copy");
+    do {
+        in = open(from, O_RDONLY | O_CLOEXEC);
+    } while (in < 0 && errno == EINTR);
+    if (in < 0)
+        return errno_error(errno, from, "open");
+    out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0700);
+    if (out < 0) {
+        err = errno;
+        close(in);
+        if (err == EEXIST)
+            return facet__error(FACET_E_CONFLICT, "%s: the file is there already", to);
+        return errno_error(err, to, "create");
+    }
+    for (;;) {
+        n = read(in, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            err = errno;
+            break;
+        }
+        if (n == 0)
+            break;
+        if (write_all(out, buf, (size_t)n) != 0) {
+            err = errno ? errno : EIO;
+            break;
+        }
+    }
+    close(in);
+    if (close(out) != 0 && err == 0)
+        err = errno;
+    if (err == 0)
+        return FACET_OK;
+    unlink(to);
+    return errno_error(err, to, n < 0 ? "read" : "write");
+}
+
+void facet__os_remove_file(const char *path)
+{
+    unlink(path);
+}
+
+void facet__os_remove_folder(const char *path)
+{
+    rmdir(path);
 }
 
 #endif /* !_WIN32 */

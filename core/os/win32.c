@@ -68,6 +68,14 @@ static FacetResult win_error(DWORD err, const char *path, const char *what)
     }
 }
 
+/* 100 ns ticks since 1601 to ns since 1970 (negative before 1970). */
+static int64_t mtime_ns(const FILETIME *t)
+{
+    return ((int64_t)(((uint64_t)t->dwHighDateTime << 32) | t->dwLowDateTime) -
+            116444736000000000ll) *
+           100;
+}
+
 FacetResult facet__os_stat(FacetOsStat *out, const char *path)
 {
     WIN32_FILE_ATTRIBUTE_DATA data;
@@ -93,11 +101,7 @@ FacetResult facet__os_stat(FacetOsStat *out, const char *path)
                 : (data.dwFileAttributes & FILE_ATTRIBUTE_DEVICE) ? FACET_OS_OTHER
                                                                   : FACET_OS_FILE;
     out->size = ((uint64_t)data.nFileSizeHigh << 32) | data.nFileSizeLow;
-    /* 100 ns ticks since 1601 to ns since 1970 (negative before 1970). */
-    out->mtime_ns = ((int64_t)(((uint64_t)data.ftLastWriteTime.dwHighDateTime << 32) |
-                               data.ftLastWriteTime.dwLowDateTime) -
-                     116444736000000000ll) *
-                    100;
+    out->mtime_ns = mtime_ns(&data.ftLastWriteTime);
     return FACET_OK;
 }
 
@@ -117,6 +121,7 @@ FacetResult facet__os_file_open(FacetOsFile *out, const char *path)
     out->handle = (intptr_t)INVALID_HANDLE_VALUE;
     out->path = path;
     out->size = 0;
+    out->mtime_ns = 0;
     if (facet__fault(FACET_FAULT_FILE))
         return win_error(ERROR_READ_FAULT, path, "open");
     r = widen(&w, path);
@@ -156,6 +161,7 @@ FacetResult facet__os_file_open(FacetOsFile *out, const char *path)
     }
     out->handle = (intptr_t)h;
     out->size = ((uint64_t)info.nFileSizeHigh << 32) | info.nFileSizeLow;
+    out->mtime_ns = mtime_ns(&info.ftLastWriteTime);
     return FACET_OK;
 }
 
@@ -356,11 +362,102 @@ void facet__os_rwlock_rdunlock(FacetOsRwlock *l) { ReleaseSRWLockShared((PSRWLOC
 void facet__os_rwlock_wrunlock(FacetOsRwlock *l) { ReleaseSRWLockExclusive((PSRWLOCK)&l->srw); }
 void facet__os_yield(void) { SwitchToThread(); }
 uint64_t facet__os_thread_id(void) { return GetCurrentThreadId(); }
+uint64_t facet__os_process_id(void) { return GetCurrentProcessId(); }
 
 /* For core/os/process_win32.c. */
 FacetResult facet__win_widen(wchar_t **out, const char *s);
 char *facet__win_narrow(const wchar_t *w);
 FacetResult facet__win_widen(wchar_t **out, const char *s) { return widen(out, s); }
 char *facet__win_narrow(const wchar_t *w) { return narrow(w); }
+
+/* ---- Private copies of libraries --------------------------------------- */
+
+FacetResult facet__os_private_folder(char *out, size_t size)
+{
+    wchar_t base[MAX_PATH + 1], *w;
+    char *b;
+    DWORD n, err = ERROR_ALREADY_EXISTS;
+    unsigned i;
+    FacetResult r;
+
+    if (facet__fault(FACET_FAULT_FILE))
+        return win_error(ERROR_READ_FAULT, "the temporary folder", "CreateDirectory");
+    n = GetTempPathW(MAX_PATH + 1, base);
+    if (n == 0 || n > MAX_PATH)
+        return win_error(GetLastError(), "the temporary folder", "GetTempPath");
+    b = narrow(base);
+    if (b == NULL)
+        return facet__error(FACET_E_OUTOFMEMORY, "out of memory");
+    for (i = 0; i < 100 && err == ERROR_ALREADY_EXISTS; i++) {
+        snprintf(out, size, "%sfacet-%lu-%lu", b, (unsigned long)GetCurrentProcessId(),
+                 (unsigned long)(GetTickCount() + i));
+        r = widen(&w, out);
+        if (FACET_FAILED(r)) {
+            facet__free(b);
+            return r;
+        }
+        err = CreateDirectoryW(w, NULL) ? 0 : GetLastError();
+        facet__free(w);
+    }
+    facet__free(b);
+    if (err == 0)
+        return FACET_OK;
+    r = win_error(err, out, "CreateDirectory");
+    out[0] = '\0';
+    return r;
+}
+
+FacetResult facet__os_mkdir(const char *path)
+{
+    wchar_t *w;
+    FacetResult r;
+    if (facet__fault(FACET_FAULT_FILE))
+        return win_error(ERROR_READ_FAULT, path, "CreateDirectory");
+    r = widen(&w, path);
+    if (FACET_FAILED(r))
+        return r;
+    if (!CreateDirectoryW(w, NULL))
+        r = win_error(GetLastError(), path, "CreateDirectory");
+    facet__free(w);
+    return r;
+}
+
+FacetResult facet__os_copy_file(const char *from, const char *to)
+{
+    wchar_t *wf, *wt = NULL;
+    FacetResult r;
+    if (facet__fault(FACET_FAULT_FILE))
+        return win_error(ERROR_READ_FAULT, from, "copy");
+    r = widen(&wf, from);
+    if (FACET_SUCCEEDED(r))
+        r = widen(&wt, to);
+    if (FACET_SUCCEEDED(r) && !CopyFileW(wf, wt, TRUE)) {
+        DWORD err = GetLastError();
+        r = err == ERROR_FILE_EXISTS
+                ? facet__error(FACET_E_CONFLICT, "%s: the file is there already", to)
+                : win_error(err, from, "CopyFile");
+    }
+    facet__free(wf);
+    facet__free(wt);
+    return r;
+}
+
+void facet__os_remove_file(const char *path)
+{
+    wchar_t *w;
+    if (FACET_SUCCEEDED(widen(&w, path))) {
+        DeleteFileW(w);
+        facet__free(w);
+    }
+}
+
+void facet__os_remove_folder(const char *path)
+{
+    wchar_t *w;
+    if (FACET_SUCCEEDED(widen(&w, path))) {
+        RemoveDirectoryW(w);
+        facet__free(w);
+    }
+}
 
 #endif /* _WIN32 */

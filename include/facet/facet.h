@@ -107,7 +107,12 @@ FACET_API FacetResult facet_runtime_new(FacetRuntime **out, const FacetRuntimeOp
  * A module with live objects stays loaded (its code is never pulled from
  * under a live object) and keeps the runtime's memory alive until the
  * process ends; then the result is FACET_FALSE and the message names it.
- * NULL is a no-op. Must not race with other calls on rt. */
+ * From its return on, the log function is never called again, calls with
+ * the runtime's module handles return FACET_E_STATE, and the host objects
+ * still held (facet_runtime_allocator's, or a module's) work where they
+ * need no runtime and return FACET_E_DISCONNECTED where they do. rt itself
+ * must not be used again. NULL is a no-op. Must not race with other calls
+ * on rt. */
 FACET_API FacetResult facet_runtime_free(FacetRuntime *rt);
 
 /* Unloads every module that the host has let go of (facet_module_unload)
@@ -131,7 +136,8 @@ typedef struct FacetRuntimeStats {
 FACET_API FacetResult facet_runtime_stats(FacetRuntimeStats *out, FacetRuntime *rt);
 
 /* The runtime's allocator service, AddRef'd: the same one modules reach
- * through their host object. */
+ * through their host object. It stays valid, like every interface of that
+ * host object, until released, also after facet_runtime_free. */
 FACET_API FacetResult facet_runtime_allocator(IFacetAllocator **out, FacetRuntime *rt);
 
 /* ---- Modules ----------------------------------------------------------- */
@@ -139,26 +145,37 @@ FACET_API FacetResult facet_runtime_allocator(IFacetAllocator **out, FacetRuntim
 /* Loads the module at path (UTF-8), checks that it is a library for this
  * machine, calls its facet_module_entry, reads its module and class info and
  * registers its classes. Loading the same file again returns the same module
- * with one more hold on it. Each failure has its own code: FACET_E_FILENOTFOUND,
- * FACET_E_NOTAFILE, FACET_E_EMPTYFILE, FACET_E_NOTLIBRARY, FACET_E_TRUNCATED,
- * FACET_E_WRONGARCH, FACET_E_LOADFAILED, FACET_E_NOENTRY, FACET_E_ABIMISMATCH,
+ * (the same handle, also after it was unloaded) with one more hold on it.
+ * Another runtime of the process that holds the file already keeps its own
+ * module: this one gets a private copy of the file (docs/host.md), except
+ * for a module written in Go (FACET_E_CONFLICT). A class that another
+ * module registered first is FACET_E_CONFLICT too. Each failure has its own
+ * code: FACET_E_FILENOTFOUND, FACET_E_NOTAFILE, FACET_E_EMPTYFILE,
+ * FACET_E_NOTLIBRARY, FACET_E_TRUNCATED, FACET_E_WRONGARCH,
+ * FACET_E_LOADFAILED, FACET_E_NOENTRY, FACET_E_ABIMISMATCH,
  * FACET_E_CONTRACT, FACET_E_STRUCTSIZE, FACET_E_APILEVEL, FACET_E_CONFLICT. */
 FACET_API FacetResult facet_module_load(FacetModule **out, FacetRuntime *rt, const char *path);
 
 /* Lets go of one hold. At the last one the module's classes are unregistered
  * at once, and its code is unloaded as soon as CanUnload says FACET_OK: now
- * (FACET_OK) or at a later facet_runtime_collect (FACET_FALSE). */
+ * (FACET_OK) or at a later facet_runtime_collect (FACET_FALSE). After the
+ * last, and after facet_runtime_free, the handle serves no call: this and
+ * the three below return FACET_E_STATE (facet_module_path NULL). */
 FACET_API FacetResult facet_module_unload(FacetModule *module);
 
 /* What the module said in GetModuleInfo. Strings are borrowed from the
  * module and valid while the host holds it. */
 FACET_API FacetResult facet_module_info(FacetModuleInfo *out, const FacetModule *module);
 
-/* The full path the module was loaded from, borrowed while the host holds it. */
+/* The full path the module was loaded from (the file the host named, never
+ * a private copy), borrowed while the host holds it; NULL once it does
+ * not. */
 FACET_API const char *facet_module_path(const FacetModule *module);
 
 /* The module's factory, AddRef'd, for DescribeClass and for the optional
- * module interfaces (IFacetLifecycle, IFacetReloadable) by QueryInterface. */
+ * module interfaces (IFacetLifecycle, IFacetReloadable) by QueryInterface.
+ * It is the module's own object and does not keep its code loaded: release
+ * it before the last facet_module_unload. */
 FACET_API FacetResult facet_module_factory(IFacetFactory **out, FacetModule *module);
 
 /* ---- Objects ----------------------------------------------------------- */
@@ -260,7 +277,9 @@ typedef struct FacetScanReport FacetScanReport;
 #define FACET_SCAN_AVAILABLE 0u /* its classes can be created; code loads on first use */
 #define FACET_SCAN_SHADOWED 1u  /* another version of the module was chosen */
 #define FACET_SCAN_DISABLED 2u  /* turned off by the host configuration */
-#define FACET_SCAN_BROKEN 3u    /* cannot be used; a problem says why */
+/* Cannot be used: a bad manifest, a missing requirement, or a clsid or
+ * contract name that another module claimed first. A problem says why. */
+#define FACET_SCAN_BROKEN 3u
 
 typedef struct FacetScanModule {
     uint32_t struct_size;
@@ -284,13 +303,21 @@ typedef struct FacetScanProblem {
 #define FACET_SCAN_PROBLEM_V1_SIZE \
     ((uint32_t)(offsetof(FacetScanProblem, message) + sizeof(const char *)))
 
-/* Reads every *.facet.json in folder (not its subfolders) without loading
- * any code, and registers the classes of each usable module: creating one
- * loads the module's library then, and checks it against its manifest
- * (FACET_E_MISMATCH names each field that differs). Where several versions
- * of a module are present, the highest that satisfies every "requires" of
- * the other modules is chosen. A bad manifest never stops the scan: it is
- * listed as a problem and the rest are read. Returns FACET_OK when there
+/* Reads every *.facet.json in folder (not its subfolders), in byte order of
+ * their names, without loading any code, and registers the classes of each
+ * usable module: creating one loads the module's library then, and checks
+ * it against its manifest (FACET_E_MISMATCH names each field that
+ * differs). Where several versions of a module are present, the highest
+ * that satisfies every "requires" of the other modules is chosen. Where two
+ * modules declare one clsid or contract name, the first claim wins (a class
+ * already registered, then folders in the order scanned, then file names)
+ * and the other module is not registered at all: FACET_SCAN_BROKEN, with a
+ * FACET_E_CONFLICT problem. A bad manifest never stops the scan: it is
+ * listed as a problem and the rest are read. Scanning a folder again reads
+ * only the manifests new or changed since (by size and modification time)
+ * and forgets those removed; a module whose code is loaded keeps serving
+ * (FACET_E_BUSY problem). The report lists every module of the folder;
+ * its problems are those this scan found new. Returns FACET_OK when there
  * was no problem, FACET_FALSE when there was at least one, and an error
  * only when the folder cannot be read. out may be NULL; otherwise the
  * report is the caller's, freed with facet_scan_report_free. */

@@ -417,8 +417,11 @@ static void facet_module_drop_host_(void)
     facet_module_host = NULL;
 }
 
-/* The entry: keeps the host (a module loaded again, by another runtime of the
- * same process, keeps the newest), runs on_load, and hands out the factory. */
+/* The entry: keeps the host, runs on_load, and hands out the factory. A
+ * runtime's module has globals of its own (another runtime of the process
+ * that loads the same file maps a private copy), so the host kept here is
+ * its runtime's; a module that is unloaded and loaded again lets go of the
+ * old one first. */
 static FacetResult facet_module_entry_impl_(const FacetModuleDef *def, uint32_t host_abi_version,
                                             IFacetUnknown *host, const FacetGuid *iid,
                                             void **factory)

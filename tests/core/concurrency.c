@@ -1,11 +1,13 @@
 /*
  * tests/core/concurrency.c - 8 threads create, QueryInterface and release
  * objects of two classes 100,000 times each while a ninth loads and unloads
- * a third module; at the end no object, module or allocation is left.
+ * a third module; 8 threads load, use and unload one module; at the end no
+ * object, module or allocation is left.
  */
 #include "support.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "test_itf.h"
@@ -101,10 +103,67 @@ static void test_core_concurrency__create_while_loading(void **state)
     assert_no_leaks();
 }
 
+/* 8 threads load one path into one runtime, create, and unload, over and
+ * over: the loads and unloads of one module interleave in every order. */
+typedef struct Cycler {
+    FacetRuntime *rt;
+    const char *path;
+    int failures;
+} Cycler;
+
+static void *cycler(void *arg)
+{
+    Cycler *x = arg;
+    int i;
+    for (i = 0; i < 300; i++) {
+        FacetModule *m;
+        ITestCounter *c;
+        FacetResult r;
+        if (facet_module_load(&m, x->rt, x->path) != FACET_OK) {
+            __atomic_add_fetch(&x->failures, 1, __ATOMIC_RELAXED);
+            continue;
+        }
+        if (facet_create_instance((void **)&c, x->rt, &CLSID_GammaCounter, NULL,
+                                  &IID_ITestCounter) == FACET_OK)
+            ITestCounter_Release(c);
+        else
+            __atomic_add_fetch(&x->failures, 1, __ATOMIC_RELAXED);
+        /* FACET_FALSE: another thread's object keeps the code for now */
+        r = facet_module_unload(m);
+        if (r != FACET_OK && r != FACET_FALSE)
+            __atomic_add_fetch(&x->failures, 1, __ATOMIC_RELAXED);
+    }
+    return NULL;
+}
+
+static void test_core_concurrency__load_one_path_on_many_threads(void **state)
+{
+    Cycler x = {NULL, NULL, 0};
+    FacetRuntimeStats st = FACET_RUNTIME_STATS_INIT;
+    pthread_t threads[WORKERS];
+    char path[4096];
+    int i;
+    (void)state;
+    snprintf(path, sizeof(path), "%s", facet_test_module("gamma"));
+    x.path = path;
+    assert_int_equal(facet_runtime_new(&x.rt, NULL), FACET_OK);
+    for (i = 0; i < WORKERS; i++)
+        assert_int_equal(pthread_create(&threads[i], NULL, cycler, &x), 0);
+    for (i = 0; i < WORKERS; i++)
+        pthread_join(threads[i], NULL);
+    assert_int_equal(x.failures, 0);
+    assert_int_equal(facet_runtime_collect(x.rt), FACET_OK);
+    assert_int_equal(facet_runtime_stats(&st, x.rt), FACET_OK);
+    assert_int_equal(st.modules_loaded, 0);
+    assert_int_equal(facet_runtime_free(x.rt), FACET_OK);
+    assert_no_leaks();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_core_concurrency__create_while_loading),
+        cmocka_unit_test(test_core_concurrency__load_one_path_on_many_threads),
     };
     return cmocka_run_group_tests_name("core/concurrency", tests, NULL, NULL);
 }

@@ -4,7 +4,11 @@
  */
 #include "support.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#ifdef __linux__
+#include <dirent.h>
+#endif
 
 #include "test_itf.h"
 
@@ -101,6 +105,74 @@ static void test_core_lifetime__two_runtimes_share_a_file(void **state)
     assert_no_leaks();
 }
 
+/* Files open in this process, or -1 where the system does not say. */
+static int open_files(void)
+{
+#ifdef __linux__
+    int n = 0;
+    DIR *d = opendir("/proc/self/fd");
+    if (d == NULL)
+        return -1;
+    while (readdir(d) != NULL)
+        n++;
+    closedir(d);
+    return n;
+#else
+    return -1;
+#endif
+}
+
+/* 2,000 loads and unloads, half of them in a second runtime that gets a
+ * private copy each time, and 20,000 objects: nothing grows, no file stays
+ * open. */
+static void test_core_lifetime__many_cycles(void **state)
+{
+    FacetRuntime *a, *b;
+    FacetModule *m, *keep;
+    ITestCounter *c;
+    uint64_t live;
+    int files, i;
+    char path[4096];
+    (void)state;
+    snprintf(path, sizeof(path), "%s", facet_test_module("beta"));
+    assert_int_equal(facet_runtime_new(&a, NULL), FACET_OK);
+    assert_int_equal(facet_runtime_new(&b, NULL), FACET_OK);
+    /* a's first load and unload makes what stays for the runtime's life */
+    assert_int_equal(facet_module_load(&m, a, path), FACET_OK);
+    assert_int_equal(facet_module_unload(m), FACET_OK);
+    live = facet_testing_live_allocations();
+    files = open_files();
+    for (i = 0; i < 1000; i++) {
+        assert_int_equal(facet_module_load(&m, a, path), FACET_OK);
+        assert_int_equal(facet_module_unload(m), FACET_OK);
+    }
+    assert_int_equal(facet_testing_live_allocations(), live);
+    assert_int_equal(open_files(), files);
+    /* b's loads while a holds the file: a copy each time */
+    assert_int_equal(facet_module_load(&keep, a, path), FACET_OK);
+    assert_int_equal(facet_module_load(&m, b, path), FACET_OK);
+    assert_int_equal(facet_module_unload(m), FACET_OK);
+    live = facet_testing_live_allocations();
+    files = open_files();
+    for (i = 0; i < 1000; i++) {
+        assert_int_equal(facet_module_load(&m, b, path), FACET_OK);
+        assert_int_equal(facet_module_unload(m), FACET_OK);
+    }
+    assert_int_equal(facet_testing_live_allocations(), live);
+    assert_int_equal(open_files(), files);
+    for (i = 0; i < 20000; i++) {
+        assert_int_equal(facet_create_instance((void **)&c, a, &CLSID_BetaCounter, NULL,
+                                               &IID_ITestCounter),
+                         FACET_OK);
+        ITestCounter_Release(c);
+    }
+    assert_int_equal(facet_testing_live_allocations(), live);
+    assert_int_equal(facet_module_unload(keep), FACET_OK);
+    assert_int_equal(facet_runtime_free(a), FACET_OK);
+    assert_int_equal(facet_runtime_free(b), FACET_OK);
+    assert_no_leaks();
+}
+
 /* Last, since it leaves the module mapped on purpose: freeing the runtime
  * with a live object keeps that module's code and says so. */
 static void test_core_lifetime__free_with_live_object(void **state)
@@ -126,6 +198,7 @@ int main(void)
         cmocka_unit_test(test_core_lifetime__object_outlives_unload),
         cmocka_unit_test(test_core_lifetime__load_again_while_waiting),
         cmocka_unit_test(test_core_lifetime__two_runtimes_share_a_file),
+        cmocka_unit_test(test_core_lifetime__many_cycles),
         cmocka_unit_test(test_core_lifetime__free_with_live_object),
     };
     return cmocka_run_group_tests_name("core/lifetime", tests, NULL, NULL);

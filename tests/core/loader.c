@@ -237,7 +237,8 @@ static void test_core_loader__conflict(void **state)
     FacetRuntimeStats st = FACET_RUNTIME_STATS_INIT;
     assert_int_equal(facet_module_load(&m, f->rt, facet_test_module("alpha")), FACET_OK);
     expect_error(facet_module_load(&m, f->rt, facet_test_module("alpha_twin")), FACET_E_CONFLICT,
-                 "alpha_twin", "of alpha.", "{0A1FA000-0000-4000-8000-000000000001}");
+                 "alpha_twin", "module test.alpha (", "which claimed it first",
+                 "{0A1FA000-0000-4000-8000-000000000001}");
     assert_null(m);
     assert_int_equal(facet_runtime_stats(&st, f->rt), FACET_OK);
     assert_int_equal(st.modules_loaded, 1);

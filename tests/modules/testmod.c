@@ -6,7 +6,8 @@
  *   TESTMOD=3 gamma: test.gamma.counter (gamma_main: FACET_THREADING_MAIN)
  *   TESTMOD=4 twice: one clsid listed twice (broken)
  *   TESTMOD=5 samename: two classes under one contract name (broken)
- * and, from alpha, one broken variant per BAD_* macro.
+ * and, from alpha, one broken variant per BAD_* macro; LIKE_GO makes a
+ * module look like one written in Go.
  */
 #include <string.h>
 
@@ -397,4 +398,14 @@ FACET_EXPORT FacetResult facet_module_entry(uint32_t host_abi_version, IFacetUnk
 }
 #else
 FACET_MODULE_DEFINE(module_def)
+#endif
+
+#ifdef LIKE_GO
+/* A symbol of the cgo runtime that every Go library exports: a module with
+ * it is taken for one written in Go, which is never loaded twice in one
+ * process. */
+FACET_EXPORT void _cgo_wait_runtime_init_done(void);
+void _cgo_wait_runtime_init_done(void)
+{
+}
 #endif
