@@ -81,6 +81,24 @@
       "heap per live object created by the factory directly")                                      \
     X(memory, "memory.object", "bytes", "memory.object.factory", BENCH_FIXED,                      \
       "heap per live object created by facet_create_instance")                                     \
+    X(oop, "oop.floor.1core", "us", NULL, 0,                                                       \
+      "64-byte round trip to a child, shared memory + spin + futex, both on one CPU")              \
+    X(oop, "oop.floor.2core", "us", NULL, 0,                                                       \
+      "the same, each process on a CPU of its own")                                                \
+    X(oop, "oop.futex.1core", "us", "oop.floor.1core", 0,                                          \
+      "the same channel never spinning (futex only), one CPU")                                     \
+    X(oop, "oop.futex.2core", "us", "oop.floor.2core", 0,                                          \
+      "the same channel never spinning (futex only), two CPUs")                                    \
+    X(oop, "oop.spin.2core", "us", "oop.floor.2core", 0,                                           \
+      "the same channel busy-waiting on both sides, two CPUs")                                     \
+    X(oop, "oop.pipe.1core", "us", "oop.floor.1core", 0,                                           \
+      "64-byte round trip through a pair of pipes, one CPU")                                       \
+    X(oop, "oop.pipe.2core", "us", "oop.floor.2core", 0,                                           \
+      "64-byte round trip through a pair of pipes, two CPUs")                                      \
+    X(oop, "oop.socket.1core", "us", "oop.floor.1core", 0,                                         \
+      "64-byte round trip through a Unix socketpair, one CPU")                                     \
+    X(oop, "oop.socket.2core", "us", "oop.floor.2core", 0,                                         \
+      "64-byte round trip through a Unix socketpair, two CPUs")                                    \
     X(peer_gobject, "gobject.call", "ns", NULL, BENCH_INSTR,                                       \
       "GObject interface method through G_TYPE_INSTANCE_GET_INTERFACE")                            \
     X(peer_gobject, "peer.gobject.call", "ns", "gobject.call", BENCH_INSTR,                        \
