@@ -114,4 +114,12 @@
     X(peer_libpeas, "libpeas.scan", "ms", NULL, BENCH_FIXED,                                       \
       "peas_engine_add_search_path of a folder of 1,000 .plugin files (libpeas reads them)")       \
     X(peer_libpeas, "peer.libpeas.scan", "ms", "libpeas.scan", BENCH_FIXED,                        \
-      "facet_scan of a folder of 1,000 manifests")
+      "facet_scan of a folder of 1,000 manifests")                                                 \
+    X(peer_grpc, "grpc.unary", "us", NULL, 0,                                                      \
+      "unary gRPC call (C++, synchronous) to a server process on 127.0.0.1, empty messages")      \
+    X(peer_grpc, "grpc.unary.64b", "us", NULL, 0,                                                  \
+      "the same call with 64 bytes each way")                                                      \
+    X(peer_goplugin, "goplugin.netrpc", "us", NULL, 0,                                             \
+      "go-plugin call into a plugin process over net/rpc (its default), 64 bytes each way")        \
+    X(peer_goplugin, "goplugin.grpc", "us", NULL, 0,                                               \
+      "the same call over go-plugin's gRPC protocol")
