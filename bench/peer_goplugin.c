@@ -6,9 +6,14 @@
  * are bench/peer/goplugin/main.go, built with Debian's Go and go-plugin;
  * this program runs the host as a child and asks it for N calls at a time
  * (the time of the N calls is measured inside the host, so this program's
- * own requests are not in the figure). The baselines of the coming
- * peer.goplugin.roundtrip, Facet's call into a process-isolated module.
- * Nothing is pinned: go-plugin's processes run Go's scheduler threads.
+ * own requests are not in the figure). Nothing is pinned: go-plugin's
+ * processes run Go's scheduler threads.
+ *
+ * goplugin.netrpc, go-plugin as its users use it by default, is the
+ * baseline of peer.goplugin.roundtrip, Facet's call into a
+ * process-isolated module, which comes with the process host: one row
+ * whose function is the one oop.roundtrip.2core runs (ops.c), as in
+ * bench/peer_grpc.cpp.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,9 +3,14 @@
  * other with, between two processes on loopback: a synchronous unary call
  * from this program to bench_grpc_server (bench/peer/grpc_server.cpp)
  * over 127.0.0.1, with protobuf messages (bench/peer/echo.proto), as a
- * C++ user of gRPC writes it. The baseline of the coming
- * peer.grpc.roundtrip, Facet's call into a process-isolated module.
- * Neither process is pinned: gRPC runs threads of its own on both sides.
+ * C++ user of gRPC writes it. Neither process is pinned: gRPC runs
+ * threads of its own on both sides.
+ *
+ * grpc.unary is the baseline of peer.grpc.roundtrip, Facet's call into a
+ * process-isolated module, which comes with the process host: a row
+ * X(peer_grpc, "peer.grpc.roundtrip", "us", "grpc.unary", ...) whose
+ * function is the one oop.roundtrip.2core runs (ops.c, as every peer.*
+ * row runs its Facet twin's function), on an object setup creates.
  */
 #include <cstdint>
 #include <cstdio>
