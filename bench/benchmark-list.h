@@ -99,6 +99,12 @@
       "64-byte round trip through a Unix socketpair, one CPU")                                     \
     X(oop, "oop.socket.2core", "us", "oop.floor.2core", 0,                                         \
       "64-byte round trip through a Unix socketpair, two CPUs")                                    \
+    X(oop, "oop.floor.threads2", "us", "oop.floor.2core", 0,                                       \
+      "2 calling threads, a lane each, 2 serving threads, both processes on 2 CPUs; per call")     \
+    X(oop, "oop.futex.threads2", "us", "oop.floor.threads2", 0,                                    \
+      "the same, futex only")                                                                      \
+    X(oop, "oop.spin.threads2", "us", "oop.floor.threads2", 0,                                     \
+      "the same, all 4 threads busy-waiting")                                                      \
     X(peer_gobject, "gobject.call", "ns", NULL, BENCH_INSTR,                                       \
       "GObject interface method through G_TYPE_INSTANCE_GET_INTERFACE")                            \
     X(peer_gobject, "peer.gobject.call", "ns", "gobject.call", BENCH_INSTR,                        \
@@ -116,7 +122,7 @@
     X(peer_libpeas, "peer.libpeas.scan", "ms", "libpeas.scan", BENCH_FIXED,                        \
       "facet_scan of a folder of 1,000 manifests")                                                 \
     X(peer_grpc, "grpc.unary", "us", NULL, 0,                                                      \
-      "unary gRPC call (C++, synchronous) to a server process on 127.0.0.1, empty messages")      \
+      "unary gRPC call (C++, synchronous) to a server process on 127.0.0.1, empty messages")       \
     X(peer_grpc, "grpc.unary.64b", "us", NULL, 0,                                                  \
       "the same call with 64 bytes each way")                                                      \
     X(peer_goplugin, "goplugin.netrpc", "us", NULL, 0,                                             \

@@ -24,6 +24,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -40,6 +41,7 @@
 #include "oop/channel.h"
 
 #define MSG 64 /* bytes of a request and of a reply */
+#define LANES 2 /* lanes of a channel: one per calling thread */
 
 typedef enum Kind { KIND_FLOOR, KIND_FUTEX, KIND_SPIN, KIND_PIPE, KIND_SOCKET, KIND_COUNT } Kind;
 
@@ -127,23 +129,47 @@ static int write_full(int fd, const void *buf, size_t len)
 
 /* ---- The child ---------------------------------------------------------- */
 
-static void serve_channel(FacetChannel *ch)
+typedef struct Lane {
+    FacetChannel *ch;
+    unsigned lane;
+} Lane;
+
+static void *serve_lane(void *arg)
 {
+    const Lane *l = arg;
     unsigned char msg[MSG];
     for (;;) {
         size_t len;
         unsigned char *buf;
-        if (facet_chan_wait_request(ch, 0, &len) != FACET_CHAN_OK)
-            return;
+        if (facet_chan_wait_request(l->ch, l->lane, &len) != FACET_CHAN_OK)
+            return NULL;
         if (len != MSG)
             _exit(3);
-        buf = facet_chan_buffer(ch, 0);
+        buf = facet_chan_buffer(l->ch, l->lane);
         memcpy(msg, buf, MSG);
         answer(msg);
         memcpy(buf, msg, MSG);
-        if (facet_chan_reply(ch, 0, MSG) != FACET_CHAN_OK)
-            return;
+        if (facet_chan_reply(l->ch, l->lane, MSG) != FACET_CHAN_OK)
+            return NULL;
     }
+}
+
+/* A thread per lane, as the process host will have; lane 0 on the
+ * child's main thread. */
+static void serve_channel(FacetChannel *ch)
+{
+    Lane lanes[LANES];
+    pthread_t threads[LANES];
+    unsigned i;
+    for (i = 0; i < LANES; i++) {
+        lanes[i].ch = ch;
+        lanes[i].lane = i;
+        if (i > 0 && pthread_create(&threads[i], NULL, serve_lane, &lanes[i]) != 0)
+            _exit(4);
+    }
+    serve_lane(&lanes[0]);
+    for (i = 1; i < LANES; i++)
+        pthread_join(threads[i], NULL);
 }
 
 static void serve_stream(int in, int out)
@@ -175,13 +201,14 @@ static int start(Kind k)
         up[1] = down[1];
     } else {
         FacetChanPolicy pol = {FACET_CHAN_WAIT_ADAPTIVE, floor_spin_ns, 0};
-        if (facet_chan_create(&p->ch, 1, MSG) != FACET_CHAN_OK)
+        if (facet_chan_create(&p->ch, LANES, MSG) != FACET_CHAN_OK)
             return -1;
         if (k == KIND_FUTEX)
             pol.wait = FACET_CHAN_WAIT_FUTEX;
         else if (k == KIND_SPIN) {
             pol.wait = FACET_CHAN_WAIT_SPIN;
             pol.spin_ns = SPIN_ONLY_NS;
+            pol.max_spinners = 2 * LANES; /* every thread of both sides */
         }
         facet_chan_set_policy(p->ch, &pol);
     }
@@ -288,17 +315,33 @@ static void unplace(void)
 
 /* ---- The rows ------------------------------------------------------------ */
 
-static int call_once(Peer *p, uint64_t counter)
+/* The figure of a row that made calls calls in t ns, or -1 for r. */
+static double finish(Kind k, int r, uint64_t t, uint64_t calls)
+{
+    if (k == KIND_SPIN) {
+        /* Let the busy-waiting child fall asleep before the next row. */
+        struct timespec ts = {0, 2 * (long)SPIN_ONLY_NS};
+        nanosleep(&ts, NULL);
+    }
+    if (r != 0) {
+        fprintf(stderr, "bench_oop: %s round trip: %s\n", kind_names[k],
+                r == -2 ? "wrong reply" : "the child is gone");
+        return -1;
+    }
+    return (double)t / (double)calls;
+}
+
+static int call_once(Peer *p, unsigned lane, uint64_t counter)
 {
     unsigned char msg[MSG];
     uint64_t back;
     memset(msg, (int)(counter & 0xff), MSG);
     memcpy(msg, &counter, sizeof(counter));
     if (p->ch != NULL) {
-        unsigned char *buf = facet_chan_buffer(p->ch, 0);
+        unsigned char *buf = facet_chan_buffer(p->ch, lane);
         size_t len;
         memcpy(buf, msg, MSG);
-        if (facet_chan_call(p->ch, 0, MSG, &len) != FACET_CHAN_OK || len != MSG)
+        if (facet_chan_call(p->ch, lane, MSG, &len) != FACET_CHAN_OK || len != MSG)
             return -1;
         memcpy(msg, buf, MSG);
     } else if (write_full(p->out, msg, MSG) != 0 || read_full(p->in, msg, MSG) != 0) {
@@ -317,25 +360,76 @@ static double round_trips(Kind k, int two_cores, uint64_t iters)
     if (place(p, two_cores) != 0)
         return -1;
     for (i = 0; i < 8 && r == 0; i++) /* settle on the new CPUs */
-        r = call_once(p, counter++);
+        r = call_once(p, 0, counter++);
     t0 = bench_now();
     for (i = 0; i < iters && r == 0; i++) {
-        r = call_once(p, counter++);
+        r = call_once(p, 0, counter++);
         busy(gap_ns);
     }
     t = bench_now() - t0;
     unplace();
-    if (k == KIND_SPIN) {
-        /* Let the busy-waiting child fall asleep before the next row. */
-        struct timespec ts = {0, 2 * (long)SPIN_ONLY_NS};
-        nanosleep(&ts, NULL);
+    return finish(k, r, t, iters);
+}
+
+/* ---- Two calling threads ------------------------------------------------ */
+
+typedef struct Caller {
+    pthread_t thread;
+    Peer *p;
+    unsigned lane;
+    uint64_t calls;
+    pthread_barrier_t *start;
+    int r;
+} Caller;
+
+static void *call_many(void *arg)
+{
+    Caller *c = arg;
+    uint64_t i, counter = (uint64_t)c->lane << 48;
+    pthread_barrier_wait(c->start);
+    for (i = 0; i < c->calls && c->r == 0; i++) {
+        c->r = call_once(c->p, c->lane, counter++);
+        busy(gap_ns);
     }
-    if (r != 0) {
-        fprintf(stderr, "bench_oop: %s round trip: %s\n", kind_names[k],
-                r == -2 ? "wrong reply" : "the child is gone");
+    return NULL;
+}
+
+/* Two threads of this process call at once, each on a lane of its own,
+ * answered by two threads of the child; both processes may run on both
+ * CPUs. The time per call of all the calls together. */
+static double two_callers(Kind k, uint64_t iters)
+{
+    Peer *p = &peers[k];
+    Caller c[LANES];
+    pthread_barrier_t start;
+    uint64_t t0, t;
+    unsigned i;
+    int r = 0;
+    if (sched_setaffinity(p->pid, sizeof(saved_cpus), &saved_cpus) != 0)
         return -1;
+    pthread_barrier_init(&start, NULL, LANES + 1);
+    for (i = 0; i < LANES; i++) {
+        c[i].p = p;
+        c[i].lane = i;
+        c[i].calls = (iters + LANES - 1) / LANES;
+        c[i].start = &start;
+        c[i].r = 0;
+        if (pthread_create(&c[i].thread, NULL, call_many, &c[i]) != 0) {
+            /* The threads made wait at the barrier for good. */
+            fprintf(stderr, "bench_oop: cannot start a calling thread\n");
+            exit(1);
+        }
     }
-    return (double)t / (double)iters;
+    pthread_barrier_wait(&start);
+    t0 = bench_now();
+    for (i = 0; i < LANES; i++) {
+        pthread_join(c[i].thread, NULL);
+        if (c[i].r != 0)
+            r = c[i].r;
+    }
+    t = bench_now() - t0;
+    pthread_barrier_destroy(&start);
+    return finish(k, r, t, c[0].calls * LANES);
 }
 
 #define ROW(fn, kind, two)                                                                         \
@@ -352,6 +446,15 @@ ROW(pipe_1core, KIND_PIPE, 0)
 ROW(pipe_2core, KIND_PIPE, 1)
 ROW(socket_1core, KIND_SOCKET, 0)
 ROW(socket_2core, KIND_SOCKET, 1)
+
+#define THREADS_ROW(fn, kind)                                                                      \
+    static double fn(uint64_t iters)                                                               \
+    {                                                                                              \
+        return two_callers(kind, iters);                                                           \
+    }
+THREADS_ROW(floor_threads, KIND_FLOOR)
+THREADS_ROW(futex_threads, KIND_FUTEX)
+THREADS_ROW(spin_threads, KIND_SPIN)
 
 static void teardown(void)
 {
@@ -385,7 +488,8 @@ static const BenchImpl impls[] = {
     {"oop.futex.1core", futex_1core},   {"oop.futex.2core", futex_2core},
     {"oop.spin.2core", spin_2core},     {"oop.pipe.1core", pipe_1core},
     {"oop.pipe.2core", pipe_2core},     {"oop.socket.1core", socket_1core},
-    {"oop.socket.2core", socket_2core},
+    {"oop.socket.2core", socket_2core}, {"oop.floor.threads2", floor_threads},
+    {"oop.futex.threads2", futex_threads}, {"oop.spin.threads2", spin_threads},
 };
 
 static const BenchArea area = {"oop", setup, teardown, impls, sizeof(impls) / sizeof(impls[0])};
