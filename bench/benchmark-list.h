@@ -89,6 +89,8 @@
       "the same channel never spinning (futex only), one CPU")                                     \
     X(oop, "oop.futex.2core", "us", "oop.floor.2core", 0,                                          \
       "the same channel never spinning (futex only), two CPUs")                                    \
+    X(oop, "oop.spin.1core", "us", "oop.floor.1core", 0,                                           \
+      "the same channel busy-waiting on both sides (up to 1 ms a wait), one CPU")                  \
     X(oop, "oop.spin.2core", "us", "oop.floor.2core", 0,                                           \
       "the same channel busy-waiting on both sides, two CPUs")                                     \
     X(oop, "oop.pipe.1core", "us", "oop.floor.1core", 0,                                           \

@@ -441,6 +441,7 @@ ROW(floor_1core, KIND_FLOOR, 0)
 ROW(floor_2core, KIND_FLOOR, 1)
 ROW(futex_1core, KIND_FUTEX, 0)
 ROW(futex_2core, KIND_FUTEX, 1)
+ROW(spin_1core, KIND_SPIN, 0)
 ROW(spin_2core, KIND_SPIN, 1)
 ROW(pipe_1core, KIND_PIPE, 0)
 ROW(pipe_2core, KIND_PIPE, 1)
@@ -484,12 +485,19 @@ static int setup(void)
 }
 
 static const BenchImpl impls[] = {
-    {"oop.floor.1core", floor_1core},   {"oop.floor.2core", floor_2core},
-    {"oop.futex.1core", futex_1core},   {"oop.futex.2core", futex_2core},
-    {"oop.spin.2core", spin_2core},     {"oop.pipe.1core", pipe_1core},
-    {"oop.pipe.2core", pipe_2core},     {"oop.socket.1core", socket_1core},
-    {"oop.socket.2core", socket_2core}, {"oop.floor.threads2", floor_threads},
-    {"oop.futex.threads2", futex_threads}, {"oop.spin.threads2", spin_threads},
+    {"oop.floor.1core", floor_1core},
+    {"oop.floor.2core", floor_2core},
+    {"oop.futex.1core", futex_1core},
+    {"oop.futex.2core", futex_2core},
+    {"oop.spin.1core", spin_1core},
+    {"oop.spin.2core", spin_2core},
+    {"oop.pipe.1core", pipe_1core},
+    {"oop.pipe.2core", pipe_2core},
+    {"oop.socket.1core", socket_1core},
+    {"oop.socket.2core", socket_2core},
+    {"oop.floor.threads2", floor_threads},
+    {"oop.futex.threads2", futex_threads},
+    {"oop.spin.threads2", spin_threads},
 };
 
 static const BenchArea area = {"oop", setup, teardown, impls, sizeof(impls) / sizeof(impls[0])};
