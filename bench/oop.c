@@ -11,7 +11,10 @@
  *   socket  a Unix stream socketpair
  *
  * Each row pins both processes, to one CPU (1core) or to two different
- * ones (2core), whatever --pin says, and puts them back afterwards. Every
+ * ones (2core), whatever --pin says, and puts them back afterwards; the
+ * threads2 rows have two threads call at once, each on a lane of its own
+ * and answered by a thread of the child's, both processes free on both
+ * CPUs, to show whether spinning threads starve the others. Every
  * reply is checked (the child answers with the request's counter plus
  * one), so a transport that lost or reordered a message fails the row.
  *
