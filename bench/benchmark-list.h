@@ -85,6 +85,32 @@
       "heap per live object created by the factory directly")                                      \
     X(memory, "memory.object", "bytes", "memory.object.factory", BENCH_FIXED,                      \
       "heap per live object created by facet_create_instance")                                     \
+    X(oop, "oop.floor.1core", "us", NULL, 0,                                                       \
+      "64-byte round trip to a child, shared memory + spin + futex, both on one CPU")              \
+    X(oop, "oop.floor.2core", "us", NULL, 0,                                                       \
+      "the same, each process on a CPU of its own")                                                \
+    X(oop, "oop.futex.1core", "us", "oop.floor.1core", 0,                                          \
+      "the same channel never spinning (futex only), one CPU")                                     \
+    X(oop, "oop.futex.2core", "us", "oop.floor.2core", 0,                                          \
+      "the same channel never spinning (futex only), two CPUs")                                    \
+    X(oop, "oop.spin.1core", "us", "oop.floor.1core", 0,                                           \
+      "the same channel busy-waiting on both sides (up to 1 ms a wait), one CPU")                  \
+    X(oop, "oop.spin.2core", "us", "oop.floor.2core", 0,                                           \
+      "the same channel busy-waiting on both sides, two CPUs")                                     \
+    X(oop, "oop.pipe.1core", "us", "oop.floor.1core", 0,                                           \
+      "64-byte round trip through a pair of pipes, one CPU")                                       \
+    X(oop, "oop.pipe.2core", "us", "oop.floor.2core", 0,                                           \
+      "64-byte round trip through a pair of pipes, two CPUs")                                      \
+    X(oop, "oop.socket.1core", "us", "oop.floor.1core", 0,                                         \
+      "64-byte round trip through a Unix socketpair, one CPU")                                     \
+    X(oop, "oop.socket.2core", "us", "oop.floor.2core", 0,                                         \
+      "64-byte round trip through a Unix socketpair, two CPUs")                                    \
+    X(oop, "oop.floor.threads2", "us", "oop.floor.2core", 0,                                       \
+      "2 calling threads, a lane each, 2 serving threads, both processes on 2 CPUs; per call")     \
+    X(oop, "oop.futex.threads2", "us", "oop.floor.threads2", 0,                                    \
+      "the same, futex only")                                                                      \
+    X(oop, "oop.spin.threads2", "us", "oop.floor.threads2", 0,                                     \
+      "the same, all 4 threads busy-waiting")                                                      \
     X(peer_gobject, "gobject.call", "ns", NULL, BENCH_INSTR,                                       \
       "GObject interface method through G_TYPE_INSTANCE_GET_INTERFACE")                            \
     X(peer_gobject, "peer.gobject.call", "ns", "gobject.call", BENCH_INSTR,                        \
@@ -100,4 +126,12 @@
     X(peer_libpeas, "libpeas.scan", "ms", NULL, BENCH_FIXED,                                       \
       "peas_engine_add_search_path of a folder of 1,000 .plugin files (libpeas reads them)")       \
     X(peer_libpeas, "peer.libpeas.scan", "ms", "libpeas.scan", BENCH_FIXED,                        \
-      "facet_scan of a folder of 1,000 manifests")
+      "facet_scan of a folder of 1,000 manifests")                                                 \
+    X(peer_grpc, "grpc.unary", "us", NULL, 0,                                                      \
+      "unary gRPC call (C++, synchronous) to a server process on 127.0.0.1, empty messages")       \
+    X(peer_grpc, "grpc.unary.64b", "us", NULL, 0,                                                  \
+      "the same call with 64 bytes each way")                                                      \
+    X(peer_goplugin, "goplugin.netrpc", "us", NULL, 0,                                             \
+      "go-plugin call into a plugin process over net/rpc (its default), 64 bytes each way")        \
+    X(peer_goplugin, "goplugin.grpc", "us", NULL, 0,                                               \
+      "the same call over go-plugin's gRPC protocol")

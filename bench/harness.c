@@ -54,15 +54,21 @@ unsigned bench_cpu_count(void)
     return (unsigned)CPU_COUNT(&process_cpus);
 }
 
-int bench_pin_thread(unsigned index)
+int bench_cpu_id(unsigned index)
 {
-    cpu_set_t one;
     unsigned n = 0, want = index % bench_cpu_count();
     int cpu;
     for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
         if (CPU_ISSET(cpu, &process_cpus) && n++ == want)
-            break;
-    if (cpu == CPU_SETSIZE)
+            return cpu;
+    return -1;
+}
+
+int bench_pin_thread(unsigned index)
+{
+    cpu_set_t one;
+    int cpu = bench_cpu_id(index);
+    if (cpu < 0)
         return -1;
     CPU_ZERO(&one);
     CPU_SET(cpu, &one);

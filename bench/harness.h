@@ -60,6 +60,10 @@ uint64_t bench_now(void);
  * their number); returns 0 on success. */
 int bench_pin_thread(unsigned index);
 
+/* The number of the index-th CPU this process may use (modulo their
+ * number), as the kernel numbers it, or -1. */
+int bench_cpu_id(unsigned index);
+
 /* Number of CPUs this process may use. */
 unsigned bench_cpu_count(void);
 

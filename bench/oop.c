@@ -1,0 +1,511 @@
+/*
+ * bench/oop.c - the floor of a call into another process: a 64-byte
+ * request and a 64-byte reply between this program and a child, without
+ * Facet, over each transport the process host could use:
+ *
+ *   floor   the call channel of oop/channel.h: shared memory, a brief spin
+ *           while the peer runs on another CPU, then a futex wait
+ *   futex   the same channel, never spinning
+ *   spin    the same channel, busy-waiting on both sides
+ *   pipe    a pair of pipes, one each way
+ *   socket  a Unix stream socketpair
+ *
+ * Each row pins both processes, to one CPU (1core) or to two different
+ * ones (2core), whatever --pin says, and puts them back afterwards; the
+ * threads2 rows have two threads call at once, each on a lane of its own
+ * and answered by a thread of the child's, both processes free on both
+ * CPUs, to show whether spinning threads starve the others. Every
+ * reply is checked (the child answers with the request's counter plus
+ * one), so a transport that lost or reordered a message fails the row.
+ *
+ * For experiments (docs/performance.md), three variables change the
+ * work: FACET_BENCH_OOP_SPIN_NS, the spin of the floor rows (default
+ * FACET_CHAN_DEFAULT_SPIN_NS); FACET_BENCH_OOP_WORK_NS, time the child
+ * spends on each request before it answers; FACET_BENCH_OOP_GAP_NS, time
+ * the caller spends between calls. The last two are busy time (included
+ * in the figures), so that a spin that outlasts them shows.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "oop/channel.h"
+
+#define MSG 64 /* bytes of a request and of a reply */
+#define LANES 2 /* lanes of a channel: one per calling thread */
+
+typedef enum Kind { KIND_FLOOR, KIND_FUTEX, KIND_SPIN, KIND_PIPE, KIND_SOCKET, KIND_COUNT } Kind;
+
+static const char *const kind_names[KIND_COUNT] = {"floor", "futex", "spin", "pipe", "socket"};
+
+/* The busy-waiting policy spins this long before it sleeps after all: far
+ * longer than a round trip between two running processes, short enough
+ * that a child whose row has ended falls asleep before the next row. */
+#define SPIN_ONLY_NS 1000000u
+
+typedef struct Peer {
+    pid_t pid;
+    int pidfd;
+    FacetChannel *ch; /* the channel kinds */
+    int out, in;      /* the stream kinds: the parent's ends */
+} Peer;
+
+static Peer peers[KIND_COUNT];
+static cpu_set_t saved_cpus;
+static uint64_t work_ns, gap_ns;
+static uint32_t floor_spin_ns = FACET_CHAN_DEFAULT_SPIN_NS;
+
+static uint64_t env_ns(const char *name, uint64_t dflt)
+{
+    const char *v = getenv(name);
+    char *end;
+    unsigned long long n;
+    if (v == NULL || *v == '\0')
+        return dflt;
+    n = strtoull(v, &end, 10);
+    if (*end != '\0' || n > 1000000000ull) {
+        fprintf(stderr, "bench_oop: %s must be a number of nanoseconds up to 1e9, not '%s'\n",
+                name, v);
+        exit(2);
+    }
+    return n;
+}
+
+static void busy(uint64_t ns)
+{
+    uint64_t end;
+    if (ns == 0)
+        return;
+    end = bench_now() + ns;
+    while (bench_now() < end)
+        ;
+}
+
+/* The child's answer: the request's first word plus one, the rest as it
+ * came. */
+static void answer(unsigned char *msg)
+{
+    uint64_t counter;
+    busy(work_ns);
+    memcpy(&counter, msg, sizeof(counter));
+    counter++;
+    memcpy(msg, &counter, sizeof(counter));
+}
+
+static int read_full(int fd, void *buf, size_t len)
+{
+    size_t got = 0;
+    while (got < len) {
+        ssize_t n = read(fd, (char *)buf + got, len - got);
+        if (n > 0)
+            got += (size_t)n;
+        else if (n == 0 || errno != EINTR)
+            return -1;
+    }
+    return 0;
+}
+
+static int write_full(int fd, const void *buf, size_t len)
+{
+    size_t put = 0;
+    while (put < len) {
+        ssize_t n = write(fd, (const char *)buf + put, len - put);
+        if (n > 0)
+            put += (size_t)n;
+        else if (n < 0 && errno != EINTR)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- The child ---------------------------------------------------------- */
+
+typedef struct Lane {
+    FacetChannel *ch;
+    unsigned lane;
+} Lane;
+
+static void *serve_lane(void *arg)
+{
+    const Lane *l = arg;
+    unsigned char msg[MSG];
+    for (;;) {
+        size_t len;
+        unsigned char *buf;
+        if (facet_chan_wait_request(l->ch, l->lane, &len) != FACET_CHAN_OK)
+            return NULL;
+        if (len != MSG)
+            _exit(3);
+        buf = facet_chan_buffer(l->ch, l->lane);
+        memcpy(msg, buf, MSG);
+        answer(msg);
+        memcpy(buf, msg, MSG);
+        if (facet_chan_reply(l->ch, l->lane, MSG) != FACET_CHAN_OK)
+            return NULL;
+    }
+}
+
+/* A thread per lane, as the process host will have; lane 0 on the
+ * child's main thread. */
+static void serve_channel(FacetChannel *ch)
+{
+    Lane lanes[LANES];
+    pthread_t threads[LANES];
+    unsigned i;
+    for (i = 0; i < LANES; i++) {
+        lanes[i].ch = ch;
+        lanes[i].lane = i;
+        if (i > 0 && pthread_create(&threads[i], NULL, serve_lane, &lanes[i]) != 0)
+            _exit(4);
+    }
+    serve_lane(&lanes[0]);
+    for (i = 1; i < LANES; i++)
+        pthread_join(threads[i], NULL);
+}
+
+static void serve_stream(int in, int out)
+{
+    unsigned char msg[MSG];
+    while (read_full(in, msg, MSG) == 0) {
+        answer(msg);
+        if (write_full(out, msg, MSG) != 0)
+            return;
+    }
+}
+
+/* Starts the child of kind k. A channel child also watches this process:
+ * if it dies, the child's wait ends and the child exits (and
+ * PR_SET_PDEATHSIG backs that up). */
+static int start(Kind k)
+{
+    Peer *p = &peers[k];
+    int down[2], up[2]; /* parent -> child, child -> parent */
+    pid_t parent = getpid();
+    p->out = p->in = -1;
+    if (k == KIND_PIPE) {
+        if (pipe2(down, O_CLOEXEC) != 0 || pipe2(up, O_CLOEXEC) != 0)
+            return -1;
+    } else if (k == KIND_SOCKET) {
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, down) != 0)
+            return -1;
+        up[0] = down[0];
+        up[1] = down[1];
+    } else {
+        FacetChanPolicy pol = {FACET_CHAN_WAIT_ADAPTIVE, floor_spin_ns, 0};
+        if (facet_chan_create(&p->ch, LANES, MSG) != FACET_CHAN_OK)
+            return -1;
+        if (k == KIND_FUTEX)
+            pol.wait = FACET_CHAN_WAIT_FUTEX;
+        else if (k == KIND_SPIN) {
+            pol.wait = FACET_CHAN_WAIT_SPIN;
+            pol.spin_ns = SPIN_ONLY_NS;
+            pol.max_spinners = 2 * LANES; /* every thread of both sides */
+        }
+        facet_chan_set_policy(p->ch, &pol);
+    }
+    fflush(NULL);
+    p->pid = fork();
+    if (p->pid < 0)
+        return -1;
+    if (p->pid == 0) {
+        unsigned j;
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(0);
+        /* The streams of the children started before: only the parent
+         * may hold them, or they would never see their end. */
+        for (j = 0; j < (unsigned)k; j++) {
+            if (peers[j].out >= 0)
+                close(peers[j].out);
+            if (peers[j].in >= 0 && peers[j].in != peers[j].out)
+                close(peers[j].in);
+        }
+        if (p->ch != NULL) {
+            int parent_fd = facet_chan_pidfd(parent);
+            if (parent_fd >= 0)
+                facet_chan_watch(p->ch, parent_fd);
+            serve_channel(p->ch);
+        } else if (k == KIND_PIPE) {
+            close(down[1]);
+            close(up[0]);
+            serve_stream(down[0], up[1]);
+        } else {
+            close(down[0]);
+            serve_stream(down[1], down[1]);
+        }
+        _exit(0);
+    }
+    if (k == KIND_PIPE) {
+        close(down[0]);
+        close(up[1]);
+        p->out = down[1];
+        p->in = up[0];
+    } else if (k == KIND_SOCKET) {
+        close(down[1]);
+        p->out = p->in = down[0];
+    }
+    p->pidfd = facet_chan_pidfd(p->pid);
+    if (p->ch != NULL) {
+        if (p->pidfd < 0) {
+            fprintf(stderr, "bench_oop: pidfd_open: %s (Linux 5.3 or later)\n", strerror(errno));
+            return -1;
+        }
+        if (facet_chan_watch(p->ch, p->pidfd) != FACET_CHAN_OK)
+            return -1;
+    }
+    return 0;
+}
+
+static void stop(Kind k)
+{
+    Peer *p = &peers[k];
+    if (p->pid <= 0)
+        return;
+    if (p->ch != NULL)
+        facet_chan_mark_dead(p->ch); /* the child's wait ends */
+    if (p->out >= 0)
+        close(p->out); /* the child reads the end of the stream */
+    if (p->in >= 0 && p->in != p->out)
+        close(p->in);
+    waitpid(p->pid, NULL, 0);
+    facet_chan_close(p->ch);
+    if (p->pidfd >= 0)
+        close(p->pidfd);
+    p->pid = 0;
+    p->ch = NULL;
+}
+
+/* ---- Placing both processes --------------------------------------------- */
+
+static int pin_pid(pid_t pid, int cpu)
+{
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    return sched_setaffinity(pid, sizeof(one), &one);
+}
+
+/* This process on the last CPU it may use (the first takes most
+ * interrupts), the child on the same one or on the first. */
+static int place(const Peer *p, int two_cores)
+{
+    int mine = bench_cpu_id(bench_cpu_count() - 1);
+    int theirs = two_cores ? bench_cpu_id(0) : mine;
+    if (mine < 0 || theirs < 0 || pin_pid(0, mine) != 0 || pin_pid(p->pid, theirs) != 0) {
+        fprintf(stderr, "bench_oop: cannot pin to CPUs %d and %d: %s\n", mine, theirs,
+                strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static void unplace(void)
+{
+    sched_setaffinity(0, sizeof(saved_cpus), &saved_cpus);
+}
+
+/* ---- The rows ------------------------------------------------------------ */
+
+/* The figure of a row that made calls calls in t ns, or -1 for r. */
+static double finish(Kind k, int r, uint64_t t, uint64_t calls)
+{
+    if (k == KIND_SPIN) {
+        /* Let the busy-waiting child fall asleep before the next row. */
+        struct timespec ts = {0, 2 * (long)SPIN_ONLY_NS};
+        nanosleep(&ts, NULL);
+    }
+    if (r != 0) {
+        fprintf(stderr, "bench_oop: %s round trip: %s\n", kind_names[k],
+                r == -2 ? "wrong reply" : "the child is gone");
+        return -1;
+    }
+    return (double)t / (double)calls;
+}
+
+static int call_once(Peer *p, unsigned lane, uint64_t counter)
+{
+    unsigned char msg[MSG];
+    uint64_t back;
+    memset(msg, (int)(counter & 0xff), MSG);
+    memcpy(msg, &counter, sizeof(counter));
+    if (p->ch != NULL) {
+        unsigned char *buf = facet_chan_buffer(p->ch, lane);
+        size_t len;
+        memcpy(buf, msg, MSG);
+        if (facet_chan_call(p->ch, lane, MSG, &len) != FACET_CHAN_OK || len != MSG)
+            return -1;
+        memcpy(msg, buf, MSG);
+    } else if (write_full(p->out, msg, MSG) != 0 || read_full(p->in, msg, MSG) != 0) {
+        return -1;
+    }
+    memcpy(&back, msg, sizeof(back));
+    return back == counter + 1 ? 0 : -2;
+}
+
+static double round_trips(Kind k, int two_cores, uint64_t iters)
+{
+    static uint64_t counter;
+    Peer *p = &peers[k];
+    uint64_t i, t0, t;
+    int r = 0;
+    if (place(p, two_cores) != 0)
+        return -1;
+    for (i = 0; i < 8 && r == 0; i++) /* settle on the new CPUs */
+        r = call_once(p, 0, counter++);
+    t0 = bench_now();
+    for (i = 0; i < iters && r == 0; i++) {
+        r = call_once(p, 0, counter++);
+        busy(gap_ns);
+    }
+    t = bench_now() - t0;
+    unplace();
+    return finish(k, r, t, iters);
+}
+
+/* ---- Two calling threads ------------------------------------------------ */
+
+typedef struct Caller {
+    pthread_t thread;
+    Peer *p;
+    unsigned lane;
+    uint64_t calls;
+    pthread_barrier_t *start;
+    int r;
+} Caller;
+
+static void *call_many(void *arg)
+{
+    Caller *c = arg;
+    uint64_t i, counter = (uint64_t)c->lane << 48;
+    pthread_barrier_wait(c->start);
+    for (i = 0; i < c->calls && c->r == 0; i++) {
+        c->r = call_once(c->p, c->lane, counter++);
+        busy(gap_ns);
+    }
+    return NULL;
+}
+
+/* Two threads of this process call at once, each on a lane of its own,
+ * answered by two threads of the child; both processes may run on both
+ * CPUs. The time per call of all the calls together. */
+static double two_callers(Kind k, uint64_t iters)
+{
+    Peer *p = &peers[k];
+    Caller c[LANES];
+    pthread_barrier_t start;
+    uint64_t t0, t;
+    unsigned i;
+    int r = 0;
+    if (sched_setaffinity(p->pid, sizeof(saved_cpus), &saved_cpus) != 0)
+        return -1;
+    pthread_barrier_init(&start, NULL, LANES + 1);
+    for (i = 0; i < LANES; i++) {
+        c[i].p = p;
+        c[i].lane = i;
+        c[i].calls = (iters + LANES - 1) / LANES;
+        c[i].start = &start;
+        c[i].r = 0;
+        if (pthread_create(&c[i].thread, NULL, call_many, &c[i]) != 0) {
+            /* The threads made wait at the barrier for good. */
+            fprintf(stderr, "bench_oop: cannot start a calling thread\n");
+            exit(1);
+        }
+    }
+    pthread_barrier_wait(&start);
+    t0 = bench_now();
+    for (i = 0; i < LANES; i++) {
+        pthread_join(c[i].thread, NULL);
+        if (c[i].r != 0)
+            r = c[i].r;
+    }
+    t = bench_now() - t0;
+    pthread_barrier_destroy(&start);
+    return finish(k, r, t, c[0].calls * LANES);
+}
+
+#define ROW(fn, kind, two)                                                                         \
+    static double fn(uint64_t iters)                                                               \
+    {                                                                                              \
+        return round_trips(kind, two, iters);                                                      \
+    }
+ROW(floor_1core, KIND_FLOOR, 0)
+ROW(floor_2core, KIND_FLOOR, 1)
+ROW(futex_1core, KIND_FUTEX, 0)
+ROW(futex_2core, KIND_FUTEX, 1)
+ROW(spin_1core, KIND_SPIN, 0)
+ROW(spin_2core, KIND_SPIN, 1)
+ROW(pipe_1core, KIND_PIPE, 0)
+ROW(pipe_2core, KIND_PIPE, 1)
+ROW(socket_1core, KIND_SOCKET, 0)
+ROW(socket_2core, KIND_SOCKET, 1)
+
+#define THREADS_ROW(fn, kind)                                                                      \
+    static double fn(uint64_t iters)                                                               \
+    {                                                                                              \
+        return two_callers(kind, iters);                                                           \
+    }
+THREADS_ROW(floor_threads, KIND_FLOOR)
+THREADS_ROW(futex_threads, KIND_FUTEX)
+THREADS_ROW(spin_threads, KIND_SPIN)
+
+static void teardown(void)
+{
+    unsigned k;
+    for (k = 0; k < KIND_COUNT; k++)
+        stop((Kind)k);
+}
+
+static int setup(void)
+{
+    unsigned k;
+    work_ns = env_ns("FACET_BENCH_OOP_WORK_NS", 0);
+    gap_ns = env_ns("FACET_BENCH_OOP_GAP_NS", 0);
+    floor_spin_ns = (uint32_t)env_ns("FACET_BENCH_OOP_SPIN_NS", FACET_CHAN_DEFAULT_SPIN_NS);
+    if (sched_getaffinity(0, sizeof(saved_cpus), &saved_cpus) != 0)
+        return 1;
+    if (bench_cpu_count() < 2)
+        fprintf(stderr, "bench_oop: one CPU only: the 2core rows run on one\n");
+    for (k = 0; k < KIND_COUNT; k++)
+        if (start((Kind)k) != 0) {
+            fprintf(stderr, "bench_oop: cannot start the %s child: %s\n", kind_names[k],
+                    strerror(errno));
+            teardown();
+            return 1;
+        }
+    return 0;
+}
+
+static const BenchImpl impls[] = {
+    {"oop.floor.1core", floor_1core},
+    {"oop.floor.2core", floor_2core},
+    {"oop.futex.1core", futex_1core},
+    {"oop.futex.2core", futex_2core},
+    {"oop.spin.1core", spin_1core},
+    {"oop.spin.2core", spin_2core},
+    {"oop.pipe.1core", pipe_1core},
+    {"oop.pipe.2core", pipe_2core},
+    {"oop.socket.1core", socket_1core},
+    {"oop.socket.2core", socket_2core},
+    {"oop.floor.threads2", floor_threads},
+    {"oop.futex.threads2", futex_threads},
+    {"oop.spin.threads2", spin_threads},
+};
+
+static const BenchArea area = {"oop", setup, teardown, impls, sizeof(impls) / sizeof(impls[0])};
+
+int main(int argc, char **argv)
+{
+    return bench_main(argc, argv, &area);
+}
