@@ -13,6 +13,7 @@
 #include "facet/facet.h"
 #include "facet/testing.h"
 #include "os/os.h"
+#include "utf8.h"
 
 typedef struct FacetClassEntry FacetClassEntry;
 
@@ -92,8 +93,7 @@ uint64_t facet__total_allocations(void);
 
 FacetResult facet__blob_new(IFacetBlob **out, const void *data, uint64_t size);
 FacetResult facet__string_new(IFacetString **out, const char *text, uint64_t length);
-/* Nonzero when the n bytes at s are well-formed UTF-8. */
-int facet__utf8_valid(const char *s, size_t n);
+/* facet__utf8_valid: utf8.h */
 
 /* ---- Files (file.c) ---------------------------------------------------- */
 
