@@ -487,6 +487,9 @@ IFacetUnknown *facet__host_unknown(FacetHostObject *host);
 void facet__host_release(FacetHostObject *host);
 
 /* loader.c */
+/* The checks before the system loader sees the file at path: what it is,
+ * and its headers (a library for this machine, whole). */
+FacetResult facet__module_check_file(const char *path);
 FacetResult facet__module_open(FacetModule **out, FacetRuntime *rt, const char *path);
 /* Links a module just opened into rt and registers its classes; the
  * caller holds load_lock. */

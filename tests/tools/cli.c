@@ -278,7 +278,7 @@ static void test_tools_cli__validate_folder(void **state)
     assert_int_equal(r.code, 1);
     doc = parse(&r);
     mods = json_object_get(doc, "modules");
-    assert_int_equal(json_array_size(mods), 19);
+    assert_int_equal(json_array_size(mods), 22);
     json_array_foreach(mods, i, m) {
         const char *path = json_string_value(json_object_get(m, "path"));
         size_t n = json_array_size(json_object_get(m, "violations"));
