@@ -28,7 +28,8 @@
  * A probe cache (facet_probe_cache_*) remembers probe results by path,
  * size, modification time and content hash, so a rescan probes only what
  * changed, and keeps modules that failed their probe on a quarantine list
- * until they change.
+ * until they change. facet_module_load_probed loads a module into the
+ * host only after a probe in a child passed it.
  *
  * Same conventions as facet.h.
  */
@@ -201,6 +202,34 @@ FACET_API FacetResult facet_probe_cache_entry(FacetProbeCacheEntry *out,
 /* Forgets the entry of path (after the user fixed a module by other means);
  * FACET_E_NOTFOUND if there is none. */
 FACET_API FacetResult facet_probe_cache_forget(FacetProbeCache *cache, const char *path);
+
+/* ---- Loading only what a probe passed ---------------------------------- */
+
+/* facet_module_load (facet/facet.h) trusts the file it is given: the
+ * system loader runs the library's constructors in the host's process, and
+ * a damaged or hostile file can crash or end the host there, before any
+ * check of Facet's can look. This loads path into rt only after a probe in
+ * a child process (facet_probe, through cache when one is given: a file
+ * probed clean and unchanged since is not probed again) read it cleanly,
+ * and after the probe checks that the file is still the one probed.
+ *
+ * FACET_OK: *out is loaded, as by facet_module_load. When the probe
+ * found the module failing, nothing is loaded and the result says how, with
+ * the probe's reason in the message (and, with a cache, the module stays
+ * quarantined there until it changes): the module's own load error (as
+ * facet_module_load would have returned it) when it did not load,
+ * FACET_E_CRASHED when it crashed or ended the child, FACET_E_TIMEOUT when
+ * it hung, FACET_E_CONTRACT when it flooded its output or damaged the
+ * report. FACET_E_MISMATCH: the file changed between its probe and its
+ * load. Any failure of facet_probe or facet_module_load otherwise. cache
+ * and opts may be NULL.
+ *
+ * A probe protects the host against accidents, not against a module
+ * written to deceive: code in the child can forge what the probe reports.
+ * Untrusted code belongs in a process of its own (isolation "process"). */
+FACET_API FacetResult facet_module_load_probed(FacetModule **out, FacetRuntime *rt,
+                                               const char *path, FacetProbeCache *cache,
+                                               const FacetCheckOptions *opts);
 
 /* ---- Module files ------------------------------------------------------ */
 
