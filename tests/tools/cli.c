@@ -384,7 +384,7 @@ static void test_tools_cli__shows_module_output(void **state)
     (void)state;
     r = facet("inspect '%s/hostile_ctor_crash" TOOLS_MODULE_SUFFIX "'", hostile_dir);
     assert_int_equal(r.code, 1);
-    expect_in(r.out, "error      crashed in dlopen (SIGSEGV)");
+    expect_in(r.out, "error      crashed in dlopen (");
     expect_in(r.out, "stderr     | hostile: the constructor of this library dereferences NULL");
     run_free(&r);
     r = facet("inspect --json '%s/hostile_ctor_crash" TOOLS_MODULE_SUFFIX "'", hostile_dir);

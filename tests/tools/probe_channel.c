@@ -404,7 +404,7 @@ static void test_tools_probe_channel__crash_in_dlopen(void **state)
     FacetReport *rep;
     (void)state;
     rep = probe(hostile("ctor_crash"), 10000, FACET_OUTCOME_CRASHED);
-    expect_reason(rep, "crashed in dlopen (SIGSEGV)");
+    expect_reason(rep, "crashed in dlopen ("); /* SIGSEGV; SIGABRT under UBSan */
     assert_non_null(strstr(facet_report_stderr(rep),
                            "the constructor of this library dereferences NULL"));
     facet_report_free(rep);
