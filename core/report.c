@@ -365,8 +365,10 @@ static FacetResult judge_end(FacetReport *rep, const FacetOsChildResult *child,
     FacetViolation v = FACET_VIOLATION_INIT;
     json_t *keep, *step = rd->step;
 
-    if (rd->done != NULL && child->how != FACET_OS_CHILD_FLOODED) {
-        /* Past the report's end: only the process's own exit was left. */
+    /* A crash, a hang or an exit after the report's end happened in the
+     * process's own exit; a flood or a damaged report, in the last step. */
+    if (rd->done != NULL && child->how != FACET_OS_CHILD_FLOODED &&
+        (child->how != FACET_OS_CHILD_EXITED || child->code != FACET_PROBE_EXIT_DONE)) {
         snprintf(where, sizeof(where), "ending the process after the module was unloaded "
                  "(a destructor or an atexit handler)");
         step = NULL;

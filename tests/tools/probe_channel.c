@@ -36,11 +36,13 @@ static const char *hostile(const char *name)
     return p;
 }
 
+/* Set once by main, before any thread: the probes on several threads
+ * share it. */
+static char good_widget_path[4096];
+
 static const char *good_widget(void)
 {
-    static char path[4096];
-    snprintf(path, sizeof(path), "%s/good_widget" TOOLS_MODULE_SUFFIX, broken_dir);
-    return path;
+    return good_widget_path;
 }
 
 static int64_t now_ms(void)
@@ -480,5 +482,7 @@ int main(int argc, char **argv)
     }
     hostile_dir = argv[1];
     broken_dir = argv[2];
+    snprintf(good_widget_path, sizeof(good_widget_path), "%s/good_widget" TOOLS_MODULE_SUFFIX,
+             broken_dir);
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
