@@ -25,8 +25,8 @@ static const char usage[] =
     "                  (repeatable); -I DIR: where its imports are\n"
     "\n"
     "Exit: 0 every module loaded, 1 one did not (or crashed, hung, exited,\n"
-    "flooded its output or damaged its report),\n"
-    "2 bad usage or a path that cannot be read.\n";
+    "flooded its output or damaged its report), 2 bad usage or a path that\n"
+    "cannot be read.\n";
 
 static FacetResult inspect_one(const char *path, void *payload)
 {

@@ -23,8 +23,8 @@ static const char usage[] =
     "  --threads N       threads of the AddRef/QueryInterface/Release stress (4)\n"
     "  --iterations N    rounds per stress thread (20000)\n"
     "  --idl FILE        name interfaces the module does not name itself from\n"
-    "                  this IDL file (repeatable); its imports are looked for in\n"
-    "                  its folder, in each -I DIR, and facet.idl is known\n"
+    "                    this IDL file (repeatable); its imports are looked for\n"
+    "                    in its folder, in each -I DIR, and facet.idl is known\n"
     "\n"
     "Exit: 0 no violation, 1 violations, 2 bad usage or a path that cannot be read.\n";
 

@@ -75,7 +75,8 @@ char *facet__os_cut_output(const char *head, uint64_t head_len, const char *tail
  * subreaper), and once the worker has ended, or when asked to end
  * (SIGTERM), it kills them all and ends the way the worker ended. Returns
  * in the worker (and, where there is no supervisor, in the one process).
- * On Windows the job object of facet__os_run_child does this. */
+ * On Windows the job object of facet__os_run_child does this, and here a
+ * crash ends the process at once, with no debugger or error report. */
 void facet__os_probe_supervise(void);
 
 /* The report channel named by facet-probe's "--report" argument, opened

@@ -169,6 +169,7 @@ FacetResult facet__os_run_child(FacetOsChildResult *out, const char *exe,
     size_t cap = 64, len = 0, i;
     ULONGLONG deadline;
     DWORD code = 0;
+    uint32_t stopped = 0; /* FACET_OS_CHILD_TIMEDOUT or _FLOODED once it is stopped */
     FacetResult r;
 
     memset(out, 0, sizeof(*out));
@@ -232,14 +233,14 @@ FacetResult facet__os_run_child(FacetOsChildResult *out, const char *exe,
                                                                                 : CHECK_MS);
         if (WaitForSingleObject(pi.hProcess, slice) == WAIT_OBJECT_0)
             break;
-        for (i = 0; i < 3 && out->how == 0; i++)
+        for (i = 0; i < 3 && !stopped; i++)
             if (file_size(files[i]) > max) {
-                out->how = FACET_OS_CHILD_FLOODED;
+                stopped = FACET_OS_CHILD_FLOODED;
                 out->code = (int64_t)i;
             }
-        if (out->how == 0 && GetTickCount64() >= deadline)
-            out->how = FACET_OS_CHILD_TIMEDOUT;
-        if (out->how != 0) {
+        if (!stopped && GetTickCount64() >= deadline)
+            stopped = FACET_OS_CHILD_TIMEDOUT;
+        if (stopped) {
             if (job != NULL)
                 TerminateJobObject(job, 1);
             TerminateProcess(pi.hProcess, 1);
@@ -247,7 +248,9 @@ FacetResult facet__os_run_child(FacetOsChildResult *out, const char *exe,
             break;
         }
     }
-    if (out->how == 0) {
+    if (stopped) {
+        out->how = stopped;
+    } else {
         GetExitCodeProcess(pi.hProcess, &code);
         /* An NTSTATUS error (0xC...) is an unhandled exception: a crash. */
         out->how = (code & 0xC0000000u) == 0xC0000000u ? FACET_OS_CHILD_SIGNALED
@@ -287,10 +290,22 @@ done:
     return r;
 }
 
+/* A crash ends the probe at once, with the exception code as its exit
+ * status (which the parent reads as a crash): no error report dialog, no
+ * debugger (Wine starts winedbg), nothing that takes time or waits for a
+ * person. */
+static LONG WINAPI end_on_crash(EXCEPTION_POINTERS *e)
+{
+    TerminateProcess(GetCurrentProcess(), e->ExceptionRecord->ExceptionCode);
+    return EXCEPTION_EXECUTE_HANDLER;
+}
+
 void facet__os_probe_supervise(void)
 {
     /* The job object of facet__os_run_child ends everything the module
      * starts, whatever way the probe ends. */
+    SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX | SEM_NOOPENFILEERRORBOX);
+    SetUnhandledExceptionFilter(end_on_crash);
 }
 
 FILE *facet__os_report_open(const char *text)
