@@ -436,6 +436,20 @@ static void test_tools_cli__latin1_file_name_in_json(void **state)
     assert_int_equal(json_integer_value(json_object_get(doc, "cached")), 2);
     json_decref(doc);
     run_free(&r);
+
+    /* A bad manifest under such a name is a problem in the JSON too. */
+    snprintf(src, sizeof(src), "%s/caf\xe9.facet.json", dir);
+    facet_test_write_file(src, "{", 1);
+    r = facet("scan --json '%s'", dir);
+    assert_int_equal(r.code, 1);
+    doc = parse(&r);
+    assert_int_equal(json_array_size(json_object_get(doc, "problems")), 1);
+    expect_in(json_string_value(json_object_get(json_array_get(json_object_get(doc, "problems"),
+                                                               0),
+                                                "path")),
+              "caf\xEF\xBF\xBD.facet.json");
+    json_decref(doc);
+    run_free(&r);
     facet_test_remove_tree(dir);
 }
 
@@ -532,7 +546,7 @@ static void test_tools_cli__run_config(void **state)
 static json_t *scan_json(const char *dir, const char *cache, int expect_code)
 {
     json_t *doc;
-    Run r = facet("scan --json --probe --timeout 2000 --cache '%s' '%s'", cache, dir);
+    Run r = facet("scan --json --probe --timeout 5000 --cache '%s' '%s'", cache, dir);
     if (r.code != expect_code)
         fail_msg("scan exited %d:\n%s%s", r.code, r.out, r.err);
     doc = parse(&r);
@@ -661,7 +675,7 @@ static void test_tools_cli__write_manifest(void **state)
     /* scan --probe --write-manifest: the clean ones get manifests, and the
      * next scan reads those instead of probing. */
     remove(manifest);
-    r = facet("scan --json --probe --write-manifest --timeout 2000 --cache '%s/c.json' '%s'",
+    r = facet("scan --json --probe --write-manifest --timeout 5000 --cache '%s/c.json' '%s'",
               dir, dir);
     assert_int_equal(r.code, 1);
     run_free(&r);

@@ -77,7 +77,7 @@ static void test_tools_load_probed__failing_modules_stay_out(void **state)
     FacetRuntime *rt = runtime();
     size_t i;
     (void)state;
-    opts.timeout_ms = 2000;
+    opts.timeout_ms = 5000; /* room for a crash in a sanitizer build */
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         FacetModule *m = (FacetModule *)&opts;
         expect_error(facet_module_load_probed(&m, rt, broken(cases[i].name), NULL, &opts),

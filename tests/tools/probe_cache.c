@@ -43,7 +43,9 @@ static FacetResult scan_one(const char *path, void *payload)
     FacetReport *rep = NULL;
     int probed = -1;
     FacetResult r;
-    opts.timeout_ms = 2000;
+    /* Enough for a probe to crash in an ASan+UBSan build on a busy machine
+     * (a UBSan stack trace alone takes a second), little for a hang. */
+    opts.timeout_ms = 5000;
     r = facet_probe_cache_get(&rep, &probed, s->cache, path, &opts);
     assert_non_null(rep);
     assert_true(probed == 0 || probed == 1);
@@ -117,7 +119,7 @@ static void test_tools_probe_cache__scan_quarantine_rescan_touch(void **state)
     expect_quarantined(s.cache, "crash_in_entry" TOOLS_MODULE_SUFFIX, FACET_OUTCOME_CRASHED,
                        "crashed in facet_module_entry");
     expect_quarantined(s.cache, "hang_in_entry" TOOLS_MODULE_SUFFIX, FACET_OUTCOME_TIMEDOUT,
-                       "hung in facet_module_entry (killed after 2000 ms)");
+                       "hung in facet_module_entry (killed after 5000 ms)");
     expect_quarantined(s.cache, "exit_in_entry" TOOLS_MODULE_SUFFIX, FACET_OUTCOME_EXITED,
                        "exit status 3");
     expect_quarantined(s.cache, "not_a_library" TOOLS_MODULE_SUFFIX,

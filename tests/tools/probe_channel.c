@@ -281,7 +281,7 @@ static void test_tools_probe_channel__setsid_grandchild(void **state)
         FacetReport *rep;
         snprintf(pidfile, sizeof(pidfile), "%s/pid", dir);
         setenv("FACET_TEST_PIDFILE", pidfile, 1);
-        rep = probe(hostile(cases[i].name), 2000, cases[i].outcome);
+        rep = probe(hostile(cases[i].name), 5000, cases[i].outcome);
         unsetenv("FACET_TEST_PIDFILE");
         facet_report_free(rep);
         expect_gone(pid_from(pidfile));
