@@ -63,8 +63,7 @@ static int64_t read_file_at(void *payload, uint64_t offset, void *buf, uint64_t 
     return (int64_t)got;
 }
 
-/* The checks before the system loader sees the file. */
-static FacetResult check_file(const char *path)
+FacetResult facet__module_check_file(const char *path)
 {
     FileHead head;
     FacetResult r = facet__os_file_open(&head.file, path);
@@ -451,7 +450,7 @@ FacetResult facet__module_open(FacetModule **out, FacetRuntime *rt, const char *
     FacetResult r;
 
     *out = NULL;
-    r = check_file(path);
+    r = facet__module_check_file(path);
     if (FACET_FAILED(r))
         return r;
     if (m == NULL) {

@@ -17,6 +17,8 @@ struct facet_idl_result {
     size_t diag_count, diag_cap, error_count;
     facet_idl_output outputs[2];
     size_t output_count;
+    facet_idl_interface *itfs; /* in arena */
+    size_t itf_count;
 };
 
 /* ---- Diagnostics ------------------------------------------------------- */
@@ -246,6 +248,41 @@ idl_file *facet_idl__open(idl_ctx *c, const char *name, const idl_file *from, id
 
 /* ---- The compilation --------------------------------------------------- */
 
+/* Keeps each interface with a uuid for facet_idl_interface_at. */
+static void keep_interfaces(idl_ctx *c, facet_idl_result *r)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t i;
+    r->itfs = facet_idl__alloc(r->arena, (c->iids.count ? c->iids.count : 1) * sizeof(*r->itfs));
+    if (!r->itfs) {
+        c->out_of_memory = 1;
+        return;
+    }
+    for (i = 0; i < c->iids.count; i++) {
+        const idl_decl *d = c->iids.items[i];
+        facet_idl_interface *itf = &r->itfs[r->itf_count];
+        char text[40];
+        int b, k = 0;
+        text[k++] = '{';
+        for (b = 0; b < 16; b++) {
+            if (b == 4 || b == 6 || b == 8 || b == 10)
+                text[k++] = '-';
+            text[k++] = hex[d->guid[b] >> 4];
+            text[k++] = hex[d->guid[b] & 15];
+        }
+        text[k++] = '}';
+        text[k] = '\0';
+        itf->name = facet_idl__strdup(r->arena, facet_idl__decl_c_name(d));
+        itf->iid = facet_idl__strdup(r->arena, text);
+        itf->file = facet_idl__strdup(r->arena, d->file && d->file->path ? d->file->path : "");
+        if (!itf->name || !itf->iid || !itf->file) {
+            c->out_of_memory = 1;
+            return;
+        }
+        r->itf_count++;
+    }
+}
+
 static int finish(idl_ctx *c, idl_file *main_file, facet_idl_result **out)
 {
     facet_idl_result *r = c->result;
@@ -269,6 +306,7 @@ static int finish(idl_ctx *c, idl_file *main_file, facet_idl_result **out)
                 c->out_of_memory = 1;
         }
         r->output_count = c->out_of_memory ? 0 : 2;
+        keep_interfaces(c, r);
     }
     for (i = 0; i < 2; i++)
         facet_idl__buf_free(&bufs[i]);
@@ -389,6 +427,16 @@ size_t facet_idl_output_count(const facet_idl_result *r)
 const facet_idl_output *facet_idl_output_at(const facet_idl_result *r, size_t i)
 {
     return r && i < r->output_count ? &r->outputs[i] : NULL;
+}
+
+size_t facet_idl_interface_count(const facet_idl_result *r)
+{
+    return r ? r->itf_count : 0;
+}
+
+const facet_idl_interface *facet_idl_interface_at(const facet_idl_result *r, size_t i)
+{
+    return r && i < r->itf_count ? &r->itfs[i] : NULL;
 }
 
 void facet_idl_result_free(facet_idl_result *r)

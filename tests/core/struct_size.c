@@ -446,8 +446,10 @@ static void test_core_struct_size__probe(void **state)
     assert_no_leaks();
 }
 
-/* Each _V1_SIZE covers every field its struct has today: a host built
- * against these headers always passes at least that much. */
+/* Each _V1_SIZE covers every field its struct had first, and the struct
+ * as it is today ends (but for padding) where its last field ends: a host
+ * built against these headers always passes at least _V1_SIZE. Only
+ * FacetCheckOptions has grown since its first version. */
 static void test_core_struct_size__v1_is_today(void **state)
 {
     static const struct {
@@ -462,7 +464,9 @@ static void test_core_struct_size__v1_is_today(void **state)
         {"FacetManifestInfo", FACET_MANIFEST_INFO_V1_SIZE, sizeof(FacetManifestInfo)},
         {"FacetScanModule", FACET_SCAN_MODULE_V1_SIZE, sizeof(FacetScanModule)},
         {"FacetScanProblem", FACET_SCAN_PROBLEM_V1_SIZE, sizeof(FacetScanProblem)},
-        {"FacetCheckOptions", FACET_CHECK_OPTIONS_V1_SIZE, sizeof(FacetCheckOptions)},
+        {"FacetCheckOptions",
+         (uint32_t)(offsetof(FacetCheckOptions, type_libs) + sizeof(void *)),
+         sizeof(FacetCheckOptions)},
         {"FacetViolation", FACET_VIOLATION_V1_SIZE, sizeof(FacetViolation)},
         {"FacetProbeCacheEntry", FACET_PROBE_CACHE_ENTRY_V1_SIZE, sizeof(FacetProbeCacheEntry)},
     };
@@ -472,6 +476,8 @@ static void test_core_struct_size__v1_is_today(void **state)
         if (structs[i].v1 > structs[i].size || structs[i].size - structs[i].v1 >= sizeof(void *))
             fail_msg("%s: _V1_SIZE %u, sizeof %zu: only end padding may lie between them",
                      structs[i].type, (unsigned)structs[i].v1, structs[i].size);
+    assert_true(FACET_CHECK_OPTIONS_V1_SIZE ==
+                offsetof(FacetCheckOptions, helper) + sizeof(const char *));
 }
 
 int main(int argc, char **argv)
