@@ -39,7 +39,6 @@ for t in "$triple-gcc" "$triple-g++" cmake ninja; do
   command -v "$t" >/dev/null 2>&1 || skip "$t is not installed (scripts/deps-compat installs it)"
 done
 wine=$(wine_loader64) || skip "Wine is not installed (scripts/deps-compat installs wine64)"
-export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 # The build runs facet-idl.exe under Wine too, so the prefix comes first.
 why=$(wine_starts "$wine") || fail "$why"
 wine_prefix_ready "$wine" "$out/wineboot.log" || fail "\`$wine wineboot --init\`" "$out/wineboot.log"

@@ -245,7 +245,6 @@ win64 | win32)
     build component-clang-msvc-nostdcall msvc_component "$target" "$compat/probe_component.c" "$out/component-clang-msvc-nostdcall.dll" -DPROBE_OMIT_FACET_CALL
     negs=(-- mingw-gcc-nostdcall:mingw-gcc clang-msvc-nostdcall:clang-msvc)
   fi
-  export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
   if [ "$leg" = win32 ]; then
     # Found out once per run (test_compat_clean empties OUT_DIR), by
     # running a 32-bit program: a kernel may refuse them all.

@@ -9,6 +9,13 @@
 #   wine_prefix_ready LOADER LOG   creates $WINEPREFIX once, under the lock
 #   i686_runs [CACHE]              whether 32-bit x86 programs run here
 
+# Every Wine run of the tests: no debug channels, no Mono or Gecko install,
+# and no winedbg on a crash. A program that crashes then ends at once, as on
+# Windows with no debugger registered, instead of after the seconds winedbg
+# takes to start, which on a busy machine outlasted the probe's 2-second
+# timeout and turned "crashed" into "hung".
+export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=;winedbg.exe=d"
+
 # Prints the Wine loader that starts 64-bit Windows programs directly.
 # Debian's `wine` is a script that starts the 32-bit loader whenever
 # wine32 is installed, for 64-bit programs too (that loader hands them on
