@@ -93,7 +93,6 @@ winepath() { "$wine" winepath -w "$1" 2>/dev/null | tr -d '\r'; }
 WINEPATH="$(winepath "$build/core");$(winepath "$prefix/bin");$(winepath "$winpthread")"
 case $WINEPATH in *\;\;* | \;* | *\;) fail "winepath gave no Windows path for one of the DLL folders: $WINEPATH" ;; esac
 export WINEPATH
-"$(wineserver_of "$wine")" -p 10 2>/dev/null || true
 tests=$(cd "$build" && ctest -N -V -L unit 2>/dev/null |
   awk -v wine="$wine" '/Test command:/ { cmd = $0 }
     /Test +#[0-9]+:/ { if (index(cmd, wine) && $3 != "test_idl_sdk") print $3 }')

@@ -53,17 +53,21 @@ wine_starts() {
 # Makes sure $WINEPREFIX (default ~/.wine) exists for LOADER: `wineboot
 # --init`, quick when the prefix is ready, under the lock scripts/deps-compat
 # holds while it creates the prefixes in the background, so that no prefix
-# is created twice at once. Then keeps one wineserver for the runs that
-# follow. Fails, with wineboot's output in LOG, when wineboot fails.
+# is created twice at once. Wine itself never gets the lock's descriptor:
+# the services wineboot starts (winedevice.exe, ...) live as long as the
+# wineserver and would hold the lock with it. Then keeps one wineserver for
+# the runs that follow, for 10 s after the last (-p10: a separate "-p 10"
+# would mean forever). Fails, with wineboot's output in LOG, when wineboot
+# fails.
 wine_prefix_ready() {
   local wine=$1 log=$2
   (
     flock 9
-    timeout 300 "$wine" wineboot --init
+    timeout 300 "$wine" wineboot --init 9>&-
   ) 9>"${TMPDIR:-/tmp}/facet-wineboot.lock" >"$log" 2>&1 || return 1
   # A persistent server only saves start-up time; each run that follows
   # checks its own result.
-  "$(wineserver_of "$wine")" -p 10 >/dev/null 2>&1 || true
+  "$(wineserver_of "$wine")" -p10 >/dev/null 2>&1 || true
 }
 
 # Whether this machine runs 32-bit x86 programs, found by running one (a
