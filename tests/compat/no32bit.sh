@@ -63,7 +63,7 @@ if why=$(i686_runs); then
   [ "$cells" -gt 0 ] || fail "the win32 leg ran no cell on a machine that runs 32-bit programs"
   echo "the win32 leg ran $cells cells"
 else
-  echo "this machine does not run 32-bit x86 programs: $why"
+  echo "32-bit x86 programs, tried afresh: $why"
   case $reason in
   *"$why"*) echo "the win32 leg said SKIPPED for that reason: $reason" ;;
   "") fail "the win32 leg was not skipped, though 32-bit programs do not run here" ;;
