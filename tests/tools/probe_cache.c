@@ -23,6 +23,7 @@ static const char *broken_dir, *runner_module, *hostile_dir;
 
 typedef struct Scan {
     FacetProbeCache *cache;
+    const char *must_probe; /* the one module to probe; NULL: every one */
     unsigned probed, quarantined, total;
     char probed_names[8][64];
 } Scan;
@@ -41,14 +42,17 @@ static FacetResult scan_one(const char *path, void *payload)
     Scan *s = payload;
     FacetCheckOptions opts = FACET_CHECK_OPTIONS_INIT;
     FacetReport *rep = NULL;
-    int probed = -1;
+    int probed = -1, want;
     FacetResult r;
     /* Enough for a probe to crash in an ASan+UBSan build on a busy machine
      * (a UBSan stack trace alone takes a second), little for a hang. */
     opts.timeout_ms = 5000;
     r = facet_probe_cache_get(&rep, &probed, s->cache, path, &opts);
     assert_non_null(rep);
-    assert_true(probed == 0 || probed == 1);
+    want = s->must_probe == NULL || strcmp(s->must_probe, base_name(path)) == 0;
+    if (probed != want)
+        fail_msg("%s: *probed is %d; this scan must %s", base_name(path), probed,
+                 want ? "probe it (1)" : "take it from the cache (0)");
     assert_int_equal(r, facet_report_outcome(rep) == FACET_OUTCOME_OK ? FACET_OK : FACET_FALSE);
     if (probed && s->probed < 8)
         snprintf(s->probed_names[s->probed], 64, "%s", base_name(path));
@@ -59,10 +63,13 @@ static FacetResult scan_one(const char *path, void *payload)
     return FACET_OK;
 }
 
-static Scan scan(const char *dir, const char *cache_file)
+/* One scan of dir through the cache in cache_file, which must probe
+ * must_probe alone ("" for none) or, when it is NULL, every module. */
+static Scan scan(const char *dir, const char *cache_file, const char *must_probe)
 {
     Scan s;
     memset(&s, 0, sizeof(s));
+    s.must_probe = must_probe;
     assert_int_equal(facet_probe_cache_open(&s.cache, cache_file), FACET_OK);
     assert_int_equal(facet_module_files(dir, scan_one, &s), FACET_OK);
     assert_int_equal(facet_probe_cache_save(s.cache), FACET_OK);
@@ -111,7 +118,7 @@ static void test_tools_probe_cache__scan_quarantine_rescan_touch(void **state)
     }
 
     /* First scan: everything is probed; four of six are quarantined. */
-    s = scan(dir, cache_file);
+    s = scan(dir, cache_file, NULL);
     assert_int_equal(s.total, 6);
     assert_int_equal(s.probed, 6);
     assert_int_equal(s.quarantined, 4);
@@ -133,7 +140,7 @@ static void test_tools_probe_cache__scan_quarantine_rescan_touch(void **state)
 
     /* Second scan, from the saved file: nothing is probed, the quarantine
      * holds, and the cached reports are whole. */
-    s = scan(dir, cache_file);
+    s = scan(dir, cache_file, "");
     assert_int_equal(s.total, 6);
     assert_int_equal(s.probed, 0);
     assert_int_equal(s.quarantined, 4);
@@ -143,7 +150,7 @@ static void test_tools_probe_cache__scan_quarantine_rescan_touch(void **state)
 
     /* Touching one module probes only it. */
     tools_set_mtime(dir, "good_widget" TOOLS_MODULE_SUFFIX, time(NULL) + 100);
-    s = scan(dir, cache_file);
+    s = scan(dir, cache_file, "good_widget" TOOLS_MODULE_SUFFIX);
     assert_int_equal(s.probed, 1);
     assert_string_equal(s.probed_names[0], "good_widget" TOOLS_MODULE_SUFFIX);
     assert_int_equal(s.quarantined, 4);
@@ -151,7 +158,7 @@ static void test_tools_probe_cache__scan_quarantine_rescan_touch(void **state)
 
     /* Touching a quarantined one gives it another chance (and it fails again). */
     tools_set_mtime(dir, "exit_in_entry" TOOLS_MODULE_SUFFIX, time(NULL) + 200);
-    s = scan(dir, cache_file);
+    s = scan(dir, cache_file, "exit_in_entry" TOOLS_MODULE_SUFFIX);
     assert_int_equal(s.probed, 1);
     assert_string_equal(s.probed_names[0], "exit_in_entry" TOOLS_MODULE_SUFFIX);
     assert_int_equal(s.quarantined, 4);
@@ -173,7 +180,7 @@ static void test_tools_probe_cache__content_hash(void **state)
     Scan s;
     (void)state;
     snprintf(cache_file, sizeof(cache_file), "%s/probe.json", dir);
-    s = scan(dir, cache_file);
+    s = scan(dir, cache_file, NULL);
     assert_int_equal(s.probed, 6);
     facet_probe_cache_free(s.cache);
 
@@ -186,7 +193,7 @@ static void test_tools_probe_cache__content_hash(void **state)
     facet_test_write_file(path, text, strlen(text));
     tools_set_mtime(dir, "not_a_library" TOOLS_MODULE_SUFFIX, mtime);
 
-    s = scan(dir, cache_file);
+    s = scan(dir, cache_file, "not_a_library" TOOLS_MODULE_SUFFIX);
     assert_int_equal(s.probed, 1);
     assert_string_equal(s.probed_names[0], "not_a_library" TOOLS_MODULE_SUFFIX);
     facet_probe_cache_free(s.cache);
@@ -201,7 +208,7 @@ static void test_tools_probe_cache__forget_and_damaged_file(void **state)
     Scan s;
     (void)state;
     snprintf(cache_file, sizeof(cache_file), "%s/probe.json", dir);
-    s = scan(dir, cache_file);
+    s = scan(dir, cache_file, NULL);
     snprintf(path, sizeof(path), "%s/runner" TOOLS_MODULE_SUFFIX, dir);
     assert_int_equal(facet_probe_cache_forget(s.cache, path), FACET_OK);
     expect_error(facet_probe_cache_forget(s.cache, path), FACET_E_NOTFOUND, "runner",
@@ -210,14 +217,14 @@ static void test_tools_probe_cache__forget_and_damaged_file(void **state)
     assert_int_equal(facet_probe_cache_save(s.cache), FACET_OK);
     facet_probe_cache_free(s.cache);
 
-    s = scan(dir, cache_file);
+    s = scan(dir, cache_file, "runner" TOOLS_MODULE_SUFFIX);
     assert_int_equal(s.probed, 1);
     assert_string_equal(s.probed_names[0], "runner" TOOLS_MODULE_SUFFIX);
     facet_probe_cache_free(s.cache);
 
     /* A damaged cache starts afresh rather than failing the host. */
     facet_test_write_file(cache_file, "{\"facet_probe_cache\": 1, \"entr", 30);
-    s = scan(dir, cache_file);
+    s = scan(dir, cache_file, NULL);
     assert_int_equal(s.probed, 6);
     facet_probe_cache_free(s.cache);
     facet_test_remove_tree(dir);
