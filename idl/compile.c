@@ -253,6 +253,7 @@ static int finish(idl_ctx *c, idl_file *main_file, facet_idl_result **out)
     size_t i;
     memset(bufs, 0, sizeof bufs);
     if (main_file && !facet_idl__failed(c)) {
+        facet_idl__check_done(c);
         facet_idl__emit_header(c, main_file, &bufs[0]);
         facet_idl__emit_typeinfo(c, main_file, &bufs[1]);
         if (bufs[0].failed || bufs[1].failed)

@@ -251,6 +251,45 @@ void facet_idl__vtable(idl_ctx *c, const idl_decl *itf, idl_vec *out)
 
 /* ---- Writing C --------------------------------------------------------- */
 
+/* Calling conventions as written, and what the generated C says. */
+static const struct {
+    const char *spelled;
+    const char *c;
+} callconv_c[] = {
+    /* __stdcall on 32-bit x86 Windows, the default elsewhere: FACET_CALL */
+    {"__stdcall", "FACET_CALL"}, {"_stdcall", "FACET_CALL"}, {"stdcall", "FACET_CALL"},
+    {"STDMETHODCALLTYPE", "FACET_CALL"}, {"WINAPI", "FACET_CALL"}, {"CALLBACK", "FACET_CALL"},
+    {"APIENTRY", "FACET_CALL"}, {"STDAPICALLTYPE", "FACET_CALL"}, {"__RPC_API", "FACET_CALL"},
+    {"__RPC_USER", "FACET_CALL"}, {"__RPC_STUB", "FACET_CALL"}, {"pascal", "FACET_CALL"},
+    {"__pascal", "FACET_CALL"}, {"_pascal", "FACET_CALL"},
+    /* C's own convention, which is every compiler's default */
+    {"__cdecl", ""}, {"_cdecl", ""}, {"cdecl", ""}, {"WINAPIV", ""},
+    /* 16-bit pointer words: no convention at all */
+    {"__RPC_FAR", ""}, {"FAR", ""}, {"NEAR", ""}};
+
+const char *facet_idl__callconv_c(const char *spelled)
+{
+    size_t i;
+    if (!spelled)
+        return "";
+    for (i = 0; i < sizeof callconv_c / sizeof callconv_c[0]; i++)
+        if (strcmp(callconv_c[i].spelled, spelled) == 0)
+            return callconv_c[i].c;
+    return NULL; /* __fastcall, __thiscall: no Facet equivalent */
+}
+
+/* What a struct/union/enum tag is declared as in C: MIDL's encapsulated
+ * union (union X switch (T t) u { ... }) is a struct of the discriminant
+ * and the union. */
+static char tag_kind(const idl_type *t)
+{
+    if (t->decl && t->decl->kind == D_UNION)
+        return t->decl->sw ? 's' : 'u';
+    if (t->decl && t->decl->kind == D_STRUCT)
+        return 's';
+    return (char)t->tag;
+}
+
 static void write_base(idl_buf *b, const idl_type *t)
 {
     if (t->is_const)
@@ -260,11 +299,20 @@ static void write_base(idl_buf *b, const idl_type *t)
         return;
     }
     if (t->tag == 'e') {
-        facet_idl__buf_puts(b, "int32_t"); /* enums cross the ABI as int32_t */
+        const char *name = t->spelled ? t->spelled : t->decl ? t->decl->name : NULL;
+        if (t->decl && t->decl->c_enum && name)
+            facet_idl__buf_printf(b, "enum %s", name);
+        else
+            facet_idl__buf_puts(b, "int32_t"); /* enums cross the ABI as int32_t */
         return;
     }
-    if (t->tag)
-        facet_idl__buf_printf(b, "%s ", t->tag == 's' ? "struct" : "union");
+    if (t->tag) {
+        const char *name = t->spelled ? t->spelled : t->decl ? t->decl->name : NULL;
+        facet_idl__buf_puts(b, tag_kind(t) == 's' ? "struct" : "union");
+        if (name)
+            facet_idl__buf_printf(b, " %s", name);
+        return;
+    }
     if (!t->tag && t->decl && t->decl->kind == D_TYPEDEF && t->decl->builtin) {
         facet_idl__buf_puts(b, t->spelled); /* handled by the caller */
         return;
@@ -278,8 +326,10 @@ static void write_base(idl_buf *b, const idl_type *t)
 
 static void write_params(idl_buf *b, const idl_vec *params, int varargs);
 
-/* C's inside-out declarators: inner is what stands where the name goes. */
-static void write_inner(idl_buf *b, const idl_type *t, const char *inner)
+/* C's inside-out declarators: inner is what stands where the name goes.
+ * With base 0 only the declarator is written ("*name[4]"), for a type
+ * whose base is a struct body written just before it. */
+static void write_inner(idl_buf *b, const idl_type *t, const char *inner, int base)
 {
     idl_buf s;
     memset(&s, 0, sizeof s);
@@ -294,7 +344,7 @@ static void write_inner(idl_buf *b, const idl_type *t, const char *inner)
             if (t->is_const && v->type->kind == TY_BUILTIN) {
                 facet_idl__buf_puts(b, "const ");
             }
-            write_inner(b, v->type, inner);
+            write_inner(b, v->type, inner, base);
             return;
         }
     }
@@ -305,13 +355,17 @@ static void write_inner(idl_buf *b, const idl_type *t, const char *inner)
             facet_idl__buf_puts(&s, *inner ? "const " : "const");
         facet_idl__buf_puts(&s, inner);
         if (t->sub && (t->sub->kind == TY_ARRAY || t->sub->kind == TY_FUNC)) {
+            /* a function pointer keeps its calling convention:
+             * BOOL (FACET_CALL *pfnContinue)(ULONG_PTR) */
+            const char *cc = t->sub->kind == TY_FUNC ? facet_idl__callconv_c(t->sub->callconv) : "";
             idl_buf w;
             memset(&w, 0, sizeof w);
-            facet_idl__buf_printf(&w, "(%s)", s.data ? s.data : "");
-            write_inner(b, t->sub, w.data ? w.data : "");
+            facet_idl__buf_printf(&w, "(%s%s%s)", cc && *cc ? cc : "", cc && *cc ? " " : "",
+                                  s.data ? s.data : "");
+            write_inner(b, t->sub, w.data ? w.data : "", base);
             facet_idl__buf_free(&w);
         } else {
-            write_inner(b, t->sub, s.data ? s.data : "");
+            write_inner(b, t->sub, s.data ? s.data : "", base);
         }
         break;
     case TY_ARRAY:
@@ -322,14 +376,18 @@ static void write_inner(idl_buf *b, const idl_type *t, const char *inner)
         else if (*inner)
             facet_idl__buf_puts(&s, "1"); /* conformant: sized by another field */
         facet_idl__buf_puts(&s, "]");
-        write_inner(b, t->sub, s.data ? s.data : "");
+        write_inner(b, t->sub, s.data ? s.data : "", base);
         break;
     case TY_FUNC:
         facet_idl__buf_puts(&s, inner);
         write_params(&s, &t->params, t->varargs);
-        write_inner(b, t->sub, s.data ? s.data : "");
+        write_inner(b, t->sub, s.data ? s.data : "", base);
         break;
     default:
+        if (!base) {
+            facet_idl__buf_puts(b, inner);
+            break;
+        }
         write_base(b, t);
         if (*inner) {
             if (inner[0] != '*' && b->len && b->data[b->len - 1] != ' ')
@@ -362,7 +420,12 @@ static void write_params(idl_buf *b, const idl_vec *params, int varargs)
 
 void facet_idl__write_decl(idl_buf *b, const idl_type *t, const char *name)
 {
-    write_inner(b, t, name ? name : "");
+    write_inner(b, t, name ? name : "", 1);
+}
+
+void facet_idl__write_declarator(idl_buf *b, const idl_type *t, const char *name)
+{
+    write_inner(b, t, name ? name : "", 0);
 }
 
 void facet_idl__write_expr(idl_buf *b, const idl_expr *e)
@@ -449,6 +512,8 @@ static void declare_tag(idl_ctx *c, idl_decl *d)
 static void declare_enumerators(idl_ctx *c, idl_decl *d)
 {
     size_t i;
+    if (!facet_idl__vec_push(c->arena, &c->enums, d))
+        facet_idl__oom(c);
     for (i = 0; i < d->enumerators.count; i++) {
         idl_enumerator *e = d->enumerators.items[i];
         if (e->name)
@@ -570,6 +635,10 @@ static void resolve_type(idl_ctx *c, idl_type *t, int depth)
             }
         }
     }
+    if (t->kind == TY_FUNC && t->callconv && !facet_idl__callconv_c(t->callconv))
+        facet_idl__error(c, t->loc, "calling convention '%s' has no Facet equivalent: expected "
+                         "__stdcall (STDMETHODCALLTYPE, WINAPI, CALLBACK: FACET_CALL in C) or "
+                         "__cdecl", t->callconv);
     resolve_type(c, t->sub, depth + 1);
     for (i = 0; i < t->params.count; i++)
         resolve_type(c, ((idl_var *)t->params.items[i])->type, depth + 1);
@@ -767,6 +836,7 @@ static void check_method(idl_ctx *c, idl_decl *itf, idl_method *m)
     for (i = 0; i < m->params.count; i++) {
         idl_var *v = m->params.items[i];
         int strict = !c->windows_sdk; /* widl lets SDK files name what is not there */
+        idl_type *t;
         v->dir = 0;
         if (has(v->attrs, "in"))
             v->dir |= FACET_TI_IN;
@@ -780,6 +850,11 @@ static void check_method(idl_ctx *c, idl_decl *itf, idl_method *m)
         v->length_is = link_index(c, v, "length_is", &m->params, "parameter", owner, strict);
         v->iid_is = link_index(c, v, "iid_is", &m->params, "parameter", owner, strict);
         v->switch_is = link_index(c, v, "switch_is", &m->params, "parameter", owner, strict);
+        /* a callback an object's method takes is STDMETHODCALLTYPE unless
+         * it says otherwise, as in MIDL and widl: FACET_CALL */
+        for (t = v->type; t && t->kind == TY_POINTER; t = t->sub)
+            if (t->sub && t->sub->kind == TY_FUNC && !t->sub->callconv && itf->object)
+                t->sub->callconv = "STDMETHODCALLTYPE";
     }
 }
 
@@ -964,6 +1039,9 @@ static void check_decl(idl_ctx *c, idl_decl *d)
         break;
     case D_STRUCT:
     case D_UNION:
+        if (d->checked)
+            break; /* a typedef names it with each of its declarators */
+        d->checked = 1;
         if (d->sw)
             resolve_type(c, d->sw->type, 0);
         check_fields(c, d);
@@ -992,10 +1070,22 @@ static void check_decl(idl_ctx *c, idl_decl *d)
 void facet_idl__check_file(idl_ctx *c, idl_file *f)
 {
     size_t i;
+    if (f->needs_platform)
+        c->windows_sdk = 1;
     for (i = 0; i < f->decls.count; i++)
         declare(c, f->decls.items[i]);
     for (i = 0; i < f->decls.count && !c->out_of_memory; i++)
         check_decl(c, f->decls.items[i]);
+}
+
+void facet_idl__check_done(idl_ctx *c)
+{
+    size_t i;
+    /* The SDK's own C and C++ lines treat its enums as enum types
+     * (DEFINE_ENUM_FLAG_OPERATORS), as the platform's headers declare
+     * them; every Windows compiler makes them 32 bits. */
+    for (i = 0; i < c->enums.count && c->windows_sdk; i++)
+        ((idl_decl *)c->enums.items[i])->c_enum = 1;
 }
 
 const char *facet_idl__symbol_stem(idl_ctx *c, const idl_file *f)

@@ -8,7 +8,11 @@
 #   tcc    TinyCC
 #   mingw  x86_64-w64-mingw32-gcc, with <windows.h> included before and
 #          after every header (no method name may clash with an A/W macro)
-# A compiler that is not installed is skipped (exit 77).
+#   mingw32  i686-w64-mingw32-gcc and g++: 32-bit Windows, where FACET_CALL
+#          is __stdcall and a callback with the wrong convention does not
+#          convert
+# Each kind also compiles kitchen_sink_use.c, code written against
+# kitchen_sink.h. A compiler that is not installed is skipped (exit 77).
 set -eu
 kind=$1 idl=$2 src=$3 work=$4
 rm -rf "$work" && mkdir -p "$work/gen"
@@ -26,6 +30,8 @@ tu() { # tu FILE.c HEADER [windows-first|windows-last]
         echo 'int facet_generated_header_compiles(void) { return 0; }'
     } > "$1"
 }
+use=$src/tests/idl/generated/kitchen_sink_use.c
+cp "$use" "$work/kitchen_sink_use.cpp"
 for h in counter.h kitchen_sink.h; do
     stem=${h%.h}
     case $kind in
@@ -35,6 +41,7 @@ for h in counter.h kitchen_sink.h; do
             have $cc || continue
             $cc -std=c99 -Wall -Wextra -pedantic -Werror $inc -c "$work/$stem.c" -o "$work/$stem.$cc.o"
             $cc -std=c99 -Wall -Wextra -pedantic -Werror $inc -c "$work/gen/${stem}_typeinfo.c" -o "$work/${stem}_ti.$cc.o"
+            [ $stem != kitchen_sink ] || $cc -std=c99 -Wall -Wextra -pedantic -Werror $inc -c "$use" -o "$work/use.$cc.o"
             ran=1
         done ;;
     cxx)
@@ -43,6 +50,8 @@ for h in counter.h kitchen_sink.h; do
             have $cxx || continue
             $cxx -std=c++11 -Wall -Wextra -Werror $inc -c "$work/$stem.cpp" -o "$work/$stem.$cxx.o"
             $cxx -std=c++11 -Wall -Wextra -Werror -DFACET_CINTERFACE $inc -c "$work/$stem.cpp" -o "$work/$stem.c.$cxx.o"
+            [ $stem != kitchen_sink ] || $cxx -std=c++11 -Wall -Wextra -Werror $inc -c "$work/kitchen_sink_use.cpp" -o "$work/use.$cxx.o"
+            [ $stem != kitchen_sink ] || $cxx -std=c++11 -Wall -Wextra -Werror -DFACET_CINTERFACE $inc -c "$work/kitchen_sink_use.cpp" -o "$work/use.c.$cxx.o"
             ran=1
         done ;;
     tcc)
@@ -50,6 +59,7 @@ for h in counter.h kitchen_sink.h; do
         tu "$work/$stem.c" "$h"
         tcc -Wall -Werror $inc -c "$work/$stem.c" -o "$work/$stem.tcc.o"
         tcc -Wall -Werror $inc -c "$work/gen/${stem}_typeinfo.c" -o "$work/${stem}_ti.tcc.o"
+        [ $stem != kitchen_sink ] || tcc -Wall -Werror $inc -c "$use" -o "$work/use.tcc.o"
         ran=1 ;;
     mingw)
         have x86_64-w64-mingw32-gcc || exit 77
@@ -61,6 +71,17 @@ for h in counter.h kitchen_sink.h; do
                 x86_64-w64-mingw32-g++ -std=c++11 -Wall -Wextra -Werror $inc -c "$work/$stem.$order.cpp" -o "$work/$stem.$order.xx.o"
             fi
         done
+        [ $stem != kitchen_sink ] || x86_64-w64-mingw32-gcc -std=c99 -Wall -Wextra -Werror $inc -c "$use" -o "$work/use.mingw.o"
+        ran=1 ;;
+    mingw32)
+        have i686-w64-mingw32-gcc || { echo "SKIPPED: i686-w64-mingw32-gcc is not installed"; exit 77; }
+        tu "$work/$stem.c" "$h" windows-first
+        i686-w64-mingw32-gcc -std=c99 -Wall -Wextra -Werror $inc -c "$work/$stem.c" -o "$work/$stem.m32.o"
+        i686-w64-mingw32-gcc -std=c99 -Wall -Wextra -Werror $inc -c "$work/gen/${stem}_typeinfo.c" -o "$work/${stem}_ti.m32.o"
+        [ $stem != kitchen_sink ] || i686-w64-mingw32-gcc -std=c99 -Wall -Wextra -Werror $inc -c "$use" -o "$work/use.m32.o"
+        if have i686-w64-mingw32-g++; then
+            [ $stem != kitchen_sink ] || i686-w64-mingw32-g++ -std=c++11 -Wall -Wextra -Werror $inc -c "$work/kitchen_sink_use.cpp" -o "$work/use.m32.xx.o"
+        fi
         ran=1 ;;
     esac
 done

@@ -117,6 +117,18 @@ static void test_idl_errors__size_is_names_nothing(void **state)
               "one of 'count', 'data'");
 }
 
+static void test_idl_errors__unknown_calling_convention(void **state)
+{
+    (void)state;
+    check_one("[object, " UUID1 "]\n"
+              "interface IA : IUnknown {\n"
+              "    HRESULT Each([in] void (__fastcall *visit)(uint32_t i));\n"
+              "}\n",
+              "main.idl:3:47: error: calling convention '__fastcall' has no Facet equivalent: "
+              "expected __stdcall (STDMETHODCALLTYPE, WINAPI, CALLBACK: FACET_CALL in C) or "
+              "__cdecl");
+}
+
 static void test_idl_errors__unfixed_size(void **state)
 {
     (void)state;
@@ -257,6 +269,7 @@ int main(void)
         cmocka_unit_test(test_idl_errors__remotable_not_hresult),
         cmocka_unit_test(test_idl_errors__local_may_return_other),
         cmocka_unit_test(test_idl_errors__size_is_names_nothing),
+        cmocka_unit_test(test_idl_errors__unknown_calling_convention),
         cmocka_unit_test(test_idl_errors__unfixed_size),
         cmocka_unit_test(test_idl_errors__bool),
         cmocka_unit_test(test_idl_errors__unknown_type),
