@@ -333,6 +333,7 @@ int facet_idl_compile_text(facet_idl_result **out, const char *name, const char 
     if (start(&c, options, out) != 0)
         return -1;
     f = new_file(&c, name ? name : "input.idl", text ? text : "", text ? size : 0);
+    c.main_file = f;
     if (f)
         facet_idl__parse_file(&c, f);
     return finish(&c, f, out);
@@ -361,6 +362,7 @@ int facet_idl_compile(facet_idl_result **out, const char *path,
     } else {
         f = new_file(&c, path, data, size);
         drop_read(&c, data);
+        c.main_file = f;
         if (f)
             facet_idl__parse_file(&c, f);
     }

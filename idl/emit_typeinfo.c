@@ -378,7 +378,7 @@ static void collect(ti_emitter *e, const idl_vec *decls)
         switch (d->kind) {
         case D_INTERFACE:
         case D_DISPINTERFACE:
-            if (d->defined && d->object && !d->builtin)
+            if (facet_idl__has_typeinfo(e->c, d))
                 facet_idl__vec_push(e->c->arena, &e->itfs, d);
             break;
         case D_COCLASS:

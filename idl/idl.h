@@ -317,6 +317,7 @@ struct idl_ctx {
     const facet_idl_allocator *saved_allocator; /* restored when the compilation ends */
     unsigned long failed_at_start; /* facet_idl__failed_allocations() then */
     struct facet_idl_result *result;
+    idl_file *main_file;  /* the file being compiled; the others are imports */
     idl_vec files;        /* idl_file *, every file read */
     idl_vec import_stack; /* idl_file *, for cycle messages */
     idl_symtab names;     /* typedefs, interfaces, coclasses, consts */
@@ -366,6 +367,10 @@ const char *facet_idl__callconv_c(const char *spelled);
 void facet_idl__write_expr(idl_buf *b, const idl_expr *e);
 int facet_idl__is_interface_type(const idl_type *t);
 const char *facet_idl__decl_c_name(const idl_decl *d);
+/* Whether the type info of this compilation describes d: an [object]
+ * interface defined in the compiled file. The type info is what proxies
+ * and stubs are made from. */
+int facet_idl__has_typeinfo(const idl_ctx *c, const idl_decl *d);
 /* The methods in vtable order, base interfaces' first. */
 void facet_idl__vtable(idl_ctx *c, const idl_decl *itf, idl_vec *out_methods);
 

@@ -222,6 +222,12 @@ const char *facet_idl__decl_c_name(const idl_decl *d)
     return d->c_name ? d->c_name : d->name;
 }
 
+int facet_idl__has_typeinfo(const idl_ctx *c, const idl_decl *d)
+{
+    return d->file == c->main_file && d->defined && d->object && !d->builtin &&
+           (d->kind == D_INTERFACE || d->kind == D_DISPINTERFACE);
+}
+
 static const idl_decl *final_decl(const idl_decl *d)
 {
     if (d && !d->defined && (d->kind == D_INTERFACE || d->kind == D_DISPINTERFACE)) {
@@ -644,18 +650,6 @@ static void resolve_type(idl_ctx *c, idl_type *t, int depth)
         resolve_type(c, ((idl_var *)t->params.items[i])->type, depth + 1);
 }
 
-/* The name an expression like n, *pn or n * 2 depends on. */
-static const idl_expr *expr_ident(const idl_expr *e, int depth)
-{
-    const idl_expr *r;
-    if (!e || depth > 50)
-        return NULL;
-    if (e->op == 'i')
-        return e;
-    r = expr_ident(e->a, depth + 1);
-    return r ? r : expr_ident(e->b, depth + 1);
-}
-
 static int var_index(const idl_vec *vars, const char *name)
 {
     size_t i;
@@ -667,37 +661,99 @@ static int var_index(const idl_vec *vars, const char *name)
     return -1;
 }
 
-/* [size_is(n)] and friends: n must name a sibling (parameter or field). */
-static int link_index(idl_ctx *c, const idl_var *v, const char *attr, const idl_vec *siblings,
-                      const char *what, const char *owner, int strict)
+/* Where an attribute's expression may look for names: the parameters of a
+ * method or the fields of a struct (and an encapsulated union's
+ * discriminant), then constants and enumerators. */
+typedef struct link_scope {
+    const idl_vec *siblings;
+    const idl_var *discriminant; /* or NULL */
+    const char *what;            /* "parameter", "field" */
+    const char *owner;           /* "IA::Fill", "struct S" */
+    int error;                   /* an error: the type info records the links */
+} link_scope;
+
+static int is_constant_name(idl_ctx *c, const char *name)
+{
+    const idl_decl *d = facet_idl__sym_get(&c->names, name);
+    return d && (d->kind == D_CONST || d->kind == D_ENUM);
+}
+
+static void unknown_link_name(idl_ctx *c, const idl_expr *id, const char *attr,
+                              const link_scope *s)
+{
+    idl_buf names;
+    size_t j;
+    memset(&names, 0, sizeof names);
+    for (j = 0; j < s->siblings->count; j++) {
+        const idl_var *v = s->siblings->items[j];
+        if (v->name)
+            facet_idl__buf_printf(&names, "%s'%s'", names.len ? ", " : "", v->name);
+    }
+    if (s->discriminant && s->discriminant->name)
+        facet_idl__buf_printf(&names, "%s'%s'", names.len ? ", " : "", s->discriminant->name);
+    (s->error ? facet_idl__error : facet_idl__warning)(
+        c, id->loc, "[%s(%s)] names no %s of %s: expected one of %s, or a constant", attr,
+        id->name, s->what, s->owner, names.len ? names.data : "(none)");
+    facet_idl__buf_free(&names);
+}
+
+/* Checks every name in e; the index of the first sibling it names, or -1
+ * (a constant size). */
+static int link_expr(idl_ctx *c, const idl_expr *e, const char *attr, const link_scope *s,
+                     int depth)
+{
+    int idx, sub;
+    if (!e || depth > IDL_MAX_DEPTH)
+        return -1;
+    if (e->op == 'i') {
+        idx = var_index(s->siblings, e->name);
+        if (idx < 0 && !(s->discriminant && s->discriminant->name &&
+                         strcmp(s->discriminant->name, e->name) == 0) &&
+            !is_constant_name(c, e->name))
+            unknown_link_name(c, e, attr, s);
+        return idx;
+    }
+    idx = link_expr(c, e->a, attr, s, depth + 1);
+    sub = link_expr(c, e->b, attr, s, depth + 1);
+    if (idx < 0)
+        idx = sub;
+    sub = link_expr(c, e->c, attr, s, depth + 1);
+    return idx < 0 ? sub : idx;
+}
+
+/* [size_is(n)] and friends: every name in them must be a sibling
+ * (parameter or field) or a constant. Returns the index of the sibling
+ * the first sized dimension depends on, or -1. */
+static int link_index(idl_ctx *c, const idl_var *v, const char *attr, const link_scope *s)
 {
     const idl_attr *a = facet_idl__attr(v->attrs, attr);
     size_t i;
+    int idx = -1, found = 0;
     for (i = 0; a && i < a->args.count; i++) {
-        const idl_expr *e = a->args.items[i], *id;
-        int idx;
+        const idl_expr *e = a->args.items[i];
+        int k;
         if (!e || e->op == 'e')
             continue;
-        id = expr_ident(e, 0);
-        if (!id)
-            return -1; /* a constant size */
-        idx = var_index(siblings, id->name);
-        if (idx < 0 && strict) {
-            idl_buf names;
-            size_t j;
-            memset(&names, 0, sizeof names);
-            for (j = 0; j < siblings->count; j++) {
-                const idl_var *s = siblings->items[j];
-                if (s->name)
-                    facet_idl__buf_printf(&names, "%s'%s'", names.len ? ", " : "", s->name);
-            }
-            facet_idl__error(c, id->loc, "[%s(%s)] names no %s of %s: expected one of %s", attr,
-                             id->name, what, owner, names.len ? names.data : "(none)");
-            facet_idl__buf_free(&names);
+        k = link_expr(c, e, attr, s, 0);
+        if (!found) {
+            idx = k;
+            found = 1;
         }
-        return idx;
     }
-    return -1;
+    return idx;
+}
+
+/* The attributes whose expressions name parameters or fields. */
+static void link_var(idl_ctx *c, idl_var *v, const link_scope *s)
+{
+    static const char *const bounds[] = {"max_is", "min_is", "first_is", "last_is", "byte_count"};
+    size_t i;
+    v->size_is = link_index(c, v, "size_is", s);
+    v->length_is = link_index(c, v, "length_is", s);
+    v->iid_is = link_index(c, v, "iid_is", s);
+    v->switch_is = link_index(c, v, "switch_is", s);
+    for (i = 0; i < sizeof bounds / sizeof bounds[0]; i++)
+        (void)link_index(c, v, bounds[i], s);
 }
 
 /* Method names that <windows.h> defines as A/W macros. A Facet interface
@@ -790,6 +846,7 @@ static void type_text(idl_buf *b, const idl_type *t)
 static void check_method(idl_ctx *c, idl_decl *itf, idl_method *m)
 {
     const char *owner;
+    link_scope scope;
     size_t i;
     int local = itf->local || has(m->attrs, "local");
     resolve_type(c, m->ret, 0);
@@ -817,10 +874,22 @@ static void check_method(idl_ctx *c, idl_decl *itf, idl_method *m)
             idl_buf b;
             memset(&b, 0, sizeof b);
             type_text(&b, m->ret);
-            /* widl only warns, and Wine's SDK files rely on it */
-            (c->windows_sdk ? facet_idl__warning : facet_idl__error)(
-                c, m->loc, "remotable method %s returns '%s': expected HRESULT, which every "
-                "method of an interface that is not [local] returns", owner, b.data ? b.data : "?");
+            /* The type info of the compiled file is what proxies and stubs
+             * are made from, and a proxy reports a lost call through the
+             * HRESULT. An interface that only reaches this header through
+             * an import gets no type info here: widl only warns, and so do
+             * we. */
+            if (facet_idl__has_typeinfo(c, itf))
+                facet_idl__error(c, m->loc, "remotable method %s returns '%s': expected HRESULT, "
+                                 "which every method of an interface that is not [local] returns, "
+                                 "as its proxy reports a failed call (FACET_E_DISCONNECTED) "
+                                 "through it; mark the method or the interface [local] if it is "
+                                 "only called in-process", owner, b.data ? b.data : "?");
+            else
+                facet_idl__warning(c, m->loc, "remotable method %s returns '%s', not HRESULT: no "
+                                   "proxy or stub can be made for %s (an error where %s itself "
+                                   "is compiled)", owner, b.data ? b.data : "?", itf->name,
+                                   itf->file ? itf->file->name : "its file");
             facet_idl__buf_free(&b);
         }
     }
@@ -833,9 +902,15 @@ static void check_method(idl_ctx *c, idl_decl *itf, idl_method *m)
         facet_idl__error(c, m->loc, "method name '%s' is a macro in <windows.h> (%sA/%sW): "
                          "expected another name, or a C file that includes <windows.h> will not "
                          "compile", m->c_name, m->c_name, m->c_name);
+    scope.siblings = &m->params;
+    scope.discriminant = NULL;
+    scope.what = "parameter";
+    scope.owner = owner;
+    /* through an import the links reach no type info here: widl does not
+     * check them, and SDK files have names that are not there */
+    scope.error = itf->file == c->main_file;
     for (i = 0; i < m->params.count; i++) {
         idl_var *v = m->params.items[i];
-        int strict = !c->windows_sdk; /* widl lets SDK files name what is not there */
         idl_type *t;
         v->dir = 0;
         if (has(v->attrs, "in"))
@@ -846,10 +921,7 @@ static void check_method(idl_ctx *c, idl_decl *itf, idl_method *m)
             v->dir = FACET_TI_IN;
         if (has(v->attrs, "retval"))
             v->dir |= FACET_TI_RETVAL;
-        v->size_is = link_index(c, v, "size_is", &m->params, "parameter", owner, strict);
-        v->length_is = link_index(c, v, "length_is", &m->params, "parameter", owner, strict);
-        v->iid_is = link_index(c, v, "iid_is", &m->params, "parameter", owner, strict);
-        v->switch_is = link_index(c, v, "switch_is", &m->params, "parameter", owner, strict);
+        link_var(c, v, &scope);
         /* a callback an object's method takes is STDMETHODCALLTYPE unless
          * it says otherwise, as in MIDL and widl: FACET_CALL */
         for (t = v->type; t && t->kind == TY_POINTER; t = t->sub)
@@ -862,7 +934,15 @@ static void check_fields(idl_ctx *c, idl_decl *d)
 {
     size_t i;
     int warned = 0;
-    const char *owner = d->name ? d->name : "an unnamed struct";
+    link_scope scope;
+    const char *kind = d->kind == D_UNION && !d->sw ? "union" : "struct";
+    scope.siblings = &d->fields;
+    scope.discriminant = d->sw;
+    scope.what = "field";
+    scope.error = d->file == c->main_file;
+    scope.owner = d->name ? facet_idl__printf(c->arena, "%s %s", kind, d->name) : NULL;
+    if (!scope.owner)
+        scope.owner = d->kind == D_UNION ? "an unnamed union" : "an unnamed struct";
     for (i = 0; i < d->fields.count; i++) {
         idl_var *v = d->fields.items[i];
         resolve_type(c, v->type, 0);
@@ -872,10 +952,7 @@ static void check_fields(idl_ctx *c, idl_decl *d)
                                "with named masks", v->name ? v->name : "");
             warned = 1;
         }
-        v->size_is = link_index(c, v, "size_is", &d->fields, "field", owner, 0);
-        v->length_is = link_index(c, v, "length_is", &d->fields, "field", owner, 0);
-        v->iid_is = link_index(c, v, "iid_is", &d->fields, "field", owner, 0);
-        v->switch_is = link_index(c, v, "switch_is", &d->fields, "field", owner, 0);
+        link_var(c, v, &scope);
     }
 }
 

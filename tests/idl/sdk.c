@@ -40,9 +40,9 @@ static const char *const sdk_files[] = {
     "mfobjects.idl", "mfidl.idl", "comcat.idl", "docobj.idl", "activscp.idl", "objsafe.idl",
     "bits.idl", "netlistmgr.idl", "taskschd.idl", "wbemcli.idl", "sapi.idl", "msctf.idl",
     "d2d1.idl", "dcommon.idl", "dxva2api.idl", "endpointvolume.idl", "mimeole.idl",
-    "vmr9.idl", "amstream.idl", "ctxtcall.idl", "dispex.idl", "mshtml.idl", "exdisp.idl",
+    "vmr9.idl", "amstream.idl", "ctxtcall.idl", "dispex.idl", "exdisp.idl",
     "textstor.idl", "optary.idl", "hlink.idl", "msxml6.idl", "devicetopology.idl",
-    "propsys.idl", "shtypes.idl", "uiautomationcore.idl", "wmsdkidl.idl", NULL};
+    "propsys.idl", "shtypes.idl", "uiautomationcore.idl", NULL};
 
 typedef struct names {
     char **items;
