@@ -290,6 +290,7 @@ static int finish(idl_ctx *c, idl_file *main_file, facet_idl_result **out)
     size_t i;
     memset(bufs, 0, sizeof bufs);
     if (main_file && !facet_idl__failed(c)) {
+        facet_idl__check_done(c);
         facet_idl__emit_header(c, main_file, &bufs[0]);
         facet_idl__emit_typeinfo(c, main_file, &bufs[1]);
         if (bufs[0].failed || bufs[1].failed)
@@ -370,6 +371,7 @@ int facet_idl_compile_text(facet_idl_result **out, const char *name, const char 
     if (start(&c, options, out) != 0)
         return -1;
     f = new_file(&c, name ? name : "input.idl", text ? text : "", text ? size : 0);
+    c.main_file = f;
     if (f)
         facet_idl__parse_file(&c, f);
     return finish(&c, f, out);
@@ -398,6 +400,7 @@ int facet_idl_compile(facet_idl_result **out, const char *path,
     } else {
         f = new_file(&c, path, data, size);
         drop_read(&c, data);
+        c.main_file = f;
         if (f)
             facet_idl__parse_file(&c, f);
     }
