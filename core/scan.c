@@ -972,16 +972,20 @@ static FacetResult scan_locked(FacetRuntime *rt, FacetScanReport *rep, const cha
         r = resolve(rt);
     if (FACET_FAILED(r))
         goto done;
+    /* A module whose classes could not be registered for want of memory,
+     * read by this scan or before, fails the scan: the next one tries
+     * again. */
+    for (d = rt->declared; d != NULL; d = d->next)
+        if (d->state == FACET_DECLARED_BROKEN && d->error == FACET_E_OUTOFMEMORY) {
+            r = facet__error(FACET_E_OUTOFMEMORY, "%s",
+                             d->message ? d->message : "facet_scan: out of memory");
+            goto done;
+        }
     for (k = 0; k < f->count; k++) {
         d = f->files[k].d;
         if (d == NULL)
             continue;
         if (d->fresh && d->state == FACET_DECLARED_BROKEN) {
-            if (d->error == FACET_E_OUTOFMEMORY) {
-                r = facet__error(FACET_E_OUTOFMEMORY, "%s",
-                                 d->message ? d->message : "facet_scan: out of memory");
-                goto done;
-            }
             add_problem(rep, d->error, d->mf->path, d->message ? d->message : "");
             st.problems++;
         }

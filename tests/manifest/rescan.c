@@ -331,6 +331,59 @@ static void test_manifest_rescan__out_of_memory(void **state)
     assert_true(rescans_failing(FACET_FAULT_ALLOC, FACET_E_OUTOFMEMORY, 0) > 10);
 }
 
+/* A scan's result, r: FACET_OK with every class of the folder registered,
+ * or FACET_E_OUTOFMEMORY. */
+static void expect_all_or_out_of_memory(FacetRuntime *rt, FacetResult r, const char *which,
+                                        uint64_t n)
+{
+    if (r == FACET_OK && (!registered(rt, "test.a.thing") || !registered(rt, "test.b.thing")))
+        fail_msg("the %s scan, allocation %llu failing, succeeded without every class",
+                 which, (unsigned long long)n);
+    if (r != FACET_OK && r != FACET_E_OUTOFMEMORY)
+        fail_msg("the %s scan, allocation %llu failing: %s", which, (unsigned long long)n,
+                 facet_last_error());
+}
+
+/* A first scan that ran out of memory at any point, then a second that
+ * does at any point: each fails so or registers everything (a module left
+ * unregistered by the first was once taken as settled by the second), and
+ * a third brings the runtime up to date. */
+static void test_manifest_rescan__out_of_memory_twice(void **state)
+{
+    char dir[4096];
+    uint64_t first, second, failures = 0;
+    (void)state;
+    snprintf(dir, sizeof(dir), "%s", plug_folder());
+    plug_install(dir, "plug_a", "test.a", 1, NULL, NULL);
+    plug_install(dir, "plug_b", "test.b", 2, "{\"test.a\": \"1.x\"}", NULL);
+    for (first = 1; first == 1 || failures != 0; first++)
+        for (second = 1;; second++) {
+            FacetRuntime *rt = NULL;
+            FacetResult r;
+            assert_int_equal(facet_runtime_new(&rt, NULL), FACET_OK);
+            facet_testing_fail(FACET_FAULT_ALLOC, first, 0);
+            r = facet_scan(NULL, rt, dir);
+            failures = facet_testing_failures(FACET_FAULT_ALLOC);
+            facet_testing_fail(FACET_FAULT_ALLOC, 0, 0);
+            expect_all_or_out_of_memory(rt, r, "first", first);
+            if (failures != 0) {
+                facet_testing_fail(FACET_FAULT_ALLOC, second, 0);
+                r = facet_scan(NULL, rt, dir);
+                facet_testing_fail(FACET_FAULT_ALLOC, 0, 0);
+                expect_all_or_out_of_memory(rt, r, "second", second);
+            }
+            scan(rt, dir, FACET_OK, 0, 2);
+            expect_all_or_out_of_memory(rt, FACET_OK, "third", 0);
+            facet_runtime_free(rt);
+            assert_no_leaks();
+            if (failures == 0 || r == FACET_OK)
+                break;
+        }
+    /* the first scan failed at each of its allocations */
+    assert_true(first > 10);
+    facet_test_remove_tree(dir);
+}
+
 /* A file call failing in a second scan (a stat, an open, a read): the file
  * is read again, by this scan or the next. */
 static void test_manifest_rescan__file_calls_fail(void **state)
@@ -425,6 +478,7 @@ int main(void)
         cmocka_unit_test(test_manifest_rescan__duplicate_goes),
         cmocka_unit_test(test_manifest_rescan__out_of_memory),
         cmocka_unit_test(test_manifest_rescan__file_calls_fail),
+        cmocka_unit_test(test_manifest_rescan__out_of_memory_twice),
         cmocka_unit_test(test_manifest_rescan__creates_race_rescans),
     };
     return cmocka_run_group_tests_name("manifest/rescan", tests, NULL, NULL);
