@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "idl.h"
+#include "tree/tree.h"
 
 struct facet_idl_result {
     facet_idl_allocator allocator; /* a copy of the one it was allocated with */

@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "idl.h"
+#include "../tree/tree.h"
 
 #define PP_MAX_INCLUDE 32
 #define PP_MAX_COND 64

@@ -9,7 +9,7 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "idl.h"
+#include "../tree/tree.h"
 
 void facet_idl__lex_init(idl_lexer *lx, idl_ctx *c, idl_file *f)
 {

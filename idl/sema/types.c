@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "idl.h"
+#include "../tree/tree.h"
 
 static const struct {
     int builtin;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "idl.h"
+#include "../tree/tree.h"
 
 /* ---- Allocator --------------------------------------------------------- */
 

@@ -10,7 +10,7 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "idl.h"
+#include "../tree/tree.h"
 
 typedef struct emitter {
     idl_ctx *c;

@@ -9,7 +9,7 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "idl.h"
+#include "../tree/tree.h"
 
 typedef struct parser {
     idl_ctx *c;

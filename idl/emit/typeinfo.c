@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "idl.h"
+#include "../tree/tree.h"
 
 typedef struct ti_emitter {
     idl_ctx *c;
