@@ -120,6 +120,10 @@ int facet_idl__sym_put(idl_ctx *c, idl_symtab *t, const char *key, void *value);
 size_t facet_idl__guid_scan(const char *s, const char *end, uint8_t out[16]);
 /* Writes g as "{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}" into out. */
 void facet_idl__guid_text(char out[IDL_GUID_TEXT], const uint8_t g[16]);
+/* Appends the fields of g to b as C numbers: "0x5A1D6E70, 0x4C1B, 0x4F0E",
+ * then between, then the eight bytes of Data4, "0x9A, 0x57, ...", in lower
+ * case hex digits when lower is set. */
+void facet_idl__guid_c(idl_buf *b, const uint8_t g[16], const char *between, int lower);
 
 /* ---- Source files and positions ----------------------------------------- */
 

@@ -19,9 +19,5 @@ void facet_idl__emit_typeinfo(idl_sema *s, const idl_file *f, idl_buf *out);
 
 /* The file's stem as a C identifier: "d3d11" -> "d3d11", "my-api" -> "my_api". */
 const char *facet_idl__symbol_stem(idl_ctx *c, const idl_file *f);
-/* Writes the fields of g as C numbers: "0x5A1D6E70, 0x4C1B, 0x4F0E", then
- * between, then the eight bytes of Data4, "0x9A, 0x57, ...", in lower case
- * hex digits when lower is set. */
-void facet_idl__write_guid_c(idl_buf *b, const uint8_t g[16], const char *between, int lower);
 
 #endif /* FACET_IDL_EMIT_H */

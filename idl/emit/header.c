@@ -25,7 +25,7 @@ typedef struct emitter {
 static void write_guid(emitter *e, const char *prefix, const char *name, const uint8_t g[16])
 {
     facet_idl__buf_printf(e->out, "FACET_DEFINE_GUID(%s%s, ", prefix, name);
-    facet_idl__write_guid_c(e->out, g, ",\n                  ", 0);
+    facet_idl__guid_c(e->out, g, ",\n                  ", 0);
     facet_idl__buf_puts(e->out, ");\n");
 }
 
@@ -336,7 +336,7 @@ static void write_uuid_decl(emitter *e, const char *name, const uint8_t g[16])
 {
     W(e, 0, "#ifdef __CRT_UUID_DECL");
     facet_idl__buf_printf(e->out, "__CRT_UUID_DECL(%s, ", name);
-    facet_idl__write_guid_c(e->out, g, ", ", 1);
+    facet_idl__guid_c(e->out, g, ", ", 1);
     facet_idl__buf_puts(e->out, ")\n");
     W(e, 0, "#endif");
 }
@@ -461,7 +461,7 @@ static void write_builtin_interface(emitter *e, const idl_decl *d)
     W(e, 0, "#ifndef __IUnknown_INTERFACE_DEFINED__");
     W(e, 0, "#define __IUnknown_INTERFACE_DEFINED__");
     facet_idl__buf_puts(e->out, "DEFINE_GUID(IID_IUnknown, ");
-    facet_idl__write_guid_c(e->out, e->s->iunknown->guid, ", ", 1);
+    facet_idl__guid_c(e->out, e->s->iunknown->guid, ", ", 1);
     facet_idl__buf_puts(e->out, ");\n");
     W(e, 0, "#if defined(__cplusplus) && !defined(CINTERFACE)");
     W(e, 0, "struct IUnknown {");

@@ -27,7 +27,7 @@ typedef struct ti_emitter {
 static void guid_init(idl_buf *b, const uint8_t g[16])
 {
     facet_idl__buf_puts(b, "{");
-    facet_idl__write_guid_c(b, g, ", {", 0);
+    facet_idl__guid_c(b, g, ", {", 0);
     facet_idl__buf_puts(b, "}}");
 }
 
