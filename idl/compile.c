@@ -17,12 +17,20 @@
 #include "front/front.h"
 #include "sema/sema.h"
 
+/* The outputs of a compilation, in the order facet_idl_output_at gives
+ * them. */
+static const idl_emitter outputs[] = {
+    {"%s.h", facet_idl__emit_header},
+    {"%s_typeinfo.c", facet_idl__emit_typeinfo},
+};
+#define OUTPUT_COUNT (sizeof outputs / sizeof outputs[0])
+
 struct facet_idl_result {
     facet_idl_allocator allocator; /* a copy of the one it was allocated with */
     idl_mem mem;                   /* over allocator */
     idl_arena *arena;              /* what the caller reads */
     idl_diags diags;
-    facet_idl_output outputs[2];
+    facet_idl_output outputs[OUTPUT_COUNT];
     size_t output_count;
     facet_idl_interface *itfs; /* in arena */
     size_t itf_count;
@@ -80,31 +88,31 @@ static int finish(compilation *k, facet_idl_result **out)
     idl_ctx *c = &k->c;
     facet_idl_result *r = k->result;
     idl_file *main_file = c->main_file;
-    idl_buf bufs[2];
+    idl_buf bufs[OUTPUT_COUNT];
     size_t i;
-    for (i = 0; i < 2; i++)
+    for (i = 0; i < OUTPUT_COUNT; i++)
         facet_idl__buf_init(&bufs[i], c->mem);
     if (main_file && !facet_idl__failed(c)) {
         facet_idl__check_done(&k->sema);
-        facet_idl__emit_header(&k->sema, main_file, &bufs[0]);
-        facet_idl__emit_typeinfo(&k->sema, main_file, &bufs[1]);
-        if (bufs[0].failed || bufs[1].failed)
-            c->out_of_memory = 1;
+        for (i = 0; i < OUTPUT_COUNT; i++) {
+            outputs[i].emit(&k->sema, main_file, &bufs[i]);
+            if (bufs[i].failed)
+                c->out_of_memory = 1;
+        }
     }
     if (!facet_idl__failed(c) && main_file) {
-        for (i = 0; i < 2; i++) {
-            r->outputs[i].name = facet_idl__printf(r->arena, i == 0 ? "%s.h" : "%s_typeinfo.c",
-                                                   main_file->stem);
+        for (i = 0; i < OUTPUT_COUNT; i++) {
+            r->outputs[i].name = facet_idl__printf(r->arena, outputs[i].name, main_file->stem);
             r->outputs[i].data = facet_idl__strndup(r->arena, bufs[i].data ? bufs[i].data : "",
                                                     bufs[i].len);
             r->outputs[i].size = bufs[i].len;
             if (!r->outputs[i].name || !r->outputs[i].data)
                 c->out_of_memory = 1;
         }
-        r->output_count = c->out_of_memory ? 0 : 2;
+        r->output_count = c->out_of_memory ? 0 : OUTPUT_COUNT;
         keep_interfaces(k);
     }
-    for (i = 0; i < 2; i++)
+    for (i = 0; i < OUTPUT_COUNT; i++)
         facet_idl__buf_free(&bufs[i]);
     /* An allocation that failed anywhere, checked or not, fails the whole. */
     if (c->mem->failed)
