@@ -1,5 +1,5 @@
 /*
- * emit_header.c - X.h: the C and C++ declarations of X.idl.
+ * header.c - X.h: the C and C++ declarations of X.idl.
  *
  * The layout follows MIDL and widl, and <facet/abi.h>: each interface is a
  * struct whose first member lpVtbl points at a struct of FACET_CALL function
@@ -10,9 +10,10 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "idl.h"
+#include "emit.h"
 
 typedef struct emitter {
+    idl_sema *s;
     idl_ctx *c;
     const idl_file *file;
     idl_buf *out;
@@ -23,10 +24,9 @@ typedef struct emitter {
 
 static void write_guid(emitter *e, const char *prefix, const char *name, const uint8_t g[16])
 {
-    W(e, 0, "FACET_DEFINE_GUID(%s%s, 0x%02X%02X%02X%02X, 0x%02X%02X, 0x%02X%02X,", prefix, name,
-      g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7]);
-    W(e, 0, "                  0x%02X, 0x%02X, 0x%02X, 0x%02X, 0x%02X, 0x%02X, 0x%02X, 0x%02X);",
-      g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
+    facet_idl__buf_printf(e->out, "FACET_DEFINE_GUID(%s%s, ", prefix, name);
+    facet_idl__guid_c(e->out, g, ",\n                  ", 0);
+    facet_idl__buf_puts(e->out, ");\n");
 }
 
 /* A coclass's CLSID_ or a library's LIBID_ constant. */
@@ -62,7 +62,7 @@ static void write_enum_body(emitter *e, const idl_decl *d, int indent, const cha
     for (i = 0; i < d->enumerators.count; i++) {
         const idl_enumerator *en = d->enumerators.items[i];
         idl_buf v;
-        memset(&v, 0, sizeof v);
+        facet_idl__buf_init(&v, e->c->mem);
         if (en->value) {
             facet_idl__buf_puts(&v, " = ");
             facet_idl__write_expr(&v, en->value);
@@ -102,7 +102,7 @@ static void write_aggregate(emitter *e, const idl_decl *d, int indent, const cha
         W(e, indent, "%s%s {", prefix, kw);
     if (d->sw) {
         idl_buf b;
-        memset(&b, 0, sizeof b);
+        facet_idl__buf_init(&b, e->c->mem);
         facet_idl__write_decl(&b, d->sw->type, d->sw->name);
         W(e, indent + 1, "%s;", b.data ? b.data : "");
         facet_idl__buf_free(&b);
@@ -124,7 +124,7 @@ static void write_fields(emitter *e, const idl_decl *d, int indent)
         const idl_var *v = d->fields.items[i];
         const idl_type *b = bottom(v->type);
         idl_buf s;
-        memset(&s, 0, sizeof s);
+        facet_idl__buf_init(&s, e->c->mem);
         if (defines_aggregate(b)) {
             /* a nested definition, then the declarators that share it
              * (struct { ... } a, *pa;); none for a C11 anonymous member
@@ -156,18 +156,12 @@ static void write_fields(emitter *e, const idl_decl *d, int indent)
     }
 }
 
-static int is_builtin_name(emitter *e, const char *name)
-{
-    idl_decl *d = name ? facet_idl__sym_get(&e->c->names, name) : NULL;
-    return d && d->builtin;
-}
-
 static void write_typedef(emitter *e, idl_decl *d)
 {
     size_t i, kept = 0;
     const idl_type *b = bottom(d->type);
     for (i = 0; i < d->vars.count; i++)
-        if (!is_builtin_name(e, ((idl_var *)d->vars.items[i])->name))
+        if (!facet_idl__is_builtin_name(e->s, ((idl_var *)d->vars.items[i])->name))
             kept++;
     if (kept == 0) {
         W(e, 0, "/* typedef %s: a Facet base type, declared by <facet/abi.h> */", d->name);
@@ -179,10 +173,10 @@ static void write_typedef(emitter *e, idl_decl *d)
         /* typedef struct tag { ... } A, *PA; in one, so an untagged body
          * needs no invented name */
         idl_buf names;
-        memset(&names, 0, sizeof names);
+        facet_idl__buf_init(&names, e->c->mem);
         for (i = 0; i < d->vars.count; i++) {
             const idl_var *v = d->vars.items[i];
-            if (is_builtin_name(e, v->name))
+            if (facet_idl__is_builtin_name(e->s, v->name))
                 continue;
             facet_idl__buf_puts(&names, names.len ? ", " : " ");
             facet_idl__write_declarator(&names, v->type, v->name);
@@ -200,9 +194,9 @@ static void write_typedef(emitter *e, idl_decl *d)
     for (i = 0; i < d->vars.count; i++) {
         const idl_var *v = d->vars.items[i];
         idl_buf s;
-        if (is_builtin_name(e, v->name))
+        if (facet_idl__is_builtin_name(e->s, v->name))
             continue;
-        memset(&s, 0, sizeof s);
+        facet_idl__buf_init(&s, e->c->mem);
         facet_idl__write_decl(&s, v->type, v->name);
         W(e, 0, "typedef %s;", s.data ? s.data : "");
         facet_idl__buf_free(&s);
@@ -212,7 +206,7 @@ static void write_typedef(emitter *e, idl_decl *d)
 static void write_const(emitter *e, const idl_decl *d)
 {
     idl_buf v;
-    memset(&v, 0, sizeof v);
+    facet_idl__buf_init(&v, e->c->mem);
     facet_idl__write_expr(&v, d->value);
     if (d->value && (d->value->op == 's' || d->value->op == 'n' || d->value->op == 'c'))
         W(e, 0, "#define %s %s", d->name, v.data ? v.data : "");
@@ -228,7 +222,7 @@ static void write_const(emitter *e, const idl_decl *d)
  * names, so a platform header that declares X again skips it. */
 static const char *itf_guard(emitter *e, const char *name, const char *what)
 {
-    const char *g = facet_idl__printf(e->c->arena, e->c->windows_sdk ? "__%s_%s_DEFINED__"
+    const char *g = facet_idl__printf(e->c->arena, e->s->windows_sdk ? "__%s_%s_DEFINED__"
                                                                      : "FACET_%s_%s_DEFINED",
                                       name, what);
     return g ? g : "FACET_IDL_OUT_OF_MEMORY";
@@ -294,8 +288,8 @@ static void write_ref_overload(emitter *e, const idl_method *m, const char *ret)
         refs += is_guid_ref(((const idl_var *)m->params.items[i])->type);
     if (!refs)
         return;
-    memset(&p, 0, sizeof p);
-    memset(&a, 0, sizeof a);
+    facet_idl__buf_init(&p, e->c->mem);
+    facet_idl__buf_init(&a, e->c->mem);
     for (i = 0; i < m->params.count; i++) {
         const idl_var *v = m->params.items[i];
         const char *name = param_name(e, v, i);
@@ -341,9 +335,9 @@ static void write_traits(emitter *e, const idl_decl *d)
 static void write_uuid_decl(emitter *e, const char *name, const uint8_t g[16])
 {
     W(e, 0, "#ifdef __CRT_UUID_DECL");
-    W(e, 0, "__CRT_UUID_DECL(%s, 0x%02x%02x%02x%02x, 0x%02x%02x, 0x%02x%02x, 0x%02x, 0x%02x, "
-            "0x%02x, 0x%02x, 0x%02x, 0x%02x, 0x%02x, 0x%02x)", name, g[0], g[1], g[2], g[3], g[4],
-      g[5], g[6], g[7], g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
+    facet_idl__buf_printf(e->out, "__CRT_UUID_DECL(%s, ", name);
+    facet_idl__guid_c(e->out, g, ", ", 1);
+    facet_idl__buf_puts(e->out, ")\n");
     W(e, 0, "#endif");
 }
 
@@ -373,13 +367,13 @@ static void write_interface(emitter *e, const idl_decl *d)
             idl_buf r, p;
             if (!m->in_vtable)
                 continue;
-            memset(&r, 0, sizeof r);
-            memset(&p, 0, sizeof p);
+            facet_idl__buf_init(&r, e->c->mem);
+            facet_idl__buf_init(&p, e->c->mem);
             facet_idl__write_decl(&r, m->ret, NULL);
             write_params(e, &p, m, NULL);
             W(e, 1, "virtual %s FACET_CALL %s%s = 0;", r.data ? r.data : "void", m->c_name,
               p.data ? p.data : "()");
-            if (e->c->windows_sdk)
+            if (e->s->windows_sdk)
                 write_ref_overload(e, m, r.data ? r.data : "void");
             facet_idl__buf_free(&r);
             facet_idl__buf_free(&p);
@@ -387,7 +381,7 @@ static void write_interface(emitter *e, const idl_decl *d)
     }
     W(e, 0, "};");
     write_traits(e, d);
-    if (e->c->windows_sdk && d->has_uuid)
+    if (e->s->windows_sdk && d->has_uuid)
         write_uuid_decl(e, name, d->guid);
     W(e, 0, "#else");
     W(e, 0, "typedef struct %sVtbl {", name);
@@ -404,8 +398,8 @@ static void write_interface(emitter *e, const idl_decl *d)
             W(e, 1, "/* %s */", o ? facet_idl__decl_c_name(o) : "?");
             owner = o;
         }
-        memset(&r, 0, sizeof r);
-        memset(&p, 0, sizeof p);
+        facet_idl__buf_init(&r, e->c->mem);
+        facet_idl__buf_init(&p, e->c->mem);
         facet_idl__write_decl(&r, m->ret, NULL);
         write_params(e, &p, m, name);
         W(e, 1, "%s(FACET_CALL *%s)%s;", r.data ? r.data : "void", member_name(e, &all, i, o),
@@ -427,7 +421,7 @@ static void write_interface(emitter *e, const idl_decl *d)
         size_t j;
         if (member_name(e, &all, i, NULL) != m->c_name)
             continue; /* an overload: C has no name for it but the vtable member */
-        memset(&a, 0, sizeof a);
+        facet_idl__buf_init(&a, e->c->mem);
         for (j = 0; j < m->params.count; j++)
             facet_idl__buf_printf(&a, ", %s", param_name(e, m->params.items[j], j));
         W(e, 0, "#define %s_%s(This%s) ((This)->lpVtbl->%s(This%s))", name, m->c_name,
@@ -448,7 +442,6 @@ static void write_interface(emitter *e, const idl_decl *d)
  * copies into C. */
 static void write_builtin_interface(emitter *e, const idl_decl *d)
 {
-    static const uint8_t iid_iunknown[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0xC0, 0, 0, 0, 0, 0, 0, 0x46};
     static const struct {
         const char *ret, *name, *params, *args;
     } methods[] = {{"HRESULT", "QueryInterface", ", REFIID riid, void **ppvObject", ", riid, ppvObject"},
@@ -457,7 +450,7 @@ static void write_builtin_interface(emitter *e, const idl_decl *d)
     const char *name = facet_idl__decl_c_name(d);
     size_t i;
     W(e, 0, "/* interface %s is %s, declared by <facet/abi.h> */", d->name, name);
-    if (!e->c->windows_sdk || strcmp(d->name, "IUnknown") != 0 || d->file != e->file)
+    if (!e->s->windows_sdk || strcmp(d->name, "IUnknown") != 0 || d->file != e->file)
         return;
     BLANK(e);
     W(e, 0, "/* The platform's IUnknown, for the platform's headers */");
@@ -467,15 +460,16 @@ static void write_builtin_interface(emitter *e, const idl_decl *d)
     W(e, 0, "#endif");
     W(e, 0, "#ifndef __IUnknown_INTERFACE_DEFINED__");
     W(e, 0, "#define __IUnknown_INTERFACE_DEFINED__");
-    W(e, 0, "DEFINE_GUID(IID_IUnknown, 0x00000000, 0x0000, 0x0000, 0xc0, 0x00, 0x00, 0x00, 0x00, "
-            "0x00, 0x00, 0x46);");
+    facet_idl__buf_puts(e->out, "DEFINE_GUID(IID_IUnknown, ");
+    facet_idl__guid_c(e->out, e->s->iunknown->guid, ", ", 1);
+    facet_idl__buf_puts(e->out, ");\n");
     W(e, 0, "#if defined(__cplusplus) && !defined(CINTERFACE)");
     W(e, 0, "struct IUnknown {");
     for (i = 0; i < 3; i++)
         W(e, 1, "virtual %s STDMETHODCALLTYPE %s(%s) = 0;", methods[i].ret, methods[i].name,
           methods[i].params[0] ? methods[i].params + 2 : "void");
     W(e, 0, "};");
-    write_uuid_decl(e, "IUnknown", iid_iunknown);
+    write_uuid_decl(e, "IUnknown", e->s->iunknown->guid);
     W(e, 0, "#else");
     W(e, 0, "typedef struct IUnknownVtbl {");
     for (i = 0; i < 3; i++)
@@ -542,7 +536,7 @@ static const char *forward_kind(emitter *e, const idl_decl *d)
     if (d->kind == D_STRUCT)
         return "struct";
     key = facet_idl__printf(e->c->arena, "u:%s", d->name);
-    def = key ? facet_idl__sym_get(&e->c->tags, key) : NULL;
+    def = key ? facet_idl__sym_get(&e->s->tags, key) : NULL;
     return def && def->sw ? "struct" : "union";
 }
 
@@ -576,7 +570,7 @@ static void write_decl(emitter *e, idl_decl *d)
         break;
     case D_VARIABLE: {
         idl_buf v;
-        memset(&v, 0, sizeof v);
+        facet_idl__buf_init(&v, e->c->mem);
         facet_idl__write_decl(&v, d->type, d->name);
         W(e, 0, "extern %s;", v.data ? v.data : "");
         facet_idl__buf_free(&v);
@@ -606,8 +600,8 @@ static void write_decl(emitter *e, idl_decl *d)
             const idl_method *m = d->methods.items[i];
             const char *cc = facet_idl__callconv_c(m->callconv);
             idl_buf r, p;
-            memset(&r, 0, sizeof r);
-            memset(&p, 0, sizeof p);
+            facet_idl__buf_init(&r, e->c->mem);
+            facet_idl__buf_init(&p, e->c->mem);
             facet_idl__write_decl(&r, m->ret, NULL);
             write_params(e, &p, m, NULL);
             W(e, 0, "%s %s%s%s%s;", r.data ? r.data : "void", cc && *cc ? cc : "",
@@ -621,12 +615,14 @@ static void write_decl(emitter *e, idl_decl *d)
     }
 }
 
-void facet_idl__emit_header(idl_ctx *c, const idl_file *f, idl_buf *out)
+void facet_idl__emit_header(idl_sema *s, const idl_file *f, idl_buf *out)
 {
+    idl_ctx *c = s->c;
     emitter e;
     char guard[128];
     size_t i, k = 0;
     memset(&e, 0, sizeof e);
+    e.s = s;
     e.c = c;
     e.file = f;
     e.out = out;
@@ -637,7 +633,7 @@ void facet_idl__emit_header(idl_ctx *c, const idl_file *f, idl_buf *out)
     W(&e, 0, "/*** Autogenerated by facet-idl %s from %s - do not edit ***/", FACET_IDL_VERSION,
       f->name);
     BLANK(&e);
-    if (c->windows_sdk) {
+    if (s->windows_sdk) {
         /* A Windows SDK file's header takes the place of the platform's
          * header of the same name and stands on the platform's other
          * headers, as MIDL's and widl's do: they come first, outside the
@@ -655,7 +651,7 @@ void facet_idl__emit_header(idl_ctx *c, const idl_file *f, idl_buf *out)
     W(&e, 0, "#ifndef FACET_IDL_%s_H", guard);
     W(&e, 0, "#define FACET_IDL_%s_H", guard);
     BLANK(&e);
-    if (c->windows_sdk) {
+    if (s->windows_sdk) {
         const char *sym = facet_idl__symbol_stem(c, f);
         W(&e, 0, "#ifdef __%s_h__", sym);
         W(&e, 0, "#error \"the platform's %s.h came before this one: facet-idl's %s.h takes its "

@@ -1,75 +1,56 @@
 /*
- * util.c - arena, text buffers, vectors and the symbol table.
+ * memory.c - a compilation's allocator, its arena, text buffers and vectors.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "idl.h"
+#include "base.h"
 
 /* ---- Allocator --------------------------------------------------------- */
 
-#if defined(_MSC_VER) && !defined(__clang__)
-#define IDL_THREAD_LOCAL __declspec(thread)
-#else
-#define IDL_THREAD_LOCAL __thread
-#endif
-
-static IDL_THREAD_LOCAL const facet_idl_allocator *current_allocator;
-/* Allocations that failed on this thread, ever: a compilation compares the
- * count at its start and end, so no failure goes unnoticed, even one that a
- * caller of the allocator did not check. */
-static IDL_THREAD_LOCAL unsigned long failed_allocations;
-
-unsigned long facet_idl__failed_allocations(void)
+static void *std_alloc(size_t size, void *payload)
 {
-    return failed_allocations;
+    (void)payload;
+    return malloc(size);
 }
 
-static void *noted(void *p)
+static void *std_resize(void *p, size_t size, void *payload)
+{
+    (void)payload;
+    return realloc(p, size);
+}
+
+static void std_release(void *p, void *payload)
+{
+    (void)payload;
+    free(p);
+}
+
+const facet_idl_allocator facet_idl__malloc_allocator = {std_alloc, std_resize, std_release, NULL};
+
+static void *noted(idl_mem *m, void *p)
 {
     if (!p)
-        failed_allocations++;
+        m->failed++;
     return p;
 }
 
-const facet_idl_allocator *facet_idl__use_allocator(const facet_idl_allocator *a)
+void *facet_idl__malloc(idl_mem *m, size_t size)
 {
-    const facet_idl_allocator *old = current_allocator;
-    current_allocator = a;
-    return old;
+    return noted(m, m->allocator->alloc(size, m->allocator->payload));
 }
 
-static void *alloc_with(const facet_idl_allocator *a, size_t size)
+void *facet_idl__realloc(idl_mem *m, void *p, size_t size)
 {
-    return noted(a ? a->alloc(size, a->payload) : malloc(size));
+    return noted(m, m->allocator->resize(p, size, m->allocator->payload));
 }
 
-static void free_with(const facet_idl_allocator *a, void *p)
+void facet_idl__free(idl_mem *m, void *p)
 {
-    if (!p)
-        return;
-    if (a)
-        a->release(p, a->payload);
-    else
-        free(p);
-}
-
-void *facet_idl__malloc(size_t size)
-{
-    return alloc_with(current_allocator, size);
-}
-
-void *facet_idl__realloc(void *p, size_t size)
-{
-    const facet_idl_allocator *a = current_allocator;
-    return noted(a ? a->resize(p, size, a->payload) : realloc(p, size));
-}
-
-void facet_idl__free(void *p)
-{
-    free_with(current_allocator, p);
+    if (p)
+        m->allocator->release(p, m->allocator->payload);
 }
 
 /* ---- Arena ------------------------------------------------------------- */
@@ -83,18 +64,18 @@ typedef struct idl_chunk {
 
 struct idl_arena {
     idl_chunk *head;
-    const facet_idl_allocator *allocator; /* the one it was made with */
+    idl_mem *mem;
 };
 
 #define IDL_ALIGN 16u
 #define IDL_CHUNK_HEADER (((sizeof(idl_chunk) + IDL_ALIGN - 1) / IDL_ALIGN) * IDL_ALIGN)
 
-idl_arena *facet_idl__arena_new(void)
+idl_arena *facet_idl__arena_new(idl_mem *m)
 {
-    idl_arena *a = facet_idl__malloc(sizeof(idl_arena));
+    idl_arena *a = facet_idl__malloc(m, sizeof(idl_arena));
     if (a) {
         a->head = NULL;
-        a->allocator = current_allocator;
+        a->mem = m;
     }
     return a;
 }
@@ -106,9 +87,9 @@ void facet_idl__arena_free(idl_arena *a)
         return;
     for (c = a->head; c; c = next) {
         next = c->next;
-        free_with(a->allocator, c);
+        facet_idl__free(a->mem, c);
     }
-    free_with(a->allocator, a);
+    facet_idl__free(a->mem, a);
 }
 
 void *facet_idl__alloc(idl_arena *a, size_t size)
@@ -120,7 +101,7 @@ void *facet_idl__alloc(idl_arena *a, size_t size)
         size = IDL_ALIGN;
     if (!c || c->cap - c->used < size) {
         size_t cap = size > 65536 ? size : 65536;
-        c = alloc_with(a->allocator, IDL_CHUNK_HEADER + cap);
+        c = facet_idl__malloc(a->mem, IDL_CHUNK_HEADER + cap);
         if (!c)
             return NULL;
         c->cap = cap;
@@ -133,7 +114,6 @@ void *facet_idl__alloc(idl_arena *a, size_t size)
     memset(p, 0, size);
     return p;
 }
-
 char *facet_idl__strndup(idl_arena *a, const char *s, size_t n)
 {
     char *p = facet_idl__alloc(a, n + 1);
@@ -181,7 +161,7 @@ static int buf_reserve(idl_buf *b, size_t more)
     cap = b->cap ? b->cap : 256;
     while (cap < b->len + more + 1)
         cap *= 2;
-    p = facet_idl__realloc(b->data, cap);
+    p = facet_idl__realloc(b->mem, b->data, cap);
     if (!p) {
         b->failed = 1;
         return 0;
@@ -189,6 +169,12 @@ static int buf_reserve(idl_buf *b, size_t more)
     b->data = p;
     b->cap = cap;
     return 1;
+}
+
+void facet_idl__buf_init(idl_buf *b, idl_mem *m)
+{
+    memset(b, 0, sizeof(*b));
+    b->mem = m;
 }
 
 void facet_idl__buf_putn(idl_buf *b, const char *s, size_t n)
@@ -240,7 +226,7 @@ void facet_idl__write_line(idl_buf *b, int indent, const char *fmt, ...)
 
 void facet_idl__buf_free(idl_buf *b)
 {
-    facet_idl__free(b->data);
+    facet_idl__free(b->mem, b->data);
     b->data = NULL;
     b->len = b->cap = 0;
 }
@@ -263,60 +249,3 @@ int facet_idl__vec_push(idl_arena *a, idl_vec *v, void *item)
     return 1;
 }
 
-/* ---- Symbol table: open addressing, keys and values in the arena -------- */
-
-struct idl_sym {
-    const char *key;
-    void *value;
-};
-
-static size_t hash_str(const char *s)
-{
-    size_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
-
-void *facet_idl__sym_get(const idl_symtab *t, const char *key)
-{
-    size_t i;
-    if (!t->cap)
-        return NULL;
-    for (i = hash_str(key) & (t->cap - 1); t->slots[i].key; i = (i + 1) & (t->cap - 1))
-        if (strcmp(t->slots[i].key, key) == 0)
-            return t->slots[i].value;
-    return NULL;
-}
-
-int facet_idl__sym_put(idl_ctx *c, idl_symtab *t, const char *key, void *value)
-{
-    size_t i;
-    if ((t->count + 1) * 2 > t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 256, j;
-        struct idl_sym *slots = facet_idl__alloc(c->arena, cap * sizeof(*slots));
-        if (!slots) {
-            facet_idl__oom(c);
-            return 0;
-        }
-        for (j = 0; j < t->cap; j++) {
-            if (!t->slots[j].key)
-                continue;
-            for (i = hash_str(t->slots[j].key) & (cap - 1); slots[i].key; i = (i + 1) & (cap - 1))
-                ;
-            slots[i] = t->slots[j];
-        }
-        t->slots = slots;
-        t->cap = cap;
-    }
-    for (i = hash_str(key) & (t->cap - 1); t->slots[i].key; i = (i + 1) & (t->cap - 1)) {
-        if (strcmp(t->slots[i].key, key) == 0) {
-            t->slots[i].value = value;
-            return 1;
-        }
-    }
-    t->slots[i].key = key;
-    t->slots[i].value = value;
-    t->count++;
-    return 1;
-}

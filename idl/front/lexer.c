@@ -9,7 +9,7 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "idl.h"
+#include "front.h"
 
 void facet_idl__lex_init(idl_lexer *lx, idl_ctx *c, idl_file *f)
 {
@@ -48,32 +48,11 @@ static void stop(idl_lexer *lx)
     lx->p = text_end(lx);
 }
 
-static int is_hex_run(const char *p, const char *end, int n)
-{
-    int i;
-    for (i = 0; i < n; i++)
-        if (p + i >= end || !isxdigit((unsigned char)p[i]))
-            return 0;
-    return 1;
-}
-
 /* 8-4-4-4-12 hex digits, not followed by a name character. */
 static int uuid_length(const char *p, const char *end)
 {
-    static const int groups[] = {8, 4, 4, 4, 12};
-    const char *q = p;
-    int g;
-    for (g = 0; g < 5; g++) {
-        if (!is_hex_run(q, end, groups[g]))
-            return 0;
-        q += groups[g];
-        if (g < 4) {
-            if (q >= end || *q != '-')
-                return 0;
-            q++;
-        }
-    }
-    if (q < end && (isalnum((unsigned char)*q) || *q == '_'))
+    const char *q = p + facet_idl__guid_scan(p, end, NULL);
+    if (q == p || (q < end && (isalnum((unsigned char)*q) || *q == '_')))
         return 0;
     return (int)(q - p);
 }

@@ -4,14 +4,24 @@
  * The grammar is MIDL's as far as C headers need it. The parser builds the
  * tree and reports the first syntax error ("expected X, found Y"); after an
  * error every loop ends at the next check of p_failed(), and the tree is
- * thrown away with the arena. Names are resolved later, in types.c.
+ * thrown away with the arena. Names are resolved later, by sema.
  */
 #include <ctype.h>
 #include <string.h>
 
-#include "idl.h"
+#include "front.h"
+
+/* What the parsers of one compilation share: a file's parser starts the
+ * parser of each file it imports. */
+typedef struct front {
+    idl_ctx *c;
+    idl_vec import_stack; /* idl_file *, the files being parsed, for cycle messages */
+    idl_parsed_fn parsed; /* told of each file once it is parsed */
+    void *payload;
+} front;
 
 typedef struct parser {
+    front *fr;
     idl_ctx *c;
     idl_file *file;
     idl_pp *pp;
@@ -297,36 +307,16 @@ static int known_attr(const char *name)
     return 0;
 }
 
-static int hexval(char ch)
-{
-    return isdigit((unsigned char)ch) ? ch - '0' : tolower((unsigned char)ch) - 'a' + 10;
-}
-
-/* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" into the bytes of a FacetGuid in
- * field order (Data1, Data2, Data3 as numbers, Data4 as bytes). */
-static int parse_guid_text(const char *s, uint8_t out[16])
-{
-    static const int groups[] = {8, 4, 4, 4, 12};
-    int g, i, k = 0;
-    for (g = 0; g < 5; g++) {
-        for (i = 0; i < groups[g]; i += 2) {
-            if (!isxdigit((unsigned char)s[0]) || !isxdigit((unsigned char)s[1]))
-                return 0;
-            out[k++] = (uint8_t)(hexval(s[0]) * 16 + hexval(s[1]));
-            s += 2;
-        }
-        if (g < 4 && *s++ != '-')
-            return 0;
-    }
-    return *s == '\0';
-}
-
+/* uuid(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx), the GUID bare or in quotes */
 static void parse_uuid_arg(parser *p, idl_attr *a)
 {
     const char *text = NULL;
-    if (p->tok.kind == TK_UUID || p->tok.kind == TK_STRING)
+    size_t n = 0;
+    if (p->tok.kind == TK_UUID || p->tok.kind == TK_STRING) {
         text = p->tok.text;
-    if (!text || !parse_guid_text(text, a->guid)) {
+        n = facet_idl__guid_scan(text, text + strlen(text), a->guid);
+    }
+    if (!n || text[n] != '\0') {
         if (!p_failed(p))
             facet_idl__error(p->c, p->tok.loc,
                              "malformed GUID: expected 8-4-4-4-12 hexadecimal digits "
@@ -410,21 +400,42 @@ static int is_base_word(const char *s)
     return 0;
 }
 
-static const char *const callconvs[] = {
-    "__stdcall", "_stdcall", "stdcall", "__cdecl", "_cdecl", "cdecl", "__fastcall", "pascal",
-    "__pascal", "_pascal", "STDMETHODCALLTYPE", "WINAPI", "CALLBACK", "APIENTRY", "__RPC_FAR",
-    "__RPC_API", "__RPC_USER", "__RPC_STUB", "FAR", "NEAR", "STDAPICALLTYPE", "WINAPIV",
-    "__thiscall", NULL};
-
 static int is_callconv(const idl_token *t)
 {
-    size_t i;
-    if (t->kind != TK_IDENT)
-        return 0;
-    for (i = 0; callconvs[i]; i++)
-        if (strcmp(callconvs[i], t->text) == 0)
-            return 1;
-    return 0;
+    return t->kind == TK_IDENT && facet_idl__is_callconv(t->text);
+}
+
+/* The words that start a tagged type: the tag the type keeps and the kind
+ * of declaration its body makes. */
+static const struct {
+    const char *word;
+    int tag;
+    int kind;
+} tagged_words[] = {{"struct", 's', D_STRUCT}, {"union", 'u', D_UNION}, {"enum", 'e', D_ENUM}};
+
+static int tagged_word(const char *word)
+{
+    int i;
+    for (i = 0; i < (int)(sizeof tagged_words / sizeof tagged_words[0]); i++)
+        if (strcmp(tagged_words[i].word, word) == 0)
+            return i;
+    return -1;
+}
+
+/* The kind of declaration a tagged type declares or defines. */
+static int tagged_kind(int tag)
+{
+    int i;
+    for (i = 0; i < (int)(sizeof tagged_words / sizeof tagged_words[0]); i++)
+        if (tagged_words[i].tag == tag)
+            return tagged_words[i].kind;
+    return D_ENUM;
+}
+
+/* At struct, union or enum. */
+static int at_tagged(parser *p)
+{
+    return p->tok.kind == TK_IDENT && tagged_word(p->tok.text) >= 0;
 }
 
 static int starts_type(parser *p, const idl_token *t)
@@ -433,8 +444,7 @@ static int starts_type(parser *p, const idl_token *t)
     if (t->kind != TK_IDENT)
         return 0;
     return is_base_word(t->text) || strcmp(t->text, "const") == 0 ||
-           strcmp(t->text, "struct") == 0 || strcmp(t->text, "union") == 0 ||
-           strcmp(t->text, "enum") == 0 || strcmp(t->text, "volatile") == 0;
+           tagged_word(t->text) >= 0 || strcmp(t->text, "volatile") == 0;
 }
 
 static idl_type *type_node(parser *p, int kind, idl_loc loc)
@@ -516,8 +526,7 @@ static void parse_enum_body(parser *p, idl_decl *d);
 static idl_type *parse_tagged(parser *p, idl_attr *attrs)
 {
     idl_loc loc = p->tok.loc;
-    const char *kw = p->tok.text;
-    int tag = kw[0] == 's' ? 's' : kw[0] == 'u' ? 'u' : 'e';
+    int tag = tagged_words[tagged_word(p->tok.text)].tag;
     idl_type *t = type_node(p, TY_NAMED, loc);
     idl_decl *d;
     advance(p);
@@ -534,7 +543,7 @@ static idl_type *parse_tagged(parser *p, idl_attr *attrs)
             fail(p, "a name or '{'");
         return t;
     }
-    d = decl_node(p, tag == 's' ? D_STRUCT : tag == 'u' ? D_UNION : D_ENUM, loc);
+    d = decl_node(p, tagged_kind(tag), loc);
     if (!d)
         return NULL;
     d->name = t->spelled;
@@ -577,7 +586,7 @@ static idl_type *parse_specifier(parser *p, idl_attr *attrs)
     const char *word = NULL;
     idl_type *t = NULL;
     idl_buf spelled;
-    memset(&spelled, 0, sizeof spelled);
+    facet_idl__buf_init(&spelled, p->c->mem);
     while (!p_failed(p) && p->tok.kind == TK_IDENT) {
         const char *s = p->tok.text;
         if (strcmp(s, "const") == 0) {
@@ -603,8 +612,7 @@ static idl_type *parse_specifier(parser *p, idl_attr *attrs)
                 facet_idl__buf_puts(&spelled, " ");
             facet_idl__buf_puts(&spelled, s);
             words++;
-        } else if (!t && !words && (strcmp(s, "struct") == 0 || strcmp(s, "union") == 0 ||
-                                    strcmp(s, "enum") == 0)) {
+        } else if (!t && !words && tagged_word(s) >= 0) {
             t = parse_tagged(p, attrs);
             continue;
         } else if (!t && !words && strcmp(s, "SAFEARRAY") == 0 &&
@@ -858,12 +866,17 @@ static void parse_enum_body(parser *p, idl_decl *d)
 
 /* ---- Declarations ------------------------------------------------------ */
 
-static void parse_statement(parser *p, idl_decl *scope);
+static void parse_statement(parser *p);
+static void parse_file(front *fr, idl_file *f);
 
-static void parse_typedef(parser *p)
+/* Each statement's parser takes the attributes that came before it (NULL
+ * when none may come). */
+
+static void parse_typedef(parser *p, idl_attr *attrs)
 {
     idl_decl *d = decl_node(p, D_TYPEDEF, p->tok.loc);
     idl_type *base;
+    (void)attrs; /* [hidden] typedef ...: for type libraries */
     advance(p);
     if (!d)
         return;
@@ -889,10 +902,11 @@ static void parse_typedef(parser *p)
     push(p, p->out, d);
 }
 
-static void parse_const(parser *p)
+static void parse_const(parser *p, idl_attr *attrs)
 {
     idl_decl *d = decl_node(p, D_CONST, p->tok.loc);
     idl_type *base;
+    (void)attrs;
     advance(p);
     if (!d)
         return;
@@ -976,9 +990,10 @@ static void track_quoted_if(parser *p, const char *text)
     }
 }
 
-static void parse_cpp_quote(parser *p)
+static void parse_cpp_quote(parser *p, idl_attr *attrs)
 {
     idl_decl *d = decl_node(p, D_CPP_QUOTE, p->tok.loc);
+    (void)attrs;
     advance(p);
     expect(p, "(");
     if (p->tok.kind != TK_STRING) {
@@ -997,9 +1012,12 @@ static void parse_cpp_quote(parser *p)
     push(p, p->out, d);
 }
 
-static void parse_import(parser *p)
+/* import "a.idl", "b.idl";: each file is parsed, with what it imports,
+ * before the statement ends. */
+static void parse_import(parser *p, idl_attr *attrs)
 {
     idl_decl *d = decl_node(p, D_IMPORT, p->tok.loc);
+    (void)attrs;
     advance(p);
     do {
         idl_loc loc = p->tok.loc;
@@ -1011,7 +1029,7 @@ static void parse_import(parser *p)
         }
         name = p->tok.text;
         advance(p);
-        f = facet_idl__open(p->c, name, p->file, loc, 1);
+        f = facet_idl__open(p->c, name, p->file, loc);
         if (!f)
             return;
         /* import "basetsd.h": the file's types stand on a Windows SDK's
@@ -1021,9 +1039,9 @@ static void parse_import(parser *p)
         if (f->state == 1) {
             idl_buf b;
             size_t i;
-            memset(&b, 0, sizeof b);
-            for (i = 0; i < p->c->import_stack.count; i++) {
-                idl_file *s = p->c->import_stack.items[i];
+            facet_idl__buf_init(&b, p->c->mem);
+            for (i = 0; i < p->fr->import_stack.count; i++) {
+                idl_file *s = p->fr->import_stack.items[i];
                 if (s == f || b.len)
                     facet_idl__buf_printf(&b, "%s imports ", s->name);
             }
@@ -1033,10 +1051,41 @@ static void parse_import(parser *p)
             return;
         }
         if (f->state == 0)
-            facet_idl__parse_file(p->c, f);
+            parse_file(p->fr, f);
         if (d)
             push(p, &d->files, f);
     } while (!p_failed(p) && accept(p, ","));
+    expect(p, ";");
+    push(p, p->out, d);
+}
+
+static void parse_importlib(parser *p, idl_attr *attrs)
+{
+    idl_decl *d = decl_node(p, D_IMPORTLIB, p->tok.loc);
+    (void)attrs;
+    advance(p);
+    expect(p, "(");
+    if (d && p->tok.kind == TK_STRING)
+        d->text = p->tok.text;
+    advance(p);
+    expect(p, ")");
+    expect(p, ";");
+    push(p, p->out, d);
+}
+
+/* extern const FMTID FMTID_SummaryInformation; */
+static void parse_variable(parser *p, idl_attr *attrs)
+{
+    idl_decl *d = decl_node(p, D_VARIABLE, p->tok.loc);
+    idl_type *base;
+    (void)attrs;
+    advance(p);
+    base = parse_specifier(p, NULL);
+    if (!d)
+        return;
+    d->type = parse_declarator(p, base, &d->name, NULL, &d->loc);
+    if (!d->name && !p_failed(p))
+        fail(p, "a name");
     expect(p, ";");
     push(p, p->out, d);
 }
@@ -1051,6 +1100,48 @@ static void skip_balanced(parser *p)
             depth--;
         advance(p);
     } while (!p_failed(p) && depth > 0 && p->tok.kind != TK_EOF);
+}
+
+/* midl_pragma warning(disable: 2362) and declare_guid(...): nothing for C */
+static void skip_statement(parser *p, idl_attr *attrs)
+{
+    (void)attrs;
+    advance(p);
+    while (!p_failed(p) && !is(p, "(") && p->tok.kind != TK_EOF)
+        advance(p);
+    skip_balanced(p);
+    accept(p, ";");
+}
+
+static void refuse_winrt(parser *p, idl_attr *attrs)
+{
+    (void)attrs;
+    facet_idl__error(p->c, p->tok.loc, "Windows Runtime '%s' is not supported: expected a "
+                     "classic MIDL declaration (interface, coclass, typedef, ...)", p->tok.text);
+}
+
+/* struct X {...};, union X; and enum X {...}; */
+static void parse_tagged_decl(parser *p, idl_attr *attrs)
+{
+    idl_type *t = parse_tagged(p, attrs);
+    idl_decl *d;
+    if (!t)
+        return;
+    if (t->decl && t->defines) {
+        d = t->decl;
+    } else {
+        d = decl_node(p, tagged_kind(t->tag), t->loc);
+        if (!d)
+            return;
+        d->name = t->spelled;
+    }
+    if (!is(p, ";")) {
+        /* struct X {...} name; is not a type declaration */
+        fail(p, "';' after the definition");
+        return;
+    }
+    advance(p);
+    push(p, p->out, d);
 }
 
 static idl_method *parse_method(parser *p, idl_attr *attrs)
@@ -1076,67 +1167,124 @@ static idl_method *parse_method(parser *p, idl_attr *attrs)
     return m;
 }
 
-static idl_expr *parse_expr(parser *p);
-static void parse_interface_body(parser *p, idl_decl *d)
+/* A function declaration, as in a module or a [local] top-level one. */
+static void parse_function(parser *p, idl_attr *attrs)
 {
-    expect(p, "{");
-    while (!p_failed(p) && !is(p, "}")) {
-        idl_attr *attrs;
-        if (is(p, "const")) {
-            idl_loc loc = p->tok.loc;
-            idl_type *base = parse_specifier(p, NULL), *t;
-            const char *name = NULL, *cc = NULL;
-            t = parse_declarator(p, base, &name, &cc, &loc);
-            if (accept(p, "=")) {
-                idl_decl *k = decl_node(p, D_CONST, loc);
-                if (k) {
-                    k->name = name;
-                    k->type = t;
-                    k->value = parse_expr(p);
-                }
-                expect(p, ";");
-                push(p, p->out, k);
-            } else if (t && t->kind == TY_FUNC && name) {
-                idl_method *m = node(p, sizeof(*m));
-                if (m) {
-                    m->name = name;
-                    m->loc = loc;
-                    m->ret = t->sub;
-                    m->params = t->params;
-                    m->callconv = cc;
-                }
-                expect(p, ";");
-                push(p, &d->methods, m);
-            } else {
-                fail(p, "'=' or a method's parameters");
-            }
-            continue;
-        }
-        if (is(p, "typedef") || is(p, "cpp_quote") || is(p, "import") ||
-            is(p, "midl_pragma") || is(p, ";") ||
-            ((is(p, "struct") || is(p, "union") || is(p, "enum")) &&
-             (peek2(p)->kind == TK_IDENT) )) {
-            if ((is(p, "struct") || is(p, "union") || is(p, "enum"))) {
-                /* struct X {...}; inside an interface, as in wtypes.idl */
-                parse_statement(p, d);
-                continue;
-            }
-            parse_statement(p, d);
-            continue;
-        }
-        attrs = parse_attrs(p);
-        if (is(p, "typedef") || is(p, "struct") || is(p, "union") || is(p, "enum")) {
-            parse_statement(p, d);
-            continue;
-        }
-        push(p, &d->methods, parse_method(p, attrs));
+    idl_method *m = parse_method(p, attrs);
+    idl_decl *d = decl_node(p, D_FUNCTION, m ? m->loc : p->tok.loc);
+    if (!m || !d)
+        return;
+    d->name = m->name;
+    push(p, &d->methods, m);
+    push(p, p->out, d);
+}
+
+/* "keyword name" of an interface, dispinterface, coclass, library or
+ * module, and an interface's ": base". Returns the declaration when a body
+ * follows; NULL for a forward declaration (pushed as it is) or when out of
+ * memory. */
+static idl_decl *parse_head(parser *p, idl_attr *attrs, int kind)
+{
+    idl_decl *d = decl_node(p, kind, p->tok.loc);
+    advance(p);
+    if (!d)
+        return NULL;
+    d->attrs = attrs;
+    d->loc = p->tok.loc;
+    d->name = expect_ident(p, "a name");
+    if (kind == D_INTERFACE && accept(p, ":")) {
+        d->base_loc = p->tok.loc;
+        d->base_name = expect_ident(p, "the base interface's name");
     }
+    if (accept(p, ";")) {
+        push(p, p->out, d);
+        return NULL;
+    }
+    d->defined = 1;
+    return d;
+}
+
+/* "}" and an optional ";" after a body. */
+static void end_body(parser *p)
+{
     expect(p, "}");
     accept(p, ";");
 }
 
-static void parse_dispinterface_body(parser *p, idl_decl *d)
+/* A method or a const that starts with "const": const T name = value; is
+ * a constant, const T *Name(...); a method. */
+static void parse_interface_const(parser *p, idl_decl *d)
 {
+    idl_loc loc = p->tok.loc;
+    idl_type *base = parse_specifier(p, NULL), *t;
+    const char *name = NULL, *cc = NULL;
+    t = parse_declarator(p, base, &name, &cc, &loc);
+    if (accept(p, "=")) {
+        idl_decl *k = decl_node(p, D_CONST, loc);
+        if (k) {
+            k->name = name;
+            k->type = t;
+            k->value = parse_expr(p);
+        }
+        expect(p, ";");
+        push(p, p->out, k);
+    } else if (t && t->kind == TY_FUNC && name) {
+        idl_method *m = node(p, sizeof(*m));
+        if (m) {
+            m->name = name;
+            m->loc = loc;
+            m->ret = t->sub;
+            m->params = t->params;
+            m->callconv = cc;
+        }
+        expect(p, ";");
+        push(p, &d->methods, m);
+    } else {
+        fail(p, "'=' or a method's parameters");
+    }
+}
+
+/* Whether the next tokens start a statement inside an interface, rather
+ * than a method: typedef, cpp_quote, import, midl_pragma, an empty ';',
+ * or struct X {...} (as in wtypes.idl). */
+static int at_interface_statement(parser *p)
+{
+    return is(p, "typedef") || is(p, "cpp_quote") || is(p, "import") || is(p, "midl_pragma") ||
+           is(p, ";") || (at_tagged(p) && peek2(p)->kind == TK_IDENT);
+}
+
+static void parse_interface(parser *p, idl_attr *attrs)
+{
+    idl_decl *d = parse_head(p, attrs, D_INTERFACE);
+    if (!d)
+        return;
+    expect(p, "{");
+    while (!p_failed(p) && !is(p, "}")) {
+        idl_attr *method_attrs;
+        if (is(p, "const")) {
+            parse_interface_const(p, d);
+            continue;
+        }
+        if (at_interface_statement(p)) {
+            parse_statement(p);
+            continue;
+        }
+        method_attrs = parse_attrs(p);
+        if (is(p, "typedef") || at_tagged(p)) {
+            parse_statement(p);
+            continue;
+        }
+        push(p, &d->methods, parse_method(p, method_attrs));
+    }
+    end_body(p);
+    push(p, p->out, d);
+}
+
+static void parse_dispinterface(parser *p, idl_attr *attrs)
+{
+    idl_decl *d = parse_head(p, attrs, D_DISPINTERFACE);
+    if (!d)
+        return;
     expect(p, "{");
     if (is(p, "interface")) {
         /* dispinterface D { interface I; }: D has I's methods through IDispatch */
@@ -1161,20 +1309,23 @@ static void parse_dispinterface_body(parser *p, idl_decl *d)
         if (accept(p, "methods")) {
             expect(p, ":");
             while (!p_failed(p) && !is(p, "}")) {
-                idl_attr *attrs = parse_attrs(p);
-                push(p, &d->methods, parse_method(p, attrs));
+                idl_attr *method_attrs = parse_attrs(p);
+                push(p, &d->methods, parse_method(p, method_attrs));
             }
         }
     }
-    expect(p, "}");
-    accept(p, ";");
+    end_body(p);
+    push(p, p->out, d);
 }
 
-static void parse_coclass_body(parser *p, idl_decl *d)
+static void parse_coclass(parser *p, idl_attr *attrs)
 {
+    idl_decl *d = parse_head(p, attrs, D_COCLASS);
+    if (!d)
+        return;
     expect(p, "{");
     while (!p_failed(p) && !is(p, "}")) {
-        idl_attr *attrs = parse_attrs(p);
+        idl_attr *member_attrs = parse_attrs(p);
         idl_decl *ref;
         int disp = is(p, "dispinterface");
         if (!accept(p, "interface") && !accept(p, "dispinterface")) {
@@ -1186,189 +1337,124 @@ static void parse_coclass_body(parser *p, idl_decl *d)
             return;
         ref->name = expect_ident(p, "an interface name");
         push(p, &d->members, ref);
-        push(p, &d->member_attrs, attrs ? (void *)attrs : (void *)&d->member_attrs);
+        push(p, &d->member_attrs, member_attrs ? (void *)member_attrs : (void *)&d->member_attrs);
         expect(p, ";");
     }
-    expect(p, "}");
-    accept(p, ";");
+    end_body(p);
+    push(p, p->out, d);
 }
 
-static void parse_module_body(parser *p, idl_decl *d)
+static void parse_module(parser *p, idl_attr *attrs)
 {
+    idl_decl *d = parse_head(p, attrs, D_MODULE);
     idl_vec *saved = p->out;
+    if (!d)
+        return;
     expect(p, "{");
     while (!p_failed(p) && !is(p, "}")) {
-        idl_attr *attrs;
         if (is(p, "const") || is(p, "typedef") || is(p, "cpp_quote")) {
             p->out = &d->members;
-            parse_statement(p, d);
+            parse_statement(p);
             p->out = saved;
             continue;
         }
-        attrs = parse_attrs(p);
-        push(p, &d->methods, parse_method(p, attrs));
+        push(p, &d->methods, parse_method(p, parse_attrs(p)));
     }
-    expect(p, "}");
-    accept(p, ";");
+    end_body(p);
+    push(p, p->out, d);
 }
 
-static void parse_statement(parser *p, idl_decl *scope)
+static void parse_library(parser *p, idl_attr *attrs)
 {
+    idl_decl *d = parse_head(p, attrs, D_LIBRARY);
+    idl_vec *saved = p->out;
+    if (!d)
+        return;
+    push(p, saved, d); /* the library's own entry comes first */
+    p->out = &d->members;
+    expect(p, "{");
+    while (!p_failed(p) && !is(p, "}") && p->tok.kind != TK_EOF)
+        parse_statement(p);
+    end_body(p);
+    p->out = saved;
+}
+
+/* ---- Statements: the keyword decides ----------------------------------- */
+
+typedef struct statement {
+    const char *keyword;
+    void (*parse)(parser *p, idl_attr *attrs);
+} statement;
+
+/* Statements that declare nothing: they reach the C as they are, import
+ * as #include and cpp_quote as its text. */
+static const statement passed_on[] = {
+    {"import", parse_import}, {"cpp_quote", parse_cpp_quote}};
+
+/* Declarations that no attributes come before. */
+static const statement plain_decls[] = {
+    {"typedef", parse_typedef},     {"const", parse_const},
+    {"importlib", parse_importlib}, {"extern", parse_variable},
+    {"static", parse_variable},     {"midl_pragma", skip_statement},
+    {"declare_guid", skip_statement}};
+
+/* Declarations that may come after [attributes]. */
+static const statement attributed_decls[] = {
+    {"typedef", parse_typedef},       {"interface", parse_interface},
+    {"dispinterface", parse_dispinterface}, {"coclass", parse_coclass},
+    {"library", parse_library},       {"module", parse_module},
+    {"struct", parse_tagged_decl},    {"union", parse_tagged_decl},
+    {"enum", parse_tagged_decl},      {"namespace", refuse_winrt},
+    {"runtimeclass", refuse_winrt},   {"apicontract", refuse_winrt},
+    {"delegate", refuse_winrt},       {"requires", refuse_winrt}};
+
+#define FIND_STATEMENT(p, table) find_statement(p, table, sizeof table / sizeof table[0])
+
+/* The statement of table that the current token starts, or NULL. */
+static const statement *find_statement(parser *p, const statement *table, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (is(p, table[i].keyword))
+            return &table[i];
+    return NULL;
+}
+
+/* One statement of a file, a library or a module, or one that an
+ * interface's body holds. */
+static void parse_statement(parser *p)
+{
+    const statement *k;
     idl_attr *attrs;
-    idl_decl *d;
-    const char *kw;
-    (void)scope;
-    if (p->tok.kind == TK_EOF)
+    if (p->tok.kind == TK_EOF || accept(p, ";"))
         return;
-    if (accept(p, ";"))
-        return;
-    if (is(p, "import")) {
-        parse_import(p);
-        return;
-    }
-    if (is(p, "cpp_quote")) {
-        parse_cpp_quote(p);
+    if ((k = FIND_STATEMENT(p, passed_on)) != NULL) {
+        k->parse(p, NULL);
         return;
     }
     if (p->quoted_if0)
         p->file->needs_platform = 1; /* for IDL only: C has it from the platform */
-    if (is(p, "typedef")) {
-        parse_typedef(p);
-        return;
-    }
-    if (is(p, "const")) {
-        parse_const(p);
-        return;
-    }
-    if (is(p, "importlib")) {
-        d = decl_node(p, D_IMPORTLIB, p->tok.loc);
-        advance(p);
-        expect(p, "(");
-        if (d && p->tok.kind == TK_STRING)
-            d->text = p->tok.text;
-        advance(p);
-        expect(p, ")");
-        expect(p, ";");
-        push(p, p->out, d);
-        return;
-    }
-    if (is(p, "extern") || is(p, "static")) {
-        /* extern const FMTID FMTID_SummaryInformation; */
-        idl_type *base;
-        d = decl_node(p, D_VARIABLE, p->tok.loc);
-        advance(p);
-        base = parse_specifier(p, NULL);
-        if (!d)
-            return;
-        d->type = parse_declarator(p, base, &d->name, NULL, &d->loc);
-        if (!d->name && !p_failed(p))
-            fail(p, "a name");
-        expect(p, ";");
-        push(p, p->out, d);
-        return;
-    }
-    if (is(p, "midl_pragma") || is(p, "declare_guid")) {
-        advance(p);
-        while (!p_failed(p) && !is(p, "(") && p->tok.kind != TK_EOF)
-            advance(p);
-        skip_balanced(p);
-        accept(p, ";");
+    if ((k = FIND_STATEMENT(p, plain_decls)) != NULL) {
+        k->parse(p, NULL);
         return;
     }
     attrs = parse_attrs(p);
-    if (is(p, "typedef")) {
-        parse_typedef(p); /* [hidden] typedef ...: the attributes are for type libraries */
-        return;
-    }
-    kw = p->tok.text;
-    if (is(p, "namespace") || is(p, "runtimeclass") || is(p, "apicontract") ||
-        is(p, "delegate") || is(p, "requires")) {
-        facet_idl__error(p->c, p->tok.loc, "Windows Runtime '%s' is not supported: expected a "
-                         "classic MIDL declaration (interface, coclass, typedef, ...)", kw);
-        return;
-    }
-    if (is(p, "interface") || is(p, "dispinterface") || is(p, "coclass") || is(p, "library") ||
-        is(p, "module")) {
-        int kind = kw[0] == 'i' ? D_INTERFACE : kw[0] == 'd' ? D_DISPINTERFACE
-                   : kw[0] == 'c' ? D_COCLASS : kw[0] == 'l' ? D_LIBRARY : D_MODULE;
-        d = decl_node(p, kind, p->tok.loc);
-        advance(p);
-        if (!d)
-            return;
-        d->attrs = attrs;
-        d->loc = p->tok.loc;
-        d->name = expect_ident(p, "a name");
-        if (kind == D_INTERFACE && accept(p, ":")) {
-            d->base_loc = p->tok.loc;
-            d->base_name = expect_ident(p, "the base interface's name");
-        }
-        if (accept(p, ";")) {
-            push(p, p->out, d); /* a forward declaration */
-            return;
-        }
-        d->defined = 1;
-        if (kind == D_INTERFACE) {
-            parse_interface_body(p, d);
-        } else if (kind == D_DISPINTERFACE) {
-            parse_dispinterface_body(p, d);
-        } else if (kind == D_COCLASS) {
-            parse_coclass_body(p, d);
-        } else if (kind == D_MODULE) {
-            parse_module_body(p, d);
-        } else {
-            idl_vec *saved = p->out;
-            push(p, saved, d); /* the library's own entry comes first */
-            p->out = &d->members;
-            expect(p, "{");
-            while (!p_failed(p) && !is(p, "}") && p->tok.kind != TK_EOF)
-                parse_statement(p, d);
-            expect(p, "}");
-            accept(p, ";");
-            p->out = saved;
-            return;
-        }
-        push(p, p->out, d);
-        return;
-    }
-    if (is(p, "struct") || is(p, "union") || is(p, "enum")) {
-        idl_type *t = parse_tagged(p, attrs);
-        if (!t)
-            return;
-        if (t->decl && t->defines) {
-            d = t->decl;
-        } else {
-            d = decl_node(p, t->tag == 's' ? D_STRUCT : t->tag == 'u' ? D_UNION : D_ENUM, t->loc);
-            if (!d)
-                return;
-            d->name = t->spelled;
-        }
-        if (!is(p, ";")) {
-            /* struct X {...} name; is not a type declaration */
-            fail(p, "';' after the definition");
-            return;
-        }
-        advance(p);
-        push(p, p->out, d);
-        return;
-    }
-    if (p->tok.kind == TK_IDENT) {
-        /* a function declaration, as in a module or a [local] top-level one */
-        idl_method *m = parse_method(p, attrs);
-        d = decl_node(p, D_FUNCTION, m ? m->loc : p->tok.loc);
-        if (!m || !d)
-            return;
-        d->name = m->name;
-        push(p, &d->methods, m);
-        push(p, p->out, d);
-        return;
-    }
-    fail(p, "a declaration (import, interface, coclass, library, typedef, struct, enum, const "
-            "or cpp_quote)");
+    if ((k = FIND_STATEMENT(p, attributed_decls)) != NULL)
+        k->parse(p, attrs);
+    else if (p->tok.kind == TK_IDENT)
+        parse_function(p, attrs);
+    else
+        fail(p, "a declaration (import, interface, coclass, library, typedef, struct, enum, "
+                "const or cpp_quote)");
 }
 
-void facet_idl__parse_file(idl_ctx *c, idl_file *f)
+/* ---- Files ---------------------------------------------------------------- */
+
+static void parse_file(front *fr, idl_file *f)
 {
+    idl_ctx *c = fr->c;
     parser p;
+    int pushed;
     if (c->depth > IDL_MAX_DEPTH / 2) {
         idl_loc none;
         memset(&none, 0, sizeof none);
@@ -1376,6 +1462,7 @@ void facet_idl__parse_file(idl_ctx *c, idl_file *f)
         return;
     }
     memset(&p, 0, sizeof p);
+    p.fr = fr;
     p.c = c;
     p.file = f;
     p.out = &f->decls;
@@ -1383,11 +1470,11 @@ void facet_idl__parse_file(idl_ctx *c, idl_file *f)
     if (!p.pp)
         return;
     f->state = 1;
-    facet_idl__vec_push(c->arena, &c->import_stack, f);
+    pushed = facet_idl__vec_push(c->arena, &fr->import_stack, f);
     c->depth += 10;
     advance(&p);
     while (!p_failed(&p) && p.tok.kind != TK_EOF)
-        parse_statement(&p, NULL);
+        parse_statement(&p);
     c->depth -= 10;
     if (facet_idl__pp_c_header(p.pp)) {
         const char *h = facet_idl__pp_c_header(p.pp);
@@ -1395,8 +1482,19 @@ void facet_idl__parse_file(idl_ctx *c, idl_file *f)
         f->system_header = n > 1 && h[0] == '<' && h[n - 1] == '>';
         f->c_header = f->system_header ? facet_idl__strndup(c->arena, h + 1, n - 2) : h;
     }
-    c->import_stack.count--;
+    if (pushed)
+        fr->import_stack.count--;
     f->state = 2;
-    if (!facet_idl__failed(c))
-        facet_idl__check_file(c, f);
+    if (!facet_idl__failed(c) && fr->parsed)
+        fr->parsed(f, fr->payload);
+}
+
+void facet_idl__parse(idl_ctx *c, idl_file *f, idl_parsed_fn parsed, void *payload)
+{
+    front fr;
+    memset(&fr, 0, sizeof fr);
+    fr.c = c;
+    fr.parsed = parsed;
+    fr.payload = payload;
+    parse_file(&fr, f);
 }

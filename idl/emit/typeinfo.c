@@ -1,5 +1,5 @@
 /*
- * emit_typeinfo.c - X_typeinfo.c: constant tables describing X.idl.
+ * typeinfo.c - X_typeinfo.c: constant tables describing X.idl.
  *
  * The tables use the types of <facet/typeinfo.h> and nothing else, so the
  * file compiles on its own (it does not need X.h or its imports). GUIDs are
@@ -7,9 +7,10 @@
  */
 #include <string.h>
 
-#include "idl.h"
+#include "emit.h"
 
 typedef struct ti_emitter {
+    idl_sema *s;
     idl_ctx *c;
     const idl_file *file;
     idl_buf *out;
@@ -22,12 +23,12 @@ typedef struct ti_emitter {
 
 #define W(e, indent, ...) facet_idl__write_line((e)->out, indent, __VA_ARGS__)
 
+/* A FacetGuid initializer: {0x..., 0x..., 0x..., {0x..., ...}} */
 static void guid_init(idl_buf *b, const uint8_t g[16])
 {
-    facet_idl__buf_printf(b, "{0x%02X%02X%02X%02X, 0x%02X%02X, 0x%02X%02X, {0x%02X, 0x%02X, 0x%02X, "
-                          "0x%02X, 0x%02X, 0x%02X, 0x%02X, 0x%02X}}",
-                          g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10],
-                          g[11], g[12], g[13], g[14], g[15]);
+    facet_idl__buf_puts(b, "{");
+    facet_idl__guid_c(b, g, ", {", 0);
+    facet_idl__buf_puts(b, "}}");
 }
 
 static uint32_t kind_of_builtin(int b)
@@ -46,26 +47,13 @@ typedef struct ti_ref {
     const idl_decl *itf;
 } ti_ref;
 
-static const idl_var *typedef_target(const idl_type *t)
-{
-    size_t i;
-    if (!t || t->kind != TY_NAMED || t->tag || !t->decl || t->decl->kind != D_TYPEDEF)
-        return NULL;
-    for (i = 0; i < t->decl->vars.count; i++) {
-        const idl_var *v = t->decl->vars.items[i];
-        if (v->name && t->spelled && strcmp(v->name, t->spelled) == 0)
-            return v;
-    }
-    return NULL;
-}
-
 static ti_ref describe(const idl_type *t)
 {
     ti_ref r;
     int guard = 0;
     memset(&r, 0, sizeof r);
     while (t && guard++ < 200) {
-        const idl_var *v = typedef_target(t);
+        const idl_var *v = facet_idl__typedef_target(t);
         if (v) {
             if (facet_idl__attr(v->attrs, "string"))
                 r.flags |= FACET_TI_STRING;
@@ -117,7 +105,7 @@ static const char *guid_const(ti_emitter *e, const uint8_t g[16])
 {
     idl_buf b;
     const char *name = facet_idl__printf(e->c->arena, "%s_guid_%d", e->sym, e->guids++);
-    memset(&b, 0, sizeof b);
+    facet_idl__buf_init(&b, e->c->mem);
     guid_init(&b, g);
     W(e, 0, "static const FacetGuid %s = %s;", name ? name : "x", b.data ? b.data : "{0}");
     facet_idl__buf_free(&b);
@@ -128,8 +116,8 @@ static void type_ref(ti_emitter *e, idl_buf *b, const idl_type *t, const ti_ref 
                      const char *iid_name)
 {
     idl_buf name, full;
-    memset(&name, 0, sizeof name);
-    memset(&full, 0, sizeof full);
+    facet_idl__buf_init(&name, e->c->mem);
+    facet_idl__buf_init(&full, e->c->mem);
     if (r->bottom) {
         idl_type copy = *r->bottom;
         copy.is_const = 0;
@@ -150,7 +138,7 @@ static const char *iid_for(ti_emitter *e, const ti_ref *r)
     if (r->kind == FACET_TI_INTERFACE && r->itf && r->itf->has_uuid && r->itf->defined)
         return guid_const(e, r->itf->guid);
     if (r->kind == FACET_TI_INTERFACE && r->itf && r->itf->builtin)
-        return guid_const(e, e->c->iunknown->guid);
+        return guid_const(e, e->s->iunknown->guid);
     return NULL;
 }
 
@@ -176,7 +164,7 @@ static const char *write_vars(ti_emitter *e, const idl_vec *vars, const char *na
     idl_buf rows;
     if (vars->count == 0)
         return NULL;
-    memset(&rows, 0, sizeof rows);
+    facet_idl__buf_init(&rows, e->c->mem);
     for (i = 0; i < vars->count; i++) {
         const idl_var *v = vars->items[i];
         ti_ref r = describe(v->type);
@@ -231,7 +219,7 @@ static void write_interfaces(ti_emitter *e)
         uint32_t slot;
         memset(&all, 0, sizeof all);
         memset(&own, 0, sizeof own);
-        memset(&m, 0, sizeof m);
+        facet_idl__buf_init(&m, e->c->mem);
         facet_idl__vtable(e->c, d, &all);
         for (j = 0; j < d->methods.count; j++)
             if (((idl_method *)d->methods.items[j])->in_vtable && d->kind == D_INTERFACE)
@@ -267,7 +255,7 @@ static void write_interfaces(ti_emitter *e)
         facet_idl__buf_free(&m);
         facet_idl__buf_puts(e->out, "\n");
     }
-    memset(&rows, 0, sizeof rows);
+    facet_idl__buf_init(&rows, e->c->mem);
     for (i = 0; i < e->itfs.count; i++) {
         const idl_decl *d = e->itfs.items[i];
         idl_vec all;
@@ -310,7 +298,7 @@ static void write_structs(ti_emitter *e)
     idl_buf rows;
     if (!e->structs.count)
         return;
-    memset(&rows, 0, sizeof rows);
+    facet_idl__buf_init(&rows, e->c->mem);
     for (i = 0; i < e->structs.count; i++) {
         const idl_decl *d = e->structs.items[i];
         const char *fname = facet_idl__printf(e->c->arena, "%s_struct%u_fields", e->sym, (unsigned)i);
@@ -329,12 +317,12 @@ static void write_coclasses(ti_emitter *e)
     idl_buf rows;
     if (!e->coclasses.count)
         return;
-    memset(&rows, 0, sizeof rows);
+    facet_idl__buf_init(&rows, e->c->mem);
     for (i = 0; i < e->coclasses.count; i++) {
         const idl_decl *d = e->coclasses.items[i];
         int def = -1;
         idl_buf iids;
-        memset(&iids, 0, sizeof iids);
+        facet_idl__buf_init(&iids, e->c->mem);
         if (d->members.count) {
             W(e, 0, "static const char *const %s_coclass%u_names[] = {", e->sym, (unsigned)i);
             for (j = 0; j < d->members.count; j++)
@@ -344,7 +332,7 @@ static void write_coclasses(ti_emitter *e)
                 const idl_decl *m = d->members.items[j];
                 const idl_attr *a = d->member_attrs.items[j];
                 const char *g = m->has_uuid || m->builtin
-                                    ? guid_const(e, m->builtin ? e->c->iunknown->guid : m->guid)
+                                    ? guid_const(e, m->builtin ? e->s->iunknown->guid : m->guid)
                                     : NULL;
                 facet_idl__buf_printf(&iids, "    %s%s,\n", g ? "&" : "", g ? g : "NULL");
                 if (a != (const void *)&d->member_attrs && facet_idl__attr(a, "default") && def < 0 &&
@@ -424,10 +412,12 @@ static void collect_type(ti_emitter *e, const idl_type *t, const char *name)
     }
 }
 
-void facet_idl__emit_typeinfo(idl_ctx *c, const idl_file *f, idl_buf *out)
+void facet_idl__emit_typeinfo(idl_sema *s, const idl_file *f, idl_buf *out)
 {
+    idl_ctx *c = s->c;
     ti_emitter e;
     memset(&e, 0, sizeof e);
+    e.s = s;
     e.c = c;
     e.file = f;
     e.out = out;

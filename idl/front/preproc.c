@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "idl.h"
+#include "front.h"
 
 #define PP_MAX_INCLUDE 32
 #define PP_MAX_COND 64
@@ -343,7 +343,7 @@ static void do_include(idl_pp *pp, idl_vec *line, idl_loc loc)
     } else if (t && facet_idl__tok_is(t, "<")) {
         idl_buf b;
         size_t i;
-        memset(&b, 0, sizeof b);
+        facet_idl__buf_init(&b, pp->ctx->mem);
         for (i = 1; i < line->count && !facet_idl__tok_is(line->items[i], ">"); i++)
             facet_idl__buf_puts(&b, ((idl_token *)line->items[i])->text);
         name = facet_idl__strdup(pp->ctx->arena, b.data ? b.data : "");
@@ -358,7 +358,7 @@ static void do_include(idl_pp *pp, idl_vec *line, idl_loc loc)
                                        "an include cycle?", PP_MAX_INCLUDE);
         return;
     }
-    f = facet_idl__open(pp->ctx, name, top(pp)->lx.file, loc, 0);
+    f = facet_idl__open(pp->ctx, name, top(pp)->lx.file, loc);
     if (!f)
         return;
     memset(&pp->src[pp->nsrc], 0, sizeof(pp->src[0]));
