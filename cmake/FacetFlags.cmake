@@ -12,6 +12,16 @@ elseif(NOT FACET_SANITIZE STREQUAL "OFF")
   message(FATAL_ERROR "FACET_SANITIZE must be OFF, ON or thread, not '${FACET_SANITIZE}'")
 endif()
 
+if(FACET_FUZZ AND CMAKE_C_COMPILER_ID MATCHES "Clang")
+  # The fuzz targets (tests/fuzz) link libfacet's objects and the IDL
+  # compiler's library as they are built: everything is instrumented for
+  # libFuzzer's coverage feedback and checked by ASan and UBSan, and only
+  # the targets link libFuzzer's main.
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+                      -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
 if(FACET_COVERAGE)
   # Atomic counters: the concurrency tests would otherwise race on them and
   # leave counts (even negative ones) that gcovr refuses.

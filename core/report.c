@@ -30,7 +30,6 @@
 #include "internal.h"
 #include "os/process.h"
 #include "report.h"
-#include "utf8.h"
 
 #define DEFAULT_TIMEOUT_MS 10000u
 #define DEFAULT_THREADS 4u

@@ -20,7 +20,6 @@
 #include "internal.h"
 #include "os/process.h"
 #include "report.h"
-#include "utf8.h"
 
 /* An IID no class implements. */
 static const FacetGuid IID_Nonexistent = {0xFACE7BAD, 0x0000, 0x4000,

@@ -9,13 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "facet/abi.h"
-
-#if defined(_MSC_VER) && !defined(__clang__)
-#define FACET_THREAD_LOCAL __declspec(thread)
-#else
-#define FACET_THREAD_LOCAL __thread
-#endif
+#include "base/base.h"
 
 #ifdef _WIN32
 typedef struct FacetOsRwlock {
