@@ -1,9 +1,9 @@
 /*
- * core/probe_cache.c - remembers probe reports by path, size, modification
+ * check/probe_cache.c - remembers probe reports by path, size, modification
  * time and content hash, so a rescan runs only what changed, and keeps
  * modules that failed their probe on a quarantine list until they change.
  *
- * The cache file is JSON that libfacet alone reads and writes:
+ * The cache file is JSON that libfacet-check alone reads and writes:
  *   {"facet_probe_cache": 2, "entries": [{"path" or "path_hex", "size",
  *    "mtime_ns", "hash", "how", "code", "timeout_ms", "report", "stdout",
  *    "stderr"}]}
@@ -21,6 +21,9 @@
 #include "internal.h"
 #include "os/process.h"
 #include "report.h"
+
+/* uthash's out-of-memory flag (base/hash.h), libfacet-check's own. */
+FACET_THREAD_LOCAL int facet__hash_oom;
 
 #define CACHE_FORMAT 2
 /* A cache file larger than this is not read: the cache starts afresh. */

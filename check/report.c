@@ -1,10 +1,10 @@
 /*
- * core/report.c - running the facet-probe helper on a module and turning
+ * check/report.c - running the facet-probe helper on a module and turning
  * what it reported into a FacetReport.
  *
- * The helper (core/validate.c, facet_probe_helper_main) writes one JSON
+ * The helper (check/helper.c, facet_probe_helper_main) writes one JSON
  * object per line to a report channel of its own, a pipe or handle that
- * core/os/process_*.c gives it apart from its stdout and stderr (which
+ * check/os/process_*.c gives it apart from its stdout and stderr (which
  * are the module's, and are kept, cut, for the report's reader): "step"
  * before each call into the module that may crash or hang, then "module",
  * "manifest", "interface", "class", "violation" or "load-error", and
@@ -499,8 +499,8 @@ FacetResult facet__report_from_child(FacetReport **out, const char *path,
 #endif
 
 /* The helper program: opts->helper, FACET_PROBE_HELPER, or the one that
- * sits next to libfacet (the build tree), or where the install put it
- * (FACET_PROBE_RELDIR from libfacet's folder). */
+ * sits next to libfacet-check (the build tree), or where the install put it
+ * (FACET_PROBE_RELDIR from libfacet-check's folder). */
 static FacetResult find_helper(char **out, const FacetCheckOptions *opts)
 {
     static const char *const places[] = {"", "/" FACET_PROBE_RELDIR};
@@ -546,7 +546,7 @@ static FacetResult find_helper(char **out, const FacetCheckOptions *opts)
         facet__free(candidate);
     }
     r = facet__error(FACET_E_FILENOTFOUND,
-                     "no facet-probe helper next to libfacet in %s (or in " FACET_PROBE_RELDIR
+                     "no facet-probe helper next to libfacet-check in %s (or in " FACET_PROBE_RELDIR
                      "); "
                      "set FACET_PROBE_HELPER or FacetCheckOptions.helper",
                      dir);

@@ -31,8 +31,8 @@ FacetResult facet__file_read(FacetOsFile *f, uint64_t offset, void *buf, uint64_
  * from facet__malloc. FACET_E_NOTAFILE for anything but a regular file
  * (facet__os_file_open). meta, when not NULL, gets the size and time of
  * the file as it was opened. */
-FacetResult facet__file_read_all(char **out, uint64_t *size, FacetOsStat *meta, const char *path,
-                                 uint64_t max_size);
+FACET_INTERNAL FacetResult facet__file_read_all(char **out, uint64_t *size, FacetOsStat *meta,
+                                               const char *path, uint64_t max_size);
 
 /* ---- Equal GUIDs in a table (guid.c) ------------------------------------ */
 
@@ -75,7 +75,6 @@ FacetResult facet__image_check(FacetImageInfo *out, const char *name, uint64_t f
 
 /* The machine this code was built for, as image.c names machines. */
 const char *facet__image_host_machine(void);
-
 
 /* ---- SemVer (semver.c) ------------------------------------------------- */
 
@@ -214,7 +213,7 @@ FacetResult facet__manifest_parse_in(FacetManifest **out, FacetArena *shared, co
                                      const char *text, size_t size);
 /* Compares what a loaded module says with its manifest: FACET_E_MISMATCH
  * naming every field that differs. */
-FacetResult facet__manifest_check_module(const FacetManifest *mf, FacetModule *m);
+FACET_INTERNAL FacetResult facet__manifest_check_module(const FacetManifest *mf, FacetModule *m);
 /* The library's full path, checked to stay inside the manifest's folder
  * (after links are resolved); from facet__malloc. */
 FacetResult facet__manifest_library_path(char **out, const FacetManifest *mf);
@@ -461,7 +460,7 @@ void facet__runtime_release(FacetRuntime *rt);
 FacetResult facet__module_new(FacetModule **out, FacetRuntime *rt);
 void facet__module_free(FacetModule *m);
 /* The module behind a handle that the caller knows to be live. */
-FacetModule *facet__module_of(FacetModule *handle);
+FACET_INTERNAL FacetModule *facet__module_of(FacetModule *handle);
 
 /* registry.c: callers hold rt->lock (write for add/remove, read for find). */
 FacetResult facet__registry_add_module(FacetRuntime *rt, FacetModule *m);
@@ -516,7 +515,7 @@ FacetResult facet__loader_open_copy(FacetOsLibrary *out, char **copy, const char
 void facet__loader_remove_copy(char *copy);
 /* The checks before the system loader sees the file at path: what it is,
  * and its headers (a library for this machine, whole). */
-FacetResult facet__module_check_file(const char *path);
+FACET_INTERNAL FacetResult facet__module_check_file(const char *path);
 /* Links a module just opened into rt and registers its classes; the
  * caller holds load_lock. On failure the module is closed (and freed,
  * unless it is a tombstone brought back). */

@@ -1,5 +1,5 @@
 /*
- * core/os/process_posix.c - child processes and threads on Linux,
+ * check/os/process_posix.c - child processes and threads on Linux,
  * macOS and the BSDs.
  */
 #ifndef _WIN32
@@ -28,7 +28,7 @@
 #include <sys/syscall.h>
 #endif
 
-#include "../internal.h"
+#include "internal.h"
 #include "process.h"
 
 extern char **environ;
@@ -582,9 +582,10 @@ FacetResult facet__os_library_dir(char **out)
     const char *slash;
     *out = NULL;
     if (dladdr((void *)(uintptr_t)facet__os_library_dir, &info) == 0 || info.dli_fname == NULL)
-        return facet__error(FACET_E_NOTFOUND, "cannot tell which file libfacet was loaded from");
+        return facet__error(FACET_E_NOTFOUND,
+                            "cannot tell which file libfacet-check was loaded from");
     if (FACET_FAILED(facet__os_realpath(&dir, info.dli_fname)))
-        return facet__error_prefix("the folder of libfacet");
+        return facet__error_prefix("the folder of libfacet-check");
     slash = strrchr(dir, '/');
     if (slash != NULL)
         dir[slash == dir ? 1 : slash - dir] = '\0';

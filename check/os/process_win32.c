@@ -1,5 +1,5 @@
 /*
- * core/os/process_win32.c - child processes and threads on
+ * check/os/process_win32.c - child processes and threads on
  * Windows. A child runs in a job object, so a timeout ends it and whatever
  * it started, and so does its end: what it left running goes with it. Its
  * stdout, its stderr and its report channel are three temporary files,
@@ -22,11 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../internal.h"
+#include "internal.h"
 #include "process.h"
 
-FacetResult facet__win_widen(wchar_t **out, const char *s);
-char *facet__win_narrow(const wchar_t *w);
 
 /* How often a running child's output files are measured. */
 #define CHECK_MS 50u
@@ -358,7 +356,8 @@ FacetResult facet__os_library_dir(char **out)
                                 GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
                             (LPCWSTR)(void *)(uintptr_t)facet__os_library_dir, &self) ||
         (n = GetModuleFileNameW(self, path, 32768)) == 0 || n >= 32768)
-        return facet__error(FACET_E_NOTFOUND, "cannot tell which file libfacet was loaded from");
+        return facet__error(FACET_E_NOTFOUND,
+                            "cannot tell which file libfacet-check was loaded from");
     dir = facet__win_narrow(path);
     if (dir == NULL)
         return facet__error(FACET_E_OUTOFMEMORY, "out of memory");

@@ -25,11 +25,11 @@
 #define FACET_THREAD_LOCAL __thread
 #endif
 
-/* An internal function that libfacet-check calls too: libfacet exports it
- * (on ELF under the version FACET_PRIVATE_<version>, so that a
- * libfacet-check of another version refuses to load), but it is no part of
- * the API. Elsewhere (the static facet_base of idl/ and tools/) it is an
- * ordinary hidden function. */
+/* An internal function that libfacet-check calls too: libfacet exports it,
+ * but it is no part of the API (its facet__ name says so, and it may change
+ * in any release: libfacet-check is built and installed with the libfacet
+ * of its own version). Elsewhere (the static facet_base of idl/ and tools/)
+ * it is an ordinary hidden function. */
 #if defined(FACET_BUILDING_LIBRARY) && defined(_WIN32)
 #define FACET_INTERNAL __declspec(dllexport)
 #elif defined(FACET_BUILDING_LIBRARY) && (defined(__GNUC__) || defined(__clang__))

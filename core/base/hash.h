@@ -9,8 +9,10 @@
 #include "base.h"
 
 /* A failed add leaves the table as it was and sets a flag. The flag is the
- * calling thread's (alloc.c): runtimes on other threads add to their own
- * tables at the same time, and one must not clear another's failure. */
+ * calling thread's: runtimes on other threads add to their own tables at
+ * the same time, and one must not clear another's failure. Each library
+ * that includes this defines it once, hidden: libfacet in alloc.c,
+ * libfacet-check in check/probe_cache.c. */
 extern FACET_THREAD_LOCAL int facet__hash_oom;
 #define HASH_NONFATAL_OOM 1
 #define uthash_malloc(sz) facet__malloc(sz)

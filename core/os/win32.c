@@ -364,9 +364,7 @@ void facet__os_yield(void) { SwitchToThread(); }
 uint64_t facet__os_thread_id(void) { return GetCurrentThreadId(); }
 uint64_t facet__os_process_id(void) { return GetCurrentProcessId(); }
 
-/* For core/os/process_win32.c. */
-FacetResult facet__win_widen(wchar_t **out, const char *s);
-char *facet__win_narrow(const wchar_t *w);
+/* os.h: for every path the layers above hand to Windows. */
 FacetResult facet__win_widen(wchar_t **out, const char *s) { return widen(out, s); }
 char *facet__win_narrow(const wchar_t *w) { return narrow(w); }
 

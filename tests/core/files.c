@@ -16,7 +16,7 @@
 
 #include "plugtest.h"
 
-#include <facet/validate.h>
+#include <facet/check.h>
 
 #ifndef _WIN32
 #include <signal.h>

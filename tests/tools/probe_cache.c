@@ -16,7 +16,7 @@
 #endif
 
 #include "facet/testing.h"
-#include "facet/validate.h"
+#include "facet/check.h"
 #include "tools_util.h"
 
 static const char *broken_dir, *runner_module, *hostile_dir;
