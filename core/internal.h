@@ -73,8 +73,6 @@ typedef int64_t (*FacetImageReadFn)(void *payload, uint64_t offset, void *buf, u
 FacetResult facet__image_check(FacetImageInfo *out, const char *name, uint64_t file_size,
                                FacetImageReadFn read, void *payload);
 
-/* The machine this code was built for, as image.c names machines. */
-const char *facet__image_host_machine(void);
 
 /* ---- SemVer (semver.c) ------------------------------------------------- */
 
@@ -469,9 +467,9 @@ FacetResult facet__registry_add(FacetRuntime *rt, FacetClassEntry *entries, uint
 void facet__registry_remove(FacetRuntime *rt, FacetClassEntry *entries, uint32_t count);
 void facet__registry_clear(FacetRuntime *rt);
 FacetClassEntry *facet__registry_find_clsid(FacetRuntime *rt, const FacetGuid *clsid);
-FacetClassEntry *facet__registry_find_name(FacetRuntime *rt, const char *name);
-/* The same with the name's length and uthash hash (HASH_VALUE) at hand, so
- * that one hash serves the alias table and the name table. */
+/* The entry of a contract name, with the name's length and uthash hash
+ * (HASH_VALUE) at hand, so that one hash serves the alias table and the
+ * name table. */
 FacetClassEntry *facet__registry_find_name_hashed(FacetRuntime *rt, const char *name, size_t len,
                                                   unsigned hash);
 uint32_t facet__registry_count(FacetRuntime *rt);

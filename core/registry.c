@@ -161,13 +161,6 @@ FacetClassEntry *facet__registry_find_name_hashed(FacetRuntime *rt, const char *
     return found;
 }
 
-FacetClassEntry *facet__registry_find_name(FacetRuntime *rt, const char *name)
-{
-    FacetClassEntry *found = NULL;
-    HASH_FIND(hh_name, rt->by_name, name, strlen(name), found);
-    return found;
-}
-
 uint32_t facet__registry_count(FacetRuntime *rt)
 {
     return HASH_CNT(hh_clsid, rt->by_clsid);
