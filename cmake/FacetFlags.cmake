@@ -29,12 +29,13 @@ if(FACET_COVERAGE)
   add_link_options(--coverage)
 endif()
 
-# facet_target_warnings(target): the project's warning set, as errors in CI.
+# facet_target_warnings(target): the project's warning set, as errors with
+# -DFACET_WERROR=ON.
 function(facet_target_warnings target)
   target_compile_options(${target} PRIVATE
     $<$<COMPILE_LANGUAGE:C>:${FACET_WARNINGS}>
     $<$<COMPILE_LANGUAGE:CXX>:${FACET_CXX_WARNINGS}>)
-  if(DEFINED ENV{CI})
+  if(FACET_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()
 endfunction()
