@@ -1,7 +1,7 @@
 /*
  * check/helper.c - the helper's side of facet_probe and facet_validate:
  * it loads one module into this (throw-away) process and, for validate,
- * runs the conformance checks of DESIGN §6 on every class, through every
+ * runs the conformance checks (docs/facet.md) on every class, through every
  * interface the class declares and every one QueryInterface hands out. It
  * reports by writing one JSON object per line to its report channel (the
  * descriptor or handle "--report" names, never its stdout, which is the

@@ -208,7 +208,7 @@ static inline const FacetInterfaceInfo *FacetTypeLibFind(const FacetTypeLibInfo 
 
 /* ---- IFacetTypeInfoSource: a module's own type information ------------- */
 
-/* An optional module ability (DESIGN §3), reached with QueryInterface on the
+/* An optional module ability (docs/design.md), reached with QueryInterface on the
  * module's factory: it hands out the type libraries facet-idl wrote for the
  * module's interfaces (X_typeinfo.c, linked into the module), so a tool such
  * as `facet inspect` can name the interfaces a class declares. A module
