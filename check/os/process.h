@@ -60,12 +60,12 @@ typedef struct FacetOsChildResult {
  * ended is in out. */
 FacetResult facet__os_run_child(FacetOsChildResult *out, const char *exe,
                                 const char *const *argv, uint32_t timeout_ms, uint64_t max);
-/* Frees what out holds (the same on every platform: check/report.c). */
+/* Frees what out holds (the same on every platform: child.c). */
 void facet__os_child_result_free(FacetOsChildResult *r);
 /* The text a result keeps of a stream: head, a line saying how many bytes
  * were left out (total - head_len - tail_len), tail; NUL and invalid
  * UTF-8 replaced (core/base/base.h). From facet__malloc; NULL when out of
- * memory. (check/report.c) */
+ * memory. (child.c) */
 char *facet__os_cut_output(const char *head, uint64_t head_len, const char *tail,
                            uint64_t tail_len, uint64_t total);
 
@@ -97,11 +97,6 @@ FacetResult facet__os_library_dir(char **out);
 const char *facet__os_exe_suffix(void);
 /* A module's file name suffix: ".so", ".dll", ".dylib". */
 const char *facet__os_module_suffix(void);
-
-/* Writes size bytes of data to path in one step: to a new file next to
- * it, created for this call alone (never through a link planted there),
- * then renamed over path (rename on POSIX, MoveFileExW on Windows). */
-FacetResult facet__os_write_replace(const char *path, const void *data, size_t size);
 
 typedef struct FacetOsThread {
     void *handle;

@@ -61,6 +61,12 @@ FACET_INTERNAL FacetResult facet__os_file_read(FacetOsFile *f, uint64_t offset, 
 FACET_INTERNAL void facet__os_file_close(FacetOsFile *f);
 /* An absolute path with links resolved, from facet__malloc. */
 FACET_INTERNAL FacetResult facet__os_realpath(char **out, const char *path);
+/* Writes size bytes of data to path in one step: to a new file next to
+ * it, created for this call alone (never through a link planted there),
+ * then renamed over path (rename on POSIX; MoveFileExW on Windows, every
+ * path as UTF-16). A reader sees the old file or the new one, whole. */
+FACET_INTERNAL FacetResult facet__os_write_replace(const char *path, const void *data,
+                                                   size_t size);
 
 /* Calls fn with the name of each entry of folder dir (not "." or ".."), in
  * the order the system lists them, until fn returns a failure, which is

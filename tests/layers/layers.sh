@@ -3,15 +3,20 @@
 # layer graph of the build, from its object files; the checker out of
 # libfacet (no function libfacet-check exports is libfacet's too); and one
 # copy of the base layer in a program (the facet command defines no
-# allocator or last error of its own beside libfacet's). OBJECTS has one line per object: its library (core,
-# check, tools) and its path. libfacet's objects are split by the folder
-# of their source: core/base is "base", core/os is "os", the rest "core".
+# allocator or last error of its own beside libfacet's).
 #
-# The layers, lowest first: base, os, core, check, tools. An object may
-# use symbols of its own layer and of those below it; a reference to a
-# symbol that only a higher layer defines is a back edge, and each one is
-# printed with both files and fails the test. The graph between layers is
-# printed either way, with how many references each edge stands for.
+# OBJECTS has one line per object: its library (core, check, tools) and
+# its path. Objects are split by the folder of their source: core/base is
+# "base", core/os is "os", the rest of libfacet "core"; check/os (the
+# checker's child processes) is "check/os", the rest of libfacet-check
+# "check".
+#
+# The layers, lowest first: base, os, core, check/os, check, tools. An
+# object may use symbols of its own layer and of those below it; a
+# reference to a symbol that only a higher layer defines is a back edge,
+# and each one is printed with both files and fails the test. The graph
+# between layers is printed either way, with how many references each
+# edge stands for.
 set -eu
 nm=$1 objects=$2 libfacet=$3 libcheck=$4 tool=$5
 work=$(mktemp -d)
@@ -45,6 +50,7 @@ while read -r lib obj; do
   case $lib:$obj in
   core:*/base/*) layer=base ;;
   core:*/os/*) layer=os ;;
+  check:*/os/*) layer=check/os ;;
   *) layer=$lib ;;
   esac
   [ -f "$obj" ] || { echo "FAILED: no object file $obj (build first)"; exit 1; }
@@ -64,7 +70,7 @@ done >"$work/symbols"
 
 awk '
 BEGIN {
-  n = split("base os core check tools", order, " ")
+  n = split("base os core check/os check tools", order, " ")
   for (i = 1; i <= n; i++) rank[order[i]] = i
 }
 $1 == "D" {
@@ -102,7 +108,7 @@ END {
     for (j = 1; j <= n; j++)
       if ((order[i] " -> " order[j]) in edge)
         line = line sprintf(" %s (%d)", order[j], edge[order[i] " -> " order[j]])
-    printf "  %-6s %3d objects ->%s\n", order[i], objects[order[i]], line == "" ? " (nothing)" : line
+    printf "  %-8s %3d objects ->%s\n", order[i], objects[order[i]], line == "" ? " (nothing)" : line
   }
   # Positive controls: every layer has objects, and the graph is not empty
   # (nm read the files, and the layers above do use the ones below).
