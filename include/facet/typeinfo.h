@@ -4,7 +4,8 @@
  * facet-idl writes X_typeinfo.c for every X.idl: constant tables, with no
  * code, that describe each interface, method and parameter, each struct and
  * each coclass of the file. `facet inspect` prints them, and the proxy/stub
- * generator marshals calls from them. Everything here is read-only data
+ * generator of process isolation will marshal calls from them (reserved
+ * for it: it has not landed). Everything here is read-only data
  * with static storage; a pointer in it stays valid while the module that
  * holds it is loaded.
  *
