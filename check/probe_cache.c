@@ -1,9 +1,9 @@
 /*
- * core/probe_cache.c - remembers probe reports by path, size, modification
+ * check/probe_cache.c - remembers probe reports by path, size, modification
  * time and content hash, so a rescan runs only what changed, and keeps
  * modules that failed their probe on a quarantine list until they change.
  *
- * The cache file is JSON that libfacet alone reads and writes:
+ * The cache file is JSON that libfacet-check alone reads and writes:
  *   {"facet_probe_cache": 2, "entries": [{"path" or "path_hex", "size",
  *    "mtime_ns", "hash", "how", "code", "timeout_ms", "report", "stdout",
  *    "stderr"}]}
@@ -21,7 +21,9 @@
 #include "internal.h"
 #include "os/process.h"
 #include "report.h"
-#include "utf8.h"
+
+/* uthash's out-of-memory flag (base/hash.h), libfacet-check's own. */
+FACET_THREAD_LOCAL int facet__hash_oom;
 
 #define CACHE_FORMAT 2
 /* A cache file larger than this is not read: the cache starts afresh. */
@@ -515,13 +517,11 @@ FacetResult facet_module_files(const char *dir, FacetPathFn fn, void *payload)
     if (FACET_SUCCEEDED(r) && l.count > 0)
         qsort(l.names, l.count, sizeof(char *), compare_names);
     for (i = 0; FACET_SUCCEEDED(r) && i < l.count; i++) {
-        size_t n = strlen(dir) + strlen(l.names[i]) + 2;
-        char *path = facet__malloc(n);
+        char *path = facet__path_join(dir, l.names[i]);
         if (path == NULL) {
             r = facet__error(FACET_E_OUTOFMEMORY, "out of memory listing modules");
             break;
         }
-        snprintf(path, n, "%s/%s", dir, l.names[i]);
         /* One entry that cannot be looked at (a link to itself, to
          * nowhere, one gone since the listing) is passed over like any
          * other that is not a module file: the rest of the folder stays. */

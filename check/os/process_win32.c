@@ -1,5 +1,5 @@
 /*
- * core/os/process_win32.c - child processes and threads on
+ * check/os/process_win32.c - child processes and threads on
  * Windows. A child runs in a job object, so a timeout ends it and whatever
  * it started, and so does its end: what it left running goes with it. Its
  * stdout, its stderr and its report channel are three temporary files,
@@ -22,11 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../internal.h"
+#include "internal.h"
 #include "process.h"
 
-FacetResult facet__win_widen(wchar_t **out, const char *s);
-char *facet__win_narrow(const wchar_t *w);
 
 /* How often a running child's output files are measured. */
 #define CHECK_MS 50u
@@ -358,7 +356,8 @@ FacetResult facet__os_library_dir(char **out)
                                 GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
                             (LPCWSTR)(void *)(uintptr_t)facet__os_library_dir, &self) ||
         (n = GetModuleFileNameW(self, path, 32768)) == 0 || n >= 32768)
-        return facet__error(FACET_E_NOTFOUND, "cannot tell which file libfacet was loaded from");
+        return facet__error(FACET_E_NOTFOUND,
+                            "cannot tell which file libfacet-check was loaded from");
     dir = facet__win_narrow(path);
     if (dir == NULL)
         return facet__error(FACET_E_OUTOFMEMORY, "out of memory");
@@ -379,61 +378,6 @@ const char *facet__os_exe_suffix(void)
 const char *facet__os_module_suffix(void)
 {
     return ".dll";
-}
-
-FacetResult facet__os_write_replace(const char *path, const void *data, size_t size)
-{
-    static LONG seq;
-    wchar_t *wtmp = NULL, *wpath = NULL;
-    size_t n = strlen(path) + 48, done = 0;
-    char *tmp = facet__malloc(n);
-    HANDLE h = INVALID_HANDLE_VALUE;
-    FacetResult r = FACET_OK;
-    int tries;
-    if (tmp == NULL)
-        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", path);
-    r = facet__win_widen(&wpath, path);
-    /* A name of our own, created anew: CREATE_NEW fails on anything
-     * already there, a link planted under the name included. */
-    for (tries = 0; FACET_SUCCEEDED(r) && h == INVALID_HANDLE_VALUE && tries < 100; tries++) {
-        snprintf(tmp, n, "%s.%lu.%ld.new", path, (unsigned long)GetCurrentProcessId(),
-                 (long)InterlockedIncrement(&seq) + (long)(GetTickCount64() & 0xFFFFF));
-        facet__free(wtmp);
-        wtmp = NULL;
-        r = facet__win_widen(&wtmp, tmp);
-        if (FACET_FAILED(r))
-            break;
-        if (facet__fault(FACET_FAULT_FILE)) {
-            SetLastError(ERROR_WRITE_FAULT);
-            break;
-        }
-        h = CreateFileW(wtmp, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
-        if (h == INVALID_HANDLE_VALUE && GetLastError() != ERROR_FILE_EXISTS &&
-            GetLastError() != ERROR_ALREADY_EXISTS)
-            break;
-    }
-    if (FACET_SUCCEEDED(r) && h == INVALID_HANDLE_VALUE)
-        r = facet__error(FACET_E_FAIL, "%s: cannot create %s (error %lu)", path, tmp,
-                         (unsigned long)GetLastError());
-    while (FACET_SUCCEEDED(r) && done < size) {
-        DWORD wrote = 0, want = size - done > 0x40000000u ? 0x40000000u : (DWORD)(size - done);
-        if (!WriteFile(h, (const char *)data + done, want, &wrote, NULL) || wrote == 0)
-            r = facet__error(FACET_E_FAIL, "%s: cannot write %s (error %lu)", path, tmp,
-                             (unsigned long)GetLastError());
-        done += wrote;
-    }
-    if (h != INVALID_HANDLE_VALUE)
-        CloseHandle(h);
-    if (FACET_SUCCEEDED(r) &&
-        !MoveFileExW(wtmp, wpath, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
-        r = facet__error(FACET_E_FAIL, "%s: cannot replace it with %s (error %lu)", path, tmp,
-                         (unsigned long)GetLastError());
-    if (FACET_FAILED(r) && h != INVALID_HANDLE_VALUE)
-        DeleteFileW(wtmp);
-    facet__free(wtmp);
-    facet__free(wpath);
-    facet__free(tmp);
-    return r;
 }
 
 typedef struct ThreadStart {

@@ -1,5 +1,5 @@
 /*
- * core/struct_size.c - rule 5 of <facet/abi.h> at every entry point that
+ * core/base/struct_size.c - rule 5 of <facet/abi.h> at every entry point that
  * takes a struct that may grow: an input struct is read, and an output
  * struct written, no further than the caller's struct_size, and a size
  * smaller than the first version's is refused. docs/abi.md, "Structs that
@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "internal.h"
+#include "base.h"
 
 static FacetResult too_small(uint32_t given, uint32_t v1_size, const char *fn, const char *type,
                              const char *prefix)

@@ -1,12 +1,12 @@
 /*
- * core/utf8.c - repairing text into valid UTF-8 (core/utf8.h).
+ * core/base/utf8.c - repairing text into valid UTF-8.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
-#include "utf8.h"
+#include "base.h"
 
 /* The length of the well-formed sequence at s (at most n bytes), or 0 when
  * s[0] does not start one (RFC 3629: no overlong forms, no surrogates,

@@ -1,5 +1,5 @@
 /*
- * core/alloc.c - the one allocator of the runtime, with fault injection.
+ * core/base/alloc.c - the one allocator of the runtime, with fault injection.
  *
  * Every allocation libfacet makes, and every one a module makes through
  * IFacetAllocator, comes through here. That is what lets a test fail the
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "base.h"
 
 /* Atomics throughout: a test may move the point of failure while other
  * threads allocate. */
@@ -20,6 +20,10 @@ typedef struct FacetFault {
 } FacetFault;
 
 static FacetFault faults[FACET_FAULT_KINDS];
+
+/* uthash's out-of-memory flag, the calling thread's (declared in hash.h,
+ * which needs uthash: base itself does not). */
+FACET_THREAD_LOCAL int facet__hash_oom;
 static uint64_t live_allocations;
 static uint64_t total_allocations;
 

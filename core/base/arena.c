@@ -1,10 +1,10 @@
 /*
- * core/arena.c - a bump allocator for the many small strings and arrays of
+ * core/base/arena.c - a bump allocator for the many small strings and arrays of
  * one parsed manifest or config, freed together in one walk.
  */
 #include <string.h>
 
-#include "internal.h"
+#include "base.h"
 
 typedef struct FacetArenaChunk {
     struct FacetArenaChunk *next;
@@ -88,34 +88,4 @@ void facet__arena_free(FacetArena *a)
         facet__free(c);
     }
     a->chunks = NULL;
-}
-
-char *facet__arena_dirname(FacetArena *a, const char *path)
-{
-    const char *base = facet__basename(path);
-    size_t n = (size_t)(base - path);
-    char *dir = facet__arena_alloc(a, n + 2);
-    if (dir == NULL)
-        return NULL;
-    if (n == 0) {
-        strcpy(dir, ".");
-    } else {
-        memcpy(dir, path, n - 1);
-        dir[n - 1] = '\0';
-        if (dir[0] == '\0')
-            strcpy(dir, "/");
-    }
-    return dir;
-}
-
-char *facet__arena_join(FacetArena *a, const char *dir, const char *name)
-{
-    size_t dn = strlen(dir), fn = strlen(name);
-    char *joined = facet__arena_alloc(a, dn + fn + 2);
-    if (joined == NULL)
-        return NULL;
-    memcpy(joined, dir, dn);
-    joined[dn] = '/';
-    memcpy(joined + dn + 1, name, fn + 1);
-    return joined;
 }

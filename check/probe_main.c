@@ -1,9 +1,9 @@
 /*
- * core/probe_main.c - facet-probe, the helper program that facet_probe and
- * facet_validate run a module in. All of it is in libfacet
+ * check/probe_main.c - facet-probe, the helper program that facet_probe and
+ * facet_validate run a module in. All of it is in libfacet-check
  * (facet_probe_helper_main), so a host can ship its own copy.
  */
-#include "facet/validate.h"
+#include "facet/check.h"
 
 /* In a sanitizer build, the sanitizer's own handlers would turn a module's
  * crash into an ordinary exit with status 1 (or 66), and its leak check would fail

@@ -1,15 +1,18 @@
 /*
- * facet/validate.h - reading and checking modules without trusting them.
+ * facet/check.h - reading and checking modules without trusting them:
+ * libfacet-check, the conformance checker, a library of its own on top of
+ * libfacet (link Facet::check, or pkg-config facet-check). libfacet itself
+ * contains none of it.
  *
  * Both entry points run the module in a child process (a small helper
- * program, facet-probe, next to libfacet in a build tree, in libexec/facet
- * once installed), so a module that crashes, hangs or calls exit() while
+ * program, facet-probe, next to libfacet-check in a build tree, in
+ * libexec/facet once installed), so a module that crashes, hangs or calls exit() while
  * it is loaded or exercised is reported as such and never takes the host
  * with it:
  *
  *  - facet_probe() loads the module and reads its module and class info.
- *  - facet_validate() runs the conformance checks of DESIGN §6 on every
- *    class: QueryInterface identity and rules, AddRef/Release counts,
+ *  - facet_validate() runs the conformance checks (docs/facet.md) on
+ *    every class: QueryInterface identity and rules, AddRef/Release counts,
  *    release to zero with nothing leaked, aggregation, CanUnload, and a
  *    multi-thread stress. Each violation names the rule, the class, the
  *    interface, what was expected and what was seen.
@@ -33,10 +36,23 @@
  *
  * Same conventions as facet.h.
  */
-#ifndef FACET_VALIDATE_H
-#define FACET_VALIDATE_H
+#ifndef FACET_CHECK_H
+#define FACET_CHECK_H
 
 #include "facet.h"
+
+/* libfacet-check's own exports, as FACET_API is libfacet's. */
+#if defined(_WIN32) && !defined(FACET_STATIC)
+#ifdef FACET_BUILDING_CHECK
+#define FACET_CHECK_API __declspec(dllexport)
+#else
+#define FACET_CHECK_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__) || defined(__clang__)
+#define FACET_CHECK_API __attribute__((visibility("default")))
+#else
+#define FACET_CHECK_API
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -52,7 +68,8 @@ typedef struct FacetCheckOptions {
     uint32_t threads;     /* stress threads per class; 0 means 4 */
     uint32_t iterations;  /* AddRef/QI/Release rounds per thread; 0 means 20000 */
     const char *helper;   /* the facet-probe program; NULL: FACET_PROBE_HELPER from
-                             the environment, else the one next to libfacet */
+                             the environment, else the one next to
+                             libfacet-check */
     /* Since FACET_CHECK_OPTIONS_V1_SIZE: */
     uint32_t type_lib_count;
     /* Type info (what facet-idl writes, X_typeinfo.c) that names the
@@ -102,45 +119,45 @@ typedef struct FacetViolation {
  * (did not load, crashed, hung, exited); *out says how. A failure code
  * with *out NULL when the probe itself could not run (no helper, no
  * process). */
-FACET_API FacetResult facet_probe(FacetReport **out, const char *path,
-                                  const FacetCheckOptions *opts);
+FACET_CHECK_API FacetResult facet_probe(FacetReport **out, const char *path,
+                                        const FacetCheckOptions *opts);
 
 /* Runs the conformance checks on every class of the module at path, in a
  * child process. FACET_OK: no violation. FACET_FALSE: violations, listed in
  * *out (a crash, a hang or an exit is one too). A failure code with *out
  * NULL when the run itself could not happen. */
-FACET_API FacetResult facet_validate(FacetReport **out, const char *path,
-                                     const FacetCheckOptions *opts);
+FACET_CHECK_API FacetResult facet_validate(FacetReport **out, const char *path,
+                                           const FacetCheckOptions *opts);
 
-FACET_API void facet_report_free(FacetReport *report);
+FACET_CHECK_API void facet_report_free(FacetReport *report);
 
-FACET_API uint32_t facet_report_outcome(const FacetReport *report);
+FACET_CHECK_API uint32_t facet_report_outcome(const FacetReport *report);
 /* "crashed in facet_module_entry (SIGSEGV)"; "" when the outcome is OK. */
-FACET_API const char *facet_report_reason(const FacetReport *report);
+FACET_CHECK_API const char *facet_report_reason(const FacetReport *report);
 /* The module file the report is about. */
-FACET_API const char *facet_report_path(const FacetReport *report);
+FACET_CHECK_API const char *facet_report_path(const FacetReport *report);
 /* What the module wrote to its stdout and its stderr while the child ran:
  * the first 1 KiB and the last 3 KiB, with a line between saying how much
  * was left out; invalid UTF-8, NUL and control characters other than tab
  * and line ends replaced by U+FFFD. "" when it wrote nothing. A crash in
  * the system loader (an assertion of ld.so, a constructor) says what
  * happened here. Borrowed from the report. */
-FACET_API const char *facet_report_stdout(const FacetReport *report);
-FACET_API const char *facet_report_stderr(const FacetReport *report);
+FACET_CHECK_API const char *facet_report_stdout(const FacetReport *report);
+FACET_CHECK_API const char *facet_report_stderr(const FacetReport *report);
 
 /* The module's info. FACET_E_NOTFOUND when the module failed before it
  * said. Strings are borrowed from the report. */
-FACET_API FacetResult facet_report_module(FacetModuleInfo *out, const FacetReport *report);
-FACET_API uint32_t facet_report_class_count(const FacetReport *report);
-FACET_API FacetResult facet_report_class(FacetClassInfo *out, const FacetReport *report,
-                                         uint32_t index);
+FACET_CHECK_API FacetResult facet_report_module(FacetModuleInfo *out, const FacetReport *report);
+FACET_CHECK_API uint32_t facet_report_class_count(const FacetReport *report);
+FACET_CHECK_API FacetResult facet_report_class(FacetClassInfo *out, const FacetReport *report,
+                                               uint32_t index);
 
 /* The name of interface iid as the module's own type info gives it (a
  * module offers type info through IFacetTypeInfoSource, <facet/typeinfo.h>),
  * else as FacetCheckOptions.type_libs gave it, or NULL when neither names
  * it. Borrowed from the report. */
-FACET_API const char *facet_report_interface_name(const FacetReport *report,
-                                                  const FacetGuid *iid);
+FACET_CHECK_API const char *facet_report_interface_name(const FacetReport *report,
+                                                        const FacetGuid *iid);
 
 /* The module's manifest (<module>.facet.json next to it), or NULL when it
  * has none. *problem (problem may be NULL) is NULL when the manifest is
@@ -148,7 +165,7 @@ FACET_API const char *facet_report_interface_name(const FacetReport *report,
  * api level, classes and their interfaces), else why not: the manifest's
  * own error, or FACET_E_MISMATCH's list of each field that differs.
  * facet_validate reports a problem as a violation of rule "manifest" too. */
-FACET_API const char *facet_report_manifest(const FacetReport *report, const char **problem);
+FACET_CHECK_API const char *facet_report_manifest(const FacetReport *report, const char **problem);
 
 /* Writes a manifest (docs/manifest.md) for the module a probe read: its
  * name, version, api level, library (the module's file name) and classes
@@ -157,26 +174,27 @@ FACET_API const char *facet_report_manifest(const FacetReport *report, const cha
  * relative to its own folder, so it belongs there. The text is checked by
  * the manifest parser before the file is written (atomically).
  * FACET_E_STATE when the module failed its probe. */
-FACET_API FacetResult facet_report_write_manifest(const FacetReport *report, const char *path);
+FACET_CHECK_API FacetResult facet_report_write_manifest(const FacetReport *report,
+                                                        const char *path);
 
-FACET_API uint32_t facet_report_violation_count(const FacetReport *report);
-FACET_API FacetResult facet_report_violation(FacetViolation *out, const FacetReport *report,
-                                             uint32_t index);
+FACET_CHECK_API uint32_t facet_report_violation_count(const FacetReport *report);
+FACET_CHECK_API FacetResult facet_report_violation(FacetViolation *out, const FacetReport *report,
+                                                   uint32_t index);
 
 /* ---- The probe cache --------------------------------------------------- */
 
 typedef struct FacetProbeCache FacetProbeCache;
 
-/* Opens the cache kept in file (a JSON file libfacet owns; its format may
+/* Opens the cache kept in file (a JSON file libfacet-check owns; its format may
  * change between versions, and a file it cannot read is started afresh).
  * A missing file is an empty cache. */
-FACET_API FacetResult facet_probe_cache_open(FacetProbeCache **out, const char *file);
+FACET_CHECK_API FacetResult facet_probe_cache_open(FacetProbeCache **out, const char *file);
 
 /* Writes the cache back to its file (atomically: a new file renamed over
  * the old). */
-FACET_API FacetResult facet_probe_cache_save(FacetProbeCache *cache);
+FACET_CHECK_API FacetResult facet_probe_cache_save(FacetProbeCache *cache);
 
-FACET_API void facet_probe_cache_free(FacetProbeCache *cache);
+FACET_CHECK_API void facet_probe_cache_free(FacetProbeCache *cache);
 
 /* The probe report for the module at path: the cached one while the
  * file's size, modification time and content hash are what they were,
@@ -184,9 +202,9 @@ FACET_API void facet_probe_cache_free(FacetProbeCache *cache);
  * crashed, hung or exited is quarantined: its cached report comes back,
  * and it is not run again until the file changes. Returns what facet_probe
  * returns; *probed (may be NULL) is 1 when the module was run just now. */
-FACET_API FacetResult facet_probe_cache_get(FacetReport **out, int *probed,
-                                            FacetProbeCache *cache, const char *path,
-                                            const FacetCheckOptions *opts);
+FACET_CHECK_API FacetResult facet_probe_cache_get(FacetReport **out, int *probed,
+                                                  FacetProbeCache *cache, const char *path,
+                                                  const FacetCheckOptions *opts);
 
 typedef struct FacetProbeCacheEntry {
     uint32_t struct_size;
@@ -200,12 +218,12 @@ typedef struct FacetProbeCacheEntry {
 #define FACET_PROBE_CACHE_ENTRY_V1_SIZE \
     ((uint32_t)(offsetof(FacetProbeCacheEntry, reason) + sizeof(const char *)))
 
-FACET_API uint32_t facet_probe_cache_count(const FacetProbeCache *cache);
-FACET_API FacetResult facet_probe_cache_entry(FacetProbeCacheEntry *out,
-                                              const FacetProbeCache *cache, uint32_t index);
+FACET_CHECK_API uint32_t facet_probe_cache_count(const FacetProbeCache *cache);
+FACET_CHECK_API FacetResult facet_probe_cache_entry(FacetProbeCacheEntry *out,
+                                                    const FacetProbeCache *cache, uint32_t index);
 /* Forgets the entry of path (after the user fixed a module by other means);
  * FACET_E_NOTFOUND if there is none. */
-FACET_API FacetResult facet_probe_cache_forget(FacetProbeCache *cache, const char *path);
+FACET_CHECK_API FacetResult facet_probe_cache_forget(FacetProbeCache *cache, const char *path);
 
 /* ---- Loading only what a probe passed ---------------------------------- */
 
@@ -231,9 +249,9 @@ FACET_API FacetResult facet_probe_cache_forget(FacetProbeCache *cache, const cha
  * A probe protects the host against accidents, not against a module
  * written to deceive: code in the child can forge what the probe reports.
  * Untrusted code belongs in a process of its own (isolation "process"). */
-FACET_API FacetResult facet_module_load_probed(FacetModule **out, FacetRuntime *rt,
-                                               const char *path, FacetProbeCache *cache,
-                                               const FacetCheckOptions *opts);
+FACET_CHECK_API FacetResult facet_module_load_probed(FacetModule **out, FacetRuntime *rt,
+                                                     const char *path, FacetProbeCache *cache,
+                                                     const FacetCheckOptions *opts);
 
 /* ---- Module files ------------------------------------------------------ */
 
@@ -246,17 +264,17 @@ typedef FacetResult (*FacetPathFn)(const char *path, void *payload);
  * listing), is passed over. Stops at the first failure fn returns and
  * returns it. FACET_E_FILENOTFOUND or FACET_E_NOTAFILE for a dir that is
  * not a folder. */
-FACET_API FacetResult facet_module_files(const char *dir, FacetPathFn fn, void *payload);
+FACET_CHECK_API FacetResult facet_module_files(const char *dir, FacetPathFn fn, void *payload);
 
 /* ---- The helper -------------------------------------------------------- */
 
 /* The body of the facet-probe helper program: a host that ships its own
  * helper calls this from main() and returns what it returns. Not for any
  * other use: it loads the module named in argv into this process. */
-FACET_API int facet_probe_helper_main(int argc, char **argv);
+FACET_CHECK_API int facet_probe_helper_main(int argc, char **argv);
 
 #ifdef __cplusplus
 }
 #endif
 
-#endif /* FACET_VALIDATE_H */
+#endif /* FACET_CHECK_H */

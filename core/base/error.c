@@ -1,5 +1,5 @@
 /*
- * core/error.c - result names and the thread-local last error.
+ * core/base/error.c - result names and the thread-local last error.
  *
  * One table feeds the names and descriptions of the results, so
  * facet_result_name() cannot drift from abi.h (tests/core/errors.c checks
@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "base.h"
 
 #define FACET_RESULT_MAP(XX)                                                          \
     XX(FACET_OK, "success")                                                           \

@@ -1,7 +1,7 @@
 /*
- * core/load_probed.c - facet_module_load_probed: a module enters the
+ * check/load_probed.c - facet_module_load_probed: a module enters the
  * host's process only after a probe in a child process read it cleanly
- * (facet/validate.h). It sits with the probe, not with the loader: it is
+ * (facet/check.h). It sits with the probe, not with the loader: it is
  * the checker's, for hosts that take modules they did not build.
  */
 #include <string.h>

@@ -1,5 +1,5 @@
 /*
- * core/os/process_posix.c - child processes and threads on Linux,
+ * check/os/process_posix.c - child processes and threads on Linux,
  * macOS and the BSDs.
  */
 #ifndef _WIN32
@@ -28,7 +28,7 @@
 #include <sys/syscall.h>
 #endif
 
-#include "../internal.h"
+#include "internal.h"
 #include "process.h"
 
 extern char **environ;
@@ -582,9 +582,10 @@ FacetResult facet__os_library_dir(char **out)
     const char *slash;
     *out = NULL;
     if (dladdr((void *)(uintptr_t)facet__os_library_dir, &info) == 0 || info.dli_fname == NULL)
-        return facet__error(FACET_E_NOTFOUND, "cannot tell which file libfacet was loaded from");
+        return facet__error(FACET_E_NOTFOUND,
+                            "cannot tell which file libfacet-check was loaded from");
     if (FACET_FAILED(facet__os_realpath(&dir, info.dli_fname)))
-        return facet__error_prefix("the folder of libfacet");
+        return facet__error_prefix("the folder of libfacet-check");
     slash = strrchr(dir, '/');
     if (slash != NULL)
         dir[slash == dir ? 1 : slash - dir] = '\0';
@@ -604,53 +605,6 @@ const char *facet__os_module_suffix(void)
 #else
     return ".so";
 #endif
-}
-
-FacetResult facet__os_write_replace(const char *path, const void *data, size_t size)
-{
-    static unsigned long seq;
-    size_t n = strlen(path) + 40, done = 0;
-    char *tmp = facet__malloc(n);
-    FacetResult r = FACET_OK;
-    int fd = -1, tries;
-    if (tmp == NULL)
-        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", path);
-    /* A name of our own, created exclusively: O_EXCL fails on anything
-     * already there, a link planted under the name included. */
-    for (tries = 0; fd < 0 && tries < 100; tries++) {
-        snprintf(tmp, n, "%s.%ld.%lu.new", path, (long)getpid(),
-                 __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED) + (unsigned long)now_ms() * 7919u);
-        fd = facet__fault(FACET_FAULT_FILE)
-                 ? (errno = EIO, -1)
-                 : open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
-        if (fd < 0 && errno != EEXIST)
-            break;
-    }
-    if (fd < 0) {
-        r = facet__error(FACET_E_FAIL, "%s: cannot create %s: %s", path, tmp, strerror(errno));
-        facet__free(tmp);
-        return r;
-    }
-    while (done < size) {
-        ssize_t w = write(fd, (const char *)data + done, size - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            r = facet__error(FACET_E_FAIL, "%s: cannot write %s: %s", path, tmp,
-                             strerror(w < 0 ? errno : EIO));
-            break;
-        }
-        done += (size_t)w;
-    }
-    if (close(fd) != 0 && FACET_SUCCEEDED(r))
-        r = facet__error(FACET_E_FAIL, "%s: cannot write %s: %s", path, tmp, strerror(errno));
-    if (FACET_SUCCEEDED(r) && rename(tmp, path) != 0)
-        r = facet__error(FACET_E_FAIL, "%s: cannot replace it with %s: %s", path, tmp,
-                         strerror(errno));
-    if (FACET_FAILED(r))
-        unlink(tmp);
-    facet__free(tmp);
-    return r;
 }
 
 typedef struct ThreadStart {

@@ -1,5 +1,5 @@
 /*
- * core/manifest_write.c - a manifest from what a module said of itself in a
+ * check/manifest_write.c - a manifest from what a module said of itself in a
  * probe (facet_report_write_manifest), for `facet inspect --write-manifest`
  * and `facet scan --probe --write-manifest`. The format is docs/manifest.md;
  * every text is read back by the manifest parser before it is written.
@@ -13,7 +13,6 @@
 #include "internal.h"
 #include "os/process.h"
 #include "report.h"
-#include "utf8.h"
 
 static const char *threading_name(uint32_t t)
 {
@@ -38,7 +37,7 @@ static json_t *class_json(const FacetClassInfo *ci)
 
 char *facet__manifest_path_for(const char *module)
 {
-    const char *dot = strrchr(module, '.'), *base = facet__basename(module);
+    const char *dot = strrchr(module, '.'), *base = facet__path_basename(module);
     size_t stem = dot != NULL && dot > base ? (size_t)(dot - module) : strlen(module);
     char *p = facet__malloc(stem + sizeof(".facet.json"));
     if (p != NULL) {
@@ -52,6 +51,7 @@ FacetResult facet_report_write_manifest(const FacetReport *rep, const char *path
 {
     json_t *doc, *classes;
     char *text = NULL, *target = NULL;
+    const char *base;
     FacetManifest *mf = NULL;
     uint32_t i;
     FacetResult r;
@@ -66,7 +66,8 @@ FacetResult facet_report_write_manifest(const FacetReport *rep, const char *path
     if (target == NULL)
         return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", rep->path);
     /* A manifest is JSON, which holds UTF-8 only. */
-    if (!facet__utf8_valid(facet__basename(rep->path), strlen(facet__basename(rep->path)))) {
+    base = facet__path_basename(rep->path);
+    if (!facet__utf8_valid(base, strlen(base))) {
         facet__free(target);
         return facet__error(FACET_E_INVALIDARG,
                             "facet_report_write_manifest: %s: the file name is not UTF-8, so "
@@ -80,7 +81,7 @@ FacetResult facet_report_write_manifest(const FacetReport *rep, const char *path
      * own file name, so the manifest belongs next to it. */
     doc = json_pack("{s:s?, s:s?, s:i, s:s, s:o}", "name", rep->module.name, "version",
                     rep->module.version, "api_level", (json_int_t)rep->module.api_level,
-                    "library", facet__basename(rep->path), "classes",
+                    "library", base, "classes",
                     classes ? classes : json_array());
     if (doc != NULL)
         text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

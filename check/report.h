@@ -1,12 +1,12 @@
 /*
- * core/report.h - the FacetReport behind facet_probe and facet_validate,
- * shared by core/report.c, core/validate.c, core/probe_cache.c and
- * core/manifest_write.c.
+ * check/report.h - the FacetReport behind facet_probe and facet_validate,
+ * shared by check/report.c, check/helper.c, check/probe_cache.c and
+ * check/manifest_write.c.
  */
 #ifndef FACET_CORE_REPORT_H
 #define FACET_CORE_REPORT_H
 
-#include "facet/validate.h"
+#include "facet/check.h"
 #include "os/process.h"
 
 /* facet-probe's exit status once its report is complete: it writes the

@@ -1,14 +1,14 @@
 /*
- * core/validate.c - the helper's side of facet_probe and facet_validate:
+ * check/helper.c - the helper's side of facet_probe and facet_validate:
  * it loads one module into this (throw-away) process and, for validate,
- * runs the conformance checks of DESIGN §6 on every class, through every
+ * runs the conformance checks (docs/facet.md) on every class, through every
  * interface the class declares and every one QueryInterface hands out. It
  * reports by writing one JSON object per line to its report channel (the
  * descriptor or handle "--report" names, never its stdout, which is the
- * module's; see core/report.c), and announces each call into the module
+ * module's; see check/report.c), and announces each call into the module
  * before making it, so the parent can say where a crash or a hang
  * happened. Text from the module goes into the report as valid UTF-8
- * (core/utf8.h), whatever bytes the module gave.
+ * (core/base/base.h), whatever bytes the module gave.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +20,6 @@
 #include "internal.h"
 #include "os/process.h"
 #include "report.h"
-#include "utf8.h"
 
 /* An IID no class implements. */
 static const FacetGuid IID_Nonexistent = {0xFACE7BAD, 0x0000, 0x4000,
@@ -820,7 +819,7 @@ static int usage(void)
     fprintf(stderr,
             "usage: facet-probe probe|validate MODULE [THREADS ITERATIONS]\n"
             "                   [--interface {IID}=NAME]... [--report FD]\n"
-            "(run by libfacet; see facet_probe and facet_validate)\n");
+            "(run by libfacet-check; see facet_probe and facet_validate)\n");
     return 2;
 }
 
@@ -837,7 +836,7 @@ int facet_probe_helper_main(int argc, char **argv)
     FacetResult r;
 
     /* Where the system allows, a supervisor stays behind here and the rest
-     * runs in a worker process (core/os/process.h). */
+     * runs in a worker process (check/os/process.h). */
     facet__os_probe_supervise();
     memset(&c, 0, sizeof(c));
     c.klass = -1;

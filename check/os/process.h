@@ -1,7 +1,7 @@
 /*
- * core/os/process.h - child processes and threads for the probe
- * and the conformance run (core/probe.c, core/validate.c).
- * core/os/process_posix.c and core/os/process_win32.c implement the same
+ * check/os/process.h - child processes and threads for the probe
+ * and the conformance run (check/report.c, check/helper.c).
+ * check/os/process_posix.c and check/os/process_win32.c implement the same
  * names.
  */
 #ifndef FACET_CORE_OS_PROCESS_H
@@ -60,12 +60,12 @@ typedef struct FacetOsChildResult {
  * ended is in out. */
 FacetResult facet__os_run_child(FacetOsChildResult *out, const char *exe,
                                 const char *const *argv, uint32_t timeout_ms, uint64_t max);
-/* Frees what out holds (the same on every platform: core/report.c). */
+/* Frees what out holds (the same on every platform: child.c). */
 void facet__os_child_result_free(FacetOsChildResult *r);
 /* The text a result keeps of a stream: head, a line saying how many bytes
  * were left out (total - head_len - tail_len), tail; NUL and invalid
- * UTF-8 replaced (core/utf8.h). From facet__malloc; NULL when out of
- * memory. (core/report.c) */
+ * UTF-8 replaced (core/base/base.h). From facet__malloc; NULL when out of
+ * memory. (child.c) */
 char *facet__os_cut_output(const char *head, uint64_t head_len, const char *tail,
                            uint64_t tail_len, uint64_t total);
 
@@ -90,18 +90,13 @@ const char *facet__os_loader_name(void);
 /* "SIGSEGV", "access violation (0xC0000005)": how a child died, for a message. */
 const char *facet__os_death_name(int64_t code, char *buf, uint32_t size);
 
-/* The folder libfacet itself was loaded from (facet__malloc). */
+/* The folder libfacet-check itself was loaded from (facet__malloc). */
 FacetResult facet__os_library_dir(char **out);
 
 /* A file a program can run: "x" on POSIX, "x.exe" on Windows. */
 const char *facet__os_exe_suffix(void);
 /* A module's file name suffix: ".so", ".dll", ".dylib". */
 const char *facet__os_module_suffix(void);
-
-/* Writes size bytes of data to path in one step: to a new file next to
- * it, created for this call alone (never through a link planted there),
- * then renamed over path (rename on POSIX, MoveFileExW on Windows). */
-FacetResult facet__os_write_replace(const char *path, const void *data, size_t size);
 
 typedef struct FacetOsThread {
     void *handle;

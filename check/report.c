@@ -1,10 +1,10 @@
 /*
- * core/report.c - running the facet-probe helper on a module and turning
+ * check/report.c - running the facet-probe helper on a module and turning
  * what it reported into a FacetReport.
  *
- * The helper (core/validate.c, facet_probe_helper_main) writes one JSON
+ * The helper (check/helper.c, facet_probe_helper_main) writes one JSON
  * object per line to a report channel of its own, a pipe or handle that
- * core/os/process_*.c gives it apart from its stdout and stderr (which
+ * check/os/process_*.c gives it apart from its stdout and stderr (which
  * are the module's, and are kept, cut, for the report's reader): "step"
  * before each call into the module that may crash or hang, then "module",
  * "manifest", "interface", "class", "violation" or "load-error", and
@@ -30,7 +30,6 @@
 #include "internal.h"
 #include "os/process.h"
 #include "report.h"
-#include "utf8.h"
 
 #define DEFAULT_TIMEOUT_MS 10000u
 #define DEFAULT_THREADS 4u
@@ -41,35 +40,6 @@
 /* The most the command line of the helper carries of the caller's
  * interface names (Windows allows 32767 characters in all). */
 #define MAX_NAMES_TEXT 24000u
-
-void facet__os_child_result_free(FacetOsChildResult *r)
-{
-    facet__free(r->report);
-    facet__free(r->out);
-    facet__free(r->err);
-    r->report = r->out = r->err = NULL;
-    r->report_size = 0;
-}
-
-char *facet__os_cut_output(const char *head, uint64_t head_len, const char *tail,
-                           uint64_t tail_len, uint64_t total)
-{
-    uint64_t skipped = total - head_len - tail_len;
-    char note[96];
-    size_t n = 0, note_len = 0;
-    char *text;
-    if (skipped > 0)
-        note_len = (size_t)snprintf(note, sizeof(note), "\n[... %llu bytes left out ...]\n",
-                                    (unsigned long long)skipped);
-    text = facet__malloc(FACET_UTF8_REPAIRED_SIZE((size_t)(head_len + tail_len)) + note_len);
-    if (text == NULL)
-        return NULL;
-    n = facet__utf8_repair(text, head, (size_t)head_len, FACET_UTF8_TEXT);
-    memcpy(text + n, note, note_len);
-    n += note_len;
-    facet__utf8_repair(text + n, tail, (size_t)tail_len, FACET_UTF8_TEXT);
-    return text;
-}
 
 static const char *str_of(json_t *obj, const char *key)
 {
@@ -500,8 +470,8 @@ FacetResult facet__report_from_child(FacetReport **out, const char *path,
 #endif
 
 /* The helper program: opts->helper, FACET_PROBE_HELPER, or the one that
- * sits next to libfacet (the build tree), or where the install put it
- * (FACET_PROBE_RELDIR from libfacet's folder). */
+ * sits next to libfacet-check (the build tree), or where the install put it
+ * (FACET_PROBE_RELDIR from libfacet-check's folder). */
 static FacetResult find_helper(char **out, const FacetCheckOptions *opts)
 {
     static const char *const places[] = {"", "/" FACET_PROBE_RELDIR};
@@ -547,7 +517,7 @@ static FacetResult find_helper(char **out, const FacetCheckOptions *opts)
         facet__free(candidate);
     }
     r = facet__error(FACET_E_FILENOTFOUND,
-                     "no facet-probe helper next to libfacet in %s (or in " FACET_PROBE_RELDIR
+                     "no facet-probe helper next to libfacet-check in %s (or in " FACET_PROBE_RELDIR
                      "); "
                      "set FACET_PROBE_HELPER or FacetCheckOptions.helper",
                      dir);
