@@ -21,12 +21,15 @@ typedef struct emitter {
 #define W(e, indent, ...) facet_idl__write_line((e)->out, indent, __VA_ARGS__)
 #define BLANK(e) facet_idl__buf_puts((e)->out, "\n")
 
+/* The constant, and X_INIT, its initialiser, for static initialisers in C. */
 static void write_guid(emitter *e, const char *prefix, const char *name, const uint8_t g[16])
 {
-    W(e, 0, "FACET_DEFINE_GUID(%s%s, 0x%02X%02X%02X%02X, 0x%02X%02X, 0x%02X%02X,", prefix, name,
-      g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7]);
-    W(e, 0, "                  0x%02X, 0x%02X, 0x%02X, 0x%02X, 0x%02X, 0x%02X, 0x%02X, 0x%02X);",
-      g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
+    W(e, 0, "#define %s%s_INIT \\", prefix, name);
+    W(e, 1, "{0x%02X%02X%02X%02X, 0x%02X%02X, 0x%02X%02X, "
+            "{0x%02X, 0x%02X, 0x%02X, 0x%02X, 0x%02X, 0x%02X, 0x%02X, 0x%02X}}",
+      g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], g[12], g[13],
+      g[14], g[15]);
+    W(e, 0, "static const FacetGuid %s%s = %s%s_INIT;", prefix, name, prefix, name);
 }
 
 /* A coclass's CLSID_ or a library's LIBID_ constant. */
