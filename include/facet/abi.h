@@ -92,6 +92,18 @@ extern "C" {
 #define FACET_CPP_INTERFACES 0
 #endif
 
+/* The body of each method of facet::impl_of<I, D>, the C++ vtables that
+ * facet-idl writes for <facet/module.hpp> (rule 4): an exception becomes
+ * the failure result it names. Without exceptions, only the call. */
+#if defined(__cplusplus) && \
+    (defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND))
+#define FACET_IMPL_TRY try {
+#define FACET_IMPL_CATCH(failure) } catch (...) { return failure; }
+#else
+#define FACET_IMPL_TRY {
+#define FACET_IMPL_CATCH(failure) }
+#endif
+
 /* ---- Compile-time checks ----------------------------------------------- */
 
 #define FACET_CONCAT_(a, b) a##b
