@@ -142,5 +142,6 @@ int tool_inspect(int argc, char **argv);
 int tool_validate(int argc, char **argv);
 int tool_scan(int argc, char **argv);
 int tool_run(int argc, char **argv);
+int tool_guid_new(int argc, char **argv);
 
 #endif /* FACET_TOOL_H */

@@ -110,5 +110,7 @@ void facet__os_yield(void);
 uint64_t facet__os_thread_id(void);
 /* The id of this process (a child made by fork has its own). */
 uint64_t facet__os_process_id(void);
+/* size bytes from the system's cryptographic random source. */
+FacetResult facet__os_random(void *out, size_t size);
 
 #endif /* FACET_CORE_OS_H */

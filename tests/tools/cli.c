@@ -693,10 +693,58 @@ static void test_tools_cli__write_manifest(void **state)
     facet_test_remove_tree(dir);
 }
 
+/* ---- facet guid ---------------------------------------------------------- */
+
+/* facet guid: a new version-4 GUID each time, the same one in each form. */
+static void test_tools_cli__guid(void **state)
+{
+    char seen[2][FACET_GUID_STRING_SIZE], c[128];
+    FacetGuid g;
+    json_t *doc;
+    const char *text;
+    int i;
+    Run r;
+    (void)state;
+    for (i = 0; i < 2; i++) {
+        r = facet("guid --json CLSID_Invert");
+        assert_int_equal(r.code, 0);
+        doc = parse(&r);
+        text = json_string_value(json_object_get(doc, "guid"));
+        assert_non_null(text);
+        assert_int_equal(facet_guid_parse(&g, text), FACET_OK);
+        assert_int_equal(g.Data3 >> 12, 4);        /* version 4 */
+        assert_int_equal(g.Data4[0] & 0xC0, 0x80); /* RFC 4122 variant */
+        snprintf(seen[i], sizeof(seen[i]), "%s", text);
+        snprintf(c, sizeof(c), "{0x%08X, 0x%04X, 0x%04X, {0x%02X, 0x%02X, 0x%02X, 0x%02X, 0x%02X, "
+                 "0x%02X, 0x%02X, 0x%02X}}", (unsigned)g.Data1, (unsigned)g.Data2,
+                 (unsigned)g.Data3, g.Data4[0], g.Data4[1], g.Data4[2], g.Data4[3], g.Data4[4],
+                 g.Data4[5], g.Data4[6], g.Data4[7]);
+        assert_string_equal(json_string_value(json_object_get(doc, "c")), c);
+        snprintf(c, sizeof(c), "[uuid(%.36s)]", text + 1);
+        assert_string_equal(json_string_value(json_object_get(doc, "idl")), c);
+        json_decref(doc);
+        run_free(&r);
+    }
+    assert_string_not_equal(seen[0], seen[1]);
+
+    r = facet("guid CLSID_Invert");
+    assert_int_equal(r.code, 0);
+    expect_in(r.out, "manifest  \"{");
+    expect_in(r.out, "idl       [uuid(");
+    expect_in(r.out, "c         #define CLSID_Invert_INIT {0x");
+    run_free(&r);
+
+    r = facet("guid one two");
+    assert_int_equal(r.code, 2);
+    expect_in(r.err, "one NAME at most");
+    run_free(&r);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tools_cli__help),
+        cmocka_unit_test(test_tools_cli__guid),
         cmocka_unit_test(test_tools_cli__bad_usage),
         cmocka_unit_test(test_tools_cli__unreadable_input),
         cmocka_unit_test(test_tools_cli__inspect),
