@@ -116,10 +116,18 @@ static inline uint32_t FacetAtomicLoad(uint32_t *p)
 
 #define FACET_STR_(x) #x
 #define FACET_STR(x) FACET_STR_(x)
+/* The C++ compilers say so: "g++ 12.2.0", "clang++ 14.0.6". */
+#ifdef __cplusplus
+#define FACET_CXX_ "++"
+#define FACET_GCC_ "g++"
+#else
+#define FACET_CXX_ ""
+#define FACET_GCC_ "gcc"
+#endif
 #if defined(__clang__) && defined(_MSC_VER)
-#define FACET_COMPILER_STRING "clang " __clang_version__ " (msvc abi)"
+#define FACET_COMPILER_STRING "clang" FACET_CXX_ " " __clang_version__ " (msvc abi)"
 #elif defined(__clang__)
-#define FACET_COMPILER_STRING "clang " __clang_version__
+#define FACET_COMPILER_STRING "clang" FACET_CXX_ " " __clang_version__
 #elif defined(__TINYC__) && __TINYC__ >= 926 && __TINYC__ <= 929
 /* __TINYC__ is 927 for 0.9.27; the preprocessor cannot split it into a
  * string, so the releases in this range are spelled out. */
@@ -129,9 +137,9 @@ static inline uint32_t FacetAtomicLoad(uint32_t *p)
 #elif defined(__TINYC__)
 #define FACET_COMPILER_STRING "tcc (__TINYC__ " FACET_STR(__TINYC__) ")"
 #elif defined(__MINGW32__) && defined(__GNUC__)
-#define FACET_COMPILER_STRING "gcc " __VERSION__ " (mingw)"
+#define FACET_COMPILER_STRING FACET_GCC_ " " __VERSION__ " (mingw)"
 #elif defined(__GNUC__)
-#define FACET_COMPILER_STRING "gcc " __VERSION__
+#define FACET_COMPILER_STRING FACET_GCC_ " " __VERSION__
 #elif defined(_MSC_VER)
 #define FACET_COMPILER_STRING "msvc " FACET_STR(_MSC_FULL_VER)
 #else
