@@ -669,6 +669,85 @@ static void test_tools_cli__write_manifest(void **state)
     expect_in(r.out, "(agrees with the module)");
     run_free(&r);
 
+    /* A manifest there is merged into: the hand-written fields stay, what
+     * the module says wins, and each change is named. */
+    {
+        static const char edited[] =
+            "{\"name\": \"test.widget\", \"version\": \"0.9.0\", \"api_level\": 1,\n"
+            " \"description\": \"hand-written\",\n"
+            " \"library\": {\"linux\": \"old.so\", \"windows\": \"good_widget.dll\"},\n"
+            " \"classes\": [{\"clsid\": \"{5A1D6E70-4C1B-4F0E-9A57-3B8D2C61C001}\",\n"
+            "   \"contract\": \"test.widget\", \"description\": \"a class note\",\n"
+            "   \"interfaces\": []}],\n"
+            " \"requires\": {\"test.other\": \"^1.0\"},\n"
+            " \"permissions\": [\"guestbook\"], \"isolation\": \"process\"}\n";
+        json_error_t err;
+        json_t *c;
+        facet_test_write_file(manifest, edited, sizeof(edited) - 1);
+        r = facet("inspect --write-manifest '%s/good_widget" TOOLS_MODULE_SUFFIX "'", dir);
+        assert_int_equal(r.code, 0);
+        expect_in(r.out, "changed    version: \"0.9.0\" -> \"1.0.0\"");
+        expect_in(r.out, "changed    library.linux: \"old.so\" -> \"good_widget.so\"");
+        expect_in(r.out, "changed    classes[{5A1D6E70-4C1B-4F0E-9A57-3B8D2C61C001}].interfaces");
+        expect_in(r.out, "merged     ");
+        run_free(&r);
+        doc = json_load_file(manifest, 0, &err);
+        assert_non_null(doc);
+        assert_string_equal(json_string_value(json_object_get(doc, "version")), "1.0.0");
+        assert_string_equal(json_string_value(json_object_get(doc, "description")),
+                            "hand-written");
+        assert_string_equal(
+            json_string_value(json_object_get(json_object_get(doc, "requires"), "test.other")),
+            "^1.0");
+        assert_int_equal(json_array_size(json_object_get(doc, "permissions")), 1);
+        assert_string_equal(json_string_value(json_object_get(doc, "isolation")), "process");
+        assert_string_equal(
+            json_string_value(json_object_get(json_object_get(doc, "library"), "windows")),
+            "good_widget.dll");
+        c = json_array_get(json_object_get(doc, "classes"), 0);
+        assert_string_equal(json_string_value(json_object_get(c, "description")), "a class note");
+        assert_true(json_array_size(json_object_get(c, "interfaces")) > 0);
+        json_decref(doc);
+        /* Again: nothing to change, nothing written. */
+        r = facet("inspect --json --write-manifest '%s/good_widget" TOOLS_MODULE_SUFFIX "'", dir);
+        assert_int_equal(r.code, 0);
+        doc = parse(&r);
+        c = json_array_get(json_object_get(doc, "modules"), 0);
+        assert_true(json_is_false(json_object_get(c, "manifest_written")));
+        assert_int_equal(json_array_size(json_object_get(c, "manifest_changes")), 0);
+        json_decref(doc);
+        run_free(&r);
+
+        /* Another module's manifest, or one that is no JSON object, is
+         * left as it is without --force. */
+        facet_test_write_file(manifest, "{\"name\": \"test.other\"}", 22);
+        r = facet("inspect --write-manifest '%s/good_widget" TOOLS_MODULE_SUFFIX "'", dir);
+        assert_int_equal(r.code, 1);
+        expect_in(r.err, "describes module \"test.other\"");
+        expect_in(r.err, "--force");
+        run_free(&r);
+        facet_test_write_file(manifest, "[1, 2", 5);
+        r = facet("inspect --write-manifest '%s/good_widget" TOOLS_MODULE_SUFFIX "'", dir);
+        assert_int_equal(r.code, 1);
+        expect_in(r.err, "good_widget.facet.json:1:");
+        expect_in(r.err, "--force");
+        run_free(&r);
+        {
+            size_t n;
+            char *kept = facet_test_read_file(manifest, &n);
+            assert_int_equal(n, 5);
+            assert_memory_equal(kept, "[1, 2", 5);
+            free(kept);
+        }
+        r = facet("inspect --write-manifest --force '%s/good_widget" TOOLS_MODULE_SUFFIX "'", dir);
+        assert_int_equal(r.code, 0);
+        expect_in(r.out, "wrote      ");
+        run_free(&r);
+        r = facet("validate '%s/good_widget" TOOLS_MODULE_SUFFIX "'", dir);
+        assert_int_equal(r.code, 0);
+        run_free(&r);
+    }
+
     /* A module that does not load gets none, and that is a finding. */
     r = facet("inspect --write-manifest '%s/not_a_library" TOOLS_MODULE_SUFFIX "'", dir);
     assert_int_equal(r.code, 1);
