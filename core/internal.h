@@ -325,6 +325,15 @@ void facet__json_locate(const char *text, size_t size, const char *path, unsigne
 
 /* ---- Manifests (manifest.c) -------------------------------------------- */
 
+/* This platform's key in a manifest's "library" object. */
+#if defined(_WIN32)
+#define FACET_MANIFEST_PLATFORM "windows"
+#elif defined(__APPLE__)
+#define FACET_MANIFEST_PLATFORM "macos"
+#else
+#define FACET_MANIFEST_PLATFORM "linux"
+#endif
+
 typedef struct FacetManifestClass {
     FacetGuid clsid;
     const char *contract;     /* NULL if not given */

@@ -49,14 +49,6 @@ char *facet__manifest_path_for(const char *module)
     return p;
 }
 
-#if defined(_WIN32)
-#define PLATFORM "windows"
-#elif defined(__APPLE__)
-#define PLATFORM "macos"
-#else
-#define PLATFORM "linux"
-#endif
-
 typedef struct Merge {
     const char *path;
     FacetManifestChangeFn fn;
@@ -131,8 +123,9 @@ static void merge_manifest(Merge *m, json_t *old, json_t *fresh)
     for (key = own; *key != NULL; key++)
         merge_value(m, old, *key, json_incref(json_object_get(fresh, *key)), *key);
     if (json_is_object(lib))
-        merge_value(m, lib, PLATFORM, json_incref(json_object_get(fresh, "library")),
-                    "library." PLATFORM);
+        merge_value(m, lib, FACET_MANIFEST_PLATFORM,
+                    json_incref(json_object_get(fresh, "library")),
+                    "library." FACET_MANIFEST_PLATFORM);
     else
         merge_value(m, old, "library", json_incref(json_object_get(fresh, "library")), "library");
     /* Classes in the module's order; a class's own extra fields stay. */
@@ -140,14 +133,12 @@ static void merge_manifest(Merge *m, json_t *old, json_t *fresh)
     merged = json_array();
     json_array_foreach(json_object_get(fresh, "classes"), i, c) {
         const char *clsid = json_string_value(json_object_get(c, "clsid"));
+        const char *contract = json_string_value(json_object_get(c, "contract"));
         json_t *was = json_is_array(classes) ? class_of(classes, clsid) : NULL;
         const char *k;
         json_t *v;
         if (was == NULL) {
-            changed(m, "classes", "added %s (%s)", clsid,
-                    json_string_value(json_object_get(c, "contract")) ? json_string_value(
-                                                                            json_object_get(c, "contract"))
-                                                                      : "no contract");
+            changed(m, "classes", "added %s (%s)", clsid, contract ? contract : "no contract");
             json_array_append(merged, c);
             continue;
         }
