@@ -56,10 +56,13 @@ function(facet_idl)
     get_filename_component(stem ${file} NAME_WE)
     set(h ${I_OUTPUT_DIR}/${stem}.h)
     set(ti ${I_OUTPUT_DIR}/${stem}_typeinfo.c)
+    # The depfile names what src imports and #includes, so a change to an
+    # imported file (facet.idl too) makes the outputs again.
     add_custom_command(
       OUTPUT ${h} ${ti}
-      COMMAND ${compiler} ${flags} -o ${I_OUTPUT_DIR} ${src}
+      COMMAND ${compiler} ${flags} -o ${I_OUTPUT_DIR} --depfile ${I_OUTPUT_DIR}/${stem}.d ${src}
       DEPENDS ${src} ${compiler}
+      DEPFILE ${I_OUTPUT_DIR}/${stem}.d
       COMMENT "facet-idl ${file}"
       VERBATIM)
     list(APPEND headers ${h})

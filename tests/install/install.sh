@@ -69,6 +69,22 @@ done
 grep -q '"example.invert": "^1.0"' "$work/plugins/darken.facet.json" || {
   echo "FAILED: darken's requires was not kept:"; cat "$work/plugins/darken.facet.json"; exit 1; }
 expect "2 with a manifest" "$work/prefix/bin/facet" scan "$work/plugins"
+# facet_idl() remakes a header when a file its .idl imports changes (the
+# depfile facet-idl writes): here the installed facet.idl. The plugins'
+# modules, and their manifests, are made again from it.
+h=$work/plugins/filter_idl/filter.h
+before=$(stat -c %Y "$h" 2>/dev/null || stat -f %m "$h")
+sleep 1
+touch "$work/prefix/include/facet/facet.idl"
+env -u LD_LIBRARY_PATH cmake --build "$work/plugins" >"$work/out.txt" 2>&1 || {
+  echo "FAILED: the plugins did not build again:"; cat "$work/out.txt"; exit 1; }
+after=$(stat -c %Y "$h" 2>/dev/null || stat -f %m "$h")
+if [ "$before" = "$after" ]; then
+  echo "FAILED: filter.h was not made again when facet.idl, which filter.idl imports, changed:"
+  cat "$work/out.txt"
+  exit 1
+fi
+echo "facet_idl() follows imports (depfile): ok"
 # Lines of code: no blank lines, no comments.
 loc() { grep -v -e '^[[:space:]]*$' -e '^[[:space:]]*/[*/]' -e '^[[:space:]]*\*' "$1" | wc -l; }
 [ "$(loc "$plugins/invert.c")" -le 50 ] || { echo "FAILED: invert.c has $(loc "$plugins/invert.c") lines of code, more than 50"; exit 1; }
