@@ -695,6 +695,9 @@ struct IFacetLifecycle {
 
 /* ---- IFacetReloadable -------------------------------------------------- */
 
+/* Reserved for hot reload, which has not landed: the interface is published
+ * and frozen, but no runtime calls it yet. */
+
 typedef struct IFacetReloadable IFacetReloadable;
 
 #define IID_IFacetReloadable_INIT \

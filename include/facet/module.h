@@ -535,9 +535,9 @@ FACET_KIT_FN_ FacetResult facet_kit_hand_out(void *object, const FacetKitMap *ma
 }
 
 /* The factory is a static object that lives as long as the module's code.
- * Its references do not count for CanUnload (abi.h); when the last one
- * goes (the runtime lets go of it just before unloading the module), the
- * module lets go of its host object. */
+ * Its references do not count for CanUnload (abi.h, IFacetFactory); when
+ * the last one goes (the runtime lets go of it just before unloading the
+ * module), the module lets go of its host object. */
 static const FacetKitModuleDef *facet_kit_def_;
 static uint32_t facet_kit_factory_refs_;
 static void facet_kit_drop_host_(void);

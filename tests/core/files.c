@@ -15,7 +15,7 @@
 
 #include "plugtest.h"
 
-#include <facet/validate.h>
+#include <facet/check.h>
 
 #include <signal.h>
 #include <sys/socket.h>

@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "facet/validate.h"
+#include "facet/check.h"
 #include "kit.h"
 
 typedef struct Fixture {
