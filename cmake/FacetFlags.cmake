@@ -40,12 +40,5 @@ function(facet_target_warnings target)
   endif()
 endfunction()
 
-# facet_add_module(target SOURCES...): a Facet module, a shared library with
-# only facet_module_entry visible and no "lib" prefix.
-function(facet_add_module target)
-  add_library(${target} MODULE ${ARGN})
-  set_target_properties(${target} PROPERTIES PREFIX "" C_VISIBILITY_PRESET hidden
-                        CXX_VISIBILITY_PRESET hidden)
-  target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/include)
-  facet_target_warnings(${target})
-endfunction()
+# facet_add_module(): cmake/FacetModule.cmake, installed with the package.
+include(${CMAKE_CURRENT_LIST_DIR}/FacetModule.cmake)

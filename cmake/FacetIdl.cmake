@@ -5,9 +5,9 @@
 #
 # Compiles each X.idl into OUTPUT_DIR/X.h and OUTPUT_DIR/X_typeinfo.c
 # (OUTPUT_DIR defaults to ${CMAKE_CURRENT_BINARY_DIR}/<name>) and makes
-# <name>, an INTERFACE library whose include folder holds the headers:
-# target_link_libraries(my_component PRIVATE <name>) is all a component
-# needs. The list of X_typeinfo.c files is in the variable
+# <name>, an INTERFACE library whose include folder holds the headers and
+# that brings Facet::headers along: target_link_libraries(my_component
+# PRIVATE <name>) is all a component needs. The list of X_typeinfo.c files is in the variable
 # <name>_TYPEINFO_SOURCES and the target property FACET_IDL_TYPEINFO_SOURCES,
 # for a target that wants the type information too.
 #
@@ -18,10 +18,9 @@
 
 if(EXISTS "${CMAKE_CURRENT_LIST_DIR}/../idl/facet.idl")
   set(FACET_IDL_IMPORT_DIR "${CMAKE_CURRENT_LIST_DIR}/../idl")
-else()
-  # installed: <prefix>/<libdir>/cmake/Facet -> <prefix>/include/facet
-  get_filename_component(FACET_IDL_IMPORT_DIR "${CMAKE_CURRENT_LIST_DIR}/../../../include/facet"
-                         ABSOLUTE)
+elseif(NOT FACET_IDL_IMPORT_DIR)
+  # FacetConfig.cmake sets it from the installed include folder.
+  message(FATAL_ERROR "FacetIdl.cmake: include it through find_package(Facet)")
 endif()
 set(FACET_IDL_IMPORT_DIR "${FACET_IDL_IMPORT_DIR}" CACHE INTERNAL "folder of facet.idl")
 
@@ -57,10 +56,13 @@ function(facet_idl)
     get_filename_component(stem ${file} NAME_WE)
     set(h ${I_OUTPUT_DIR}/${stem}.h)
     set(ti ${I_OUTPUT_DIR}/${stem}_typeinfo.c)
+    # The depfile names what src imports and #includes, so a change to an
+    # imported file (facet.idl too) makes the outputs again.
     add_custom_command(
       OUTPUT ${h} ${ti}
-      COMMAND ${compiler} ${flags} -o ${I_OUTPUT_DIR} ${src}
+      COMMAND ${compiler} ${flags} -o ${I_OUTPUT_DIR} --depfile ${I_OUTPUT_DIR}/${stem}.d ${src}
       DEPENDS ${src} ${compiler}
+      DEPFILE ${I_OUTPUT_DIR}/${stem}.d
       COMMENT "facet-idl ${file}"
       VERBATIM)
     list(APPEND headers ${h})
@@ -70,6 +72,12 @@ function(facet_idl)
   add_custom_target(${I_TARGET}_generate DEPENDS ${headers} ${typeinfo})
   add_library(${I_TARGET} INTERFACE)
   target_include_directories(${I_TARGET} INTERFACE ${I_OUTPUT_DIR})
+  # The generated headers include <facet/abi.h> (and, in C++, facet.hpp).
+  if(TARGET facet_headers)
+    target_link_libraries(${I_TARGET} INTERFACE facet_headers)
+  elseif(TARGET Facet::headers)
+    target_link_libraries(${I_TARGET} INTERFACE Facet::headers)
+  endif()
   add_dependencies(${I_TARGET} ${I_TARGET}_generate)
   set_target_properties(${I_TARGET} PROPERTIES FACET_IDL_TYPEINFO_SOURCES "${typeinfo}")
   set_source_files_properties(${headers} ${typeinfo} PROPERTIES GENERATED TRUE)

@@ -2,7 +2,7 @@
 include(CMakePackageConfigHelpers)
 
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/facet DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(TARGETS facet EXPORT FacetTargets
+install(TARGETS facet facet_headers EXPORT FacetTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
@@ -17,12 +17,14 @@ endif()
 set(FACET_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/Facet)
 install(EXPORT FacetTargets NAMESPACE Facet:: DESTINATION ${FACET_CMAKE_DIR})
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/FacetConfig.cmake.in
-  ${PROJECT_BINARY_DIR}/FacetConfig.cmake INSTALL_DESTINATION ${FACET_CMAKE_DIR})
+  ${PROJECT_BINARY_DIR}/FacetConfig.cmake INSTALL_DESTINATION ${FACET_CMAKE_DIR}
+  PATH_VARS CMAKE_INSTALL_INCLUDEDIR)
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/FacetConfigVersion.cmake
   VERSION ${PROJECT_VERSION} COMPATIBILITY SameMajorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/FacetConfig.cmake ${PROJECT_BINARY_DIR}/FacetConfigVersion.cmake
   DESTINATION ${FACET_CMAKE_DIR})
-file(GLOB facet_cmake_modules ${PROJECT_SOURCE_DIR}/cmake/FacetIdl.cmake)
+file(GLOB facet_cmake_modules ${PROJECT_SOURCE_DIR}/cmake/FacetIdl.cmake
+     ${PROJECT_SOURCE_DIR}/cmake/FacetModule.cmake)
 if(facet_cmake_modules)
   install(FILES ${facet_cmake_modules} DESTINATION ${FACET_CMAKE_DIR})
 endif()

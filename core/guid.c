@@ -89,6 +89,23 @@ FacetResult facet_guid_format(char *out, size_t out_size, const FacetGuid *g)
     return FACET_OK;
 }
 
+FacetResult facet_guid_generate(FacetGuid *out)
+{
+    uint8_t b[16];
+    FacetResult r;
+    FACET_CHECK_ARG(out, "facet_guid_generate");
+    r = facet__os_random(b, sizeof(b));
+    if (FACET_FAILED(r))
+        return r;
+    b[6] = (uint8_t)((b[6] & 0x0F) | 0x40); /* version 4: random */
+    b[8] = (uint8_t)((b[8] & 0x3F) | 0x80); /* variant 1 (RFC 4122) */
+    out->Data1 = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+    out->Data2 = (uint16_t)((b[4] << 8) | b[5]);
+    out->Data3 = (uint16_t)((b[6] << 8) | b[7]);
+    memcpy(out->Data4, b + 8, 8);
+    return FACET_OK;
+}
+
 /* ---- Equal GUIDs in a table --------------------------------------------- */
 
 static const FacetGuid *guid_at(const FacetGuidIndex *ix, uint32_t i)

@@ -156,8 +156,8 @@ FacetResult facet__json_check_keys(FacetJsonCtx *ctx, struct json_t *object,
                                    const char *const *known);
 /* Reads a whole file of at most FACET_JSON_MAX_SIZE bytes (meta as
  * facet__file_read_all). */
-FacetResult facet__json_read_file(char **out, size_t *size, FacetOsStat *meta, const char *path,
-                                  FacetResult code);
+FACET_INTERNAL FacetResult facet__json_read_file(char **out, size_t *size, FacetOsStat *meta,
+                                                 const char *path, FacetResult code);
 /* line:column of the value at path ("$.library", "$.requires[\"a.b\"]",
  * "$.classes[3]") in text, or of its nearest parent that is there, for an
  * error found after parsing. A name in brackets may hold any character,
@@ -166,6 +166,15 @@ void facet__json_locate(const char *text, size_t size, const char *path, unsigne
                         unsigned *column);
 
 /* ---- Manifests (manifest.c) -------------------------------------------- */
+
+/* This platform's key in a manifest's "library" object. */
+#if defined(_WIN32)
+#define FACET_MANIFEST_PLATFORM "windows"
+#elif defined(__APPLE__)
+#define FACET_MANIFEST_PLATFORM "macos"
+#else
+#define FACET_MANIFEST_PLATFORM "linux"
+#endif
 
 typedef struct FacetManifestClass {
     FacetGuid clsid;

@@ -10,14 +10,6 @@
 
 #include "internal.h"
 
-#if defined(_WIN32)
-#define PLATFORM "windows"
-#elif defined(__APPLE__)
-#define PLATFORM "macos"
-#else
-#define PLATFORM "linux"
-#endif
-
 static const char *const manifest_keys[] = {"$schema", "name", "version", "api_level",
                                             "description", "library", "classes", "requires",
                                             "permissions", "isolation", NULL};
@@ -177,9 +169,10 @@ static FacetResult parse_library(Parser *p, json_t *root)
             r = check_library_text(p, json_string_value(value));
         facet__json_pop(&p->ctx, old2);
     }
-    mine = json_object_get(v, PLATFORM);
+    mine = json_object_get(v, FACET_MANIFEST_PLATFORM);
     if (FACET_SUCCEEDED(r) && mine == NULL)
-        r = facet__json_error(&p->ctx, "no library for this platform (\"" PLATFORM "\")");
+        r = facet__json_error(&p->ctx,
+                              "no library for this platform (\"" FACET_MANIFEST_PLATFORM "\")");
     if (FACET_SUCCEEDED(r))
         r = copy_string(&p->mf->library, p, mine);
     facet__json_pop(&p->ctx, old);

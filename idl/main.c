@@ -1,9 +1,10 @@
 /*
  * facet-idl - the Facet IDL compiler command.
  *
- *   facet-idl [-I DIR]... [-o OUTDIR] [--lang c|go] FILE.idl...
+ *   facet-idl [-I DIR]... [-o OUTDIR] [--lang c|go] [--depfile FILE] FILE.idl...
  *
- * Writes OUTDIR/X.h and OUTDIR/X_typeinfo.c for each X.idl. Exits 0 when
+ * Writes OUTDIR/X.h and OUTDIR/X_typeinfo.c for each X.idl, and with
+ * --depfile the files each output was made from, as make and Ninja read. Exits 0 when
  * all went well, 1 on an error in the input (and then writes nothing at
  * all), 2 on bad usage or when an output cannot be written. A thin layer
  * over the library in facet_idl.h.
@@ -11,6 +12,7 @@
 #if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L
 #endif
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +64,7 @@ static void default_import_dir(char *out, size_t size)
 
 static void usage(FILE *f)
 {
-    fputs("usage: facet-idl [-I DIR]... [-o OUTDIR] [--lang c|go] FILE.idl...\n"
+    fputs("usage: facet-idl [-I DIR]... [-o OUTDIR] [--lang c|go] [--depfile FILE] FILE.idl...\n"
           "\n"
           "Compiles MIDL-style interface definitions into C/C++ headers (X.h) and\n"
           "type information (X_typeinfo.c).\n"
@@ -71,6 +73,10 @@ static void usage(FILE *f)
           "               include/facet folder of an installed Facet, for facet.idl)\n"
           "  -o OUTDIR    write the outputs into OUTDIR (default: .)\n"
           "  --lang LANG  output language: c (default); go is not supported yet\n"
+          "  --depfile FILE  also write FILE: each output and the files it was made\n"
+          "               from (the .idl, what it imports and #includes), in the\n"
+          "               form make and Ninja read, so a build redoes the outputs\n"
+          "               when an imported file changes\n"
           "  --help       show this help\n"
           "  --version    show the version\n"
           "\n"
@@ -84,6 +90,110 @@ static int bad_usage(const char *fmt, const char *arg)
     fprintf(stderr, fmt, arg);
     fputs("\n(try 'facet-idl --help')\n", stderr);
     return EXIT_USAGE;
+}
+
+/* The files one compilation read, for --depfile. */
+typedef struct Deps {
+    char **paths;
+    size_t count;
+    int failed; /* out of memory: no depfile rather than a short one */
+} Deps;
+
+/* facet_idl_read_fn: reads path as the library's own reader does, and
+ * notes it when it could. */
+static int read_noting(const char *path, char **out, size_t *out_size, const char **reason,
+                       void *payload)
+{
+    Deps *d = payload;
+    FILE *f = fopen(path, "rb");
+    char *data = NULL, *grown, **paths;
+    size_t size = 0, cap = 0, n;
+    if (f == NULL) {
+        *reason = strerror(errno);
+        return 1;
+    }
+    do {
+        if (size == cap) {
+            cap = cap ? cap * 2 : 65536;
+            grown = realloc(data, cap + 1);
+            if (grown == NULL) {
+                free(data);
+                fclose(f);
+                *reason = "out of memory";
+                return 1;
+            }
+            data = grown;
+        }
+        n = fread(data + size, 1, cap - size, f);
+        size += n;
+    } while (n > 0);
+    if (ferror(f)) {
+        *reason = strerror(errno);
+        free(data);
+        fclose(f);
+        return 1;
+    }
+    fclose(f);
+    data[size] = '\0';
+    *out = data;
+    *out_size = size;
+    paths = realloc(d->paths, (d->count + 1) * sizeof(*paths));
+    if (paths == NULL || (paths[d->count] = malloc(strlen(path) + 1)) == NULL) {
+        d->paths = paths ? paths : d->paths;
+        d->failed = 1;
+        return 0;
+    }
+    strcpy(paths[d->count], path);
+    d->paths = paths;
+    d->count++;
+    return 0;
+}
+
+/* A path as make reads it: a space, '#' and '\\' before them escaped. */
+static void put_make_path(FILE *f, const char *path)
+{
+    for (; *path; path++) {
+        if (*path == ' ' || *path == '#')
+            fputc('\\', f);
+        if (*path == '$')
+            fputc('$', f);
+        fputc(*path, f);
+    }
+}
+
+/* Writes the depfile: for each compilation, its outputs and what they were
+ * made from. */
+static int write_depfile(const char *path, const char *outdir, facet_idl_result **results,
+                         const Deps *deps, size_t nfiles)
+{
+    size_t i, j;
+    FILE *f = fopen(path, "wb");
+    int ok = f != NULL;
+    for (i = 0; ok && i < nfiles; i++) {
+        if (deps[i].failed) {
+            ok = 0;
+            break;
+        }
+        for (j = 0; j < facet_idl_output_count(results[i]); j++) {
+            fputs(j ? " " : "", f);
+            put_make_path(f, outdir);
+            fputc('/', f);
+            put_make_path(f, facet_idl_output_at(results[i], j)->name);
+        }
+        fputc(':', f);
+        for (j = 0; j < deps[i].count; j++) {
+            fputs(" \\\n  ", f);
+            put_make_path(f, deps[i].paths[j]);
+        }
+        fputc('\n', f);
+    }
+    if (f != NULL && fclose(f) != 0)
+        ok = 0;
+    if (!ok) {
+        fprintf(stderr, "facet-idl: cannot write '%s'\n", path);
+        remove(path);
+    }
+    return ok;
 }
 
 static void print_diags(const facet_idl_result *r)
@@ -144,7 +254,8 @@ int main(int argc, char **argv)
     const char **files = calloc((size_t)argc + 1, sizeof(char *));
     facet_idl_result **results;
     facet_idl_options opts = FACET_IDL_OPTIONS_INIT;
-    const char *outdir = ".";
+    const char *outdir = ".", *depfile = NULL;
+    Deps *deps = NULL;
     size_t ndirs = 0, nfiles = 0, i, j;
     int status = 0, k;
     if (!dirs || !files) {
@@ -176,6 +287,12 @@ int main(int argc, char **argv)
                 break;
             }
             outdir = argv[++k];
+        } else if (strcmp(a, "--depfile") == 0) {
+            if (k + 1 >= argc) {
+                status = bad_usage("%s needs a file", "--depfile");
+                break;
+            }
+            depfile = argv[++k];
         } else if (strcmp(a, "--lang") == 0 || strncmp(a, "--lang=", 7) == 0) {
             const char *l = a[6] == '=' ? a + 7 : (k + 1 < argc ? argv[++k] : NULL);
             if (!l) {
@@ -210,14 +327,22 @@ int main(int argc, char **argv)
     opts.include_dirs = dirs;
     opts.include_dir_count = ndirs;
     results = calloc(nfiles, sizeof(*results));
-    if (!results) {
+    deps = calloc(nfiles, sizeof(*deps));
+    if (!results || !deps) {
+        free(results);
+        free(deps);
         fputs("facet-idl: out of memory\n", stderr);
         free(dirs);
         free(files);
         return EXIT_USAGE;
     }
     for (i = 0; i < nfiles; i++) {
-        int rc = facet_idl_compile(&results[i], files[i], &opts);
+        int rc;
+        if (depfile != NULL) {
+            opts.read_file = read_noting;
+            opts.read_payload = &deps[i];
+        }
+        rc = facet_idl_compile(&results[i], files[i], &opts);
         if (rc < 0) {
             fputs("facet-idl: out of memory\n", stderr);
             status = EXIT_USAGE;
@@ -232,9 +357,16 @@ int main(int argc, char **argv)
         for (j = 0; !status && j < facet_idl_output_count(results[i]); j++)
             if (!write_output(outdir, facet_idl_output_at(results[i], j)))
                 status = EXIT_USAGE;
-    for (i = 0; i < nfiles; i++)
+    if (!status && depfile != NULL && !write_depfile(depfile, outdir, results, deps, nfiles))
+        status = EXIT_USAGE;
+    for (i = 0; i < nfiles; i++) {
         facet_idl_result_free(results[i]);
+        for (j = 0; j < deps[i].count; j++)
+            free(deps[i].paths[j]);
+        free(deps[i].paths);
+    }
     free(results);
+    free(deps);
     free(dirs);
     free(files);
     return status;

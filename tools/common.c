@@ -111,6 +111,8 @@ int tool_parse(ToolArgs *out, const char *cmd, const char *usage, unsigned flags
                 r = tool_usage_error(cmd, "--config needs a file");
         } else if ((flags & TOOL_OPT_WRITE) && strcmp(a, "--write-manifest") == 0) {
             out->write_manifest = 1;
+        } else if ((flags & TOOL_OPT_WRITE) && strcmp(a, "--force") == 0) {
+            out->force = 1;
         } else if ((flags & TOOL_OPT_IDL) && (strcmp(a, "--idl") == 0 || strcmp(a, "-I") == 0)) {
             takes_value = 1;
             if (value == NULL)
@@ -407,9 +409,30 @@ int tool_module_command(const char *cmd, const char *usage, int argc, char **arg
     return tm.failed ? tm.failed : tm.found ? TOOL_FOUND : TOOL_CLEAN;
 }
 
-int tool_write_manifest(const FacetReport *report, int json, json_t *entry)
+typedef struct ManifestChanges {
+    int json;
+    json_t *list;
+    unsigned count;
+} ManifestChanges;
+
+static void manifest_changed(const char *field, const char *change, void *payload)
 {
-    FacetResult r = facet_report_write_manifest(report, NULL);
+    ManifestChanges *c = payload;
+    c->count++;
+    if (c->list != NULL)
+        json_array_append_new(c->list, json_pack("{s:o, s:o}", "field", tool_json_text(field),
+                                                 "change", tool_json_text(change)));
+    if (!c->json)
+        printf("  changed    %s: %s\n", field, change);
+}
+
+int tool_write_manifest(const FacetReport *report, int json, int force, json_t *entry)
+{
+    ManifestChanges changes = {json, entry != NULL ? json_array() : NULL, 0};
+    FacetResult r = facet_report_merge_manifest(report, NULL, force ? FACET_MANIFEST_REPLACE : 0u,
+                                                manifest_changed, &changes);
+    if (entry != NULL)
+        json_object_set_new(entry, "manifest_changes", changes.list);
     if (FACET_FAILED(r)) {
         fprintf(stderr, "facet: %s\n", facet_last_error());
         if (entry != NULL)
@@ -417,8 +440,9 @@ int tool_write_manifest(const FacetReport *report, int json, json_t *entry)
         return TOOL_FOUND;
     }
     if (entry != NULL)
-        json_object_set_new(entry, "manifest_written", json_true());
+        json_object_set_new(entry, "manifest_written", json_boolean(r == FACET_OK));
     if (!json)
-        printf("  wrote      %s\n", tool_manifest_of(facet_report_path(report)));
+        printf("  %-10s %s\n", r == FACET_FALSE ? "unchanged" : changes.count ? "merged" : "wrote",
+               tool_manifest_of(facet_report_path(report)));
     return TOOL_CLEAN;
 }

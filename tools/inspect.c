@@ -5,7 +5,7 @@
 #include "tool.h"
 
 static const char usage[] =
-    "usage: facet inspect [--json] [--timeout MS] [--write-manifest]\n"
+    "usage: facet inspect [--json] [--timeout MS] [--write-manifest [--force]]\n"
     "                     [--idl FILE [-I DIR]...]... PATH...\n"
     "\n"
     "Loads each module (a file, or every module in a folder) in a child process\n"
@@ -20,7 +20,10 @@ static const char usage[] =
     "  --json          one JSON document: {\"modules\": [...]}\n"
     "  --timeout MS    kill a module that takes longer to load (default 10000)\n"
     "  --write-manifest  write <module>.facet.json next to each module that\n"
-    "                  loaded, from what it says of itself\n"
+    "                  loaded, from what it says of itself; a manifest there is\n"
+    "                  merged into (requires, permissions, description and\n"
+    "                  isolation stay), and each field that changed is named\n"
+    "  --force         with --write-manifest, replace the manifest instead\n"
     "  --idl FILE      names for interfaces the module does not name itself\n"
     "                  (repeatable); -I DIR: where its imports are\n"
     "\n"
@@ -43,14 +46,14 @@ static FacetResult inspect_one(const char *path, void *payload)
     if (tm->args.json) {
         json_t *entry = tool_module_json(rep);
         if (tm->args.write_manifest && r == FACET_OK &&
-            tool_write_manifest(rep, 1, entry) != TOOL_CLEAN)
+            tool_write_manifest(rep, 1, tm->args.force, entry) != TOOL_CLEAN)
             tm->found = 1;
         json_array_append_new(tm->modules, entry);
     } else {
         printf("%s\n", facet_report_path(rep));
         tool_print_module(stdout, rep, "  ");
         if (tm->args.write_manifest && r == FACET_OK &&
-            tool_write_manifest(rep, 0, NULL) != TOOL_CLEAN)
+            tool_write_manifest(rep, 0, tm->args.force, NULL) != TOOL_CLEAN)
             tm->found = 1;
     }
     facet_report_free(rep);

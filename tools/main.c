@@ -1,6 +1,6 @@
 /*
  * tools/main.c - `facet`, the command for plugin and host authors:
- * inspect, validate, scan and run. docs/facet.md is its manual.
+ * inspect, validate, scan, run and guid. docs/facet.md is its manual.
  */
 #include <string.h>
 
@@ -19,6 +19,7 @@ static const char usage[] =
     "                      --probe, modules without one are read in a child\n"
     "                      process, cached, and quarantined when they fail\n"
     "  run NAME [ARGS...]  create class NAME and call its IFacetRunnable\n"
+    "  guid [NAME]         a new random GUID, as an .idl, C and manifest write it\n"
     "  help [COMMAND]      this text, or a command's own\n"
     "\n"
     "Every command takes --json (one JSON document on stdout) and --help.\n"
@@ -35,6 +36,7 @@ static const Command commands[] = {
     {"validate", tool_validate},
     {"scan", tool_scan},
     {"run", tool_run},
+    {"guid", tool_guid_new},
 };
 
 static const Command *find(const char *name)

@@ -19,7 +19,8 @@
 #include "tool.h"
 
 static const char usage[] =
-    "usage: facet scan [--json] [--probe [--write-manifest]] [--cache FILE] [--timeout MS] DIR\n"
+    "usage: facet scan [--json] [--probe [--write-manifest [--force]]] [--cache FILE]\n"
+    "                  [--timeout MS] DIR\n"
     "\n"
     "Reads the manifests (<module>.facet.json) of DIR without loading code, as\n"
     "facet_scan does, and reports each module and each bad manifest; lists the\n"
@@ -37,6 +38,8 @@ static const char usage[] =
     "  --probe         probe modules that have no manifest\n"
     "  --write-manifest  with --probe, write <module>.facet.json next to each\n"
     "                  module that probed clean; the next scan reads it instead\n"
+    "  --force         with --write-manifest, replace a manifest that is there\n"
+    "                  but unreadable instead of leaving it\n"
     "  --cache FILE    the probe cache (default: $FACET_PROBE_CACHE, else\n"
     "                  $XDG_CACHE_HOME/facet/probe-cache.json, else\n"
     "                  ~/.cache/facet/probe-cache.json)\n"
@@ -133,7 +136,7 @@ static FacetResult scan_one(const char *path, void *payload)
         json_object_set_new(doc, "status", json_string(status));
         json_object_set_new(doc, "probed_now", json_boolean(probed));
         if (s->args->write_manifest && r == FACET_OK &&
-            tool_write_manifest(rep, 1, doc) != TOOL_CLEAN)
+            tool_write_manifest(rep, 1, s->args->force, doc) != TOOL_CLEAN)
             s->failed = TOOL_FOUND;
         json_array_append_new(s->modules, doc);
     } else {
@@ -151,7 +154,7 @@ static FacetResult scan_one(const char *path, void *payload)
         else
             printf("\n");
         if (s->args->write_manifest && r == FACET_OK &&
-            tool_write_manifest(rep, 0, NULL) != TOOL_CLEAN)
+            tool_write_manifest(rep, 0, s->args->force, NULL) != TOOL_CLEAN)
             s->failed = TOOL_FOUND;
     }
     facet_report_free(rep);

@@ -45,6 +45,7 @@ typedef struct ToolArgs {
     int dir_count;
     const char *config;    /* run --config */
     int write_manifest;    /* inspect, scan --probe: --write-manifest */
+    int force;             /* --write-manifest --force: replace, never merge */
     const char **idls;     /* inspect, validate: --idl FILE */
     int idl_count;
     const char **idl_dirs; /* -I DIR, where --idl's imports are looked for */
@@ -133,14 +134,16 @@ typedef struct ToolModules {
 int tool_module_command(const char *cmd, const char *usage, int argc, char **argv,
                         FacetPathFn fn, int count_violations);
 
-/* --write-manifest: writes the manifest of a probed module next to it
- * (facet_report_write_manifest), says so, and marks entry (may be NULL)
- * with "manifest_written". TOOL_FOUND when it could not. */
-int tool_write_manifest(const FacetReport *report, int json, json_t *entry);
+/* --write-manifest: writes the manifest of a probed module next to it, or
+ * merges into the one there (facet_report_merge_manifest; replaces it with
+ * force), says what changed, and marks entry (may be NULL) with
+ * "manifest_written" and "manifest_changes". TOOL_FOUND when it could not. */
+int tool_write_manifest(const FacetReport *report, int json, int force, json_t *entry);
 
 int tool_inspect(int argc, char **argv);
 int tool_validate(int argc, char **argv);
 int tool_scan(int argc, char **argv);
 int tool_run(int argc, char **argv);
+int tool_guid_new(int argc, char **argv);
 
 #endif /* FACET_TOOL_H */

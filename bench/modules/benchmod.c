@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define FACET_MODULE_IMPLEMENTATION
+#define FACET_KIT_IMPLEMENTATION
 #include "facet/module.h"
 #include "benchmod.h"
 
@@ -46,8 +46,8 @@ static uint32_t FACET_CALL adder_release(IBenchAdder *self)
 {
     uint32_t n = FacetAtomicDecrement(&((Adder *)self)->refs);
     if (n == 0) {
-        facet_module_free(self);
-        facet_module_object_destroyed();
+        facet_kit_free(self);
+        facet_kit_object_destroyed();
     }
     return n;
 }
@@ -68,13 +68,13 @@ static FacetResult adder_create(IFacetUnknown *outer, const FacetGuid *iid, void
     Adder *a;
     FacetResult r;
     (void)outer;
-    r = facet_module_alloc(sizeof(*a), (void **)&a);
+    r = facet_kit_alloc(sizeof(*a), (void **)&a);
     if (FACET_FAILED(r))
         return r;
     a->itf.lpVtbl = &adder_vtbl;
     a->refs = 1;
     a->value = 0;
-    facet_module_object_created();
+    facet_kit_object_created();
     r = adder_qi(&a->itf, iid, out);
     adder_release(&a->itf);
     return r;
@@ -123,8 +123,8 @@ static uint32_t multi_release(Multi *m)
 {
     uint32_t n = FacetAtomicDecrement(&m->refs);
     if (n == 0) {
-        facet_module_free(m);
-        facet_module_object_destroyed();
+        facet_kit_free(m);
+        facet_kit_object_destroyed();
     }
     return n;
 }
@@ -168,7 +168,7 @@ static FacetResult multi_create(uint32_t count, const FacetGuid *iid, void **out
 {
     Multi *m;
     uint32_t i;
-    FacetResult r = facet_module_alloc(sizeof(*m), (void **)&m);
+    FacetResult r = facet_kit_alloc(sizeof(*m), (void **)&m);
     if (FACET_FAILED(r))
         return r;
     for (i = 0; i < BENCH_MAX_INTERFACES; i++)
@@ -176,7 +176,7 @@ static FacetResult multi_create(uint32_t count, const FacetGuid *iid, void **out
     m->refs = 1;
     m->count = count;
     m->value = 0;
-    facet_module_object_created();
+    facet_kit_object_created();
     r = multi_query(m, iid, out);
     multi_release(m);
     return r;
@@ -190,14 +190,14 @@ static FacetResult multi_create(uint32_t count, const FacetGuid *iid, void **out
     }
 MULTI_CREATE(1) MULTI_CREATE(5) MULTI_CREATE(20)
 
-/* FACET_CLASS_INFO counts a whole array; these take the first n IIDs. */
+/* FACET_KIT_CLASS_INFO counts a whole array; these take the first n IIDs. */
 #define MULTI_CLASS(n)                                                                       \
     {{sizeof(FacetClassInfo), BENCH_MULTI_CLSID(n), "bench.multi" #n, "1.0.0",               \
       FACET_THREADING_ANY, n, bench_iids},                                                   \
      multi_create_##n, 0}
 
-static const FacetClassDef classes[] = {
-    {FACET_CLASS_INFO(BENCH_ADDER_CONTRACT, "1.0.0", FACET_THREADING_ANY, adder_iids,
+static const FacetKitClassDef classes[] = {
+    {FACET_KIT_CLASS_INFO(BENCH_ADDER_CONTRACT, "1.0.0", FACET_THREADING_ANY, adder_iids,
                       {0xB3C4E0A1, 0x6F2D, 0x4E57, {0x9A, 0x10, 0x5C, 0x3B, 0x2D, 0x1E, 0x0F, 0x10}}),
      adder_create, 0},
     MULTI_CLASS(1),
@@ -208,8 +208,8 @@ static const FacetClassDef classes[] = {
 
 #elif defined(BENCH_ONE_CLASS)
 
-static const FacetClassDef classes[] = {
-    {FACET_CLASS_INFO(BENCH_ADDER_CONTRACT, "1.0.0", FACET_THREADING_ANY, adder_iids,
+static const FacetKitClassDef classes[] = {
+    {FACET_KIT_CLASS_INFO(BENCH_ADDER_CONTRACT, "1.0.0", FACET_THREADING_ANY, adder_iids,
                       {0xB3C4E0A1, 0x6F2D, 0x4E57, {0x9A, 0x10, 0x5C, 0x3B, 0x2D, 0x1E, 0x0F, 0x10}}),
      adder_create, 0},
 };
@@ -217,7 +217,7 @@ static const FacetClassDef classes[] = {
 
 #else /* BENCH_MANY: the table is filled in once, before the first entry */
 
-static FacetClassDef classes[BENCH_MANY_CLASSES];
+static FacetKitClassDef classes[BENCH_MANY_CLASSES];
 static char contracts[BENCH_MANY_CLASSES][24];
 #define CLASS_COUNT (uint32_t)BENCH_MANY_CLASSES
 
@@ -225,7 +225,7 @@ static void fill_classes(void)
 {
     uint32_t i;
     for (i = 0; i < BENCH_MANY_CLASSES; i++) {
-        FacetClassDef def = {FACET_CLASS_INFO(NULL, "1.0.0", FACET_THREADING_ANY, adder_iids,
+        FacetKitClassDef def = {FACET_KIT_CLASS_INFO(NULL, "1.0.0", FACET_THREADING_ANY, adder_iids,
                                               BENCH_MANY_CLSID(i)),
                              adder_create, 0};
         snprintf(contracts[i], sizeof(contracts[i]), "bench.many.%u", (unsigned)i);
@@ -235,7 +235,7 @@ static void fill_classes(void)
 }
 #endif
 
-static const FacetModuleDef module_def = {"bench", "1.0.0", FACET_API_LEVEL, CLASS_COUNT,
+static const FacetKitModuleDef module_def = {"bench", "1.0.0", FACET_API_LEVEL, CLASS_COUNT,
                                           classes, NULL, NULL};
 
 #ifdef BENCH_MANY
@@ -244,8 +244,8 @@ FACET_EXPORT FacetResult facet_module_entry(uint32_t host_abi_version, IFacetUnk
 {
     if (classes[0].create == NULL)
         fill_classes();
-    return facet_module_entry_impl_(&module_def, host_abi_version, host, iid, factory);
+    return facet_kit_entry_(&module_def, host_abi_version, host, iid, factory);
 }
 #else
-FACET_MODULE_DEFINE(module_def)
+FACET_KIT_MODULE_DEFINE(module_def)
 #endif

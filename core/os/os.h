@@ -110,6 +110,8 @@ FACET_INTERNAL void facet__os_yield(void);
 uint64_t facet__os_thread_id(void);
 /* The id of this process (a child made by fork has its own). */
 uint64_t facet__os_process_id(void);
+/* size bytes from the system's cryptographic random source. */
+FacetResult facet__os_random(void *out, size_t size);
 
 #ifdef _WIN32
 /* UTF-8 paths to the UTF-16 that every *W call of Windows takes, and

@@ -258,6 +258,28 @@ uint64_t facet__os_process_id(void)
     return (uint64_t)getpid();
 }
 
+FacetResult facet__os_random(void *out, size_t size)
+{
+    unsigned char *p = out;
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno_error(errno, "/dev/urandom", "open");
+    while (size > 0) {
+        ssize_t n = read(fd, p, size);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int err = n < 0 ? errno : EIO;
+            close(fd);
+            return errno_error(err, "/dev/urandom", "read");
+        }
+        p += n;
+        size -= (size_t)n;
+    }
+    close(fd);
+    return FACET_OK;
+}
+
 /* ---- Private copies of libraries --------------------------------------- */
 
 /* Whether code may run from files in dir: not on a file system mounted

@@ -364,6 +364,22 @@ void facet__os_yield(void) { SwitchToThread(); }
 uint64_t facet__os_thread_id(void) { return GetCurrentThreadId(); }
 uint64_t facet__os_process_id(void) { return GetCurrentProcessId(); }
 
+/* RtlGenRandom, exported by advapi32 as SystemFunction036: in every Windows
+ * since XP and in Wine, without bcrypt's setup. */
+FacetResult facet__os_random(void *out, size_t size)
+{
+    typedef BOOLEAN(WINAPI * GenRandom)(PVOID, ULONG);
+    HMODULE advapi = LoadLibraryW(L"advapi32.dll");
+    GenRandom gen = advapi ? (GenRandom)(void (*)(void))GetProcAddress(advapi, "SystemFunction036")
+                           : NULL;
+    BOOLEAN ok = gen != NULL && size <= 0xFFFFFFFFu && gen(out, (ULONG)size);
+    if (advapi != NULL)
+        FreeLibrary(advapi);
+    return ok ? FACET_OK
+              : facet__error(FACET_E_FAIL, "advapi32.dll: SystemFunction036 (RtlGenRandom) "
+                                           "gave no random bytes");
+}
+
 /* os.h: for every path the layers above hand to Windows. */
 FacetResult facet__win_widen(wchar_t **out, const char *s) { return widen(out, s); }
 char *facet__win_narrow(const wchar_t *w) { return narrow(w); }

@@ -22,11 +22,14 @@ typedef struct emitter {
 #define W(e, indent, ...) facet_idl__write_line((e)->out, indent, __VA_ARGS__)
 #define BLANK(e) facet_idl__buf_puts((e)->out, "\n")
 
+/* The constant, and X_INIT, its initialiser, for static initialisers in C. */
 static void write_guid(emitter *e, const char *prefix, const char *name, const uint8_t g[16])
 {
-    facet_idl__buf_printf(e->out, "FACET_DEFINE_GUID(%s%s, ", prefix, name);
-    facet_idl__guid_c(e->out, g, ",\n                  ", 0);
-    facet_idl__buf_puts(e->out, ");\n");
+    W(e, 0, "#define %s%s_INIT \\", prefix, name);
+    facet_idl__buf_puts(e->out, "    {");
+    facet_idl__guid_c(e->out, g, ", {", 0);
+    facet_idl__buf_puts(e->out, "}}\n");
+    W(e, 0, "static const FacetGuid %s%s = %s%s_INIT;", prefix, name, prefix, name);
 }
 
 /* A coclass's CLSID_ or a library's LIBID_ constant. */
@@ -311,11 +314,60 @@ static void write_ref_overload(emitter *e, const idl_method *m, const char *ret)
     facet_idl__buf_free(&a);
 }
 
-/* facet::iid_of<I>, the IID and base of I for <facet/facet.hpp>, next to
- * I itself: a file may hide I behind a cpp_quote("#ifdef ...") or define
+/* facet::impl_of<I, D>, I's vtable for <facet/module.hpp>: each method of I
+ * (and of its bases but IFacetUnknown) calls the method of the same name on
+ * D::facet_user(this), the module's own class, and an exception it throws
+ * becomes a failure result (D::facet_exception_result()) instead of
+ * crossing the boundary. */
+static void write_impl(emitter *e, const idl_decl *d, const idl_vec *all)
+{
+    const char *name = facet_idl__decl_c_name(d);
+    size_t i, j;
+    if (e->s->windows_sdk)
+        return;
+    W(e, 0, "template <typename I, typename D> struct impl_of;");
+    W(e, 0, "template <typename D> struct impl_of< ::%s, D> : public ::%s {", name, name);
+    for (i = 0; i < all->count; i++) {
+        const idl_method *m = all->items[i];
+        const idl_decl *o = NULL, *it;
+        idl_buf r, p, a;
+        for (it = d; it && !o; it = it->base)
+            for (j = 0; j < it->methods.count; j++)
+                if (it->methods.items[j] == m)
+                    o = it;
+        if (o == NULL || o->builtin)
+            continue; /* IFacetUnknown's: the object's own */
+        facet_idl__buf_init(&r, e->c->mem);
+        facet_idl__buf_init(&p, e->c->mem);
+        facet_idl__buf_init(&a, e->c->mem);
+        facet_idl__write_decl(&r, m->ret, NULL);
+        write_params(e, &p, m, NULL);
+        for (j = 0; j < m->params.count; j++)
+            facet_idl__buf_printf(&a, "%s%s", j ? ", " : "", param_name(e, m->params.items[j], j));
+        W(e, 1, "%s FACET_CALL %s%s override final", r.data ? r.data : "void", m->c_name,
+          p.data ? p.data : "()");
+        W(e, 1, "{");
+        W(e, 2, "FACET_IMPL_TRY return D::facet_user(this).%s(%s);", m->c_name,
+          a.data ? a.data : "");
+        if (r.data && strcmp(r.data, "FacetResult") == 0)
+            W(e, 2, "FACET_IMPL_CATCH(D::facet_exception_result())");
+        else if (r.data && strcmp(r.data, "void") != 0)
+            W(e, 2, "FACET_IMPL_CATCH({})");
+        else
+            W(e, 2, "FACET_IMPL_CATCH(void())");
+        W(e, 1, "}");
+        facet_idl__buf_free(&r);
+        facet_idl__buf_free(&p);
+        facet_idl__buf_free(&a);
+    }
+    W(e, 0, "};");
+}
+
+/* facet::iid_of<I>, the IID and base of I for <facet/facet.hpp>, and
+ * facet::impl_of<I, D>, next to I itself: a file may hide I behind a cpp_quote("#ifdef ...") or define
  * it twice (objidl.idl #includes objidlbase.idl), and I's guard covers
  * both. */
-static void write_traits(emitter *e, const idl_decl *d)
+static void write_traits(emitter *e, const idl_decl *d, const idl_vec *all)
 {
     const char *name = facet_idl__decl_c_name(d);
     if (d->kind != D_INTERFACE || !d->has_uuid)
@@ -326,6 +378,7 @@ static void write_traits(emitter *e, const idl_decl *d)
     W(e, 1, "typedef ::%s base;", d->base ? facet_idl__decl_c_name(d->base) : "IFacetUnknown");
     W(e, 1, "static const FacetGuid *iid() { return &IID_%s; }", name);
     W(e, 0, "};");
+    write_impl(e, d, all);
     W(e, 0, "} /* namespace facet */");
 }
 
@@ -380,7 +433,7 @@ static void write_interface(emitter *e, const idl_decl *d)
         }
     }
     W(e, 0, "};");
-    write_traits(e, d);
+    write_traits(e, d, &all);
     if (e->s->windows_sdk && d->has_uuid)
         write_uuid_decl(e, name, d->guid);
     W(e, 0, "#else");

@@ -92,6 +92,18 @@ extern "C" {
 #define FACET_CPP_INTERFACES 0
 #endif
 
+/* The body of each method of facet::impl_of<I, D>, the C++ vtables that
+ * facet-idl writes for <facet/module.hpp> (rule 4): an exception becomes
+ * the failure result it names. Without exceptions, only the call. */
+#if defined(__cplusplus) && \
+    (defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND))
+#define FACET_IMPL_TRY try {
+#define FACET_IMPL_CATCH(failure) } catch (...) { return failure; }
+#else
+#define FACET_IMPL_TRY {
+#define FACET_IMPL_CATCH(failure) }
+#endif
+
 /* ---- Compile-time checks ----------------------------------------------- */
 
 #define FACET_CONCAT_(a, b) a##b
@@ -125,6 +137,13 @@ FACET_STATIC_ASSERT(offsetof(FacetGuid, Data4) == 8, guid_data4_at_8);
  * INITGUID dance is needed. */
 #define FACET_DEFINE_GUID(name, l, w1, w2, b1, b2, b3, b4, b5, b6, b7, b8) \
     static const FacetGuid name = {l, w1, w2, {b1, b2, b3, b4, b5, b6, b7, b8}}
+
+/* Every GUID constant X here, and every IID_ and CLSID_ constant that
+ * facet-idl writes, comes with X_INIT, its initialiser: a constant
+ * expression where a static initialiser needs one in C (where the constant
+ * itself is not), so a GUID is written once, in the .idl:
+ *   static const FacetGuid iids[] = {IID_IFacetRunnable_INIT};
+ * `facet guid` prints a new one in each form. */
 
 /* Nonzero when a and b are the same GUID. */
 static inline int FacetGuidEqual(const FacetGuid *a, const FacetGuid *b)
@@ -195,8 +214,9 @@ typedef int32_t FacetResult;
 typedef struct IFacetUnknown IFacetUnknown;
 
 /* Its IID is COM's IUnknown IID: on Windows a Facet object is a COM object. */
-FACET_DEFINE_GUID(IID_IFacetUnknown, 0x00000000, 0x0000, 0x0000,
-                  0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46);
+#define IID_IFacetUnknown_INIT \
+    {0x00000000, 0x0000, 0x0000, {0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46}}
+static const FacetGuid IID_IFacetUnknown = IID_IFacetUnknown_INIT;
 
 /* The three methods every vtable starts with. */
 #define FACET_UNKNOWN_METHODS(T)                                              \
@@ -279,8 +299,9 @@ typedef struct FacetClassInfo {
 
 typedef struct IFacetFactory IFacetFactory;
 
-FACET_DEFINE_GUID(IID_IFacetFactory, 0xD509D413, 0x0891, 0x44A6,
-                  0x93, 0xFE, 0x5E, 0xF4, 0x28, 0xA2, 0x8B, 0x01);
+#define IID_IFacetFactory_INIT \
+    {0xD509D413, 0x0891, 0x44A6, {0x93, 0xFE, 0x5E, 0xF4, 0x28, 0xA2, 0x8B, 0x01}}
+static const FacetGuid IID_IFacetFactory = IID_IFacetFactory_INIT;
 
 #if FACET_CPP_INTERFACES
 struct IFacetFactory : public IFacetUnknown {
@@ -353,8 +374,9 @@ FACET_EXPORT FacetResult facet_module_entry(uint32_t host_abi_version,
 
 typedef struct IFacetAllocator IFacetAllocator;
 
-FACET_DEFINE_GUID(IID_IFacetAllocator, 0x56E77775, 0xF13B, 0x4264,
-                  0x8E, 0x3D, 0x06, 0x42, 0xFF, 0x4B, 0x94, 0xD1);
+#define IID_IFacetAllocator_INIT \
+    {0x56E77775, 0xF13B, 0x4264, {0x8E, 0x3D, 0x06, 0x42, 0xFF, 0x4B, 0x94, 0xD1}}
+static const FacetGuid IID_IFacetAllocator = IID_IFacetAllocator_INIT;
 
 /* The runtime's allocator, as CoTaskMemAlloc is COM's: memory one side hands
  * to the other is allocated here, so either side may free it. */
@@ -398,8 +420,9 @@ struct IFacetAllocator {
 
 typedef struct IFacetBlob IFacetBlob;
 
-FACET_DEFINE_GUID(IID_IFacetBlob, 0x912BFB49, 0x2C9E, 0x42F2,
-                  0x90, 0xCC, 0x51, 0x0B, 0xFE, 0x40, 0x4F, 0x0E);
+#define IID_IFacetBlob_INIT \
+    {0x912BFB49, 0x2C9E, 0x42F2, {0x90, 0xCC, 0x51, 0x0B, 0xFE, 0x40, 0x4F, 0x0E}}
+static const FacetGuid IID_IFacetBlob = IID_IFacetBlob_INIT;
 
 /* Reference-counted, immutable bytes. */
 #if FACET_CPP_INTERFACES
@@ -433,8 +456,9 @@ struct IFacetBlob {
 
 typedef struct IFacetString IFacetString;
 
-FACET_DEFINE_GUID(IID_IFacetString, 0xAC9E751A, 0xF2FF, 0x4D4C,
-                  0xA5, 0xFA, 0xCF, 0x06, 0xB7, 0xD8, 0x07, 0x22);
+#define IID_IFacetString_INIT \
+    {0xAC9E751A, 0xF2FF, 0x4D4C, {0xA5, 0xFA, 0xCF, 0x06, 0xB7, 0xD8, 0x07, 0x22}}
+static const FacetGuid IID_IFacetString = IID_IFacetString_INIT;
 
 /* Reference-counted, immutable UTF-8 text. */
 #if FACET_CPP_INTERFACES
@@ -467,8 +491,9 @@ struct IFacetString {
 
 typedef struct IFacetLogger IFacetLogger;
 
-FACET_DEFINE_GUID(IID_IFacetLogger, 0x85281BB5, 0x2F2B, 0x4281,
-                  0xA5, 0xF2, 0x3E, 0xFC, 0x77, 0xF1, 0xF2, 0xF0);
+#define IID_IFacetLogger_INIT \
+    {0x85281BB5, 0x2F2B, 0x4281, {0xA5, 0xF2, 0x3E, 0xFC, 0x77, 0xF1, 0xF2, 0xF0}}
+static const FacetGuid IID_IFacetLogger = IID_IFacetLogger_INIT;
 
 #define FACET_LOG_TRACE 0u
 #define FACET_LOG_DEBUG 1u
@@ -509,8 +534,9 @@ struct IFacetLogger {
 
 typedef struct IFacetHost IFacetHost;
 
-FACET_DEFINE_GUID(IID_IFacetHost, 0x3EEE5A01, 0x7C3E, 0x4A59,
-                  0x82, 0xCC, 0x33, 0xCB, 0x6F, 0xF1, 0x87, 0xDC);
+#define IID_IFacetHost_INIT \
+    {0x3EEE5A01, 0x7C3E, 0x4A59, {0x82, 0xCC, 0x33, 0xCB, 0x6F, 0xF1, 0x87, 0xDC}}
+static const FacetGuid IID_IFacetHost = IID_IFacetHost_INIT;
 
 /* The host object handed to facet_module_entry. Each module gets its own, so
  * the host knows who asks. QueryInterface on it answers for the services:
@@ -579,8 +605,9 @@ struct IFacetHost {
 
 typedef struct IFacetConfig IFacetConfig;
 
-FACET_DEFINE_GUID(IID_IFacetConfig, 0x65295764, 0xDF06, 0x4525,
-                  0xB0, 0x38, 0x0A, 0x9E, 0xDF, 0x2E, 0x3F, 0xC3);
+#define IID_IFacetConfig_INIT \
+    {0x65295764, 0xDF06, 0x4525, {0xB0, 0x38, 0x0A, 0x9E, 0xDF, 0x2E, 0x3F, 0xC3}}
+static const FacetGuid IID_IFacetConfig = IID_IFacetConfig_INIT;
 
 /* A module's own configuration values, from the host configuration. Keys are
  * dotted paths into the module's settings object ("cache.size"). Each getter
@@ -624,8 +651,9 @@ struct IFacetConfig {
 
 typedef struct IFacetLifecycle IFacetLifecycle;
 
-FACET_DEFINE_GUID(IID_IFacetLifecycle, 0x4C422928, 0x6257, 0x4BFD,
-                  0xA1, 0xF8, 0x52, 0x33, 0x3A, 0x0B, 0xD4, 0x9E);
+#define IID_IFacetLifecycle_INIT \
+    {0x4C422928, 0x6257, 0x4BFD, {0xA1, 0xF8, 0x52, 0x33, 0x3A, 0x0B, 0xD4, 0x9E}}
+static const FacetGuid IID_IFacetLifecycle = IID_IFacetLifecycle_INIT;
 
 /* A module-level ability, found by QueryInterface on the factory. The host
  * calls Init and Start in dependency order (a module after those it requires)
@@ -672,8 +700,9 @@ struct IFacetLifecycle {
 
 typedef struct IFacetReloadable IFacetReloadable;
 
-FACET_DEFINE_GUID(IID_IFacetReloadable, 0xC50D2866, 0xF870, 0x450A,
-                  0xB8, 0xF5, 0x77, 0x9B, 0x99, 0xC1, 0xFE, 0x97);
+#define IID_IFacetReloadable_INIT \
+    {0xC50D2866, 0xF870, 0x450A, {0xB8, 0xF5, 0x77, 0x9B, 0x99, 0xC1, 0xFE, 0x97}}
+static const FacetGuid IID_IFacetReloadable = IID_IFacetReloadable_INIT;
 
 /* A module-level ability, found by QueryInterface on the factory: hands state
  * from the running version of a module to the next during a hot reload. */
@@ -709,8 +738,9 @@ struct IFacetReloadable {
 
 typedef struct IFacetRunnable IFacetRunnable;
 
-FACET_DEFINE_GUID(IID_IFacetRunnable, 0x7DFAF1A2, 0xE689, 0x4C12,
-                  0x81, 0xD5, 0xB0, 0xC9, 0xBE, 0x7B, 0xF4, 0x8F);
+#define IID_IFacetRunnable_INIT \
+    {0x7DFAF1A2, 0xE689, 0x4C12, {0x81, 0xD5, 0xB0, 0xC9, 0xBE, 0x7B, 0xF4, 0x8F}}
+static const FacetGuid IID_IFacetRunnable = IID_IFacetRunnable_INIT;
 
 /* What `facet run NAME` calls on an object of class NAME. */
 #if FACET_CPP_INTERFACES

@@ -173,7 +173,25 @@ FACET_CHECK_API const char *facet_report_manifest(const FacetReport *report, con
  * <module>.facet.json next to the module; a manifest names its library
  * relative to its own folder, so it belongs there. The text is checked by
  * the manifest parser before the file is written (atomically).
+ *
+ * A manifest already there is merged into, never dropped: what the module
+ * says replaces what the manifest said of the same field, and what the
+ * module cannot know (requires, permissions, description, isolation,
+ * another platform's library, a class's description) stays. fn (may be
+ * NULL) hears of each field that changed ("classes[{...}].interfaces",
+ * "[...] -> [...]"). FACET_FALSE, and nothing written, when the manifest
+ * already said all of it. A file that is not a JSON object is
+ * FACET_E_BADMANIFEST, and one that names another module FACET_E_CONFLICT:
+ * both are left alone unless flags has FACET_MANIFEST_REPLACE, which writes
+ * the module's own manifest over whatever is there.
  * FACET_E_STATE when the module failed its probe. */
+#define FACET_MANIFEST_REPLACE 0x1u
+typedef void (*FacetManifestChangeFn)(const char *field, const char *change, void *payload);
+FACET_CHECK_API FacetResult facet_report_merge_manifest(const FacetReport *report,
+                                                        const char *path, uint32_t flags,
+                                                        FacetManifestChangeFn fn, void *payload);
+/* facet_report_merge_manifest(report, path, 0, NULL, NULL), FACET_OK for
+ * FACET_FALSE. */
 FACET_CHECK_API FacetResult facet_report_write_manifest(const FacetReport *report,
                                                         const char *path);
 

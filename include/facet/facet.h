@@ -77,6 +77,10 @@ FACET_API FacetResult facet_guid_parse(FacetGuid *out, const char *text);
  * FACET_GUID_STRING_SIZE bytes. */
 FACET_API FacetResult facet_guid_format(char *out, size_t out_size, const FacetGuid *guid);
 
+/* A new random GUID (RFC 4122 version 4, from the system's cryptographic
+ * random source), for a new interface or class: `facet guid` prints one. */
+FACET_API FacetResult facet_guid_generate(FacetGuid *out);
+
 /* ---- The runtime ------------------------------------------------------- */
 
 typedef struct FacetRuntime FacetRuntime;

@@ -213,7 +213,7 @@ static inline const FacetInterfaceInfo *FacetTypeLibFind(const FacetTypeLibInfo 
  * module's factory: it hands out the type libraries facet-idl wrote for the
  * module's interfaces (X_typeinfo.c, linked into the module), so a tool such
  * as `facet inspect` can name the interfaces a class declares. A module
- * built with facet/module.h answers it from FacetModuleDef.query:
+ * built with facet/module.h answers it from FacetKitModuleDef.query:
  *
  *   static const FacetTypeLibInfo *const libs[] = {&facet_typeinfo_widget};
  *   FACET_TYPEINFO_SOURCE_DEFINE(widget_typeinfo, libs)
@@ -230,8 +230,9 @@ static inline const FacetInterfaceInfo *FacetTypeLibFind(const FacetTypeLibInfo 
  * is loaded. */
 typedef struct IFacetTypeInfoSource IFacetTypeInfoSource;
 
-FACET_DEFINE_GUID(IID_IFacetTypeInfoSource, 0x1480B84B, 0x5C5D, 0x47D4,
-                  0xAC, 0xC3, 0x7D, 0x3D, 0x32, 0x6C, 0x2E, 0xC6);
+#define IID_IFacetTypeInfoSource_INIT \
+    {0x1480B84B, 0x5C5D, 0x47D4, {0xAC, 0xC3, 0x7D, 0x3D, 0x32, 0x6C, 0x2E, 0xC6}}
+static const FacetGuid IID_IFacetTypeInfoSource = IID_IFacetTypeInfoSource_INIT;
 
 #if FACET_CPP_INTERFACES
 struct IFacetTypeInfoSource : public IFacetUnknown {

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define FACET_MODULE_IMPLEMENTATION
+#define FACET_KIT_IMPLEMENTATION
 #include <facet/module.h>
 
 #include "banner.h"
@@ -19,7 +19,8 @@ typedef struct Banner {
     uint32_t refs;
 } Banner;
 
-FACET_UNKNOWN_ONE(banner, Banner, IBanner, IID_IBanner)
+#define BANNER_INTERFACES(X) X(Banner, itf, IBanner)
+FACET_KIT_OBJECT(Banner, BANNER_INTERFACES)
 
 /* The frame character from this plugin's settings in facet.conf.json. */
 static char frame(void)
@@ -27,7 +28,7 @@ static char frame(void)
     IFacetConfig *config;
     const char *text = NULL;
     char c = '*';
-    if (IFacetHost_QueryInterface(facet_module_host, &IID_IFacetConfig, (void **)&config) == FACET_OK) {
+    if (IFacetHost_QueryInterface(facet_kit_host, &IID_IFacetConfig, (void **)&config) == FACET_OK) {
         if (IFacetConfig_GetString(config, "frame", &text) == FACET_OK && text[0] != '\0')
             c = text[0];
         IFacetConfig_Release(config);
@@ -50,7 +51,7 @@ static FacetResult FACET_CALL banner_show(IBanner *self, const char *name, IFace
         return FACET_E_POINTER;
     *out = NULL;
     /* The greeter comes from the module this one requires. */
-    r = IFacetHost_CreateInstanceByName(facet_module_host, "org.example.greeter", NULL,
+    r = IFacetHost_CreateInstanceByName(facet_kit_host, "org.example.greeter", NULL,
                                         &IID_IGreeter, (void **)&greeter);
     if (FACET_FAILED(r))
         return r;
@@ -60,7 +61,7 @@ static FacetResult FACET_CALL banner_show(IBanner *self, const char *name, IFace
         return r;
     IFacetString_GetText(greeting, &hello);
     /* The guest book needs a permission; without it, the banner goes unsigned. */
-    if (IFacetHost_QueryService(facet_module_host, &IID_IGuestBook, &IID_IGuestBook,
+    if (IFacetHost_QueryService(facet_kit_host, &IID_IGuestBook, &IID_IGuestBook,
                                 (void **)&book) == FACET_OK) {
         if (IGuestBook_Sign(book, name, &number) == FACET_OK)
             snprintf(guest, sizeof(guest), " (guest #%u)", (unsigned)number);
@@ -72,35 +73,31 @@ static FacetResult FACET_CALL banner_show(IBanner *self, const char *name, IFace
     memset(rule, frame(), n);
     rule[n] = '\0';
     snprintf(text, sizeof(text), "%s\n%s\n%s", rule, line, rule);
-    return IFacetHost_CreateString(facet_module_host, text, UINT64_MAX, out);
+    return facet_kit_string(out, text);
 }
 
-static const IBannerVtbl banner_vtbl = {banner_qi, banner_addref, banner_release, banner_show};
+static const IBannerVtbl banner_vtbl = {FACET_KIT_IUNKNOWN(Banner, itf), banner_show};
 
 static FacetResult banner_create(IFacetUnknown *outer, const FacetGuid *iid, void **out)
 {
     Banner *b;
-    FacetResult r = facet_module_alloc(sizeof(*b), (void **)&b);
+    FacetResult r = Banner_kit_new(&b);
     (void)outer;
     if (FACET_FAILED(r))
         return r;
     b->itf.lpVtbl = &banner_vtbl;
-    b->refs = 1;
-    facet_module_object_created();
-    r = banner_qi(&b->itf, iid, out);
-    banner_release(&b->itf);
-    return r;
+    return Banner_kit_hand_out(b, iid, out);
 }
 
 /* ---- Lifecycle: the host starts this module after the greeter ---------- */
 
 /* A face of the factory: QueryInterface and references go to it. */
-FACET_MODULE_ABILITY(life, IFacetLifecycle)
+FACET_KIT_ABILITY(life, IFacetLifecycle)
 
 static FacetResult FACET_CALL life_step(IFacetLifecycle *self, const char *what)
 {
     (void)self;
-    facet_module_log(FACET_LOG_INFO, what);
+    facet_kit_log(FACET_LOG_INFO, what);
     return FACET_OK;
 }
 static FacetResult FACET_CALL life_init(IFacetLifecycle *self) { return life_step(self, "Init"); }
@@ -121,17 +118,12 @@ static FacetResult query(const FacetGuid *iid, void **out)
     return FACET_OK;
 }
 
-static const FacetGuid banner_iids[] = {
-    {0x5B0C1E6A, 0x2F1D, 0x4C57, {0x9E, 0x0A, 0x3B, 0x6A, 0x6B, 0x1D, 0x2E, 0x01}},
+static const FacetKitClassDef classes[] = {
+    FACET_KIT_CLASS("org.example.banner", "1.0.0", FACET_THREADING_ANY, Banner, banner_create,
+                    CLSID_Banner_INIT),
 };
 
-static const FacetClassDef classes[] = {
-    {FACET_CLASS_INFO("org.example.banner", "1.0.0", FACET_THREADING_ANY, banner_iids,
-                      {0x5B0C1E6A, 0x2F1D, 0x4C57, {0x9E, 0x0A, 0x3B, 0x6A, 0x6B, 0x1D, 0x2E, 0x10}}),
-     banner_create, 0},
-};
+static const FacetKitModuleDef module = {"org.example.banner", "1.0.0", FACET_API_LEVEL,
+                                         FACET_KIT_COUNT(classes), classes, NULL, query};
 
-static const FacetModuleDef module = {"org.example.banner", "1.0.0", FACET_API_LEVEL, 1,
-                                      classes, NULL, query};
-
-FACET_MODULE_DEFINE(module)
+FACET_KIT_MODULE_DEFINE(module)

@@ -154,6 +154,9 @@ int main(int argc, char **argv)
     }
     if ((r = greet(rt, module ? "org.example.greeter" : "hello", &count)) != FACET_OK)
         return fail("greeting", r);
+    /* The same interfaces from the plugin written in C++. */
+    if (module == NULL && (r = greet(rt, "org.example.polite", &count)) != FACET_OK)
+        return fail("the polite greeting", r);
     if (module == NULL && (r = show_banner(rt)) != FACET_OK)
         return fail("the banner", r);
     if (module != NULL)

@@ -41,8 +41,8 @@ for path in "$inc"/facet/*.h "$inc"/facet/*.hpp; do
         ;;
     *.h)
         c="$work/$stem.c"
-        printf '#define FACET_MODULE_IMPLEMENTATION\n#include <facet/%s>\n#include <facet/%s>\nint main(void) { return 0; }\n' "$h" "$h" >"$c"
-        [ "$h" = module.h ] && printf '#include <facet/module.h>\nstatic const FacetModuleDef d = {"m", "1.0.0", 1, 0, 0, 0, 0};\nFACET_MODULE_DEFINE(d)\n' >>"$c"
+        printf '#define FACET_KIT_IMPLEMENTATION\n#include <facet/%s>\n#include <facet/%s>\nint main(void) { return 0; }\n' "$h" "$h" >"$c"
+        [ "$h" = module.h ] && printf '#include <facet/module.h>\nstatic const FacetKitModuleDef d = {"m", "1.0.0", 1, 0, 0, 0, 0};\nFACET_KIT_MODULE_DEFINE(d)\n' >>"$c"
         cp "$c" "$work/$stem.cpp"
         for cc in gcc clang; do
             run $cc -std=c99 -Wall -Wextra -pedantic -Werror -Wno-unused-function -I"$inc" -c "$c" -o "$work/$stem.$cc.o"

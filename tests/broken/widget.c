@@ -35,7 +35,7 @@ static void widget_nap(void)
 #define widget_sleep() sleep(1)
 #endif
 
-#define FACET_MODULE_IMPLEMENTATION
+#define FACET_KIT_IMPLEMENTATION
 #include "facet/module.h"
 #include "facet/typeinfo.h"
 #include "widget.h"
@@ -123,11 +123,11 @@ static uint32_t FACET_CALL inner_release(IFacetUnknown *self)
     (void)w; /* never freed: the lost increments would free it under a live caller */
 #elif defined(BROKEN_RELEASE_NEVER_FREES)
     if (n == 0)
-        facet_module_object_destroyed(); /* says it is gone, keeps the memory */
+        facet_kit_object_destroyed(); /* says it is gone, keeps the memory */
 #else
     if (n == 0) {
-        facet_module_free(w);
-        facet_module_object_destroyed();
+        facet_kit_free(w);
+        facet_kit_object_destroyed();
     }
 #endif
     return n;
@@ -220,7 +220,7 @@ static FacetResult widget_create(IFacetUnknown *outer, const FacetGuid *iid, voi
     if (outer != NULL)
         return FACET_E_FAIL; /* the rule says FACET_E_NOAGGREGATION */
 #endif
-    r = facet_module_alloc(sizeof(*w), (void **)&w);
+    r = facet_kit_alloc(sizeof(*w), (void **)&w);
     if (FACET_FAILED(r))
         return r;
     w->inner.lpVtbl = &inner_vtbl;
@@ -232,7 +232,7 @@ static FacetResult widget_create(IFacetUnknown *outer, const FacetGuid *iid, voi
 #else
     w->outer = outer != NULL ? outer : &w->inner;
 #endif
-    facet_module_object_created();
+    facet_kit_object_created();
 #ifdef BROKEN_REFCOUNT_NEGATIVE
     /* Hands the object out without the caller's reference: its count is 0,
      * and the caller's Release takes it below zero. */
@@ -255,8 +255,8 @@ static const FacetGuid widget_iids[] = {
     {0x5A1D6E70, 0x4C1B, 0x4F0E, {0x9A, 0x57, 0x3B, 0x8D, 0x2C, 0x61, 0xE0, 0x02}},
 };
 
-static const FacetClassDef classes[] = {
-    {FACET_CLASS_INFO("test.widget", "1.0.0", FACET_THREADING_ANY, widget_iids,
+static const FacetKitClassDef classes[] = {
+    {FACET_KIT_CLASS_INFO("test.widget", "1.0.0", FACET_THREADING_ANY, widget_iids,
                       {0x5A1D6E70, 0x4C1B, 0x4F0E,
                        {0x9A, 0x57, 0x3B, 0x8D, 0x2C, 0x61, 0xC0, 0x01}}),
      widget_create, 1},
@@ -282,7 +282,7 @@ static FacetResult widget_query(const FacetGuid *iid, void **out)
     return FACET_E_NOINTERFACE;
 }
 
-static const FacetModuleDef module_def = {"test.widget", "1.0.0", FACET_API_LEVEL, 1, classes,
+static const FacetKitModuleDef module_def = {"test.widget", "1.0.0", FACET_API_LEVEL, 1, classes,
                                           NULL, widget_query};
 
 #if defined(BROKEN_CRASH_IN_ENTRY) || defined(BROKEN_HANG_IN_ENTRY) || \
@@ -316,10 +316,10 @@ FACET_EXPORT FacetResult facet_module_entry(uint32_t host_abi_version, IFacetUnk
 #elif defined(WIDGET_HOOKS)
     widget_hook_entry();
 #endif
-    r = facet_module_entry_impl_(&module_def, host_abi_version, host, iid, factory);
+    r = facet_kit_entry_(&module_def, host_abi_version, host, iid, factory);
     if (FACET_FAILED(r))
         return r;
-    lying_vtbl = facet_module_factory_vtbl_;
+    lying_vtbl = facet_kit_factory_vtbl_;
 #ifdef BROKEN_CAN_UNLOAD_LIES
     lying_vtbl.CanUnload = always_ok;
 #else
@@ -332,5 +332,5 @@ FACET_EXPORT FacetResult facet_module_entry(uint32_t host_abi_version, IFacetUnk
     return FACET_OK;
 }
 #else
-FACET_MODULE_DEFINE(module_def)
+FACET_KIT_MODULE_DEFINE(module_def)
 #endif

@@ -9,7 +9,7 @@
  * Windows leg: its IProbe methods lose the calling convention, as they would
  * if an #ifdef left FACET_CALL out, and the host must notice.
  */
-#define FACET_MODULE_IMPLEMENTATION
+#define FACET_KIT_IMPLEMENTATION
 #include <facet/module.h>
 
 #ifdef PROBE_OMIT_FACET_CALL
@@ -62,9 +62,9 @@ static uint32_t FACET_CALL blob_release(IFacetBlob *self)
     ProbeBlob *b = (ProbeBlob *)self;
     uint32_t n = FacetAtomicDecrement(&b->refs);
     if (n == 0) {
-        facet_module_free(b->data);
-        facet_module_free(b);
-        facet_module_object_destroyed();
+        facet_kit_free(b->data);
+        facet_kit_free(b);
+        facet_kit_object_destroyed();
     }
     return n;
 }
@@ -101,7 +101,7 @@ static const ProbeAnyFn blob_fns[5] = {(ProbeAnyFn)blob_qi, (ProbeAnyFn)blob_add
 static FacetResult make_bytes(uint32_t n, uint32_t seed, uint8_t **out)
 {
     uint32_t i;
-    FacetResult r = facet_module_alloc(n, (void **)out);
+    FacetResult r = facet_kit_alloc(n, (void **)out);
     if (FACET_FAILED(r))
         return r;
     for (i = 0; i < n; i++)
@@ -138,8 +138,8 @@ static uint32_t FACET_CALL probe_release(IProbe *self)
 {
     uint32_t n = FacetAtomicDecrement(&((Probe *)self)->refs);
     if (n == 0) {
-        facet_module_free(self);
-        facet_module_object_destroyed();
+        facet_kit_free(self);
+        facet_kit_object_destroyed();
     }
     return n;
 }
@@ -216,7 +216,7 @@ static FacetResult FACET_CALL probe_make_text(IProbe *self, uint32_t n, char **t
     (void)self;
     if (text == NULL)
         return FACET_E_POINTER;
-    r = facet_module_alloc(probe_text_size(n), (void **)text);
+    r = facet_kit_alloc(probe_text_size(n), (void **)text);
     if (FACET_SUCCEEDED(r))
         probe_text_fill(*text, n);
     return r;
@@ -247,18 +247,18 @@ static FacetResult FACET_CALL probe_make_blob(IProbe *self, uint32_t n, uint32_t
     if (blob == NULL)
         return FACET_E_POINTER;
     *blob = NULL;
-    r = facet_module_alloc(sizeof(*b), (void **)&b);
+    r = facet_kit_alloc(sizeof(*b), (void **)&b);
     if (FACET_FAILED(r))
         return r;
     r = make_bytes(n, seed, &b->data);
     if (FACET_FAILED(r)) {
-        facet_module_free(b);
+        facet_kit_free(b);
         return r;
     }
     b->blob.lpVtbl = &blob_vtbl;
     b->refs = 1;
     b->size = n;
-    facet_module_object_created();
+    facet_kit_object_created();
     *blob = &b->blob;
     return FACET_OK;
 }
@@ -339,13 +339,13 @@ static FacetResult probe_create(IFacetUnknown *outer, const FacetGuid *iid, void
     Probe *p;
     FacetResult r;
     (void)outer;
-    r = facet_module_alloc(sizeof(*p), (void **)&p);
+    r = facet_kit_alloc(sizeof(*p), (void **)&p);
     if (FACET_FAILED(r))
         return r;
     p->probe.lpVtbl = &probe_vtbl;
     p->aux.lpVtbl = &aux_vtbl;
     p->refs = 1;
-    facet_module_object_created();
+    facet_kit_object_created();
     r = probe_qi(&p->probe, iid, out);
     probe_release(&p->probe);
     return r;
@@ -356,14 +356,14 @@ static const FacetGuid probe_iids[] = {
     {0x0F5B3A20, 0x6D1E, 0x4C7A, {0x9B, 0x42, 0x8E, 0x13, 0xC5, 0xD7, 0xA0, 0x03}},
 };
 
-static const FacetClassDef probe_classes[] = {
-    {FACET_CLASS_INFO(PROBE_MODULE_NAME, PROBE_MODULE_VERSION, FACET_THREADING_ANY, probe_iids,
+static const FacetKitClassDef probe_classes[] = {
+    {FACET_KIT_CLASS_INFO(PROBE_MODULE_NAME, PROBE_MODULE_VERSION, FACET_THREADING_ANY, probe_iids,
                       {0x0F5B3A20, 0x6D1E, 0x4C7A,
                        {0x9B, 0x42, 0x8E, 0x13, 0xC5, 0xD7, 0xA0, 0x10}}),
      probe_create, 0},
 };
 
-static const FacetModuleDef probe_module = {
+static const FacetKitModuleDef probe_module = {
     PROBE_MODULE_NAME, PROBE_MODULE_VERSION, FACET_API_LEVEL, 1, probe_classes, NULL, NULL};
 
-FACET_MODULE_DEFINE(probe_module)
+FACET_KIT_MODULE_DEFINE(probe_module)

@@ -71,6 +71,23 @@ static void test_core_guid__null_arguments(void **state)
     expect_error(facet_guid_format(text, 10, &IID_IFacetHost), FACET_E_INVALIDARG, "10");
 }
 
+/* A new GUID is version 4, variant 1, and differs from the last one. */
+static void test_core_guid__generate(void **state)
+{
+    FacetGuid a, b;
+    int i;
+    (void)state;
+    assert_int_equal(facet_guid_generate(NULL), FACET_E_POINTER);
+    assert_non_null(strstr(facet_last_error(), "facet_guid_generate"));
+    for (i = 0; i < 64; i++) {
+        assert_int_equal(facet_guid_generate(&a), FACET_OK);
+        assert_int_equal(facet_guid_generate(&b), FACET_OK);
+        assert_int_equal(a.Data3 >> 12, 4);
+        assert_int_equal(b.Data4[0] & 0xC0, 0x80);
+        assert_false(FacetGuidEqual(&a, &b));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -79,6 +96,7 @@ int main(void)
         cmocka_unit_test(test_core_guid__wrong_length),
         cmocka_unit_test(test_core_guid__bad_digit),
         cmocka_unit_test(test_core_guid__null_arguments),
+        cmocka_unit_test(test_core_guid__generate),
     };
     return cmocka_run_group_tests_name("core/guid", tests, NULL, NULL);
 }

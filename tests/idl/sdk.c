@@ -225,7 +225,8 @@ static size_t ident_len(const char *s)
     return n;
 }
 
-/* Every vtable as "X: A B C", and every GUID as "NAME=hex...". */
+/* Every vtable as "X: A B C", and every GUID as "NAME=hex...": widl's
+ * DEFINE_GUID(NAME, ...) or facet-idl's NAME_INIT. */
 static void scan_header(const char *text, names *vtables, names *guids)
 {
     const char *p = text;
@@ -282,6 +283,32 @@ static void scan_header(const char *text, names *vtables, names *guids)
             used += snprintf(line + used, sizeof line - (size_t)used, "%02lx", v[i]);
         names_add(guids, line, (size_t)used);
         p = q;
+    }
+    /* facet-idl's: "#define NAME_INIT {0x..., 0x..., 0x..., {0x..., ...}}" */
+    for (p = text; (p = strstr(p, "#define ")) != NULL;) {
+        const char *name = p + 8, *q;
+        size_t len = ident_len(name);
+        char line[256];
+        int i, used;
+        unsigned long v[11];
+        q = name + len;
+        p = q;
+        if (len < 6 || strncmp(q - 5, "_INIT", 5) != 0)
+            continue;
+        while (*q == '\\' || isspace((unsigned char)*q))
+            q++;
+        if (strncmp(q, "{0x", 3) != 0)
+            continue;
+        for (i = 0; i < 11; i++) {
+            while (*q == ',' || *q == '{' || isspace((unsigned char)*q))
+                q++;
+            v[i] = strtoul(q, (char **)&q, 16);
+        }
+        used = snprintf(line, sizeof line, "%.*s=%08lx-%04lx-%04lx", (int)len - 5, name, v[0],
+                        v[1], v[2]);
+        for (i = 3; i < 11; i++)
+            used += snprintf(line + used, sizeof line - (size_t)used, "%02lx", v[i]);
+        names_add(guids, line, (size_t)used);
     }
 }
 

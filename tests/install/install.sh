@@ -1,7 +1,10 @@
 #!/bin/sh
 # tests/install/install.sh SOURCE_DIR BUILD_DIR WORK GREETER - installs the
 # build into a fresh prefix, then builds the sample host from outside the
-# tree twice, with find_package(Facet) and with pkg-config, and runs both.
+# tree twice, with find_package(Facet) and with pkg-config, and runs both;
+# runs the installed facet; and builds two plugins (tests/install/plugins)
+# from the package alone. Nothing runs with LD_LIBRARY_PATH: the programs
+# find libfacet by their RPATH (relative to themselves, or pkg-config's).
 set -eu
 src=$1 build=$2 work=$3 greeter=$4
 rm -rf "$work"
@@ -11,7 +14,7 @@ expect() {
   text=$1
   shift
   rc=0
-  LD_LIBRARY_PATH="$work/prefix/lib:$work/prefix/lib64:${LD_LIBRARY_PATH:-}" "$@" >"$work/out.txt" 2>&1 || rc=$?
+  env -u LD_LIBRARY_PATH "$@" >"$work/out.txt" 2>&1 || rc=$?
   if [ $rc -ne 0 ]; then
     echo "FAILED: $* exited with status $rc:"
     cat "$work/out.txt"
@@ -24,6 +27,8 @@ expect() {
   fi
 }
 cmake --install "$build" --prefix "$work/prefix" >/dev/null
+expect "facet [0-9]" "$work/prefix/bin/facet" --version
+echo "installed facet runs without LD_LIBRARY_PATH: ok"
 cmake -S "$src/tests/install/consumer" -B "$work/consumer" -G Ninja \
   -DCMAKE_PREFIX_PATH="$work/prefix" -DGREETER="$greeter" >/dev/null
 cmake --build "$work/consumer" >/dev/null
@@ -48,3 +53,46 @@ echo "pkg-config facet-check: ok"
 # The installed facet finds its facet-probe helper and validates a module.
 expect ": ok" "$work/prefix/bin/facet" validate "$greeter"
 echo "facet validate, installed: ok"
+
+# Two plugins from the package alone (find_package, Facet::headers,
+# facet_idl, facet_add_module): two interfaces each, in C and in C++, with
+# manifests the build wrote that keep the hand-written part.
+plugins=$src/tests/install/plugins
+cmake -S "$plugins" -B "$work/plugins" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+env -u LD_LIBRARY_PATH cmake --build "$work/plugins" >"$work/out.txt" 2>&1 || {
+  echo "FAILED: the plugins did not build:"
+  cat "$work/out.txt"
+  exit 1
+}
+for m in invert darken; do
+  f=$work/plugins/$m.facet.json
+  for field in '"requires"' '"permissions"' '"description"' '"classes"' '"{0E5C3B9A-6D2F-4A18-B7C4-9F1E2D3C4B02}"'; do
+    case $m$field in invert\"requires\"|darken\"permissions\") continue ;; esac
+    grep -q "$field" "$f" || { echo "FAILED: $f has no $field:"; cat "$f"; exit 1; }
+  done
+  expect ": ok" "$work/prefix/bin/facet" validate "$work/plugins/$m.so"
+done
+grep -q '"example.invert": "^1.0"' "$work/plugins/darken.facet.json" || {
+  echo "FAILED: darken's requires was not kept:"; cat "$work/plugins/darken.facet.json"; exit 1; }
+expect "2 with a manifest" "$work/prefix/bin/facet" scan "$work/plugins"
+# facet_idl() remakes a header when a file its .idl imports changes (the
+# depfile facet-idl writes): here the installed facet.idl. The plugins'
+# modules, and their manifests, are made again from it.
+h=$work/plugins/filter_idl/filter.h
+before=$(stat -c %Y "$h" 2>/dev/null || stat -f %m "$h")
+sleep 1
+touch "$work/prefix/include/facet/facet.idl"
+env -u LD_LIBRARY_PATH cmake --build "$work/plugins" >"$work/out.txt" 2>&1 || {
+  echo "FAILED: the plugins did not build again:"; cat "$work/out.txt"; exit 1; }
+after=$(stat -c %Y "$h" 2>/dev/null || stat -f %m "$h")
+if [ "$before" = "$after" ]; then
+  echo "FAILED: filter.h was not made again when facet.idl, which filter.idl imports, changed:"
+  cat "$work/out.txt"
+  exit 1
+fi
+echo "facet_idl() follows imports (depfile): ok"
+# Lines of code: no blank lines, no comments.
+loc() { grep -v -e '^[[:space:]]*$' -e '^[[:space:]]*/[*/]' -e '^[[:space:]]*\*' "$1" | wc -l; }
+[ "$(loc "$plugins/invert.c")" -le 50 ] || { echo "FAILED: invert.c has $(loc "$plugins/invert.c") lines of code, more than 50"; exit 1; }
+[ "$(loc "$plugins/darken.cpp")" -le 40 ] || { echo "FAILED: darken.cpp has $(loc "$plugins/darken.cpp") lines of code, more than 40"; exit 1; }
+echo "plugins in C ($(loc "$plugins/invert.c") lines) and C++ ($(loc "$plugins/darken.cpp") lines) from the package, manifests from the build: ok"

@@ -11,7 +11,7 @@
  */
 #include <string.h>
 
-#define FACET_MODULE_IMPLEMENTATION
+#define FACET_KIT_IMPLEMENTATION
 #include "facet/module.h"
 #include "test_itf.h"
 
@@ -23,18 +23,18 @@ typedef struct Counter {
     int32_t total;
 } Counter;
 
-FACET_UNKNOWN_ONE(counter, Counter, ITestCounter, IID_ITestCounter)
+#define COUNTER_INTERFACES(X) X(Counter, itf, ITestCounter)
+FACET_KIT_OBJECT(Counter, COUNTER_INTERFACES)
 
 static FacetResult FACET_CALL counter_add(ITestCounter *self, int32_t delta, int32_t *total)
 {
     if (total == NULL)
         return FACET_E_POINTER;
-    *total = ((Counter *)self)->total += delta;
+    *total = FACET_KIT_FROM(Counter, itf, self)->total += delta;
     return FACET_OK;
 }
 
-static const ITestCounterVtbl counter_vtbl = {counter_qi, counter_addref, counter_release,
-                                              counter_add};
+static const ITestCounterVtbl counter_vtbl = {FACET_KIT_IUNKNOWN(Counter, itf), counter_add};
 
 static FacetResult counter_create(IFacetUnknown *outer, const FacetGuid *iid, void **out)
 {
@@ -48,16 +48,11 @@ static FacetResult counter_create(IFacetUnknown *outer, const FacetGuid *iid, vo
     *out = NULL;
     return FACET_OK; /* success without an object: the runtime must catch it */
 #else
-    r = facet_module_alloc(sizeof(*c), (void **)&c);
+    r = Counter_kit_new(&c);
     if (FACET_FAILED(r))
         return r;
     c->itf.lpVtbl = &counter_vtbl;
-    c->refs = 1;
-    c->total = 0;
-    facet_module_object_created();
-    r = counter_qi(&c->itf, iid, out);
-    counter_release(&c->itf);
-    return r;
+    return Counter_kit_hand_out(c, iid, out);
 #endif
 }
 
@@ -102,8 +97,8 @@ static uint32_t FACET_CALL echo_inner_release(IFacetUnknown *self)
 {
     uint32_t n = FacetAtomicDecrement(&ECHO_FROM_INNER(self)->refs);
     if (n == 0) {
-        facet_module_free(self);
-        facet_module_object_destroyed();
+        facet_kit_free(self);
+        facet_kit_object_destroyed();
     }
     return n;
 }
@@ -134,7 +129,7 @@ static FacetResult FACET_CALL echo_echo(ITestEcho *self, const char *text, IFace
     *out = NULL;
     if (text == NULL)
         return FACET_E_POINTER;
-    return IFacetHost_CreateString(facet_module_host, text, UINT64_MAX, out);
+    return IFacetHost_CreateString(facet_kit_host, text, UINT64_MAX, out);
 }
 
 static const ITestEchoVtbl echo_vtbl = {echo_qi, echo_addref, echo_release, echo_echo};
@@ -142,14 +137,14 @@ static const ITestEchoVtbl echo_vtbl = {echo_qi, echo_addref, echo_release, echo
 static FacetResult echo_create(IFacetUnknown *outer, const FacetGuid *iid, void **out)
 {
     Echo *e;
-    FacetResult r = facet_module_alloc(sizeof(*e), (void **)&e);
+    FacetResult r = facet_kit_alloc(sizeof(*e), (void **)&e);
     if (FACET_FAILED(r))
         return r;
     e->inner.lpVtbl = &echo_inner_vtbl;
     e->itf.lpVtbl = &echo_vtbl;
     e->refs = 1;
     e->outer = outer ? outer : &e->inner;
-    facet_module_object_created();
+    facet_kit_object_created();
     r = echo_inner_qi(&e->inner, iid, out);
     echo_inner_release(&e->inner);
     return r;
@@ -157,49 +152,40 @@ static FacetResult echo_create(IFacetUnknown *outer, const FacetGuid *iid, void 
 
 /* ---- The modules ------------------------------------------------------- */
 
-static const FacetGuid counter_iids[] = {{0x6f1c2a10, 0x1d3e, 0x4a5b,
-                                          {0x9c, 0x01, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66}}};
-static const FacetGuid echo_iids[] = {{0x6f1c2a11, 0x1d3e, 0x4a5b,
-                                       {0x9c, 0x01, 0x11, 0x22, 0x33, 0x44, 0x55, 0x67}}};
+static const FacetGuid echo_iids[] = {IID_ITestEcho_INIT};
 
 #if TESTMOD == 1
 #define MODULE_NAME "test.alpha"
-static const FacetClassDef classes[] = {
-    {FACET_CLASS_INFO("test.alpha.counter", "1.0.0", FACET_THREADING_ANY, counter_iids,
-                      {0x0a1fa000, 0x0000, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x01}}),
-     counter_create, 0},
-    {FACET_CLASS_INFO("test.alpha.echo", "1.0.0", FACET_THREADING_ANY, echo_iids,
-                      {0x0a1fa000, 0x0000, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x02}}),
+static const FacetKitClassDef classes[] = {
+    FACET_KIT_CLASS("test.alpha.counter", "1.0.0", FACET_THREADING_ANY, Counter, counter_create,
+                    CLSID_AlphaCounter_INIT),
+    {FACET_KIT_CLASS_INFO("test.alpha.echo", "1.0.0", FACET_THREADING_ANY, echo_iids,
+                          CLSID_AlphaEcho_INIT),
      echo_create, 1},
 };
 #elif TESTMOD == 4
 /* One clsid listed twice: a module that contradicts itself. */
 #define MODULE_NAME "test.twice"
-static const FacetClassDef classes[] = {
-    {FACET_CLASS_INFO("test.twice.first", "1.0.0", FACET_THREADING_ANY, counter_iids,
-                      {0x7d1ce000, 0x0000, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x01}}),
-     counter_create, 0},
-    {FACET_CLASS_INFO("test.twice.second", "1.0.0", FACET_THREADING_ANY, counter_iids,
-                      {0x7d1ce000, 0x0000, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x01}}),
-     counter_create, 0},
+static const FacetKitClassDef classes[] = {
+    FACET_KIT_CLASS("test.twice.first", "1.0.0", FACET_THREADING_ANY, Counter, counter_create,
+                    {0x7d1ce000, 0x0000, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x01}}),
+    FACET_KIT_CLASS("test.twice.second", "1.0.0", FACET_THREADING_ANY, Counter, counter_create,
+                    {0x7d1ce000, 0x0000, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x01}}),
 };
 #elif TESTMOD == 5
 /* Two classes under one contract name. */
 #define MODULE_NAME "test.samename"
-static const FacetClassDef classes[] = {
-    {FACET_CLASS_INFO("test.samename.counter", "1.0.0", FACET_THREADING_ANY, counter_iids,
-                      {0x5a3e0000, 0x0000, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x01}}),
-     counter_create, 0},
-    {FACET_CLASS_INFO("test.samename.counter", "1.0.0", FACET_THREADING_ANY, counter_iids,
-                      {0x5a3e0000, 0x0000, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x02}}),
-     counter_create, 0},
+static const FacetKitClassDef classes[] = {
+    FACET_KIT_CLASS("test.samename.counter", "1.0.0", FACET_THREADING_ANY, Counter, counter_create,
+                    {0x5a3e0000, 0x0000, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x01}}),
+    FACET_KIT_CLASS("test.samename.counter", "1.0.0", FACET_THREADING_ANY, Counter, counter_create,
+                    {0x5a3e0000, 0x0000, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x02}}),
 };
 #elif TESTMOD == 2
 #define MODULE_NAME "test.beta"
-static const FacetClassDef classes[] = {
-    {FACET_CLASS_INFO("test.beta.counter", "2.1.0", FACET_THREADING_ANY, counter_iids,
-                      {0x0be7a000, 0x0000, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x01}}),
-     counter_create, 0},
+static const FacetKitClassDef classes[] = {
+    FACET_KIT_CLASS("test.beta.counter", "2.1.0", FACET_THREADING_ANY, Counter, counter_create,
+                    CLSID_BetaCounter_INIT),
 };
 #else
 #define MODULE_NAME "test.gamma"
@@ -208,10 +194,9 @@ static const FacetClassDef classes[] = {
 #else
 #define GAMMA_THREADING FACET_THREADING_ANY
 #endif
-static const FacetClassDef classes[] = {
-    {FACET_CLASS_INFO("test.gamma.counter", "0.3.0", GAMMA_THREADING, counter_iids,
-                      {0x06a33a00, 0x0000, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x01}}),
-     counter_create, 0},
+static const FacetKitClassDef classes[] = {
+    FACET_KIT_CLASS("test.gamma.counter", "0.3.0", GAMMA_THREADING, Counter, counter_create,
+                    CLSID_GammaCounter_INIT),
 };
 #endif
 
@@ -221,8 +206,8 @@ static const FacetClassDef classes[] = {
 #define MODULE_API_LEVEL FACET_API_LEVEL
 #endif
 
-static const FacetModuleDef module_def = {
-    MODULE_NAME, "1.2.3", MODULE_API_LEVEL, sizeof(classes) / sizeof(classes[0]), classes,
+static const FacetKitModuleDef module_def = {
+    MODULE_NAME, "1.2.3", MODULE_API_LEVEL, FACET_KIT_COUNT(classes), classes,
     NULL,        NULL};
 
 /* ---- The export, honest or broken --------------------------------------- */
@@ -242,7 +227,7 @@ FACET_EXPORT FacetResult facet_module_entry(uint32_t host_abi_version, IFacetUnk
     (void)host;
     (void)iid;
     *factory = NULL;
-    return host_abi_version == 2u ? facet_module_entry_impl_(&module_def, 1u, host, iid, factory)
+    return host_abi_version == 2u ? facet_kit_entry_(&module_def, 1u, host, iid, factory)
                                   : FACET_E_ABIMISMATCH;
 }
 #elif defined(BAD_NULL_FACTORY)
@@ -313,7 +298,7 @@ static FacetResult FACET_CALL bad_count(IFacetFactory *self, uint32_t *out)
 /* GetModuleInfo that fails, or answers without a name. */
 static FacetResult FACET_CALL broken_info(IFacetFactory *self, FacetModuleInfo *out)
 {
-    FacetResult r = facet_module_factory_vtbl_.GetModuleInfo(self, out);
+    FacetResult r = facet_kit_factory_vtbl_.GetModuleInfo(self, out);
 #ifdef BAD_INFO_FAILS
     (void)r;
     return FACET_E_UNEXPECTED;
@@ -327,7 +312,7 @@ static FacetResult FACET_CALL broken_info(IFacetFactory *self, FacetModuleInfo *
 static FacetResult FACET_CALL broken_class_info(IFacetFactory *self, uint32_t index,
                                                 FacetClassInfo *out)
 {
-    FacetResult r = facet_module_factory_vtbl_.DescribeClass(self, index, out);
+    FacetResult r = facet_kit_factory_vtbl_.DescribeClass(self, index, out);
     if (FACET_FAILED(r))
         return r;
 #if defined(BAD_SMALL_CLASS_INFO)
@@ -343,7 +328,7 @@ static FacetResult FACET_CALL broken_class_info(IFacetFactory *self, uint32_t in
 /* Claims to have written more of the struct than the caller gave it. */
 static FacetResult FACET_CALL big_info(IFacetFactory *self, FacetModuleInfo *out)
 {
-    FacetResult r = facet_module_factory_vtbl_.GetModuleInfo(self, out);
+    FacetResult r = facet_kit_factory_vtbl_.GetModuleInfo(self, out);
     out->struct_size = 4096;
     return r;
 }
@@ -351,7 +336,7 @@ static FacetResult FACET_CALL big_info(IFacetFactory *self, FacetModuleInfo *out
 static FacetResult FACET_CALL big_class_info(IFacetFactory *self, uint32_t index,
                                              FacetClassInfo *out)
 {
-    FacetResult r = facet_module_factory_vtbl_.DescribeClass(self, index, out);
+    FacetResult r = facet_kit_factory_vtbl_.DescribeClass(self, index, out);
     if (FACET_SUCCEEDED(r))
         out->struct_size = sizeof(FacetClassInfo) + 64;
     return r;
@@ -374,10 +359,10 @@ static FacetResult FACET_CALL create_fail_out(IFacetFactory *self, const FacetGu
 FACET_EXPORT FacetResult facet_module_entry(uint32_t host_abi_version, IFacetUnknown *host,
                                             const FacetGuid *iid, void **factory)
 {
-    FacetResult r = facet_module_entry_impl_(&module_def, host_abi_version, host, iid, factory);
+    FacetResult r = facet_kit_entry_(&module_def, host_abi_version, host, iid, factory);
     if (FACET_FAILED(r))
         return r;
-    bad_vtbl = facet_module_factory_vtbl_;
+    bad_vtbl = facet_kit_factory_vtbl_;
 #if defined(BAD_SMALL_INFO)
     bad_vtbl.GetModuleInfo = bad_info;
 #elif defined(BAD_BIG_INFO)
@@ -397,7 +382,7 @@ FACET_EXPORT FacetResult facet_module_entry(uint32_t host_abi_version, IFacetUnk
     return FACET_OK;
 }
 #else
-FACET_MODULE_DEFINE(module_def)
+FACET_KIT_MODULE_DEFINE(module_def)
 #endif
 
 #ifdef LIKE_GO

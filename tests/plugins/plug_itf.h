@@ -10,8 +10,8 @@
 #include "facet/abi.h"
 
 typedef struct ITestProbe ITestProbe;
-FACET_DEFINE_GUID(IID_ITestProbe, 0x7a000001, 0x5d3e, 0x4a5b, 0x9c, 0x01, 0x11, 0x22, 0x33, 0x44,
-                  0x55, 0x01);
+#define IID_ITestProbe_INIT {0x7a000001, 0x5d3e, 0x4a5b, {0x9c, 0x01, 0x11, 0x22, 0x33, 0x44, 0x55, 0x01}}
+static const FacetGuid IID_ITestProbe = IID_ITestProbe_INIT;
 typedef struct ITestProbeVtbl {
     FACET_UNKNOWN_METHODS(ITestProbe);
     /* The module's host object's QueryService(sid, IID_IFacetUnknown). */
@@ -27,8 +27,8 @@ struct ITestProbe {
 #define ITestProbe_Config(p, o) ((p)->lpVtbl->Config(p, o))
 
 typedef struct ITestJournal ITestJournal;
-FACET_DEFINE_GUID(IID_ITestJournal, 0x7a000002, 0x5d3e, 0x4a5b, 0x9c, 0x01, 0x11, 0x22, 0x33,
-                  0x44, 0x55, 0x02);
+#define IID_ITestJournal_INIT {0x7a000002, 0x5d3e, 0x4a5b, {0x9c, 0x01, 0x11, 0x22, 0x33, 0x44, 0x55, 0x02}}
+static const FacetGuid IID_ITestJournal = IID_ITestJournal_INIT;
 typedef struct ITestJournalVtbl {
     FACET_UNKNOWN_METHODS(ITestJournal);
     FacetResult(FACET_CALL *Record)(ITestJournal *self, const char *line);
@@ -39,7 +39,7 @@ struct ITestJournal {
 #define ITestJournal_Release(p) ((p)->lpVtbl->Release(p))
 #define ITestJournal_Record(p, l) ((p)->lpVtbl->Record(p, l))
 
-FACET_DEFINE_GUID(IID_ITestSecret, 0x7a000003, 0x5d3e, 0x4a5b, 0x9c, 0x01, 0x11, 0x22, 0x33, 0x44,
-                  0x55, 0x03);
+#define IID_ITestSecret_INIT {0x7a000003, 0x5d3e, 0x4a5b, {0x9c, 0x01, 0x11, 0x22, 0x33, 0x44, 0x55, 0x03}}
+static const FacetGuid IID_ITestSecret = IID_ITestSecret_INIT;
 
 #endif

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define FACET_MODULE_IMPLEMENTATION
+#define FACET_KIT_IMPLEMENTATION
 #include "facet/module.h"
 #include "plug_itf.h"
 
@@ -18,19 +18,20 @@ typedef struct Thing {
     uint32_t refs;
 } Thing;
 
-FACET_UNKNOWN_ONE(thing, Thing, ITestProbe, IID_ITestProbe)
+#define THING_INTERFACES(X) X(Thing, itf, ITestProbe)
+FACET_KIT_OBJECT(Thing, THING_INTERFACES)
 
 static FacetResult FACET_CALL thing_probe(ITestProbe *self, const FacetGuid *sid,
                                           IFacetUnknown **out)
 {
     (void)self;
-    return IFacetHost_QueryService(facet_module_host, sid, &IID_IFacetUnknown, (void **)out);
+    return IFacetHost_QueryService(facet_kit_host, sid, &IID_IFacetUnknown, (void **)out);
 }
 
 static FacetResult setting(const char *key, const char **out)
 {
     IFacetConfig *cfg = NULL;
-    FacetResult r = IFacetHost_QueryInterface(facet_module_host, &IID_IFacetConfig, (void **)&cfg);
+    FacetResult r = IFacetHost_QueryInterface(facet_kit_host, &IID_IFacetConfig, (void **)&cfg);
     *out = NULL;
     if (FACET_FAILED(r))
         return r;
@@ -42,10 +43,10 @@ static FacetResult setting(const char *key, const char **out)
 static FacetResult FACET_CALL thing_config(ITestProbe *self, IFacetConfig **out)
 {
     (void)self;
-    return IFacetHost_QueryInterface(facet_module_host, &IID_IFacetConfig, (void **)out);
+    return IFacetHost_QueryInterface(facet_kit_host, &IID_IFacetConfig, (void **)out);
 }
 
-static const ITestProbeVtbl thing_vtbl = {thing_qi, thing_addref, thing_release, thing_probe,
+static const ITestProbeVtbl thing_vtbl = {FACET_KIT_IUNKNOWN(Thing, itf), thing_probe,
                                           thing_config};
 
 static FacetResult thing_create(IFacetUnknown *outer, const FacetGuid *iid, void **out)
@@ -53,15 +54,11 @@ static FacetResult thing_create(IFacetUnknown *outer, const FacetGuid *iid, void
     Thing *t;
     FacetResult r;
     (void)outer;
-    r = facet_module_alloc(sizeof(*t), (void **)&t);
+    r = Thing_kit_new(&t);
     if (FACET_FAILED(r))
         return r;
     t->itf.lpVtbl = &thing_vtbl;
-    t->refs = 1;
-    facet_module_object_created();
-    r = thing_qi(&t->itf, iid, out);
-    thing_release(&t->itf);
-    return r;
+    return Thing_kit_hand_out(t, iid, out);
 }
 
 /* ---- IFacetLifecycle, a static object on the factory ------------------- */
@@ -71,7 +68,7 @@ static FacetResult step(const char *what)
     ITestJournal *journal = NULL;
     const char *fail = NULL;
     char line[128];
-    if (FACET_SUCCEEDED(IFacetHost_QueryService(facet_module_host, &IID_ITestJournal,
+    if (FACET_SUCCEEDED(IFacetHost_QueryService(facet_kit_host, &IID_ITestJournal,
                                                 &IID_ITestJournal, (void **)&journal))) {
         snprintf(line, sizeof(line), "%s:%s", PLUG_NAME, what);
         ITestJournal_Record(journal, line);
@@ -83,7 +80,7 @@ static FacetResult step(const char *what)
 }
 
 /* A face of the factory: QueryInterface and references go to it. */
-FACET_MODULE_ABILITY(life, IFacetLifecycle)
+FACET_KIT_ABILITY(life, IFacetLifecycle)
 
 static FacetResult FACET_CALL life_init(IFacetLifecycle *self)
 {
@@ -119,16 +116,12 @@ static FacetResult query(const FacetGuid *iid, void **out)
     return FACET_OK;
 }
 
-static const FacetGuid thing_iids[] = {
-    {0x7a000001, 0x5d3e, 0x4a5b, {0x9c, 0x01, 0x11, 0x22, 0x33, 0x44, 0x55, 0x01}}};
-
-static const FacetClassDef classes[] = {
-    {FACET_CLASS_INFO(PLUG_NAME ".thing", PLUG_VERSION, FACET_THREADING_ANY, thing_iids,
-                      {0x7b000000, 0x0001, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, PLUG_ID}}),
-     thing_create, 0},
+static const FacetKitClassDef classes[] = {
+    FACET_KIT_CLASS(PLUG_NAME ".thing", PLUG_VERSION, FACET_THREADING_ANY, Thing, thing_create,
+                    {0x7b000000, 0x0001, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, PLUG_ID}}),
 };
 
-static const FacetModuleDef module_def = {PLUG_NAME, PLUG_VERSION, FACET_API_LEVEL, 1, classes,
-                                          NULL, query};
+static const FacetKitModuleDef module_def = {PLUG_NAME, PLUG_VERSION, FACET_API_LEVEL, 1, classes,
+                                             NULL, query};
 
-FACET_MODULE_DEFINE(module_def)
+FACET_KIT_MODULE_DEFINE(module_def)

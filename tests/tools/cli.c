@@ -669,6 +669,85 @@ static void test_tools_cli__write_manifest(void **state)
     expect_in(r.out, "(agrees with the module)");
     run_free(&r);
 
+    /* A manifest there is merged into: the hand-written fields stay, what
+     * the module says wins, and each change is named. */
+    {
+        static const char edited[] =
+            "{\"name\": \"test.widget\", \"version\": \"0.9.0\", \"api_level\": 1,\n"
+            " \"description\": \"hand-written\",\n"
+            " \"library\": {\"linux\": \"old.so\", \"windows\": \"good_widget.dll\"},\n"
+            " \"classes\": [{\"clsid\": \"{5A1D6E70-4C1B-4F0E-9A57-3B8D2C61C001}\",\n"
+            "   \"contract\": \"test.widget\", \"description\": \"a class note\",\n"
+            "   \"interfaces\": []}],\n"
+            " \"requires\": {\"test.other\": \"^1.0\"},\n"
+            " \"permissions\": [\"guestbook\"], \"isolation\": \"process\"}\n";
+        json_error_t err;
+        json_t *c;
+        facet_test_write_file(manifest, edited, sizeof(edited) - 1);
+        r = facet("inspect --write-manifest '%s/good_widget" TOOLS_MODULE_SUFFIX "'", dir);
+        assert_int_equal(r.code, 0);
+        expect_in(r.out, "changed    version: \"0.9.0\" -> \"1.0.0\"");
+        expect_in(r.out, "changed    library.linux: \"old.so\" -> \"good_widget.so\"");
+        expect_in(r.out, "changed    classes[{5A1D6E70-4C1B-4F0E-9A57-3B8D2C61C001}].interfaces");
+        expect_in(r.out, "merged     ");
+        run_free(&r);
+        doc = json_load_file(manifest, 0, &err);
+        assert_non_null(doc);
+        assert_string_equal(json_string_value(json_object_get(doc, "version")), "1.0.0");
+        assert_string_equal(json_string_value(json_object_get(doc, "description")),
+                            "hand-written");
+        assert_string_equal(
+            json_string_value(json_object_get(json_object_get(doc, "requires"), "test.other")),
+            "^1.0");
+        assert_int_equal(json_array_size(json_object_get(doc, "permissions")), 1);
+        assert_string_equal(json_string_value(json_object_get(doc, "isolation")), "process");
+        assert_string_equal(
+            json_string_value(json_object_get(json_object_get(doc, "library"), "windows")),
+            "good_widget.dll");
+        c = json_array_get(json_object_get(doc, "classes"), 0);
+        assert_string_equal(json_string_value(json_object_get(c, "description")), "a class note");
+        assert_true(json_array_size(json_object_get(c, "interfaces")) > 0);
+        json_decref(doc);
+        /* Again: nothing to change, nothing written. */
+        r = facet("inspect --json --write-manifest '%s/good_widget" TOOLS_MODULE_SUFFIX "'", dir);
+        assert_int_equal(r.code, 0);
+        doc = parse(&r);
+        c = json_array_get(json_object_get(doc, "modules"), 0);
+        assert_true(json_is_false(json_object_get(c, "manifest_written")));
+        assert_int_equal(json_array_size(json_object_get(c, "manifest_changes")), 0);
+        json_decref(doc);
+        run_free(&r);
+
+        /* Another module's manifest, or one that is no JSON object, is
+         * left as it is without --force. */
+        facet_test_write_file(manifest, "{\"name\": \"test.other\"}", 22);
+        r = facet("inspect --write-manifest '%s/good_widget" TOOLS_MODULE_SUFFIX "'", dir);
+        assert_int_equal(r.code, 1);
+        expect_in(r.err, "describes module \"test.other\"");
+        expect_in(r.err, "--force");
+        run_free(&r);
+        facet_test_write_file(manifest, "[1, 2", 5);
+        r = facet("inspect --write-manifest '%s/good_widget" TOOLS_MODULE_SUFFIX "'", dir);
+        assert_int_equal(r.code, 1);
+        expect_in(r.err, "good_widget.facet.json:1:");
+        expect_in(r.err, "--force");
+        run_free(&r);
+        {
+            size_t n;
+            char *kept = facet_test_read_file(manifest, &n);
+            assert_int_equal(n, 5);
+            assert_memory_equal(kept, "[1, 2", 5);
+            free(kept);
+        }
+        r = facet("inspect --write-manifest --force '%s/good_widget" TOOLS_MODULE_SUFFIX "'", dir);
+        assert_int_equal(r.code, 0);
+        expect_in(r.out, "wrote      ");
+        run_free(&r);
+        r = facet("validate '%s/good_widget" TOOLS_MODULE_SUFFIX "'", dir);
+        assert_int_equal(r.code, 0);
+        run_free(&r);
+    }
+
     /* A module that does not load gets none, and that is a finding. */
     r = facet("inspect --write-manifest '%s/not_a_library" TOOLS_MODULE_SUFFIX "'", dir);
     assert_int_equal(r.code, 1);
@@ -693,10 +772,58 @@ static void test_tools_cli__write_manifest(void **state)
     facet_test_remove_tree(dir);
 }
 
+/* ---- facet guid ---------------------------------------------------------- */
+
+/* facet guid: a new version-4 GUID each time, the same one in each form. */
+static void test_tools_cli__guid(void **state)
+{
+    char seen[2][FACET_GUID_STRING_SIZE], c[128];
+    FacetGuid g;
+    json_t *doc;
+    const char *text;
+    int i;
+    Run r;
+    (void)state;
+    for (i = 0; i < 2; i++) {
+        r = facet("guid --json CLSID_Invert");
+        assert_int_equal(r.code, 0);
+        doc = parse(&r);
+        text = json_string_value(json_object_get(doc, "guid"));
+        assert_non_null(text);
+        assert_int_equal(facet_guid_parse(&g, text), FACET_OK);
+        assert_int_equal(g.Data3 >> 12, 4);        /* version 4 */
+        assert_int_equal(g.Data4[0] & 0xC0, 0x80); /* RFC 4122 variant */
+        snprintf(seen[i], sizeof(seen[i]), "%s", text);
+        snprintf(c, sizeof(c), "{0x%08X, 0x%04X, 0x%04X, {0x%02X, 0x%02X, 0x%02X, 0x%02X, 0x%02X, "
+                 "0x%02X, 0x%02X, 0x%02X}}", (unsigned)g.Data1, (unsigned)g.Data2,
+                 (unsigned)g.Data3, g.Data4[0], g.Data4[1], g.Data4[2], g.Data4[3], g.Data4[4],
+                 g.Data4[5], g.Data4[6], g.Data4[7]);
+        assert_string_equal(json_string_value(json_object_get(doc, "c")), c);
+        snprintf(c, sizeof(c), "[uuid(%.36s)]", text + 1);
+        assert_string_equal(json_string_value(json_object_get(doc, "idl")), c);
+        json_decref(doc);
+        run_free(&r);
+    }
+    assert_string_not_equal(seen[0], seen[1]);
+
+    r = facet("guid CLSID_Invert");
+    assert_int_equal(r.code, 0);
+    expect_in(r.out, "manifest  \"{");
+    expect_in(r.out, "idl       [uuid(");
+    expect_in(r.out, "c         #define CLSID_Invert_INIT {0x");
+    run_free(&r);
+
+    r = facet("guid one two");
+    assert_int_equal(r.code, 2);
+    expect_in(r.err, "one NAME at most");
+    run_free(&r);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tools_cli__help),
+        cmocka_unit_test(test_tools_cli__guid),
         cmocka_unit_test(test_tools_cli__bad_usage),
         cmocka_unit_test(test_tools_cli__unreadable_input),
         cmocka_unit_test(test_tools_cli__inspect),

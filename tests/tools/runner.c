@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define FACET_MODULE_IMPLEMENTATION
+#define FACET_KIT_IMPLEMENTATION
 #include "facet/module.h"
 
 typedef struct Runner {
@@ -37,8 +37,8 @@ static uint32_t FACET_CALL runner_release(IFacetRunnable *self)
 {
     uint32_t n = FacetAtomicDecrement(&((Runner *)self)->refs);
     if (n == 0) {
-        facet_module_free(self);
-        facet_module_object_destroyed();
+        facet_kit_free(self);
+        facet_kit_object_destroyed();
     }
     return n;
 }
@@ -71,12 +71,12 @@ static FacetResult create(IFacetUnknown *outer, const FacetGuid *iid, void **out
     (void)outer;
     if (!runnable && FacetGuidEqual(iid, &IID_IFacetRunnable))
         return FACET_E_NOINTERFACE;
-    res = facet_module_alloc(sizeof(*r), (void **)&r);
+    res = facet_kit_alloc(sizeof(*r), (void **)&r);
     if (FACET_FAILED(res))
         return res;
     r->itf.lpVtbl = &runner_vtbl;
     r->refs = 1;
-    facet_module_object_created();
+    facet_kit_object_created();
     res = runner_qi(&r->itf, iid, out);
     runner_release(&r->itf);
     return res;
@@ -97,16 +97,16 @@ static const FacetGuid runner_iids[] = {
 static const FacetGuid plain_iids[] = {
     {0x00000000, 0x0000, 0x0000, {0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46}}};
 
-static const FacetClassDef classes[] = {
-    {FACET_CLASS_INFO("test.runner", "1.0.0", FACET_THREADING_ANY, runner_iids,
+static const FacetKitClassDef classes[] = {
+    {FACET_KIT_CLASS_INFO("test.runner", "1.0.0", FACET_THREADING_ANY, runner_iids,
                       {0x70017001, 0x0000, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x01}}),
      runner_create, 0},
-    {FACET_CLASS_INFO("test.plain", "1.0.0", FACET_THREADING_ANY, plain_iids,
+    {FACET_KIT_CLASS_INFO("test.plain", "1.0.0", FACET_THREADING_ANY, plain_iids,
                       {0x70017001, 0x0000, 0x4000, {0x80, 0, 0, 0, 0, 0, 0, 0x02}}),
      plain_create, 0},
 };
 
-static const FacetModuleDef module_def = {"test.runner", "1.0.0", FACET_API_LEVEL, 2, classes,
+static const FacetKitModuleDef module_def = {"test.runner", "1.0.0", FACET_API_LEVEL, 2, classes,
                                           NULL, NULL};
 
-FACET_MODULE_DEFINE(module_def)
+FACET_KIT_MODULE_DEFINE(module_def)
