@@ -65,6 +65,8 @@ FacetResult facet__os_file_open(FacetOsFile *out, const char *path);
 FacetResult facet__os_file_read(FacetOsFile *f, uint64_t offset, void *buf, uint64_t len,
                                 uint64_t *got);
 void facet__os_file_close(FacetOsFile *f);
+/* The path of the running program's file, into out (size bytes). */
+FacetResult facet__os_program_path(char *out, size_t size);
 /* An absolute path with links resolved, from facet__malloc. */
 FacetResult facet__os_realpath(char **out, const char *path);
 
