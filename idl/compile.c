@@ -15,7 +15,7 @@ struct facet_idl_result {
     idl_arena *arena;      /* the diagnostics' text */
     facet_idl_diag *diags;
     size_t diag_count, diag_cap, error_count;
-    facet_idl_output outputs[2];
+    facet_idl_output outputs[4];
     size_t output_count;
 };
 
@@ -248,29 +248,37 @@ idl_file *facet_idl__open(idl_ctx *c, const char *name, const idl_file *from, id
 
 static int finish(idl_ctx *c, idl_file *main_file, facet_idl_result **out)
 {
+    /* X.h first; then X_typeinfo.c for C, or the Go package for Go. */
+    static const char *const names[2][4] = {{"%s.h", "%s_typeinfo.c", NULL, NULL},
+                                            {"%s.h", "%s.go", "%s_export.go", "%s_glue.c"}};
     facet_idl_result *r = c->result;
-    idl_buf bufs[2];
+    int go = c->opts->lang == FACET_IDL_LANG_GO;
+    size_t n = go ? 4 : 2;
+    idl_buf bufs[4];
     size_t i;
     memset(bufs, 0, sizeof bufs);
     if (main_file && !facet_idl__failed(c)) {
         facet_idl__emit_header(c, main_file, &bufs[0]);
-        facet_idl__emit_typeinfo(c, main_file, &bufs[1]);
-        if (bufs[0].failed || bufs[1].failed)
-            c->out_of_memory = 1;
+        if (go)
+            facet_idl__emit_go(c, main_file, &bufs[1], &bufs[2], &bufs[3]);
+        else
+            facet_idl__emit_typeinfo(c, main_file, &bufs[1]);
+        for (i = 0; i < n; i++)
+            if (bufs[i].failed)
+                c->out_of_memory = 1;
     }
     if (!facet_idl__failed(c) && main_file) {
-        for (i = 0; i < 2; i++) {
-            r->outputs[i].name = facet_idl__printf(r->arena, i == 0 ? "%s.h" : "%s_typeinfo.c",
-                                                   main_file->stem);
+        for (i = 0; i < n; i++) {
+            r->outputs[i].name = facet_idl__printf(r->arena, names[go][i], main_file->stem);
             r->outputs[i].data = facet_idl__strndup(r->arena, bufs[i].data ? bufs[i].data : "",
                                                     bufs[i].len);
             r->outputs[i].size = bufs[i].len;
             if (!r->outputs[i].name || !r->outputs[i].data)
                 c->out_of_memory = 1;
         }
-        r->output_count = c->out_of_memory ? 0 : 2;
+        r->output_count = c->out_of_memory ? 0 : n;
     }
-    for (i = 0; i < 2; i++)
+    for (i = 0; i < 4; i++)
         facet_idl__buf_free(&bufs[i]);
     if (facet_idl__failed_allocations() != c->failed_at_start)
         c->out_of_memory = 1;

@@ -46,26 +46,13 @@ typedef struct ti_ref {
     const idl_decl *itf;
 } ti_ref;
 
-static const idl_var *typedef_target(const idl_type *t)
-{
-    size_t i;
-    if (!t || t->kind != TY_NAMED || t->tag || !t->decl || t->decl->kind != D_TYPEDEF)
-        return NULL;
-    for (i = 0; i < t->decl->vars.count; i++) {
-        const idl_var *v = t->decl->vars.items[i];
-        if (v->name && t->spelled && strcmp(v->name, t->spelled) == 0)
-            return v;
-    }
-    return NULL;
-}
-
 static ti_ref describe(const idl_type *t)
 {
     ti_ref r;
     int guard = 0;
     memset(&r, 0, sizeof r);
     while (t && guard++ < 200) {
-        const idl_var *v = typedef_target(t);
+        const idl_var *v = facet_idl__typedef_of(t);
         if (v) {
             if (facet_idl__attr(v->attrs, "string"))
                 r.flags |= FACET_TI_STRING;

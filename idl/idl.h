@@ -339,6 +339,9 @@ int facet_idl__sym_put(idl_ctx *c, idl_symtab *t, const char *key, void *value);
 void facet_idl__types_init(idl_ctx *c);
 /* Declares the names of f's declarations and resolves and checks them. */
 void facet_idl__check_file(idl_ctx *c, idl_file *f);
+/* The declarator of the typedef a named type t is (with its attributes,
+ * [string] for LPSTR), or NULL when t names no typedef. */
+const idl_var *facet_idl__typedef_of(const idl_type *t);
 /* Follows typedefs to what a type finally is. */
 const idl_type *facet_idl__resolve(const idl_type *t);
 /* The C spelling of a base type: "uint32_t", "FacetGuid". */
@@ -358,5 +361,7 @@ const char *facet_idl__symbol_stem(idl_ctx *c, const idl_file *f);
 /* emitters: fill out with the text of one output */
 void facet_idl__emit_header(idl_ctx *c, const idl_file *f, idl_buf *out);
 void facet_idl__emit_typeinfo(idl_ctx *c, const idl_file *f, idl_buf *out);
+/* The Go package (emit_go.c): X.go, X_export.go and X_glue.c. */
+void facet_idl__emit_go(idl_ctx *c, const idl_file *f, idl_buf *go, idl_buf *exp, idl_buf *glue);
 
 #endif /* FACET_IDL_INTERNAL_H */

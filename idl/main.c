@@ -3,7 +3,8 @@
  *
  *   facet-idl [-I DIR]... [-o OUTDIR] [--lang c|go] FILE.idl...
  *
- * Writes OUTDIR/X.h and OUTDIR/X_typeinfo.c for each X.idl. Exits 0 when
+ * Writes OUTDIR/X.h and OUTDIR/X_typeinfo.c for each X.idl; with --lang go,
+ * OUTDIR/X.h and the Go package X.go, X_export.go and X_glue.c. Exits 0 when
  * all went well, 1 on an error in the input (and then writes nothing at
  * all), 2 on bad usage or when an output cannot be written. A thin layer
  * over the library in facet_idl.h.
@@ -65,12 +66,13 @@ static void usage(FILE *f)
     fputs("usage: facet-idl [-I DIR]... [-o OUTDIR] [--lang c|go] FILE.idl...\n"
           "\n"
           "Compiles MIDL-style interface definitions into C/C++ headers (X.h) and\n"
-          "type information (X_typeinfo.c).\n"
+          "type information (X_typeinfo.c), or, with --lang go, X.h and a Go package\n"
+          "(X.go, X_export.go, X_glue.c) for hosts and components written in Go.\n"
           "\n"
           "  -I DIR       search DIR for imported and #included files (then the\n"
           "               include/facet folder of an installed Facet, for facet.idl)\n"
           "  -o OUTDIR    write the outputs into OUTDIR (default: .)\n"
-          "  --lang LANG  output language: c (default); go is not supported yet\n"
+          "  --lang LANG  output language: c (default) or go\n"
           "  --help       show this help\n"
           "  --version    show the version\n"
           "\n"
@@ -182,11 +184,11 @@ int main(int argc, char **argv)
                 status = bad_usage("%s needs c or go", "--lang");
                 break;
             }
-            if (strcmp(l, "go") == 0) {
-                status = bad_usage("--lang %s is not supported yet: only c is", l);
-                break;
-            }
-            if (strcmp(l, "c") != 0) {
+            if (strcmp(l, "go") == 0)
+                opts.lang = FACET_IDL_LANG_GO;
+            else if (strcmp(l, "c") == 0)
+                opts.lang = FACET_IDL_LANG_C;
+            else {
                 status = bad_usage("unknown language '%s': expected c or go", l);
                 break;
             }

@@ -197,6 +197,14 @@ static const idl_var *typedef_var(const idl_decl *d, const char *name)
     return NULL;
 }
 
+const idl_var *facet_idl__typedef_of(const idl_type *t)
+{
+    if (!t || t->kind != TY_NAMED || t->tag || !t->decl || t->decl->kind != D_TYPEDEF ||
+        !t->spelled)
+        return NULL;
+    return typedef_var(t->decl, t->spelled);
+}
+
 const idl_type *facet_idl__resolve(const idl_type *t)
 {
     int guard = 0;
