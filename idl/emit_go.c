@@ -82,13 +82,17 @@ static int go_keyword(const char *s)
     return 0;
 }
 
-/* A parameter's name in Go: as declared, out of the way of keywords, of
- * the packages the file imports and of the generated locals (which end in
- * '_'). */
+/* A parameter's name in Go: as declared, out of the way of keywords and
+ * of the packages the file imports. The generated code's own names end in
+ * "__" (the wrapper's locals, the Go functions' handle and result) or are
+ * the parameter's with '_' or "__p" added: a name with "__" in it, or
+ * ending in '_', would meet them, and goes by its position instead. */
 static const char *param_go(go_emitter *e, const idl_var *v, size_t i)
 {
-    const char *n = v->name ? v->name : fmt(e, "arg%u", (unsigned)i);
-    if (go_keyword(n) || n[strlen(n) - 1] == '_')
+    const char *n = v->name;
+    if (!n || strstr(n, "__") || n[strlen(n) - 1] == '_')
+        return fmt(e, "arg%u", (unsigned)i);
+    if (go_keyword(n))
         return fmt(e, "%sArg", n);
     return n;
 }
@@ -868,12 +872,12 @@ static void write_wrapper(go_emitter *e, const go_itf *gi, const go_method *gm)
     ret = zeros.data ? zeros.data : "";
     G(e, 0, "// %s calls %s::%s.", gm->go_name, facet_idl__decl_c_name(gm->owner),
       gm->m->c_name);
-    G(e, 0, "func (p_ *%sPtr) %s%s {", gi->name, gm->go_name, go_signature(e, gm));
-    G(e, 1, "self_, err_ := p_.Ref.Enter()");
-    G(e, 1, "if err_ != nil {");
-    G(e, 2, "return %serr_", ret);
+    G(e, 0, "func (p__ *%sPtr) %s%s {", gi->name, gm->go_name, go_signature(e, gm));
+    G(e, 1, "self__, err__ := p__.Ref.Enter()");
+    G(e, 1, "if err__ != nil {");
+    G(e, 2, "return %serr__", ret);
     G(e, 1, "}");
-    G(e, 1, "defer p_.Ref.Leave()");
+    G(e, 1, "defer p__.Ref.Leave()");
     for (i = 0; i < gm->count; i++) {
         const go_param *p = &gm->params[i];
         const char *n = p->name;
@@ -897,13 +901,13 @@ static void write_wrapper(go_emitter *e, const go_itf *gi, const go_method *gm)
             break;
         case S_ITF_IN:
             if (p->t.kind == GT_STRING || p->t.kind == GT_BLOB)
-                G(e, 1, "%s_, err_ := abi.New%s(%s)", n, p->t.kind == GT_STRING ? "String" : "Blob",
+                G(e, 1, "%s_, err__ := abi.New%s(%s)", n, p->t.kind == GT_STRING ? "String" : "Blob",
                   n);
             else
-                G(e, 1, "%s_, err_ := abi.Export(%s, %s)", n, n,
+                G(e, 1, "%s_, err__ := abi.Export(%s, %s)", n, n,
                   p->t.kind == GT_UNKNOWN ? "abi.IID_IFacetUnknown" : fmt(e, "IID_%s", p->t.go));
-            G(e, 1, "if err_ != nil {");
-            G(e, 2, "return %serr_", ret);
+            G(e, 1, "if err__ != nil {");
+            G(e, 2, "return %serr__", ret);
             G(e, 1, "}");
             G(e, 1, "defer abi.ReleasePointer(%s_)", n);
             facet_idl__buf_printf(&args, ", %s_", n);
@@ -924,8 +928,8 @@ static void write_wrapper(go_emitter *e, const go_itf *gi, const go_method *gm)
                     "fewer than the %%d the call reads\", len(%s), %s)",
               ret, gi->name, gm->go_name, n, n, size_expr(e, gm, p));
             G(e, 1, "}");
-            G(e, 1, "%s_, free%s_ := abi.CStrings(%s)", n, n, n);
-            G(e, 1, "defer free%s_()", n);
+            G(e, 1, "%s_, free%s__ := abi.CStrings(%s)", n, n, n);
+            G(e, 1, "defer free%s__()", n);
             facet_idl__buf_printf(&args, ", %s_", n);
             break;
         case S_OUT:
@@ -937,12 +941,12 @@ static void write_wrapper(go_emitter *e, const go_itf *gi, const go_method *gm)
             break;
         case S_INOUT:
             G(e, 1, "var %s_ C.%s", n, p->t.c);
-            G(e, 1, "var %sp_ unsafe.Pointer", n);
+            G(e, 1, "var %s__p unsafe.Pointer", n);
             G(e, 1, "if %s != nil {", n);
             G(e, 2, "%s_ = C.%s(*%s)", n, p->t.c, n);
-            G(e, 2, "%sp_ = unsafe.Pointer(&%s_)", n, n);
+            G(e, 2, "%s__p = unsafe.Pointer(&%s_)", n, n);
             G(e, 1, "}");
-            facet_idl__buf_printf(&args, ", %sp_", n);
+            facet_idl__buf_printf(&args, ", %s__p", n);
             break;
         case S_STRUCT_OUT:
             G(e, 1, "var %s_ C.%s", n, p->t.c);
@@ -952,12 +956,12 @@ static void write_wrapper(go_emitter *e, const go_itf *gi, const go_method *gm)
             break;
         case S_STRUCT_INOUT:
             G(e, 1, "var %s_ C.%s", n, p->t.c);
-            G(e, 1, "var %sp_ unsafe.Pointer", n);
+            G(e, 1, "var %s__p unsafe.Pointer", n);
             G(e, 1, "if %s != nil {", n);
             G(e, 2, "%s.toC(&%s_)", n, n);
-            G(e, 2, "%sp_ = unsafe.Pointer(&%s_)", n, n);
+            G(e, 2, "%s__p = unsafe.Pointer(&%s_)", n, n);
             G(e, 1, "}");
-            facet_idl__buf_printf(&args, ", %sp_", n);
+            facet_idl__buf_printf(&args, ", %s__p", n);
             break;
         case S_STR_OUT:
         case S_CSTR_OUT:
@@ -969,7 +973,7 @@ static void write_wrapper(go_emitter *e, const go_itf *gi, const go_method *gm)
             break;
         }
     }
-    G(e, 1, "r_ := abi.Result(C.facetgo_call_%s_%s(self_%s))", gi->name, gm->m->c_name,
+    G(e, 1, "r__ := abi.Result(C.facetgo_call_%s_%s(self__%s))", gi->name, gm->m->c_name,
       args.data ? args.data : "");
     /* What came back is the caller's, whatever the result; results are
      * read only on success. */
@@ -977,19 +981,19 @@ static void write_wrapper(go_emitter *e, const go_itf *gi, const go_method *gm)
         const go_param *p = &gm->params[i];
         const char *n = p->name;
         if (p->shape == S_INOUT) {
-            G(e, 1, "if %s != nil && r_.Succeeded() {", n);
+            G(e, 1, "if %s != nil && r__.Succeeded() {", n);
             G(e, 2, "*%s = %s(%s_)", n, p->t.go, n);
             G(e, 1, "}");
         } else if (p->shape == S_STRUCT_INOUT) {
-            G(e, 1, "if %s != nil && r_.Succeeded() {", n);
-            G(e, 2, "*%s = %sFromC(&%s_)", n, p->t.go, n);
+            G(e, 1, "if %s != nil && r__.Succeeded() {", n);
+            G(e, 2, "%s.readC(&%s_)", n, n);
             G(e, 1, "}");
         }
     }
     for (i = 0; i < gm->count; i++) {
         const go_param *p = &gm->params[i];
         const char *n = p->name;
-        const char *res = fmt(e, "res%u_", (unsigned)nres);
+        const char *res = fmt(e, "res%u__", (unsigned)nres);
         if (!is_result(p))
             continue;
         nres++;
@@ -1014,16 +1018,16 @@ static void write_wrapper(go_emitter *e, const go_itf *gi, const go_method *gm)
             break;
         case S_ITF_OUT:
             if (p->t.kind == GT_STRING)
-                G(e, 1, "%s, err%u_ := abi.TakeStringObject(%s_)", res, (unsigned)nres, n);
+                G(e, 1, "%s, err%u__ := abi.TakeStringObject(%s_)", res, (unsigned)nres, n);
             else if (p->t.kind == GT_BLOB)
-                G(e, 1, "%s, err%u_ := abi.TakeBlobObject(%s_)", res, (unsigned)nres, n);
+                G(e, 1, "%s, err%u__ := abi.TakeBlobObject(%s_)", res, (unsigned)nres, n);
             else if (p->t.kind == GT_UNKNOWN)
                 G(e, 1, "%s := abi.TakeUnknown(%s_)", res, n);
             else
                 G(e, 1, "%s := take%s(%s_)", res, p->t.go, n);
             if (p->t.kind == GT_STRING || p->t.kind == GT_BLOB) {
-                G(e, 1, "if err_ == nil {");
-                G(e, 2, "err_ = err%u_", (unsigned)nres);
+                G(e, 1, "if err__ == nil {");
+                G(e, 2, "err__ = err%u__", (unsigned)nres);
                 G(e, 1, "}");
             }
             break;
@@ -1035,10 +1039,10 @@ static void write_wrapper(go_emitter *e, const go_itf *gi, const go_method *gm)
             break;
         }
     }
-    G(e, 1, "if r_.Failed() {");
-    G(e, 2, "return %sabi.CallError(r_, \"%s.%s\")", ret, gi->name, gm->go_name);
+    G(e, 1, "if r__.Failed() {");
+    G(e, 2, "return %sabi.CallError(r__, \"%s.%s\")", ret, gi->name, gm->go_name);
     G(e, 1, "}");
-    G(e, 1, "return %serr_", rets.data ? rets.data : "");
+    G(e, 1, "return %serr__", rets.data ? rets.data : "");
     G(e, 0, "}");
     facet_idl__buf_free(&zeros);
     facet_idl__buf_free(&args);
@@ -1075,7 +1079,7 @@ static void write_interface_go(go_emitter *e, const go_itf *gi)
     G(e, 0, "// InterfaceID, InterfaceName and Attach make a *%sPtr an abi.Wrapper.", gi->name);
     G(e, 0, "func (*%sPtr) InterfaceID() abi.GUID { return IID_%s }", gi->name, gi->name);
     G(e, 0, "func (*%sPtr) InterfaceName() string { return \"%s\" }", gi->name, gi->name);
-    G(e, 0, "func (p_ *%sPtr) Attach(p unsafe.Pointer) { p_.Ref = abi.Own(p, \"%s\") }", gi->name,
+    G(e, 0, "func (p__ *%sPtr) Attach(p unsafe.Pointer) { p__.Ref = abi.Own(p, \"%s\") }", gi->name,
       gi->name);
     BLANK(e);
     G(e, 0, "// take%s makes an %s of an interface pointer whose reference the", gi->name,
@@ -1132,9 +1136,9 @@ static void write_export(go_emitter *e, const go_itf *gi, const go_method *gm)
         facet_idl__buf_printf(&params, ", %s_ %s", p->name, wire_go(e, p));
     }
     G(e, 0, "//export %s", export_name(e, gi, gm));
-    G(e, 0, "func %s(h_ C.uintptr_t%s) (r_ C.int32_t) {", export_name(e, gi, gm),
+    G(e, 0, "func %s(h__ C.uintptr_t%s) (r__ C.int32_t) {", export_name(e, gi, gm),
       params.data ? params.data : "");
-    G(e, 1, "defer abi.Recover((*abi.Result)(unsafe.Pointer(&r_)), \"%s.%s\")", itf,
+    G(e, 1, "defer abi.Recover((*abi.Result)(unsafe.Pointer(&r__)), \"%s.%s\")", itf,
       gm->m->c_name);
     /* Every pointer the Go side must write through is checked first, and
      * every [out] pointer cleared, as a failing call leaves it. */
@@ -1182,7 +1186,7 @@ static void write_export(go_emitter *e, const go_itf *gi, const go_method *gm)
         const go_param *p = &gm->params[i];
         const char *n = p->name;
         if (is_result(p)) {
-            facet_idl__buf_printf(&results, "%sres%u_", nres ? ", " : "", (unsigned)nres);
+            facet_idl__buf_printf(&results, "%sres%u__", nres ? ", " : "", (unsigned)nres);
             nres++;
             continue;
         }
@@ -1206,14 +1210,14 @@ static void write_export(go_emitter *e, const go_itf *gi, const go_method *gm)
             break;
         case S_ITF_IN:
             if (p->t.kind == GT_STRING || p->t.kind == GT_BLOB) {
-                G(e, 1, "%s, err_ := abi.%sOf(%s_)", n, p->t.kind == GT_STRING ? "String" : "Blob",
+                G(e, 1, "%s, err__ := abi.%sOf(%s_)", n, p->t.kind == GT_STRING ? "String" : "Blob",
                   n);
-                G(e, 1, "if err_ != nil {");
-                G(e, 2, "return C.int32_t(abi.ResultOf(err_))");
+                G(e, 1, "if err__ != nil {");
+                G(e, 2, "return C.int32_t(abi.ResultOf(err__))");
                 G(e, 1, "}");
             } else if (p->t.kind == GT_UNKNOWN) {
-                G(e, 1, "%s, done%s_ := abi.Borrowed(%s_)", n, n, n);
-                G(e, 1, "defer done%s_()", n);
+                G(e, 1, "%s, done%s__ := abi.Borrowed(%s_)", n, n, n);
+                G(e, 1, "defer done%s__()", n);
             } else {
                 G(e, 1, "var %s %s", n, p->t.go);
                 G(e, 1, "if %s_ != nil {", n);
@@ -1263,13 +1267,13 @@ static void write_export(go_emitter *e, const go_itf *gi, const go_method *gm)
         }
     }
     if (nres)
-        G(e, 1, "%s, err_ := abi.Value(uintptr(h_)).(%s).%s(%s)", results.data, itf,
+        G(e, 1, "%s, err__ := abi.Value(uintptr(h__)).(%s).%s(%s)", results.data, itf,
           gm->go_name, call.data ? call.data : "");
     else
-        G(e, 1, "err_ := abi.Value(uintptr(h_)).(%s).%s(%s)", itf, gm->go_name,
+        G(e, 1, "err__ := abi.Value(uintptr(h__)).(%s).%s(%s)", itf, gm->go_name,
           call.data ? call.data : "");
-    G(e, 1, "if err_ != nil {");
-    G(e, 2, "return C.int32_t(abi.ResultOf(err_))");
+    G(e, 1, "if err__ != nil {");
+    G(e, 2, "return C.int32_t(abi.ResultOf(err__))");
     G(e, 1, "}");
     nres = 0;
     for (i = 0; i < gm->count; i++) {
@@ -1278,7 +1282,7 @@ static void write_export(go_emitter *e, const go_itf *gi, const go_method *gm)
         const char *res;
         if (!is_result(p))
             continue;
-        res = fmt(e, "res%u_", (unsigned)nres++);
+        res = fmt(e, "res%u__", (unsigned)nres++);
         switch (p->shape) {
         case S_OUT:
             if (p->t.kind == GT_VOID)
@@ -1295,13 +1299,13 @@ static void write_export(go_emitter *e, const go_itf *gi, const go_method *gm)
             G(e, 1, "}");
             break;
         case S_STR_OUT:
-            G(e, 1, "if err_ := abi.PutString(%s_, %s); err_ != nil {", n, res);
-            G(e, 2, "return C.int32_t(abi.ResultOf(err_))");
+            G(e, 1, "if err__ := abi.PutString(%s_, %s); err__ != nil {", n, res);
+            G(e, 2, "return C.int32_t(abi.ResultOf(err__))");
             G(e, 1, "}");
             break;
         case S_CSTR_OUT:
-            G(e, 1, "if err_ := abi.PutKeptString(%s_, uintptr(h_), %s); err_ != nil {", n, res);
-            G(e, 2, "return C.int32_t(abi.ResultOf(err_))");
+            G(e, 1, "if err__ := abi.PutKeptString(%s_, uintptr(h__), %s); err__ != nil {", n, res);
+            G(e, 2, "return C.int32_t(abi.ResultOf(err__))");
             G(e, 1, "}");
             break;
         case S_ITF_OUT:
@@ -1312,18 +1316,18 @@ static void write_export(go_emitter *e, const go_itf *gi, const go_method *gm)
                 : p->t.kind == GT_UNKNOWN ? "abi.IID_IFacetUnknown"
                                           : fmt(e, "IID_%s", p->t.go);
             if (p->t.kind == GT_STRING || p->t.kind == GT_BLOB)
-                G(e, 1, "if err_ := abi.Put%s(%s_, %s); err_ != nil {",
+                G(e, 1, "if err__ := abi.Put%s(%s_, %s); err__ != nil {",
                   p->t.kind == GT_STRING ? "StringObject" : "BlobObject", n, res);
             else
-                G(e, 1, "if err_ := abi.PutObject(%s_, %s, %s); err_ != nil {", n, res, iid);
-            G(e, 2, "return C.int32_t(abi.ResultOf(err_))");
+                G(e, 1, "if err__ := abi.PutObject(%s_, %s, %s); err__ != nil {", n, res, iid);
+            G(e, 2, "return C.int32_t(abi.ResultOf(err__))");
             G(e, 1, "}");
             break;
         }
         case S_BUF_ALLOC:
-            G(e, 1, "if err_ := abi.PutSlice(%s_, %s, uint64(%s_)); err_ != nil {", n, res,
+            G(e, 1, "if err__ := abi.PutSlice(%s_, %s, uint64(%s_)); err__ != nil {", n, res,
               gm->params[p->size_param].name);
-            G(e, 2, "return C.int32_t(abi.ResultOf(err_))");
+            G(e, 2, "return C.int32_t(abi.ResultOf(err__))");
             G(e, 1, "}");
             break;
         }
@@ -1526,7 +1530,15 @@ static void write_struct(go_emitter *e, const idl_decl *d)
     G(e, 0, "// %sSize is sizeof(%s) in C.", name, cname);
     G(e, 0, "const %sSize = uint32(unsafe.Sizeof(C.%s{}))", name, ct);
     BLANK(e);
+    G(e, 0, "// %sFromC copies a struct from C.", name);
     G(e, 0, "func %sFromC(c *C.%s) (s %s) {", name, ct, name);
+    G(e, 1, "s.readC(c)");
+    G(e, 1, "return s");
+    G(e, 0, "}");
+    BLANK(e);
+    G(e, 0, "// readC copies c's fields into s%s.",
+      sized ? ", as far as c's struct_size reaches: the rest of s stays as it was" : "");
+    G(e, 0, "func (s *%s) readC(c *C.%s) {", name, ct);
     G(e, 1, "s.cAddress = uintptr(unsafe.Pointer(c))");
     if (sized) {
         G(e, 1, "size := uintptr(c.struct_size)");
@@ -1540,7 +1552,6 @@ static void write_struct(go_emitter *e, const idl_decl *d)
         for (i = 0; i < d->fields.count; i++)
             field_from_c(e, &fs[i], 1);
     }
-    G(e, 1, "return s");
     G(e, 0, "}");
     BLANK(e);
     G(e, 0, "func (s *%s) toC(c *C.%s) {", name, ct);

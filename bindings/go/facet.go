@@ -112,6 +112,14 @@ func failed(x C.facetgo_res) error {
 	return err
 }
 
+// resultName and resultDescription are libfacet's own, which abi's table
+// repeats (the tests hold them equal).
+func resultName(r Result) string { return C.GoString(C.facet_result_name(C.FacetResult(r))) }
+
+func resultDescription(r Result) string {
+	return C.GoString(C.facet_result_description(C.FacetResult(r)))
+}
+
 // NewRuntime creates a runtime.
 func NewRuntime(opts ...Option) (*Runtime, error) {
 	o := options{logLevel: abi.LogInfo}

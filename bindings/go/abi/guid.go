@@ -27,14 +27,13 @@ type GUID struct {
 // character.
 func ParseGUID(text string) (GUID, error) {
 	var g GUID
-	s := text
+	s, offset := text, 0
 	if len(s) == 38 && s[0] == '{' && s[37] == '}' {
-		s = s[1:37]
+		s, offset = s[1:37], 1
 	} else if len(s) != 36 {
 		return g, NewError(ErrBadGUID, "%q is not a GUID: expected 36 characters "+
 			"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, with or without braces", text)
 	}
-	offset := len(text) - len(s)
 	var b [16]byte
 	n := 0
 	for i := 0; i < 36; i++ {

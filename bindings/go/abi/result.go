@@ -103,6 +103,15 @@ var results = map[Result][2]string{
 	ErrCrashed:       {"FACET_E_CRASHED", "the other side crashed"},
 }
 
+// Results lists every code Facet knows, in no particular order.
+func Results() []Result {
+	out := make([]Result, 0, len(results))
+	for r := range results {
+		out = append(out, r)
+	}
+	return out
+}
+
 // Succeeded reports whether r is a success code (OK, False, ...).
 func (r Result) Succeeded() bool { return r >= 0 }
 
