@@ -13,8 +13,8 @@
 #       lists the files made.
 #   facet_go_program(TARGET name SOURCE_DIR dir OUTPUT file
 #                    [C_SHARED] [HOST] [DEPENDS file-or-target...]
-#                    [CGO_CFLAGS flag...])
-#       copies dir's .go files to FACET_GO_DIR/<name>/ and builds it with
+#                    [CGO_CFLAGS flag...] [CGO_LDFLAGS flag...])
+#       copies dir's .go, .c and .h files to FACET_GO_DIR/<name>/ and builds it with
 #       go build (-buildmode=c-shared for C_SHARED: a Go component); a HOST
 #       links libfacet. The target <name> is part of ALL.
 #   facet_cargo_build(TARGET name MANIFEST_DIR dir CRATE crate OUTPUT file)
@@ -46,14 +46,18 @@ endif()
 # The environment every go command of the build runs in: offline, module
 # mode, the build's cache, and the include folders of Facet's headers.
 function(facet_go_env out)
-  cmake_parse_arguments(E "HOST" "" "CGO_CFLAGS" ${ARGN})
+  cmake_parse_arguments(E "HOST" "" "CGO_CFLAGS;CGO_LDFLAGS" ${ARGN})
   set(cflags -I${PROJECT_SOURCE_DIR}/include ${E_CGO_CFLAGS} -O2 -g)
   string(REPLACE ";" " " cflags "${cflags}")
   set(env GOFLAGS=-mod=mod GOPROXY=off GOSUMDB=off GOTOOLCHAIN=local GO111MODULE=on
       GOCACHE=${FACET_GO_CACHE} "CGO_CFLAGS=${cflags}" CGO_ENABLED=1)
+  set(ldflags ${E_CGO_LDFLAGS})
   if(E_HOST)
-    list(APPEND env
-         "CGO_LDFLAGS=-L$<TARGET_FILE_DIR:facet> -Wl,-rpath,$<TARGET_FILE_DIR:facet>")
+    list(APPEND ldflags -L$<TARGET_FILE_DIR:facet> -Wl,-rpath,$<TARGET_FILE_DIR:facet>)
+  endif()
+  if(ldflags)
+    string(REPLACE ";" " " ldflags "${ldflags}")
+    list(APPEND env "CGO_LDFLAGS=${ldflags}")
   endif()
   set(${out} ${env} PARENT_SCOPE)
 endfunction()
@@ -90,9 +94,10 @@ function(facet_go_idl var)
 endfunction()
 
 function(facet_go_program)
-  cmake_parse_arguments(P "C_SHARED;HOST" "TARGET;SOURCE_DIR;OUTPUT" "DEPENDS;CGO_CFLAGS" ${ARGN})
+  cmake_parse_arguments(P "C_SHARED;HOST" "TARGET;SOURCE_DIR;OUTPUT" "DEPENDS;CGO_CFLAGS;CGO_LDFLAGS"
+                        ${ARGN})
   get_filename_component(src ${P_SOURCE_DIR} ABSOLUTE)
-  file(GLOB sources CONFIGURE_DEPENDS ${src}/*.go)
+  file(GLOB sources CONFIGURE_DEPENDS ${src}/*.go ${src}/*.c ${src}/*.h)
   set(dir ${FACET_GO_DIR}/${P_TARGET})
   set(copies)
   foreach(f ${sources})
@@ -106,7 +111,7 @@ function(facet_go_program)
   if(P_HOST)
     set(host HOST)
   endif()
-  facet_go_env(env ${host} CGO_CFLAGS ${P_CGO_CFLAGS})
+  facet_go_env(env ${host} CGO_CFLAGS ${P_CGO_CFLAGS} CGO_LDFLAGS ${P_CGO_LDFLAGS})
   set(mode)
   if(P_C_SHARED)
     set(mode -buildmode=c-shared)
