@@ -16,6 +16,8 @@
 
 use core::ffi::{c_char, c_void};
 
+pub mod module;
+
 /// `FacetGuid`: the layout of the Windows `GUID`.
 #[repr(C)]
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -10,8 +10,9 @@
 use core::ffi::{c_char, c_void};
 use core::mem::{size_of, MaybeUninit};
 use core::ptr::{self, null_mut};
-use core::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
+use core::sync::atomic::{AtomicU32, Ordering};
 
+use facet_abi::module::{self, host_alloc, object_created, object_destroyed, Class, Module};
 use facet_abi::*;
 
 // ---- probe.idl ----------------------------------------------------------
@@ -107,35 +108,6 @@ fn step_c(i: i32) -> i64 {
     ((i as i64) << 40) | i as i64
 }
 
-// ---- The module's state ---------------------------------------------------
-
-static OBJECTS: AtomicU32 = AtomicU32::new(0);
-static FACTORY_REFS: AtomicU32 = AtomicU32::new(0);
-static HOST: AtomicPtr<IFacetHost> = AtomicPtr::new(null_mut());
-static ALLOCATOR: AtomicPtr<IFacetAllocator> = AtomicPtr::new(null_mut());
-
-/// n bytes from the host's allocator: memory the host frees.
-unsafe fn host_alloc(n: u64, out: *mut *mut c_void) -> FacetResult {
-    let a = ALLOCATOR.load(Ordering::Acquire);
-    if a.is_null() {
-        return FACET_E_UNEXPECTED;
-    }
-    ((*(*a).vtbl).Alloc)(a, n, out)
-}
-
-fn drop_host() {
-    let a = ALLOCATOR.swap(null_mut(), Ordering::AcqRel);
-    let h = HOST.swap(null_mut(), Ordering::AcqRel);
-    unsafe {
-        if !a.is_null() {
-            release(a as *mut c_void);
-        }
-        if !h.is_null() {
-            release(h as *mut c_void);
-        }
-    }
-}
-
 // ---- The blob -------------------------------------------------------------
 
 #[repr(C)]
@@ -169,7 +141,7 @@ unsafe extern "system" fn blob_release(this: *mut Blob) -> u32 {
     let n = (*this).refs.fetch_sub(1, Ordering::AcqRel) - 1;
     if n == 0 {
         drop(Box::from_raw(this));
-        OBJECTS.fetch_sub(1, Ordering::AcqRel);
+        object_destroyed();
     }
     n
 }
@@ -248,7 +220,7 @@ unsafe extern "system" fn probe_release(this: *mut Probe) -> u32 {
     let n = (*this).refs.fetch_sub(1, Ordering::AcqRel) - 1;
     if n == 0 {
         drop(Box::from_raw(this));
-        OBJECTS.fetch_sub(1, Ordering::AcqRel);
+        object_destroyed();
     }
     n
 }
@@ -418,7 +390,7 @@ unsafe extern "system" fn probe_make_blob(_: *mut Probe, n: u32, seed: u32, blob
     }
     let data = (0..n).map(|i| pattern(seed, i)).collect();
     let b = Box::new(Blob { vtbl: &BLOB_VTBL, refs: AtomicU32::new(1), data });
-    OBJECTS.fetch_add(1, Ordering::AcqRel);
+    object_created();
     *blob = Box::into_raw(b);
     FACET_OK
 }
@@ -565,23 +537,12 @@ static AUX_VTBL: IProbeAuxVtbl = IProbeAuxVtbl {
     GetProbe: aux_get_probe,
 };
 
-// ---- The factory ----------------------------------------------------------
-
-#[repr(C)]
-struct Factory {
-    vtbl: *const IFacetFactoryVtbl<Factory>,
-}
-
-// A static object whose fields never change.
-unsafe impl Sync for Factory {}
+// ---- The module ----------------------------------------------------------
 
 static INTERFACES: [FacetGuid; 2] = [IID_IProbe, IID_IProbeAux];
 
-struct Info(FacetModuleInfo, FacetClassInfo);
-unsafe impl Sync for Info {}
-
-static INFO: Info = Info(
-    FacetModuleInfo {
+static MODULE: Module = Module {
+    info: FacetModuleInfo {
         struct_size: size_of::<FacetModuleInfo>() as u32,
         abi_version: FACET_ABI_VERSION,
         name: b"org.facet.probe\0".as_ptr() as *const c_char,
@@ -589,120 +550,31 @@ static INFO: Info = Info(
         api_level: FACET_API_LEVEL,
         compiler: concat!(env!("FACET_RUSTC_VERSION"), "\0").as_ptr() as *const c_char,
     },
-    FacetClassInfo {
-        struct_size: size_of::<FacetClassInfo>() as u32,
-        clsid: CLSID_ProbeClass,
-        contract: b"org.facet.probe\0".as_ptr() as *const c_char,
-        version: b"1.0.0\0".as_ptr() as *const c_char,
-        threading: FACET_THREADING_ANY,
-        interface_count: 2,
-        interfaces: &INTERFACES as *const FacetGuid,
-    },
-);
+    classes: &[Class {
+        info: FacetClassInfo {
+            struct_size: size_of::<FacetClassInfo>() as u32,
+            clsid: CLSID_ProbeClass,
+            contract: b"org.facet.probe\0".as_ptr() as *const c_char,
+            version: b"1.0.0\0".as_ptr() as *const c_char,
+            threading: FACET_THREADING_ANY,
+            interface_count: 2,
+            interfaces: &INTERFACES as *const FacetGuid,
+        },
+        create: make_probe,
+    }],
+};
 
-unsafe extern "system" fn factory_qi(this: *mut Factory, iid: *const FacetGuid, out: *mut *mut c_void) -> FacetResult {
-    if out.is_null() {
-        return FACET_E_POINTER;
-    }
-    *out = null_mut();
-    if iid.is_null() {
-        return FACET_E_POINTER;
-    }
-    if *iid != IID_IFacetUnknown && *iid != IID_IFacetFactory {
-        return FACET_E_NOINTERFACE;
-    }
-    FACTORY_REFS.fetch_add(1, Ordering::AcqRel);
-    *out = this as *mut c_void;
-    FACET_OK
-}
-
-unsafe extern "system" fn factory_addref(_: *mut Factory) -> u32 {
-    FACTORY_REFS.fetch_add(1, Ordering::AcqRel) + 1
-}
-
-unsafe extern "system" fn factory_release(_: *mut Factory) -> u32 {
-    let n = FACTORY_REFS.fetch_sub(1, Ordering::AcqRel) - 1;
-    if n == 0 {
-        drop_host(); // the host lets go of the factory just before it unloads the module
-    }
-    n
-}
-
-unsafe extern "system" fn factory_info(_: *mut Factory, out: *mut FacetModuleInfo) -> FacetResult {
-    if out.is_null() {
-        return FACET_E_POINTER;
-    }
-    write_sized(out as *mut c_void, &INFO.0 as *const _ as *const c_void, size_of::<FacetModuleInfo>() as u32);
-    FACET_OK
-}
-
-unsafe extern "system" fn factory_count(_: *mut Factory, out: *mut u32) -> FacetResult {
-    if out.is_null() {
-        return FACET_E_POINTER;
-    }
-    *out = 1;
-    FACET_OK
-}
-
-unsafe extern "system" fn factory_describe(_: *mut Factory, index: u32, out: *mut FacetClassInfo) -> FacetResult {
-    if out.is_null() {
-        return FACET_E_POINTER;
-    }
-    if index != 0 {
-        return FACET_E_INVALIDARG;
-    }
-    write_sized(out as *mut c_void, &INFO.1 as *const _ as *const c_void, size_of::<FacetClassInfo>() as u32);
-    FACET_OK
-}
-
-unsafe extern "system" fn factory_create(
-    _: *mut Factory, clsid: *const FacetGuid, outer: *mut IFacetUnknown, iid: *const FacetGuid,
-    out: *mut *mut c_void,
-) -> FacetResult {
-    if out.is_null() {
-        return FACET_E_POINTER;
-    }
-    *out = null_mut();
-    if clsid.is_null() || iid.is_null() {
-        return FACET_E_POINTER;
-    }
-    if *clsid != CLSID_ProbeClass {
-        return FACET_E_CLASSNOTREG;
-    }
-    if !outer.is_null() {
-        return FACET_E_NOAGGREGATION;
-    }
+unsafe fn make_probe(iid: *const FacetGuid, out: *mut *mut c_void) -> FacetResult {
     let p = Box::into_raw(Box::new(Probe {
         vtbl: &PROBE_VTBL,
         aux: Aux { vtbl: &AUX_VTBL },
         refs: AtomicU32::new(1),
     }));
-    OBJECTS.fetch_add(1, Ordering::AcqRel);
+    object_created();
     let r = probe_qi(p, iid, out);
     probe_release(p);
     r
 }
-
-unsafe extern "system" fn factory_can_unload(_: *mut Factory) -> FacetResult {
-    if OBJECTS.load(Ordering::Acquire) == 0 {
-        FACET_OK
-    } else {
-        FACET_FALSE
-    }
-}
-
-static FACTORY_VTBL: IFacetFactoryVtbl<Factory> = IFacetFactoryVtbl {
-    unknown: IFacetUnknownVtbl { QueryInterface: factory_qi, AddRef: factory_addref, Release: factory_release },
-    GetModuleInfo: factory_info,
-    GetClassCount: factory_count,
-    DescribeClass: factory_describe,
-    CreateInstance: factory_create,
-    CanUnload: factory_can_unload,
-};
-
-static FACTORY: Factory = Factory { vtbl: &FACTORY_VTBL };
-
-// ---- The one export -------------------------------------------------------
 
 /// # Safety
 /// Called by a Facet host, with the arguments `abi.h` describes.
@@ -710,30 +582,5 @@ static FACTORY: Factory = Factory { vtbl: &FACTORY_VTBL };
 pub unsafe extern "C" fn facet_module_entry(
     host_abi_version: u32, host: *mut IFacetUnknown, iid: *const FacetGuid, factory: *mut *mut c_void,
 ) -> FacetResult {
-    if factory.is_null() || iid.is_null() {
-        return FACET_E_POINTER;
-    }
-    *factory = null_mut();
-    if host_abi_version != FACET_ABI_VERSION {
-        return FACET_E_ABIMISMATCH;
-    }
-    if !host.is_null() {
-        drop_host();
-        let mut h: *mut c_void = null_mut();
-        let r = query_interface(host as *mut c_void, &IID_IFacetHost, &mut h);
-        if failed(r) {
-            return r;
-        }
-        let mut a: *mut c_void = null_mut();
-        if failed(query_interface(h, &IID_IFacetAllocator, &mut a)) {
-            a = null_mut();
-        }
-        HOST.store(h as *mut IFacetHost, Ordering::Release);
-        ALLOCATOR.store(a as *mut IFacetAllocator, Ordering::Release);
-    }
-    let r = factory_qi(&FACTORY as *const Factory as *mut Factory, iid, factory);
-    if failed(r) && FACTORY_REFS.load(Ordering::Acquire) == 0 {
-        drop_host();
-    }
-    r
+    module::entry(&MODULE, host_abi_version, host, iid, factory)
 }
