@@ -409,8 +409,15 @@ int bench_main(int argc, char **argv, const BenchArea *area)
             return 1;
         n++;
     }
-    if (n == 0)
+    if (n == 0) {
+        /* Nothing to run is normal for a filter or callgrind's subset, but
+         * a smoke run of the whole area must run something. */
+        if (bench_options.smoke && filter == NULL && !bench_options.instructions) {
+            fprintf(stderr, "bench_%s: --smoke ran no row\n", area->name);
+            status = 1;
+        }
         goto done;
+    }
     if (area->setup != NULL && area->setup() != 0) {
         status = 1;
         goto done;

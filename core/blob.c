@@ -140,39 +140,6 @@ FacetResult facet__blob_new(IFacetBlob **out, const void *data, uint64_t size)
     return FACET_OK;
 }
 
-int facet__utf8_valid(const char *s, size_t n)
-{
-    const uint8_t *p = (const uint8_t *)s, *end = p + n;
-    while (p < end) {
-        uint32_t c = *p, cp;
-        unsigned len, i;
-        if (c < 0x80) {
-            p++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF)
-            len = 2, cp = c & 0x1F;
-        else if (c >= 0xE0 && c <= 0xEF)
-            len = 3, cp = c & 0x0F;
-        else if (c >= 0xF0 && c <= 0xF4)
-            len = 4, cp = c & 0x07;
-        else
-            return 0;
-        if ((size_t)(end - p) < len)
-            return 0;
-        for (i = 1; i < len; i++) {
-            if ((p[i] & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (p[i] & 0x3F);
-        }
-        if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-            (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-            return 0;
-        p += len;
-    }
-    return 1;
-}
-
 FacetResult facet__string_new(IFacetString **out, const char *text, uint64_t length)
 {
     FacetBuffer *b;

@@ -13,6 +13,7 @@
 #include "facet/facet.h"
 #include "facet/testing.h"
 #include "os/os.h"
+#include "utf8.h"
 
 typedef struct FacetClassEntry FacetClassEntry;
 
@@ -148,8 +149,7 @@ uint64_t facet__total_allocations(void);
 
 FacetResult facet__blob_new(IFacetBlob **out, const void *data, uint64_t size);
 FacetResult facet__string_new(IFacetString **out, const char *text, uint64_t length);
-/* Nonzero when the n bytes at s are well-formed UTF-8. */
-int facet__utf8_valid(const char *s, size_t n);
+/* facet__utf8_valid: utf8.h */
 
 /* ---- Files (file.c) ---------------------------------------------------- */
 
@@ -680,6 +680,9 @@ FacetResult facet__module_open(FacetModule **out, FacetRuntime *rt, const char *
  * FACET_E_CONFLICT. */
 FacetResult facet__loader_open_copy(FacetOsLibrary *out, char **copy, const char *path);
 void facet__loader_remove_copy(char *copy);
+/* The checks before the system loader sees the file at path: what it is,
+ * and its headers (a library for this machine, whole). */
+FacetResult facet__module_check_file(const char *path);
 /* Links a module just opened into rt and registers its classes; the
  * caller holds load_lock. On failure the module is closed (and freed,
  * unless it is a tombstone brought back). */

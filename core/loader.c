@@ -96,6 +96,12 @@ static FacetResult check_file(FacetImageInfo *info, const char *path)
     return r;
 }
 
+FacetResult facet__module_check_file(const char *path)
+{
+    FacetImageInfo info;
+    return check_file(&info, path);
+}
+
 static FacetResult read_module_info(FacetModule *m, const char *path)
 {
     FacetModuleInfo info = FACET_MODULE_INFO_INIT;

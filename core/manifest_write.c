@@ -13,6 +13,7 @@
 #include "internal.h"
 #include "os/process.h"
 #include "report.h"
+#include "utf8.h"
 
 static const char *threading_name(uint32_t t)
 {
@@ -35,8 +36,7 @@ static json_t *class_json(const FacetClassInfo *ci)
     return c;
 }
 
-/* The manifest next to the module: <stem>.facet.json (facet__malloc). */
-static char *default_path(const char *module)
+char *facet__manifest_path_for(const char *module)
 {
     const char *dot = strrchr(module, '.'), *base = facet__basename(module);
     size_t stem = dot != NULL && dot > base ? (size_t)(dot - module) : strlen(module);
@@ -46,28 +46,6 @@ static char *default_path(const char *module)
         memcpy(p + stem, ".facet.json", sizeof(".facet.json"));
     }
     return p;
-}
-
-static FacetResult write_text(const char *path, const char *text)
-{
-    size_t n = strlen(path) + 5;
-    char *tmp = facet__malloc(n);
-    int written;
-    FacetResult r;
-    FILE *f;
-    if (tmp == NULL)
-        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", path);
-    snprintf(tmp, n, "%s.new", path);
-    f = facet__fault(FACET_FAULT_FILE) ? NULL : fopen(tmp, "wb");
-    written = f != NULL && fputs(text, f) >= 0;
-    if (f != NULL && fclose(f) != 0)
-        written = 0;
-    r = written ? facet__os_replace_file(tmp, path)
-                : facet__error(FACET_E_FAIL, "%s: cannot write the manifest", path);
-    if (FACET_FAILED(r))
-        remove(tmp);
-    facet__free(tmp);
-    return r;
 }
 
 FacetResult facet_report_write_manifest(const FacetReport *rep, const char *path)
@@ -84,9 +62,17 @@ FacetResult facet_report_write_manifest(const FacetReport *rep, const char *path
                             "facet_report_write_manifest: %s did not load in its probe (%s); "
                             "there is nothing to describe",
                             rep->path, rep->reason[0] ? rep->reason : "no module info");
-    target = path != NULL ? facet__strdup(path) : default_path(rep->path);
+    target = path != NULL ? facet__strdup(path) : facet__manifest_path_for(rep->path);
     if (target == NULL)
         return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", rep->path);
+    /* A manifest is JSON, which holds UTF-8 only. */
+    if (!facet__utf8_valid(facet__basename(rep->path), strlen(facet__basename(rep->path)))) {
+        facet__free(target);
+        return facet__error(FACET_E_INVALIDARG,
+                            "facet_report_write_manifest: %s: the file name is not UTF-8, so "
+                            "no manifest can name it; rename the module",
+                            rep->path);
+    }
     classes = json_array();
     for (i = 0; classes != NULL && i < rep->class_count; i++)
         json_array_append_new(classes, class_json(&rep->classes[i]));
@@ -112,7 +98,7 @@ FacetResult facet_report_write_manifest(const FacetReport *rep, const char *path
         } else {
             memcpy(line, text, n);
             memcpy(line + n, "\n", 2);
-            r = write_text(target, line);
+            r = facet__os_write_replace(target, line, n + 1);
             facet__free(line);
         }
     } else {

@@ -4,10 +4,13 @@
  * modules that failed their probe on a quarantine list until they change.
  *
  * The cache file is JSON that libfacet alone reads and writes:
- *   {"facet_probe_cache": 1, "entries": [{"path", "size", "mtime_ns",
- *    "hash", "how", "code", "timeout_ms", "lines"}]}
- * "lines" is what the helper wrote; the report is rebuilt from it, exactly
- * as it was when the probe ran.
+ *   {"facet_probe_cache": 2, "entries": [{"path" or "path_hex", "size",
+ *    "mtime_ns", "hash", "how", "code", "timeout_ms", "report", "stdout",
+ *    "stderr"}]}
+ * "report" is what the helper wrote on its report channel, and "how" and
+ * "code" how it ended; the report is rebuilt from them, exactly as it was
+ * when the probe ran. A path that is not UTF-8 (a Latin-1 file name) goes
+ * in "path_hex", its bytes in hexadecimal, so it comes back unchanged.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,15 +21,18 @@
 #include "internal.h"
 #include "os/process.h"
 #include "report.h"
+#include "utf8.h"
 
-#define CACHE_FORMAT 1
+#define CACHE_FORMAT 2
+/* A cache file larger than this is not read: the cache starts afresh. */
+#define CACHE_MAX (256u * 1024u * 1024u)
 
 typedef struct CacheEntry {
     char *path;             /* canonical */
     uint64_t size;
     int64_t mtime_ns;
     uint64_t hash;
-    FacetOsChildResult end; /* how the helper ended; out holds its lines */
+    FacetOsChildResult end; /* how the helper ended, its report, the module's output */
     uint32_t timeout_ms;
     FacetReport *report;    /* rebuilt on demand */
     UT_hash_handle hh;
@@ -97,26 +103,74 @@ static json_int_t int_of(json_t *o, const char *k)
     return json_integer_value(json_object_get(o, k));
 }
 
+/* The bytes of a path written in hexadecimal (facet__malloc), or NULL. */
+static char *path_from_hex(const char *hex)
+{
+    size_t n = strlen(hex), i;
+    char *p;
+    if (n % 2 != 0 || (p = facet__malloc(n / 2 + 1)) == NULL)
+        return NULL;
+    for (i = 0; i < n / 2; i++) {
+        char byte[3] = {hex[2 * i], hex[2 * i + 1], '\0'};
+        char *end;
+        unsigned long v = strtoul(byte, &end, 16);
+        if (*end != '\0' || v == 0) {
+            facet__free(p);
+            return NULL;
+        }
+        p[i] = (char)v;
+    }
+    p[n / 2] = '\0';
+    return p;
+}
+
+/* Copies a string member of o, NUL bytes and all (facet__malloc); NULL
+ * when there is none or no memory, *ok 0 only for the latter. */
+static char *dup_member(json_t *o, const char *key, uint64_t *len, int *ok)
+{
+    json_t *v = json_object_get(o, key);
+    size_t n;
+    char *p;
+    if (!json_is_string(v))
+        return NULL;
+    n = json_string_length(v);
+    p = facet__malloc(n + 1);
+    if (p == NULL) {
+        *ok = 0;
+        return NULL;
+    }
+    memcpy(p, json_string_value(v), n);
+    p[n] = '\0';
+    if (len != NULL)
+        *len = n;
+    return p;
+}
+
 /* Reads one entry of the file; a malformed one is skipped. */
 static FacetResult load_entry(FacetProbeCache *cache, json_t *o)
 {
-    const char *path = json_string_value(json_object_get(o, "path"));
-    const char *lines = json_string_value(json_object_get(o, "lines"));
     const char *hash = json_string_value(json_object_get(o, "hash"));
+    const char *hex = json_string_value(json_object_get(o, "path_hex"));
     CacheEntry *e;
-    if (path == NULL || lines == NULL || hash == NULL)
+    int ok = 1;
+    if (hash == NULL)
         return FACET_OK;
     e = facet__calloc(1, sizeof(*e));
     if (e == NULL)
         return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", cache->file);
-    e->path = facet__strdup(path);
-    e->end.out = facet__strdup(lines);
-    e->end.err = facet__strdup("");
-    if (e->path == NULL || e->end.out == NULL || e->end.err == NULL) {
+    e->path = hex != NULL ? path_from_hex(hex) : dup_member(o, "path", NULL, &ok);
+    e->end.report = dup_member(o, "report", &e->end.report_size, &ok);
+    e->end.out = dup_member(o, "stdout", NULL, &ok);
+    e->end.err = dup_member(o, "stderr", NULL, &ok);
+    if (!ok) {
         entry_free(e);
         return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", cache->file);
     }
-    e->end.out_size = strlen(lines);
+    if (e->path == NULL || e->path[0] == '\0' || e->end.report == NULL || e->end.out == NULL ||
+        e->end.err == NULL) {
+        entry_free(e);
+        return FACET_OK;
+    }
     e->size = (uint64_t)int_of(o, "size");
     e->mtime_ns = (int64_t)int_of(o, "mtime_ns");
     e->hash = strtoull(hash, NULL, 16);
@@ -153,8 +207,13 @@ FacetResult facet_probe_cache_open(FacetProbeCache **out, const char *file)
         *out = cache;
         return FACET_OK;
     }
+    /* One too large to be ours starts afresh, as a damaged one does. */
+    if (FACET_SUCCEEDED(r) && st.kind == FACET_OS_FILE && st.size > CACHE_MAX) {
+        *out = cache;
+        return FACET_OK;
+    }
     if (FACET_SUCCEEDED(r)) /* refuses anything but a regular file, without blocking */
-        r = facet__file_read_all(&text, &size, NULL, file, 256u * 1024u * 1024u);
+        r = facet__file_read_all(&text, &size, NULL, file, CACHE_MAX);
     if (FACET_FAILED(r)) {
         facet_probe_cache_free(cache);
         return r;
@@ -179,15 +238,48 @@ FacetResult facet_probe_cache_open(FacetProbeCache **out, const char *file)
     return FACET_OK;
 }
 
+static json_t *entry_json(const CacheEntry *e)
+{
+    char hash[17];
+    json_t *o;
+    size_t n = strlen(e->path);
+    snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)e->hash);
+    o = json_pack("{s:I, s:I, s:s, s:i, s:I, s:i, s:o, s:o, s:o}", "size",
+                  (json_int_t)e->size, "mtime_ns", (json_int_t)e->mtime_ns, "hash", hash, "how",
+                  (int)e->end.how, "code", (json_int_t)e->end.code, "timeout_ms",
+                  (int)e->timeout_ms, "report",
+                  facet__utf8_json(e->end.report, (size_t)e->end.report_size), "stdout",
+                  facet__utf8_json(e->end.out, strlen(e->end.out)), "stderr",
+                  facet__utf8_json(e->end.err, strlen(e->end.err)));
+    if (o == NULL)
+        return NULL;
+    if (facet__utf8_valid(e->path, n)) {
+        json_object_set_new(o, "path", json_stringn(e->path, n));
+    } else {
+        char *hex = facet__malloc(2 * n + 1);
+        size_t i;
+        if (hex == NULL) {
+            json_decref(o);
+            return NULL;
+        }
+        for (i = 0; i < n; i++)
+            snprintf(hex + 2 * i, 3, "%02x", (unsigned)(unsigned char)e->path[i]);
+        json_object_set_new(o, "path_hex", json_string(hex));
+        facet__free(hex);
+    }
+    if (json_object_get(o, "path") == NULL && json_object_get(o, "path_hex") == NULL) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
 FacetResult facet_probe_cache_save(FacetProbeCache *cache)
 {
     json_t *doc, *entries;
     CacheEntry *e;
-    char *tmp;
-    size_t n;
-    int failed = 0, written;
+    char *text;
     FacetResult r;
-    FILE *f;
 
     FACET_CHECK_ARG(cache, "facet_probe_cache_save");
     doc = json_object();
@@ -199,39 +291,21 @@ FacetResult facet_probe_cache_save(FacetProbeCache *cache)
     }
     json_object_set_new(doc, "facet_probe_cache", json_integer(CACHE_FORMAT));
     json_object_set_new(doc, "entries", entries);
-    for (e = cache->entries; e != NULL; e = e->hh.next) {
-        char hash[17];
-        snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)e->hash);
-        if (json_array_append_new(
-                entries, json_pack("{s:s, s:I, s:I, s:s, s:i, s:I, s:i, s:s}", "path", e->path,
-                                   "size", (json_int_t)e->size, "mtime_ns",
-                                   (json_int_t)e->mtime_ns, "hash", hash, "how",
-                                   (int)e->end.how, "code", (json_int_t)e->end.code,
-                                   "timeout_ms", (int)e->timeout_ms, "lines", e->end.out)) != 0)
-            failed = 1;
-    }
-    n = strlen(cache->file) + 8;
-    tmp = facet__malloc(n);
-    if (failed || tmp == NULL) {
-        json_decref(doc);
-        facet__free(tmp);
-        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", cache->file);
-    }
-    snprintf(tmp, n, "%s.new", cache->file);
-    f = facet__fault(FACET_FAULT_FILE) ? NULL : fopen(tmp, "wb");
-    written = f != NULL && json_dumpf(doc, f, JSON_INDENT(1)) == 0;
-    if (f != NULL && fclose(f) != 0)
-        written = 0;
-    r = written ? facet__os_replace_file(tmp, cache->file)
-                : facet__error(FACET_E_FAIL, "%s: cannot write the probe cache", cache->file);
-    if (FACET_FAILED(r)) {
-        remove(tmp);
-        facet__free(tmp);
-        json_decref(doc);
-        return r;
-    }
-    facet__free(tmp);
+    for (e = cache->entries; e != NULL; e = e->hh.next)
+        if (json_array_append_new(entries, entry_json(e)) != 0) {
+            json_decref(doc);
+            return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", cache->file);
+        }
+    text = json_dumps(doc, JSON_INDENT(1));
     json_decref(doc);
+    if (text == NULL)
+        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", cache->file);
+    /* A new file of its own, renamed over the old: never written through
+     * a link that someone put at the cache's name or next to it. */
+    r = facet__os_write_replace(cache->file, text, strlen(text));
+    free(text);
+    if (FACET_FAILED(r))
+        return facet__error_prefix("cannot write the probe cache");
     return FACET_OK;
 }
 
@@ -245,7 +319,7 @@ static CacheEntry *find(FacetProbeCache *cache, const char *path)
 /* A fresh report rebuilt from a cache entry (the caller frees it). */
 static FacetResult report_of(FacetReport **out, CacheEntry *e)
 {
-    return facet__report_from_lines(out, e->path, e->end.out, &e->end, e->timeout_ms);
+    return facet__report_from_child(out, e->path, &e->end, e->timeout_ms);
 }
 
 static FacetResult result_of(const FacetReport *rep)
@@ -304,10 +378,18 @@ FacetResult facet_probe_cache_get(FacetReport **out, int *probed, FacetProbeCach
     if (probed != NULL)
         *probed = 1;
     fresh = facet__calloc(1, sizeof(*fresh));
-    if (fresh == NULL || (fresh->end.out = facet__strdup(rep->lines)) == NULL ||
-        (fresh->end.err = facet__strdup("")) == NULL) {
-        if (fresh != NULL)
-            facet__os_child_result_free(&fresh->end);
+    if (fresh == NULL) {
+        facet__free(full);
+        facet_report_free(rep);
+        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", cache->file);
+    }
+    /* The entry takes the helper's end; the report keeps its own copy. */
+    fresh->end = rep->end;
+    memset(&rep->end, 0, sizeof(rep->end));
+    rep->end.out = facet__strdup(fresh->end.out);
+    rep->end.err = facet__strdup(fresh->end.err);
+    if (rep->end.out == NULL || rep->end.err == NULL) {
+        facet__os_child_result_free(&fresh->end);
         facet__free(fresh);
         facet__free(full);
         facet_report_free(rep);
@@ -317,11 +399,7 @@ FacetResult facet_probe_cache_get(FacetReport **out, int *probed, FacetProbeCach
     fresh->size = st.size;
     fresh->mtime_ns = st.mtime_ns;
     fresh->hash = hash;
-    fresh->timeout_ms = opts->timeout_ms ? opts->timeout_ms : 10000u;
-    fresh->end.how = rep->outcome == FACET_OUTCOME_TIMEDOUT   ? FACET_OS_CHILD_TIMEDOUT
-                     : rep->outcome == FACET_OUTCOME_CRASHED ? FACET_OS_CHILD_SIGNALED
-                                                             : FACET_OS_CHILD_EXITED;
-    fresh->end.code = rep->exit_code;
+    fresh->timeout_ms = rep->timeout_ms;
     if (e != NULL) {
         HASH_DEL(cache->entries, e);
         entry_free(e);
@@ -444,8 +522,10 @@ FacetResult facet_module_files(const char *dir, FacetPathFn fn, void *payload)
             break;
         }
         snprintf(path, n, "%s/%s", dir, l.names[i]);
-        r = facet__os_stat(&st, path);
-        if (FACET_SUCCEEDED(r) && st.kind == FACET_OS_FILE)
+        /* One entry that cannot be looked at (a link to itself, to
+         * nowhere, one gone since the listing) is passed over like any
+         * other that is not a module file: the rest of the folder stays. */
+        if (FACET_SUCCEEDED(facet__os_stat(&st, path)) && st.kind == FACET_OS_FILE)
             r = fn(path, payload);
         facet__free(path);
     }

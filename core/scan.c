@@ -725,14 +725,15 @@ static FacetResult read_one(ScanState *st, ScanFile *rec)
     /* The size and time come from the file read, so a change while the
      * folder is scanned is seen at the next scan. */
     r = facet__json_read_file(&text, &size, &fs, st->path, FACET_E_BADMANIFEST);
-    if (FACET_SUCCEEDED(r)) {
-        rec->size = fs.size;
-        rec->mtime_ns = fs.mtime_ns;
-    }
     if (FACET_FAILED(r)) {
+        /* Not read: whatever the file is now, the next scan tries again. */
+        rec->size = 0;
+        rec->mtime_ns = 0;
         rec->error = r;
         return r == FACET_E_OUTOFMEMORY ? r : FACET_OK;
     }
+    rec->size = fs.size;
+    rec->mtime_ns = fs.mtime_ns;
     mark = facet__arena_mark(&rt->manifests);
     r = facet__manifest_parse_in(&mf, &rt->manifests, st->path, text, size);
     facet__free(text);
@@ -812,12 +813,18 @@ static void sweep_retired(FacetRuntime *rt)
 #define READ_AGAIN 2u /* unchanged, but it lost to another file: reported if the outcome differs */
 
 /* Whether old's file is as the last scan found it (0), changed (its stat
- * in *fs, 1), or is to be read again for what other files did (2). */
+ * in *fs, 1), or is to be read again for what other files did (2); -1 when
+ * memory ran out before it could be told. A file that cannot be looked at
+ * counts as changed: reading it says what is wrong. */
 static int compare(ScanState *st, const ScanFile *old, FacetOsStat *fs)
 {
-    if (FACET_FAILED(set_path(st, old->name)) || FACET_FAILED(facet__os_stat(fs, st->path)))
-        return 2;
-    if (fs->kind != FACET_OS_FILE || fs->size != old->size || fs->mtime_ns != old->mtime_ns)
+    FacetResult r = set_path(st, old->name);
+    if (FACET_SUCCEEDED(r))
+        r = facet__os_stat(fs, st->path);
+    if (r == FACET_E_OUTOFMEMORY)
+        return -1;
+    if (FACET_FAILED(r) || fs->kind != FACET_OS_FILE || fs->size != old->size ||
+        fs->mtime_ns != old->mtime_ns)
         return 1;
     if (old->d == NULL && (old->error == FACET_E_CONFLICT || old->error == FACET_E_OUTOFMEMORY))
         return 2;
@@ -844,8 +851,13 @@ static FacetResult update(ScanState *st, FacetScanFolder *f, ScanFile *files, ui
         if (c == 0) {
             files[j] = *old;
             i++;
-            switch (compare(st, old, &fs)) {
+            /* Once memory ran out, the rest stay as they were: the next
+             * scan looks at them again. */
+            switch (FACET_FAILED(r) ? 0 : compare(st, old, &fs)) {
             case 0:
+                break;
+            case -1:
+                r = facet__error(FACET_E_OUTOFMEMORY, "facet_scan: out of memory");
                 break;
             case 1:
                 if (retire(st, old, "changed")) {
@@ -960,16 +972,20 @@ static FacetResult scan_locked(FacetRuntime *rt, FacetScanReport *rep, const cha
         r = resolve(rt);
     if (FACET_FAILED(r))
         goto done;
+    /* A module whose classes could not be registered for want of memory,
+     * read by this scan or before, fails the scan: the next one tries
+     * again. */
+    for (d = rt->declared; d != NULL; d = d->next)
+        if (d->state == FACET_DECLARED_BROKEN && d->error == FACET_E_OUTOFMEMORY) {
+            r = facet__error(FACET_E_OUTOFMEMORY, "%s",
+                             d->message ? d->message : "facet_scan: out of memory");
+            goto done;
+        }
     for (k = 0; k < f->count; k++) {
         d = f->files[k].d;
         if (d == NULL)
             continue;
         if (d->fresh && d->state == FACET_DECLARED_BROKEN) {
-            if (d->error == FACET_E_OUTOFMEMORY) {
-                r = facet__error(FACET_E_OUTOFMEMORY, "%s",
-                                 d->message ? d->message : "facet_scan: out of memory");
-                goto done;
-            }
             add_problem(rep, d->error, d->mf->path, d->message ? d->message : "");
             st.problems++;
         }

@@ -17,6 +17,8 @@ struct facet_idl_result {
     size_t diag_count, diag_cap, error_count;
     facet_idl_output outputs[4];
     size_t output_count;
+    facet_idl_interface *itfs; /* in arena */
+    size_t itf_count;
 };
 
 /* ---- Diagnostics ------------------------------------------------------- */
@@ -246,6 +248,41 @@ idl_file *facet_idl__open(idl_ctx *c, const char *name, const idl_file *from, id
 
 /* ---- The compilation --------------------------------------------------- */
 
+/* Keeps each interface with a uuid for facet_idl_interface_at. */
+static void keep_interfaces(idl_ctx *c, facet_idl_result *r)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t i;
+    r->itfs = facet_idl__alloc(r->arena, (c->iids.count ? c->iids.count : 1) * sizeof(*r->itfs));
+    if (!r->itfs) {
+        c->out_of_memory = 1;
+        return;
+    }
+    for (i = 0; i < c->iids.count; i++) {
+        const idl_decl *d = c->iids.items[i];
+        facet_idl_interface *itf = &r->itfs[r->itf_count];
+        char text[40];
+        int b, k = 0;
+        text[k++] = '{';
+        for (b = 0; b < 16; b++) {
+            if (b == 4 || b == 6 || b == 8 || b == 10)
+                text[k++] = '-';
+            text[k++] = hex[d->guid[b] >> 4];
+            text[k++] = hex[d->guid[b] & 15];
+        }
+        text[k++] = '}';
+        text[k] = '\0';
+        itf->name = facet_idl__strdup(r->arena, facet_idl__decl_c_name(d));
+        itf->iid = facet_idl__strdup(r->arena, text);
+        itf->file = facet_idl__strdup(r->arena, d->file && d->file->path ? d->file->path : "");
+        if (!itf->name || !itf->iid || !itf->file) {
+            c->out_of_memory = 1;
+            return;
+        }
+        r->itf_count++;
+    }
+}
+
 static int finish(idl_ctx *c, idl_file *main_file, facet_idl_result **out)
 {
     /* X.h first; then X_typeinfo.c for C, or the Go package for Go. */
@@ -258,6 +295,7 @@ static int finish(idl_ctx *c, idl_file *main_file, facet_idl_result **out)
     size_t i;
     memset(bufs, 0, sizeof bufs);
     if (main_file && !facet_idl__failed(c)) {
+        facet_idl__check_done(c);
         facet_idl__emit_header(c, main_file, &bufs[0]);
         if (go)
             facet_idl__emit_go(c, main_file, &bufs[1], &bufs[2], &bufs[3]);
@@ -277,6 +315,7 @@ static int finish(idl_ctx *c, idl_file *main_file, facet_idl_result **out)
                 c->out_of_memory = 1;
         }
         r->output_count = c->out_of_memory ? 0 : n;
+        keep_interfaces(c, r);
     }
     for (i = 0; i < 4; i++)
         facet_idl__buf_free(&bufs[i]);
@@ -340,6 +379,7 @@ int facet_idl_compile_text(facet_idl_result **out, const char *name, const char 
     if (start(&c, options, out) != 0)
         return -1;
     f = new_file(&c, name ? name : "input.idl", text ? text : "", text ? size : 0);
+    c.main_file = f;
     if (f)
         facet_idl__parse_file(&c, f);
     return finish(&c, f, out);
@@ -368,6 +408,7 @@ int facet_idl_compile(facet_idl_result **out, const char *path,
     } else {
         f = new_file(&c, path, data, size);
         drop_read(&c, data);
+        c.main_file = f;
         if (f)
             facet_idl__parse_file(&c, f);
     }
@@ -397,6 +438,16 @@ size_t facet_idl_output_count(const facet_idl_result *r)
 const facet_idl_output *facet_idl_output_at(const facet_idl_result *r, size_t i)
 {
     return r && i < r->output_count ? &r->outputs[i] : NULL;
+}
+
+size_t facet_idl_interface_count(const facet_idl_result *r)
+{
+    return r ? r->itf_count : 0;
+}
+
+const facet_idl_interface *facet_idl_interface_at(const facet_idl_result *r, size_t i)
+{
+    return r && i < r->itf_count ? &r->itfs[i] : NULL;
 }
 
 void facet_idl_result_free(facet_idl_result *r)

@@ -16,7 +16,6 @@ typedef struct emitter {
     idl_ctx *c;
     const idl_file *file;
     idl_buf *out;
-    int anon;      /* counter for names of anonymous tags */
 } emitter;
 
 #define W(e, indent, ...) facet_idl__write_line((e)->out, indent, __VA_ARGS__)
@@ -44,27 +43,22 @@ static void write_guid_section(emitter *e, const idl_decl *d, const char *what, 
 
 static void write_fields(emitter *e, const idl_decl *d, int indent);
 
-/* The name emitted for a struct/union tag; anonymous ones get one, so the
- * body can be written once and named by every declarator. */
-static const char *tag_name(emitter *e, idl_decl *d)
-{
-    if (!d->name)
-        d->name = facet_idl__printf(e->c->arena, "facet_idl_anon_%s_%d", e->file->stem, ++e->anon);
-    return d->name;
-}
-
-static void write_enum_body(emitter *e, const idl_decl *d, int indent)
+/* "enum {" ... "}suffix". A Facet enum has no tag: it crosses the ABI as
+ * int32_t, and in C++ a tag would clash with a typedef of the same name.
+ * A Windows SDK file's is the C enum its platform header declares. */
+static void write_enum_body(emitter *e, const idl_decl *d, int indent, const char *prefix,
+                            const char *suffix)
 {
     size_t i;
     if (d->enumerators.count == 0) {
         return; /* an empty enum is not C */
     }
-    /* no tag: enums cross the ABI as int32_t, and in C++ a tag would clash
-     * with a typedef of the same name */
-    if (d->name)
-        W(e, indent, "enum { /* %s */", d->name);
+    if (d->c_enum && d->name)
+        W(e, indent, "%senum %s {", prefix, d->name);
+    else if (d->name)
+        W(e, indent, "%senum { /* %s */", prefix, d->name);
     else
-        W(e, indent, "enum {");
+        W(e, indent, "%senum {", prefix);
     for (i = 0; i < d->enumerators.count; i++) {
         const idl_enumerator *en = d->enumerators.items[i];
         idl_buf v;
@@ -77,7 +71,7 @@ static void write_enum_body(emitter *e, const idl_decl *d, int indent)
           i + 1 < d->enumerators.count ? "," : "");
         facet_idl__buf_free(&v);
     }
-    W(e, indent, "};");
+    W(e, indent, "}%s", suffix);
 }
 
 /* A field's or typedef's type with an inline struct/union body. */
@@ -94,14 +88,19 @@ static const idl_type *bottom(const idl_type *t)
     return t;
 }
 
-/* "struct tag {" ... "}" around fields, the opening on the current line. */
-static void write_aggregate(emitter *e, idl_decl *d, int indent, const char *prefix,
+/* "struct tag {" ... "}suffix", the tag left out when the IDL has none.
+ * MIDL's encapsulated union (union X switch (T t) u { ... }) is, as in
+ * MIDL's and widl's headers, a struct of the discriminant and a union
+ * named u, or tagged_union when the IDL names none. */
+static void write_aggregate(emitter *e, const idl_decl *d, int indent, const char *prefix,
                             const char *suffix)
 {
     const char *kw = d->kind == D_UNION && !d->sw ? "union" : "struct";
-    W(e, indent, "%s%s %s {", prefix, kw, tag_name(e, d));
+    if (d->name)
+        W(e, indent, "%s%s %s {", prefix, kw, d->name);
+    else
+        W(e, indent, "%s%s {", prefix, kw);
     if (d->sw) {
-        /* encapsulated union: the discriminant, then the union */
         idl_buf b;
         memset(&b, 0, sizeof b);
         facet_idl__write_decl(&b, d->sw->type, d->sw->name);
@@ -109,7 +108,7 @@ static void write_aggregate(emitter *e, idl_decl *d, int indent, const char *pre
         facet_idl__buf_free(&b);
         W(e, indent + 1, "union {");
         write_fields(e, d, indent + 2);
-        W(e, indent + 1, "} %s;", d->union_name ? d->union_name : "u");
+        W(e, indent + 1, "} %s;", d->union_name ? d->union_name : "tagged_union");
     } else {
         write_fields(e, d, indent + 1);
     }
@@ -127,26 +126,25 @@ static void write_fields(emitter *e, const idl_decl *d, int indent)
         idl_buf s;
         memset(&s, 0, sizeof s);
         if (defines_aggregate(b)) {
-            /* nested definition: write it, then the declarator */
-            idl_buf decl;
-            memset(&decl, 0, sizeof decl);
-            facet_idl__write_decl(&decl, v->type, v->name ? v->name : "");
-            /* the declarator follows "struct tag " in decl */
-            write_aggregate(e, b->decl, indent, "", "");
-            e->out->len--; /* drop the newline after '}' */
-            e->out->data[e->out->len] = '\0';
-            {
-                const char *p = decl.data ? decl.data : "";
-                const char *tag = b->decl->name;
-                const char *q = strstr(p, tag);
-                facet_idl__buf_printf(e->out, " %s;\n", q ? q + strlen(tag) + (q[strlen(tag)] == ' ')
-                                                          : v->name);
+            /* a nested definition, then the declarators that share it
+             * (struct { ... } a, *pa;); none for a C11 anonymous member
+             * (union { struct { ... }; ... }) */
+            const char *suffix;
+            facet_idl__write_declarator(&s, v->type, v->name);
+            while (i + 1 < d->fields.count &&
+                   bottom(((const idl_var *)d->fields.items[i + 1])->type) == b) {
+                const idl_var *next = d->fields.items[++i];
+                facet_idl__buf_puts(&s, ", ");
+                facet_idl__write_declarator(&s, next->type, next->name);
             }
-            facet_idl__buf_free(&decl);
+            suffix = facet_idl__printf(e->c->arena, "%s%s;", s.len ? " " : "",
+                                       s.data ? s.data : "");
+            write_aggregate(e, b->decl, indent, "", suffix ? suffix : ";");
+            facet_idl__buf_free(&s);
             continue;
         }
         if (b && b->kind == TY_NAMED && b->defines && b->decl && b->decl->kind == D_ENUM) {
-            write_enum_body(e, b->decl, indent);
+            write_enum_body(e, b->decl, indent, "", ";");
         }
         facet_idl__write_decl(&s, v->type, v->name);
         if (v->bits) {
@@ -175,12 +173,30 @@ static void write_typedef(emitter *e, idl_decl *d)
         W(e, 0, "/* typedef %s: a Facet base type, declared by <facet/abi.h> */", d->name);
         return;
     }
-    if (b && b->kind == TY_NAMED && b->defines && b->decl) {
+    if (defines_aggregate(b) || (b && b->kind == TY_NAMED && b->defines && b->decl &&
+                                 b->decl->kind == D_ENUM && b->decl->c_enum &&
+                                 b->decl->enumerators.count)) {
+        /* typedef struct tag { ... } A, *PA; in one, so an untagged body
+         * needs no invented name */
+        idl_buf names;
+        memset(&names, 0, sizeof names);
+        for (i = 0; i < d->vars.count; i++) {
+            const idl_var *v = d->vars.items[i];
+            if (is_builtin_name(e, v->name))
+                continue;
+            facet_idl__buf_puts(&names, names.len ? ", " : " ");
+            facet_idl__write_declarator(&names, v->type, v->name);
+        }
+        facet_idl__buf_puts(&names, ";");
         if (b->decl->kind == D_ENUM)
-            write_enum_body(e, b->decl, 0);
+            write_enum_body(e, b->decl, 0, "typedef ", names.data ? names.data : ";");
         else
-            write_aggregate(e, b->decl, 0, "", ";");
+            write_aggregate(e, b->decl, 0, "typedef ", names.data ? names.data : ";");
+        facet_idl__buf_free(&names);
+        return;
     }
+    if (b && b->kind == TY_NAMED && b->defines && b->decl && b->decl->kind == D_ENUM)
+        write_enum_body(e, b->decl, 0, "", ";");
     for (i = 0; i < d->vars.count; i++) {
         const idl_var *v = d->vars.items[i];
         idl_buf s;
@@ -206,6 +222,17 @@ static void write_const(emitter *e, const idl_decl *d)
 }
 
 /* ---- Interfaces -------------------------------------------------------- */
+
+/* The macro that guards X's forward declaration ("FWD") or definition
+ * ("INTERFACE"). A header of a Windows SDK file uses MIDL's and widl's
+ * names, so a platform header that declares X again skips it. */
+static const char *itf_guard(emitter *e, const char *name, const char *what)
+{
+    const char *g = facet_idl__printf(e->c->arena, e->c->windows_sdk ? "__%s_%s_DEFINED__"
+                                                                     : "FACET_%s_%s_DEFINED",
+                                      name, what);
+    return g ? g : "FACET_IDL_OUT_OF_MEMORY";
+}
 
 static const char *param_name(emitter *e, const idl_var *v, size_t i)
 {
@@ -246,6 +273,80 @@ static const char *member_name(emitter *e, const idl_vec *all, size_t i, const i
     return m->c_name;
 }
 
+/* REFIID, REFGUID, REFCLSID: const FacetGuid * in Facet's C and C++, a
+ * const GUID & in the platform's C++. */
+static int is_guid_ref(const idl_type *t)
+{
+    return t && t->kind == TY_NAMED && !t->tag && t->spelled && t->decl && t->decl->builtin &&
+           (strcmp(t->spelled, "REFIID") == 0 || strcmp(t->spelled, "REFGUID") == 0 ||
+            strcmp(t->spelled, "REFCLSID") == 0);
+}
+
+/* The platform's C++ (the SDK's own inline helpers) passes GUIDs by
+ * reference: a method of a Windows SDK interface that takes one gets an
+ * inline overload that does, and calls the method. */
+static void write_ref_overload(emitter *e, const idl_method *m, const char *ret)
+{
+    idl_buf p, a;
+    size_t i;
+    int refs = 0;
+    for (i = 0; i < m->params.count; i++)
+        refs += is_guid_ref(((const idl_var *)m->params.items[i])->type);
+    if (!refs)
+        return;
+    memset(&p, 0, sizeof p);
+    memset(&a, 0, sizeof a);
+    for (i = 0; i < m->params.count; i++) {
+        const idl_var *v = m->params.items[i];
+        const char *name = param_name(e, v, i);
+        if (i) {
+            facet_idl__buf_puts(&p, ", ");
+            facet_idl__buf_puts(&a, ", ");
+        }
+        if (is_guid_ref(v->type)) {
+            facet_idl__buf_printf(&p, "%s %s", v->type->spelled, name);
+            facet_idl__buf_printf(&a, "reinterpret_cast<const FacetGuid *>(&%s)", name);
+        } else {
+            facet_idl__write_decl(&p, v->type, name);
+            facet_idl__buf_puts(&a, name);
+        }
+    }
+    W(e, 1, "%s %s(%s) { %s%s(%s); }", ret, m->c_name, p.data ? p.data : "",
+      strcmp(ret, "void") == 0 ? "" : "return ", m->c_name, a.data ? a.data : "");
+    facet_idl__buf_free(&p);
+    facet_idl__buf_free(&a);
+}
+
+/* facet::iid_of<I>, the IID and base of I for <facet/facet.hpp>, next to
+ * I itself: a file may hide I behind a cpp_quote("#ifdef ...") or define
+ * it twice (objidl.idl #includes objidlbase.idl), and I's guard covers
+ * both. */
+static void write_traits(emitter *e, const idl_decl *d)
+{
+    const char *name = facet_idl__decl_c_name(d);
+    if (d->kind != D_INTERFACE || !d->has_uuid)
+        return;
+    W(e, 0, "extern \"C++\" namespace facet {");
+    W(e, 0, "template <typename T> struct iid_of;");
+    W(e, 0, "template <> struct iid_of< ::%s> {", name);
+    W(e, 1, "typedef ::%s base;", d->base ? facet_idl__decl_c_name(d->base) : "IFacetUnknown");
+    W(e, 1, "static const FacetGuid *iid() { return &IID_%s; }", name);
+    W(e, 0, "};");
+    W(e, 0, "} /* namespace facet */");
+}
+
+/* __uuidof(I) for the platform's C++ (IID_PPV_ARGS), as MIDL and widl
+ * declare it; the platform's guiddef.h defines the macro, empty where the
+ * compiler has __uuidof itself. */
+static void write_uuid_decl(emitter *e, const char *name, const uint8_t g[16])
+{
+    W(e, 0, "#ifdef __CRT_UUID_DECL");
+    W(e, 0, "__CRT_UUID_DECL(%s, 0x%02x%02x%02x%02x, 0x%02x%02x, 0x%02x%02x, 0x%02x, 0x%02x, "
+            "0x%02x, 0x%02x, 0x%02x, 0x%02x, 0x%02x, 0x%02x)", name, g[0], g[1], g[2], g[3], g[4],
+      g[5], g[6], g[7], g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
+    W(e, 0, "#endif");
+}
+
 static void write_interface(emitter *e, const idl_decl *d)
 {
     const char *name = facet_idl__decl_c_name(d);
@@ -257,8 +358,8 @@ static void write_interface(emitter *e, const idl_decl *d)
     facet_idl__vtable(e->c, d, &all);
     W(e, 0, "/* ---- %s%s */", name, d->kind == D_DISPINTERFACE ? " (dispinterface)" : "");
     BLANK(e);
-    W(e, 0, "#ifndef FACET_%s_INTERFACE_DEFINED", name);
-    W(e, 0, "#define FACET_%s_INTERFACE_DEFINED", name);
+    W(e, 0, "#ifndef %s", itf_guard(e, name, "INTERFACE"));
+    W(e, 0, "#define %s", itf_guard(e, name, "INTERFACE"));
     if (d->has_uuid)
         write_guid(e, d->kind == D_DISPINTERFACE ? "DIID_" : "IID_", name, d->guid);
     W(e, 0, "#if FACET_CPP_INTERFACES");
@@ -278,11 +379,16 @@ static void write_interface(emitter *e, const idl_decl *d)
             write_params(e, &p, m, NULL);
             W(e, 1, "virtual %s FACET_CALL %s%s = 0;", r.data ? r.data : "void", m->c_name,
               p.data ? p.data : "()");
+            if (e->c->windows_sdk)
+                write_ref_overload(e, m, r.data ? r.data : "void");
             facet_idl__buf_free(&r);
             facet_idl__buf_free(&p);
         }
     }
     W(e, 0, "};");
+    write_traits(e, d);
+    if (e->c->windows_sdk && d->has_uuid)
+        write_uuid_decl(e, name, d->guid);
     W(e, 0, "#else");
     W(e, 0, "typedef struct %sVtbl {", name);
     for (i = 0; i < all.count; i++) {
@@ -329,8 +435,61 @@ static void write_interface(emitter *e, const idl_decl *d)
         facet_idl__buf_free(&a);
     }
     W(e, 0, "#endif");
-    W(e, 0, "#endif /* FACET_%s_INTERFACE_DEFINED */", name);
+    W(e, 0, "#endif /* %s */", itf_guard(e, name, "INTERFACE"));
     BLANK(e);
+}
+
+/* IUnknown, defined in an .idl (Wine's and the Windows SDK's unknwn.idl),
+ * is <facet/abi.h>'s IFacetUnknown, and the interfaces of the generated
+ * headers derive from it. The name IUnknown stays the platform's: this
+ * header takes the place of the platform's unknwn.h, so it declares the
+ * platform's IUnknown as that header does (same layout, the platform's
+ * types), for the platform's other headers and for the lines unknwn.idl
+ * copies into C. */
+static void write_builtin_interface(emitter *e, const idl_decl *d)
+{
+    static const uint8_t iid_iunknown[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0xC0, 0, 0, 0, 0, 0, 0, 0x46};
+    static const struct {
+        const char *ret, *name, *params, *args;
+    } methods[] = {{"HRESULT", "QueryInterface", ", REFIID riid, void **ppvObject", ", riid, ppvObject"},
+                   {"ULONG", "AddRef", "", ""},
+                   {"ULONG", "Release", "", ""}};
+    const char *name = facet_idl__decl_c_name(d);
+    size_t i;
+    W(e, 0, "/* interface %s is %s, declared by <facet/abi.h> */", d->name, name);
+    if (!e->c->windows_sdk || strcmp(d->name, "IUnknown") != 0 || d->file != e->file)
+        return;
+    BLANK(e);
+    W(e, 0, "/* The platform's IUnknown, for the platform's headers */");
+    W(e, 0, "#ifndef __IUnknown_FWD_DEFINED__");
+    W(e, 0, "#define __IUnknown_FWD_DEFINED__");
+    W(e, 0, "typedef struct IUnknown IUnknown;");
+    W(e, 0, "#endif");
+    W(e, 0, "#ifndef __IUnknown_INTERFACE_DEFINED__");
+    W(e, 0, "#define __IUnknown_INTERFACE_DEFINED__");
+    W(e, 0, "DEFINE_GUID(IID_IUnknown, 0x00000000, 0x0000, 0x0000, 0xc0, 0x00, 0x00, 0x00, 0x00, "
+            "0x00, 0x00, 0x46);");
+    W(e, 0, "#if defined(__cplusplus) && !defined(CINTERFACE)");
+    W(e, 0, "struct IUnknown {");
+    for (i = 0; i < 3; i++)
+        W(e, 1, "virtual %s STDMETHODCALLTYPE %s(%s) = 0;", methods[i].ret, methods[i].name,
+          methods[i].params[0] ? methods[i].params + 2 : "void");
+    W(e, 0, "};");
+    write_uuid_decl(e, "IUnknown", iid_iunknown);
+    W(e, 0, "#else");
+    W(e, 0, "typedef struct IUnknownVtbl {");
+    for (i = 0; i < 3; i++)
+        W(e, 1, "%s (STDMETHODCALLTYPE *%s)(IUnknown *This%s);", methods[i].ret, methods[i].name,
+          methods[i].params);
+    W(e, 0, "} IUnknownVtbl;");
+    W(e, 0, "struct IUnknown {");
+    W(e, 1, "CONST_VTBL IUnknownVtbl *lpVtbl;");
+    W(e, 0, "};");
+    for (i = 0; i < 3; i++)
+        W(e, 0, "#define IUnknown_%s(This%s) ((This)->lpVtbl->%s(This%s))", methods[i].name,
+          methods[i].args, methods[i].name, methods[i].args);
+    W(e, 0, "#endif");
+    W(e, 0, "#endif");
 }
 
 /* ---- Walking the file -------------------------------------------------- */
@@ -368,10 +527,23 @@ static void write_forward(emitter *e, idl_decl *d)
     if ((d->kind != D_INTERFACE && d->kind != D_DISPINTERFACE) || d->builtin)
         return;
     name = facet_idl__decl_c_name(d);
-    W(e, 0, "#ifndef FACET_%s_FWD_DEFINED", name);
-    W(e, 0, "#define FACET_%s_FWD_DEFINED", name);
+    W(e, 0, "#ifndef %s", itf_guard(e, name, "FWD"));
+    W(e, 0, "#define %s", itf_guard(e, name, "FWD"));
     W(e, 0, "typedef struct %s %s;", name, name);
     W(e, 0, "#endif");
+}
+
+/* struct or union, for "union X;" ahead of X's definition: an
+ * encapsulated union is a struct. */
+static const char *forward_kind(emitter *e, const idl_decl *d)
+{
+    const char *key;
+    const idl_decl *def;
+    if (d->kind == D_STRUCT)
+        return "struct";
+    key = facet_idl__printf(e->c->arena, "u:%s", d->name);
+    def = key ? facet_idl__sym_get(&e->c->tags, key) : NULL;
+    return def && def->sw ? "struct" : "union";
 }
 
 static void write_decl(emitter *e, idl_decl *d)
@@ -387,14 +559,16 @@ static void write_decl(emitter *e, idl_decl *d)
         break;
     case D_STRUCT:
     case D_UNION:
-        if (d->defined)
+        if (d->defined && d->name) {
             write_aggregate(e, d, 0, "", ";");
-        else if (d->name)
-            W(e, 0, "%s %s;", d->kind == D_STRUCT ? "struct" : "union", d->name);
-        BLANK(e);
+            BLANK(e);
+        } else if (d->name) {
+            W(e, 0, "%s %s;", forward_kind(e, d), d->name);
+            BLANK(e);
+        }
         break;
     case D_ENUM:
-        write_enum_body(e, d, 0);
+        write_enum_body(e, d, 0, "", ";");
         BLANK(e);
         break;
     case D_CONST:
@@ -411,8 +585,7 @@ static void write_decl(emitter *e, idl_decl *d)
     case D_INTERFACE:
     case D_DISPINTERFACE:
         if (d->builtin && d->defined)
-            W(e, 0, "/* interface %s is %s, declared by <facet/abi.h> */", d->name,
-              facet_idl__decl_c_name(d));
+            write_builtin_interface(e, d);
         else if (d->defined && d->object)
             write_interface(e, d);
         else if (d->defined)
@@ -431,13 +604,14 @@ static void write_decl(emitter *e, idl_decl *d)
     case D_FUNCTION:
         for (i = 0; i < d->methods.count; i++) {
             const idl_method *m = d->methods.items[i];
+            const char *cc = facet_idl__callconv_c(m->callconv);
             idl_buf r, p;
             memset(&r, 0, sizeof r);
             memset(&p, 0, sizeof p);
             facet_idl__write_decl(&r, m->ret, NULL);
             write_params(e, &p, m, NULL);
-            W(e, 0, "%s %s%s;", r.data ? r.data : "void", m->name,
-              m->params.count ? p.data : "(void)");
+            W(e, 0, "%s %s%s%s%s;", r.data ? r.data : "void", cc && *cc ? cc : "",
+              cc && *cc ? " " : "", m->name, m->params.count ? p.data : "(void)");
             facet_idl__buf_free(&r);
             facet_idl__buf_free(&p);
         }
@@ -445,31 +619,6 @@ static void write_decl(emitter *e, idl_decl *d)
     default:
         break;
     }
-}
-
-static void write_traits(emitter *e, idl_decl *d)
-{
-    const char *name;
-    if (d->kind != D_INTERFACE || d->builtin || !d->defined || !d->object || !d->has_uuid)
-        return;
-    name = facet_idl__decl_c_name(d);
-    W(e, 0, "template <> struct iid_of< ::%s> {", name);
-    W(e, 1, "typedef ::%s base;", d->base ? facet_idl__decl_c_name(d->base) : "IFacetUnknown");
-    W(e, 1, "static const FacetGuid *iid() { return &IID_%s; }", name);
-    W(e, 0, "};");
-}
-
-static int has_traits(const idl_vec *decls)
-{
-    size_t i;
-    for (i = 0; i < decls->count; i++) {
-        const idl_decl *d = decls->items[i];
-        if (d->kind == D_INTERFACE && !d->builtin && d->defined && d->object && d->has_uuid)
-            return 1;
-        if (d->kind == D_LIBRARY && has_traits(&d->members))
-            return 1;
-    }
-    return 0;
 }
 
 void facet_idl__emit_header(idl_ctx *c, const idl_file *f, idl_buf *out)
@@ -488,9 +637,34 @@ void facet_idl__emit_header(idl_ctx *c, const idl_file *f, idl_buf *out)
     W(&e, 0, "/*** Autogenerated by facet-idl %s from %s - do not edit ***/", FACET_IDL_VERSION,
       f->name);
     BLANK(&e);
+    if (c->windows_sdk) {
+        /* A Windows SDK file's header takes the place of the platform's
+         * header of the same name and stands on the platform's other
+         * headers, as MIDL's and widl's do: they come first, outside the
+         * guard, so that one including this header again finds it whole. */
+        W(&e, 0, "#ifdef _WIN32");
+        W(&e, 0, "#include <rpc.h>");
+        W(&e, 0, "#include <rpcndr.h>");
+        W(&e, 0, "#endif");
+        W(&e, 0, "#ifndef COM_NO_WINDOWS_H");
+        W(&e, 0, "#include <windows.h>");
+        W(&e, 0, "#include <ole2.h>");
+        W(&e, 0, "#endif");
+        BLANK(&e);
+    }
     W(&e, 0, "#ifndef FACET_IDL_%s_H", guard);
     W(&e, 0, "#define FACET_IDL_%s_H", guard);
     BLANK(&e);
+    if (c->windows_sdk) {
+        const char *sym = facet_idl__symbol_stem(c, f);
+        W(&e, 0, "#ifdef __%s_h__", sym);
+        W(&e, 0, "#error \"the platform's %s.h came before this one: facet-idl's %s.h takes its "
+                 "place, so the folder of facet-idl's headers goes first on the include path\"",
+          f->stem, f->stem);
+        W(&e, 0, "#endif");
+        W(&e, 0, "#define __%s_h__", sym);
+        BLANK(&e);
+    }
     W(&e, 0, "#include <facet/abi.h>");
     for_each_decl(&e, &f->decls, write_import);
     BLANK(&e);
@@ -510,16 +684,6 @@ void facet_idl__emit_header(idl_ctx *c, const idl_file *f, idl_buf *out)
     W(&e, 0, "#ifdef __cplusplus");
     W(&e, 0, "} /* extern \"C\" */");
     W(&e, 0, "#endif");
-    if (has_traits(&f->decls)) {
-        BLANK(&e);
-        W(&e, 0, "#if FACET_CPP_INTERFACES");
-        W(&e, 0, "/* facet::iid_of<I>: the IID and base of I (see <facet/facet.hpp>). */");
-        W(&e, 0, "namespace facet {");
-        W(&e, 0, "template <typename T> struct iid_of;");
-        for_each_decl(&e, &f->decls, write_traits);
-        W(&e, 0, "} /* namespace facet */");
-        W(&e, 0, "#endif");
-    }
     BLANK(&e);
     W(&e, 0, "#endif /* FACET_IDL_%s_H */", guard);
 }

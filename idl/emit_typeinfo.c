@@ -365,7 +365,7 @@ static void collect(ti_emitter *e, const idl_vec *decls)
         switch (d->kind) {
         case D_INTERFACE:
         case D_DISPINTERFACE:
-            if (d->defined && d->object && !d->builtin)
+            if (facet_idl__has_typeinfo(e->c, d))
                 facet_idl__vec_push(e->c->arena, &e->itfs, d);
             break;
         case D_COCLASS:
@@ -384,9 +384,11 @@ static void collect(ti_emitter *e, const idl_vec *decls)
             break;
         case D_STRUCT:
         case D_UNION:
-            if (d->defined && d->fields.count && index_of(&e->structs, d) < 0) {
+            if (d->defined && d->name && d->fields.count && index_of(&e->structs, d) < 0) {
+                /* an encapsulated union is a struct in C */
                 d->text = facet_idl__printf(e->c->arena, "%s %s",
-                                            d->kind == D_STRUCT ? "struct" : "union", d->name);
+                                            d->kind == D_STRUCT || d->sw ? "struct" : "union",
+                                            d->name);
                 facet_idl__vec_push(e->c->arena, &e->structs, d);
             }
             break;

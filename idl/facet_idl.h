@@ -95,6 +95,19 @@ size_t facet_idl_output_count(const facet_idl_result *r);
 const facet_idl_output *facet_idl_output_at(const facet_idl_result *r, size_t i);
 void facet_idl_result_free(facet_idl_result *r);
 
+/* An interface the compilation saw, in the file or in what it imports,
+ * for a caller that names interfaces by their IIDs (facet validate --idl).
+ * Strings live as long as the result. */
+typedef struct facet_idl_interface {
+    const char *name;     /* as in C: "IWidgetPing" (IUnknown is "IFacetUnknown") */
+    const char *iid;      /* "{5A1D6E70-4C1B-4F0E-9A57-3B8D2C61E001}" */
+    const char *file;     /* the file that declares it */
+} facet_idl_interface;
+
+/* The interfaces with a uuid, of a compilation without errors. */
+size_t facet_idl_interface_count(const facet_idl_result *r);
+const facet_idl_interface *facet_idl_interface_at(const facet_idl_result *r, size_t i);
+
 /* Formats d as a compiler does:
  *   file:line:column: error: message
  *    12 |     HRESULT Greet([in] size_t n);

@@ -89,6 +89,9 @@ typedef struct idl_file {
     int is_idl;           /* an .idl rather than a C header read as IDL */
     const char *c_header; /* what an importer #includes: "greeter.h" */
     int system_header;    /* c_header is spelled <...> */
+    int needs_platform;   /* its C stands on a Windows SDK's C headers: it imports
+                             one, uses their macros in cpp_quote, or declares
+                             types for IDL only (cpp_quote("#if 0")) */
     idl_vec decls;        /* top-level declarations, in source order */
 } idl_file;
 
@@ -265,6 +268,7 @@ struct idl_decl {
     int defined;        /* a body, not a forward declaration */
     int builtin;        /* declared by <facet/abi.h>, not emitted */
     int emitted;
+    int checked;        /* struct/union: its fields are checked (once) */
 
     /* interface, dispinterface, coclass, library, module */
     const char *base_name;
@@ -290,6 +294,7 @@ struct idl_decl {
 
     /* enum */
     idl_vec enumerators; /* idl_enumerator * */
+    int c_enum;          /* written as a C enum (Windows SDK files), not int32_t */
 
     /* cpp_quote, pragma, importlib */
     const char *text;
@@ -312,12 +317,15 @@ struct idl_ctx {
     const facet_idl_allocator *saved_allocator; /* restored when the compilation ends */
     unsigned long failed_at_start; /* facet_idl__failed_allocations() then */
     struct facet_idl_result *result;
+    idl_file *main_file;  /* the file being compiled; the others are imports */
     idl_vec files;        /* idl_file *, every file read */
     idl_vec import_stack; /* idl_file *, for cycle messages */
     idl_symtab names;     /* typedefs, interfaces, coclasses, consts */
     idl_symtab tags;      /* "s:X", "u:X", "e:X" */
     idl_vec iids;         /* idl_decl * with a uuid, for duplicates */
-    int windows_sdk;      /* an imported file declares IUnknown itself */
+    idl_vec enums;        /* idl_decl * of every enum */
+    int windows_sdk;      /* a Windows SDK file: one declares IUnknown itself, or
+                             imports a C header (see docs/idl.md) */
     idl_decl *iunknown;   /* the builtin IUnknown */
     int error_count;
     int out_of_memory;
@@ -342,16 +350,30 @@ void facet_idl__check_file(idl_ctx *c, idl_file *f);
 /* The declarator of the typedef a named type t is (with its attributes,
  * [string] for LPSTR), or NULL when t names no typedef. */
 const idl_var *facet_idl__typedef_of(const idl_type *t);
+/* After every file: what depends on the whole compilation (whether it is
+ * a Windows SDK file's). The emitters run after it. */
+void facet_idl__check_done(idl_ctx *c);
 /* Follows typedefs to what a type finally is. */
 const idl_type *facet_idl__resolve(const idl_type *t);
 /* The C spelling of a base type: "uint32_t", "FacetGuid". */
 const char *facet_idl__builtin_c(int builtin);
 /* Writes the C declaration of a type with a declarator name (may be NULL). */
 void facet_idl__write_decl(idl_buf *b, const idl_type *t, const char *name);
+/* Only the declarator ("*name[4]"), for a type whose struct body is
+ * written in place just before it. */
+void facet_idl__write_declarator(idl_buf *b, const idl_type *t, const char *name);
+/* The C spelling of a calling convention as written: "FACET_CALL" for
+ * __stdcall and its Windows names (STDMETHODCALLTYPE, WINAPI, CALLBACK),
+ * "" for cdecl and for none, NULL for one with no Facet equivalent. */
+const char *facet_idl__callconv_c(const char *spelled);
 /* Writes an expression, with names mapped where they need to be. */
 void facet_idl__write_expr(idl_buf *b, const idl_expr *e);
 int facet_idl__is_interface_type(const idl_type *t);
 const char *facet_idl__decl_c_name(const idl_decl *d);
+/* Whether the type info of this compilation describes d: an [object]
+ * interface defined in the compiled file. The type info is what proxies
+ * and stubs are made from. */
+int facet_idl__has_typeinfo(const idl_ctx *c, const idl_decl *d);
 /* The methods in vtable order, base interfaces' first. */
 void facet_idl__vtable(idl_ctx *c, const idl_decl *itf, idl_vec *out_methods);
 

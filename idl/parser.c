@@ -19,6 +19,8 @@ typedef struct parser {
     idl_token next;  /* one token of lookahead, when have_next */
     int have_next;
     idl_vec *out;    /* where declarations go: the file's, or a library's */
+    int quoted_if;   /* #if lines passed through cpp_quote, not yet closed */
+    int quoted_if0;  /* the level of an open cpp_quote("#if 0"), or 0 */
 } parser;
 
 static int p_failed(parser *p)
@@ -704,6 +706,7 @@ static idl_type *parse_suffixes(parser *p, idl_type *base)
 static idl_type *parse_declarator(parser *p, idl_type *base, const char **name,
                                   const char **callconv, idl_loc *name_loc)
 {
+    const char *cc = NULL;
     if (++p->c->depth > IDL_MAX_DEPTH) {
         if (!p_failed(p))
             facet_idl__error(p->c, p->tok.loc, "declarator nested too deeply");
@@ -718,8 +721,7 @@ static idl_type *parse_declarator(parser *p, idl_type *base, const char **name,
             base->is_const = 1;
             advance(p);
         } else if (is_callconv(&p->tok)) {
-            if (callconv)
-                *callconv = p->tok.text;
+            cc = p->tok.text;
             advance(p);
         } else {
             break;
@@ -728,13 +730,19 @@ static idl_type *parse_declarator(parser *p, idl_type *base, const char **name,
     if (is(p, "(")) {
         const idl_token *n = peek2(p);
         if (facet_idl__tok_is(n, "*") || is_callconv(n) || facet_idl__tok_is(n, "(")) {
+            /* T (CC *name)(args): the convention is the function's */
             idl_type *hole = type_node(p, TY_BUILTIN, p->tok.loc), *inner, *outer;
+            const char *inner_cc = NULL;
             advance(p);
-            inner = parse_declarator(p, hole, name, callconv, name_loc);
+            inner = parse_declarator(p, hole, name, &inner_cc, name_loc);
             expect(p, ")");
             outer = parse_suffixes(p, base);
+            if (outer && outer->kind == TY_FUNC && inner_cc)
+                outer->callconv = inner_cc;
             if (hole && outer)
                 *hole = *outer;
+            if (callconv && inner_cc)
+                *callconv = inner_cc;
             p->c->depth--;
             return inner;
         }
@@ -747,6 +755,11 @@ static idl_type *parse_declarator(parser *p, idl_type *base, const char **name,
         advance(p);
     }
     base = parse_suffixes(p, base);
+    /* T CC name(args) */
+    if (cc && base && base->kind == TY_FUNC)
+        base->callconv = cc;
+    if (callconv && cc)
+        *callconv = cc;
     p->c->depth--;
     return base;
 }
@@ -893,6 +906,76 @@ static void parse_const(parser *p)
     push(p, p->out, d);
 }
 
+/* Macros that only a Windows SDK's C headers define. A cpp_quote line
+ * that uses one (amsi.idl's "HRESULT WINAPI AmsiInitialize(...)",
+ * d2d1effects.idl's DEFINE_GUID) makes a header that compiles only on the
+ * platform's headers. */
+static const char *const platform_macros[] = {
+    "DEFINE_GUID", "DEFINE_PROPERTYKEY", "DECLARE_HANDLE", "DECLARE_INTERFACE",
+    "DECLARE_INTERFACE_", "WINAPI", "STDAPI", "STDAPI_", "STDMETHODCALLTYPE",
+    "DECLSPEC_IMPORT", "EXTERN_C", NULL};
+
+static int uses_platform_macro(const char *text)
+{
+    const char *s = text;
+    while (*s) {
+        size_t n = 0, i;
+        if (s[0] == '/' && s[1] == '*') { /* comments and strings say nothing */
+            const char *e = strstr(s + 2, "*/");
+            s = e ? e + 2 : s + strlen(s);
+            continue;
+        }
+        if (s[0] == '/' && s[1] == '/')
+            break;
+        if (*s == '"' || *s == '\'') {
+            char q = *s++;
+            while (*s && *s != q)
+                s += s[0] == '\\' && s[1] ? 2 : 1;
+            if (*s)
+                s++;
+            continue;
+        }
+        if (!(isalpha((unsigned char)*s) || *s == '_')) {
+            s++;
+            continue;
+        }
+        while (isalnum((unsigned char)s[n]) || s[n] == '_')
+            n++;
+        for (i = 0; platform_macros[i]; i++)
+            if (strlen(platform_macros[i]) == n && strncmp(platform_macros[i], s, n) == 0)
+                return 1;
+        s += n;
+    }
+    return 0;
+}
+
+/* The preprocessor lines a file passes to C: declarations between
+ * cpp_quote("#if 0") and its #else or #endif are for IDL only, their C
+ * definitions being the platform's (wtypes.idl's BYTE, DWORD, ...). */
+static void track_quoted_if(parser *p, const char *text)
+{
+    while (*text == ' ' || *text == '\t')
+        text++;
+    if (*text != '#')
+        return;
+    text++;
+    while (*text == ' ' || *text == '\t')
+        text++;
+    if (strncmp(text, "if", 2) == 0) {
+        p->quoted_if++;
+        if (!p->quoted_if0 && strncmp(text, "if 0", 4) == 0 &&
+            !(isalnum((unsigned char)text[4]) || text[4] == '_'))
+            p->quoted_if0 = p->quoted_if;
+    } else if (strncmp(text, "el", 2) == 0) {
+        if (p->quoted_if0 == p->quoted_if)
+            p->quoted_if0 = 0;
+    } else if (strncmp(text, "endif", 5) == 0 && p->quoted_if > 0) {
+        if (p->quoted_if0 == p->quoted_if)
+            p->quoted_if0 = 0;
+        p->quoted_if--;
+    }
+}
+
 static void parse_cpp_quote(parser *p)
 {
     idl_decl *d = decl_node(p, D_CPP_QUOTE, p->tok.loc);
@@ -902,8 +985,12 @@ static void parse_cpp_quote(parser *p)
         fail(p, "a string");
         return;
     }
-    if (d)
+    if (d) {
         d->text = unescape(p, p->tok.text);
+        track_quoted_if(p, d->text);
+        if (uses_platform_macro(d->text))
+            p->file->needs_platform = 1;
+    }
     advance(p);
     expect(p, ")");
     accept(p, ";");
@@ -927,6 +1014,10 @@ static void parse_import(parser *p)
         f = facet_idl__open(p->c, name, p->file, loc, 1);
         if (!f)
             return;
+        /* import "basetsd.h": the file's types stand on a Windows SDK's
+         * C headers, as wtypes.idl's do */
+        if (!f->is_idl)
+            p->file->needs_platform = 1;
         if (f->state == 1) {
             idl_buf b;
             size_t i;
@@ -1139,6 +1230,8 @@ static void parse_statement(parser *p, idl_decl *scope)
         parse_cpp_quote(p);
         return;
     }
+    if (p->quoted_if0)
+        p->file->needs_platform = 1; /* for IDL only: C has it from the platform */
     if (is(p, "typedef")) {
         parse_typedef(p);
         return;

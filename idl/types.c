@@ -230,6 +230,12 @@ const char *facet_idl__decl_c_name(const idl_decl *d)
     return d->c_name ? d->c_name : d->name;
 }
 
+int facet_idl__has_typeinfo(const idl_ctx *c, const idl_decl *d)
+{
+    return d->file == c->main_file && d->defined && d->object && !d->builtin &&
+           (d->kind == D_INTERFACE || d->kind == D_DISPINTERFACE);
+}
+
 static const idl_decl *final_decl(const idl_decl *d)
 {
     if (d && !d->defined && (d->kind == D_INTERFACE || d->kind == D_DISPINTERFACE)) {
@@ -259,6 +265,45 @@ void facet_idl__vtable(idl_ctx *c, const idl_decl *itf, idl_vec *out)
 
 /* ---- Writing C --------------------------------------------------------- */
 
+/* Calling conventions as written, and what the generated C says. */
+static const struct {
+    const char *spelled;
+    const char *c;
+} callconv_c[] = {
+    /* __stdcall on 32-bit x86 Windows, the default elsewhere: FACET_CALL */
+    {"__stdcall", "FACET_CALL"}, {"_stdcall", "FACET_CALL"}, {"stdcall", "FACET_CALL"},
+    {"STDMETHODCALLTYPE", "FACET_CALL"}, {"WINAPI", "FACET_CALL"}, {"CALLBACK", "FACET_CALL"},
+    {"APIENTRY", "FACET_CALL"}, {"STDAPICALLTYPE", "FACET_CALL"}, {"__RPC_API", "FACET_CALL"},
+    {"__RPC_USER", "FACET_CALL"}, {"__RPC_STUB", "FACET_CALL"}, {"pascal", "FACET_CALL"},
+    {"__pascal", "FACET_CALL"}, {"_pascal", "FACET_CALL"},
+    /* C's own convention, which is every compiler's default */
+    {"__cdecl", ""}, {"_cdecl", ""}, {"cdecl", ""}, {"WINAPIV", ""},
+    /* 16-bit pointer words: no convention at all */
+    {"__RPC_FAR", ""}, {"FAR", ""}, {"NEAR", ""}};
+
+const char *facet_idl__callconv_c(const char *spelled)
+{
+    size_t i;
+    if (!spelled)
+        return "";
+    for (i = 0; i < sizeof callconv_c / sizeof callconv_c[0]; i++)
+        if (strcmp(callconv_c[i].spelled, spelled) == 0)
+            return callconv_c[i].c;
+    return NULL; /* __fastcall, __thiscall: no Facet equivalent */
+}
+
+/* What a struct/union/enum tag is declared as in C: MIDL's encapsulated
+ * union (union X switch (T t) u { ... }) is a struct of the discriminant
+ * and the union. */
+static char tag_kind(const idl_type *t)
+{
+    if (t->decl && t->decl->kind == D_UNION)
+        return t->decl->sw ? 's' : 'u';
+    if (t->decl && t->decl->kind == D_STRUCT)
+        return 's';
+    return (char)t->tag;
+}
+
 static void write_base(idl_buf *b, const idl_type *t)
 {
     if (t->is_const)
@@ -268,11 +313,20 @@ static void write_base(idl_buf *b, const idl_type *t)
         return;
     }
     if (t->tag == 'e') {
-        facet_idl__buf_puts(b, "int32_t"); /* enums cross the ABI as int32_t */
+        const char *name = t->spelled ? t->spelled : t->decl ? t->decl->name : NULL;
+        if (t->decl && t->decl->c_enum && name)
+            facet_idl__buf_printf(b, "enum %s", name);
+        else
+            facet_idl__buf_puts(b, "int32_t"); /* enums cross the ABI as int32_t */
         return;
     }
-    if (t->tag)
-        facet_idl__buf_printf(b, "%s ", t->tag == 's' ? "struct" : "union");
+    if (t->tag) {
+        const char *name = t->spelled ? t->spelled : t->decl ? t->decl->name : NULL;
+        facet_idl__buf_puts(b, tag_kind(t) == 's' ? "struct" : "union");
+        if (name)
+            facet_idl__buf_printf(b, " %s", name);
+        return;
+    }
     if (!t->tag && t->decl && t->decl->kind == D_TYPEDEF && t->decl->builtin) {
         facet_idl__buf_puts(b, t->spelled); /* handled by the caller */
         return;
@@ -286,8 +340,10 @@ static void write_base(idl_buf *b, const idl_type *t)
 
 static void write_params(idl_buf *b, const idl_vec *params, int varargs);
 
-/* C's inside-out declarators: inner is what stands where the name goes. */
-static void write_inner(idl_buf *b, const idl_type *t, const char *inner)
+/* C's inside-out declarators: inner is what stands where the name goes.
+ * With base 0 only the declarator is written ("*name[4]"), for a type
+ * whose base is a struct body written just before it. */
+static void write_inner(idl_buf *b, const idl_type *t, const char *inner, int base)
 {
     idl_buf s;
     memset(&s, 0, sizeof s);
@@ -302,7 +358,7 @@ static void write_inner(idl_buf *b, const idl_type *t, const char *inner)
             if (t->is_const && v->type->kind == TY_BUILTIN) {
                 facet_idl__buf_puts(b, "const ");
             }
-            write_inner(b, v->type, inner);
+            write_inner(b, v->type, inner, base);
             return;
         }
     }
@@ -313,13 +369,17 @@ static void write_inner(idl_buf *b, const idl_type *t, const char *inner)
             facet_idl__buf_puts(&s, *inner ? "const " : "const");
         facet_idl__buf_puts(&s, inner);
         if (t->sub && (t->sub->kind == TY_ARRAY || t->sub->kind == TY_FUNC)) {
+            /* a function pointer keeps its calling convention:
+             * BOOL (FACET_CALL *pfnContinue)(ULONG_PTR) */
+            const char *cc = t->sub->kind == TY_FUNC ? facet_idl__callconv_c(t->sub->callconv) : "";
             idl_buf w;
             memset(&w, 0, sizeof w);
-            facet_idl__buf_printf(&w, "(%s)", s.data ? s.data : "");
-            write_inner(b, t->sub, w.data ? w.data : "");
+            facet_idl__buf_printf(&w, "(%s%s%s)", cc && *cc ? cc : "", cc && *cc ? " " : "",
+                                  s.data ? s.data : "");
+            write_inner(b, t->sub, w.data ? w.data : "", base);
             facet_idl__buf_free(&w);
         } else {
-            write_inner(b, t->sub, s.data ? s.data : "");
+            write_inner(b, t->sub, s.data ? s.data : "", base);
         }
         break;
     case TY_ARRAY:
@@ -330,14 +390,18 @@ static void write_inner(idl_buf *b, const idl_type *t, const char *inner)
         else if (*inner)
             facet_idl__buf_puts(&s, "1"); /* conformant: sized by another field */
         facet_idl__buf_puts(&s, "]");
-        write_inner(b, t->sub, s.data ? s.data : "");
+        write_inner(b, t->sub, s.data ? s.data : "", base);
         break;
     case TY_FUNC:
         facet_idl__buf_puts(&s, inner);
         write_params(&s, &t->params, t->varargs);
-        write_inner(b, t->sub, s.data ? s.data : "");
+        write_inner(b, t->sub, s.data ? s.data : "", base);
         break;
     default:
+        if (!base) {
+            facet_idl__buf_puts(b, inner);
+            break;
+        }
         write_base(b, t);
         if (*inner) {
             if (inner[0] != '*' && b->len && b->data[b->len - 1] != ' ')
@@ -370,7 +434,12 @@ static void write_params(idl_buf *b, const idl_vec *params, int varargs)
 
 void facet_idl__write_decl(idl_buf *b, const idl_type *t, const char *name)
 {
-    write_inner(b, t, name ? name : "");
+    write_inner(b, t, name ? name : "", 1);
+}
+
+void facet_idl__write_declarator(idl_buf *b, const idl_type *t, const char *name)
+{
+    write_inner(b, t, name ? name : "", 0);
 }
 
 void facet_idl__write_expr(idl_buf *b, const idl_expr *e)
@@ -457,6 +526,8 @@ static void declare_tag(idl_ctx *c, idl_decl *d)
 static void declare_enumerators(idl_ctx *c, idl_decl *d)
 {
     size_t i;
+    if (!facet_idl__vec_push(c->arena, &c->enums, d))
+        facet_idl__oom(c);
     for (i = 0; i < d->enumerators.count; i++) {
         idl_enumerator *e = d->enumerators.items[i];
         if (e->name)
@@ -578,21 +649,13 @@ static void resolve_type(idl_ctx *c, idl_type *t, int depth)
             }
         }
     }
+    if (t->kind == TY_FUNC && t->callconv && !facet_idl__callconv_c(t->callconv))
+        facet_idl__error(c, t->loc, "calling convention '%s' has no Facet equivalent: expected "
+                         "__stdcall (STDMETHODCALLTYPE, WINAPI, CALLBACK: FACET_CALL in C) or "
+                         "__cdecl", t->callconv);
     resolve_type(c, t->sub, depth + 1);
     for (i = 0; i < t->params.count; i++)
         resolve_type(c, ((idl_var *)t->params.items[i])->type, depth + 1);
-}
-
-/* The name an expression like n, *pn or n * 2 depends on. */
-static const idl_expr *expr_ident(const idl_expr *e, int depth)
-{
-    const idl_expr *r;
-    if (!e || depth > 50)
-        return NULL;
-    if (e->op == 'i')
-        return e;
-    r = expr_ident(e->a, depth + 1);
-    return r ? r : expr_ident(e->b, depth + 1);
 }
 
 static int var_index(const idl_vec *vars, const char *name)
@@ -606,37 +669,99 @@ static int var_index(const idl_vec *vars, const char *name)
     return -1;
 }
 
-/* [size_is(n)] and friends: n must name a sibling (parameter or field). */
-static int link_index(idl_ctx *c, const idl_var *v, const char *attr, const idl_vec *siblings,
-                      const char *what, const char *owner, int strict)
+/* Where an attribute's expression may look for names: the parameters of a
+ * method or the fields of a struct (and an encapsulated union's
+ * discriminant), then constants and enumerators. */
+typedef struct link_scope {
+    const idl_vec *siblings;
+    const idl_var *discriminant; /* or NULL */
+    const char *what;            /* "parameter", "field" */
+    const char *owner;           /* "IA::Fill", "struct S" */
+    int error;                   /* an error: the type info records the links */
+} link_scope;
+
+static int is_constant_name(idl_ctx *c, const char *name)
+{
+    const idl_decl *d = facet_idl__sym_get(&c->names, name);
+    return d && (d->kind == D_CONST || d->kind == D_ENUM);
+}
+
+static void unknown_link_name(idl_ctx *c, const idl_expr *id, const char *attr,
+                              const link_scope *s)
+{
+    idl_buf names;
+    size_t j;
+    memset(&names, 0, sizeof names);
+    for (j = 0; j < s->siblings->count; j++) {
+        const idl_var *v = s->siblings->items[j];
+        if (v->name)
+            facet_idl__buf_printf(&names, "%s'%s'", names.len ? ", " : "", v->name);
+    }
+    if (s->discriminant && s->discriminant->name)
+        facet_idl__buf_printf(&names, "%s'%s'", names.len ? ", " : "", s->discriminant->name);
+    (s->error ? facet_idl__error : facet_idl__warning)(
+        c, id->loc, "[%s(%s)] names no %s of %s: expected one of %s, or a constant", attr,
+        id->name, s->what, s->owner, names.len ? names.data : "(none)");
+    facet_idl__buf_free(&names);
+}
+
+/* Checks every name in e; the index of the first sibling it names, or -1
+ * (a constant size). */
+static int link_expr(idl_ctx *c, const idl_expr *e, const char *attr, const link_scope *s,
+                     int depth)
+{
+    int idx, sub;
+    if (!e || depth > IDL_MAX_DEPTH)
+        return -1;
+    if (e->op == 'i') {
+        idx = var_index(s->siblings, e->name);
+        if (idx < 0 && !(s->discriminant && s->discriminant->name &&
+                         strcmp(s->discriminant->name, e->name) == 0) &&
+            !is_constant_name(c, e->name))
+            unknown_link_name(c, e, attr, s);
+        return idx;
+    }
+    idx = link_expr(c, e->a, attr, s, depth + 1);
+    sub = link_expr(c, e->b, attr, s, depth + 1);
+    if (idx < 0)
+        idx = sub;
+    sub = link_expr(c, e->c, attr, s, depth + 1);
+    return idx < 0 ? sub : idx;
+}
+
+/* [size_is(n)] and friends: every name in them must be a sibling
+ * (parameter or field) or a constant. Returns the index of the sibling
+ * the first sized dimension depends on, or -1. */
+static int link_index(idl_ctx *c, const idl_var *v, const char *attr, const link_scope *s)
 {
     const idl_attr *a = facet_idl__attr(v->attrs, attr);
     size_t i;
+    int idx = -1, found = 0;
     for (i = 0; a && i < a->args.count; i++) {
-        const idl_expr *e = a->args.items[i], *id;
-        int idx;
+        const idl_expr *e = a->args.items[i];
+        int k;
         if (!e || e->op == 'e')
             continue;
-        id = expr_ident(e, 0);
-        if (!id)
-            return -1; /* a constant size */
-        idx = var_index(siblings, id->name);
-        if (idx < 0 && strict) {
-            idl_buf names;
-            size_t j;
-            memset(&names, 0, sizeof names);
-            for (j = 0; j < siblings->count; j++) {
-                const idl_var *s = siblings->items[j];
-                if (s->name)
-                    facet_idl__buf_printf(&names, "%s'%s'", names.len ? ", " : "", s->name);
-            }
-            facet_idl__error(c, id->loc, "[%s(%s)] names no %s of %s: expected one of %s", attr,
-                             id->name, what, owner, names.len ? names.data : "(none)");
-            facet_idl__buf_free(&names);
+        k = link_expr(c, e, attr, s, 0);
+        if (!found) {
+            idx = k;
+            found = 1;
         }
-        return idx;
     }
-    return -1;
+    return idx;
+}
+
+/* The attributes whose expressions name parameters or fields. */
+static void link_var(idl_ctx *c, idl_var *v, const link_scope *s)
+{
+    static const char *const bounds[] = {"max_is", "min_is", "first_is", "last_is", "byte_count"};
+    size_t i;
+    v->size_is = link_index(c, v, "size_is", s);
+    v->length_is = link_index(c, v, "length_is", s);
+    v->iid_is = link_index(c, v, "iid_is", s);
+    v->switch_is = link_index(c, v, "switch_is", s);
+    for (i = 0; i < sizeof bounds / sizeof bounds[0]; i++)
+        (void)link_index(c, v, bounds[i], s);
 }
 
 /* Method names that <windows.h> defines as A/W macros. A Facet interface
@@ -729,6 +854,7 @@ static void type_text(idl_buf *b, const idl_type *t)
 static void check_method(idl_ctx *c, idl_decl *itf, idl_method *m)
 {
     const char *owner;
+    link_scope scope;
     size_t i;
     int local = itf->local || has(m->attrs, "local");
     resolve_type(c, m->ret, 0);
@@ -756,10 +882,22 @@ static void check_method(idl_ctx *c, idl_decl *itf, idl_method *m)
             idl_buf b;
             memset(&b, 0, sizeof b);
             type_text(&b, m->ret);
-            /* widl only warns, and Wine's SDK files rely on it */
-            (c->windows_sdk ? facet_idl__warning : facet_idl__error)(
-                c, m->loc, "remotable method %s returns '%s': expected HRESULT, which every "
-                "method of an interface that is not [local] returns", owner, b.data ? b.data : "?");
+            /* The type info of the compiled file is what proxies and stubs
+             * are made from, and a proxy reports a lost call through the
+             * HRESULT. An interface that only reaches this header through
+             * an import gets no type info here: widl only warns, and so do
+             * we. */
+            if (facet_idl__has_typeinfo(c, itf))
+                facet_idl__error(c, m->loc, "remotable method %s returns '%s': expected HRESULT, "
+                                 "which every method of an interface that is not [local] returns, "
+                                 "as its proxy reports a failed call (FACET_E_DISCONNECTED) "
+                                 "through it; mark the method or the interface [local] if it is "
+                                 "only called in-process", owner, b.data ? b.data : "?");
+            else
+                facet_idl__warning(c, m->loc, "remotable method %s returns '%s', not HRESULT: no "
+                                   "proxy or stub can be made for %s (an error where %s itself "
+                                   "is compiled)", owner, b.data ? b.data : "?", itf->name,
+                                   itf->file ? itf->file->name : "its file");
             facet_idl__buf_free(&b);
         }
     }
@@ -772,9 +910,16 @@ static void check_method(idl_ctx *c, idl_decl *itf, idl_method *m)
         facet_idl__error(c, m->loc, "method name '%s' is a macro in <windows.h> (%sA/%sW): "
                          "expected another name, or a C file that includes <windows.h> will not "
                          "compile", m->c_name, m->c_name, m->c_name);
+    scope.siblings = &m->params;
+    scope.discriminant = NULL;
+    scope.what = "parameter";
+    scope.owner = owner;
+    /* through an import the links reach no type info here: widl does not
+     * check them, and SDK files have names that are not there */
+    scope.error = itf->file == c->main_file;
     for (i = 0; i < m->params.count; i++) {
         idl_var *v = m->params.items[i];
-        int strict = !c->windows_sdk; /* widl lets SDK files name what is not there */
+        idl_type *t;
         v->dir = 0;
         if (has(v->attrs, "in"))
             v->dir |= FACET_TI_IN;
@@ -784,10 +929,12 @@ static void check_method(idl_ctx *c, idl_decl *itf, idl_method *m)
             v->dir = FACET_TI_IN;
         if (has(v->attrs, "retval"))
             v->dir |= FACET_TI_RETVAL;
-        v->size_is = link_index(c, v, "size_is", &m->params, "parameter", owner, strict);
-        v->length_is = link_index(c, v, "length_is", &m->params, "parameter", owner, strict);
-        v->iid_is = link_index(c, v, "iid_is", &m->params, "parameter", owner, strict);
-        v->switch_is = link_index(c, v, "switch_is", &m->params, "parameter", owner, strict);
+        link_var(c, v, &scope);
+        /* a callback an object's method takes is STDMETHODCALLTYPE unless
+         * it says otherwise, as in MIDL and widl: FACET_CALL */
+        for (t = v->type; t && t->kind == TY_POINTER; t = t->sub)
+            if (t->sub && t->sub->kind == TY_FUNC && !t->sub->callconv && itf->object)
+                t->sub->callconv = "STDMETHODCALLTYPE";
     }
 }
 
@@ -795,7 +942,15 @@ static void check_fields(idl_ctx *c, idl_decl *d)
 {
     size_t i;
     int warned = 0;
-    const char *owner = d->name ? d->name : "an unnamed struct";
+    link_scope scope;
+    const char *kind = d->kind == D_UNION && !d->sw ? "union" : "struct";
+    scope.siblings = &d->fields;
+    scope.discriminant = d->sw;
+    scope.what = "field";
+    scope.error = d->file == c->main_file;
+    scope.owner = d->name ? facet_idl__printf(c->arena, "%s %s", kind, d->name) : NULL;
+    if (!scope.owner)
+        scope.owner = d->kind == D_UNION ? "an unnamed union" : "an unnamed struct";
     for (i = 0; i < d->fields.count; i++) {
         idl_var *v = d->fields.items[i];
         resolve_type(c, v->type, 0);
@@ -805,10 +960,7 @@ static void check_fields(idl_ctx *c, idl_decl *d)
                                "with named masks", v->name ? v->name : "");
             warned = 1;
         }
-        v->size_is = link_index(c, v, "size_is", &d->fields, "field", owner, 0);
-        v->length_is = link_index(c, v, "length_is", &d->fields, "field", owner, 0);
-        v->iid_is = link_index(c, v, "iid_is", &d->fields, "field", owner, 0);
-        v->switch_is = link_index(c, v, "switch_is", &d->fields, "field", owner, 0);
+        link_var(c, v, &scope);
     }
 }
 
@@ -972,6 +1124,9 @@ static void check_decl(idl_ctx *c, idl_decl *d)
         break;
     case D_STRUCT:
     case D_UNION:
+        if (d->checked)
+            break; /* a typedef names it with each of its declarators */
+        d->checked = 1;
         if (d->sw)
             resolve_type(c, d->sw->type, 0);
         check_fields(c, d);
@@ -1000,10 +1155,22 @@ static void check_decl(idl_ctx *c, idl_decl *d)
 void facet_idl__check_file(idl_ctx *c, idl_file *f)
 {
     size_t i;
+    if (f->needs_platform)
+        c->windows_sdk = 1;
     for (i = 0; i < f->decls.count; i++)
         declare(c, f->decls.items[i]);
     for (i = 0; i < f->decls.count && !c->out_of_memory; i++)
         check_decl(c, f->decls.items[i]);
+}
+
+void facet_idl__check_done(idl_ctx *c)
+{
+    size_t i;
+    /* The SDK's own C and C++ lines treat its enums as enum types
+     * (DEFINE_ENUM_FLAG_OPERATORS), as the platform's headers declare
+     * them; every Windows compiler makes them 32 bits. */
+    for (i = 0; i < c->enums.count && c->windows_sdk; i++)
+        ((idl_decl *)c->enums.items[i])->c_enum = 1;
 }
 
 const char *facet_idl__symbol_stem(idl_ctx *c, const idl_file *f)

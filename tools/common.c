@@ -10,6 +10,7 @@
 
 #include "facet/typeinfo.h"
 #include "tool.h"
+#include "utf8.h"
 
 /* The runtime's own interfaces, described by facet-idl from idl/facet.idl. */
 extern const FacetTypeLibInfo facet_typeinfo_facet;
@@ -110,6 +111,14 @@ int tool_parse(ToolArgs *out, const char *cmd, const char *usage, unsigned flags
                 r = tool_usage_error(cmd, "--config needs a file");
         } else if ((flags & TOOL_OPT_WRITE) && strcmp(a, "--write-manifest") == 0) {
             out->write_manifest = 1;
+        } else if ((flags & TOOL_OPT_IDL) && (strcmp(a, "--idl") == 0 || strcmp(a, "-I") == 0)) {
+            takes_value = 1;
+            if (value == NULL)
+                r = tool_usage_error(cmd, "%s needs a %s", a, a[1] == 'I' ? "folder" : "file");
+            else if (a[1] == 'I')
+                ok = push(&out->idl_dirs, &out->idl_dir_count, value);
+            else
+                ok = push(&out->idls, &out->idl_count, value);
         } else {
             r = tool_usage_error(cmd, "unknown option '%s'", a);
         }
@@ -134,10 +143,13 @@ int tool_parse(ToolArgs *out, const char *cmd, const char *usage, unsigned flags
 
 void tool_args_free(ToolArgs *args)
 {
+    tool_names_free(args);
     free((void *)args->paths);
     free((void *)args->modules);
     free((void *)args->dirs);
-    args->paths = args->modules = args->dirs = NULL;
+    free((void *)args->idls);
+    free((void *)args->idl_dirs);
+    args->paths = args->modules = args->dirs = args->idls = args->idl_dirs = NULL;
 }
 
 int tool_exit_for(FacetResult r)
@@ -163,6 +175,11 @@ void tool_print_json(json_t *doc)
     json_dumpf(doc, stdout, JSON_INDENT(2));
     fputc('\n', stdout);
     json_decref(doc);
+}
+
+json_t *tool_json_text(const char *s)
+{
+    return s != NULL ? facet__utf8_json(s, strlen(s)) : NULL;
 }
 
 const char *tool_interface_name(const FacetReport *report, const FacetGuid *iid)
@@ -192,8 +209,9 @@ const char *tool_guid(const FacetGuid *guid)
 
 const char *tool_outcome_name(uint32_t outcome)
 {
-    static const char *const names[] = {"ok", "load-failed", "crashed", "timed-out", "exited"};
-    return outcome < 5 ? names[outcome] : "unknown";
+    static const char *const names[] = {"ok",     "load-failed", "crashed",   "timed-out",
+                                        "exited", "flooded",     "bad-report"};
+    return outcome < sizeof(names) / sizeof(names[0]) ? names[outcome] : "unknown";
 }
 
 const char *tool_threading_name(uint32_t threading)
@@ -227,12 +245,13 @@ static json_t *class_json(const FacetReport *report, const FacetClassInfo *ci)
     uint32_t i;
     for (i = 0; i < ci->interface_count; i++) {
         const char *name = tool_interface_name(report, &ci->interfaces[i]);
-        json_array_append_new(itfs, json_pack("{s:s, s:s?}", "iid",
-                                              tool_guid(&ci->interfaces[i]), "name", name));
+        json_array_append_new(itfs, json_pack("{s:s, s:o?}", "iid",
+                                              tool_guid(&ci->interfaces[i]), "name",
+                                              tool_json_text(name)));
     }
-    return json_pack("{s:s, s:s?, s:s?, s:s, s:o}", "clsid", tool_guid(&ci->clsid), "contract",
-                     ci->contract, "version", ci->version, "threading",
-                     tool_threading_name(ci->threading), "interfaces", itfs);
+    return json_pack("{s:s, s:o?, s:o?, s:s, s:o}", "clsid", tool_guid(&ci->clsid), "contract",
+                     tool_json_text(ci->contract), "version", tool_json_text(ci->version),
+                     "threading", tool_threading_name(ci->threading), "interfaces", itfs);
 }
 
 json_t *tool_module_json(const FacetReport *report)
@@ -247,23 +266,28 @@ json_t *tool_module_json(const FacetReport *report)
         if (FACET_SUCCEEDED(facet_report_class(&ci, report, i)))
             json_array_append_new(classes, class_json(report, &ci));
     }
-    doc = json_pack("{s:s, s:s, s:s, s:o}", "path", facet_report_path(report), "outcome",
+    doc = json_pack("{s:o, s:s, s:o, s:o, s:o, s:o}", "path",
+                    tool_json_text(facet_report_path(report)), "outcome",
                     tool_outcome_name(facet_report_outcome(report)), "reason",
-                    facet_report_reason(report), "classes", classes);
+                    tool_json_text(facet_report_reason(report)), "classes", classes, "stdout",
+                    tool_json_text(facet_report_stdout(report)), "stderr",
+                    tool_json_text(facet_report_stderr(report)));
     if (doc == NULL)
         return NULL;
     if (FACET_SUCCEEDED(facet_report_module(&info, report)))
         json_object_set_new(doc, "module",
-                            json_pack("{s:s?, s:s?, s:i, s:i, s:s?}", "name", info.name,
-                                      "version", info.version, "abi_version",
+                            json_pack("{s:o?, s:o?, s:i, s:i, s:o?}", "name",
+                                      tool_json_text(info.name), "version",
+                                      tool_json_text(info.version), "abi_version",
                                       (int)info.abi_version, "api_level", (int)info.api_level,
-                                      "compiler", info.compiler));
+                                      "compiler", tool_json_text(info.compiler)));
     else
         json_object_set_new(doc, "module", json_null());
     manifest = facet_report_manifest(report, &problem);
     json_object_set_new(doc, "manifest",
-                        manifest ? json_pack("{s:s, s:b, s:s?}", "path", manifest, "agrees",
-                                             problem == NULL, "problem", problem)
+                        manifest ? json_pack("{s:o, s:b, s:o?}", "path",
+                                             tool_json_text(manifest), "agrees", problem == NULL,
+                                             "problem", tool_json_text(problem))
                                  : json_null());
     return doc;
 }
@@ -288,8 +312,10 @@ void tool_print_module(FILE *f, const FacetReport *report, const char *in)
         fprintf(f, "%smanifest   %s (agrees with the module)\n", in, manifest);
     else
         fprintf(f, "%smanifest   %s\n%s  problem  %s\n", in, manifest, in, problem);
-    if (facet_report_outcome(report) != FACET_OUTCOME_OK)
+    if (facet_report_outcome(report) != FACET_OUTCOME_OK) {
         fprintf(f, "%serror      %s\n", in, facet_report_reason(report));
+        tool_print_output(f, report, in);
+    }
     for (i = 0; i < facet_report_class_count(report); i++) {
         FacetClassInfo ci = FACET_CLASS_INFO_INIT;
         if (FACET_FAILED(facet_report_class(&ci, report, i)))
@@ -303,6 +329,26 @@ void tool_print_module(FILE *f, const FacetReport *report, const char *in)
                     tool_guid(&ci.interfaces[j]));
         }
     }
+}
+
+/* Prints text, each line behind the label's column and "| ". */
+static void print_lines(FILE *f, const char *in, const char *label, const char *text)
+{
+    const char *line = text;
+    int first = 1;
+    while (*line != '\0') {
+        const char *end = strchr(line, '\n');
+        int n = end != NULL ? (int)(end - line) : (int)strlen(line);
+        fprintf(f, "%s%-10s | %.*s\n", in, first ? label : "", n, line);
+        first = 0;
+        line += n + (end != NULL);
+    }
+}
+
+void tool_print_output(FILE *f, const FacetReport *report, const char *in)
+{
+    print_lines(f, in, "stdout", facet_report_stdout(report));
+    print_lines(f, in, "stderr", facet_report_stderr(report));
 }
 
 int tool_each_module(const char *cmd, const char *path, FacetPathFn fn, void *payload)
@@ -330,10 +376,16 @@ int tool_module_command(const char *cmd, const char *usage, int argc, char **arg
 
     memset(&tm, 0, sizeof(tm));
     rc = tool_parse(&tm.args, cmd, usage,
-                    TOOL_OPT_CHECK | (strcmp(cmd, "inspect") == 0 ? TOOL_OPT_WRITE : 0u), argc,
-                    argv);
+                    TOOL_OPT_CHECK | TOOL_OPT_IDL |
+                        (strcmp(cmd, "inspect") == 0 ? TOOL_OPT_WRITE : 0u),
+                    argc, argv);
     if (rc != TOOL_GO)
         return rc;
+    rc = tool_names_load(&tm.args, cmd);
+    if (rc != TOOL_CLEAN) {
+        tool_args_free(&tm.args);
+        return rc;
+    }
     if (tm.args.path_count == 0) {
         tool_args_free(&tm.args);
         return tool_usage_error(cmd, "no module or folder given");

@@ -5,7 +5,8 @@
 #include "tool.h"
 
 static const char usage[] =
-    "usage: facet inspect [--json] [--timeout MS] [--write-manifest] PATH...\n"
+    "usage: facet inspect [--json] [--timeout MS] [--write-manifest]\n"
+    "                     [--idl FILE [-I DIR]...]... PATH...\n"
     "\n"
     "Loads each module (a file, or every module in a folder) in a child process\n"
     "and prints its name, version, the compiler that built it, its ABI version\n"
@@ -13,15 +14,19 @@ static const char usage[] =
     "module, and its classes with their\n"
     "contract names, versions, threading and interfaces. Interfaces are named\n"
     "from IDL type info: the module's own (IFacetTypeInfoSource on its factory)\n"
-    "or the runtime's (facet.idl); others show their IID only.\n"
+    "or the runtime's (facet.idl), or an --idl FILE's; others show their IID\n"
+    "only. A module that fails shows what it wrote to stdout and stderr.\n"
     "\n"
     "  --json          one JSON document: {\"modules\": [...]}\n"
     "  --timeout MS    kill a module that takes longer to load (default 10000)\n"
     "  --write-manifest  write <module>.facet.json next to each module that\n"
     "                  loaded, from what it says of itself\n"
+    "  --idl FILE      names for interfaces the module does not name itself\n"
+    "                  (repeatable); -I DIR: where its imports are\n"
     "\n"
-    "Exit: 0 every module loaded, 1 one did not (or crashed, hung, exited),\n"
-    "2 bad usage or a path that cannot be read.\n";
+    "Exit: 0 every module loaded, 1 one did not (or crashed, hung, exited,\n"
+    "flooded its output or damaged its report), 2 bad usage or a path that\n"
+    "cannot be read.\n";
 
 static FacetResult inspect_one(const char *path, void *payload)
 {

@@ -44,7 +44,10 @@ static FacetResult load_one(const char *path, void *payload)
 
 /* --dir: which module offers NAME is read in a child process first
  * (facet_probe), so a module that crashes, hangs or exits when loaded is
- * never loaded into this one, and only the module that offers NAME is. */
+ * never loaded into this one, and only the module that offers NAME is.
+ * That one is loaded with facet_module_load_probed, whose probe must pass
+ * again, and then the runtime's own checks decide: a probe's word alone
+ * never puts a module in this process. */
 static FacetResult load_if_offers(const char *path, void *payload)
 {
     Loader *l = payload;
@@ -62,7 +65,9 @@ static FacetResult load_if_offers(const char *path, void *payload)
                      strcmp(tool_guid(&ci.clsid), l->name) == 0;
     }
     facet_report_free(rep);
-    return offers ? load_one(path, l) : FACET_OK;
+    if (!offers || l->count == 256)
+        return FACET_OK;
+    return facet_module_load_probed(&l->modules[l->count++], l->rt, path, NULL, NULL);
 }
 
 /* Reports the outcome, as text or JSON, and returns the exit code. */
@@ -70,8 +75,9 @@ static int finish(const ToolArgs *args, const char *name, int ran, int32_t exit_
                   const char *error, int rc)
 {
     if (args->json)
-        tool_print_json(json_pack("{s:s, s:b, s:i, s:s?}", "name", name, "ran", ran,
-                                  "exit_code", (int)exit_code, "error", error));
+        tool_print_json(json_pack("{s:o, s:b, s:i, s:o?}", "name", tool_json_text(name), "ran",
+                                  ran, "exit_code", (int)exit_code, "error",
+                                  tool_json_text(error)));
     else if (error != NULL)
         fprintf(stderr, "facet run: %s\n", error);
     else if (exit_code != 0)

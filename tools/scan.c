@@ -28,7 +28,8 @@ static const char usage[] =
     "read. Probe results go to a cache keyed by path, size, modification time\n"
     "and content hash, so a rescan probes only what changed; a module that\n"
     "does not load, crashes, hangs or exits while probed is quarantined with\n"
-    "the reason and skipped until it changes.\n"
+    "the reason and skipped until it changes (so is one that writes more than\n"
+    "16 MiB to stdout or stderr, or damages the probe's report).\n"
     "\n"
     "  --json          one JSON document: {\"dir\", \"cache\", \"manifests\",\n"
     "                  \"problems\", \"modules\", \"probed\", \"cached\",\n"
@@ -104,8 +105,9 @@ static FacetResult scan_one(const char *path, void *payload)
             s->unprobed++;
         if (s->args->json)
             json_array_append_new(s->modules,
-                                  json_pack("{s:s, s:s, s:s?}", "path", path, "status", status,
-                                            "manifest", manifest));
+                                  json_pack("{s:o, s:s, s:o?}", "path", tool_json_text(path),
+                                            "status", status, "manifest",
+                                            tool_json_text(manifest)));
         else if (manifest == NULL) /* the manifest's module is listed above */
             printf("  %-12s %s\n", status, path);
         return FACET_OK;
@@ -137,9 +139,11 @@ static FacetResult scan_one(const char *path, void *payload)
     } else {
         FacetModuleInfo info = FACET_MODULE_INFO_INIT;
         printf("  %-12s %s", status, facet_report_path(rep));
-        if (facet_report_outcome(rep) != FACET_OUTCOME_OK)
+        if (facet_report_outcome(rep) != FACET_OUTCOME_OK) {
             printf(": %s%s\n", facet_report_reason(rep),
                    probed ? "" : " (skipped until it changes)");
+            tool_print_output(stdout, rep, "               ");
+        }
         else if (FACET_SUCCEEDED(facet_report_module(&info, rep)))
             printf(": %s %s, %u class%s\n", info.name, info.version,
                    (unsigned)facet_report_class_count(rep),
@@ -182,8 +186,10 @@ static int read_manifests(Scan *s, const char *dir)
             continue;
         if (s->args->json)
             json_array_append_new(s->manifests,
-                                  json_pack("{s:s?, s:s?, s:s?, s:s}", "manifest", m.manifest,
-                                            "name", m.name, "version", m.version, "state",
+                                  json_pack("{s:o?, s:o?, s:o?, s:s}", "manifest",
+                                            tool_json_text(m.manifest), "name",
+                                            tool_json_text(m.name), "version",
+                                            tool_json_text(m.version), "state",
                                             state_name(m.state)));
         else
             printf("  %-12s %s %s (%s)\n", "manifest", m.name ? m.name : "?",
@@ -196,9 +202,10 @@ static int read_manifests(Scan *s, const char *dir)
         s->problem_count++;
         if (s->args->json)
             json_array_append_new(s->problems,
-                                  json_pack("{s:s, s:s?, s:s?}", "code",
-                                            facet_result_name(p.code), "path", p.path,
-                                            "message", p.message));
+                                  json_pack("{s:s, s:o?, s:o?}", "code",
+                                            facet_result_name(p.code), "path",
+                                            tool_json_text(p.path), "message",
+                                            tool_json_text(p.message)));
         else
             printf("  %-12s %s\n", "problem", p.message ? p.message : facet_result_name(p.code));
     }
@@ -254,8 +261,9 @@ int tool_scan(int argc, char **argv)
         facet_probe_cache_free(s.cache);
     }
     if (args.json) {
-        json_t *doc = json_pack("{s:s, s:s?, s:o, s:o, s:o, s:i, s:i, s:i, s:i, s:i}", "dir",
-                                args.paths[0], "cache", cache_file, "manifests", s.manifests,
+        json_t *doc = json_pack("{s:o, s:o?, s:o, s:o, s:o, s:i, s:i, s:i, s:i, s:i}", "dir",
+                                tool_json_text(args.paths[0]), "cache",
+                                tool_json_text(cache_file), "manifests", s.manifests,
                                 "problems", s.problems, "modules", s.modules, "probed",
                                 (int)s.probed, "cached", (int)s.cached, "quarantined",
                                 (int)s.quarantined, "with_manifest", (int)s.with_manifest,

@@ -45,6 +45,11 @@ typedef struct ToolArgs {
     int dir_count;
     const char *config;    /* run --config */
     int write_manifest;    /* inspect, scan --probe: --write-manifest */
+    const char **idls;     /* inspect, validate: --idl FILE */
+    int idl_count;
+    const char **idl_dirs; /* -I DIR, where --idl's imports are looked for */
+    int idl_dir_count;
+    void *names;           /* what --idl compiled (tool_names_load) */
 } ToolArgs;
 
 /* Option flags a subcommand takes, for tool_parse. */
@@ -52,6 +57,7 @@ typedef struct ToolArgs {
 #define TOOL_OPT_SCAN 0x2u   /* --probe, --cache */
 #define TOOL_OPT_RUN 0x4u    /* --module, --dir, --config; stops at NAME */
 #define TOOL_OPT_WRITE 0x8u  /* --write-manifest */
+#define TOOL_OPT_IDL 0x10u   /* --idl FILE, -I DIR */
 
 /* Parses argv (after the subcommand's name). Returns TOOL_GO to go on, or
  * the exit code to return at once: TOOL_CLEAN after printing usage for
@@ -72,6 +78,18 @@ int tool_exit_for(FacetResult r);
 /* Writes doc to stdout, indented, and drops it. */
 void tool_print_json(json_t *doc);
 
+/* A JSON string of s, which need not be UTF-8 (a file name, a message
+ * naming one): invalid bytes become U+FFFD, so nothing is dropped. NULL
+ * for NULL, which json_pack's "o?" writes as null. */
+json_t *tool_json_text(const char *s);
+
+/* --idl: compiles each FILE with facet-idl's library (imports from FILE's
+ * folder, each -I DIR, and the runtime's own facet.idl) and hands the
+ * interfaces it names to the probe (args->check.type_libs). TOOL_CLEAN, or
+ * TOOL_USAGE after printing the compiler's diagnostics. */
+int tool_names_load(ToolArgs *args, const char *cmd);
+void tool_names_free(ToolArgs *args);
+
 /* The name of iid: the module's own type info (from report, may be NULL),
  * else the runtime's (facet.idl), else NULL. */
 const char *tool_interface_name(const FacetReport *report, const FacetGuid *iid);
@@ -86,9 +104,13 @@ const char *tool_threading_name(uint32_t threading);
  * exists, else NULL; static buffer. */
 const char *tool_manifest_of(const char *path);
 
-/* A module's info and classes, as JSON and as text. */
+/* A module's info and classes, as JSON and as text. The text shows what
+ * the module wrote to stdout and stderr when it failed. */
 json_t *tool_module_json(const FacetReport *report);
 void tool_print_module(FILE *f, const FacetReport *report, const char *indent);
+/* The module's stdout and stderr, each line behind "| " (nothing for an
+ * empty stream). */
+void tool_print_output(FILE *f, const FacetReport *report, const char *indent);
 
 /* Calls fn for each module a PATH operand names: the file itself, or every
  * module in the folder. Returns TOOL_USAGE (after saying why) for a path

@@ -5,7 +5,8 @@
 #include "tool.h"
 
 static const char usage[] =
-    "usage: facet validate [--json] [--timeout MS] [--threads N] [--iterations N] PATH...\n"
+    "usage: facet validate [--json] [--timeout MS] [--threads N] [--iterations N]\n"
+    "                      [--idl FILE [-I DIR]...]... PATH...\n"
     "\n"
     "Runs every class of each module (a file, or every module in a folder)\n"
     "through the conformance checks, in a child process, and names each\n"
@@ -13,21 +14,27 @@ static const char usage[] =
     "was seen. Rules: load, crash, hang, exit, create, refcount,\n"
     "refcount-negative, qi-null-out, qi-unknown-iid, qi-declared, qi-identity,\n"
     "qi-reflexive, qi-symmetric, qi-transitive, thread-safety, release-to-zero,\n"
-    "leak, can-unload, aggregation (docs/facet.md says what each checks).\n"
+    "leak, can-unload, aggregation, manifest, output, report (docs/facet.md says\n"
+    "what each checks). The count and QueryInterface rules are checked through\n"
+    "every interface a class declares and every one QueryInterface hands out.\n"
     "\n"
     "  --json            one JSON document: {\"modules\": [...], \"violations\": N}\n"
     "  --timeout MS      kill a module that takes longer in all (default 10000)\n"
     "  --threads N       threads of the AddRef/QueryInterface/Release stress (4)\n"
     "  --iterations N    rounds per stress thread (20000)\n"
+    "  --idl FILE        name interfaces the module does not name itself from\n"
+    "                    this IDL file (repeatable); its imports are looked for\n"
+    "                    in its folder, in each -I DIR, and facet.idl is known\n"
     "\n"
     "Exit: 0 no violation, 1 violations, 2 bad usage or a path that cannot be read.\n";
 
 static json_t *violation_json(const FacetViolation *v)
 {
-    return json_pack("{s:s, s:s?, s:s?, s:s?, s:s, s:s}", "rule", v->rule, "class",
-                     v->class_name, "clsid",
+    return json_pack("{s:s, s:o?, s:s?, s:o?, s:o?, s:o?}", "rule", v->rule, "class",
+                     tool_json_text(v->class_name), "clsid",
                      v->class_name ? tool_guid(&v->clsid) : NULL, "interface",
-                     v->interface_name, "expected", v->expected, "seen", v->seen);
+                     tool_json_text(v->interface_name), "expected",
+                     tool_json_text(v->expected), "seen", tool_json_text(v->seen));
 }
 
 static void print_violation(const FacetViolation *v)
@@ -73,6 +80,8 @@ static FacetResult validate_one(const char *path, void *payload)
         else
             print_violation(&v);
     }
+    if (!va->args.json && facet_report_outcome(rep) != FACET_OUTCOME_OK)
+        tool_print_output(stdout, rep, "  ");
     if (va->args.json) {
         doc = tool_module_json(rep);
         json_object_set_new(doc, "violations", list);

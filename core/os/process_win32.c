@@ -1,8 +1,13 @@
 /*
  * core/os/process_win32.c - child processes and threads on
  * Windows. A child runs in a job object, so a timeout ends it and whatever
- * it started; its stdout and stderr go to temporary files that are read
- * once it has ended.
+ * it started, and so does its end: what it left running goes with it. Its
+ * stdout, its stderr and its report channel are three temporary files,
+ * the last passed by the value of its inheritable handle on the command
+ * line; only those three handles are inherited (a handle list), so
+ * probes started at once on several threads never hold each other's.
+ * Their sizes are watched while it runs, and they are read once it has
+ * ended.
  */
 #ifdef _WIN32
 
@@ -11,7 +16,10 @@
 #endif
 #include <windows.h>
 
+#include <fcntl.h>
+#include <io.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../internal.h"
@@ -20,7 +28,8 @@
 FacetResult facet__win_widen(wchar_t **out, const char *s);
 char *facet__win_narrow(const wchar_t *w);
 
-#define ERR_TAIL 4096u
+/* How often a running child's output files are measured. */
+#define CHECK_MS 50u
 
 /* Appends one argument to a command line, quoted the way
  * CommandLineToArgvW reads it back. */
@@ -70,67 +79,123 @@ static FacetResult temp_file(HANDLE *out, const char *exe)
     return FACET_OK;
 }
 
-/* Reads a whole temporary file; keeps only the last `keep` bytes when
- * keep is nonzero, and fails past max when it is zero. */
-static FacetResult slurp(char **out, uint64_t *size, HANDLE h, uint64_t max, uint64_t keep,
-                         const char *exe)
+static uint64_t file_size(HANDLE h)
 {
-    LARGE_INTEGER len, pos;
-    uint64_t n, skip = 0;
-    DWORD got = 0;
-    *out = NULL;
-    *size = 0;
-    if (!GetFileSizeEx(h, &len))
-        return facet__error(FACET_E_FAIL, "%s: cannot size its output", exe);
-    n = (uint64_t)len.QuadPart;
-    if (keep && n > keep) {
-        skip = n - keep;
-        n = keep;
-    } else if (!keep && n > max) {
-        return facet__error(FACET_E_FAIL, "%s: wrote more than %llu bytes to its output", exe,
-                            (unsigned long long)max);
+    LARGE_INTEGER len;
+    return GetFileSizeEx(h, &len) ? (uint64_t)len.QuadPart : 0;
+}
+
+/* Reads n bytes of h at offset into buf; returns how many it got. */
+static uint64_t read_at(HANDLE h, uint64_t offset, char *buf, uint64_t n)
+{
+    LARGE_INTEGER pos;
+    uint64_t done = 0;
+    pos.QuadPart = (LONGLONG)offset;
+    if (!SetFilePointerEx(h, pos, NULL, FILE_BEGIN))
+        return 0;
+    while (done < n) {
+        DWORD got = 0, want = n - done > 0x40000000u ? 0x40000000u : (DWORD)(n - done);
+        if (!ReadFile(h, buf + done, want, &got, NULL) || got == 0)
+            break;
+        done += got;
     }
-    *out = facet__malloc((size_t)n + 1);
-    if (*out == NULL)
-        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory for its output", exe);
-    pos.QuadPart = (LONGLONG)skip;
-    SetFilePointerEx(h, pos, NULL, FILE_BEGIN);
-    if (n > 0 && !ReadFile(h, *out, (DWORD)n, &got, NULL))
-        got = 0;
-    (*out)[got] = '\0';
-    *size = got;
-    return FACET_OK;
+    return done;
+}
+
+/* The report channel's whole text (facet__malloc). */
+static char *read_all(HANDLE h, uint64_t size, uint64_t *got)
+{
+    char *text = facet__malloc((size_t)size + 1);
+    if (text == NULL)
+        return NULL;
+    *got = read_at(h, 0, text, size);
+    text[*got] = '\0';
+    return text;
+}
+
+/* stdout or stderr as a result keeps it: its first and last bytes. */
+static char *read_cut(HANDLE h, uint64_t size)
+{
+    char head[FACET_OS_OUTPUT_HEAD], tail[FACET_OS_OUTPUT_TAIL];
+    uint64_t h_len = size < sizeof(head) ? size : sizeof(head), t_len = 0;
+    h_len = read_at(h, 0, head, h_len);
+    if (size > h_len) {
+        t_len = size - h_len < sizeof(tail) ? size - h_len : sizeof(tail);
+        t_len = read_at(h, size - t_len, tail, t_len);
+    }
+    return facet__os_cut_output(head, h_len, tail, t_len, size);
+}
+
+/* Starts the child with only handles[0..2] inheritable in it; falls back
+ * to inheriting every inheritable handle where a handle list is refused. */
+static BOOL create_process(const wchar_t *exe, wchar_t *cmd, STARTUPINFOW *si, HANDLE *handles,
+                           PROCESS_INFORMATION *pi)
+{
+    STARTUPINFOEXW six;
+    SIZE_T size = 0;
+    LPPROC_THREAD_ATTRIBUTE_LIST list = NULL;
+    DWORD flags = CREATE_SUSPENDED | CREATE_NO_WINDOW;
+    BOOL ok;
+    memset(&six, 0, sizeof(six));
+    six.StartupInfo = *si;
+    six.StartupInfo.cb = sizeof(six);
+    InitializeProcThreadAttributeList(NULL, 1, 0, &size);
+    if (size > 0 && (list = facet__malloc(size)) != NULL &&
+        InitializeProcThreadAttributeList(list, 1, 0, &size)) {
+        if (UpdateProcThreadAttribute(list, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, handles,
+                                      3 * sizeof(HANDLE), NULL, NULL)) {
+            six.lpAttributeList = list;
+            ok = CreateProcessW(exe, cmd, NULL, NULL, TRUE, flags | EXTENDED_STARTUPINFO_PRESENT,
+                                NULL, NULL, &six.StartupInfo, pi);
+            DeleteProcThreadAttributeList(list);
+            facet__free(list);
+            return ok;
+        }
+        DeleteProcThreadAttributeList(list);
+    }
+    facet__free(list);
+    return CreateProcessW(exe, cmd, NULL, NULL, TRUE, flags, NULL, NULL, si, pi);
 }
 
 FacetResult facet__os_run_child(FacetOsChildResult *out, const char *exe,
-                                const char *const *argv, uint32_t timeout_ms, uint64_t max_out)
+                                const char *const *argv, uint32_t timeout_ms, uint64_t max)
 {
     STARTUPINFOW si;
     PROCESS_INFORMATION pi;
-    HANDLE out_h = INVALID_HANDLE_VALUE, err_h = INVALID_HANDLE_VALUE, job = NULL;
+    HANDLE files[3] = {INVALID_HANDLE_VALUE, INVALID_HANDLE_VALUE, INVALID_HANDLE_VALUE};
+    HANDLE job = NULL;
     wchar_t *wexe = NULL, *wcmd = NULL;
-    char *cmd = NULL;
-    size_t cap = 1, len = 0, i;
-    uint64_t ignored;
-    DWORD wait, code = 0;
+    char *cmd = NULL, report_arg[32];
+    size_t cap = 64, len = 0, i;
+    ULONGLONG deadline;
+    DWORD code = 0;
+    uint32_t stopped = 0; /* FACET_OS_CHILD_TIMEDOUT or _FLOODED once it is stopped */
     FacetResult r;
 
     memset(out, 0, sizeof(*out));
+    for (i = 0; i < 3 && FACET_SUCCEEDED(r = temp_file(&files[i], exe)); i++)
+        ;
+    if (FACET_FAILED(r))
+        goto done;
+    /* The child's report channel is its handle's value. */
+    snprintf(report_arg, sizeof(report_arg), "%llu",
+             (unsigned long long)(uintptr_t)files[FACET_OS_STREAM_REPORT]);
     for (i = 0; argv[i] != NULL; i++)
         cap += strlen(argv[i]) * 2 + 4;
+    cap += sizeof("--report") * 2 + 4 + strlen(report_arg) * 2;
     cmd = facet__malloc(cap);
-    if (cmd == NULL)
-        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", exe);
+    if (cmd == NULL) {
+        r = facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", exe);
+        goto done;
+    }
     cmd[0] = '\0';
     for (i = 0; argv[i] != NULL; i++)
         quote_arg(cmd, &len, argv[i]);
+    quote_arg(cmd, &len, "--report");
+    quote_arg(cmd, &len, report_arg);
     r = facet__win_widen(&wexe, exe);
     if (FACET_SUCCEEDED(r))
         r = facet__win_widen(&wcmd, cmd);
-    if (FACET_SUCCEEDED(r))
-        r = temp_file(&out_h, exe);
-    if (FACET_SUCCEEDED(r))
-        r = temp_file(&err_h, exe);
     if (FACET_FAILED(r))
         goto done;
     job = CreateJobObjectW(NULL, NULL);
@@ -145,14 +210,13 @@ FacetResult facet__os_run_child(FacetOsChildResult *out, const char *exe,
     si.cb = sizeof(si);
     si.dwFlags = STARTF_USESTDHANDLES;
     si.hStdInput = NULL;
-    si.hStdOutput = out_h;
-    si.hStdError = err_h;
+    si.hStdOutput = files[FACET_OS_STREAM_STDOUT];
+    si.hStdError = files[FACET_OS_STREAM_STDERR];
     if (facet__fault(FACET_FAULT_PROCESS)) {
         r = facet__error(FACET_E_FAIL, "%s: CreateProcessW failed: injected fault", exe);
         goto done;
     }
-    if (!CreateProcessW(wexe, wcmd, NULL, NULL, TRUE, CREATE_SUSPENDED | CREATE_NO_WINDOW, NULL,
-                        NULL, &si, &pi)) {
+    if (!create_process(wexe, wcmd, &si, files, &pi)) {
         DWORD err = GetLastError();
         r = facet__error(err == ERROR_FILE_NOT_FOUND ? FACET_E_FILENOTFOUND : FACET_E_FAIL,
                          "%s: CreateProcessW failed (error %lu)", exe, (unsigned long)err);
@@ -162,13 +226,30 @@ FacetResult facet__os_run_child(FacetOsChildResult *out, const char *exe,
         AssignProcessToJobObject(job, pi.hProcess);
     ResumeThread(pi.hThread);
     CloseHandle(pi.hThread);
-    wait = WaitForSingleObject(pi.hProcess, timeout_ms);
-    if (wait != WAIT_OBJECT_0) {
-        out->how = FACET_OS_CHILD_TIMEDOUT;
-        if (job != NULL)
-            TerminateJobObject(job, 1);
-        TerminateProcess(pi.hProcess, 1);
-        WaitForSingleObject(pi.hProcess, INFINITE);
+    deadline = GetTickCount64() + timeout_ms;
+    for (;;) {
+        ULONGLONG now = GetTickCount64();
+        DWORD slice = now >= deadline ? 0 : (DWORD)(deadline - now < CHECK_MS ? deadline - now
+                                                                                : CHECK_MS);
+        if (WaitForSingleObject(pi.hProcess, slice) == WAIT_OBJECT_0)
+            break;
+        for (i = 0; i < 3 && !stopped; i++)
+            if (file_size(files[i]) > max) {
+                stopped = FACET_OS_CHILD_FLOODED;
+                out->code = (int64_t)i;
+            }
+        if (!stopped && GetTickCount64() >= deadline)
+            stopped = FACET_OS_CHILD_TIMEDOUT;
+        if (stopped) {
+            if (job != NULL)
+                TerminateJobObject(job, 1);
+            TerminateProcess(pi.hProcess, 1);
+            WaitForSingleObject(pi.hProcess, INFINITE);
+            break;
+        }
+    }
+    if (stopped) {
+        out->how = stopped;
     } else {
         GetExitCodeProcess(pi.hProcess, &code);
         /* An NTSTATUS error (0xC...) is an unhandled exception: a crash. */
@@ -177,22 +258,78 @@ FacetResult facet__os_run_child(FacetOsChildResult *out, const char *exe,
         out->code = (int64_t)code;
     }
     CloseHandle(pi.hProcess);
-    r = slurp(&out->out, &out->out_size, out_h, max_out, 0, exe);
-    if (FACET_SUCCEEDED(r))
-        r = slurp(&out->err, &ignored, err_h, 0, ERR_TAIL - 1, exe);
-    if (FACET_FAILED(r))
+    /* Whatever it started ends with it. */
+    if (job != NULL)
+        TerminateJobObject(job, 1);
+    {
+        uint64_t size = file_size(files[FACET_OS_STREAM_REPORT]);
+        if (size > max) {
+            if (out->how != FACET_OS_CHILD_TIMEDOUT && out->how != FACET_OS_CHILD_FLOODED) {
+                out->how = FACET_OS_CHILD_FLOODED;
+                out->code = FACET_OS_STREAM_REPORT;
+            }
+            size = max;
+        }
+        out->report = read_all(files[FACET_OS_STREAM_REPORT], size, &out->report_size);
+    }
+    out->out = read_cut(files[FACET_OS_STREAM_STDOUT], file_size(files[FACET_OS_STREAM_STDOUT]));
+    out->err = read_cut(files[FACET_OS_STREAM_STDERR], file_size(files[FACET_OS_STREAM_STDERR]));
+    if (out->report == NULL || out->out == NULL || out->err == NULL) {
         facet__os_child_result_free(out);
+        r = facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory for its output", exe);
+    }
 done:
     if (job != NULL)
         CloseHandle(job);
-    if (out_h != INVALID_HANDLE_VALUE)
-        CloseHandle(out_h);
-    if (err_h != INVALID_HANDLE_VALUE)
-        CloseHandle(err_h);
+    for (i = 0; i < 3; i++)
+        if (files[i] != INVALID_HANDLE_VALUE)
+            CloseHandle(files[i]);
     facet__free(wexe);
     facet__free(wcmd);
     facet__free(cmd);
     return r;
+}
+
+/* A crash ends the probe at once, with the exception code as its exit
+ * status (which the parent reads as a crash): no error report dialog, no
+ * debugger (Wine starts winedbg), nothing that takes time or waits for a
+ * person. */
+static LONG WINAPI end_on_crash(EXCEPTION_POINTERS *e)
+{
+    TerminateProcess(GetCurrentProcess(), e->ExceptionRecord->ExceptionCode);
+    return EXCEPTION_EXECUTE_HANDLER;
+}
+
+void facet__os_probe_supervise(void)
+{
+    /* The job object of facet__os_run_child ends everything the module
+     * starts, whatever way the probe ends. */
+    SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX | SEM_NOOPENFILEERRORBOX);
+    SetUnhandledExceptionFilter(end_on_crash);
+}
+
+FILE *facet__os_report_open(const char *text)
+{
+    char *end;
+    unsigned long long value;
+    HANDLE h;
+    int fd;
+    if (text == NULL)
+        return NULL;
+    value = strtoull(text, &end, 10);
+    if (end == text || *end != '\0' || value == 0)
+        return NULL;
+    h = (HANDLE)(uintptr_t)value;
+    /* Not for the processes the module starts. */
+    if (!SetHandleInformation(h, HANDLE_FLAG_INHERIT, 0))
+        return NULL;
+    fd = _open_osfhandle((intptr_t)h, _O_WRONLY | _O_BINARY);
+    return fd < 0 ? NULL : _fdopen(fd, "wb");
+}
+
+const char *facet__os_loader_name(void)
+{
+    return "LoadLibrary";
 }
 
 const char *facet__os_death_name(int64_t code, char *buf, uint32_t size)
@@ -244,19 +381,58 @@ const char *facet__os_module_suffix(void)
     return ".dll";
 }
 
-FacetResult facet__os_replace_file(const char *from, const char *to)
+FacetResult facet__os_write_replace(const char *path, const void *data, size_t size)
 {
-    wchar_t *wfrom = NULL, *wto = NULL;
-    FacetResult r = facet__win_widen(&wfrom, from);
-    if (FACET_SUCCEEDED(r))
-        r = facet__win_widen(&wto, to);
-    if (FACET_SUCCEEDED(r) &&
-        (facet__fault(FACET_FAULT_FILE) ||
-         !MoveFileExW(wfrom, wto, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)))
-        r = facet__error(FACET_E_FAIL, "%s: cannot replace it with %s (error %lu)", to, from,
+    static LONG seq;
+    wchar_t *wtmp = NULL, *wpath = NULL;
+    size_t n = strlen(path) + 48, done = 0;
+    char *tmp = facet__malloc(n);
+    HANDLE h = INVALID_HANDLE_VALUE;
+    FacetResult r = FACET_OK;
+    int tries;
+    if (tmp == NULL)
+        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", path);
+    r = facet__win_widen(&wpath, path);
+    /* A name of our own, created anew: CREATE_NEW fails on anything
+     * already there, a link planted under the name included. */
+    for (tries = 0; FACET_SUCCEEDED(r) && h == INVALID_HANDLE_VALUE && tries < 100; tries++) {
+        snprintf(tmp, n, "%s.%lu.%ld.new", path, (unsigned long)GetCurrentProcessId(),
+                 (long)InterlockedIncrement(&seq) + (long)(GetTickCount64() & 0xFFFFF));
+        facet__free(wtmp);
+        wtmp = NULL;
+        r = facet__win_widen(&wtmp, tmp);
+        if (FACET_FAILED(r))
+            break;
+        if (facet__fault(FACET_FAULT_FILE)) {
+            SetLastError(ERROR_WRITE_FAULT);
+            break;
+        }
+        h = CreateFileW(wtmp, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
+        if (h == INVALID_HANDLE_VALUE && GetLastError() != ERROR_FILE_EXISTS &&
+            GetLastError() != ERROR_ALREADY_EXISTS)
+            break;
+    }
+    if (FACET_SUCCEEDED(r) && h == INVALID_HANDLE_VALUE)
+        r = facet__error(FACET_E_FAIL, "%s: cannot create %s (error %lu)", path, tmp,
                          (unsigned long)GetLastError());
-    facet__free(wfrom);
-    facet__free(wto);
+    while (FACET_SUCCEEDED(r) && done < size) {
+        DWORD wrote = 0, want = size - done > 0x40000000u ? 0x40000000u : (DWORD)(size - done);
+        if (!WriteFile(h, (const char *)data + done, want, &wrote, NULL) || wrote == 0)
+            r = facet__error(FACET_E_FAIL, "%s: cannot write %s (error %lu)", path, tmp,
+                             (unsigned long)GetLastError());
+        done += wrote;
+    }
+    if (h != INVALID_HANDLE_VALUE)
+        CloseHandle(h);
+    if (FACET_SUCCEEDED(r) &&
+        !MoveFileExW(wtmp, wpath, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
+        r = facet__error(FACET_E_FAIL, "%s: cannot replace it with %s (error %lu)", path, tmp,
+                         (unsigned long)GetLastError());
+    if (FACET_FAILED(r) && h != INVALID_HANDLE_VALUE)
+        DeleteFileW(wtmp);
+    facet__free(wtmp);
+    facet__free(wpath);
+    facet__free(tmp);
     return r;
 }
 

@@ -158,7 +158,14 @@ FACET_API FacetResult facet_runtime_allocator(IFacetAllocator **out, FacetRuntim
  * code: FACET_E_FILENOTFOUND, FACET_E_NOTAFILE, FACET_E_EMPTYFILE,
  * FACET_E_NOTLIBRARY, FACET_E_TRUNCATED, FACET_E_WRONGARCH,
  * FACET_E_LOADFAILED, FACET_E_NOENTRY, FACET_E_ABIMISMATCH,
- * FACET_E_CONTRACT, FACET_E_STRUCTSIZE, FACET_E_APILEVEL, FACET_E_CONFLICT. */
+ * FACET_E_CONTRACT, FACET_E_STRUCTSIZE, FACET_E_APILEVEL, FACET_E_CONFLICT.
+ *
+ * It trusts the file. The header checks come first, but then the system
+ * loader maps the library and runs its constructors in this process, and
+ * a damaged or hostile file can crash or end the process there, before any
+ * check can look: no check of a file's headers prevents that. For a file
+ * you did not build, facet_module_load_probed (<facet/validate.h>) loads it
+ * only after a probe in a child process passed it. */
 FACET_API FacetResult facet_module_load(FacetModule **out, FacetRuntime *rt, const char *path);
 
 /* Lets go of one hold. At the last one the module's classes are unregistered

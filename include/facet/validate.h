@@ -14,10 +14,22 @@
  *    multi-thread stress. Each violation names the rule, the class, the
  *    interface, what was expected and what was seen.
  *
+ * The child reports on a channel of its own, apart from the module's
+ * stdout and stderr (which the report keeps, cut to their first and last
+ * bytes: facet_report_stdout, facet_report_stderr), and a report says "ok"
+ * only when it arrived whole and the child ended the way the helper ends.
+ * That guards against accidents and careless modules: one that prints, one
+ * that exits, one that closes its descriptors, one that writes endlessly
+ * (more than 16 MiB to stdout or stderr is FACET_OUTCOME_FLOODED). It is no
+ * security boundary: code running in the child can find the channel and
+ * write to it, so a module written to deceive is contained only by process
+ * isolation and the sandbox, never by what its probe says.
+ *
  * A probe cache (facet_probe_cache_*) remembers probe results by path,
  * size, modification time and content hash, so a rescan probes only what
- * changed, and keeps modules that crashed or hung on a quarantine list
- * until they change.
+ * changed, and keeps modules that failed their probe on a quarantine list
+ * until they change. facet_module_load_probed loads a module into the
+ * host only after a probe in a child passed it.
  *
  * Same conventions as facet.h.
  */
@@ -32,6 +44,8 @@ extern "C" {
 
 /* ---- Options ----------------------------------------------------------- */
 
+struct FacetTypeLibInfo; /* <facet/typeinfo.h> */
+
 typedef struct FacetCheckOptions {
     uint32_t struct_size;
     uint32_t timeout_ms;  /* the child is killed after this; 0 means 10000 */
@@ -39,20 +53,33 @@ typedef struct FacetCheckOptions {
     uint32_t iterations;  /* AddRef/QI/Release rounds per thread; 0 means 20000 */
     const char *helper;   /* the facet-probe program; NULL: FACET_PROBE_HELPER from
                              the environment, else the one next to libfacet */
+    /* Since FACET_CHECK_OPTIONS_V1_SIZE: */
+    uint32_t type_lib_count;
+    /* Type info (what facet-idl writes, X_typeinfo.c) that names the
+     * interfaces a module does not name itself (IFacetTypeInfoSource), in
+     * messages and in facet_report_interface_name; the first few hundred
+     * interfaces are passed on. */
+    const struct FacetTypeLibInfo *const *type_libs;
 } FacetCheckOptions;
 
-#define FACET_CHECK_OPTIONS_INIT {sizeof(FacetCheckOptions), 0, 0, 0, NULL}
+#define FACET_CHECK_OPTIONS_INIT {sizeof(FacetCheckOptions), 0, 0, 0, NULL, 0, NULL}
+/* The size of the first FacetCheckOptions, the least the library reads. */
 #define FACET_CHECK_OPTIONS_V1_SIZE \
     ((uint32_t)(offsetof(FacetCheckOptions, helper) + sizeof(const char *)))
 
 /* ---- Reports ----------------------------------------------------------- */
 
 /* How the child that read or checked the module ended. */
-#define FACET_OUTCOME_OK 0u         /* it ran to the end */
+#define FACET_OUTCOME_OK 0u         /* it ran to the end and its report is whole */
 #define FACET_OUTCOME_LOADFAILED 1u /* the module did not load; reason says why */
 #define FACET_OUTCOME_CRASHED 2u    /* the module crashed the child */
 #define FACET_OUTCOME_TIMEDOUT 3u   /* the module hung; the child was killed */
-#define FACET_OUTCOME_EXITED 4u     /* the module ended the child (exit, abort) */
+#define FACET_OUTCOME_EXITED 4u     /* the module ended the child (exit, _exit) */
+#define FACET_OUTCOME_FLOODED 5u    /* the module wrote more than 16 MiB to stdout or
+                                       stderr; the child was killed */
+#define FACET_OUTCOME_BADREPORT 6u  /* the child ended as the helper ends, but its
+                                       report is damaged or cut short: the module
+                                       closed or wrote on the report channel */
 
 typedef struct FacetReport FacetReport;
 
@@ -88,10 +115,18 @@ FACET_API FacetResult facet_validate(FacetReport **out, const char *path,
 FACET_API void facet_report_free(FacetReport *report);
 
 FACET_API uint32_t facet_report_outcome(const FacetReport *report);
-/* "facet_module_entry crashed (SIGSEGV)"; "" when the outcome is OK. */
+/* "crashed in facet_module_entry (SIGSEGV)"; "" when the outcome is OK. */
 FACET_API const char *facet_report_reason(const FacetReport *report);
 /* The module file the report is about. */
 FACET_API const char *facet_report_path(const FacetReport *report);
+/* What the module wrote to its stdout and its stderr while the child ran:
+ * the first 1 KiB and the last 3 KiB, with a line between saying how much
+ * was left out; invalid UTF-8, NUL and control characters other than tab
+ * and line ends replaced by U+FFFD. "" when it wrote nothing. A crash in
+ * the system loader (an assertion of ld.so, a constructor) says what
+ * happened here. Borrowed from the report. */
+FACET_API const char *facet_report_stdout(const FacetReport *report);
+FACET_API const char *facet_report_stderr(const FacetReport *report);
 
 /* The module's info. FACET_E_NOTFOUND when the module failed before it
  * said. Strings are borrowed from the report. */
@@ -102,7 +137,8 @@ FACET_API FacetResult facet_report_class(FacetClassInfo *out, const FacetReport 
 
 /* The name of interface iid as the module's own type info gives it (a
  * module offers type info through IFacetTypeInfoSource, <facet/typeinfo.h>),
- * or NULL when the module does not name it. Borrowed from the report. */
+ * else as FacetCheckOptions.type_libs gave it, or NULL when neither names
+ * it. Borrowed from the report. */
 FACET_API const char *facet_report_interface_name(const FacetReport *report,
                                                   const FacetGuid *iid);
 
@@ -171,15 +207,45 @@ FACET_API FacetResult facet_probe_cache_entry(FacetProbeCacheEntry *out,
  * FACET_E_NOTFOUND if there is none. */
 FACET_API FacetResult facet_probe_cache_forget(FacetProbeCache *cache, const char *path);
 
+/* ---- Loading only what a probe passed ---------------------------------- */
+
+/* facet_module_load (facet/facet.h) trusts the file it is given: the
+ * system loader runs the library's constructors in the host's process, and
+ * a damaged or hostile file can crash or end the host there, before any
+ * check of Facet's can look. This loads path into rt only after a probe in
+ * a child process (facet_probe, through cache when one is given: a file
+ * probed clean and unchanged since is not probed again) read it cleanly,
+ * and after the probe checks that the file is still the one probed.
+ *
+ * FACET_OK: *out is loaded, as by facet_module_load. When the probe
+ * found the module failing, nothing is loaded and the result says how, with
+ * the probe's reason in the message (and, with a cache, the module stays
+ * quarantined there until it changes): the module's own load error (as
+ * facet_module_load would have returned it) when it did not load,
+ * FACET_E_CRASHED when it crashed or ended the child, FACET_E_TIMEOUT when
+ * it hung, FACET_E_CONTRACT when it flooded its output or damaged the
+ * report. FACET_E_MISMATCH: the file changed between its probe and its
+ * load. Any failure of facet_probe or facet_module_load otherwise. cache
+ * and opts may be NULL.
+ *
+ * A probe protects the host against accidents, not against a module
+ * written to deceive: code in the child can forge what the probe reports.
+ * Untrusted code belongs in a process of its own (isolation "process"). */
+FACET_API FacetResult facet_module_load_probed(FacetModule **out, FacetRuntime *rt,
+                                               const char *path, FacetProbeCache *cache,
+                                               const FacetCheckOptions *opts);
+
 /* ---- Module files ------------------------------------------------------ */
 
 typedef FacetResult (*FacetPathFn)(const char *path, void *payload);
 
 /* Calls fn with the path of every regular file in dir whose name ends in
  * this platform's module suffix (".so", ".dll", ".dylib"), in name order,
- * without loading any. Stops at the first failure fn returns and returns
- * it. FACET_E_FILENOTFOUND or FACET_E_NOTAFILE for a dir that is not a
- * folder. */
+ * without loading any. An entry that is not a regular file, or that cannot
+ * be looked at (a link to nowhere, a link to itself, one removed since the
+ * listing), is passed over. Stops at the first failure fn returns and
+ * returns it. FACET_E_FILENOTFOUND or FACET_E_NOTAFILE for a dir that is
+ * not a folder. */
 FACET_API FacetResult facet_module_files(const char *dir, FacetPathFn fn, void *payload);
 
 /* ---- The helper -------------------------------------------------------- */

@@ -7,8 +7,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "facet/typeinfo.h"
 #include "facet/validate.h"
 #include "support.h"
+#include "widget.h" /* facet_typeinfo_widget, linked into this test */
 
 static const char *broken_dir;
 
@@ -25,24 +27,48 @@ static const char *broken_module(const char *name)
     return path;
 }
 
-/* Validates name and returns its report; checks the result code. A hang
- * is given 3 s; the others have all the time they need on a loaded
- * machine (the thread stress of a non-atomic AddRef yields a lot). */
-static FacetReport *validate(const char *name, FacetResult expect)
+/* Validates name with opts (NULL: defaults) and returns its report;
+ * checks the result code. A hang is given 3 s; the others have all the
+ * time they need on a loaded machine (the thread stress of a non-atomic
+ * AddRef yields a lot). */
+static FacetReport *validate_with(const char *name, FacetCheckOptions *opts, FacetResult expect)
 {
-    FacetCheckOptions opts = FACET_CHECK_OPTIONS_INIT;
+    FacetCheckOptions defaults = FACET_CHECK_OPTIONS_INIT;
     FacetReport *rep = NULL;
     FacetResult r;
-    opts.timeout_ms = strstr(name, "hang") != NULL ? 3000 : 100000;
+    if (opts == NULL)
+        opts = &defaults;
+    opts->timeout_ms = strstr(name, "hang") != NULL ? 3000 : 100000;
 #ifdef _WIN32
-    opts.iterations = 2000; /* Wine's thread switches are slow */
+    opts->iterations = 2000; /* Wine's thread switches are slow */
 #endif
-    r = facet_validate(&rep, broken_module(name), &opts);
+    r = facet_validate(&rep, broken_module(name), opts);
     if (r != expect)
         fail_msg("%s: facet_validate returned %s (%s), expected %s", name, facet_result_name(r),
                  facet_last_error(), facet_result_name(expect));
     assert_non_null(rep);
     return rep;
+}
+
+static FacetReport *validate(const char *name, FacetResult expect)
+{
+    return validate_with(name, NULL, expect);
+}
+
+/* The violation of rule in rep, or NULL; *count says how many there are. */
+static int find_rule(const FacetReport *rep, const char *rule, FacetViolation *out)
+{
+    uint32_t i, n = facet_report_violation_count(rep);
+    int count = 0;
+    for (i = 0; i < n; i++) {
+        FacetViolation v = FACET_VIOLATION_INIT;
+        assert_int_equal(facet_report_violation(&v, rep, i), FACET_OK);
+        if (strcmp(v.rule, rule) == 0) {
+            if (count++ == 0)
+                *out = v;
+        }
+    }
+    return count;
 }
 
 /* The report has a violation of rule whose texts mention each of the
@@ -121,6 +147,97 @@ BROKEN_CASE(hang_in_entry, "hang", "facet_module_entry")
 BROKEN_CASE(exit_in_entry, "exit", "exit status 3")
 BROKEN_CASE(not_a_library, "load", "not")
 BROKEN_CASE(manifest_mismatch, "manifest", "version: manifest \"1.0.1\", module \"1.0.0\"")
+
+/* The count rules run through every interface: an AddRef on the second
+ * interface that returns the count without adding to it (a Release through
+ * it then frees the object under references still held) is named, on that
+ * interface, and the validator survives it. */
+static void test_broken_validate__refcount_through_every_interface(void **state)
+{
+    FacetViolation v = FACET_VIOLATION_INIT;
+    FacetReport *rep;
+    (void)state;
+    rep = validate("pong_addref", FACET_FALSE);
+    assert_int_equal(facet_report_outcome(rep), FACET_OUTCOME_OK);
+    if (find_rule(rep, "refcount", &v) == 0)
+        fail_msg("pong_addref: no refcount violation (%u others)",
+                 (unsigned)facet_report_violation_count(rep));
+    assert_string_equal(v.interface_name, "IWidgetPong");
+    assert_non_null(strstr(v.expected, "n+1, n+2, n+1, n"));
+    facet_report_free(rep);
+    /* The positive control: the same widget with the AddRef it should have. */
+    rep = validate("good_widget", FACET_OK);
+    assert_int_equal(find_rule(rep, "refcount", &v), 0);
+    facet_report_free(rep);
+    assert_no_leaks();
+}
+
+/* A count that is not atomic is a thread-safety violation, whether the
+ * stress leaves the count wrong or the object is freed under a thread and
+ * the child crashes. */
+static void test_broken_validate__unsafe_count_is_thread_safety(void **state)
+{
+    FacetViolation v = FACET_VIOLATION_INIT;
+    FacetReport *rep;
+    (void)state;
+    rep = validate("thread_unsafe_count", FACET_FALSE);
+    if (find_rule(rep, "thread-safety", &v) == 0)
+        fail_msg("thread_unsafe_count: no thread-safety violation; outcome %u (%s)",
+                 (unsigned)facet_report_outcome(rep), facet_report_reason(rep));
+    assert_int_equal(find_rule(rep, "crash", &v), 0);
+    facet_report_free(rep);
+    assert_no_leaks();
+}
+
+/* A module without type info of its own: its interfaces are named from
+ * the type info the caller gives, in violations and in the report. */
+static void test_broken_validate__names_from_callers_type_info(void **state)
+{
+    static const FacetTypeLibInfo *const libs[] = {&facet_typeinfo_widget};
+    FacetCheckOptions opts = FACET_CHECK_OPTIONS_INIT;
+    FacetViolation v = FACET_VIOLATION_INIT;
+    FacetReport *rep;
+    (void)state;
+    /* Without: the IIDs in text. */
+    rep = validate("unnamed_one_way", FACET_FALSE);
+    assert_true(find_rule(rep, "qi-symmetric", &v) > 0);
+    assert_string_equal(v.interface_name, "{5A1D6E70-4C1B-4F0E-9A57-3B8D2C61E001}");
+    assert_null(facet_report_interface_name(rep, &IID_IWidgetPing));
+    facet_report_free(rep);
+    /* With. */
+    opts.type_libs = libs;
+    opts.type_lib_count = 1;
+    rep = validate_with("unnamed_one_way", &opts, FACET_FALSE);
+    assert_true(find_rule(rep, "qi-symmetric", &v) > 0);
+    assert_string_equal(v.interface_name, "IWidgetPing");
+    assert_non_null(strstr(v.expected, "IWidgetPong"));
+    assert_string_equal(facet_report_interface_name(rep, &IID_IWidgetPong), "IWidgetPong");
+    facet_report_free(rep);
+    /* A count without the array is a bad argument. */
+    opts.type_libs = NULL;
+    expect_error(facet_validate(&rep, broken_module("good_widget"), &opts), FACET_E_POINTER,
+                 "type_libs");
+    assert_null(rep);
+    assert_no_leaks();
+}
+
+/* Options from a host built against the first FacetCheckOptions (no
+ * type_libs) are read as far as they go. */
+static void test_broken_validate__options_v1(void **state)
+{
+    FacetCheckOptions opts = FACET_CHECK_OPTIONS_INIT;
+    FacetReport *rep = NULL;
+    (void)state;
+    opts.struct_size = (uint32_t)FACET_CHECK_OPTIONS_V1_SIZE;
+    opts.type_lib_count = 99; /* past struct_size: never read */
+    opts.timeout_ms = 100000;
+    assert_int_equal(facet_validate(&rep, broken_module("good_widget"), &opts), FACET_OK);
+    facet_report_free(rep);
+    opts.struct_size = (uint32_t)FACET_CHECK_OPTIONS_V1_SIZE - 1;
+    expect_error(facet_validate(&rep, broken_module("good_widget"), &opts), FACET_E_STRUCTSIZE,
+                 "FACET_CHECK_OPTIONS_INIT");
+    assert_no_leaks();
+}
 
 /* The cross-check names each field that differs, and passes a manifest
  * that agrees. */
@@ -240,6 +357,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_broken_validate__exit_in_entry),
         cmocka_unit_test(test_broken_validate__not_a_library),
         cmocka_unit_test(test_broken_validate__manifest_mismatch),
+        cmocka_unit_test(test_broken_validate__refcount_through_every_interface),
+        cmocka_unit_test(test_broken_validate__unsafe_count_is_thread_safety),
+        cmocka_unit_test(test_broken_validate__names_from_callers_type_info),
+        cmocka_unit_test(test_broken_validate__options_v1),
         cmocka_unit_test(test_broken_validate__manifest),
         cmocka_unit_test(test_broken_validate__outcomes),
         cmocka_unit_test(test_broken_validate__bad_arguments),

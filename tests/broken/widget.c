@@ -97,7 +97,7 @@ static FacetResult FACET_CALL inner_qi(IFacetUnknown *self, const FacetGuid *iid
 
 static uint32_t FACET_CALL inner_addref(IFacetUnknown *self)
 {
-#ifdef BROKEN_THREAD_UNSAFE_ADDREF
+#if defined(BROKEN_THREAD_UNSAFE_ADDREF) || defined(BROKEN_THREAD_UNSAFE_COUNT)
     /* Read, let the other threads in, write back: increments get lost. */
     uint32_t n = *(volatile uint32_t *)&FROM_INNER(self)->refs;
     widget_nap();
@@ -111,7 +111,14 @@ static uint32_t FACET_CALL inner_addref(IFacetUnknown *self)
 static uint32_t FACET_CALL inner_release(IFacetUnknown *self)
 {
     Widget *w = FROM_INNER(self);
+#ifdef BROKEN_THREAD_UNSAFE_COUNT
+    /* Both ways non-atomic, and it frees at zero: a lost increment frees
+     * the object under a thread that still holds it. */
+    uint32_t n = *(volatile uint32_t *)&w->refs - 1;
+    *(volatile uint32_t *)&w->refs = n;
+#else
     uint32_t n = FacetAtomicDecrement(&w->refs);
+#endif
 #if defined(BROKEN_THREAD_UNSAFE_ADDREF)
     (void)w; /* never freed: the lost increments would free it under a live caller */
 #elif defined(BROKEN_RELEASE_NEVER_FREES)
@@ -175,7 +182,13 @@ static FacetResult FACET_CALL pong_qi(IWidgetPong *self, const FacetGuid *iid, v
 
 static uint32_t FACET_CALL pong_addref(IWidgetPong *self)
 {
+#ifdef BROKEN_PONG_ADDREF
+    /* Returns the count without adding to it: the caller's Release through
+     * Pong then frees the object under the references still held. */
+    return FacetAtomicLoad(&FROM_PONG(self)->refs);
+#else
     return IFacetUnknown_AddRef(FROM_PONG(self)->outer);
+#endif
 }
 
 static uint32_t FACET_CALL pong_release(IWidgetPong *self)
@@ -255,6 +268,13 @@ FACET_TYPEINFO_SOURCE_DEFINE(widget_typeinfo, widget_libs);
 
 static FacetResult widget_query(const FacetGuid *iid, void **out)
 {
+#ifdef WIDGET_NO_TYPEINFO
+    /* Names its interfaces to nobody: a tool needs the IDL for them. */
+    (void)widget_typeinfo;
+    *out = NULL;
+    (void)iid;
+    return FACET_E_NOINTERFACE;
+#endif
     if (FacetGuidEqual(iid, &IID_IFacetTypeInfoSource)) {
         *out = &widget_typeinfo;
         return FACET_OK;
@@ -266,7 +286,13 @@ static const FacetModuleDef module_def = {"test.widget", "1.0.0", FACET_API_LEVE
                                           NULL, widget_query};
 
 #if defined(BROKEN_CRASH_IN_ENTRY) || defined(BROKEN_HANG_IN_ENTRY) || \
-    defined(BROKEN_EXIT_IN_ENTRY) || defined(BROKEN_CAN_UNLOAD_LIES)
+    defined(BROKEN_EXIT_IN_ENTRY) || defined(BROKEN_CAN_UNLOAD_LIES) || defined(WIDGET_HOOKS)
+#ifdef WIDGET_HOOKS
+/* tests/broken/hostile.c: what a hostile module does in its entry point,
+ * and to the factory's answers. */
+void widget_hook_entry(void);
+void widget_hook_factory(IFacetFactoryVtbl *vtbl);
+#endif
 static IFacetFactoryVtbl lying_vtbl;
 static IFacetFactory lying_factory = {&lying_vtbl};
 
@@ -287,12 +313,21 @@ FACET_EXPORT FacetResult facet_module_entry(uint32_t host_abi_version, IFacetUnk
         widget_sleep();
 #elif defined(BROKEN_EXIT_IN_ENTRY)
     exit(3);
+#elif defined(WIDGET_HOOKS)
+    widget_hook_entry();
 #endif
     r = facet_module_entry_impl_(&module_def, host_abi_version, host, iid, factory);
     if (FACET_FAILED(r))
         return r;
     lying_vtbl = facet_module_factory_vtbl_;
+#ifdef BROKEN_CAN_UNLOAD_LIES
     lying_vtbl.CanUnload = always_ok;
+#else
+    (void)always_ok;
+#endif
+#ifdef WIDGET_HOOKS
+    widget_hook_factory(&lying_vtbl);
+#endif
     *factory = &lying_factory;
     return FACET_OK;
 }

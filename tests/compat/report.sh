@@ -69,8 +69,10 @@ compilers() { # leg
       echo "Not run in the last test run."
       continue
     fi
-    if awk -F'\t' '$4 == "skipped"' "$f" | grep -q .; then
-      echo "SKIPPED: $(awk -F'\t' '$4 == "skipped" { print $5; exit }' "$f")"
+    # A leg that did not get to its cells: skipped, or unable to start them.
+    whole=$(awk -F'\t' '$2 == "-" { print ($4 == "skipped" ? "SKIPPED" : "FAILED") ": " $5; exit }' "$f")
+    if [ -n "$whole" ]; then
+      echo "$whole"
       continue
     fi
     hosts=$(awk -F'\t' '{ print $2 }' "$f" | awk '!seen[$0]++')
@@ -93,8 +95,9 @@ compilers() { # leg
       echo
       echo "The \`-nostdcall\` components are negative builds: their methods leave"
       echo "\`FACET_CALL\` (\`__stdcall\`) out. The host measures the stack pointer"
-      echo "across every call, and \"caught\" means it saw the drift (or the host"
-      echo "crashed) and reported the failure:"
+      echo "across every call, and \"caught\" means the host started, then saw the"
+      echo "drift and reported it (or crashed), while the same host passed with the"
+      echo "conforming build of that component in the same run:"
       echo
       awk -F'\t' '$4 == "caught" || ($3 ~ /nostdcall/) { printf "- %s x %s: %s\n", $2, $3, $5 }' "$f"
     fi

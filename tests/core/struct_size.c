@@ -446,9 +446,11 @@ static void test_core_struct_size__probe(void **state)
     assert_no_leaks();
 }
 
-/* Each struct's newest _Vn_SIZE (_V1_SIZE but for FacetManifestInfo,
- * which gained runtime in version 2) covers every field it has today: a
- * host built against these headers always passes at least that much. */
+/* Each struct's newest size covers every field it has today, and the
+ * struct ends (but for padding) where its last field ends: a host built
+ * against these headers always passes at least that much. FacetManifestInfo
+ * gained runtime in version 2; FacetCheckOptions has grown since its first
+ * version too. */
 static void test_core_struct_size__v1_is_today(void **state)
 {
     static const struct {
@@ -463,7 +465,9 @@ static void test_core_struct_size__v1_is_today(void **state)
         {"FacetManifestInfo", FACET_MANIFEST_INFO_V2_SIZE, sizeof(FacetManifestInfo)},
         {"FacetScanModule", FACET_SCAN_MODULE_V1_SIZE, sizeof(FacetScanModule)},
         {"FacetScanProblem", FACET_SCAN_PROBLEM_V1_SIZE, sizeof(FacetScanProblem)},
-        {"FacetCheckOptions", FACET_CHECK_OPTIONS_V1_SIZE, sizeof(FacetCheckOptions)},
+        {"FacetCheckOptions",
+         (uint32_t)(offsetof(FacetCheckOptions, type_libs) + sizeof(void *)),
+         sizeof(FacetCheckOptions)},
         {"FacetViolation", FACET_VIOLATION_V1_SIZE, sizeof(FacetViolation)},
         {"FacetProbeCacheEntry", FACET_PROBE_CACHE_ENTRY_V1_SIZE, sizeof(FacetProbeCacheEntry)},
     };
@@ -473,6 +477,8 @@ static void test_core_struct_size__v1_is_today(void **state)
         if (structs[i].v1 > structs[i].size || structs[i].size - structs[i].v1 >= sizeof(void *))
             fail_msg("%s: _V1_SIZE %u, sizeof %zu: only end padding may lie between them",
                      structs[i].type, (unsigned)structs[i].v1, structs[i].size);
+    assert_true(FACET_CHECK_OPTIONS_V1_SIZE ==
+                offsetof(FacetCheckOptions, helper) + sizeof(const char *));
 }
 
 int main(int argc, char **argv)

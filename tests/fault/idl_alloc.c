@@ -203,6 +203,34 @@ static void test_fault_idl__errors(void **state)
     total += idl_loop(&k);
 }
 
+/* A Windows SDK file's header: the platform's IUnknown, widl's guards,
+ * C enums, encapsulated unions, callbacks and GUID-reference overloads. */
+static void test_fault_idl__sdk_file(void **state)
+{
+    static const Case k = {"a Windows SDK file", NULL,
+                           "cpp_quote(\"HRESULT WINAPI Start(void);\")\n"
+                           "[local, object, uuid(00000000-0000-0000-C000-000000000046)]\n"
+                           "interface IUnknown {\n"
+                           "    HRESULT QueryInterface([in] REFIID riid, [out] void **ppv);\n"
+                           "    uint32_t AddRef();\n"
+                           "    uint32_t Release();\n"
+                           "}\n"
+                           "typedef enum KIND { K_ONE = 1 } KIND;\n"
+                           "typedef union _userX switch (int32_t fContext) u {\n"
+                           "    case 0: uint32_t v;\n"
+                           "} userX;\n"
+                           "typedef union switch (int32_t k) { case 1: KIND kind; } uX;\n"
+                           "typedef struct { uint32_t n; [size_is(n)] userX *items; } LIST;\n"
+                           "[object, uuid(6B1D3C2E-55A0-4C35-9E1B-0F7A2D4C8E12)]\n"
+                           "interface IAttrs : IUnknown {\n"
+                           "    HRESULT Set([in] REFGUID key, [in] KIND kind, [in] uX *x,\n"
+                           "                [in] int32_t (*each)(uint32_t i));\n"
+                           "}\n",
+                           0};
+    (void)state;
+    total += idl_loop(&k);
+}
+
 static void test_fault_idl__missing_file(void **state)
 {
     static const Case k = {"a missing file", FACET_SOURCE_DIR "/tests/fault/no-such.idl", NULL, 1};
@@ -234,6 +262,7 @@ int main(void)
         cmocka_unit_test(test_fault_idl__files),
         cmocka_unit_test(test_fault_idl__kitchen_sink),
         cmocka_unit_test(test_fault_idl__errors),
+        cmocka_unit_test(test_fault_idl__sdk_file),
         cmocka_unit_test(test_fault_idl__missing_file),
         cmocka_unit_test(test_fault_idl__short_options),
     };

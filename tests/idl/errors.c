@@ -27,6 +27,20 @@ static void check_error(const idl_test_file *files, const char *expected)
     facet_idl_result_free(r);
 }
 
+/* Compiles files[0] and checks that its one diagnostic is the warning
+ * expected and that the outputs were written; returns the result. */
+static facet_idl_result *check_warning(const idl_test_file *files, const char *expected)
+{
+    facet_idl_result *r = idl_test_compile(files);
+    char buf[1024];
+    assert_non_null(r);
+    assert_int_equal(facet_idl_error_count(r), 0);
+    assert_int_equal(facet_idl_output_count(r), 2);
+    assert_int_equal(facet_idl_diag_count(r), 1);
+    assert_string_equal(idl_test_diag(r, 0, buf, sizeof buf), expected);
+    return r;
+}
+
 static void check_one(const char *text, const char *expected)
 {
     idl_test_file files[2];
@@ -91,7 +105,47 @@ static void test_idl_errors__remotable_not_hresult(void **state)
               "    uint32_t Count(void);\n"
               "}\n",
               "main.idl:3:14: error: remotable method IA::Count returns 'uint32_t': expected "
-              "HRESULT, which every method of an interface that is not [local] returns");
+              "HRESULT, which every method of an interface that is not [local] returns, as its "
+              "proxy reports a failed call (FACET_E_DISCONNECTED) through it; mark the method or "
+              "the interface [local] if it is only called in-process");
+}
+
+/* A Windows SDK file (one that declares IUnknown itself) gets type info
+ * and proxies too: the rule holds there. */
+static void test_idl_errors__remotable_not_hresult_sdk(void **state)
+{
+    idl_test_file files[] = {{"main.idl", "import \"unknwn.idl\";\n"
+                                          "[object, " UUID1 "]\n"
+                                          "interface IA : IUnknown {\n"
+                                          "    long Version(void);\n"
+                                          "}\n"},
+                             {"unknwn.idl", IDL_TEST_SDK_UNKNWN},
+                             {NULL, NULL}};
+    (void)state;
+    check_error(files, "main.idl:4:10: error: remotable method IA::Version returns 'int32_t': "
+                       "expected HRESULT, which every method of an interface that is not [local] "
+                       "returns, as its proxy reports a failed call (FACET_E_DISCONNECTED) through "
+                       "it; mark the method or the interface [local] if it is only called "
+                       "in-process");
+}
+
+/* Through an import an interface only reaches the header, not the type
+ * info: a warning, and the outputs are written. */
+static void test_idl_errors__remotable_not_hresult_imported_warns(void **state)
+{
+    idl_test_file files[] = {{"main.idl", "import \"a.idl\";\n"
+                                          "[object, " UUID2 "]\n"
+                                          "interface IB : IA { HRESULT G(void); }\n"},
+                             {"a.idl", "[object, " UUID1 "]\n"
+                                       "interface IA : IUnknown {\n"
+                                       "    uint32_t Count(void);\n"
+                                       "    [local] uint32_t Fast(void);\n"
+                                       "}\n"},
+                             {NULL, NULL}};
+    (void)state;
+    facet_idl_result_free(check_warning(
+        files, "a.idl:3:14: warning: remotable method IA::Count returns 'uint32_t', not HRESULT: "
+               "no proxy or stub can be made for IA (an error where a.idl itself is compiled)"));
 }
 
 static void test_idl_errors__local_may_return_other(void **state)
@@ -114,7 +168,123 @@ static void test_idl_errors__size_is_names_nothing(void **state)
               "    HRESULT Fill([in] uint32_t count, [out, size_is(cnt)] uint8_t *data);\n"
               "}\n",
               "main.idl:3:53: error: [size_is(cnt)] names no parameter of IA::Fill: expected "
-              "one of 'count', 'data'");
+              "one of 'count', 'data', or a constant");
+}
+
+static void test_idl_errors__length_is_names_nothing(void **state)
+{
+    (void)state;
+    check_one("[object, " UUID1 "]\n"
+              "interface IA : IUnknown {\n"
+              "    HRESULT Fill([in] uint32_t size, [out] uint32_t *used,\n"
+              "                 [out, size_is(size), length_is(*usde)] uint8_t *data);\n"
+              "}\n",
+              "main.idl:4:50: error: [length_is(usde)] names no parameter of IA::Fill: expected "
+              "one of 'size', 'used', 'data', or a constant");
+}
+
+static void test_idl_errors__iid_is_names_nothing(void **state)
+{
+    (void)state;
+    check_one("[object, " UUID1 "]\n"
+              "interface IA : IUnknown {\n"
+              "    HRESULT Get([in] REFIID riid, [out, iid_is(rid)] void **out);\n"
+              "}\n",
+              "main.idl:3:48: error: [iid_is(rid)] names no parameter of IA::Get: expected one "
+              "of 'riid', 'out', or a constant");
+}
+
+/* Every name of the expression counts, not only the first. */
+static void test_idl_errors__size_is_second_name(void **state)
+{
+    (void)state;
+    check_one("[object, " UUID1 "]\n"
+              "interface IA : IUnknown {\n"
+              "    HRESULT Fill([in] uint32_t count, [out, size_is(count * sizee)] uint8_t *d);\n"
+              "}\n",
+              "main.idl:3:61: error: [size_is(sizee)] names no parameter of IA::Fill: expected "
+              "one of 'count', 'd', or a constant");
+}
+
+/* size_is(, *n): the second dimension's name */
+static void test_idl_errors__size_is_second_dimension(void **state)
+{
+    (void)state;
+    check_one("[object, " UUID1 "]\n"
+              "interface IA : IUnknown {\n"
+              "    HRESULT Names([out] uint32_t *count, [out, size_is(, *cuont)] char ***names);\n"
+              "}\n",
+              "main.idl:3:59: error: [size_is(cuont)] names no parameter of IA::Names: expected "
+              "one of 'count', 'names', or a constant");
+}
+
+/* A struct's fields are described in the type info as well. */
+static void test_idl_errors__size_is_field_names_nothing(void **state)
+{
+    (void)state;
+    check_one("typedef struct List {\n"
+              "    uint32_t count;\n"
+              "    [size_is(cuont)] int32_t *items;\n"
+              "} List;\n",
+              "main.idl:3:14: error: [size_is(cuont)] names no field of struct List: expected "
+              "one of 'count', 'items', or a constant");
+}
+
+/* A Windows SDK file's type info is no different. */
+static void test_idl_errors__size_is_names_nothing_sdk(void **state)
+{
+    idl_test_file files[] = {{"main.idl", "import \"unknwn.idl\";\n"
+                                          "[object, " UUID1 "]\n"
+                                          "interface IA : IUnknown {\n"
+                                          "    HRESULT Get([in] uint32_t n, [out, size_is(cnt)] "
+                                          "uint8_t *data);\n"
+                                          "}\n"},
+                             {"unknwn.idl", IDL_TEST_SDK_UNKNWN},
+                             {NULL, NULL}};
+    (void)state;
+    check_error(files, "main.idl:4:48: error: [size_is(cnt)] names no parameter of IA::Get: "
+                       "expected one of 'n', 'data', or a constant");
+}
+
+/* Names that are in scope: parameters, constants, enumerators; through an
+ * import, a name that is not there is a warning (Wine's wmsdkidl.idl has
+ * one that its importers must get past). */
+static void test_idl_errors__size_is_constants_and_imports(void **state)
+{
+    idl_test_file files[] = {{"main.idl", "import \"a.idl\";\n"
+                                          "const uint32_t MAX_ITEMS = 8;\n"
+                                          "typedef enum Sizes { SMALL = 2, LARGE = 4 } Sizes;\n"
+                                          "[object, " UUID2 "]\n"
+                                          "interface IB : IUnknown {\n"
+                                          "    HRESULT Get([in] uint32_t n,\n"
+                                          "        [out, size_is(n * MAX_ITEMS + LARGE)] byte *d,\n"
+                                          "        [out, size_is(SMALL)] uint8_t *e);\n"
+                                          "}\n"},
+                             {"a.idl", "[object, " UUID1 "]\n"
+                                       "interface IA : IUnknown {\n"
+                                       "    HRESULT Get([out, size_is(cnt)] uint8_t *data);\n"
+                                       "}\n"},
+                             {NULL, NULL}};
+    facet_idl_result *r;
+    (void)state;
+    r = check_warning(files, "a.idl:3:31: warning: [size_is(cnt)] names no parameter of IA::Get: "
+                             "expected one of 'data', or a constant");
+    /* d is sized by n (parameter 0) in the type info, e by a constant */
+    assert_non_null(strstr(facet_idl_output_at(r, 1)->data,
+                           ", 0, -1, -1, -1, 0u},\n    {sizeof(FacetParamInfo), \"e\""));
+    facet_idl_result_free(r);
+}
+
+static void test_idl_errors__unknown_calling_convention(void **state)
+{
+    (void)state;
+    check_one("[object, " UUID1 "]\n"
+              "interface IA : IUnknown {\n"
+              "    HRESULT Each([in] void (__fastcall *visit)(uint32_t i));\n"
+              "}\n",
+              "main.idl:3:47: error: calling convention '__fastcall' has no Facet equivalent: "
+              "expected __stdcall (STDMETHODCALLTYPE, WINAPI, CALLBACK: FACET_CALL in C) or "
+              "__cdecl");
 }
 
 static void test_idl_errors__unfixed_size(void **state)
@@ -218,18 +388,11 @@ static void test_idl_errors__struct_by_value_warns(void **state)
                                           "[object, local, " UUID1 "]\n"
                                           "interface IA : IUnknown { P Where(void); }\n"},
                              {NULL, NULL}};
-    facet_idl_result *r = idl_test_compile(files);
-    char buf[1024];
     (void)state;
-    assert_int_equal(facet_idl_error_count(r), 0);
-    assert_int_equal(facet_idl_output_count(r), 2);
-    assert_int_equal(facet_idl_diag_count(r), 1);
-    assert_string_equal(idl_test_diag(r, 0, buf, sizeof buf),
-                        "main.idl:3:29: warning: IA::Where returns a struct by value: MSVC "
-                        "returns it through a hidden pointer after 'this', GCC and Clang before "
-                        "it, so C++ callers and C callers disagree; return it through an [out] "
-                        "pointer");
-    facet_idl_result_free(r);
+    facet_idl_result_free(check_warning(
+        files, "main.idl:3:29: warning: IA::Where returns a struct by value: MSVC returns it "
+               "through a hidden pointer after 'this', GCC and Clang before it, so C++ callers "
+               "and C callers disagree; return it through an [out] pointer"));
 }
 
 static void test_idl_errors__caret(void **state)
@@ -255,8 +418,18 @@ int main(void)
         cmocka_unit_test(test_idl_errors__duplicate_iid),
         cmocka_unit_test(test_idl_errors__not_from_iunknown),
         cmocka_unit_test(test_idl_errors__remotable_not_hresult),
+        cmocka_unit_test(test_idl_errors__remotable_not_hresult_sdk),
+        cmocka_unit_test(test_idl_errors__remotable_not_hresult_imported_warns),
         cmocka_unit_test(test_idl_errors__local_may_return_other),
         cmocka_unit_test(test_idl_errors__size_is_names_nothing),
+        cmocka_unit_test(test_idl_errors__length_is_names_nothing),
+        cmocka_unit_test(test_idl_errors__iid_is_names_nothing),
+        cmocka_unit_test(test_idl_errors__size_is_second_name),
+        cmocka_unit_test(test_idl_errors__size_is_second_dimension),
+        cmocka_unit_test(test_idl_errors__size_is_field_names_nothing),
+        cmocka_unit_test(test_idl_errors__size_is_names_nothing_sdk),
+        cmocka_unit_test(test_idl_errors__size_is_constants_and_imports),
+        cmocka_unit_test(test_idl_errors__unknown_calling_convention),
         cmocka_unit_test(test_idl_errors__unfixed_size),
         cmocka_unit_test(test_idl_errors__bool),
         cmocka_unit_test(test_idl_errors__unknown_type),

@@ -12,6 +12,16 @@
 
 #include "facet_idl.h"
 
+/* IUnknown as the Windows SDK's unknwn.idl declares it: a file that
+ * imports it is a Windows SDK file (docs/idl.md) */
+#define IDL_TEST_SDK_UNKNWN                                                         \
+    "[local, object, uuid(00000000-0000-0000-C000-000000000046)]\n"                  \
+    "interface IUnknown {\n"                                                         \
+    "    HRESULT QueryInterface([in] REFIID riid, [out, iid_is(riid)] void **ppv);\n" \
+    "    uint32_t AddRef();\n"                                                       \
+    "    uint32_t Release();\n"                                                      \
+    "}\n"
+
 typedef struct idl_test_file {
     const char *name;
     const char *text;

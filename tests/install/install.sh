@@ -5,12 +5,29 @@
 set -eu
 src=$1 build=$2 work=$3 greeter=$4
 rm -rf "$work"
+mkdir -p "$work"
+# expect TEXT PROGRAM [ARGS...]: the program exits 0 and prints TEXT.
+expect() {
+  text=$1
+  shift
+  rc=0
+  LD_LIBRARY_PATH="$work/prefix/lib:$work/prefix/lib64:${LD_LIBRARY_PATH:-}" "$@" >"$work/out.txt" 2>&1 || rc=$?
+  if [ $rc -ne 0 ]; then
+    echo "FAILED: $* exited with status $rc:"
+    cat "$work/out.txt"
+    exit 1
+  fi
+  if ! grep -q "$text" "$work/out.txt"; then
+    echo "FAILED: $* did not print '$text':"
+    cat "$work/out.txt"
+    exit 1
+  fi
+}
 cmake --install "$build" --prefix "$work/prefix" >/dev/null
 cmake -S "$src/tests/install/consumer" -B "$work/consumer" -G Ninja \
   -DCMAKE_PREFIX_PATH="$work/prefix" -DGREETER="$greeter" >/dev/null
 cmake --build "$work/consumer" >/dev/null
-LD_LIBRARY_PATH="$work/prefix/lib:$work/prefix/lib64:${LD_LIBRARY_PATH:-}" \
-  "$work/consumer/consumer_host" "$greeter" | grep -q "Hello, world!"
+expect "Hello, world!" "$work/consumer/consumer_host" "$greeter"
 echo "find_package(Facet): ok"
 
 export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig:$work/prefix/lib64/pkgconfig"
@@ -19,11 +36,9 @@ mkdir -p "$work/pc"
   "$src/samples/greeter/banner.idl"
 cc -std=c99 -Wall -Werror -I"$work/pc" -DFACET_SAMPLE_CONFIG_PATH="\"facet.conf.json\"" \
   "$src/samples/greeter/host.c" -o "$work/pc/host" $(pkg-config --cflags --libs facet)
-LD_LIBRARY_PATH="$work/prefix/lib:$work/prefix/lib64:${LD_LIBRARY_PATH:-}" \
-  "$work/pc/host" "$greeter" | grep -q "Hello, world!"
+expect "Hello, world!" "$work/pc/host" "$greeter"
 echo "pkg-config facet: ok"
 
 # The installed facet finds its facet-probe helper and validates a module.
-LD_LIBRARY_PATH="$work/prefix/lib:$work/prefix/lib64:${LD_LIBRARY_PATH:-}" \
-  "$work/prefix/bin/facet" validate "$greeter" | grep -q ": ok"
+expect ": ok" "$work/prefix/bin/facet" validate "$greeter"
 echo "facet validate, installed: ok"

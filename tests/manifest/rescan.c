@@ -255,45 +255,142 @@ static void test_manifest_rescan__duplicate_goes(void **state)
     assert_no_leaks();
 }
 
-/* Running out of memory in a second scan leaves a runtime that the next
- * scan brings up to date. */
-static void test_manifest_rescan__out_of_memory(void **state)
+/* dir's second state, for a second scan to pick up (change), and back:
+ * test.c added, and test.b requiring it instead of test.a. */
+static void change_folder(const char *dir, int change)
+{
+    if (change)
+        plug_install(dir, "plug_c", "test.c", 3, NULL, NULL);
+    else
+        remove_file(dir, "plug_c.facet.json");
+    plug_manifest(dir, "plug_b.facet.json", "test.b", "1.0.0", 2, "plug_b" PLUG_SUFFIX,
+                  change ? "{\"test.c\": \"1.x\"}" : "{\"test.a\": \"1.x\"}", NULL);
+}
+
+/* A second scan with the nth call of kind failing, for n = 1, 2, ... until
+ * one runs with no call failed. The scan returns FACET_OK or error, or
+ * FACET_FALSE where report is set (a file it could not read is a problem),
+ * and never takes a file for another declaring its module. The next scan
+ * brings the runtime up to date, and what the runtime knows of the folder
+ * is what the folder holds: test.a, whose code never loaded, leaves with
+ * its manifest. Returns how many scans were made. */
+static uint64_t rescans_failing(uint32_t kind, FacetResult error, int report)
 {
     char dir[4096];
     uint64_t n;
-    (void)state;
     snprintf(dir, sizeof(dir), "%s", plug_folder());
     plug_install(dir, "plug_a", "test.a", 1, NULL, NULL);
     plug_install(dir, "plug_b", "test.b", 2, "{\"test.a\": \"1.x\"}", NULL);
     for (n = 1;; n++) {
         FacetRuntime *rt = NULL;
+        FacetScanReport *rep = NULL;
+        FacetScanProblem pr = FACET_SCAN_PROBLEM_INIT;
         FacetResult r;
         uint64_t failures;
+        uint32_t i;
         assert_int_equal(facet_runtime_new(&rt, NULL), FACET_OK);
         assert_int_equal(facet_scan(NULL, rt, dir), FACET_OK);
-        plug_install(dir, "plug_c", "test.c", 3, NULL, NULL);
-        plug_manifest(dir, "plug_b.facet.json", "test.b", "1.0.0", 2, "plug_b" PLUG_SUFFIX,
-                      "{\"test.c\": \"1.x\"}", NULL);
-        facet_testing_fail(FACET_FAULT_ALLOC, n, 0);
-        r = facet_scan(NULL, rt, dir);
-        failures = facet_testing_failures(FACET_FAULT_ALLOC);
-        facet_testing_fail(FACET_FAULT_ALLOC, 0, 0);
-        assert_true(r == FACET_OK || r == FACET_E_OUTOFMEMORY);
-        /* The next scan finishes the job. */
-        assert_int_equal(facet_scan(NULL, rt, dir), FACET_OK);
+        change_folder(dir, 1);
+        facet_testing_fail(kind, n, 0);
+        r = facet_scan(&rep, rt, dir);
+        failures = facet_testing_failures(kind);
+        facet_testing_fail(kind, 0, 0);
+        if (r != FACET_OK && r != error && !(report && r == FACET_FALSE))
+            fail_msg("call %llu failing: %s", (unsigned long long)n, facet_last_error());
+        for (i = 0; i < facet_scan_report_problem_count(rep); i++) {
+            assert_int_equal(facet_scan_report_problem(&pr, rep, i), FACET_OK);
+            if (strstr(pr.message, "already declared") != NULL)
+                fail_msg("call %llu failing: %s", (unsigned long long)n, pr.message);
+        }
+        facet_scan_report_free(rep);
+        scan(rt, dir, FACET_OK, 0, 3);
         expect_created(rt, "test.b.thing");
         expect_created(rt, "test.c.thing");
+        assert_true(registered(rt, "test.a.thing"));
+        remove_file(dir, "plug_a.facet.json");
+        scan(rt, dir, FACET_OK, 0, 2);
+        assert_false(registered(rt, "test.a.thing"));
         facet_runtime_free(rt);
         assert_no_leaks();
-        remove_file(dir, "plug_c.facet.json");
-        plug_manifest(dir, "plug_b.facet.json", "test.b", "1.0.0", 2, "plug_b" PLUG_SUFFIX,
-                      "{\"test.a\": \"1.x\"}", NULL);
+        plug_install(dir, "plug_a", "test.a", 1, NULL, NULL);
+        change_folder(dir, 0);
         if (failures == 0) {
             assert_int_equal(r, FACET_OK);
             break;
         }
     }
     facet_test_remove_tree(dir);
+    return n;
+}
+
+/* Running out of memory in a second scan leaves a runtime that the next
+ * scan brings up to date. */
+static void test_manifest_rescan__out_of_memory(void **state)
+{
+    (void)state;
+    assert_true(rescans_failing(FACET_FAULT_ALLOC, FACET_E_OUTOFMEMORY, 0) > 10);
+}
+
+/* A scan's result, r: FACET_OK with every class of the folder registered,
+ * or FACET_E_OUTOFMEMORY. */
+static void expect_all_or_out_of_memory(FacetRuntime *rt, FacetResult r, const char *which,
+                                        uint64_t n)
+{
+    if (r == FACET_OK && (!registered(rt, "test.a.thing") || !registered(rt, "test.b.thing")))
+        fail_msg("the %s scan, allocation %llu failing, succeeded without every class",
+                 which, (unsigned long long)n);
+    if (r != FACET_OK && r != FACET_E_OUTOFMEMORY)
+        fail_msg("the %s scan, allocation %llu failing: %s", which, (unsigned long long)n,
+                 facet_last_error());
+}
+
+/* A first scan that ran out of memory at any point, then a second that
+ * does at any point: each fails so or registers everything (a module left
+ * unregistered by the first was once taken as settled by the second), and
+ * a third brings the runtime up to date. */
+static void test_manifest_rescan__out_of_memory_twice(void **state)
+{
+    char dir[4096];
+    uint64_t first, second, failures = 0;
+    (void)state;
+    snprintf(dir, sizeof(dir), "%s", plug_folder());
+    plug_install(dir, "plug_a", "test.a", 1, NULL, NULL);
+    plug_install(dir, "plug_b", "test.b", 2, "{\"test.a\": \"1.x\"}", NULL);
+    for (first = 1; first == 1 || failures != 0; first++)
+        for (second = 1;; second++) {
+            FacetRuntime *rt = NULL;
+            FacetResult r;
+            assert_int_equal(facet_runtime_new(&rt, NULL), FACET_OK);
+            facet_testing_fail(FACET_FAULT_ALLOC, first, 0);
+            r = facet_scan(NULL, rt, dir);
+            failures = facet_testing_failures(FACET_FAULT_ALLOC);
+            facet_testing_fail(FACET_FAULT_ALLOC, 0, 0);
+            expect_all_or_out_of_memory(rt, r, "first", first);
+            if (failures != 0) {
+                facet_testing_fail(FACET_FAULT_ALLOC, second, 0);
+                r = facet_scan(NULL, rt, dir);
+                facet_testing_fail(FACET_FAULT_ALLOC, 0, 0);
+                expect_all_or_out_of_memory(rt, r, "second", second);
+            }
+            scan(rt, dir, FACET_OK, 0, 2);
+            expect_all_or_out_of_memory(rt, FACET_OK, "third", 0);
+            facet_runtime_free(rt);
+            assert_no_leaks();
+            if (failures == 0 || r == FACET_OK)
+                break;
+        }
+    /* the first scan failed at each of its allocations */
+    assert_true(first > 10);
+    facet_test_remove_tree(dir);
+}
+
+/* A file call failing in a second scan (a stat, an open, a read): the file
+ * is read again, by this scan or the next. */
+static void test_manifest_rescan__file_calls_fail(void **state)
+{
+    (void)state;
+    /* the listing, the folder's real path, two stats, two opens and reads */
+    assert_true(rescans_failing(FACET_FAULT_FILE, FACET_E_FAIL, 1) > 6);
 }
 
 /* Creating objects by contract name on two threads while a third scans the
@@ -380,6 +477,8 @@ int main(void)
         cmocka_unit_test(test_manifest_rescan__claims_decided_again),
         cmocka_unit_test(test_manifest_rescan__duplicate_goes),
         cmocka_unit_test(test_manifest_rescan__out_of_memory),
+        cmocka_unit_test(test_manifest_rescan__file_calls_fail),
+        cmocka_unit_test(test_manifest_rescan__out_of_memory_twice),
         cmocka_unit_test(test_manifest_rescan__creates_race_rescans),
     };
     return cmocka_run_group_tests_name("manifest/rescan", tests, NULL, NULL);

@@ -156,7 +156,15 @@ static void test_services_permissions__register_errors(void **state)
 typedef struct Racer {
     FacetRuntime *rt;
     int failures;
+    char first[1024]; /* what went wrong first, for the report */
 } Racer;
+
+static void racer_failed(Racer *x, const char *what, FacetResult r)
+{
+    if (x->failures++ == 0)
+        snprintf(x->first, sizeof(x->first), "%s: %s (%s)", what, facet_result_name(r),
+                 facet_last_error());
+}
 
 /* The test.a object asks for the granted service, the test.b object for
  * the denied one, over and over, while the other threads do the same. */
@@ -167,17 +175,24 @@ static void *race(void *arg)
     for (i = 0; i < 200; i++) {
         ITestProbe *a = NULL, *b = NULL;
         IFacetUnknown *got = NULL;
-        if (facet_create_instance_by_name((void **)&a, x->rt, "alias-a", NULL, &IID_ITestProbe) != FACET_OK ||
-            facet_create_instance_by_name((void **)&b, x->rt, "test.b.thing", NULL, &IID_ITestProbe) != FACET_OK) {
-            x->failures++;
+        FacetResult r;
+        if ((r = facet_create_instance_by_name((void **)&a, x->rt, "alias-a", NULL,
+                                               &IID_ITestProbe)) != FACET_OK) {
+            racer_failed(x, "create alias-a", r);
             return NULL;
         }
-        if (ITestProbe_Probe(a, &IID_ITestSecret, &got) != FACET_OK)
-            x->failures++;
+        if ((r = facet_create_instance_by_name((void **)&b, x->rt, "test.b.thing", NULL,
+                                               &IID_ITestProbe)) != FACET_OK) {
+            racer_failed(x, "create test.b.thing", r);
+            ITestProbe_Release(a);
+            return NULL;
+        }
+        if ((r = ITestProbe_Probe(a, &IID_ITestSecret, &got)) != FACET_OK)
+            racer_failed(x, "test.a asks for the granted service", r);
         else
             IFacetUnknown_Release(got);
-        if (ITestProbe_Probe(b, &IID_ITestSecret, &got) != FACET_E_ACCESSDENIED)
-            x->failures++;
+        if ((r = ITestProbe_Probe(b, &IID_ITestSecret, &got)) != FACET_E_ACCESSDENIED)
+            racer_failed(x, "test.b asks for the denied service", r);
         ITestProbe_Release(a);
         ITestProbe_Release(b);
     }
@@ -212,7 +227,9 @@ static void test_services_permissions__concurrent(void **state)
     }
     for (i = 0; i < 4; i++) {
         pthread_join(threads[i], NULL);
-        assert_int_equal(racers[i].failures, 0);
+        if (racers[i].failures != 0)
+            fail_msg("thread %d: %d failures, the first: %s", i, racers[i].failures,
+                     racers[i].first);
     }
     assert_int_equal(facet_runtime_free(rt), FACET_OK);
     facet_test_remove_tree(dir);

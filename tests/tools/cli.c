@@ -2,7 +2,8 @@
  * tests/tools/cli.c - the facet command itself: exit codes, text and JSON
  * output of every subcommand, driven through the binary.
  * argv[1]: the facet binary, argv[2]: the broken widgets' folder,
- * argv[3]: the runner module.
+ * argv[3]: the runner module, argv[4]: the hostile modules' folder,
+ * argv[5]: widget.idl.
  */
 #define _POSIX_C_SOURCE 200809L /* popen, getpid */
 
@@ -16,7 +17,7 @@
 
 #include "tools_util.h"
 
-static const char *facet_bin, *broken_dir, *runner_module;
+static const char *facet_bin, *broken_dir, *runner_module, *hostile_dir, *widget_idl;
 
 typedef struct Run {
     int code;
@@ -267,18 +268,22 @@ static void test_tools_cli__validate(void **state)
     run_free(&r);
 }
 
-/* A whole folder: every broken widget is flagged, the good one is not. */
+/* A whole folder: every broken widget is flagged, the good one is not. The
+ * timeout leaves the good widget's multi-thread stress room on a busy
+ * machine (under TSan it took 2.6 s with the two cores loaded 4 to 1). */
 static void test_tools_cli__validate_folder(void **state)
 {
     json_t *doc, *mods, *m;
     size_t i;
     Run r;
     (void)state;
-    r = facet("validate --json --timeout 2000 '%s'", broken_dir);
+    /* Long enough for a good widget's thread stress in a TSan build
+     * (about 2 s) on a loaded machine, short enough for the one that hangs. */
+    r = facet("validate --json --timeout 10000 '%s'", broken_dir);
     assert_int_equal(r.code, 1);
     doc = parse(&r);
     mods = json_object_get(doc, "modules");
-    assert_int_equal(json_array_size(mods), 19);
+    assert_int_equal(json_array_size(mods), 22);
     json_array_foreach(mods, i, m) {
         const char *path = json_string_value(json_object_get(m, "path"));
         size_t n = json_array_size(json_object_get(m, "violations"));
@@ -289,6 +294,165 @@ static void test_tools_cli__validate_folder(void **state)
     }
     json_decref(doc);
     run_free(&r);
+}
+
+/* A module without type info: --idl names its interfaces; an IDL file with
+ * errors is bad input. */
+static void test_tools_cli__validate_idl(void **state)
+{
+    json_t *doc, *v;
+    Run r;
+    (void)state;
+    r = facet("validate --json '%s'", module("unnamed_one_way"));
+    assert_int_equal(r.code, 1);
+    doc = parse(&r);
+    {
+        json_t *list = json_object_get(json_array_get(json_object_get(doc, "modules"), 0),
+                                       "violations");
+        size_t i;
+        const char *itf = NULL;
+        json_array_foreach(list, i, v)
+            if (strcmp(json_string_value(json_object_get(v, "rule")), "qi-symmetric") == 0)
+                itf = json_string_value(json_object_get(v, "interface"));
+        assert_non_null(itf);
+        assert_string_equal(itf, "{5A1D6E70-4C1B-4F0E-9A57-3B8D2C61E001}");
+    }
+    json_decref(doc);
+    run_free(&r);
+
+    r = facet("validate --idl '%s' '%s'", widget_idl, module("unnamed_one_way"));
+    assert_int_equal(r.code, 1);
+    expect_in(r.out, "qi-symmetric     class test.widget, interface IWidgetPing");
+    expect_in(r.out, "QueryInterface for IWidgetPing to succeed from IWidgetPong got from it");
+    run_free(&r);
+
+    r = facet("inspect --idl '%s' '%s'", widget_idl, module("unnamed_one_way"));
+    assert_int_equal(r.code, 0);
+    expect_in(r.out, "interface  IWidgetPong");
+    run_free(&r);
+
+    r = facet("validate --idl /no/such/file.idl '%s'", module("good_widget"));
+    assert_int_equal(r.code, 2);
+    expect_in(r.err, "/no/such/file.idl");
+    run_free(&r);
+    r = facet("validate --idl");
+    assert_int_equal(r.code, 2);
+    expect_in(r.err, "--idl needs a file");
+    run_free(&r);
+}
+
+/* ---- The probe's word -------------------------------------------------- */
+
+/* A module that prints a report of its own and _exit(0)s is no "ok": not
+ * for validate, and run --dir never loads it into the facet process on
+ * what it printed. */
+static void test_tools_cli__forged_report(void **state)
+{
+    const char *dir = facet_test_tmpdir();
+    char src[4200];
+    Run r;
+    (void)state;
+    snprintf(src, sizeof(src), "%s/hostile_forge" TOOLS_MODULE_SUFFIX, hostile_dir);
+    r = facet("validate '%s'", src);
+    assert_int_equal(r.code, 1);
+    expect_in(r.out, "exit             the module");
+    expect_in(r.out, "expected: facet_module_entry to return");
+    expect_in(r.out, "seen:     the process ended with exit status 0");
+    run_free(&r);
+    r = facet("inspect --json '%s'", src);
+    assert_int_equal(r.code, 1);
+    expect_in(r.out, "\"outcome\": \"exited\"");
+    run_free(&r);
+
+    tools_copy(src, dir, "forge" TOOLS_MODULE_SUFFIX);
+    r = facet("run --dir '%s' test.runner 0", dir);
+    assert_int_equal(r.code, 1);
+    expect_in(r.err, "no loaded module offers a class");
+    run_free(&r);
+    /* Positive control: with the real test.runner beside it, run finds
+     * that one. */
+    tools_copy(runner_module, dir, "runner" TOOLS_MODULE_SUFFIX);
+    r = facet("run --dir '%s' test.runner 0", dir);
+    assert_int_equal(r.code, 0);
+    expect_in(r.out, "hello from test.runner: [0]");
+    run_free(&r);
+    facet_test_remove_tree(dir);
+}
+
+/* A crash in the system loader shows the module's stderr, which says
+ * what happened. */
+static void test_tools_cli__shows_module_output(void **state)
+{
+    json_t *doc, *m;
+    Run r;
+    (void)state;
+    r = facet("inspect '%s/hostile_ctor_crash" TOOLS_MODULE_SUFFIX "'", hostile_dir);
+    assert_int_equal(r.code, 1);
+    expect_in(r.out, "error      crashed in dlopen (");
+    expect_in(r.out, "stderr     | hostile: the constructor of this library dereferences NULL");
+    run_free(&r);
+    r = facet("inspect --json '%s/hostile_ctor_crash" TOOLS_MODULE_SUFFIX "'", hostile_dir);
+    doc = parse(&r);
+    m = json_array_get(json_object_get(doc, "modules"), 0);
+    expect_in(json_string_value(json_object_get(m, "stderr")), "dereferences NULL");
+    assert_string_equal(json_string_value(json_object_get(m, "stdout")), "");
+    json_decref(doc);
+    run_free(&r);
+}
+
+/* A module under a file name that is not UTF-8 is in the JSON like any
+ * other, its bad bytes as U+FFFD, and the scan's cache saves it. */
+static void test_tools_cli__latin1_file_name_in_json(void **state)
+{
+    const char *dir = facet_test_tmpdir();
+    char src[4200], cache[4200];
+    json_t *doc;
+    Run r;
+    (void)state;
+    snprintf(src, sizeof(src), "%s/not_a_library" TOOLS_MODULE_SUFFIX, broken_dir);
+    tools_copy(src, dir, "caf\xe9" TOOLS_MODULE_SUFFIX);
+    snprintf(src, sizeof(src), "%s/good_widget" TOOLS_MODULE_SUFFIX, broken_dir);
+    tools_copy(src, dir, "good" TOOLS_MODULE_SUFFIX);
+    r = facet("inspect --json '%s'", dir);
+    assert_int_equal(r.code, 1);
+    doc = parse(&r);
+    assert_int_equal(json_array_size(json_object_get(doc, "modules")), 2);
+    expect_in(json_string_value(json_object_get(json_array_get(json_object_get(doc, "modules"),
+                                                                0),
+                                                "path")),
+              "caf\xEF\xBF\xBD" TOOLS_MODULE_SUFFIX);
+    json_decref(doc);
+    run_free(&r);
+
+    snprintf(cache, sizeof(cache), "%s/probe-cache.json", dir);
+    r = facet("scan --json --probe --cache '%s' '%s'", cache, dir);
+    assert_int_equal(r.code, 1);
+    doc = parse(&r);
+    assert_int_equal(json_array_size(json_object_get(doc, "modules")), 2);
+    assert_int_equal(json_integer_value(json_object_get(doc, "quarantined")), 1);
+    json_decref(doc);
+    assert_string_equal(r.err, "");
+    run_free(&r);
+    r = facet("scan --json --probe --cache '%s' '%s'", cache, dir);
+    doc = parse(&r);
+    assert_int_equal(json_integer_value(json_object_get(doc, "cached")), 2);
+    json_decref(doc);
+    run_free(&r);
+
+    /* A bad manifest under such a name is a problem in the JSON too. */
+    snprintf(src, sizeof(src), "%s/caf\xe9.facet.json", dir);
+    facet_test_write_file(src, "{", 1);
+    r = facet("scan --json '%s'", dir);
+    assert_int_equal(r.code, 1);
+    doc = parse(&r);
+    assert_int_equal(json_array_size(json_object_get(doc, "problems")), 1);
+    expect_in(json_string_value(json_object_get(json_array_get(json_object_get(doc, "problems"),
+                                                               0),
+                                                "path")),
+              "caf\xEF\xBF\xBD.facet.json");
+    json_decref(doc);
+    run_free(&r);
+    facet_test_remove_tree(dir);
 }
 
 /* ---- run --------------------------------------------------------------- */
@@ -384,7 +548,7 @@ static void test_tools_cli__run_config(void **state)
 static json_t *scan_json(const char *dir, const char *cache, int expect_code)
 {
     json_t *doc;
-    Run r = facet("scan --json --probe --timeout 2000 --cache '%s' '%s'", cache, dir);
+    Run r = facet("scan --json --probe --timeout 5000 --cache '%s' '%s'", cache, dir);
     if (r.code != expect_code)
         fail_msg("scan exited %d:\n%s%s", r.code, r.out, r.err);
     doc = parse(&r);
@@ -513,7 +677,7 @@ static void test_tools_cli__write_manifest(void **state)
     /* scan --probe --write-manifest: the clean ones get manifests, and the
      * next scan reads those instead of probing. */
     remove(manifest);
-    r = facet("scan --json --probe --write-manifest --timeout 2000 --cache '%s/c.json' '%s'",
+    r = facet("scan --json --probe --write-manifest --timeout 5000 --cache '%s/c.json' '%s'",
               dir, dir);
     assert_int_equal(r.code, 1);
     run_free(&r);
@@ -542,13 +706,20 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_tools_cli__run_config),
         cmocka_unit_test(test_tools_cli__scan_probe),
         cmocka_unit_test(test_tools_cli__write_manifest),
+        cmocka_unit_test(test_tools_cli__validate_idl),
+        cmocka_unit_test(test_tools_cli__forged_report),
+        cmocka_unit_test(test_tools_cli__shows_module_output),
+        cmocka_unit_test(test_tools_cli__latin1_file_name_in_json),
     };
-    if (argc < 4) {
-        fprintf(stderr, "usage: %s FACET BROKEN_DIR RUNNER_MODULE\n", argv[0]);
+    if (argc < 6) {
+        fprintf(stderr, "usage: %s FACET BROKEN_DIR RUNNER_MODULE HOSTILE_DIR WIDGET_IDL\n",
+                argv[0]);
         return 2;
     }
     facet_bin = argv[1];
     broken_dir = argv[2];
     runner_module = argv[3];
+    hostile_dir = argv[4];
+    widget_idl = argv[5];
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,15 +10,20 @@
 
 #include <string.h>
 #include <time.h>
+#ifndef _WIN32
+#include <fcntl.h>
+#include <unistd.h>
+#endif
 
 #include "facet/testing.h"
 #include "facet/validate.h"
 #include "tools_util.h"
 
-static const char *broken_dir, *runner_module;
+static const char *broken_dir, *runner_module, *hostile_dir;
 
 typedef struct Scan {
     FacetProbeCache *cache;
+    const char *must_probe; /* the one module to probe; NULL: every one */
     unsigned probed, quarantined, total;
     char probed_names[8][64];
 } Scan;
@@ -37,12 +42,17 @@ static FacetResult scan_one(const char *path, void *payload)
     Scan *s = payload;
     FacetCheckOptions opts = FACET_CHECK_OPTIONS_INIT;
     FacetReport *rep = NULL;
-    int probed = -1;
+    int probed = -1, want;
     FacetResult r;
-    opts.timeout_ms = 2000;
+    /* Enough for a probe to crash in an ASan+UBSan build on a busy machine
+     * (a UBSan stack trace alone takes a second), little for a hang. */
+    opts.timeout_ms = 5000;
     r = facet_probe_cache_get(&rep, &probed, s->cache, path, &opts);
     assert_non_null(rep);
-    assert_true(probed == 0 || probed == 1);
+    want = s->must_probe == NULL || strcmp(s->must_probe, base_name(path)) == 0;
+    if (probed != want)
+        fail_msg("%s: *probed is %d; this scan must %s", base_name(path), probed,
+                 want ? "probe it (1)" : "take it from the cache (0)");
     assert_int_equal(r, facet_report_outcome(rep) == FACET_OUTCOME_OK ? FACET_OK : FACET_FALSE);
     if (probed && s->probed < 8)
         snprintf(s->probed_names[s->probed], 64, "%s", base_name(path));
@@ -53,10 +63,13 @@ static FacetResult scan_one(const char *path, void *payload)
     return FACET_OK;
 }
 
-static Scan scan(const char *dir, const char *cache_file)
+/* One scan of dir through the cache in cache_file, which must probe
+ * must_probe alone ("" for none) or, when it is NULL, every module. */
+static Scan scan(const char *dir, const char *cache_file, const char *must_probe)
 {
     Scan s;
     memset(&s, 0, sizeof(s));
+    s.must_probe = must_probe;
     assert_int_equal(facet_probe_cache_open(&s.cache, cache_file), FACET_OK);
     assert_int_equal(facet_module_files(dir, scan_one, &s), FACET_OK);
     assert_int_equal(facet_probe_cache_save(s.cache), FACET_OK);
@@ -105,7 +118,7 @@ static void test_tools_probe_cache__scan_quarantine_rescan_touch(void **state)
     }
 
     /* First scan: everything is probed; four of six are quarantined. */
-    s = scan(dir, cache_file);
+    s = scan(dir, cache_file, NULL);
     assert_int_equal(s.total, 6);
     assert_int_equal(s.probed, 6);
     assert_int_equal(s.quarantined, 4);
@@ -113,7 +126,7 @@ static void test_tools_probe_cache__scan_quarantine_rescan_touch(void **state)
     expect_quarantined(s.cache, "crash_in_entry" TOOLS_MODULE_SUFFIX, FACET_OUTCOME_CRASHED,
                        "crashed in facet_module_entry");
     expect_quarantined(s.cache, "hang_in_entry" TOOLS_MODULE_SUFFIX, FACET_OUTCOME_TIMEDOUT,
-                       "hung in facet_module_entry (killed after 2000 ms)");
+                       "hung in facet_module_entry (killed after 5000 ms)");
     expect_quarantined(s.cache, "exit_in_entry" TOOLS_MODULE_SUFFIX, FACET_OUTCOME_EXITED,
                        "exit status 3");
     expect_quarantined(s.cache, "not_a_library" TOOLS_MODULE_SUFFIX,
@@ -127,7 +140,7 @@ static void test_tools_probe_cache__scan_quarantine_rescan_touch(void **state)
 
     /* Second scan, from the saved file: nothing is probed, the quarantine
      * holds, and the cached reports are whole. */
-    s = scan(dir, cache_file);
+    s = scan(dir, cache_file, "");
     assert_int_equal(s.total, 6);
     assert_int_equal(s.probed, 0);
     assert_int_equal(s.quarantined, 4);
@@ -137,7 +150,7 @@ static void test_tools_probe_cache__scan_quarantine_rescan_touch(void **state)
 
     /* Touching one module probes only it. */
     tools_set_mtime(dir, "good_widget" TOOLS_MODULE_SUFFIX, time(NULL) + 100);
-    s = scan(dir, cache_file);
+    s = scan(dir, cache_file, "good_widget" TOOLS_MODULE_SUFFIX);
     assert_int_equal(s.probed, 1);
     assert_string_equal(s.probed_names[0], "good_widget" TOOLS_MODULE_SUFFIX);
     assert_int_equal(s.quarantined, 4);
@@ -145,7 +158,7 @@ static void test_tools_probe_cache__scan_quarantine_rescan_touch(void **state)
 
     /* Touching a quarantined one gives it another chance (and it fails again). */
     tools_set_mtime(dir, "exit_in_entry" TOOLS_MODULE_SUFFIX, time(NULL) + 200);
-    s = scan(dir, cache_file);
+    s = scan(dir, cache_file, "exit_in_entry" TOOLS_MODULE_SUFFIX);
     assert_int_equal(s.probed, 1);
     assert_string_equal(s.probed_names[0], "exit_in_entry" TOOLS_MODULE_SUFFIX);
     assert_int_equal(s.quarantined, 4);
@@ -167,7 +180,7 @@ static void test_tools_probe_cache__content_hash(void **state)
     Scan s;
     (void)state;
     snprintf(cache_file, sizeof(cache_file), "%s/probe.json", dir);
-    s = scan(dir, cache_file);
+    s = scan(dir, cache_file, NULL);
     assert_int_equal(s.probed, 6);
     facet_probe_cache_free(s.cache);
 
@@ -180,7 +193,7 @@ static void test_tools_probe_cache__content_hash(void **state)
     facet_test_write_file(path, text, strlen(text));
     tools_set_mtime(dir, "not_a_library" TOOLS_MODULE_SUFFIX, mtime);
 
-    s = scan(dir, cache_file);
+    s = scan(dir, cache_file, "not_a_library" TOOLS_MODULE_SUFFIX);
     assert_int_equal(s.probed, 1);
     assert_string_equal(s.probed_names[0], "not_a_library" TOOLS_MODULE_SUFFIX);
     facet_probe_cache_free(s.cache);
@@ -195,7 +208,7 @@ static void test_tools_probe_cache__forget_and_damaged_file(void **state)
     Scan s;
     (void)state;
     snprintf(cache_file, sizeof(cache_file), "%s/probe.json", dir);
-    s = scan(dir, cache_file);
+    s = scan(dir, cache_file, NULL);
     snprintf(path, sizeof(path), "%s/runner" TOOLS_MODULE_SUFFIX, dir);
     assert_int_equal(facet_probe_cache_forget(s.cache, path), FACET_OK);
     expect_error(facet_probe_cache_forget(s.cache, path), FACET_E_NOTFOUND, "runner",
@@ -204,14 +217,14 @@ static void test_tools_probe_cache__forget_and_damaged_file(void **state)
     assert_int_equal(facet_probe_cache_save(s.cache), FACET_OK);
     facet_probe_cache_free(s.cache);
 
-    s = scan(dir, cache_file);
+    s = scan(dir, cache_file, "runner" TOOLS_MODULE_SUFFIX);
     assert_int_equal(s.probed, 1);
     assert_string_equal(s.probed_names[0], "runner" TOOLS_MODULE_SUFFIX);
     facet_probe_cache_free(s.cache);
 
     /* A damaged cache starts afresh rather than failing the host. */
     facet_test_write_file(cache_file, "{\"facet_probe_cache\": 1, \"entr", 30);
-    s = scan(dir, cache_file);
+    s = scan(dir, cache_file, NULL);
     assert_int_equal(s.probed, 6);
     facet_probe_cache_free(s.cache);
     facet_test_remove_tree(dir);
@@ -389,6 +402,196 @@ static void test_tools_probe_cache__write_manifest(void **state)
     assert_no_leaks();
 }
 
+/* ---- What a plugin folder and a cache file can hold --------------------- */
+
+#ifndef _WIN32
+/* A link to itself, and one to nowhere, are passed over: every other
+ * module of the folder is still visited. */
+static void test_tools_probe_cache__module_files_with_bad_links(void **state)
+{
+    const char *dir = tools_scan_folder(broken_dir, runner_module);
+    char link_path[4200];
+    int n = 0;
+    (void)state;
+    snprintf(link_path, sizeof(link_path), "%s/a" TOOLS_MODULE_SUFFIX, dir);
+    assert_int_equal(symlink("a" TOOLS_MODULE_SUFFIX, link_path), 0);
+    snprintf(link_path, sizeof(link_path), "%s/zz" TOOLS_MODULE_SUFFIX, dir);
+    assert_int_equal(symlink("nowhere" TOOLS_MODULE_SUFFIX, link_path), 0);
+    assert_int_equal(facet_module_files(dir, count_file, &n), FACET_OK);
+    assert_int_equal(n, 6);
+    facet_test_remove_tree(dir);
+    assert_no_leaks();
+}
+
+/* The cache is written to a file of its own: a link planted at the name
+ * of its temporary file, or at its own name, is never written through. */
+static void test_tools_probe_cache__save_writes_through_no_link(void **state)
+{
+    const char *dir = tools_scan_folder(broken_dir, runner_module);
+    char cache_file[4200], planted[4300], victim[4300], module_path[4300];
+    const char *precious = "precious, not a cache\n";
+    FacetProbeCache *cache = NULL;
+    FacetReport *rep = NULL;
+    size_t size;
+    char *data;
+    struct stat st;
+    (void)state;
+    snprintf(cache_file, sizeof(cache_file), "%s/probe.json", dir);
+    snprintf(victim, sizeof(victim), "%s/victim.txt", dir);
+    snprintf(module_path, sizeof(module_path), "%s/good_widget" TOOLS_MODULE_SUFFIX, dir);
+    facet_test_write_file(victim, precious, strlen(precious));
+    snprintf(planted, sizeof(planted), "%s.new", cache_file);
+    assert_int_equal(symlink(victim, planted), 0);
+
+    assert_int_equal(facet_probe_cache_open(&cache, cache_file), FACET_OK);
+    assert_int_equal(facet_probe_cache_get(&rep, NULL, cache, module_path, NULL), FACET_OK);
+    facet_report_free(rep);
+    assert_int_equal(facet_probe_cache_save(cache), FACET_OK);
+    data = facet_test_read_file(victim, &size);
+    assert_int_equal(size, strlen(precious));
+    assert_memory_equal(data, precious, size);
+    free(data);
+    assert_int_equal(lstat(cache_file, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+
+    /* A link at the cache's own name is replaced, not followed. */
+    remove(cache_file);
+    assert_int_equal(symlink(victim, cache_file), 0);
+    assert_int_equal(facet_probe_cache_save(cache), FACET_OK);
+    data = facet_test_read_file(victim, &size);
+    assert_memory_equal(data, precious, strlen(precious));
+    free(data);
+    assert_int_equal(lstat(cache_file, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    facet_probe_cache_free(cache);
+
+    /* and what was written reads back */
+    assert_int_equal(facet_probe_cache_open(&cache, cache_file), FACET_OK);
+    assert_int_equal(facet_probe_cache_count(cache), 1);
+    facet_probe_cache_free(cache);
+    facet_test_remove_tree(dir);
+    assert_no_leaks();
+}
+
+/* A cache file far larger than any cache (300 MB) starts afresh, as a
+ * damaged one does, and the next save replaces it. */
+static void test_tools_probe_cache__huge_cache_starts_afresh(void **state)
+{
+    const char *dir = tools_scan_folder(broken_dir, runner_module);
+    char cache_file[4200];
+    FacetProbeCache *cache = NULL;
+    struct stat st;
+    int fd;
+    (void)state;
+    snprintf(cache_file, sizeof(cache_file), "%s/probe.json", dir);
+    fd = open(cache_file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, (off_t)300 * 1024 * 1024), 0); /* sparse */
+    close(fd);
+    assert_int_equal(facet_probe_cache_open(&cache, cache_file), FACET_OK);
+    assert_int_equal(facet_probe_cache_count(cache), 0);
+    assert_int_equal(facet_probe_cache_save(cache), FACET_OK);
+    facet_probe_cache_free(cache);
+    assert_int_equal(stat(cache_file, &st), 0);
+    assert_true(st.st_size < 4096);
+    facet_test_remove_tree(dir);
+    assert_no_leaks();
+}
+
+/* A module that floods its output is quarantined like any other failure:
+ * cached, saved, and not run again until it changes. */
+static void test_tools_probe_cache__flood_is_quarantined(void **state)
+{
+    const char *dir = facet_test_tmpdir();
+    char cache_file[4200], src[4200], module_path[4200];
+    FacetCheckOptions opts = FACET_CHECK_OPTIONS_INIT;
+    FacetProbeCacheEntry e = FACET_PROBE_CACHE_ENTRY_INIT;
+    FacetProbeCache *cache = NULL;
+    FacetReport *rep = NULL;
+    int probed = -1;
+    (void)state;
+    snprintf(cache_file, sizeof(cache_file), "%s/probe.json", dir);
+    snprintf(src, sizeof(src), "%s/hostile_flood" TOOLS_MODULE_SUFFIX, hostile_dir);
+    tools_copy(src, dir, "flood" TOOLS_MODULE_SUFFIX);
+    snprintf(module_path, sizeof(module_path), "%s/flood" TOOLS_MODULE_SUFFIX, dir);
+    opts.timeout_ms = 20000;
+    assert_int_equal(facet_probe_cache_open(&cache, cache_file), FACET_OK);
+    assert_int_equal(facet_probe_cache_get(&rep, &probed, cache, module_path, &opts),
+                     FACET_FALSE);
+    assert_int_equal(probed, 1);
+    assert_int_equal(facet_report_outcome(rep), FACET_OUTCOME_FLOODED);
+    facet_report_free(rep);
+    assert_int_equal(facet_probe_cache_save(cache), FACET_OK);
+    facet_probe_cache_free(cache);
+
+    /* Not probed again: a helper that does not exist is never asked. */
+    opts.helper = "/nonexistent/facet-probe";
+    assert_int_equal(facet_probe_cache_open(&cache, cache_file), FACET_OK);
+    assert_int_equal(facet_probe_cache_get(&rep, &probed, cache, module_path, &opts),
+                     FACET_FALSE);
+    assert_int_equal(probed, 0);
+    assert_int_equal(facet_report_outcome(rep), FACET_OUTCOME_FLOODED);
+    assert_non_null(strstr(facet_report_stdout(rep), "bytes left out"));
+    facet_report_free(rep);
+    assert_int_equal(facet_probe_cache_entry(&e, cache, 0), FACET_OK);
+    assert_int_equal(e.quarantined, 1);
+    assert_non_null(strstr(e.reason, "16 MiB"));
+    facet_probe_cache_free(cache);
+    facet_test_remove_tree(dir);
+    assert_no_leaks();
+}
+
+/* A module under a file name that is not UTF-8 (Latin-1) is cached and
+ * quarantined like the rest: the cache saves, and reads back the same
+ * path, byte for byte. */
+static void test_tools_probe_cache__latin1_file_name(void **state)
+{
+    const char *dir = tools_scan_folder(broken_dir, runner_module);
+    char cache_file[4200], src[4200], module_path[4200];
+    FacetCheckOptions opts = FACET_CHECK_OPTIONS_INIT;
+    FacetProbeCacheEntry e = FACET_PROBE_CACHE_ENTRY_INIT;
+    FacetProbeCache *cache = NULL;
+    FacetReport *rep = NULL;
+    uint32_t i;
+    int probed = -1, found = 0;
+    (void)state;
+    snprintf(cache_file, sizeof(cache_file), "%s/probe.json", dir);
+    snprintf(src, sizeof(src), "%s/not_a_library" TOOLS_MODULE_SUFFIX, broken_dir);
+    tools_copy(src, dir, "caf\xe9" TOOLS_MODULE_SUFFIX);
+    snprintf(src, sizeof(src), "%s/good_widget" TOOLS_MODULE_SUFFIX, broken_dir);
+    tools_copy(src, dir, "\xe9t\xe9" TOOLS_MODULE_SUFFIX);
+    snprintf(module_path, sizeof(module_path), "%s/caf\xe9" TOOLS_MODULE_SUFFIX, dir);
+    assert_int_equal(facet_probe_cache_open(&cache, cache_file), FACET_OK);
+    assert_int_equal(facet_probe_cache_get(&rep, &probed, cache, module_path, &opts),
+                     FACET_FALSE);
+    assert_int_equal(facet_report_outcome(rep), FACET_OUTCOME_LOADFAILED);
+    facet_report_free(rep);
+    snprintf(module_path, sizeof(module_path), "%s/\xe9t\xe9" TOOLS_MODULE_SUFFIX, dir);
+    assert_int_equal(facet_probe_cache_get(&rep, &probed, cache, module_path, &opts), FACET_OK);
+    facet_report_free(rep);
+    assert_int_equal(facet_probe_cache_save(cache), FACET_OK);
+    facet_probe_cache_free(cache);
+
+    opts.helper = "/nonexistent/facet-probe";
+    assert_int_equal(facet_probe_cache_open(&cache, cache_file), FACET_OK);
+    assert_int_equal(facet_probe_cache_count(cache), 2);
+    for (i = 0; i < 2; i++) {
+        assert_int_equal(facet_probe_cache_entry(&e, cache, i), FACET_OK);
+        if (strstr(e.path, "/caf\xe9" TOOLS_MODULE_SUFFIX) != NULL) {
+            found++;
+            assert_int_equal(e.quarantined, 1);
+        }
+    }
+    assert_int_equal(found, 1);
+    assert_int_equal(facet_probe_cache_get(&rep, &probed, cache, module_path, &opts), FACET_OK);
+    assert_int_equal(probed, 0);
+    facet_report_free(rep);
+    facet_probe_cache_free(cache);
+    facet_test_remove_tree(dir);
+    assert_no_leaks();
+}
+#endif
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -400,12 +603,20 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_tools_probe_cache__out_of_memory),
         cmocka_unit_test(test_tools_probe_cache__spawn_failure),
         cmocka_unit_test(test_tools_probe_cache__write_manifest),
+#ifndef _WIN32
+        cmocka_unit_test(test_tools_probe_cache__module_files_with_bad_links),
+        cmocka_unit_test(test_tools_probe_cache__save_writes_through_no_link),
+        cmocka_unit_test(test_tools_probe_cache__huge_cache_starts_afresh),
+        cmocka_unit_test(test_tools_probe_cache__flood_is_quarantined),
+        cmocka_unit_test(test_tools_probe_cache__latin1_file_name),
+#endif
     };
     if (argc < 3) {
-        fprintf(stderr, "usage: %s BROKEN_DIR RUNNER_MODULE\n", argv[0]);
+        fprintf(stderr, "usage: %s BROKEN_DIR RUNNER_MODULE [HOSTILE_DIR]\n", argv[0]);
         return 2;
     }
     broken_dir = argv[1];
     runner_module = argv[2];
+    hostile_dir = argc > 3 ? argv[3] : "";
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
