@@ -12,6 +12,16 @@ elseif(NOT FACET_SANITIZE STREQUAL "OFF")
   message(FATAL_ERROR "FACET_SANITIZE must be OFF, ON or thread, not '${FACET_SANITIZE}'")
 endif()
 
+if(FACET_FUZZ AND CMAKE_C_COMPILER_ID MATCHES "Clang")
+  # The fuzz targets (tests/fuzz) link libfacet's objects and the IDL
+  # compiler's library as they are built: everything is instrumented for
+  # libFuzzer's coverage feedback and checked by ASan and UBSan, and only
+  # the targets link libFuzzer's main.
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+                      -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
 if(FACET_COVERAGE)
   # Atomic counters: the concurrency tests would otherwise race on them and
   # leave counts (even negative ones) that gcovr refuses.
@@ -19,12 +29,13 @@ if(FACET_COVERAGE)
   add_link_options(--coverage)
 endif()
 
-# facet_target_warnings(target): the project's warning set, as errors in CI.
+# facet_target_warnings(target): the project's warning set, as errors with
+# -DFACET_WERROR=ON.
 function(facet_target_warnings target)
   target_compile_options(${target} PRIVATE
     $<$<COMPILE_LANGUAGE:C>:${FACET_WARNINGS}>
     $<$<COMPILE_LANGUAGE:CXX>:${FACET_CXX_WARNINGS}>)
-  if(DEFINED ENV{CI})
+  if(FACET_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()
 endfunction()

@@ -69,7 +69,7 @@ static FacetResult parse_folders(Parser *p, json_t *root)
     FacetResult r = string_list(&p->cfg->folders, &p->cfg->folder_count, p, root, "plugin_folders");
     for (i = 0; FACET_SUCCEEDED(r) && i < p->cfg->folder_count; i++) {
         const char *f = p->cfg->folders[i];
-        if (f[0] == '/' || f[0] == '\\' || (f[0] && f[1] == ':'))
+        if (facet__path_is_absolute(f))
             continue;
         p->cfg->folders[i] = facet__arena_join(&p->cfg->arena, p->dir, f);
         if (p->cfg->folders[i] == NULL)

@@ -494,7 +494,7 @@ FacetResult facet__host_new(FacetHostObject **out, FacetRuntime *rt, const char 
 {
     FacetHostObject *h = facet__calloc(1, sizeof(*h));
     *out = NULL;
-    if (h != NULL && file != NULL && (h->file = facet__strdup(facet__basename(file))) == NULL) {
+    if (h != NULL && file != NULL && (h->file = facet__strdup(facet__path_basename(file))) == NULL) {
         facet__free(h);
         h = NULL;
     }

@@ -48,11 +48,6 @@
 
 #define HOST_BITS ((uint32_t)(sizeof(void *) * 8))
 
-const char *facet__image_host_machine(void)
-{
-    return HOST_MACHINE;
-}
-
 static int host_is_little_endian(void)
 {
     const uint16_t one = 1;

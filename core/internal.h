@@ -10,146 +10,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "facet/facet.h"
-#include "facet/testing.h"
+#include "base/base.h"
+#include "base/hash.h"
 #include "os/os.h"
-#include "utf8.h"
 
 typedef struct FacetClassEntry FacetClassEntry;
-
-/* uthash allocates through the runtime allocator and survives running out
- * of memory: a failed add leaves the table as it was and sets a flag. The
- * flag is the calling thread's: runtimes on other threads add to their own
- * tables at the same time, and one must not clear another's failure. */
-extern FACET_THREAD_LOCAL int facet__hash_oom;
-#define HASH_NONFATAL_OOM 1
-#define uthash_malloc(sz) facet__malloc(sz)
-#define uthash_free(ptr, sz) facet__free(ptr)
-#define uthash_nonfatal_oom(obj) (facet__hash_oom = 1)
-#include <uthash.h>
-
-/* Adds item to the table head through its handle hh, keyed by the len
- * bytes at key (which must stay valid while the item is in the table), as
- * HASH_ADD_KEYPTR does; oom becomes nonzero when it ran out of memory, and
- * the table is then as it was. Every add in libfacet goes through here. */
-#define FACET_HASH_ADD(hh, head, key, len, item, oom)  \
-    do {                                               \
-        facet__hash_oom = 0;                           \
-        HASH_ADD_KEYPTR(hh, head, key, len, item);     \
-        (oom) = facet__hash_oom;                       \
-    } while (0)
-
-/* ---- Atomics (GCC, Clang and MinGW builtins; MSVC Interlocked) --------- */
-
-#if defined(_MSC_VER) && !defined(__clang__)
-#include <intrin.h>
-#define facet__atomic_inc32(p) ((uint32_t)_InterlockedIncrement((volatile long *)(p)))
-#define facet__atomic_dec32(p) ((uint32_t)_InterlockedDecrement((volatile long *)(p)))
-#define facet__atomic_load32(p) ((uint32_t)_InterlockedOr((volatile long *)(p), 0))
-#define facet__atomic_add64(p, v) ((uint64_t)_InterlockedExchangeAdd64((volatile __int64 *)(p), (__int64)(v)) + (v))
-#define facet__atomic_load64(p) ((uint64_t)_InterlockedOr64((volatile __int64 *)(p), 0))
-#define facet__atomic_store64(p, v) ((void)_InterlockedExchange64((volatile __int64 *)(p), (__int64)(v)))
-#define facet__atomic_store32(p, v) ((void)_InterlockedExchange((volatile long *)(p), (long)(v)))
-/* Sets *p to v if it holds *expected, else sets *expected to what it holds;
- * nonzero on success. */
-static __inline int facet__atomic_cas32(uint32_t *p, uint32_t *expected, uint32_t v)
-{
-    uint32_t old = (uint32_t)_InterlockedCompareExchange((volatile long *)p, (long)v,
-                                                         (long)*expected);
-    if (old == *expected)
-        return 1;
-    *expected = old;
-    return 0;
-}
-#else
-#define facet__atomic_inc32(p) __atomic_add_fetch((p), 1u, __ATOMIC_ACQ_REL)
-#define facet__atomic_dec32(p) __atomic_sub_fetch((p), 1u, __ATOMIC_ACQ_REL)
-#define facet__atomic_load32(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
-#define facet__atomic_add64(p, v) __atomic_add_fetch((p), (v), __ATOMIC_SEQ_CST)
-#define facet__atomic_load64(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
-#define facet__atomic_store64(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
-#define facet__atomic_store32(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
-#define facet__atomic_cas32(p, expected, v) \
-    __atomic_compare_exchange_n((p), (expected), (v), 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)
-#endif
-
-/* ---- Errors (error.c) -------------------------------------------------- */
-
-/* MinGW builds use its C99 printf (__USE_MINGW_ANSI_STDIO), so %zu and %llu
- * are checked as GNU formats there. */
-#if defined(__MINGW32__)
-#define FACET_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
-#elif defined(__GNUC__)
-#define FACET_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#else
-#define FACET_PRINTF(f, a)
-#endif
-
-/* Sets this thread's last error to code and a printf-style message, and
- * returns code, so a failure path reads `return facet__error(...)`. */
-FacetResult facet__error(FacetResult code, const char *fmt, ...) FACET_PRINTF(2, 3);
-FacetResult facet__verror(FacetResult code, const char *fmt, va_list ap);
-
-/* Prepends "prefix: " to this thread's last message, keeping its code. */
-FacetResult facet__error_prefix(const char *fmt, ...) FACET_PRINTF(1, 2);
-
-/* Writes "a -> b -> c -> a" into out for a cycle of count members, name
- * giving the ith of list; a long cycle by its first eight and last four
- * members and how many lie between. */
-void facet__cycle_text(char *out, size_t size, uint32_t count,
-                       const char *(*name)(const void *list, uint32_t i), const void *list);
-
-/* Checks a required pointer argument of a public function. */
-#define FACET_CHECK_ARG(arg, fn)                                                       \
-    do {                                                                               \
-        if ((arg) == NULL)                                                             \
-            return facet__error(FACET_E_POINTER, "%s: argument '%s' is NULL", fn, #arg); \
-    } while (0)
-
-/* ---- Structs that grow (struct_size.c): rule 5 of abi.h ---------------- */
-
-/* Reads the input struct in (NULL: nothing to read) over out, which holds
- * the defaults: as far as in's struct_size goes, at most the size bytes
- * this library knows. A field added later must also be checked against
- * the size read, in case a caller's size ends inside it.
- * FACET_E_STRUCTSIZE, naming fn, type and the sizes, below v1_size. */
-FacetResult facet__struct_read(void *out, size_t size, const void *in, uint32_t v1_size,
-                               const char *fn, const char *type, const char *prefix);
-/* Writes the filled struct from (size bytes) into out, as far as out's
- * struct_size allows, and sets out's struct_size to the bytes written.
- * FACET_E_STRUCTSIZE below v1_size, with out untouched. */
-FacetResult facet__struct_write(void *out, const void *from, size_t size, uint32_t v1_size,
-                                const char *fn, const char *type, const char *prefix);
-
-/* The same for a public struct TYPE whose macros start with PREFIX
- * (FacetRuntimeStats, FACET_RUNTIME_STATS): PREFIX##_V1_SIZE is the least. */
-#define FACET_STRUCT_READ(out, in, TYPE, PREFIX, fn) \
-    facet__struct_read((out), sizeof(TYPE), (in), PREFIX##_V1_SIZE, fn, #TYPE, #PREFIX)
-#define FACET_STRUCT_WRITE(out, from, TYPE, PREFIX, fn) \
-    facet__struct_write((out), (from), sizeof(TYPE), PREFIX##_V1_SIZE, fn, #TYPE, #PREFIX)
-
-/* ---- Memory (alloc.c) -------------------------------------------------- */
-
-/* Every byte the runtime allocates goes through these, so that a test can
- * fail any one allocation (facet_testing_fail) and count what is live. */
-void *facet__malloc(size_t size);
-void *facet__calloc(size_t count, size_t size);
-void *facet__realloc(void *p, size_t size);
-void facet__free(void *p);
-char *facet__strdup(const char *s);
-char *facet__strndup(const char *s, size_t n);
-
-/* Decides whether the next call of kind fails (fault injection). */
-int facet__fault(uint32_t kind);
-
-/* Blocks handed out since the process began. */
-uint64_t facet__total_allocations(void);
 
 /* ---- Blobs and strings (blob.c) ---------------------------------------- */
 
 FacetResult facet__blob_new(IFacetBlob **out, const void *data, uint64_t size);
 FacetResult facet__string_new(IFacetString **out, const char *text, uint64_t length);
-/* facet__utf8_valid: utf8.h */
 
 /* ---- Files (file.c) ---------------------------------------------------- */
 
@@ -161,8 +31,8 @@ FacetResult facet__file_read(FacetOsFile *f, uint64_t offset, void *buf, uint64_
  * from facet__malloc. FACET_E_NOTAFILE for anything but a regular file
  * (facet__os_file_open). meta, when not NULL, gets the size and time of
  * the file as it was opened. */
-FacetResult facet__file_read_all(char **out, uint64_t *size, FacetOsStat *meta, const char *path,
-                                 uint64_t max_size);
+FACET_INTERNAL FacetResult facet__file_read_all(char **out, uint64_t *size, FacetOsStat *meta,
+                                               const char *path, uint64_t max_size);
 
 /* ---- Equal GUIDs in a table (guid.c) ------------------------------------ */
 
@@ -208,35 +78,6 @@ FacetResult facet__image_check(FacetImageInfo *out, const char *name, uint64_t f
 /* Whether any image (a library or a program) carries Go's build
  * information; 0 for anything unreadable or odd. */
 int facet__image_is_go(uint64_t file_size, FacetImageReadFn read, void *payload);
-
-/* The machine this code was built for, as image.c names machines. */
-const char *facet__image_host_machine(void);
-
-
-/* ---- Arenas (arena.c): many small blocks freed together ---------------- */
-
-typedef struct FacetArena {
-    struct FacetArenaChunk *chunks;
-    size_t chunk_size;          /* 0: the default, 2 KiB */
-} FacetArena;
-
-/* A point to roll an arena back to, undoing what was allocated after it. */
-typedef struct FacetArenaMark {
-    struct FacetArenaChunk *chunk;
-    size_t used;
-} FacetArenaMark;
-
-FacetArenaMark facet__arena_mark(const FacetArena *a);
-void facet__arena_rollback(FacetArena *a, FacetArenaMark mark);
-
-void *facet__arena_alloc(FacetArena *a, size_t size);
-char *facet__arena_strdup(FacetArena *a, const char *s);
-/* Makes the first chunk of an empty arena size bytes; 0 when out of memory. */
-int facet__arena_reserve(FacetArena *a, size_t size);
-void facet__arena_free(FacetArena *a);
-/* The folder part of path ("." for none), and dir + "/" + name. */
-char *facet__arena_dirname(FacetArena *a, const char *path);
-char *facet__arena_join(FacetArena *a, const char *dir, const char *name);
 
 /* ---- SemVer (semver.c) ------------------------------------------------- */
 
@@ -376,7 +217,7 @@ FacetResult facet__manifest_parse_in(FacetManifest **out, FacetArena *shared, co
                                      const char *text, size_t size);
 /* Compares what a loaded module says with its manifest: FACET_E_MISMATCH
  * naming every field that differs. */
-FacetResult facet__manifest_check_module(const FacetManifest *mf, FacetModule *m);
+FACET_INTERNAL FacetResult facet__manifest_check_module(const FacetManifest *mf, FacetModule *m);
 /* The library's full path, checked to stay inside the manifest's folder
  * (after links are resolved); from facet__malloc. */
 FacetResult facet__manifest_library_path(char **out, const FacetManifest *mf);
@@ -624,7 +465,7 @@ void facet__runtime_release(FacetRuntime *rt);
 FacetResult facet__module_new(FacetModule **out, FacetRuntime *rt);
 void facet__module_free(FacetModule *m);
 /* The module behind a handle that the caller knows to be live. */
-FacetModule *facet__module_of(FacetModule *handle);
+FACET_INTERNAL FacetModule *facet__module_of(FacetModule *handle);
 
 /* registry.c: callers hold rt->lock (write for add/remove, read for find). */
 FacetResult facet__registry_add_module(FacetRuntime *rt, FacetModule *m);
@@ -633,9 +474,9 @@ FacetResult facet__registry_add(FacetRuntime *rt, FacetClassEntry *entries, uint
 void facet__registry_remove(FacetRuntime *rt, FacetClassEntry *entries, uint32_t count);
 void facet__registry_clear(FacetRuntime *rt);
 FacetClassEntry *facet__registry_find_clsid(FacetRuntime *rt, const FacetGuid *clsid);
-FacetClassEntry *facet__registry_find_name(FacetRuntime *rt, const char *name);
-/* The same with the name's length and uthash hash (HASH_VALUE) at hand, so
- * that one hash serves the alias table and the name table. */
+/* The entry of a contract name, with the name's length and uthash hash
+ * (HASH_VALUE) at hand, so that one hash serves the alias table and the
+ * name table. */
 FacetClassEntry *facet__registry_find_name_hashed(FacetRuntime *rt, const char *name, size_t len,
                                                   unsigned hash);
 uint32_t facet__registry_count(FacetRuntime *rt);
@@ -682,7 +523,7 @@ FacetResult facet__loader_open_copy(FacetOsLibrary *out, char **copy, const char
 void facet__loader_remove_copy(char *copy);
 /* The checks before the system loader sees the file at path: what it is,
  * and its headers (a library for this machine, whole). */
-FacetResult facet__module_check_file(const char *path);
+FACET_INTERNAL FacetResult facet__module_check_file(const char *path);
 /* Links a module just opened into rt and registers its classes; the
  * caller holds load_lock. On failure the module is closed (and freed,
  * unless it is a tombstone brought back). */
@@ -692,8 +533,5 @@ void facet__module_close(FacetModule *m);
 /* Closes a module that never joined its runtime, and frees it unless it is
  * a tombstone. */
 void facet__module_discard(FacetModule *m);
-
-/* The name a message uses for a path: its last component. */
-const char *facet__basename(const char *path);
 
 #endif /* FACET_CORE_INTERNAL_H */

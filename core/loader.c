@@ -13,15 +13,6 @@
  * count from a broken module cannot make the runtime allocate gigabytes. */
 #define FACET_MAX_CLASSES 65536u
 
-const char *facet__basename(const char *path)
-{
-    const char *p, *base = path;
-    for (p = path; *p; p++)
-        if (*p == '/' || *p == '\\')
-            base = p + 1;
-    return base;
-}
-
 /* The image checks read a few small pieces of the file's first page (the
  * headers, the program or section table). One read of the head serves them
  * all, where an open, a read and a close per piece made loading cost twice
@@ -426,7 +417,7 @@ static FacetResult copy_dir(char *out, size_t size, const char *path)
 FacetResult facet__loader_open_copy(FacetOsLibrary *out, char **copy, const char *path)
 {
     char dir[4200], message[1024];
-    const char *name = facet__basename(path);
+    const char *name = facet__path_basename(path);
     size_t dn;
     char *file;
     FacetResult r;

@@ -156,7 +156,7 @@ static FacetResult check_library_text(Parser *p, const char *s)
     const char *c = s;
     if (*s == '\0')
         return facet__json_error(&p->ctx, "the library path is empty");
-    if (s[0] == '/' || s[0] == '\\' || (s[0] && s[1] == ':'))
+    if (facet__path_is_absolute(s))
         return facet__json_error(&p->ctx,
                                  "library path \"%s\" is absolute; it must be relative to the "
                                  "manifest's folder",
@@ -543,18 +543,13 @@ FacetResult facet__manifest_error_at(const FacetManifest *mf, const char *path, 
 FacetResult facet__manifest_library_path(char **out, const FacetManifest *mf)
 {
     char *dir = NULL, *joined, *real = NULL;
-    size_t dn, ln;
+    size_t dn;
     FacetResult r;
 
     *out = NULL;
-    dn = strlen(mf->dir);
-    ln = strlen(mf->library);
-    joined = facet__malloc(dn + ln + 2);
+    joined = facet__path_join(mf->dir, mf->library);
     if (joined == NULL)
         return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", mf->path);
-    memcpy(joined, mf->dir, dn);
-    joined[dn] = '/';
-    memcpy(joined + dn + 1, mf->library, ln + 1);
     r = facet__os_realpath(&dir, mf->dir);
     if (FACET_SUCCEEDED(r))
         r = facet__os_realpath(&real, joined);
@@ -673,7 +668,7 @@ FacetResult facet__manifest_check_module(const FacetManifest *mf, FacetModule *m
                                             sizeof(FacetManifestClass)))) {
         facet__guid_index_free(&in_module);
         return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory checking the module %s",
-                            mf->path, facet__basename(m->path));
+                            mf->path, facet__path_basename(m->path));
     }
     for (k = 0; k < m->class_count; k++)
         facet__guid_index_add(&in_module, k);
@@ -712,7 +707,7 @@ FacetResult facet__manifest_check_module(const FacetManifest *mf, FacetModule *m
         return FACET_OK;
     return facet__error(FACET_E_MISMATCH, "%s: the module %s disagrees with its manifest in %u "
                                           "field(s): %s",
-                        mf->path, facet__basename(m->path), d.count, d.text);
+                        mf->path, facet__path_basename(m->path), d.count, d.text);
 }
 
 /* ---- Public ------------------------------------------------------------ */

@@ -8,8 +8,6 @@
 
 #include "internal.h"
 
-FACET_THREAD_LOCAL int facet__hash_oom;
-
 /* The manifest an entry comes from (it was scanned, or its module loaded
  * from one), or NULL for a module loaded by path. */
 static const FacetDeclared *owner_declared(const FacetClassEntry *e)
@@ -58,7 +56,7 @@ static FacetResult conflict(FacetClassEntry *have, FacetClassEntry *want, const 
         return facet__error(FACET_E_CONTRACT,
                             "%s: classes %u and %u have the same %s (class %s, \"%s\"); each "
                             "class of a module needs its own",
-                            facet__basename(want->module->path),
+                            facet__path_basename(want->module->path),
                             (unsigned)(have - want->module->classes),
                             (unsigned)(want - want->module->classes), what, clsid, contract);
     }
@@ -160,13 +158,6 @@ FacetClassEntry *facet__registry_find_name_hashed(FacetRuntime *rt, const char *
 {
     FacetClassEntry *found = NULL;
     HASH_FIND_BYHASHVALUE(hh_name, rt->by_name, name, len, hash, found);
-    return found;
-}
-
-FacetClassEntry *facet__registry_find_name(FacetRuntime *rt, const char *name)
-{
-    FacetClassEntry *found = NULL;
-    HASH_FIND(hh_name, rt->by_name, name, strlen(name), found);
     return found;
 }
 

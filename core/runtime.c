@@ -621,19 +621,19 @@ static FacetResult create_failed(void **out, FacetModule *m, const FacetGuid *cl
         return facet__error(FACET_E_CONTRACT,
                             "%s: CreateInstance of class %s (\"%s\") returned %s with a NULL "
                             "object",
-                            facet__basename(m->path), cls, contract, facet_result_name(r));
+                            facet__path_basename(m->path), cls, contract, facet_result_name(r));
     if (*out != NULL) {
         *out = NULL;
         return facet__error(FACET_E_CONTRACT,
                             "%s: CreateInstance of class %s (\"%s\") failed with %s but set "
                             "*out; a failing call must leave its out-pointer NULL",
-                            facet__basename(m->path), cls, contract, facet_result_name(r));
+                            facet__path_basename(m->path), cls, contract, facet_result_name(r));
     }
     if (r == FACET_E_NOINTERFACE)
         return facet__error(r, "%s: class %s (\"%s\") does not implement interface %s",
-                            facet__basename(m->path), cls, contract, itf);
+                            facet__path_basename(m->path), cls, contract, itf);
     return facet__error(r, "%s: CreateInstance of class %s (\"%s\") failed with %s (%s)",
-                        facet__basename(m->path), cls, contract, facet_result_name(r),
+                        facet__path_basename(m->path), cls, contract, facet_result_name(r),
                         facet_result_description(r));
 }
 
@@ -653,7 +653,7 @@ static FacetResult create_from(void **out, FacetRuntime *rt, FacetClassEntry *e,
         return facet__error(FACET_E_WRONGTHREAD,
                             "%s: class %s (\"%s\") is FACET_THREADING_MAIN: create it on the "
                             "thread that made the runtime",
-                            facet__basename(m->path), cls, contract);
+                            facet__path_basename(m->path), cls, contract);
     }
     /* e was found under rt->lock (read); busy keeps the module's code in
      * place from here until the call returns. */

@@ -10,7 +10,7 @@
 
 #include "facet/typeinfo.h"
 #include "tool.h"
-#include "utf8.h"
+#include "base/base.h"
 
 /* The runtime's own interfaces, described by facet-idl from idl/facet.idl. */
 extern const FacetTypeLibInfo facet_typeinfo_facet;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base.h"
 #include "facet/typeinfo.h"
 #include "facet_idl.h"
 #include "tool.h"
@@ -29,15 +30,9 @@ typedef struct ToolNames {
 static int read_file(const char *path, char **out, size_t *out_size, const char **reason,
                      void *payload)
 {
-    const char *base = strrchr(path, '/');
     FILE *f = fopen(path, "rb");
     (void)payload;
-#ifdef _WIN32
-    if (strrchr(path, '\\') > base)
-        base = strrchr(path, '\\');
-#endif
-    base = base != NULL ? base + 1 : path;
-    if (f == NULL && strcmp(base, "facet.idl") == 0) {
+    if (f == NULL && strcmp(facet__path_basename(path), "facet.idl") == 0) {
         *out = malloc(tool_facet_idl_size + 1);
         if (*out == NULL) {
             *reason = "out of memory";

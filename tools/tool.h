@@ -1,6 +1,6 @@
 /*
  * tools/tool.h - what the subcommands of `facet` share. The command is a
- * thin layer on libfacet (facet/validate.h, facet/facet.h): each
+ * thin layer on libfacet (facet/check.h, facet/facet.h): each
  * subcommand parses its arguments, calls the library, and prints the
  * result as text or, with --json, as one JSON document.
  */
@@ -21,7 +21,7 @@
 #include <jansson.h>
 
 #include "facet/facet.h"
-#include "facet/validate.h"
+#include "facet/check.h"
 
 /* Exit codes (docs/facet.md). */
 #define TOOL_CLEAN 0     /* nothing wrong */

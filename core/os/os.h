@@ -9,13 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "facet/abi.h"
-
-#if defined(_MSC_VER) && !defined(__clang__)
-#define FACET_THREAD_LOCAL __declspec(thread)
-#else
-#define FACET_THREAD_LOCAL __thread
-#endif
+#include "base/base.h"
 
 #ifdef _WIN32
 typedef struct FacetOsRwlock {
@@ -46,7 +40,7 @@ typedef struct FacetOsStat {
 
 /* Each function that fails sets the thread's last error (naming path) and
  * returns its code. */
-FacetResult facet__os_stat(FacetOsStat *out, const char *path);
+FACET_INTERNAL FacetResult facet__os_stat(FacetOsStat *out, const char *path);
 /* An open file for reading. path is kept only for messages. */
 typedef struct FacetOsFile {
     intptr_t handle;
@@ -60,25 +54,31 @@ typedef struct FacetOsFile {
  * socket, a device or a folder (also behind a link) is refused with
  * FACET_E_NOTAFILE, naming path and what it is, before anything is read
  * and without blocking: a FIFO in a plugin folder must not hang a scan. */
-FacetResult facet__os_file_open(FacetOsFile *out, const char *path);
+FACET_INTERNAL FacetResult facet__os_file_open(FacetOsFile *out, const char *path);
 /* One read of up to len bytes at offset; *got 0 means end of file. */
-FacetResult facet__os_file_read(FacetOsFile *f, uint64_t offset, void *buf, uint64_t len,
-                                uint64_t *got);
-void facet__os_file_close(FacetOsFile *f);
+FACET_INTERNAL FacetResult facet__os_file_read(FacetOsFile *f, uint64_t offset, void *buf,
+                                               uint64_t len, uint64_t *got);
+FACET_INTERNAL void facet__os_file_close(FacetOsFile *f);
 /* The path of the running program's file, into out (size bytes). */
 FacetResult facet__os_program_path(char *out, size_t size);
 /* An absolute path with links resolved, from facet__malloc. */
-FacetResult facet__os_realpath(char **out, const char *path);
+FACET_INTERNAL FacetResult facet__os_realpath(char **out, const char *path);
+/* Writes size bytes of data to path in one step: to a new file next to
+ * it, created for this call alone (never through a link planted there),
+ * then renamed over path (rename on POSIX; MoveFileExW on Windows, every
+ * path as UTF-16). A reader sees the old file or the new one, whole. */
+FACET_INTERNAL FacetResult facet__os_write_replace(const char *path, const void *data,
+                                                   size_t size);
 
 /* Calls fn with the name of each entry of folder dir (not "." or ".."), in
  * the order the system lists them, until fn returns a failure, which is
  * returned. */
 typedef FacetResult (*FacetOsDirFn)(void *payload, const char *name);
-FacetResult facet__os_dir_each(const char *dir, FacetOsDirFn fn, void *payload);
+FACET_INTERNAL FacetResult facet__os_dir_each(const char *dir, FacetOsDirFn fn, void *payload);
 
-FacetResult facet__os_lib_open(FacetOsLibrary *out, const char *path);
+FACET_INTERNAL FacetResult facet__os_lib_open(FacetOsLibrary *out, const char *path);
 void *facet__os_lib_sym(FacetOsLibrary lib, const char *name);
-void facet__os_lib_close(FacetOsLibrary lib);
+FACET_INTERNAL void facet__os_lib_close(FacetOsLibrary lib);
 
 /* ---- Private copies of libraries ---- */
 
@@ -107,10 +107,19 @@ void facet__os_rwlock_rdlock(FacetOsRwlock *l);
 void facet__os_rwlock_wrlock(FacetOsRwlock *l);
 void facet__os_rwlock_rdunlock(FacetOsRwlock *l);
 void facet__os_rwlock_wrunlock(FacetOsRwlock *l);
-void facet__os_yield(void);
+FACET_INTERNAL void facet__os_yield(void);
 /* An id of the calling thread, unique among live threads. */
 uint64_t facet__os_thread_id(void);
 /* The id of this process (a child made by fork has its own). */
 uint64_t facet__os_process_id(void);
+
+#ifdef _WIN32
+/* UTF-8 paths to the UTF-16 that every *W call of Windows takes, and
+ * back: every path reaches the system through these, so a name outside
+ * the ANSI code page works (facet__malloc; FACET_E_INVALIDARG for text
+ * that is not UTF-8). */
+FACET_INTERNAL FacetResult facet__win_widen(wchar_t **out, const char *s);
+FACET_INTERNAL char *facet__win_narrow(const wchar_t *w);
+#endif
 
 #endif /* FACET_CORE_OS_H */

@@ -14,12 +14,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 #if defined(__APPLE__)
 #include <mach-o/dyld.h>
 #endif
 
-#include "../internal.h"
+#include "os.h"
 
 static FacetResult errno_error(int err, const char *path, const char *what)
 {
@@ -379,6 +380,55 @@ FacetResult facet__os_copy_file(const char *from, const char *to)
         return FACET_OK;
     unlink(to);
     return errno_error(err, to, n < 0 ? "read" : "write");
+}
+
+FacetResult facet__os_write_replace(const char *path, const void *data, size_t size)
+{
+    static unsigned long seq;
+    struct timespec ts;
+    size_t n = strlen(path) + 40, done = 0;
+    char *tmp = facet__malloc(n);
+    FacetResult r = FACET_OK;
+    int fd = -1, tries;
+    if (tmp == NULL)
+        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", path);
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    /* A name of our own, created exclusively: O_EXCL fails on anything
+     * already there, a link planted under the name included. */
+    for (tries = 0; fd < 0 && tries < 100; tries++) {
+        snprintf(tmp, n, "%s.%ld.%lu.new", path, (long)getpid(),
+                 __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED) + (unsigned long)ts.tv_nsec * 7919u);
+        fd = facet__fault(FACET_FAULT_FILE)
+                 ? (errno = EIO, -1)
+                 : open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
+    if (fd < 0) {
+        r = facet__error(FACET_E_FAIL, "%s: cannot create %s: %s", path, tmp, strerror(errno));
+        facet__free(tmp);
+        return r;
+    }
+    while (done < size) {
+        ssize_t w = write(fd, (const char *)data + done, size - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            r = facet__error(FACET_E_FAIL, "%s: cannot write %s: %s", path, tmp,
+                             strerror(w < 0 ? errno : EIO));
+            break;
+        }
+        done += (size_t)w;
+    }
+    if (close(fd) != 0 && FACET_SUCCEEDED(r))
+        r = facet__error(FACET_E_FAIL, "%s: cannot write %s: %s", path, tmp, strerror(errno));
+    if (FACET_SUCCEEDED(r) && rename(tmp, path) != 0)
+        r = facet__error(FACET_E_FAIL, "%s: cannot replace it with %s: %s", path, tmp,
+                         strerror(errno));
+    if (FACET_FAILED(r))
+        unlink(tmp);
+    facet__free(tmp);
+    return r;
 }
 
 void facet__os_remove_file(const char *path)

@@ -667,6 +667,9 @@ struct IFacetLifecycle {
 
 /* ---- IFacetReloadable -------------------------------------------------- */
 
+/* Reserved for hot reload, which has not landed: the interface is published
+ * and frozen, but no runtime calls it yet. */
+
 typedef struct IFacetReloadable IFacetReloadable;
 
 FACET_DEFINE_GUID(IID_IFacetReloadable, 0xC50D2866, 0xF870, 0x450A,

@@ -164,7 +164,7 @@ FACET_API FacetResult facet_runtime_allocator(IFacetAllocator **out, FacetRuntim
  * loader maps the library and runs its constructors in this process, and
  * a damaged or hostile file can crash or end the process there, before any
  * check can look: no check of a file's headers prevents that. For a file
- * you did not build, facet_module_load_probed (<facet/validate.h>) loads it
+ * you did not build, facet_module_load_probed (<facet/check.h>) loads it
  * only after a probe in a child process passed it. */
 FACET_API FacetResult facet_module_load(FacetModule **out, FacetRuntime *rt, const char *path);
 

@@ -273,9 +273,9 @@ uint32_t facet_module_release_one(void *self, uint32_t *refs)
 }
 
 /* The factory is a static object that lives as long as the module's code.
- * Its references do not count for CanUnload (DESIGN §3); when the last one
- * goes (the runtime lets go of it just before unloading the module), the
- * module lets go of its host object. */
+ * Its references do not count for CanUnload (abi.h, IFacetFactory); when
+ * the last one goes (the runtime lets go of it just before unloading the
+ * module), the module lets go of its host object. */
 #if FACET_CPP_INTERFACES
 #error "facet/module.h implements the factory in C; include it from a C file, or define FACET_CINTERFACE"
 #endif

@@ -4,7 +4,8 @@
  * facet-idl writes X_typeinfo.c for every X.idl: constant tables, with no
  * code, that describe each interface, method and parameter, each struct and
  * each coclass of the file. `facet inspect` prints them, and the proxy/stub
- * generator marshals calls from them. Everything here is read-only data
+ * generator of process isolation will marshal calls from them (reserved
+ * for it: it has not landed). Everything here is read-only data
  * with static storage; a pointer in it stays valid while the module that
  * holds it is loaded.
  *
@@ -208,7 +209,7 @@ static inline const FacetInterfaceInfo *FacetTypeLibFind(const FacetTypeLibInfo 
 
 /* ---- IFacetTypeInfoSource: a module's own type information ------------- */
 
-/* An optional module ability (DESIGN §3), reached with QueryInterface on the
+/* An optional module ability (docs/design.md), reached with QueryInterface on the
  * module's factory: it hands out the type libraries facet-idl wrote for the
  * module's interfaces (X_typeinfo.c, linked into the module), so a tool such
  * as `facet inspect` can name the interfaces a class declares. A module

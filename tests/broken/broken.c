@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 
 #include "facet/typeinfo.h"
-#include "facet/validate.h"
+#include "facet/check.h"
 #include "support.h"
 #include "widget.h" /* facet_typeinfo_widget, linked into this test */
 

@@ -92,10 +92,10 @@ cmake --build "$build" >"$out/build.log" 2>&1 || fail "build of Facet for MinGW"
 # 3. Every unit test that runs a program of this build (ctest runs it
 # through Wine; tests that need a POSIX host, such as test_idl_sdk, which
 # runs widl, are not built for Windows). The DLLs they need: libfacet's,
-# cmocka's and MinGW's winpthread.
+# libfacet-check's, cmocka's and MinGW's winpthread.
 winpthread=$(dirname "$("$triple-gcc" -print-file-name=libwinpthread-1.dll)")
 winepath() { "$wine" winepath -w "$1" 2>/dev/null | tr -d '\r'; }
-WINEPATH="$(winepath "$build/core");$(winepath "$prefix/bin");$(winepath "$winpthread")"
+WINEPATH="$(winepath "$build/core");$(winepath "$build/check");$(winepath "$prefix/bin");$(winepath "$winpthread")"
 case $WINEPATH in *\;\;* | \;* | *\;) fail "winepath gave no Windows path for one of the DLL folders: $WINEPATH" ;; esac
 export WINEPATH
 tests=$(cd "$build" && ctest -N -V -L unit 2>/dev/null |

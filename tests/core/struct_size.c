@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "facet/validate.h"
+#include "facet/check.h"
 #include "plugtest.h"
 
 #define CANARY 0xA5

@@ -1,9 +1,9 @@
 /*
  * tests/core/struct_versions.c - the pair of helpers behind every struct
- * that may grow (core/struct_size.c), between a library and a host one
+ * that may grow (core/base/struct_size.c), between a library and a host one
  * version apart in each direction. libfacet's structs all have one version
  * today, so a library that is the newer side cannot be had through its
- * API: this program is built from the helpers' own source with a made-up
+ * API: this program is built on the helpers alone (facet_base) with a made-up
  * struct in two versions, the way the next field will be added.
  */
 #include <setjmp.h>
@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "internal.h"
+#include "base/base.h"
 
 /* Version 1 of a struct, and version 2 with a field added at the end. */
 typedef struct WidgetV1 {

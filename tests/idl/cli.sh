@@ -1,6 +1,6 @@
 #!/bin/sh
 # cli.sh FACET-IDL WORK-DIR: the command's exit codes and its all-or-nothing
-# output (DESIGN §5: 0 ok, 1 error in the input, 2 bad usage).
+# output (docs/idl.md: 0 ok, 1 error in the input, 2 bad usage).
 set -u
 idl=$1 work=$2
 rm -rf "$work" && mkdir -p "$work/out"

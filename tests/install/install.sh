@@ -29,6 +29,8 @@ cmake -S "$src/tests/install/consumer" -B "$work/consumer" -G Ninja \
 cmake --build "$work/consumer" >/dev/null
 expect "Hello, world!" "$work/consumer/consumer_host" "$greeter"
 echo "find_package(Facet): ok"
+expect ": validated" "$work/consumer/consumer_check" "$greeter"
+echo "find_package(Facet), Facet::check: ok"
 
 export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig:$work/prefix/lib64/pkgconfig"
 mkdir -p "$work/pc"
@@ -38,6 +40,10 @@ cc -std=c99 -Wall -Werror -I"$work/pc" -DFACET_SAMPLE_CONFIG_PATH="\"facet.conf.
   "$src/samples/greeter/host.c" -o "$work/pc/host" $(pkg-config --cflags --libs facet)
 expect "Hello, world!" "$work/pc/host" "$greeter"
 echo "pkg-config facet: ok"
+cc -std=c99 -Wall -Werror "$src/tests/install/consumer/check_host.c" -o "$work/pc/check_host" \
+  $(pkg-config --cflags --libs facet-check)
+expect ": validated" "$work/pc/check_host" "$greeter"
+echo "pkg-config facet-check: ok"
 
 # The installed facet finds its facet-probe helper and validates a module.
 expect ": ok" "$work/prefix/bin/facet" validate "$greeter"

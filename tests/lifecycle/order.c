@@ -208,12 +208,12 @@ static void test_lifecycle_order__factory_identity(void **state)
 
 /* c.00000 requires c.00001, ... c.04998 requires c.04999, which requires
  * nothing, or c.00000 when cyclic. No library is there: the walk of the
- * graph comes before any load. */
-static void write_chain(const char *dir, int cyclic)
+ * graph comes before any load. Manifests from `from` on are written. */
+static void write_chain(const char *dir, unsigned from, int cyclic)
 {
     char name[64], text[512];
     unsigned i;
-    for (i = 0; i < CHAIN; i++) {
+    for (i = from; i < CHAIN; i++) {
         char requires[64] = "";
         if (i + 1 < CHAIN || cyclic)
             snprintf(requires, sizeof(requires), "\"c.%05u\": \"^1\"", (i + 1) % CHAIN);
@@ -279,14 +279,16 @@ static void test_lifecycle_order__long_chain_small_stack(void **state)
          * members (which one comes first depends on the folder's order) */
         {1, FACET_E_CYCLE, "dependency cycle of 5000 modules: c.", "-> ... (4988 more) -> c."},
     };
+    char dir[4096];
     size_t k;
     (void)state;
+    snprintf(dir, sizeof(dir), "%s", plug_folder());
     for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
-        char dir[4096];
         Starter s;
         FacetRuntimeStats st = FACET_RUNTIME_STATS_INIT;
-        snprintf(dir, sizeof(dir), "%s", plug_folder());
-        write_chain(dir, cases[k].cyclic);
+        /* the cyclic chain differs from the other in its last link only
+         * (files are slow to write under Wine) */
+        write_chain(dir, k == 0 ? 0 : CHAIN - 1, cases[k].cyclic);
         memset(&s, 0, sizeof(s));
         assert_int_equal(facet_runtime_new(&s.rt, NULL), FACET_OK);
         assert_int_equal(facet_scan(NULL, s.rt, dir), FACET_OK);
@@ -302,9 +304,9 @@ static void test_lifecycle_order__long_chain_small_stack(void **state)
         assert_int_equal(facet_runtime_stats(&st, s.rt), FACET_OK);
         assert_int_equal(st.modules_loaded, 0);
         assert_int_equal(facet_runtime_free(s.rt), FACET_OK);
-        facet_test_remove_tree(dir);
         assert_no_leaks();
     }
+    facet_test_remove_tree(dir);
 }
 
 int main(void)

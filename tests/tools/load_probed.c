@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "facet/validate.h"
+#include "facet/check.h"
 #include "tools_util.h"
 
 static const char *broken_dir, *runner_module, *helper;

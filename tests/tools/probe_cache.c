@@ -16,7 +16,7 @@
 #endif
 
 #include "facet/testing.h"
-#include "facet/validate.h"
+#include "facet/check.h"
 #include "tools_util.h"
 
 static const char *broken_dir, *runner_module, *hostile_dir;
@@ -402,6 +402,52 @@ static void test_tools_probe_cache__write_manifest(void **state)
     assert_no_leaks();
 }
 
+/* A manifest and a cache file whose names are not ASCII are written and
+ * read back by their UTF-8 names: on Windows every path reaches the system
+ * as UTF-16 (a narrow call would write some other name, and the read
+ * after it would find nothing). Only the library touches these files. */
+static void test_tools_probe_cache__non_ascii_paths(void **state)
+{
+    const char *dir = facet_test_tmpdir();
+    char module[4200], manifest[4200], cache_file[4200];
+    FacetManifestInfo info = FACET_MANIFEST_INFO_INIT;
+    FacetManifest *mf = NULL;
+    FacetProbeCache *cache = NULL;
+    FacetReport *rep = NULL;
+    int probed = -1;
+    (void)state;
+    snprintf(module, sizeof(module), "%s", runner_module);
+    /* "Grüße-日本.facet.json" and "cäche-α.json" */
+    snprintf(manifest, sizeof(manifest),
+             "%s/Gr\xc3\xbc\xc3\x9f" "e-\xe6\x97\xa5\xe6\x9c\xac.facet.json", dir);
+    snprintf(cache_file, sizeof(cache_file), "%s/c\xc3\xa4" "che-\xce\xb1.json", dir);
+
+    assert_int_equal(facet_probe(&rep, module, NULL), FACET_OK);
+    assert_int_equal(facet_report_write_manifest(rep, manifest), FACET_OK);
+    facet_report_free(rep);
+    assert_int_equal(facet_manifest_load(&mf, manifest), FACET_OK);
+    assert_int_equal(facet_manifest_info(&info, mf), FACET_OK);
+    assert_string_equal(info.name, "test.runner");
+    facet_manifest_free(mf);
+
+    assert_int_equal(facet_probe_cache_open(&cache, cache_file), FACET_OK);
+    assert_int_equal(facet_probe_cache_count(cache), 0);
+    assert_int_equal(facet_probe_cache_get(&rep, &probed, cache, module, NULL), FACET_OK);
+    assert_int_equal(probed, 1);
+    facet_report_free(rep);
+    assert_int_equal(facet_probe_cache_save(cache), FACET_OK);
+    facet_probe_cache_free(cache);
+    /* Read back from the file just written: the module comes from it. */
+    assert_int_equal(facet_probe_cache_open(&cache, cache_file), FACET_OK);
+    assert_int_equal(facet_probe_cache_count(cache), 1);
+    assert_int_equal(facet_probe_cache_get(&rep, &probed, cache, module, NULL), FACET_OK);
+    assert_int_equal(probed, 0);
+    facet_report_free(rep);
+    facet_probe_cache_free(cache);
+    facet_test_remove_tree(dir);
+    assert_no_leaks();
+}
+
 /* ---- What a plugin folder and a cache file can hold --------------------- */
 
 #ifndef _WIN32
@@ -603,6 +649,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_tools_probe_cache__out_of_memory),
         cmocka_unit_test(test_tools_probe_cache__spawn_failure),
         cmocka_unit_test(test_tools_probe_cache__write_manifest),
+        cmocka_unit_test(test_tools_probe_cache__non_ascii_paths),
 #ifndef _WIN32
         cmocka_unit_test(test_tools_probe_cache__module_files_with_bad_links),
         cmocka_unit_test(test_tools_probe_cache__save_writes_through_no_link),

@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "facet/validate.h"
+#include "facet/check.h"
 #include "tools_util.h"
 
 static const char *hostile_dir, *broken_dir;
