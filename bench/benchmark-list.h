@@ -131,6 +131,10 @@
       "unary gRPC call (C++, synchronous) to a server process on 127.0.0.1, empty messages")       \
     X(peer_grpc, "grpc.unary.64b", "us", NULL, 0,                                                  \
       "the same call with 64 bytes each way")                                                      \
+    X(go, "go.cgo_call", "ns", NULL, 0,                                                            \
+      "a Go host's plain cgo call of a C function doing IBenchAdder_Add's work")                   \
+    X(go, "go.call", "ns", "go.cgo_call", 0,                                                       \
+      "IBenchAdder.Add from a Go host through facet.dev/facet, object from the runtime")           \
     X(peer_goplugin, "goplugin.netrpc", "us", NULL, 0,                                             \
       "go-plugin call into a plugin process over net/rpc (its default), 64 bytes each way")        \
     X(peer_goplugin, "goplugin.grpc", "us", NULL, 0,                                               \

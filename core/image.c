@@ -6,6 +6,13 @@
  * first, so each kind of bad file gets its own code and a message that says
  * what was expected and what was found. Pure functions over a read callback,
  * so the checks can be fuzzed on memory.
+ *
+ * They also tell a module written in Go before it is mapped (mapping it
+ * starts its Go runtime, and a process has room for one): Go writes its
+ * build information, which starts with the bytes "\xff Go buildinf:", into
+ * a section of its own on ELF (.go.buildinfo) and Mach-O (__go_buildinfo),
+ * and at the start of the first writable data section on PE, where Go's
+ * own debug/buildinfo looks for it.
  */
 #include <string.h>
 
@@ -100,7 +107,85 @@ static FacetResult check_table(Reader *r, const char *name, const char *what, ui
     return FACET_OK;
 }
 
+/* ---- Go's build information -------------------------------------------- */
+
+static const uint8_t go_magic[14] = {0xff, ' ', 'G', 'o', ' ', 'b', 'u', 'i',
+                                     'l', 'd', 'i', 'n', 'f', ':'};
+
+/* Nonzero when the magic lies at offset. */
+static int go_magic_at(Reader *r, uint64_t offset)
+{
+    uint8_t b[sizeof(go_magic)];
+    return read_exact(r, offset, b, sizeof(b)) && memcmp(b, go_magic, sizeof(b)) == 0;
+}
+
+/* Nonzero when the magic starts a 16-byte aligned place in the first 64 KiB
+ * of the len bytes at offset (Go's search where no section names it). */
+static int go_magic_in(Reader *r, uint64_t offset, uint64_t len)
+{
+    uint8_t chunk[4096];
+    uint64_t done, n, i;
+    if (len > 65536)
+        len = 65536;
+    for (done = 0; done < len; done += n) {
+        n = len - done < sizeof(chunk) ? len - done : sizeof(chunk);
+        if (offset > r->size || n > r->size - offset - done ||
+            r->read(r->payload, offset + done, chunk, n) != (int64_t)n)
+            return 0;
+        for (i = 0; i + sizeof(go_magic) <= n; i += 16)
+            if (memcmp(chunk + i, go_magic, sizeof(go_magic)) == 0)
+                return 1;
+    }
+    return 0;
+}
+
 /* ---- ELF --------------------------------------------------------------- */
+
+/* Whether an ELF image carries Go's build information: in its
+ * .go.buildinfo section, or, with no section table, in its first writable
+ * segment. Headers were checked already; anything odd here means "no". */
+static int elf_is_go(Reader *r, const uint8_t *h, int is64, uint64_t phoff, uint64_t phnum,
+                     uint64_t phentsize)
+{
+    uint64_t shoff = get(h + (is64 ? 40 : 32), is64 ? 8 : 4, r->little);
+    uint64_t shentsize = get(h + (is64 ? 58 : 46), 2, r->little);
+    uint64_t shnum = get(h + (is64 ? 60 : 48), 2, r->little);
+    uint64_t shstrndx = get(h + (is64 ? 62 : 50), 2, r->little);
+    uint64_t i, shsize = is64 ? 64u : 40u;
+    uint8_t sh[64], names[4096];
+    uint64_t names_off, names_len;
+
+    if (shoff == 0 || shnum == 0 || shentsize < shsize || shstrndx >= shnum) {
+        for (i = 0; i < phnum; i++) {
+            uint8_t ph[56];
+            if (!read_exact(r, phoff + i * phentsize, ph, is64 ? 56u : 32u))
+                return 0;
+            if (get(ph, 4, r->little) == 1 && (get(ph + (is64 ? 4 : 24), 4, r->little) & 2))
+                return go_magic_in(r, get(ph + (is64 ? 8 : 4), is64 ? 8 : 4, r->little),
+                                   get(ph + (is64 ? 32 : 16), is64 ? 8 : 4, r->little));
+        }
+        return 0;
+    }
+    if (!read_exact(r, shoff + shstrndx * shentsize, sh, (unsigned)shsize))
+        return 0;
+    names_off = get(sh + (is64 ? 24 : 16), is64 ? 8 : 4, r->little);
+    names_len = get(sh + (is64 ? 32 : 20), is64 ? 8 : 4, r->little);
+    if (names_len > sizeof(names))
+        names_len = sizeof(names);
+    if (names_off > r->size || names_len > r->size - names_off ||
+        r->read(r->payload, names_off, names, names_len) != (int64_t)names_len)
+        return 0;
+    for (i = 0; i < shnum; i++) {
+        uint64_t name;
+        if (!read_exact(r, shoff + i * shentsize, sh, (unsigned)shsize))
+            return 0;
+        name = get(sh, 4, r->little);
+        if (name < names_len && names_len - name >= sizeof(".go.buildinfo") &&
+            memcmp(names + name, ".go.buildinfo", sizeof(".go.buildinfo")) == 0)
+            return go_magic_at(r, get(sh + (is64 ? 24 : 16), is64 ? 8 : 4, r->little));
+    }
+    return 0;
+}
 
 static const char *elf_machine(uint64_t m)
 {
@@ -186,6 +271,8 @@ static FacetResult check_elf(FacetImageInfo *info, Reader *r, const char *name,
             return truncated(name, r->size, ptype == 1 ? "a loadable segment" : "the dynamic section",
                              off + filesz);
     }
+    if (elf_is_go(r, h, is64, phoff, phnum, phentsize))
+        info->runtime = FACET_RUNTIME_GO;
     return FACET_OK;
 }
 
@@ -200,6 +287,23 @@ static const char *pe_machine(uint64_t m)
     case 0x1c4: return "arm";
     default: return "an unknown machine";
     }
+}
+
+/* Whether a PE image carries Go's build information: at the start of its
+ * first writable data section (initialized data, read, write; alignment
+ * bits aside), where Go's own debug/buildinfo looks. */
+static int pe_is_go(Reader *r, uint64_t sectab, uint64_t nsec)
+{
+    uint8_t sec[40];
+    uint64_t i;
+    for (i = 0; i < nsec && i < 96; i++) {
+        if (!read_exact(r, sectab + i * 40, sec, 40))
+            return 0;
+        if ((get(sec + 36, 4, 1) & ~(uint64_t)0x00F00000u) == 0xC0000040u &&
+            get(sec + 12, 4, 1) != 0 && get(sec + 16, 4, 1) != 0)
+            return go_magic_in(r, get(sec + 20, 4, 1), get(sec + 16, 4, 1));
+    }
+    return 0;
 }
 
 static FacetResult check_pe(FacetImageInfo *info, Reader *r, const char *name,
@@ -244,10 +348,41 @@ static FacetResult check_pe(FacetImageInfo *info, Reader *r, const char *name,
         if (rawsize != 0 && rawptr + rawsize > r->size)
             return truncated(name, r->size, "a section", rawptr + rawsize);
     }
+    if (pe_is_go(r, sectab, nsec))
+        info->runtime = FACET_RUNTIME_GO;
     return FACET_OK;
 }
 
 /* ---- Mach-O ------------------------------------------------------------ */
+
+/* Whether a 64-bit Mach-O image has Go's __go_buildinfo section. */
+static int macho_is_go(Reader *r, const uint8_t *h, unsigned hsize, uint64_t sizeofcmds)
+{
+    uint64_t ncmds = get(h + 16, 4, r->little), at = hsize, end = hsize + sizeofcmds, i, k;
+    if (hsize != 32)
+        return 0;
+    for (i = 0; i < ncmds && i < 4096 && at + 8 <= end; i++) {
+        uint8_t lc[72], sect[80];
+        uint64_t cmd, size, nsects;
+        if (!read_exact(r, at, lc, 8))
+            return 0;
+        cmd = get(lc, 4, r->little);
+        size = get(lc + 4, 4, r->little);
+        if (size < 8 || size > end - at)
+            return 0;
+        if (cmd == 0x19 && size >= 72 && read_exact(r, at, lc, 72)) { /* LC_SEGMENT_64 */
+            nsects = get(lc + 64, 4, r->little);
+            for (k = 0; k < nsects && 72 + (k + 1) * 80 <= size; k++) {
+                if (!read_exact(r, at + 72 + k * 80, sect, 80))
+                    return 0;
+                if (memcmp(sect, "__go_buildinfo", 15) == 0)
+                    return go_magic_at(r, get(sect + 48, 4, r->little));
+            }
+        }
+        at += size;
+    }
+    return 0;
+}
 
 static FacetResult check_macho(FacetImageInfo *info, Reader *r, const char *name,
                                const uint8_t *h, uint64_t hlen)
@@ -283,6 +418,8 @@ static FacetResult check_macho(FacetImageInfo *info, Reader *r, const char *name
         return wrong_arch(info, name);
     if (hsize + sizeofcmds > r->size)
         return truncated(name, r->size, "the load commands", hsize + sizeofcmds);
+    if (macho_is_go(r, h, hsize, sizeofcmds))
+        info->runtime = FACET_RUNTIME_GO;
     return FACET_OK;
 }
 
@@ -297,6 +434,38 @@ static int is_text(const uint8_t *p, uint64_t n)
     return 1;
 }
 
+int facet__image_is_go(uint64_t file_size, FacetImageReadFn read, void *payload)
+{
+    uint8_t h[64], coff[24];
+    Reader r;
+    uint64_t magic, peoff;
+    r.read = read;
+    r.payload = payload;
+    r.size = file_size;
+    r.little = 1;
+    if (!read_exact(&r, 0, h, file_size < 64 ? (unsigned)file_size : 64u))
+        return 0;
+    if (file_size >= 64 && memcmp(h, "\177ELF", 4) == 0 && (h[4] == 1 || h[4] == 2)) {
+        int is64 = h[4] == 2;
+        r.little = h[5] == 1;
+        return elf_is_go(&r, h, is64, get(h + (is64 ? 32 : 28), is64 ? 8 : 4, r.little),
+                         get(h + (is64 ? 56 : 44), 2, r.little),
+                         get(h + (is64 ? 54 : 42), 2, r.little));
+    }
+    if (file_size >= 64 && h[0] == 'M' && h[1] == 'Z') {
+        peoff = get(h + 0x3C, 4, 1);
+        if (!read_exact(&r, peoff, coff, 24) || memcmp(coff, "PE\0\0", 4) != 0)
+            return 0;
+        return pe_is_go(&r, peoff + 24 + get(coff + 20, 2, 1), get(coff + 6, 2, 1));
+    }
+    magic = file_size >= 32 ? get(h, 4, 1) : 0;
+    if (magic == 0xfeedfacfull || magic == 0xcffaedfeull) {
+        r.little = magic == 0xfeedfacfull;
+        return macho_is_go(&r, h, 32, get(h + 20, 4, r.little));
+    }
+    return 0;
+}
+
 FacetResult facet__image_check(FacetImageInfo *out, const char *name, uint64_t file_size,
                                FacetImageReadFn read, void *payload)
 {
@@ -308,6 +477,7 @@ FacetResult facet__image_check(FacetImageInfo *out, const char *name, uint64_t f
     FacetImageInfo *info = out ? out : &scratch;
 
     memset(info, 0, sizeof(*info));
+    info->runtime = FACET_RUNTIME_NATIVE;
     info->format = "unknown";
     info->machine = "unknown";
     if (file_size == 0)

@@ -62,17 +62,22 @@ typedef struct FacetImageInfo {
     const char *format;   /* "ELF", "PE", "Mach-O" */
     const char *machine;  /* "x86_64", "aarch64", "i386", ... */
     uint32_t bits;        /* 32 or 64 */
+    uint32_t runtime;     /* FACET_RUNTIME_GO: it carries Go's build information */
 } FacetImageInfo;
 
 /* Reads up to len bytes at offset into buf; returns bytes read, or -1. */
 typedef int64_t (*FacetImageReadFn)(void *payload, uint64_t offset, void *buf, uint64_t len);
 
 /* Checks that the image of file_size bytes that read gives is a shared
- * library for the machine this code runs on. Sets an error naming `name`:
- * FACET_E_EMPTYFILE, FACET_E_NOTLIBRARY, FACET_E_TRUNCATED, FACET_E_WRONGARCH. */
+ * library for the machine this code runs on, and tells a Go one (out's
+ * runtime). Sets an error naming `name`: FACET_E_EMPTYFILE,
+ * FACET_E_NOTLIBRARY, FACET_E_TRUNCATED, FACET_E_WRONGARCH. */
 FacetResult facet__image_check(FacetImageInfo *out, const char *name, uint64_t file_size,
                                FacetImageReadFn read, void *payload);
 
+/* Whether any image (a library or a program) carries Go's build
+ * information; 0 for anything unreadable or odd. */
+int facet__image_is_go(uint64_t file_size, FacetImageReadFn read, void *payload);
 
 /* ---- SemVer (semver.c) ------------------------------------------------- */
 
@@ -202,6 +207,7 @@ struct FacetManifest {
     uint32_t api_level;
     const char *library;      /* this platform's library, relative to dir */
     uint32_t isolation;
+    uint32_t runtime;         /* FACET_RUNTIME_* */
     uint32_t class_count;
     FacetManifestClass *classes;
     uint32_t require_count;
@@ -382,6 +388,7 @@ struct FacetModule {
     FacetModule *handle;        /* what the host holds */
     char *path;                 /* canonical path, of the file the host named */
     FacetOsLibrary lib;
+    uint32_t runtime;           /* FACET_RUNTIME_*: a Go module is never unmapped */
     uint32_t original;          /* lib maps path itself, not a private copy */
     char *copy;                 /* the private copy to remove once lib is closed */
     IFacetFactory *factory;
@@ -504,10 +511,13 @@ IFacetUnknown *facet__host_unknown(FacetHostObject *host);
 void facet__host_release(FacetHostObject *host);
 
 /* loader.c: opens the module at path, into tomb (the tombstone of an
- * earlier module of the same file) or a new module. On failure nothing is
+ * earlier module of the same file) or a new module. runtime is what its
+ * manifest says it needs (FACET_RUNTIME_NATIVE when loaded by path); the
+ * image may say Go too. A Go module is mapped only where the process runs
+ * no other Go (FACET_E_CONFLICT), and never unmapped. On failure nothing is
  * left open, and tomb stays a tombstone. */
 FacetResult facet__module_open(FacetModule **out, FacetRuntime *rt, const char *path,
-                               FacetModule *tomb);
+                               FacetModule *tomb, uint32_t runtime);
 /* Maps a private copy of the library at path: the file copied under its own
  * name into a folder of this process's own, so that the system loader
  * cannot hand back a mapping of path that another module has, and code and

@@ -54,7 +54,9 @@ static int64_t read_file_at(void *payload, uint64_t offset, void *buf, uint64_t 
     return (int64_t)got;
 }
 
-FacetResult facet__module_check_file(const char *path)
+/* The checks before the system loader sees the file; info says what it
+ * is. */
+static FacetResult check_file(FacetImageInfo *info, const char *path)
 {
     FileHead head;
     FacetResult r = facet__os_file_open(&head.file, path);
@@ -76,11 +78,19 @@ FacetResult facet__module_check_file(const char *path)
                          &head.size);
     if (FACET_FAILED(r))
         read_failed(&head, r);
-    r = facet__image_check(NULL, path, head.file.size, read_file_at, &head);
+    r = facet__image_check(info, path, head.file.size, read_file_at, &head);
     facet__os_file_close(&head.file);
-    if (FACET_FAILED(r) && head.failed != FACET_OK)
+    /* A read that failed is the error, whatever the checks made of it:
+     * the looking for Go's build information, too, must not guess. */
+    if (head.failed != FACET_OK)
         return facet__error(head.failed, "%s", head.message);
     return r;
+}
+
+FacetResult facet__module_check_file(const char *path)
+{
+    FacetImageInfo info;
+    return check_file(&info, path);
 }
 
 static FacetResult read_module_info(FacetModule *m, const char *path)
@@ -207,6 +217,7 @@ static FacetResult read_classes(FacetModule *m, const char *path)
 typedef struct MappedFile {
     const char *path;          /* the mapping module's m->path */
     FacetOsLibrary lib;
+    uint32_t runtime;          /* FACET_RUNTIME_* of the module */
     UT_hash_handle hh;
 } MappedFile;
 
@@ -216,6 +227,77 @@ static char copy_folder[4096]; /* made at the first copy, removed at exit */
 static uint64_t copy_owner;    /* the process that made it */
 static int copy_hooked;        /* remove_copy_folder runs at exit */
 static uint64_t copy_count;
+
+/* ---- One Go runtime per process ------------------------------------------ *
+ *
+ * Go supports one Go runtime in a process (golang/go#18976): a second Go
+ * library crashes under load (#36628, #65050), a Go library in a Go
+ * program too (#22192). Mapping a Go module starts its runtime, so the
+ * loader knows a module is Go before it maps it (its image, its manifest)
+ * and maps one only where the process has no Go runtime yet, or where that
+ * runtime is the module's own, mapped before. And a Go module is never
+ * unmapped: Go cannot stop its runtime (#11100; FreeLibrary on one
+ * crashes, #32497), so its code stays until the process ends. Under
+ * mapped_lock. */
+
+static int go_program = -1; /* the host program is written in Go; -1: not looked at yet */
+static char go_module[4096]; /* the file whose Go runtime the process has, or "" */
+
+static int64_t read_os_file(void *payload, uint64_t offset, void *buf, uint64_t len)
+{
+    uint64_t got = 0;
+    if (FACET_FAILED(facet__file_read(payload, offset, buf, len, &got)))
+        return -1;
+    return (int64_t)got;
+}
+
+/* Whether the program this code runs in is written in Go, read once from
+ * its file (not its memory: a program and its Go runtime look the same to
+ * the system loader as any other). */
+static int program_is_go(void)
+{
+    char path[4096], message[1024];
+    FacetResult code = facet_last_error_code();
+    FacetOsFile f;
+    if (go_program >= 0)
+        return go_program;
+    snprintf(message, sizeof(message), "%s", facet_last_error());
+    go_program = 0;
+    if (FACET_SUCCEEDED(facet__os_program_path(path, sizeof(path))) &&
+        FACET_SUCCEEDED(facet__os_file_open(&f, path))) {
+        go_program = facet__image_is_go(f.size, read_os_file, &f);
+        facet__os_file_close(&f);
+    }
+    /* Not knowing is not an error of the call under way. */
+    if (code == FACET_OK)
+        facet_error_clear();
+    else
+        facet__error(code, "%s", message);
+    return go_program;
+}
+
+/* May the Go module at path be mapped in this process? The caller holds
+ * mapped_lock. A process host runs such a module in a process of its
+ * own; until there is one, this says why it cannot load here. */
+static FacetResult go_may_map(const char *path)
+{
+    if (program_is_go())
+        return facet__error(FACET_E_CONFLICT,
+                            "%s: a module written in Go, and this program is written in Go "
+                            "too: a process has one Go runtime, and a second one in it crashes "
+                            "(Go does not support it). A Go module needs a process of its own "
+                            "(process isolation) in a Go host; in this one, load modules "
+                            "written in C, C++ or Rust",
+                            path);
+    if (go_module[0] != '\0' && strcmp(go_module, path) != 0)
+        return facet__error(FACET_E_CONFLICT,
+                            "%s: a module written in Go, but this process runs Go already, the "
+                            "Go runtime of %s: a process has one Go runtime, and a second one "
+                            "in it crashes (Go does not support it). A second Go module needs "
+                            "a process of its own (process isolation)",
+                            path, go_module);
+    return FACET_OK;
+}
 
 /* Maps m's file itself if no other module of the process maps it (*mine
  * is then 1); the caller holds mapped_lock. */
@@ -232,6 +314,7 @@ static FacetResult map_original(FacetModule *m, int *mine)
     if (f == NULL)
         return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", m->path);
     f->path = m->path;
+    f->runtime = m->runtime;
     FACET_HASH_ADD(hh, mapped, f->path, strlen(f->path), f, oom);
     if (oom) {
         facet__free(f);
@@ -246,10 +329,13 @@ static FacetResult map_original(FacetModule *m, int *mine)
     }
     m->lib = f->lib;
     m->original = 1;
+    if (m->runtime == FACET_RUNTIME_GO && go_module[0] == '\0')
+        snprintf(go_module, sizeof(go_module), "%s", m->path);
     return FACET_OK;
 }
 
-/* Unmaps m's library. */
+/* Unmaps m's library; a Go module's stays mapped (one Go runtime per
+ * process, above), and loading the file again finds it there. */
 static void unmap(FacetModule *m)
 {
     MappedFile *f = NULL;
@@ -262,24 +348,23 @@ static void unmap(FacetModule *m)
         HASH_DELETE(hh, mapped, f);
         facet__free(f);
     }
-    facet__os_lib_close(m->lib);
+    if (m->runtime != FACET_RUNTIME_GO)
+        facet__os_lib_close(m->lib);
     facet__os_rwlock_wrunlock(&mapped_lock);
 }
 
 /* The one place that refuses to copy a module that must never be loaded
  * twice in one process: a Go module, whose copy would start a second Go
- * runtime, which Go does not support. A Go library exports the cgo
- * runtime's own symbols; the mapping already there is asked for one.
- * (Telling a Go module from its image, before it is mapped at all, is the
- * image checks' part.) */
+ * runtime, which Go does not support. What the module is was known before
+ * its first mapping (its image and its manifest), and the mapping keeps
+ * it; a Go module let go of stays mapped, and is known by its file. */
 static FacetResult refuse_copy(const char *path)
 {
     MappedFile *f;
-    int go = 0;
+    int go;
     facet__os_rwlock_rdlock(&mapped_lock);
     HASH_FIND_STR(mapped, path, f);
-    if (f != NULL && f->lib != NULL)
-        go = facet__os_lib_sym(f->lib, "_cgo_wait_runtime_init_done") != NULL;
+    go = (f != NULL && f->runtime == FACET_RUNTIME_GO) || strcmp(go_module, path) == 0;
     facet__os_rwlock_rdunlock(&mapped_lock);
     if (go)
         return facet__error(FACET_E_CONFLICT,
@@ -390,10 +475,13 @@ void facet__loader_remove_copy(char *copy)
  * of the process maps it already. */
 static FacetResult map_file(FacetModule *m)
 {
-    int mine;
-    FacetResult r;
+    int mine = 0;
+    FacetResult r = FACET_OK;
     facet__os_rwlock_wrlock(&mapped_lock);
-    r = map_original(m, &mine);
+    if (m->runtime == FACET_RUNTIME_GO)
+        r = go_may_map(m->path);
+    if (FACET_SUCCEEDED(r))
+        r = map_original(m, &mine);
     facet__os_rwlock_wrunlock(&mapped_lock);
     if (FACET_FAILED(r) || mine)
         return r;
@@ -433,15 +521,16 @@ void facet__module_discard(FacetModule *m)
 }
 
 FacetResult facet__module_open(FacetModule **out, FacetRuntime *rt, const char *path,
-                               FacetModule *tomb)
+                               FacetModule *tomb, uint32_t runtime)
 {
     FacetModule *m = tomb;
     FacetModuleEntryFn entry;
+    FacetImageInfo image;
     void *sym, *factory = NULL;
     FacetResult r;
 
     *out = NULL;
-    r = facet__module_check_file(path);
+    r = check_file(&image, path);
     if (FACET_FAILED(r))
         return r;
     if (m == NULL) {
@@ -452,6 +541,8 @@ FacetResult facet__module_open(FacetModule **out, FacetRuntime *rt, const char *
         if (FACET_FAILED(r))
             goto fail;
     }
+    /* Known before the code is mapped, which starts a Go runtime. */
+    m->runtime = image.runtime == FACET_RUNTIME_GO ? FACET_RUNTIME_GO : runtime;
     r = map_file(m);
     if (FACET_FAILED(r))
         goto fail;

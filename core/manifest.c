@@ -12,11 +12,14 @@
 
 static const char *const manifest_keys[] = {"$schema", "name", "version", "api_level",
                                             "description", "library", "classes", "requires",
-                                            "permissions", "isolation", NULL};
+                                            "permissions", "isolation", "runtime", NULL};
 static const char *const class_keys[] = {"clsid", "contract", "version", "threading",
                                          "interfaces", "description", NULL};
 static const char *const library_keys[] = {"linux", "windows", "macos", NULL};
 static const char *const threading_names[] = {"any", "single", "main"};
+/* FACET_ISOLATION_* and FACET_RUNTIME_*, by their value. */
+static const char *const isolation_names[] = {"in-process", "process", NULL};
+static const char *const runtime_names[] = {"native", "go", NULL};
 
 typedef struct Parser {
     FacetJsonCtx ctx;
@@ -59,6 +62,37 @@ static FacetResult member(json_t **out, Parser *p, json_t *object, const char *k
     }
     *out = v;
     return FACET_OK;
+}
+
+/* An optional string field of object that names one of names (NULL
+ * ended): *out becomes its index, and stays as it was if the field is not
+ * there. */
+static FacetResult choice(Parser *p, json_t *object, const char *key, const char *const *names,
+                          uint32_t *out)
+{
+    char expected[128];
+    json_t *v;
+    size_t old, used = 0;
+    uint32_t i;
+    FacetResult r;
+    expected[0] = '\0';
+    for (i = 0; names[i] != NULL; i++) {
+        int n = snprintf(expected + used, sizeof(expected) - used, "%s\"%s\"",
+                         i == 0 ? "" : names[i + 1] == NULL ? " or " : ", ", names[i]);
+        used += n > 0 ? (size_t)n : 0;
+    }
+    r = member(&v, p, object, key, JSON_STRING, expected, 0, &old);
+    if (FACET_FAILED(r) || v == NULL)
+        return r;
+    for (i = 0; names[i] != NULL; i++)
+        if (strcmp(json_string_value(v), names[i]) == 0)
+            break;
+    if (names[i] != NULL)
+        *out = i;
+    else
+        r = facet__json_error(&p->ctx, "\"%s\": expected %s", json_string_value(v), expected);
+    facet__json_pop(&p->ctx, old);
+    return r;
 }
 
 static FacetResult copy_string(const char **out, Parser *p, json_t *v)
@@ -397,15 +431,11 @@ static FacetResult parse_root(Parser *p, json_t *root)
         r = parse_permissions(p, root);
     if (FACET_FAILED(r))
         return r;
-    r = member(&v, p, root, "isolation", JSON_STRING, "\"in-process\" or \"process\"", 0, &old);
-    if (FACET_FAILED(r) || v == NULL)
-        return r;
-    if (strcmp(json_string_value(v), "process") == 0)
-        mf->isolation = FACET_ISOLATION_PROCESS;
-    else if (strcmp(json_string_value(v), "in-process") != 0)
-        r = facet__json_error(&p->ctx, "\"%s\": expected \"in-process\" or \"process\"",
-                              json_string_value(v));
-    facet__json_pop(&p->ctx, old);
+    r = choice(p, root, "isolation", isolation_names, &mf->isolation);
+    /* A module written in Go says so, for when its library cannot tell
+     * (the loader reads Go's build information from the image too). */
+    if (FACET_SUCCEEDED(r))
+        r = choice(p, root, "runtime", runtime_names, &mf->runtime);
     return r;
 }
 
@@ -724,6 +754,7 @@ FacetResult facet_manifest_info(FacetManifestInfo *out, const FacetManifest *mf)
     info.class_count = mf->class_count;
     info.require_count = mf->require_count;
     info.permission_count = mf->permission_count;
+    info.runtime = mf->runtime;
     return FACET_STRUCT_WRITE(out, &info, FacetManifestInfo, FACET_MANIFEST_INFO,
                               "facet_manifest_info");
 }

@@ -275,8 +275,9 @@ static void unlink_module(FacetModule **p, FacetModule *m)
 
 /* Unloads every waiting module whose code is no longer in use; each stays
  * as a tombstone. The caller holds load_lock and a reference on rt. Returns
- * how many are still waiting. */
-static uint32_t collect_locked(FacetRuntime *rt)
+ * how many are still waiting; *go, when not NULL, counts the Go modules
+ * closed, whose code stays mapped (loader.c), and names one in *go_path. */
+static uint32_t collect_locked(FacetRuntime *rt, uint32_t *go, const char **go_path)
 {
     FacetModule *m, *next, *ready = NULL;
     uint32_t waiting = 0;
@@ -301,6 +302,10 @@ static uint32_t collect_locked(FacetRuntime *rt)
     }
     for (m = ready; m != NULL; m = next) {
         next = m->next;
+        if (m->runtime == FACET_RUNTIME_GO && go != NULL) {
+            if ((*go)++ == 0)
+                *go_path = m->path; /* freed only with rt */
+        }
         facet__module_close(m);
         m->state = FACET_MODULE_CLOSED;
         m->tomb = 1;
@@ -311,14 +316,27 @@ static uint32_t collect_locked(FacetRuntime *rt)
     return waiting;
 }
 
+/* Says that the Go modules just closed stay mapped. */
+static FacetResult go_stays(const char *fn, uint32_t count, const char *path)
+{
+    return facet__error(FACET_FALSE,
+                        "%s: %s%s is written in Go: its classes are gone, but its code stays "
+                        "mapped until the process ends, as Go cannot stop a Go runtime "
+                        "(golang/go#11100); loading it again uses the same code",
+                        fn, path, count > 1 ? " (and other modules)" : "");
+}
+
 FacetResult facet_runtime_collect(FacetRuntime *rt)
 {
-    uint32_t waiting;
+    uint32_t waiting, go = 0;
+    const char *go_path = NULL;
+    FacetResult r;
     FACET_CHECK_ARG(rt, "facet_runtime_collect");
     facet__os_rwlock_wrlock(&rt->load_lock);
-    waiting = collect_locked(rt);
+    waiting = collect_locked(rt, &go, &go_path);
+    r = go ? go_stays("facet_runtime_collect", go, go_path) : FACET_OK;
     facet__os_rwlock_wrunlock(&rt->load_lock);
-    return waiting ? FACET_FALSE : FACET_OK;
+    return waiting ? FACET_FALSE : r;
 }
 
 /* Unregisters m's classes: nothing new can be created from it. */
@@ -352,7 +370,7 @@ FacetResult facet_runtime_free(FacetRuntime *rt)
     facet__os_rwlock_wrlock(&rt->lock);
     facet__registry_clear(rt);
     facet__os_rwlock_wrunlock(&rt->lock);
-    waiting = collect_locked(rt);
+    waiting = collect_locked(rt, NULL, NULL);
     names[0] = '\0';
     for (m = rt->modules; m != NULL && used < sizeof(names) - 1; m = m->next) {
         int n = snprintf(names + used, sizeof(names) - used, "%s%s", used ? ", " : "",
@@ -429,7 +447,7 @@ FacetResult facet_module_load(FacetModule **out, FacetRuntime *rt, const char *p
             return FACET_OK;
         }
     }
-    r = facet__module_open(&m, rt, path, tomb);
+    r = facet__module_open(&m, rt, path, tomb, FACET_RUNTIME_NATIVE);
     if (FACET_SUCCEEDED(r))
         r = facet__runtime_add_module(rt, m);
     facet__os_rwlock_wrunlock(&rt->load_lock);
@@ -470,7 +488,7 @@ FacetResult facet_module_unload(FacetModule *module)
 {
     FacetModule *m;
     FacetRuntime *rt;
-    uint32_t waiting = 0;
+    FacetResult result = FACET_OK;
     FacetResult r = module_enter(&m, module, "facet_module_unload");
     if (FACET_FAILED(r))
         return r;
@@ -482,8 +500,17 @@ FacetResult facet_module_unload(FacetModule *module)
     }
     if (m->holds == 1) {
         let_go(rt, m);
-        collect_locked(rt);
-        waiting = m->state == FACET_MODULE_WAITING;
+        collect_locked(rt, NULL, NULL);
+        if (m->state == FACET_MODULE_WAITING)
+            result = facet__error(FACET_FALSE,
+                                  "facet_module_unload: %s has live objects; its code stays "
+                                  "loaded until they are gone%s",
+                                  m->path,
+                                  m->runtime == FACET_RUNTIME_GO
+                                      ? ", and, written in Go, until the process ends"
+                                      : " (then facet_runtime_collect unloads it)");
+        else if (m->runtime == FACET_RUNTIME_GO)
+            result = go_stays("facet_module_unload", 1, m->path);
     } else {
         facet__os_rwlock_wrlock(&rt->lock);
         m->holds--;
@@ -491,7 +518,7 @@ FacetResult facet_module_unload(FacetModule *module)
     }
     facet__os_rwlock_wrunlock(&rt->load_lock);
     facet__runtime_release(rt);
-    return waiting ? FACET_FALSE : FACET_OK;
+    return result;
 }
 
 /* Whether the host holds m; the caller holds rt->lock. */

@@ -1073,7 +1073,7 @@ static FacetResult load_locked(FacetRuntime *rt, FacetDeclared *d)
     r = facet__manifest_library_path(&library, d->mf);
     if (FACET_FAILED(r))
         return r;
-    r = facet__module_open(&m, rt, library, NULL);
+    r = facet__module_open(&m, rt, library, NULL, d->mf->runtime);
     facet__free(library);
     if (FACET_FAILED(r))
         return facet__error_prefix("%s", d->mf->path);

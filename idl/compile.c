@@ -17,20 +17,28 @@
 #include "front/front.h"
 #include "sema/sema.h"
 
-/* The outputs of a compilation, in the order facet_idl_output_at gives
- * them. */
-static const idl_emitter outputs[] = {
+/* The outputs of a compilation for each language (facet_idl_options.lang),
+ * in the order facet_idl_output_at gives them: X.h first, then the C type
+ * info or the Go package. */
+static const idl_emitter c_outputs[] = {
     {"%s.h", facet_idl__emit_header},
     {"%s_typeinfo.c", facet_idl__emit_typeinfo},
 };
-#define OUTPUT_COUNT (sizeof outputs / sizeof outputs[0])
+static const idl_emitter go_outputs[] = {
+    {"%s.h", facet_idl__emit_header},
+    {"%s.go", facet_idl__emit_go},
+    {"%s_export.go", facet_idl__emit_go_export},
+    {"%s_glue.c", facet_idl__emit_go_glue},
+};
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+#define MAX_OUTPUTS COUNT_OF(go_outputs)
 
 struct facet_idl_result {
     facet_idl_allocator allocator; /* a copy of the one it was allocated with */
     idl_mem mem;                   /* over allocator */
     idl_arena *arena;              /* what the caller reads */
     idl_diags diags;
-    facet_idl_output outputs[OUTPUT_COUNT];
+    facet_idl_output outputs[MAX_OUTPUTS];
     size_t output_count;
     facet_idl_interface *itfs; /* in arena */
     size_t itf_count;
@@ -88,20 +96,23 @@ static int finish(compilation *k, facet_idl_result **out)
     idl_ctx *c = &k->c;
     facet_idl_result *r = k->result;
     idl_file *main_file = c->main_file;
-    idl_buf bufs[OUTPUT_COUNT];
+    int go = c->options.lang == FACET_IDL_LANG_GO;
+    const idl_emitter *outputs = go ? go_outputs : c_outputs;
+    size_t count = go ? COUNT_OF(go_outputs) : COUNT_OF(c_outputs);
+    idl_buf bufs[MAX_OUTPUTS];
     size_t i;
-    for (i = 0; i < OUTPUT_COUNT; i++)
+    for (i = 0; i < count; i++)
         facet_idl__buf_init(&bufs[i], c->mem);
     if (main_file && !facet_idl__failed(c)) {
         facet_idl__check_done(&k->sema);
-        for (i = 0; i < OUTPUT_COUNT; i++) {
+        for (i = 0; i < count; i++) {
             outputs[i].emit(&k->sema, main_file, &bufs[i]);
             if (bufs[i].failed)
                 c->out_of_memory = 1;
         }
     }
     if (!facet_idl__failed(c) && main_file) {
-        for (i = 0; i < OUTPUT_COUNT; i++) {
+        for (i = 0; i < count; i++) {
             r->outputs[i].name = facet_idl__printf(r->arena, outputs[i].name, main_file->stem);
             r->outputs[i].data = facet_idl__strndup(r->arena, bufs[i].data ? bufs[i].data : "",
                                                     bufs[i].len);
@@ -109,10 +120,10 @@ static int finish(compilation *k, facet_idl_result **out)
             if (!r->outputs[i].name || !r->outputs[i].data)
                 c->out_of_memory = 1;
         }
-        r->output_count = c->out_of_memory ? 0 : OUTPUT_COUNT;
+        r->output_count = c->out_of_memory ? 0 : count;
         keep_interfaces(k);
     }
-    for (i = 0; i < OUTPUT_COUNT; i++)
+    for (i = 0; i < count; i++)
         facet_idl__buf_free(&bufs[i]);
     /* An allocation that failed anywhere, checked or not, fails the whole. */
     if (c->mem->failed)

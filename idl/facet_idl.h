@@ -4,7 +4,8 @@
  * The compiler reads a MIDL-compatible .idl file (and what it imports),
  * checks it, and produces its outputs in memory: X.h (C and C++
  * declarations) and X_typeinfo.c (a data description of every interface,
- * see <facet/typeinfo.h>). It keeps no global state, never exits and never
+ * see <facet/typeinfo.h>); for Go (FACET_IDL_LANG_GO), X.h and the Go
+ * package X.go, X_export.go and X_glue.c (docs/go.md). It keeps no global state, never exits and never
  * writes a file: the caller decides what to do with the outputs and with the
  * diagnostics, each of which names file:line:column and carries the source
  * line it points into. facet-idl (idl/main.c) is a thin command over it.
@@ -47,9 +48,13 @@ typedef struct facet_idl_options {
     facet_idl_read_fn read_file;      /* NULL: read from the file system */
     void *read_payload;               /* passed to read_file */
     const facet_idl_allocator *allocator; /* NULL: malloc, realloc and free */
+    uint32_t lang;                    /* FACET_IDL_LANG_*: which outputs */
 } facet_idl_options;
 
-#define FACET_IDL_OPTIONS_INIT {sizeof(facet_idl_options), NULL, 0, NULL, NULL, NULL}
+#define FACET_IDL_LANG_C 0u  /* X.h and X_typeinfo.c */
+#define FACET_IDL_LANG_GO 1u /* X.h, X.go, X_export.go and X_glue.c */
+
+#define FACET_IDL_OPTIONS_INIT {sizeof(facet_idl_options), NULL, 0, NULL, NULL, NULL, FACET_IDL_LANG_C}
 
 #define FACET_IDL_ERROR 0u
 #define FACET_IDL_WARNING 1u

@@ -3,7 +3,8 @@
  *
  *   facet-idl [-I DIR]... [-o OUTDIR] [--lang c|go] [--depfile FILE] FILE.idl...
  *
- * Writes OUTDIR/X.h and OUTDIR/X_typeinfo.c for each X.idl, and with
+ * Writes OUTDIR/X.h and OUTDIR/X_typeinfo.c for each X.idl; with --lang go,
+ * OUTDIR/X.h and the Go package X.go, X_export.go and X_glue.c; and with
  * --depfile the files each output was made from, as make and Ninja read. Exits 0 when
  * all went well, 1 on an error in the input (and then writes nothing at
  * all), 2 on bad usage or when an output cannot be written. A thin layer
@@ -67,12 +68,13 @@ static void usage(FILE *f)
     fputs("usage: facet-idl [-I DIR]... [-o OUTDIR] [--lang c|go] [--depfile FILE] FILE.idl...\n"
           "\n"
           "Compiles MIDL-style interface definitions into C/C++ headers (X.h) and\n"
-          "type information (X_typeinfo.c).\n"
+          "type information (X_typeinfo.c), or, with --lang go, X.h and a Go package\n"
+          "(X.go, X_export.go, X_glue.c) for hosts and components written in Go.\n"
           "\n"
           "  -I DIR       search DIR for imported and #included files (then the\n"
           "               include/facet folder of an installed Facet, for facet.idl)\n"
           "  -o OUTDIR    write the outputs into OUTDIR (default: .)\n"
-          "  --lang LANG  output language: c (default); go is not supported yet\n"
+          "  --lang LANG  output language: c (default) or go\n"
           "  --depfile FILE  also write FILE: each output and the files it was made\n"
           "               from (the .idl, what it imports and #includes), in the\n"
           "               form make and Ninja read, so a build redoes the outputs\n"
@@ -299,11 +301,11 @@ int main(int argc, char **argv)
                 status = bad_usage("%s needs c or go", "--lang");
                 break;
             }
-            if (strcmp(l, "go") == 0) {
-                status = bad_usage("--lang %s is not supported yet: only c is", l);
-                break;
-            }
-            if (strcmp(l, "c") != 0) {
+            if (strcmp(l, "go") == 0)
+                opts.lang = FACET_IDL_LANG_GO;
+            else if (strcmp(l, "c") == 0)
+                opts.lang = FACET_IDL_LANG_C;
+            else {
                 status = bad_usage("unknown language '%s': expected c or go", l);
                 break;
             }

@@ -59,6 +59,8 @@ FACET_INTERNAL FacetResult facet__os_file_open(FacetOsFile *out, const char *pat
 FACET_INTERNAL FacetResult facet__os_file_read(FacetOsFile *f, uint64_t offset, void *buf,
                                                uint64_t len, uint64_t *got);
 FACET_INTERNAL void facet__os_file_close(FacetOsFile *f);
+/* The path of the running program's file, into out (size bytes). */
+FacetResult facet__os_program_path(char *out, size_t size);
 /* An absolute path with links resolved, from facet__malloc. */
 FACET_INTERNAL FacetResult facet__os_realpath(char **out, const char *path);
 /* Writes size bytes of data to path in one step: to a new file next to

@@ -16,6 +16,9 @@
 #include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__APPLE__)
+#include <mach-o/dyld.h>
+#endif
 
 #include "os.h"
 
@@ -461,3 +464,23 @@ void facet__os_remove_folder(const char *path)
 }
 
 #endif /* !_WIN32 */
+
+FacetResult facet__os_program_path(char *out, size_t size)
+{
+#if defined(__APPLE__)
+    uint32_t n = (uint32_t)size;
+    if (_NSGetExecutablePath(out, &n) == 0)
+        return FACET_OK;
+    return facet__error(FACET_E_FAIL, "the program's path does not fit in %zu bytes", size);
+#elif defined(__linux__)
+    ssize_t n = readlink("/proc/self/exe", out, size - 1);
+    if (n <= 0 || (size_t)n >= size - 1)
+        return errno_error(n < 0 ? errno : ENAMETOOLONG, "/proc/self/exe", "readlink");
+    out[n] = '\0';
+    return FACET_OK;
+#else
+    (void)out;
+    (void)size;
+    return facet__error(FACET_E_NOTIMPL, "this system does not say where the program is");
+#endif
+}

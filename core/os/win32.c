@@ -532,3 +532,14 @@ FacetResult facet__os_write_replace(const char *path, const void *data, size_t s
 }
 
 #endif /* _WIN32 */
+
+FacetResult facet__os_program_path(char *out, size_t size)
+{
+    wchar_t w[4096];
+    DWORD n = GetModuleFileNameW(NULL, w, (DWORD)(sizeof(w) / sizeof(w[0])));
+    if (n == 0 || n >= sizeof(w) / sizeof(w[0]))
+        return win_error(GetLastError(), "the program", "GetModuleFileName");
+    if (WideCharToMultiByte(CP_UTF8, 0, w, -1, out, (int)size, NULL, NULL) == 0)
+        return win_error(GetLastError(), "the program", "WideCharToMultiByte");
+    return FACET_OK;
+}

@@ -121,7 +121,9 @@ FACET_API FacetResult facet_runtime_free(FacetRuntime *rt);
 
 /* Unloads every module that the host has let go of (facet_module_unload)
  * and whose CanUnload now says FACET_OK, as CoFreeUnusedLibraries does.
- * Returns FACET_OK when none is left waiting, FACET_FALSE otherwise. */
+ * Returns FACET_OK when none is left waiting, FACET_FALSE otherwise; also
+ * FACET_FALSE, with a message naming it, when one it let go of is written
+ * in Go, whose code stays mapped (facet_module_unload). */
 FACET_API FacetResult facet_runtime_collect(FacetRuntime *rt);
 
 typedef struct FacetRuntimeStats {
@@ -152,8 +154,11 @@ FACET_API FacetResult facet_runtime_allocator(IFacetAllocator **out, FacetRuntim
  * (the same handle, also after it was unloaded) with one more hold on it.
  * Another runtime of the process that holds the file already keeps its own
  * module: this one gets a private copy of the file (docs/host.md), except
- * for a module written in Go (FACET_E_CONFLICT). A class that another
- * module registered first is FACET_E_CONFLICT too. Each failure has its own
+ * for a module written in Go. A process has one Go runtime (docs/go.md):
+ * a Go module (by its image, or its manifest's "runtime": "go") loads only
+ * where the program is not written in Go and no other Go module is
+ * mapped, else FACET_E_CONFLICT, before its code is mapped. A class that
+ * another module registered first is FACET_E_CONFLICT too. Each failure has its own
  * code: FACET_E_FILENOTFOUND, FACET_E_NOTAFILE, FACET_E_EMPTYFILE,
  * FACET_E_NOTLIBRARY, FACET_E_TRUNCATED, FACET_E_WRONGARCH,
  * FACET_E_LOADFAILED, FACET_E_NOENTRY, FACET_E_ABIMISMATCH,
@@ -169,9 +174,12 @@ FACET_API FacetResult facet_module_load(FacetModule **out, FacetRuntime *rt, con
 
 /* Lets go of one hold. At the last one the module's classes are unregistered
  * at once, and its code is unloaded as soon as CanUnload says FACET_OK: now
- * (FACET_OK) or at a later facet_runtime_collect (FACET_FALSE). After the
- * last, and after facet_runtime_free, the handle serves no call: this and
- * the three below return FACET_E_STATE (facet_module_path NULL). */
+ * (FACET_OK) or at a later facet_runtime_collect (FACET_FALSE). A module
+ * written in Go is let go of the same way, but its code is never unmapped
+ * (Go cannot stop a Go runtime): FACET_FALSE, with a message that says so;
+ * loading the file again uses the same code. After the last, and after
+ * facet_runtime_free, the handle serves no call: this and the three below
+ * return FACET_E_STATE (facet_module_path NULL). */
 FACET_API FacetResult facet_module_unload(FacetModule *module);
 
 /* What the module said in GetModuleInfo. Strings are borrowed from the
@@ -236,6 +244,12 @@ typedef struct FacetManifest FacetManifest;
 #define FACET_ISOLATION_IN_PROCESS 0u
 #define FACET_ISOLATION_PROCESS 1u
 
+/* What a module's code needs in the process (the manifest's "runtime"):
+ * nothing but the C runtime, or a Go runtime, of which a process has one
+ * (docs/go.md). */
+#define FACET_RUNTIME_NATIVE 0u
+#define FACET_RUNTIME_GO 1u
+
 typedef struct FacetManifestInfo {
     uint32_t struct_size;
     const char *path;          /* the manifest file */
@@ -247,11 +261,16 @@ typedef struct FacetManifestInfo {
     uint32_t class_count;
     uint32_t require_count;
     uint32_t permission_count;
+    /* version 2 */
+    uint32_t runtime;          /* FACET_RUNTIME_*: its "runtime" ("native" unless it says "go") */
 } FacetManifestInfo;
 
-#define FACET_MANIFEST_INFO_INIT {sizeof(FacetManifestInfo), NULL, NULL, NULL, 0, NULL, 0, 0, 0, 0}
+#define FACET_MANIFEST_INFO_INIT \
+    {sizeof(FacetManifestInfo), NULL, NULL, NULL, 0, NULL, 0, 0, 0, 0, FACET_RUNTIME_NATIVE}
 #define FACET_MANIFEST_INFO_V1_SIZE \
     ((uint32_t)(offsetof(FacetManifestInfo, permission_count) + sizeof(uint32_t)))
+#define FACET_MANIFEST_INFO_V2_SIZE \
+    ((uint32_t)(offsetof(FacetManifestInfo, runtime) + sizeof(uint32_t)))
 
 /* Reads and checks a manifest. Every problem is FACET_E_BADMANIFEST (or the
  * file's own error: FACET_E_FILENOTFOUND, ...) with a message

@@ -7,7 +7,12 @@
 #
 # WORK_DIR keeps the MinGW builds between runs (the dependencies are built
 # once). Results go to OUT_DIR/libfacet-wine/results.tsv (test, status,
-# detail) for tests/compat/report.sh. Exit status 0 when every test passes,
+# detail) for tests/compat/report.sh. Where the build has Go
+# (FACET_COMPAT_GO, the go command; FACET_COMPAT_GO_DIR, the build's Go
+# module), the Go host is cross-built against this libfacet by go with
+# MinGW's cgo and runs under Wine too: against the C and C++ probe
+# components of this build, and against a Go DLL, which it must refuse (one
+# Go runtime per process). Exit status 0 when every test passes,
 # 1 when one fails or a build breaks, 77 (skip) when a tool or a source
 # package is missing, with the reason on stdout.
 set -uo pipefail
@@ -113,3 +118,40 @@ if [ $rc -ne 0 ] || [ "$passed" -ne "$chosen" ]; then
   exit 1
 fi
 echo "libfacet under Wine: all $chosen tests passed"
+
+# 4. The Go host (tests/go/probe_host), a Windows program of its own.
+[ -n "${FACET_COMPAT_GO:-}" ] && [ -d "${FACET_COMPAT_GO_DIR:-}/probe_host_go" ] || exit 0
+gohost=$out/go-host
+mkdir -p "$gohost"
+go_build() { # NAME OUTPUT [go build options...]: cross-builds a program of the Go module
+  local name=$1 output=$2
+  shift 2
+  env -C "$FACET_COMPAT_GO_DIR" GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC="$triple-gcc" \
+    GOFLAGS=-mod=mod GOPROXY=off GOSUMDB=off GOTOOLCHAIN=local \
+    GOCACHE="$FACET_COMPAT_GO_DIR/../go-cache-win64" \
+    CGO_CFLAGS="-I$src/include -I$src/tests/compat -I$FACET_COMPAT_GO_DIR/probe -O2" \
+    CGO_LDFLAGS="-L$build/core -lfacet" \
+    "$FACET_COMPAT_GO" build "$@" -o "$output" "./$name" >>"$out/build-go.log" 2>&1 ||
+    fail "go build of $name for Windows" "$out/build-go.log"
+}
+go_build probe_host_go "$gohost/host-go.exe"
+go_build probe_component_go "$gohost/component-go.dll" -buildmode=c-shared
+cp "$build/tests/compat/probe_component_c.dll" "$build/tests/compat/probe_component_cpp.dll" "$gohost/"
+failed=0
+go_cell() { # COMPONENT EXIT-STATUS EXPECT-REGEX
+  local log=$out/run-go-host--$1.log rc status=pass
+  (cd "$gohost" && timeout 120 "$wine" host-go.exe "$1") >"$log" 2>&1
+  rc=$?
+  tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
+  if [ $rc -ne "$2" ] || ! grep -q "$3" "$log"; then
+    status=FAIL failed=$((failed + 1))
+    sed 's/^/    | /' "$log" | tail -20
+  fi
+  printf 'go host x %s\t%s\t%s\n' "$1" "$status" "$(grep -m1 '^RESULT:' "$log" | cut -c1-120)" >>"$results"
+  printf '  %-28s %s (exit status %s)\n' "go host x $1" "$status" "$rc"
+}
+go_cell probe_component_c.dll 0 '^RESULT: PASS'
+go_cell probe_component_cpp.dll 0 '^RESULT: PASS'
+go_cell component-go.dll 2 '^RESULT: FAIL cannot load component-go.dll: FACET_E_CONFLICT: .*written in Go'
+[ $failed -eq 0 ] || { echo "the Go host under Wine: $failed of 3 failed"; exit 1; }
+echo "the Go host under Wine: C and C++ components passed, the Go DLL refused"

@@ -5,6 +5,13 @@
 #   matrix.sh linux|win64|win32 SOURCE_DIR PROBE_HEADER_DIR OUT_DIR
 #   matrix.sh judge SOURCE_DIR - OUT_DIR   (checks how cells are judged)
 #
+# Components built elsewhere join where the build has them: on Linux the Go
+# and Rust ones that tests/go builds (FACET_COMPAT_GO_COMPONENT,
+# FACET_COMPAT_RUST_COMPONENT: their paths), on win64 the Go one,
+# cross-built here by go with MinGW's cgo (FACET_COMPAT_GO: the go command;
+# FACET_COMPAT_GO_DIR: the build's Go module, with probe_component_go and
+# the probe package in it).
+#
 # Writes OUT_DIR/<leg>/results.tsv (platform, host, component, status,
 # detail) and a log per build and per cell, and exits 0 when every cell
 # passes (for win32, when every negative build is caught too), 1 when one
@@ -222,7 +229,14 @@ linux)
   build component-tcc tcc "${cflags[@]}" -Wall -shared "$compat/probe_component.c" -o "$out/component-tcc.so"
   build component-g++ g++ "${cxxflags[@]}" "${warn[@]}" "${so[@]}" "$compat/probe_component.cpp" -o "$out/component-g++.so"
   build component-clang++ clang++ "${cxxflags[@]}" "${warn[@]}" "${so[@]}" "$compat/probe_component.cpp" -o "$out/component-clang++.so"
-  run_all gcc clang tcc -- gcc clang tcc g++ clang++
+  others=()
+  for lang in go rust; do
+    var=FACET_COMPAT_${lang^^}_COMPONENT
+    if [ -n "${!var:-}" ]; then
+      build "component-$lang" cp "${!var}" "$out/component-$lang.so" && others+=("$lang")
+    fi
+  done
+  run_all gcc clang tcc -- gcc clang tcc g++ clang++ "${others[@]}"
   ;;
 win64 | win32)
   if [ "$leg" = win64 ]; then
@@ -238,6 +252,15 @@ win64 | win32)
   build component-mingw-g++ "$mingw-g++" "${cxxflags[@]}" "${warn[@]}" "${mw[@]}" -static-libstdc++ -shared "$compat/probe_component.cpp" -o "$out/component-mingw-g++.dll"
   build component-clang-msvc msvc_component "$target" "$compat/probe_component.c" "$out/component-clang-msvc.dll"
   build component-clang++-msvc msvc_component "$target" "$compat/probe_component.cpp" "$out/component-clang++-msvc.dll"
+  others=()
+  if [ "$leg" = win64 ] && [ -n "${FACET_COMPAT_GO:-}" ] && [ -d "${FACET_COMPAT_GO_DIR:-}/probe_component_go" ]; then
+    build component-go env -C "$FACET_COMPAT_GO_DIR" GOOS=windows GOARCH=amd64 CGO_ENABLED=1 \
+      CC="$mingw-gcc" GOFLAGS=-mod=mod GOPROXY=off GOSUMDB=off GOTOOLCHAIN=local \
+      GOCACHE="$FACET_COMPAT_GO_DIR/../go-cache-$leg" \
+      CGO_CFLAGS="-I$src/include -I$compat -I$FACET_COMPAT_GO_DIR/probe -O2" \
+      "$FACET_COMPAT_GO" build -buildmode=c-shared -o "$out/component-go.dll" ./probe_component_go &&
+      others+=(go)
+  fi
   negs=()
   if [ "$leg" = win32 ]; then
     # Negative builds: FACET_CALL left out of the component's methods.
@@ -275,7 +298,7 @@ win64 | win32)
   echo "wine: $("$wine" --version) ($wine, prefix ${WINEPREFIX:-$HOME/.wine})" >"$out/wine.txt"
   wine_prefix_ready "$wine" "$out/wineboot.log" ||
     broken "\`$wine wineboot --init\` failed: $(tail -1 "$out/wineboot.log")"
-  run_all mingw-gcc clang-msvc -- mingw-gcc clang-msvc mingw-g++ clang++-msvc "${negs[@]}"
+  run_all mingw-gcc clang-msvc -- mingw-gcc clang-msvc mingw-g++ clang++-msvc "${others[@]}" "${negs[@]}"
   ;;
 judge)
   # The judging itself, with hosts that are shell scripts acting out each

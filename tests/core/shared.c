@@ -3,8 +3,8 @@
  * Each gets a module of its own (the second a private copy), so a module
  * that keeps its host object in a global (as facet/module.h does) talks to
  * its own runtime only: its log lines go to that runtime, its objects count
- * for that runtime's CanUnload, and either runtime may go first. A module
- * written in Go is never copied.
+ * for that runtime's CanUnload, and either runtime may go first. (A module
+ * written in Go is never copied: tests/core/go.c.)
  */
 #define _GNU_SOURCE 1
 #include <pthread.h>
@@ -333,34 +333,6 @@ static void test_core_shared__copies_go_at_exit(void **state)
 }
 #endif
 
-/* ---- A Go module ------------------------------------------------------- */
-
-static void test_core_shared__go_module_never_twice(void **state)
-{
-    FacetRuntime *a, *b;
-    FacetModule *ma, *mb;
-    (void)state;
-    assert_int_equal(facet_runtime_new(&a, NULL), FACET_OK);
-    assert_int_equal(facet_runtime_new(&b, NULL), FACET_OK);
-    /* Positive control: the same module without the Go runtime's export. */
-    assert_int_equal(facet_module_load(&ma, a, facet_test_module("beta")), FACET_OK);
-    assert_int_equal(facet_module_load(&mb, b, facet_test_module("beta")), FACET_OK);
-    assert_int_equal(facet_module_unload(ma), FACET_OK);
-    assert_int_equal(facet_module_unload(mb), FACET_OK);
-
-    assert_int_equal(facet_module_load(&ma, a, facet_test_module("beta_go")), FACET_OK);
-    expect_error(facet_module_load(&mb, b, facet_test_module("beta_go")), FACET_E_CONFLICT,
-                 "beta_go", "written in Go", "second Go runtime");
-    assert_null(mb);
-    /* Once a's is gone, b may have it. */
-    assert_int_equal(facet_module_unload(ma), FACET_OK);
-    assert_int_equal(facet_module_load(&mb, b, facet_test_module("beta_go")), FACET_OK);
-    assert_int_equal(facet_module_unload(mb), FACET_OK);
-    assert_int_equal(facet_runtime_free(a), FACET_OK);
-    assert_int_equal(facet_runtime_free(b), FACET_OK);
-    assert_no_leaks();
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -372,7 +344,6 @@ int main(void)
         cmocka_unit_test(test_core_shared__the_copy),
         cmocka_unit_test(test_core_shared__copies_go_at_exit),
 #endif
-        cmocka_unit_test(test_core_shared__go_module_never_twice),
     };
     return cmocka_run_group_tests_name("core/shared", tests, NULL, NULL);
 }

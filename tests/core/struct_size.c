@@ -446,10 +446,11 @@ static void test_core_struct_size__probe(void **state)
     assert_no_leaks();
 }
 
-/* Each _V1_SIZE covers every field its struct had first, and the struct
- * as it is today ends (but for padding) where its last field ends: a host
- * built against these headers always passes at least _V1_SIZE. Only
- * FacetCheckOptions has grown since its first version. */
+/* Each struct's newest size covers every field it has today, and the
+ * struct ends (but for padding) where its last field ends: a host built
+ * against these headers always passes at least that much. FacetManifestInfo
+ * gained runtime in version 2; FacetCheckOptions has grown since its first
+ * version too. */
 static void test_core_struct_size__v1_is_today(void **state)
 {
     static const struct {
@@ -461,7 +462,7 @@ static void test_core_struct_size__v1_is_today(void **state)
         {"FacetClassInfo", FACET_CLASS_INFO_V1_SIZE, sizeof(FacetClassInfo)},
         {"FacetRuntimeOptions", FACET_RUNTIME_OPTIONS_V1_SIZE, sizeof(FacetRuntimeOptions)},
         {"FacetRuntimeStats", FACET_RUNTIME_STATS_V1_SIZE, sizeof(FacetRuntimeStats)},
-        {"FacetManifestInfo", FACET_MANIFEST_INFO_V1_SIZE, sizeof(FacetManifestInfo)},
+        {"FacetManifestInfo", FACET_MANIFEST_INFO_V2_SIZE, sizeof(FacetManifestInfo)},
         {"FacetScanModule", FACET_SCAN_MODULE_V1_SIZE, sizeof(FacetScanModule)},
         {"FacetScanProblem", FACET_SCAN_PROBLEM_V1_SIZE, sizeof(FacetScanProblem)},
         {"FacetCheckOptions",

@@ -386,11 +386,16 @@ FACET_KIT_MODULE_DEFINE(module_def)
 #endif
 
 #ifdef LIKE_GO
-/* A symbol of the cgo runtime that every Go library exports: a module with
- * it is taken for one written in Go, which is never loaded twice in one
- * process. */
-FACET_EXPORT void _cgo_wait_runtime_init_done(void);
-void _cgo_wait_runtime_init_done(void)
-{
-}
+/* Go's build information, where Go writes it: a library that carries it is
+ * taken for one written in Go (one Go runtime per process; never
+ * unmapped). ELF keeps it in a section of its own; on PE, Go's is at the
+ * start of the first writable data section, and the loader looks there, so
+ * this one is in .data, which in a module this small is well within the
+ * first 64 KiB it searches. */
+#ifdef _WIN32
+__attribute__((aligned(16), used)) char facet_test_go_buildinfo[32] = "\xff Go buildinf:\x08\x02";
+#else
+__attribute__((section(".go.buildinfo"), aligned(16), used))
+static const char go_buildinfo[32] = "\xff Go buildinf:\x08\x02";
+#endif
 #endif

@@ -1,0 +1,3 @@
+module facet.dev/facet
+
+go 1.19

@@ -1,0 +1,100 @@
+// The Go host of the greeter sample: scans a folder of plugins written in
+// C, Rust and Go, and greets through each one's IGreeter, from Go,
+// through facet.dev/facet and the Go package facet-idl --lang go makes of
+// greeter.idl.
+//
+//	go-greeter-host [PLUGIN-FOLDER]
+//
+// The C and Rust greeters load into this process. The Go greeter cannot:
+// this program runs Go already, and a process has one Go runtime, so
+// Facet refuses it before its code is mapped and says why. (Running it in
+// a process of its own, the process host, is Facet's answer to that, and
+// comes with process isolation.)
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"facet.dev/facet"
+	"facet.dev/facet/abi"
+
+	"facetgo/greeter"
+)
+
+func main() {
+	dir := "plugins"
+	if len(os.Args) > 1 {
+		dir = os.Args[1]
+	} else if exe, err := os.Executable(); err == nil {
+		dir = filepath.Join(filepath.Dir(exe), "plugins")
+	}
+	if err := run(dir); err != nil {
+		fmt.Fprintln(os.Stderr, "go-greeter-host:", err)
+		os.Exit(1)
+	}
+}
+
+func run(dir string) error {
+	rt, err := facet.NewRuntime(facet.WithLog(func(level uint32, module, message string) {
+		fmt.Printf("  [%s] %s\n", module, message)
+	}))
+	if err != nil {
+		return err
+	}
+	defer rt.Close()
+
+	report, err := rt.Scan(dir)
+	if err != nil {
+		return err
+	}
+	for _, m := range report.Modules {
+		fmt.Printf("found %s %s (%s)\n", m.Name, m.Version, filepath.Base(m.Manifest))
+	}
+	for _, p := range report.Problems {
+		fmt.Printf("problem: %s\n", p.Message)
+	}
+
+	for _, name := range []string{"org.example.greeter", "org.example.greeter.rust",
+		"org.example.greeter.go"} {
+		fmt.Printf("%s:\n", name)
+		if err := greet(rt, name); err != nil {
+			var e *abi.Error
+			if errors.As(err, &e) && errors.Is(err, abi.ErrConflict) {
+				fmt.Printf("  refused (%s): %s\n", e.Code.Name(), e.Message)
+				continue
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// greet creates the greeter by its contract name and greets twice.
+func greet(rt *facet.Runtime, name string) error {
+	var g greeter.IGreeterPtr
+	if err := rt.CreateByName(&g, name); err != nil {
+		return err
+	}
+	defer g.Release()
+	for _, who := range []string{"Gopher", "Ferris"} {
+		text, err := g.Greet(who)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("  %s\n", text)
+	}
+	var stats greeter.IGreeterStatsPtr
+	if err := g.QueryInterface(&stats); err != nil {
+		return err
+	}
+	defer stats.Release()
+	n, err := stats.GetGreetCount()
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  %d greetings\n", n)
+	return nil
+}

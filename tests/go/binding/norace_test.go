@@ -1,0 +1,5 @@
+//go:build !race
+
+package bindingtest
+
+const raceEnabled = false
