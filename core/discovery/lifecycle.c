@@ -1,5 +1,5 @@
 /*
- * core/lifecycle.c - starting and stopping the scanned modules in
+ * core/discovery/lifecycle.c - starting and stopping the scanned modules in
  * dependency order through IFacetLifecycle, found on each module's factory.
  *
  * Start: order the chosen modules so each comes after those it requires

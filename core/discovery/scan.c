@@ -1,5 +1,5 @@
 /*
- * core/scan.c - reading a plugin folder's manifests without loading code,
+ * core/discovery/scan.c - reading a plugin folder's manifests without loading code,
  * choosing one version of each module, and loading a module's code the
  * first time one of its classes is created.
  *

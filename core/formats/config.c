@@ -1,5 +1,5 @@
 /*
- * core/config.c - the host configuration, facet.conf.json (docs/config.md):
+ * core/formats/config.c - the host configuration, facet.conf.json (docs/config.md):
  * plugin folders, enable and disable lists, aliases, and per module the
  * permissions granted and the settings its IFacetConfig reads.
  *

@@ -1,5 +1,5 @@
 /*
- * core/guid.c - GUID text form: {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx},
+ * core/formats/guid.c - GUID text form: {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx},
  * and an index that finds equal GUIDs in a table in linear time.
  */
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * core/image.c - what a file is, before the system loader sees it.
+ * core/formats/image.c - what a file is, before the system loader sees it.
  *
  * dlopen and LoadLibrary give vague answers ("invalid ELF header") and some
  * loaders misbehave on damaged files. The runtime reads the headers itself

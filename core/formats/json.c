@@ -1,5 +1,5 @@
 /*
- * core/json.c - what manifests and the host config share: parsing with
+ * core/formats/json.c - what manifests and the host config share: parsing with
  * jansson, the JSON path of the field being checked, and the file:line:column
  * of that field for an error.
  *

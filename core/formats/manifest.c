@@ -1,5 +1,5 @@
 /*
- * core/manifest.c - <module>.facet.json: what a module is, read without
+ * core/formats/manifest.c - <module>.facet.json: what a module is, read without
  * loading its code (docs/manifest.md, docs/manifest.schema.json), and the
  * check at load time that the module agrees with it.
  */

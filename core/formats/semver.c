@@ -1,5 +1,5 @@
 /*
- * core/semver.c - SemVer 2.0.0 versions (https://semver.org) and version
+ * core/formats/semver.c - SemVer 2.0.0 versions (https://semver.org) and version
  * ranges in the syntax npm and Cargo users know.
  *
  * Range grammar (node-semver's, plus Cargo's comma):

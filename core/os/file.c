@@ -1,5 +1,5 @@
 /*
- * core/file.c - reading files, on top of the platform layer's open, size,
+ * core/os/file.c - reading files, on top of the platform layer's open, size,
  * read and close.
  */
 #include "internal.h"

@@ -1,5 +1,5 @@
 /*
- * core/blob.c - IFacetBlob and IFacetString: reference-counted, immutable
+ * core/runtime/blob.c - IFacetBlob and IFacetString: reference-counted, immutable
  * bytes and text, with their data in the same allocation as the object.
  */
 #include <string.h>

@@ -1,5 +1,5 @@
 /*
- * core/host.c - the host object handed to each module.
+ * core/runtime/host.c - the host object handed to each module.
  *
  * One object per module (and one for the runtime itself), so the host knows
  * who asks for a service. It is a single COM object with four interfaces:

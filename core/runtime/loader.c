@@ -1,5 +1,5 @@
 /*
- * core/loader.c - from a path to a module whose classes can be registered:
+ * core/runtime/loader.c - from a path to a module whose classes can be registered:
  * check the file, map it, find the one export, call it, and read what the
  * module says about itself, checking every answer at the boundary.
  */

@@ -1,5 +1,5 @@
 /*
- * core/registry.c - the class tables: clsid -> class and contract name ->
+ * core/runtime/registry.c - the class tables: clsid -> class and contract name ->
  * class, both uthash tables over the same entries. The caller holds
  * rt->lock: the write side to add or remove, the read side to find.
  */

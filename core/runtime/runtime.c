@@ -1,5 +1,5 @@
 /*
- * core/runtime.c - the runtime object, module lifetime, module handles, and
+ * core/runtime/runtime.c - the runtime object, module lifetime, module handles, and
  * creating instances.
  *
  * Locks: load_lock serialises loading and unloading (they call into module

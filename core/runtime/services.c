@@ -1,5 +1,5 @@
 /*
- * core/services.c - services the host registers by IID, handed to modules
+ * core/runtime/services.c - services the host registers by IID, handed to modules
  * through their host objects, some only with a permission: the module's
  * manifest must request it and the host configuration must grant it.
  */
