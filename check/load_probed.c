@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "internal.h"
+#include "runtime/runtime.h"
 #include "report.h"
 
 /* The result a host gets for a module its probe found failing. */

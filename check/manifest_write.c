@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include "internal.h"
+#include "runtime/runtime.h"
 #include "os/process.h"
 #include "report.h"
 

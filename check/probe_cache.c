@@ -18,7 +18,7 @@
 
 #include <jansson.h>
 
-#include "internal.h"
+#include "runtime/runtime.h"
 #include "os/process.h"
 #include "report.h"
 

@@ -27,7 +27,7 @@
 #include <jansson.h>
 
 #include "facet/typeinfo.h"
-#include "internal.h"
+#include "runtime/runtime.h"
 #include "os/process.h"
 #include "report.h"
 

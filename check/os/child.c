@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "runtime/runtime.h"
 #include "process.h"
 
 void facet__os_child_result_free(FacetOsChildResult *r)

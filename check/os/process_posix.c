@@ -28,7 +28,7 @@
 #include <sys/syscall.h>
 #endif
 
-#include "internal.h"
+#include "runtime/runtime.h"
 #include "process.h"
 
 extern char **environ;

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "discovery.h"
 
 typedef struct Node {
     const char *name;
@@ -217,6 +217,7 @@ FacetResult facet_runtime_start(FacetRuntime *rt)
 
     FACET_CHECK_ARG(rt, "facet_runtime_start");
     facet__os_rwlock_wrlock(&rt->life_lock);
+    facet__discovery_attach(rt);
     if (rt->started) {
         facet__os_rwlock_wrunlock(&rt->life_lock);
         return facet__error(FACET_E_STATE, "facet_runtime_start: already started; call "

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "discovery.h"
 
 #define MANIFEST_SUFFIX ".facet.json"
 
@@ -159,7 +159,7 @@ static void declared_free(FacetDeclared *d)
     facet__free(d->message);
 }
 
-void facet__declared_free_all(FacetRuntime *rt)
+static void declared_free_all(FacetRuntime *rt)
 {
     FacetDeclared *d, *next;
     FacetScanFolder *f, *fnext;
@@ -184,8 +184,9 @@ void facet__declared_free_all(FacetRuntime *rt)
     facet__arena_free(&rt->manifests);
 }
 
-const FacetDeclared *facet__declared_rejected(FacetRuntime *rt, const char *contract,
-                                              const FacetGuid *clsid)
+/* Why the chosen module that declares a class of contract name contract
+ * (or of clsid) could not register it (the runtime's rejected hook). */
+static const char *rejected(FacetRuntime *rt, const char *contract, const FacetGuid *clsid)
 {
     const FacetDeclared *d;
     uint32_t i;
@@ -194,9 +195,24 @@ const FacetDeclared *facet__declared_rejected(FacetRuntime *rt, const char *cont
             const FacetClassEntry *e = &d->lazy[i];
             if ((clsid != NULL && FacetGuidEqual(&e->clsid, clsid)) ||
                 (contract != NULL && e->contract != NULL && strcmp(e->contract, contract) == 0))
-                return d;
+                return d->message ? d->message : "";
         }
     return NULL;
+}
+
+static void stop(FacetRuntime *rt)
+{
+    (void)facet_runtime_stop(rt);
+}
+
+static const FacetDiscoveryHooks hooks = {facet__declared_load, rejected, stop,
+                                          declared_free_all};
+
+void facet__discovery_attach(FacetRuntime *rt)
+{
+    facet__os_rwlock_wrlock(&rt->lock);
+    rt->discovery = &hooks;
+    facet__os_rwlock_wrunlock(&rt->lock);
 }
 
 static FacetResult declared_new(FacetDeclared **out, FacetArena *arena, FacetManifest *mf)
@@ -217,7 +233,9 @@ static FacetResult declared_new(FacetDeclared **out, FacetArena *arena, FacetMan
         e->contract = mf->classes[i].contract;
         e->version = mf->classes[i].version ? mf->classes[i].version : mf->version;
         e->threading = mf->classes[i].threading == UINT32_MAX ? 0 : mf->classes[i].threading;
+        e->index = i;
         e->declared = d;
+        e->manifest = mf;
     }
     d->mf = mf;
     *out = d;
@@ -1025,6 +1043,7 @@ FacetResult facet__scan_folders(FacetScanReport **out, FacetRuntime *rt, const c
             return r;
     }
     facet__os_rwlock_wrlock(&rt->load_lock);
+    facet__discovery_attach(rt);
     for (i = 0; i < count; i++) {
         r = scan_locked(rt, rep, folders[i]);
         if (FACET_FAILED(r))
@@ -1085,7 +1104,8 @@ static FacetResult load_locked(FacetRuntime *rt, FacetDeclared *d)
         return facet__error(r, "%s", message);
     }
     m->declared = d;
-    facet__host_identify(m->host, NULL, d);
+    m->manifest = d->mf;
+    facet__host_identify(m->host, NULL, d->mf);
     facet__os_rwlock_wrlock(&rt->lock);
     facet__registry_remove(rt, d->lazy, d->mf->class_count);
     facet__os_rwlock_wrunlock(&rt->lock);
@@ -1108,4 +1128,36 @@ FacetResult facet__declared_load(FacetRuntime *rt, FacetDeclared *d)
     r = load_locked(rt, d);
     facet__os_rwlock_wrunlock(&rt->load_lock);
     return r;
+}
+
+/* The host configuration: read once, then its plugin folders scanned. */
+FacetResult facet_runtime_load_config(FacetScanReport **out, FacetRuntime *rt, const char *path)
+{
+    FacetConfig *cfg;
+    char *text;
+    size_t size;
+    FacetResult r;
+
+    if (out != NULL)
+        *out = NULL;
+    FACET_CHECK_ARG(rt, "facet_runtime_load_config");
+    FACET_CHECK_ARG(path, "facet_runtime_load_config");
+    r = facet__json_read_file(&text, &size, NULL, path, FACET_E_BADCONFIG);
+    if (FACET_FAILED(r))
+        return r;
+    r = facet__config_parse(&cfg, path, text, size);
+    facet__free(text);
+    if (FACET_FAILED(r))
+        return r;
+    facet__os_rwlock_wrlock(&rt->lock);
+    if (rt->config == NULL)
+        rt->config = cfg;
+    facet__os_rwlock_wrunlock(&rt->lock);
+    if (rt->config != cfg) {
+        facet__config_free(cfg);
+        return facet__error(FACET_E_STATE, "%s: this runtime already has a configuration; "
+                                           "facet_runtime_load_config is called once",
+                            path);
+    }
+    return facet__scan_folders(out, rt, cfg->folders, cfg->folder_count);
 }

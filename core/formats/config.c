@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#include "internal.h"
+#include "formats.h"
 
 static const char *const config_keys[] = {"$schema", "plugin_folders", "enable", "disable",
                                           "aliases", "modules", NULL};
@@ -476,35 +476,4 @@ const FacetSetting *facet__config_setting(const FacetModuleConfig *mc, const cha
     if (mc != NULL && key != NULL)
         HASH_FIND(hh, mc->settings, key, strlen(key), s);
     return s;
-}
-
-FacetResult facet_runtime_load_config(FacetScanReport **out, FacetRuntime *rt, const char *path)
-{
-    FacetConfig *cfg;
-    char *text;
-    size_t size;
-    FacetResult r;
-
-    if (out != NULL)
-        *out = NULL;
-    FACET_CHECK_ARG(rt, "facet_runtime_load_config");
-    FACET_CHECK_ARG(path, "facet_runtime_load_config");
-    r = facet__json_read_file(&text, &size, NULL, path, FACET_E_BADCONFIG);
-    if (FACET_FAILED(r))
-        return r;
-    r = facet__config_parse(&cfg, path, text, size);
-    facet__free(text);
-    if (FACET_FAILED(r))
-        return r;
-    facet__os_rwlock_wrlock(&rt->lock);
-    if (rt->config == NULL)
-        rt->config = cfg;
-    facet__os_rwlock_wrunlock(&rt->lock);
-    if (rt->config != cfg) {
-        facet__config_free(cfg);
-        return facet__error(FACET_E_STATE, "%s: this runtime already has a configuration; "
-                                           "facet_runtime_load_config is called once",
-                            path);
-    }
-    return facet__scan_folders(out, rt, cfg->folders, cfg->folder_count);
 }

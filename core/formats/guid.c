@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "formats.h"
 
 static int hex_value(char c)
 {

@@ -16,7 +16,7 @@
  */
 #include <string.h>
 
-#include "internal.h"
+#include "formats.h"
 
 /* ---- The machine this code runs on ------------------------------------- */
 

@@ -18,7 +18,7 @@
 
 #include <jansson.h>
 
-#include "internal.h"
+#include "formats.h"
 
 FacetResult facet__json_read_file(char **out, size_t *size, FacetOsStat *meta, const char *path,
                                   FacetResult code)

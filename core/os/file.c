@@ -2,7 +2,7 @@
  * core/os/file.c - reading files, on top of the platform layer's open, size,
  * read and close.
  */
-#include "internal.h"
+#include "os.h"
 
 FacetResult facet__file_read(FacetOsFile *f, uint64_t offset, void *buf, uint64_t len,
                              uint64_t *got)

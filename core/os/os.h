@@ -124,4 +124,18 @@ FACET_INTERNAL FacetResult facet__win_widen(wchar_t **out, const char *s);
 FACET_INTERNAL char *facet__win_narrow(const wchar_t *w);
 #endif
 
+/* ---- Files (os/file.c) ---------------------------------------------------- */
+
+/* Reads up to len bytes at offset of an open file, as many reads as it
+ * takes; *got is what was read (short only at the end of the file). */
+FacetResult facet__file_read(FacetOsFile *f, uint64_t offset, void *buf, uint64_t len,
+                             uint64_t *got);
+/* Reads a whole file of at most max_size bytes into a NUL-terminated buffer
+ * from facet__malloc. FACET_E_NOTAFILE for anything but a regular file
+ * (facet__os_file_open). meta, when not NULL, gets the size and time of
+ * the file as it was opened. */
+FACET_INTERNAL FacetResult facet__file_read_all(char **out, uint64_t *size, FacetOsStat *meta,
+                                               const char *path, uint64_t max_size);
+
+
 #endif /* FACET_CORE_OS_H */

@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "internal.h"
+#include "runtime.h"
 
 typedef struct FacetBuffer {
     union {

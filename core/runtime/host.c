@@ -19,7 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "runtime.h"
 
 struct FacetHostObject {
     IFacetHost host;
@@ -30,7 +30,7 @@ struct FacetHostObject {
     FacetCore *core;           /* held: it outlives the runtime */
     char *file;                /* the module's file name; NULL for the runtime's own */
     char *name;                /* the module's name, once it said it (set once) */
-    FacetDeclared *declared;   /* its manifest, if it was scanned (set once) */
+    const FacetManifest *manifest; /* its manifest, if it was scanned (set once) */
 };
 
 #define FROM_HOST(p) ((FacetHostObject *)(void *)(p))
@@ -140,11 +140,11 @@ static const char *host_name(FacetHostObject *h)
     return name; /* both live as long as h */
 }
 
-static FacetDeclared *host_declared(FacetHostObject *h)
+static const FacetManifest *host_manifest(FacetHostObject *h)
 {
-    FacetDeclared *d;
+    const FacetManifest *d;
     facet__os_rwlock_rdlock(&h->core->lock);
-    d = h->declared;
+    d = h->manifest;
     facet__os_rwlock_rdunlock(&h->core->lock);
     return d;
 }
@@ -158,7 +158,7 @@ static FacetResult query_service(FacetHostObject *h, const FacetGuid *sid, const
     FacetResult r;
     if (rt == NULL)
         return disconnected(method);
-    r = facet__service_find(rt, h->file ? host_name(h) : NULL, host_declared(h), sid, &object);
+    r = facet__service_find(rt, h->file ? host_name(h) : NULL, host_manifest(h), sid, &object);
     facet__runtime_release(rt);
     if (FACET_FAILED(r))
         return r;
@@ -511,15 +511,15 @@ FacetResult facet__host_new(FacetHostObject **out, FacetRuntime *rt, const char 
     return FACET_OK;
 }
 
-void facet__host_identify(FacetHostObject *h, const char *name, FacetDeclared *declared)
+void facet__host_identify(FacetHostObject *h, const char *name, const FacetManifest *manifest)
 {
     /* Out of memory for the name: the file's name goes on serving. */
     char *copy = name != NULL && h->name == NULL ? facet__strdup(name) : NULL;
     facet__os_rwlock_wrlock(&h->core->lock);
     if (copy != NULL)
         h->name = copy;
-    if (declared != NULL)
-        h->declared = declared;
+    if (manifest != NULL)
+        h->manifest = manifest;
     facet__os_rwlock_wrunlock(&h->core->lock);
 }
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "runtime.h"
 
 /* The most classes one module may declare: a sanity bound, so a garbage
  * count from a broken module cannot make the runtime allocate gigabytes. */
@@ -56,7 +56,7 @@ static int64_t read_file_at(void *payload, uint64_t offset, void *buf, uint64_t 
 
 /* The checks before the system loader sees the file; info says what it
  * is. */
-static FacetResult check_file(FacetImageInfo *info, const char *path)
+FacetResult facet__loader_check(FacetImageInfo *info, const char *path)
 {
     FileHead head;
     FacetResult r = facet__os_file_open(&head.file, path);
@@ -90,10 +90,10 @@ static FacetResult check_file(FacetImageInfo *info, const char *path)
 FacetResult facet__module_check_file(const char *path)
 {
     FacetImageInfo info;
-    return check_file(&info, path);
+    return facet__loader_check(&info, path);
 }
 
-static FacetResult read_module_info(FacetModule *m, const char *path)
+FacetResult facet__loader_read_info(FacetModule *m, const char *path)
 {
     FacetModuleInfo info = FACET_MODULE_INFO_INIT;
     FacetResult r = IFacetFactory_GetModuleInfo(m->factory, &info);
@@ -127,7 +127,7 @@ static FacetResult read_module_info(FacetModule *m, const char *path)
     return FACET_OK;
 }
 
-static FacetResult read_classes(FacetModule *m, const char *path)
+FacetResult facet__loader_read_classes(FacetModule *m, const char *path)
 {
     uint32_t count = 0, i;
     FacetResult r = IFacetFactory_GetClassCount(m->factory, &count);
@@ -336,7 +336,7 @@ static FacetResult map_original(FacetModule *m, int *mine)
 
 /* Unmaps m's library; a Go module's stays mapped (one Go runtime per
  * process, above), and loading the file again finds it there. */
-static void unmap(FacetModule *m)
+static void unmap_lib(FacetModule *m)
 {
     MappedFile *f = NULL;
     if (m->lib == NULL)
@@ -488,112 +488,30 @@ static FacetResult map_file(FacetModule *m)
     return facet__loader_open_copy(&m->lib, &m->copy, m->path);
 }
 
-/* Releases what facet__module_open acquired, in reverse order. */
-void facet__module_close(FacetModule *m)
+FacetResult facet__loader_map(FacetModuleEntryFn *entry, FacetModule *m, const char *path)
 {
-    if (m == NULL)
-        return;
+    void *sym;
+    FacetResult r = map_file(m);
+    if (FACET_FAILED(r))
+        return r;
+    sym = facet__os_lib_sym(m->lib, FACET_MODULE_ENTRY_NAME);
+    if (sym == NULL)
+        return facet__error(FACET_E_NOENTRY,
+                            "%s: no symbol '" FACET_MODULE_ENTRY_NAME
+                            "' (is it defined with FACET_EXPORT, and is it extern \"C\" in C++?)",
+                            path);
+    memcpy(entry, &sym, sizeof(*entry));
+    return FACET_OK;
+}
+
+void facet__loader_unmap(FacetModule *m)
+{
     if (m->factory != NULL)
         IFacetFactory_Release(m->factory);
-    unmap(m);
-    facet__loader_remove_copy(m->copy);
-    /* A module lets go of its host object when the runtime lets go of its
-     * factory; one that does not keeps it, and the runtime's core with it,
-     * but never points at freed memory. */
-    facet__host_release(m->host);
-    facet__free(m->classes);
     m->factory = NULL;
+    unmap_lib(m);
+    facet__loader_remove_copy(m->copy);
     m->lib = NULL;
     m->original = 0;
     m->copy = NULL;
-    m->host = NULL;
-    m->classes = NULL;
-    m->class_count = 0;
-    memset(&m->info, 0, sizeof(m->info));
-}
-
-void facet__module_discard(FacetModule *m)
-{
-    if (m != NULL && m->tomb)
-        facet__module_close(m);
-    else
-        facet__module_free(m);
-}
-
-FacetResult facet__module_open(FacetModule **out, FacetRuntime *rt, const char *path,
-                               FacetModule *tomb, uint32_t runtime)
-{
-    FacetModule *m = tomb;
-    FacetModuleEntryFn entry;
-    FacetImageInfo image;
-    void *sym, *factory = NULL;
-    FacetResult r;
-
-    *out = NULL;
-    r = check_file(&image, path);
-    if (FACET_FAILED(r))
-        return r;
-    if (m == NULL) {
-        r = facet__module_new(&m, rt);
-        if (FACET_FAILED(r))
-            return facet__error_prefix("%s", path);
-        r = facet__os_realpath(&m->path, path);
-        if (FACET_FAILED(r))
-            goto fail;
-    }
-    /* Known before the code is mapped, which starts a Go runtime. */
-    m->runtime = image.runtime == FACET_RUNTIME_GO ? FACET_RUNTIME_GO : runtime;
-    r = map_file(m);
-    if (FACET_FAILED(r))
-        goto fail;
-    sym = facet__os_lib_sym(m->lib, FACET_MODULE_ENTRY_NAME);
-    if (sym == NULL) {
-        r = facet__error(FACET_E_NOENTRY,
-                         "%s: no symbol '" FACET_MODULE_ENTRY_NAME
-                         "' (is it defined with FACET_EXPORT, and is it extern \"C\" in C++?)",
-                         path);
-        goto fail;
-    }
-    memcpy(&entry, &sym, sizeof(entry));
-    r = facet__host_new(&m->host, rt, m->path);
-    if (FACET_FAILED(r)) {
-        facet__error_prefix("%s", path);
-        goto fail;
-    }
-
-    r = entry(FACET_ABI_VERSION, facet__host_unknown(m->host), &IID_IFacetFactory, &factory);
-    if (FACET_FAILED(r)) {
-        if (factory != NULL)
-            r = facet__error(FACET_E_CONTRACT,
-                             "%s: facet_module_entry failed with %s but set *factory; a failing "
-                             "call must leave its out-pointer NULL",
-                             path, facet_result_name(r));
-        else if (r == FACET_E_ABIMISMATCH)
-            facet__error(r, "%s: the module refused host ABI version %u (FACET_E_ABIMISMATCH); "
-                            "rebuild it against this Facet",
-                         path, (unsigned)FACET_ABI_VERSION);
-        else
-            facet__error(r, "%s: facet_module_entry failed with %s (%s)", path,
-                         facet_result_name(r), facet_result_description(r));
-        goto fail;
-    }
-    if (factory == NULL) {
-        r = facet__error(FACET_E_CONTRACT,
-                         "%s: facet_module_entry returned %s but no factory (*factory is NULL)",
-                         path, facet_result_name(r));
-        goto fail;
-    }
-    m->factory = (IFacetFactory *)factory;
-    r = read_module_info(m, path);
-    if (FACET_FAILED(r))
-        goto fail;
-    facet__host_identify(m->host, m->info.name, NULL);
-    r = read_classes(m, path);
-    if (FACET_FAILED(r))
-        goto fail;
-    *out = m;
-    return FACET_OK;
-fail:
-    facet__module_discard(m);
-    return r;
 }

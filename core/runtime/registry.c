@@ -6,31 +6,31 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "runtime.h"
 
 /* The manifest an entry comes from (it was scanned, or its module loaded
  * from one), or NULL for a module loaded by path. */
-static const FacetDeclared *owner_declared(const FacetClassEntry *e)
+static const FacetManifest *owner_manifest(const FacetClassEntry *e)
 {
-    if (e->declared != NULL)
-        return e->declared;
-    return e->module != NULL ? e->module->declared : NULL;
+    if (e->manifest != NULL)
+        return e->manifest;
+    return e->module != NULL ? e->module->manifest : NULL;
 }
 
 /* What a message calls the module of an entry, and its file: the manifest,
  * or the library of a module loaded by path. */
 static const char *owner_name(const FacetClassEntry *e)
 {
-    const FacetDeclared *d = owner_declared(e);
-    if (d != NULL)
-        return d->mf->name;
+    const FacetManifest *mf = owner_manifest(e);
+    if (mf != NULL)
+        return mf->name;
     return e->module->info.name ? e->module->info.name : "?";
 }
 
 static const char *owner_file(const FacetClassEntry *e)
 {
-    const FacetDeclared *d = owner_declared(e);
-    return d != NULL ? d->mf->path : e->module->path;
+    const FacetManifest *mf = owner_manifest(e);
+    return mf != NULL ? mf->path : e->module->path;
 }
 
 /* want, about to be registered, has have's clsid or contract name: what it
@@ -45,13 +45,12 @@ static FacetResult conflict(FacetClassEntry *have, FacetClassEntry *want, const 
     if (have->module == want->module && have->declared == want->declared) {
         /* Two classes of one module: its own fault, not a conflict. */
         if (want->module == NULL) {
-            FacetDeclared *d = want->declared;
             char at[64];
-            snprintf(at, sizeof(at), "$.classes[%u].%s", (unsigned)(want - d->lazy), field);
-            return facet__manifest_error_at(d->mf, at, FACET_E_BADMANIFEST,
+            snprintf(at, sizeof(at), "$.classes[%u].%s", (unsigned)want->index, field);
+            return facet__manifest_error_at(want->manifest, at, FACET_E_BADMANIFEST,
                                             "the same %s as classes[%u]; each class of a "
                                             "module needs its own",
-                                            what, (unsigned)(have - d->lazy));
+                                            what, (unsigned)have->index);
         }
         return facet__error(FACET_E_CONTRACT,
                             "%s: classes %u and %u have the same %s (class %s, \"%s\"); each "
@@ -61,8 +60,8 @@ static FacetResult conflict(FacetClassEntry *have, FacetClassEntry *want, const 
                             (unsigned)(want - want->module->classes), what, clsid, contract);
     }
     /* The first claim stands. Say how to choose the other module. */
-    want_is = owner_declared(want) != NULL ? owner_name(want) : owner_file(want);
-    if (owner_declared(have) != NULL)
+    want_is = owner_manifest(want) != NULL ? owner_name(want) : owner_file(want);
+    if (owner_manifest(have) != NULL)
         snprintf(advice, sizeof(advice),
                  "to use %s instead, disable %s in facet.conf.json (\"disable\": [\"%s\"])",
                  want_is, owner_name(have), owner_name(have));

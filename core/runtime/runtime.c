@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "runtime.h"
 
 FacetResult facet_runtime_new(FacetRuntime **out, const FacetRuntimeOptions *options)
 {
@@ -97,7 +97,8 @@ void facet__runtime_release(FacetRuntime *rt)
         next = m->next;
         facet__module_free(m);
     }
-    facet__declared_free_all(rt);
+    if (rt->discovery != NULL)
+        rt->discovery->free_all(rt);
     facet__config_free(rt->config);
     facet__os_rwlock_destroy(&rt->life_lock);
     facet__os_rwlock_destroy(&rt->load_lock);
@@ -217,6 +218,106 @@ FacetModule *facet__module_of(FacetModule *handle)
     m = slot ? slot->m : NULL;
     facet__os_rwlock_rdunlock(&handles_lock);
     return m;
+}
+
+/* ---- Opening and closing modules ---------------------------------------- *
+ *
+ * The loader (loader.c) checks, maps and reads a module's file; the
+ * runtime hands the module its host object and calls its one export, so
+ * that the loader needs nothing of the host object. */
+
+/* Releases what facet__module_open acquired, in reverse order. */
+void facet__module_close(FacetModule *m)
+{
+    if (m == NULL)
+        return;
+    facet__loader_unmap(m);
+    /* A module lets go of its host object when the runtime lets go of its
+     * factory; one that does not keeps it, and the runtime's core with it,
+     * but never points at freed memory. */
+    facet__host_release(m->host);
+    facet__free(m->classes);
+    m->host = NULL;
+    m->classes = NULL;
+    m->class_count = 0;
+    memset(&m->info, 0, sizeof(m->info));
+}
+
+void facet__module_discard(FacetModule *m)
+{
+    if (m != NULL && m->tomb)
+        facet__module_close(m);
+    else
+        facet__module_free(m);
+}
+
+FacetResult facet__module_open(FacetModule **out, FacetRuntime *rt, const char *path,
+                               FacetModule *tomb, uint32_t runtime)
+{
+    FacetModule *m = tomb;
+    FacetModuleEntryFn entry;
+    FacetImageInfo image;
+    void *factory = NULL;
+    FacetResult r;
+
+    *out = NULL;
+    r = facet__loader_check(&image, path);
+    if (FACET_FAILED(r))
+        return r;
+    if (m == NULL) {
+        r = facet__module_new(&m, rt);
+        if (FACET_FAILED(r))
+            return facet__error_prefix("%s", path);
+        r = facet__os_realpath(&m->path, path);
+        if (FACET_FAILED(r))
+            goto fail;
+    }
+    /* Known before the code is mapped, which starts a Go runtime. */
+    m->runtime = image.runtime == FACET_RUNTIME_GO ? FACET_RUNTIME_GO : runtime;
+    r = facet__loader_map(&entry, m, path);
+    if (FACET_FAILED(r))
+        goto fail;
+    r = facet__host_new(&m->host, rt, m->path);
+    if (FACET_FAILED(r)) {
+        facet__error_prefix("%s", path);
+        goto fail;
+    }
+
+    r = entry(FACET_ABI_VERSION, facet__host_unknown(m->host), &IID_IFacetFactory, &factory);
+    if (FACET_FAILED(r)) {
+        if (factory != NULL)
+            r = facet__error(FACET_E_CONTRACT,
+                             "%s: facet_module_entry failed with %s but set *factory; a failing "
+                             "call must leave its out-pointer NULL",
+                             path, facet_result_name(r));
+        else if (r == FACET_E_ABIMISMATCH)
+            facet__error(r, "%s: the module refused host ABI version %u (FACET_E_ABIMISMATCH); "
+                            "rebuild it against this Facet",
+                         path, (unsigned)FACET_ABI_VERSION);
+        else
+            facet__error(r, "%s: facet_module_entry failed with %s (%s)", path,
+                         facet_result_name(r), facet_result_description(r));
+        goto fail;
+    }
+    if (factory == NULL) {
+        r = facet__error(FACET_E_CONTRACT,
+                         "%s: facet_module_entry returned %s but no factory (*factory is NULL)",
+                         path, facet_result_name(r));
+        goto fail;
+    }
+    m->factory = (IFacetFactory *)factory;
+    r = facet__loader_read_info(m, path);
+    if (FACET_FAILED(r))
+        goto fail;
+    facet__host_identify(m->host, m->info.name, NULL);
+    r = facet__loader_read_classes(m, path);
+    if (FACET_FAILED(r))
+        goto fail;
+    *out = m;
+    return FACET_OK;
+fail:
+    facet__module_discard(m);
+    return r;
 }
 
 /* The module behind handle, with a reference on its runtime for the
@@ -358,8 +459,8 @@ FacetResult facet_runtime_free(FacetRuntime *rt)
 
     if (rt == NULL)
         return FACET_OK;
-    if (rt->started)
-        facet_runtime_stop(rt);
+    if (rt->discovery != NULL)
+        rt->discovery->stop(rt);
     facet__services_free(rt);
     facet__os_rwlock_wrlock(&rt->load_lock);
     facet__atomic_store32(&rt->freed, 1u);
@@ -672,9 +773,10 @@ static FacetResult create_from(void **out, FacetRuntime *rt, FacetClassEntry *e,
 static FacetResult load_declared(FacetRuntime *rt, FacetClassEntry *e)
 {
     FacetDeclared *d = e->declared; /* lives as long as rt */
+    const FacetDiscoveryHooks *discovery = rt->discovery; /* set: e was scanned */
     FacetResult r;
     facet__os_rwlock_rdunlock(&rt->lock);
-    r = facet__declared_load(rt, d);
+    r = discovery->load(rt, d);
     if (FACET_SUCCEEDED(r))
         facet__os_rwlock_rdlock(&rt->lock);
     return r;
@@ -716,13 +818,13 @@ static FacetClassEntry *find_by_name(FacetRuntime *rt, const char *name)
 static FacetResult not_registered(FacetRuntime *rt, const char *what, const char *name,
                                   const FacetGuid *clsid)
 {
-    const FacetDeclared *d = NULL;
+    const char *why = NULL;
     const FacetAlias *a = NULL;
     const char *contract = name;
     char text[FACET_GUID_STRING_SIZE + 16] = "";
     FacetGuid parsed;
 
-    if (rt->rejected != NULL) {
+    if (rt->rejected != NULL && rt->discovery != NULL) {
         if (name != NULL && rt->config != NULL)
             HASH_FIND_STR(rt->config->aliases, name, a);
         if (a != NULL && a->is_clsid) {
@@ -736,11 +838,11 @@ static FacetResult not_registered(FacetRuntime *rt, const char *what, const char
         } else if (name != NULL && FACET_SUCCEEDED(facet_guid_parse(&parsed, name))) {
             clsid = &parsed;
         }
-        d = facet__declared_rejected(rt, contract, clsid);
+        why = rt->discovery->rejected(rt, contract, clsid);
     }
-    if (d != NULL)
+    if (why != NULL)
         return facet__error(FACET_E_CLASSNOTREG, "%s%s: no loaded module offers it; %s", what,
-                            text, d->message ? d->message : "");
+                            text, why);
     if (name == NULL)
         return facet__error(FACET_E_CLASSNOTREG, "%s: no loaded module offers it", what);
     return facet__error(FACET_E_CLASSNOTREG,

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "internal.h"
+#include "runtime.h"
 
 /* The interfaces the host object answers itself; no service may take them. */
 static int builtin(const FacetGuid *sid)
@@ -105,10 +105,9 @@ void facet__services_free(FacetRuntime *rt)
 /* Why module (its manifest declared, if scanned) may not have a service
  * that needs permission, or FACET_OK. */
 static FacetResult check_permission(FacetRuntime *rt, const char *module,
-                                    const FacetDeclared *declared, const FacetGuid *sid,
+                                    const FacetManifest *mf, const FacetGuid *sid,
                                     const char *permission)
 {
-    const FacetManifest *mf = declared ? declared->mf : NULL;
     char text[FACET_GUID_STRING_SIZE];
     facet_guid_format(text, sizeof(text), sid);
     if (!facet__manifest_has_permission(mf, permission))
@@ -126,7 +125,7 @@ static FacetResult check_permission(FacetRuntime *rt, const char *module,
 }
 
 FacetResult facet__service_find(FacetRuntime *rt, const char *module,
-                                const FacetDeclared *declared, const FacetGuid *sid,
+                                const FacetManifest *manifest, const FacetGuid *sid,
                                 IFacetUnknown **out)
 {
     FacetService *s;
@@ -136,7 +135,7 @@ FacetResult facet__service_find(FacetRuntime *rt, const char *module,
     facet__os_rwlock_rdlock(&rt->lock);
     HASH_FIND(hh, rt->services, sid, sizeof(FacetGuid), s);
     if (s != NULL && s->permission != NULL && module != NULL)
-        r = check_permission(rt, module, declared, sid, s->permission);
+        r = check_permission(rt, module, manifest, sid, s->permission);
     if (s != NULL && FACET_SUCCEEDED(r)) {
         *out = s->object;
         IFacetUnknown_AddRef(*out);

@@ -1,6 +1,6 @@
 /*
  * image_fuzz.c - libFuzzer target for the loader's module image checks
- * (core/image.c, facet__image_check) over a memory reader: any bytes, as a
+ * (core/formats/image.c, facet__image_check) over a memory reader: any bytes, as a
  * file, give FACET_OK or one of the image codes with a message naming the
  * file; never a crash, an out-of-bounds read or a hang.
  *
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "formats/formats.h"
 
 typedef struct Memory {
     const uint8_t *data;

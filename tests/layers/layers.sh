@@ -5,18 +5,24 @@
 # copy of the base layer in a program (the facet command defines no
 # allocator or last error of its own beside libfacet's).
 #
-# OBJECTS has one line per object: its library (core, check, tools) and
-# its path. Objects are split by the folder of their source: core/base is
-# "base", core/os is "os", the rest of libfacet "core"; check/os (the
-# checker's child processes) is "check/os", the rest of libfacet-check
-# "check".
+# OBJECTS has one line per object: its library (core, check, tools, idl)
+# and its path. libfacet's objects are split by the folder of their
+# source: core/base is "base", core/os "os", then "formats", "runtime" and
+# "discovery"; check/os (the checker's child processes) is "check/os", the
+# rest of libfacet-check "check". The IDL compiler's objects (idl) have
+# their own layer test (test_idl_layers); here they count for the file
+# circles only.
 #
-# The layers, lowest first: base, os, core, check/os, check, tools. An
-# object may use symbols of its own layer and of those below it; a
-# reference to a symbol that only a higher layer defines is a back edge,
-# and each one is printed with both files and fails the test. The graph
-# between layers is printed either way, with how many references each
-# edge stands for.
+# The layers, lowest first: base, os, formats, runtime, discovery,
+# check/os, check, tools. An object may use symbols of its own layer and of
+# those below it; a reference to a symbol that only a higher layer defines
+# is a back edge, and each one is printed with both files and fails the
+# test. The graph between layers is printed either way, with how many
+# references each edge stands for.
+#
+# Within core/ and idl/, files may depend on one another in pairs (the
+# runtime and the host object it hands out call each other), but no circle
+# of three or more files: each one found is printed and fails the test.
 set -eu
 nm=$1 objects=$2 libfacet=$3 libcheck=$4 tool=$5
 work=$(mktemp -d)
@@ -50,6 +56,10 @@ while read -r lib obj; do
   case $lib:$obj in
   core:*/base/*) layer=base ;;
   core:*/os/*) layer=os ;;
+  core:*/formats/*) layer=formats ;;
+  core:*/runtime/*) layer=runtime ;;
+  core:*/discovery/*) layer=discovery ;;
+  core:*) echo "FAILED: $obj is in no layer of core/ (base, os, formats, runtime, discovery)"; exit 1 ;;
   check:*/os/*) layer=check/os ;;
   *) layer=$lib ;;
   esac
@@ -70,7 +80,7 @@ done >"$work/symbols"
 
 awk '
 BEGIN {
-  n = split("base os core check/os check tools", order, " ")
+  n = split("base os formats runtime discovery check/os check tools", order, " ")
   for (i = 1; i <= n; i++) rank[order[i]] = i
 }
 $1 == "D" {
@@ -87,6 +97,7 @@ END {
     split(uses[i], f, " ")
     from = f[2]; sym = f[4]
     if (!(sym in defs)) continue              # libc, jansson, the system
+    if (from == "idl") continue               # test_idl_layers checks its layers
     if (index(defs[sym] " ", " " from " ")) { inside[from]++; continue }
     # The nearest layer below that defines it; else the lowest above.
     k = split(defs[sym], d, " "); to = ""
@@ -113,8 +124,50 @@ END {
   # Positive controls: every layer has objects, and the graph is not empty
   # (nm read the files, and the layers above do use the ones below).
   for (i = 1; i <= n; i++)
-    if (objects[order[i]] == 0) { printf "FAILED: no object of layer %s defines a symbol\n", order[i]; bad++ }
+    if (order[i] != "idl" && objects[order[i]] == 0) { printf "FAILED: no object of layer %s defines a symbol\n", order[i]; bad++ }
   if (cross == 0) { print "FAILED: no reference between layers at all: nm read nothing"; bad++ }
   if (bad) { printf "FAILED: %d problem(s)\n", bad; exit 1 }
   print "layers: no back edge"
+}' "$work/symbols"
+
+# Circles of files: the graph of references between the objects of core/
+# (every layer of it) and of idl/, each file a node, and every simple
+# circle of three or more files.
+awk '
+$1 == "D" && ($2 == "idl" || $2 !~ /^(check|check\/os|tools)$/) {
+  lib = $2 == "idl" ? "idl" : "core"
+  if (!(($4, lib) in def)) def[$4, lib] = $3
+  libof[$3] = lib
+  next
+}
+$1 == "U" { uses[++u] = $3 " " $4 }
+function name(f) { sub(/.*\.dir\//, "", f); sub(/\.o$/, "", f); return f }
+function walk(v, depth,    k, w) {
+  path[depth] = v; onpath[v] = 1
+  for (k = 1; k <= nout[v]; k++) {
+    w = out[v, k]
+    if (w == start && depth >= 3) {
+      line = ""
+      for (j = 1; j <= depth; j++) line = line name(path[j]) " -> "
+      print "CIRCLE: " line name(start); circles++
+    } else if (!(w in onpath) && id[w] > id[start] && circles < 20) {
+      walk(w, depth + 1)
+    }
+  }
+  delete onpath[v]
+}
+END {
+  for (i = 1; i <= u; i++) {
+    split(uses[i], f, " "); obj = f[1]; sym = f[2]
+    if (!(obj in libof)) continue
+    to = def[sym, libof[obj]]
+    if (to == "" || to == obj || ((obj, to) in edge)) continue
+    edge[obj, to] = 1; out[obj, ++nout[obj]] = to; edges++
+    if (!(obj in id)) id[obj] = ++nodes
+    if (!(to in id)) id[to] = ++nodes
+  }
+  if (edges == 0) { print "FAILED: no reference between the files of core/ and idl/"; exit 1 }
+  for (start in id) walk(start, 1)
+  if (circles) { printf "FAILED: %d circle(s) of three or more files\n", circles; exit 1 }
+  printf "files: %d in core/ and idl/, %d references between them, no circle of three or more\n", nodes, edges
 }' "$work/symbols"
