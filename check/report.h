@@ -1,6 +1,6 @@
 /*
  * check/report.h - the FacetReport behind facet_probe and facet_validate,
- * shared by check/report.c, check/helper.c, check/probe_cache.c and
+ * shared by check/report.c, check/validate.c, check/helper.c, check/probe_cache.c and
  * check/manifest_write.c.
  */
 #ifndef FACET_CORE_REPORT_H
@@ -8,6 +8,10 @@
 
 #include "facet/check.h"
 #include "os/process.h"
+
+/* More than this on stdout, on stderr or on the report channel is a flood:
+ * the child is killed and the module quarantined. */
+#define FACET_PROBE_MAX_OUTPUT (16u * 1024u * 1024u)
 
 /* facet-probe's exit status once its report is complete: it writes the
  * "done" record and then ends with this status, and with no other. Any
@@ -48,7 +52,5 @@ FacetResult facet__report_from_child(FacetReport **out, const char *path,
 FacetResult facet__report_run(FacetReport **out, const char *path, const FacetCheckOptions *opts,
                               const char *mode, const char *fn);
 
-/* The manifest next to a module: <stem>.facet.json (facet__malloc). */
-char *facet__manifest_path_for(const char *module);
 
 #endif /* FACET_CORE_REPORT_H */

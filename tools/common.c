@@ -10,7 +10,7 @@
 
 #include "facet/typeinfo.h"
 #include "tool.h"
-#include "base/base.h"
+#include "formats/formats.h"
 
 /* The runtime's own interfaces, described by facet-idl from idl/facet.idl. */
 extern const FacetTypeLibInfo facet_typeinfo_facet;
@@ -225,20 +225,13 @@ const char *tool_threading_name(uint32_t threading)
 const char *tool_manifest_of(const char *path)
 {
     static char buf[4096];
-    const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+    char *manifest = facet__manifest_path_for(path);
     struct stat st;
-    size_t stem;
-#ifdef _WIN32
-    const char *bs = strrchr(path, '\\');
-    if (bs != NULL && (slash == NULL || bs > slash))
-        slash = bs;
-#endif
-    stem = dot != NULL && (slash == NULL || dot > slash) ? (size_t)(dot - path) : strlen(path);
-    if (stem + sizeof(".facet.json") > sizeof(buf))
-        return NULL;
-    memcpy(buf, path, stem);
-    memcpy(buf + stem, ".facet.json", sizeof(".facet.json"));
-    return stat(buf, &st) == 0 ? buf : NULL;
+    int found = manifest != NULL && strlen(manifest) < sizeof(buf) && stat(manifest, &st) == 0;
+    if (found)
+        strcpy(buf, manifest);
+    facet__free(manifest);
+    return found ? buf : NULL;
 }
 
 static json_t *class_json(const FacetReport *report, const FacetClassInfo *ci)

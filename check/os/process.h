@@ -1,6 +1,6 @@
 /*
  * check/os/process.h - child processes and threads for the probe
- * and the conformance run (check/report.c, check/helper.c).
+ * and the conformance run (check/validate.c, check/helper.c).
  * check/os/process_posix.c and check/os/process_win32.c implement the same
  * names.
  */

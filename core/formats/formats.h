@@ -201,6 +201,8 @@ struct FacetManifest {
 
 /* A FACET_THREADING_* value as a manifest writes it, or "(invalid)". */
 const char *facet__threading_name(uint32_t threading);
+/* The manifest next to a module: <stem>.facet.json (facet__malloc). */
+FACET_INTERNAL char *facet__manifest_path_for(const char *module);
 /* Parses a manifest's text; path names it in messages and gives the folder
  * its library is relative to. */
 FacetResult facet__manifest_parse(FacetManifest **out, const char *path, const char *text,

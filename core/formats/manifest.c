@@ -574,6 +574,18 @@ done:
     return r;
 }
 
+char *facet__manifest_path_for(const char *module)
+{
+    const char *dot = strrchr(module, '.'), *base = facet__path_basename(module);
+    size_t stem = dot != NULL && dot > base ? (size_t)(dot - module) : strlen(module);
+    char *p = facet__malloc(stem + sizeof(".facet.json"));
+    if (p != NULL) {
+        memcpy(p, module, stem);
+        memcpy(p + stem, ".facet.json", sizeof(".facet.json"));
+    }
+    return p;
+}
+
 /* ---- Public ------------------------------------------------------------ */
 
 FacetResult facet_manifest_load(FacetManifest **out, const char *path)
