@@ -171,32 +171,6 @@ void facet__arena_free(FacetArena *a);
 char *facet__arena_dirname(FacetArena *a, const char *path);
 char *facet__arena_join(FacetArena *a, const char *dir, const char *name);
 
-/* ---- Paths (path.c) ---------------------------------------------------- *
- *
- * Paths are UTF-8 text in which '/' and, on every platform, '\\' separate
- * components: a manifest written on one system is read on the others. They
- * are only text here; what they name is the os layer's business. */
-
-/* The last component of path: what follows its last separator (all of it
- * when it has none). The name a message uses for a file. */
-FACET_INTERNAL const char *facet__path_basename(const char *path);
-
-/* The length of the folder part of path, the text before its last
- * separator, and whether path has one (*has_dir). */
-size_t facet__path_dirname_len(const char *path, int *has_dir);
-
-/* The folder part of path: "." when it has none, "/" for a file in the
- * root. From facet__malloc; NULL when out of memory. */
-FACET_INTERNAL char *facet__path_dirname(const char *path);
-
-/* dir, a '/', and name. From facet__malloc; NULL when out of memory. */
-FACET_INTERNAL char *facet__path_join(const char *dir, const char *name);
-
-/* Nonzero when path does not depend on the folder it is read from: it
- * starts with a separator or a drive ("C:"). The same on every platform,
- * since a manifest or a configuration must mean the same everywhere. */
-FACET_INTERNAL int facet__path_is_absolute(const char *path);
-
 /* ---- UTF-8 (utf8.c) ---------------------------------------------------- *
  *
  * Making text that came from elsewhere (a module, a file name, a child's
@@ -229,5 +203,7 @@ FACET_INTERNAL int facet__utf8_valid(const char *s, size_t n);
  * it is never lost for its text. NULL when out of memory. */
 struct json_t;
 FACET_INTERNAL struct json_t *facet__utf8_json(const char *s, size_t n);
+
+#include "path.h"
 
 #endif /* FACET_CORE_BASE_H */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base.h"
+#include "base/path.h" /* core/base: one basename for the project */
 
 /* read_stdio's result when the compilation's allocator ran out. */
 #define READ_OUT_OF_MEMORY 2
@@ -57,17 +58,6 @@ static int read_stdio(const char *path, char **out, size_t *out_size, const char
     return 0;
 }
 
-static const char *base_name(const char *path)
-{
-    const char *s = strrchr(path, '/');
-#ifdef _WIN32
-    const char *b = strrchr(path, '\\');
-    if (b && (!s || b > s))
-        s = b;
-#endif
-    return s ? s + 1 : path;
-}
-
 idl_file *facet_idl__file_new(idl_ctx *c, const char *path, const char *text, size_t size)
 {
     idl_file *f = facet_idl__alloc(c->arena, sizeof(*f));
@@ -75,7 +65,7 @@ idl_file *facet_idl__file_new(idl_ctx *c, const char *path, const char *text, si
     if (!f)
         return NULL;
     f->path = facet_idl__strdup(c->arena, path);
-    f->name = f->path ? base_name(f->path) : NULL;
+    f->name = f->path ? facet__path_basename(f->path) : NULL;
     f->text = facet_idl__strndup(c->arena, text, size);
     f->size = size;
     if (!f->path || !f->text) {
@@ -149,11 +139,9 @@ idl_file *facet_idl__open(idl_ctx *c, const char *name, const idl_file *from, id
         const char *reason = NULL;
         idl_file *f;
         if (i == 0) {
-            if (!from || base_name(from->path) == from->path)
-                dir = NULL;
-            else
-                dir = facet_idl__strndup(c->arena, from->path,
-                                         (size_t)(base_name(from->path) - from->path - 1));
+            int has_dir = 0;
+            size_t len = from ? facet__path_dirname_len(from->path, &has_dir) : 0;
+            dir = has_dir ? facet_idl__strndup(c->arena, from->path, len) : NULL;
         } else {
             dir = c->options.include_dirs[i - 1];
         }

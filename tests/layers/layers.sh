@@ -31,8 +31,9 @@ trap 'rm -rf "$work"' EXIT
 [ -s "$objects" ] || { echo "FAILED: $objects is empty or missing"; exit 1; }
 
 # libfacet contains none of the checker.
-"$nm" -D --defined-only -P "$libcheck" | awk '$2 == "T" { print $1 }' | sort >"$work/check.syms"
-"$nm" -D --defined-only -P "$libfacet" | awk '$2 == "T" { print $1 }' | sort >"$work/facet.syms"
+# (Facet's own names only: a coverage build adds gcov's runtime to both.)
+"$nm" -D --defined-only -P "$libcheck" | awk '$2 == "T" && /^facet/ { print $1 }' | sort >"$work/check.syms"
+"$nm" -D --defined-only -P "$libfacet" | awk '$2 == "T" && /^facet/ { print $1 }' | sort >"$work/facet.syms"
 grep -qx facet_validate "$work/check.syms" ||
   { echo "FAILED: $libcheck does not export facet_validate"; exit 1; }
 grep -qx facet_runtime_new "$work/facet.syms" ||
