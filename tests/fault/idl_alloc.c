@@ -12,56 +12,7 @@
 
 #include "fault.h"
 #include "facet_idl.h"
-
-typedef struct Counting {
-    uint64_t calls;       /* alloc and resize calls */
-    uint64_t fail_at;     /* 0: never */
-    int persistent;
-    uint64_t failures;
-    int64_t live;         /* blocks out */
-} Counting;
-
-static int should_fail(Counting *c)
-{
-    uint64_t n = ++c->calls;
-    if (c->fail_at == 0 || n < c->fail_at || (n > c->fail_at && !c->persistent))
-        return 0;
-    c->failures++;
-    return 1;
-}
-
-static void *count_alloc(size_t size, void *payload)
-{
-    Counting *c = payload;
-    void *p;
-    if (should_fail(c))
-        return NULL;
-    p = malloc(size);
-    if (p)
-        c->live++;
-    return p;
-}
-
-static void *count_resize(void *p, size_t size, void *payload)
-{
-    Counting *c = payload;
-    void *q;
-    if (should_fail(c))
-        return NULL;
-    q = realloc(p, size);
-    if (q && !p)
-        c->live++;
-    return q;
-}
-
-static void count_release(void *p, void *payload)
-{
-    Counting *c = payload;
-    if (p) {
-        c->live--;
-        free(p);
-    }
-}
+#include "idl_alloc.h"
 
 typedef struct Case {
     const char *what;
@@ -70,15 +21,11 @@ typedef struct Case {
     int expect;            /* 0 clean, 1 errors */
 } Case;
 
-static int compile(facet_idl_result **out, const Case *k, Counting *counting)
+static int compile(facet_idl_result **out, const Case *k, TestIdlAlloc *counting)
 {
     static const char *const dirs[] = {FACET_SOURCE_DIR "/idl"};
     facet_idl_options opts = FACET_IDL_OPTIONS_INIT;
-    facet_idl_allocator a;
-    a.alloc = count_alloc;
-    a.resize = count_resize;
-    a.release = count_release;
-    a.payload = counting;
+    facet_idl_allocator a = test_idl_alloc(counting);
     opts.include_dirs = dirs;
     opts.include_dir_count = 1;
     opts.allocator = &a;
@@ -112,7 +59,7 @@ static char *describe(const facet_idl_result *r)
 
 static uint64_t idl_loop(const Case *k)
 {
-    Counting counting;
+    TestIdlAlloc counting;
     facet_idl_result *r = NULL;
     char *expected;
     uint64_t count, n, failed_runs = 0;

@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "facet_idl.h"
+#include "idl_alloc.h"
 
 static const char main_idl[] =
     "import \"shapes.idl\";\n"
@@ -37,63 +38,6 @@ static const char shapes_idl[] =
     "typedef struct ShapeInfo { int32_t kind; double x, y; } ShapeInfo;\n"
     "[object, uuid(6B2A1C10-5D3E-4F70-8A91-0C1D2E3F4A5C)]\n"
     "interface IShape : IUnknown { HRESULT Area([out] double *area); }\n";
-
-/* An allocator that counts, and fails every call when told to. */
-typedef struct counting {
-    size_t live;   /* blocks given and not yet released */
-    size_t calls;  /* alloc and resize calls */
-    size_t failed; /* calls that returned NULL */
-    int fail_all;
-} counting;
-
-static void *count_alloc(size_t size, void *payload)
-{
-    counting *c = payload;
-    void *p;
-    c->calls++;
-    if (c->fail_all) {
-        c->failed++;
-        return NULL;
-    }
-    p = malloc(size);
-    if (p)
-        c->live++;
-    return p;
-}
-
-static void *count_resize(void *p, size_t size, void *payload)
-{
-    counting *c = payload;
-    void *q;
-    c->calls++;
-    if (c->fail_all) {
-        c->failed++;
-        return NULL;
-    }
-    q = realloc(p, size);
-    if (q && !p)
-        c->live++;
-    return q;
-}
-
-static void count_release(void *p, void *payload)
-{
-    counting *c = payload;
-    if (p) {
-        c->live--;
-        free(p);
-    }
-}
-
-static facet_idl_allocator counting_allocator(counting *c)
-{
-    facet_idl_allocator a;
-    a.alloc = count_alloc;
-    a.resize = count_resize;
-    a.release = count_release;
-    a.payload = c;
-    return a;
-}
 
 static int read_file(const char *path, const char *text, char **out, size_t *out_size)
 {
@@ -124,7 +68,7 @@ static int read_plain(const char *path, char **out, size_t *out_size, const char
  * allocator that fails everything, and records what that returned. */
 typedef struct nested {
     int inner_rc;
-    counting inner;
+    TestIdlAlloc inner;
 } nested;
 
 static int read_nested(const char *path, char **out, size_t *out_size, const char **reason,
@@ -135,8 +79,9 @@ static int read_nested(const char *path, char **out, size_t *out_size, const cha
         facet_idl_options opts = FACET_IDL_OPTIONS_INIT;
         facet_idl_allocator a;
         facet_idl_result *r = NULL;
-        n->inner.fail_all = 1;
-        a = counting_allocator(&n->inner);
+        n->inner.fail_at = 1;
+        n->inner.persistent = 1;
+        a = test_idl_alloc(&n->inner);
         opts.allocator = &a;
         opts.read_file = read_plain;
         n->inner_rc = facet_idl_compile(&r, "shapes.idl", &opts);
@@ -147,10 +92,10 @@ static int read_nested(const char *path, char **out, size_t *out_size, const cha
 
 /* Compiles main.idl with read and a counting allocator; returns the rc and
  * the result. */
-static int compile(counting *c, facet_idl_read_fn read, void *payload, facet_idl_result **r)
+static int compile(TestIdlAlloc *c, facet_idl_read_fn read, void *payload, facet_idl_result **r)
 {
     facet_idl_options opts = FACET_IDL_OPTIONS_INIT;
-    facet_idl_allocator a = counting_allocator(c);
+    facet_idl_allocator a = test_idl_alloc(c);
     opts.allocator = &a;
     opts.read_file = read;
     opts.read_payload = payload;
@@ -172,7 +117,7 @@ static void assert_same_outputs(const facet_idl_result *a, const facet_idl_resul
 
 static void test_idl_context__nested_failure_is_not_the_outer_ones(void **state)
 {
-    counting alone = {0}, outer = {0};
+    TestIdlAlloc alone = {0}, outer = {0};
     nested n;
     facet_idl_result *ref = NULL, *r = NULL;
     (void)state;
@@ -180,15 +125,15 @@ static void test_idl_context__nested_failure_is_not_the_outer_ones(void **state)
     /* positive control: main.idl compiles on its own */
     assert_int_equal(compile(&alone, read_plain, NULL, &ref), 0);
     assert_non_null(ref);
-    assert_int_equal(alone.failed, 0);
+    assert_int_equal(alone.failures, 0);
 
     assert_int_equal(compile(&outer, read_nested, &n, &r), 0);
     /* the inner compilation ran and failed for want of memory... */
     assert_int_equal(n.inner_rc, -1);
-    assert_true(n.inner.failed > 0);
+    assert_true(n.inner.failures > 0);
     assert_int_equal(n.inner.live, 0);
     /* ...and the outer one, whose allocator never failed, did not notice */
-    assert_int_equal(outer.failed, 0);
+    assert_int_equal(outer.failures, 0);
     assert_non_null(r);
     assert_same_outputs(ref, r);
     facet_idl_result_free(r);
@@ -204,7 +149,7 @@ typedef struct worker {
     pthread_t thread;
     pthread_barrier_t *start;
     const facet_idl_result *ref;
-    counting alloc;
+    TestIdlAlloc alloc;
     int failures; /* rounds whose output differed from ref, or that failed */
 } worker;
 
@@ -238,7 +183,7 @@ static void *work(void *arg)
 
 static void test_idl_context__threads_each_with_its_allocator(void **state)
 {
-    counting ref_alloc = {0};
+    TestIdlAlloc ref_alloc = {0};
     facet_idl_result *ref = NULL;
     pthread_barrier_t start;
     worker w[THREADS];
