@@ -65,12 +65,24 @@
       "first facet_create_instance of a scanned class: load, manifest check, create")             \
     X(scan, "scan.read.10000", "ms", NULL, BENCH_FIXED,                                            \
       "open + read + close of 10,000 manifests: the I/O floor of a scan")                          \
-    X(scan, "scan.10000", "ms", "scan.read.10000", BENCH_FIXED,                                    \
-      "facet_scan of a folder of 10,000 manifests into a new runtime (no code loads)")             \
+    X(scan, "scan.parse.10000", "ms", NULL, BENCH_FIXED,                                           \
+      "list, read and json_loadb of 10,000 manifests, no Facet code: the parse floor")             \
+    X(scan, "scan.10000", "ms", "scan.parse.10000", BENCH_FIXED,                                   \
+      "facet_scan of a folder of 10,000 manifests into a new runtime, no scan index")              \
+    X(scan, "scan.first.10000", "ms", "scan.10000", BENCH_FIXED,                                   \
+      "the same, scan index on and none yet: parses, then writes the index")                       \
+    X(scan, "scan.stat.10000", "ms", NULL, BENCH_FIXED,                                            \
+      "list the folder and stat each of 10,000 manifests: the floor of an unchanged rescan")       \
+    X(scan, "scan.warm.10000", "ms", "scan.stat.10000", BENCH_FIXED,                               \
+      "facet_scan into a new runtime of the unchanged folder, through its scan index")             \
+    X(scan, "scan.warm.10000.changed100", "ms", "scan.stat.10000", BENCH_FIXED,                    \
+      "the same after 100 of the manifests were touched: 100 parsed, the index rewritten")         \
     X(scan, "memory.host", "KiB", NULL, BENCH_FIXED,                                               \
       "resident size of a new host process with a runtime and no plugins")                         \
     X(scan, "memory.scan.10000", "KiB", "memory.host", BENCH_FIXED,                                \
       "resident size of the same process after scanning 10,000 manifests")                         \
+    X(scan, "memory.scan.per_plugin", "bytes", NULL, BENCH_FIXED,                                  \
+      "(memory.scan.10000 - memory.host) / 10,000: resident bytes per scanned plugin")             \
     X(manifest, "manifest.json.20500", "ms", NULL, BENCH_FIXED,                                    \
       "json_loadb of a 1 MiB manifest of 20,500 classes: jansson's parse, the floor")              \
     X(manifest, "manifest.parse.20500", "ms", "manifest.json.20500", BENCH_FIXED,                  \

@@ -21,9 +21,16 @@ double bench_vtable_calls(IBenchAdder *obj, uint64_t iters);
  * per pair, or -1 on a failure. */
 double bench_creates_by_clsid(FacetRuntime *rt, uint64_t iters);
 
-/* facet_scan of folder into a new runtime; nanoseconds for the scan, or -1
- * (with a message) if a manifest had a problem. */
+/* facet_scan of folder into a new runtime with no scan index; nanoseconds
+ * for the scan, or -1 (with a message) if a manifest had a problem. */
 double bench_scan_time(const char *folder);
+/* The same with the runtime's scan index in folder index ("" for none). */
+double bench_scan_time_index(const char *folder, const char *index);
+
+/* Sets the time of every file in folder an hour back, as a host's plugins
+ * are older than its scan index: one written in the same tick as the index
+ * is never taken from it. */
+int bench_age_files(const char *folder);
 
 /* Writes count manifests (<folder>/bench_scan_<i>.facet.json), each a
  * module with one class of its own; 0 on success. No library is loaded
