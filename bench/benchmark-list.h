@@ -19,11 +19,13 @@
       "direct call of a function in the host")                                                     \
     X(call, "call.indirect", "ns", "call.direct", BENCH_INSTR,                                     \
       "the same function through a function pointer")                                              \
-    X(call, "call.vtable", "ns", "call.indirect", BENCH_INSTR,                                     \
+    X(call, "call.cpp_virtual", "ns", NULL, BENCH_INSTR,                                           \
+      "C++ virtual call through a class compiled without Facet headers: the interface floor")     \
+    X(call, "call.vtable", "ns", "call.cpp_virtual", BENCH_INSTR,                                  \
       "IBenchAdder_Add through the vtable, object from the runtime")                               \
-    X(call, "call.vtable_cpp", "ns", "call.indirect", BENCH_INSTR,                                 \
+    X(call, "call.vtable_cpp", "ns", "call.cpp_virtual", BENCH_INSTR,                              \
       "the same call from C++ through facet::Ptr<IBenchAdder>")                                    \
-    X(call, "call.cross_compiler", "ns", "call.indirect", BENCH_INSTR,                             \
+    X(call, "call.cross_compiler", "ns", "call.cpp_virtual", BENCH_INSTR,                          \
       "the same call into a module built by the other compiler")                                   \
     X(refcount, "atomic.pair", "ns", NULL, BENCH_INSTR,                                            \
       "bare atomic increment + decrement in the host")                                             \
