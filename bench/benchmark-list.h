@@ -85,6 +85,10 @@
       "resident size of the same process after scanning 10,000 manifests")                         \
     X(scan, "memory.scan.per_plugin", "bytes", NULL, BENCH_FIXED,                                  \
       "(memory.scan.10000 - memory.host) / 10,000: resident bytes per scanned plugin")             \
+    X(startup, "startup.1000.cold", "ms", NULL, BENCH_FIXED,                                       \
+      "new process: runtime, config of 1,000 plugins, 1 object from each of 10; no scan index")    \
+    X(startup, "startup.1000.warm", "ms", "startup.1000.cold", BENCH_FIXED,                        \
+      "the same new process with the scan index of an earlier start")                              \
     X(manifest, "manifest.json.20500", "ms", NULL, BENCH_FIXED,                                    \
       "json_loadb of a 1 MiB manifest of 20,500 classes: jansson's parse, the floor")              \
     X(manifest, "manifest.parse.20500", "ms", "manifest.json.20500", BENCH_FIXED,                  \

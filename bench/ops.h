@@ -32,6 +32,22 @@ double bench_scan_time_index(const char *folder, const char *index);
  * is never taken from it. */
 int bench_age_files(const char *folder);
 
+/* ---- Start-up: a new host process (bench/startup.c, peer_libpeas.c) ---- */
+
+/* The plugins a host starts with, in dir: dir/plugins with count
+ * manifests, 10 of them of real modules (bench_mod_v0..9, contracts
+ * bench.vK.adder) and the rest of modules never loaded, aged an hour, and
+ * dir/facet.conf.json naming the folder. */
+int bench_write_startup(const char *dir, unsigned count);
+/* What the host process does (this program run with --start CONF INDEX):
+ * a runtime with its scan index in INDEX ("": none), the configuration
+ * loaded, one object created from each of the 10 real modules and
+ * released, the runtime freed. The process's exit status. */
+int bench_startup_child(const char *conf, const char *index);
+/* Runs this program with --start conf index and waits for it: the time
+ * from start to exit, in ns, or -1. */
+double bench_startup_time(const char *conf, const char *index);
+
 /* Writes count manifests (<folder>/bench_scan_<i>.facet.json), each a
  * module with one class of its own; 0 on success. No library is loaded
  * when they are scanned. */
