@@ -575,9 +575,12 @@ FacetResult facet__scan_index_path(char **out, FacetRuntime *rt, const char *fol
 FacetResult facet__scan_index_open(FacetScanIndex **out, uint32_t *state, const char *file,
                                    const char *folder);
 /* The manifest of the file name (at path, stat fs), from the index into
- * arena, when the file is as the index recorded it: 1, else 0 (parse it). */
+ * arena, when the file is as the index recorded it: 1, else 0 (parse it).
+ * dir, when not NULL, is path's folder in arena, which the manifests of
+ * one folder share. */
 int facet__scan_index_take(FacetManifest **out, FacetScanIndex *ix, const char *name,
-                           const FacetOsStat *fs, FacetArena *arena, const char *path);
+                           const FacetOsStat *fs, FacetArena *arena, const char *path,
+                           const char *dir);
 /* Every one of the index's entries was taken: it says all it needs to. */
 int facet__scan_index_complete(const FacetScanIndex *ix);
 /* Writes the index of folder in one step, creating the folders it needs. */

@@ -629,6 +629,7 @@ typedef struct ScanState {
     /* The folder's scan index (scan_index.c), read when a first manifest
      * is to be read: */
     const char *folder;          /* canonical */
+    const char *dir;             /* the folder as given, in rt->manifests, once needed */
     char *index_file;            /* NULL: no index */
     FacetScanIndex *index;       /* NULL: none, or not usable */
     uint32_t index_state;        /* FACET_SCAN_INDEX_* */
@@ -746,7 +747,8 @@ static FacetResult from_index(ScanState *st, ScanFile *rec, FacetManifest **mf)
             return r;
     }
     if (st->index == NULL || FACET_FAILED(facet__os_stat(&fs, st->path)) ||
-        !facet__scan_index_take(mf, st->index, rec->name, &fs, &st->rt->manifests, st->path))
+        !facet__scan_index_take(mf, st->index, rec->name, &fs, &st->rt->manifests, st->path,
+                                st->dir))
         return FACET_OK;
     rec->size = fs.size;
     rec->mtime_ns = fs.mtime_ns;
@@ -771,8 +773,16 @@ static FacetResult read_one(ScanState *st, ScanFile *rec)
 
     rec->d = NULL;
     rec->error = FACET_OK;
+    /* The folder the manifests from the index share, before any manifest's
+     * mark: a rollback never takes it back. */
+    if (st->index_file != NULL && st->dir == NULL &&
+        (st->dir = facet__arena_dirname(&rt->manifests, st->path)) == NULL)
+        r = facet__error(FACET_E_OUTOFMEMORY, "facet_scan: out of memory");
+    else
+        r = FACET_OK;
     mark = facet__arena_mark(&rt->manifests);
-    r = from_index(st, rec, &mf);
+    if (FACET_SUCCEEDED(r))
+        r = from_index(st, rec, &mf);
     if (FACET_FAILED(r)) {
         /* Out of memory: read again by the next scan (compare()). */
         rec->size = 0;

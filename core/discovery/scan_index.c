@@ -175,7 +175,7 @@ typedef struct Reader {
     int bad;
 } Reader;
 
-static uint32_t get32(Reader *rd)
+static inline uint32_t get32(Reader *rd)
 {
     uint32_t v;
     if (rd->bad || rd->end - rd->p < 4) {
@@ -187,7 +187,7 @@ static uint32_t get32(Reader *rd)
     return v;
 }
 
-static uint64_t get64(Reader *rd)
+static inline uint64_t get64(Reader *rd)
 {
     uint64_t v;
     if (rd->bad || rd->end - rd->p < 8) {
@@ -200,7 +200,7 @@ static uint64_t get64(Reader *rd)
 }
 
 /* A string's bytes (*len of them), or NULL for none (or when bad). */
-static const char *get_str(Reader *rd, uint32_t *len)
+static inline const char *get_str(Reader *rd, uint32_t *len)
 {
     const char *s;
     *len = get32(rd);
@@ -420,7 +420,7 @@ static void take_guid(Reader *rd, FacetGuid *g)
  * the index holds is not a manifest this code would have made (or memory
  * ran out: the caller then parses the file, which says so). */
 static int take_manifest(FacetManifest **out, FacetScanIndex *ix, const IndexEntry *e,
-                         FacetArena *arena, const char *path)
+                         FacetArena *arena, const char *path, const char *dir)
 {
     Reader rd;
     FacetManifest *mf = facet__arena_alloc(arena, sizeof(*mf));
@@ -434,7 +434,7 @@ static int take_manifest(FacetManifest **out, FacetScanIndex *ix, const IndexEnt
     rd.end = ix->data + ix->size;
     rd.bad = 0;
     mf->path = facet__arena_strdup(arena, path);
-    mf->dir = facet__arena_dirname(arena, path);
+    mf->dir = dir != NULL ? dir : facet__arena_dirname(arena, path);
     mf->name = take_str(&rd, arena, &ok);
     mf->version = take_str(&rd, arena, &ok);
     mf->api_level = get32(&rd);
@@ -501,7 +501,8 @@ static int take_manifest(FacetManifest **out, FacetScanIndex *ix, const IndexEnt
 }
 
 int facet__scan_index_take(FacetManifest **out, FacetScanIndex *ix, const char *name,
-                           const FacetOsStat *fs, FacetArena *arena, const char *path)
+                           const FacetOsStat *fs, FacetArena *arena, const char *path,
+                           const char *dir)
 {
     const IndexEntry *e = find(ix, name);
     FacetArenaMark mark;
@@ -511,7 +512,7 @@ int facet__scan_index_take(FacetManifest **out, FacetScanIndex *ix, const char *
         e->mtime_ns >= ix->written_ns)
         return 0;
     mark = facet__arena_mark(arena);
-    if (!take_manifest(out, ix, e, arena, path)) {
+    if (!take_manifest(out, ix, e, arena, path, dir)) {
         facet__arena_rollback(arena, mark);
         *out = NULL;
         return 0;
