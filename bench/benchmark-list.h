@@ -145,6 +145,10 @@
       "peas_engine_add_search_path of a folder of 1,000 .plugin files (libpeas reads them)")       \
     X(peer_libpeas, "peer.libpeas.scan", "ms", "libpeas.scan", BENCH_FIXED,                        \
       "facet_scan of a folder of 1,000 manifests")                                                 \
+    X(peer_libpeas, "libpeas.startup", "ms", NULL, BENCH_FIXED,                                    \
+      "new process: PeasEngine, 1,000 .plugin files, 10 loaded, one GObject of each type")         \
+    X(peer_libpeas, "peer.libpeas.startup", "ms", "libpeas.startup", BENCH_FIXED,                  \
+      "startup.1000.warm's process: runtime, config of 1,000 plugins, 10 objects, scan index")     \
     X(peer_grpc, "grpc.unary", "us", NULL, 0,                                                      \
       "unary gRPC call (C++, synchronous) to a server process on 127.0.0.1, empty messages")       \
     X(peer_grpc, "grpc.unary.64b", "us", NULL, 0,                                                  \

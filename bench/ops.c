@@ -199,17 +199,23 @@ int bench_startup_child(const char *conf, const char *index)
 
 double bench_startup_time(const char *conf, const char *index)
 {
-    char self[64], arg[] = "--start";
-    char *argv[5];
+    const char *args[] = {"--start", conf, index, NULL};
+    return bench_self_time(args);
+}
+
+double bench_self_time(const char *const *args)
+{
+    char self[64];
+    char *argv[8];
     uint64_t t0;
     pid_t pid;
     int status = 0;
+    size_t i;
     snprintf(self, sizeof(self), "/proc/%d/exe", (int)getpid());
     argv[0] = self;
-    argv[1] = arg;
-    argv[2] = (char *)conf;
-    argv[3] = (char *)index;
-    argv[4] = NULL;
+    for (i = 0; args[i] != NULL && i < 6; i++)
+        argv[i + 1] = (char *)args[i];
+    argv[i + 1] = NULL;
     t0 = bench_now();
     if (posix_spawn(&pid, self, NULL, NULL, argv, environ) != 0)
         return -1;

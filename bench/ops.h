@@ -47,6 +47,9 @@ int bench_startup_child(const char *conf, const char *index);
 /* Runs this program with --start conf index and waits for it: the time
  * from start to exit, in ns, or -1. */
 double bench_startup_time(const char *conf, const char *index);
+/* Runs this program with the NULL-terminated args (at most 6) and waits
+ * for it to exit 0: the time from start to exit, in ns, or -1. */
+double bench_self_time(const char *const *args);
 
 /* Writes count manifests (<folder>/bench_scan_<i>.facet.json), each a
  * module with one class of its own; 0 on success. No library is loaded
