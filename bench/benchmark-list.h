@@ -19,11 +19,13 @@
       "direct call of a function in the host")                                                     \
     X(call, "call.indirect", "ns", "call.direct", BENCH_INSTR,                                     \
       "the same function through a function pointer")                                              \
-    X(call, "call.vtable", "ns", "call.indirect", BENCH_INSTR,                                     \
+    X(call, "call.cpp_virtual", "ns", NULL, BENCH_INSTR,                                           \
+      "C++ virtual call through a class compiled without Facet headers: the interface floor")     \
+    X(call, "call.vtable", "ns", "call.cpp_virtual", BENCH_INSTR,                                  \
       "IBenchAdder_Add through the vtable, object from the runtime")                               \
-    X(call, "call.vtable_cpp", "ns", "call.indirect", BENCH_INSTR,                                 \
+    X(call, "call.vtable_cpp", "ns", "call.cpp_virtual", BENCH_INSTR,                              \
       "the same call from C++ through facet::Ptr<IBenchAdder>")                                    \
-    X(call, "call.cross_compiler", "ns", "call.indirect", BENCH_INSTR,                             \
+    X(call, "call.cross_compiler", "ns", "call.cpp_virtual", BENCH_INSTR,                          \
       "the same call into a module built by the other compiler")                                   \
     X(refcount, "atomic.pair", "ns", NULL, BENCH_INSTR,                                            \
       "bare atomic increment + decrement in the host")                                             \
@@ -65,12 +67,28 @@
       "first facet_create_instance of a scanned class: load, manifest check, create")             \
     X(scan, "scan.read.10000", "ms", NULL, BENCH_FIXED,                                            \
       "open + read + close of 10,000 manifests: the I/O floor of a scan")                          \
-    X(scan, "scan.10000", "ms", "scan.read.10000", BENCH_FIXED,                                    \
-      "facet_scan of a folder of 10,000 manifests into a new runtime (no code loads)")             \
+    X(scan, "scan.parse.10000", "ms", NULL, BENCH_FIXED,                                           \
+      "list, read and json_loadb of 10,000 manifests, no Facet code: the parse floor")             \
+    X(scan, "scan.10000", "ms", "scan.parse.10000", BENCH_FIXED,                                   \
+      "facet_scan of a folder of 10,000 manifests into a new runtime, no scan index")              \
+    X(scan, "scan.first.10000", "ms", "scan.10000", BENCH_FIXED,                                   \
+      "the same, scan index on and none yet: parses, then writes the index")                       \
+    X(scan, "scan.stat.10000", "ms", NULL, BENCH_FIXED,                                            \
+      "list the folder and stat each of 10,000 manifests: the floor of an unchanged rescan")       \
+    X(scan, "scan.warm.10000", "ms", "scan.stat.10000", BENCH_FIXED,                               \
+      "facet_scan into a new runtime of the unchanged folder, through its scan index")             \
+    X(scan, "scan.warm.10000.changed100", "ms", "scan.stat.10000", BENCH_FIXED,                    \
+      "the same after 100 of the manifests were touched: 100 parsed, the index rewritten")         \
     X(scan, "memory.host", "KiB", NULL, BENCH_FIXED,                                               \
       "resident size of a new host process with a runtime and no plugins")                         \
     X(scan, "memory.scan.10000", "KiB", "memory.host", BENCH_FIXED,                                \
       "resident size of the same process after scanning 10,000 manifests")                         \
+    X(scan, "memory.scan.per_plugin", "bytes", NULL, BENCH_FIXED,                                  \
+      "(memory.scan.10000 - memory.host) / 10,000: resident bytes per scanned plugin")             \
+    X(startup, "startup.1000.cold", "ms", NULL, BENCH_FIXED,                                       \
+      "new process: runtime, config of 1,000 plugins, 1 object from each of 10; no scan index")    \
+    X(startup, "startup.1000.warm", "ms", "startup.1000.cold", BENCH_FIXED,                        \
+      "the same new process with the scan index of an earlier start")                              \
     X(manifest, "manifest.json.20500", "ms", NULL, BENCH_FIXED,                                    \
       "json_loadb of a 1 MiB manifest of 20,500 classes: jansson's parse, the floor")              \
     X(manifest, "manifest.parse.20500", "ms", "manifest.json.20500", BENCH_FIXED,                  \
@@ -127,6 +145,10 @@
       "peas_engine_add_search_path of a folder of 1,000 .plugin files (libpeas reads them)")       \
     X(peer_libpeas, "peer.libpeas.scan", "ms", "libpeas.scan", BENCH_FIXED,                        \
       "facet_scan of a folder of 1,000 manifests")                                                 \
+    X(peer_libpeas, "libpeas.startup", "ms", NULL, BENCH_FIXED,                                    \
+      "new process: PeasEngine, 1,000 .plugin files, 10 loaded, one GObject of each type")         \
+    X(peer_libpeas, "peer.libpeas.startup", "ms", "libpeas.startup", BENCH_FIXED,                  \
+      "startup.1000.warm's process: runtime, config of 1,000 plugins, 10 objects, scan index")     \
     X(peer_grpc, "grpc.unary", "us", NULL, 0,                                                      \
       "unary gRPC call (C++, synchronous) to a server process on 127.0.0.1, empty messages")       \
     X(peer_grpc, "grpc.unary.64b", "us", NULL, 0,                                                  \

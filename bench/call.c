@@ -1,6 +1,7 @@
 /*
  * bench/call.c - the cost of a call through an interface, against the
- * physical limits: a direct call and a call through a function pointer.
+ * physical limits: a direct call and a call through a function pointer,
+ * and against what a C++ programmer compares it with: a virtual call.
  * Every row calls a function with the same body (add to a 64-bit value,
  * write the total out, return FACET_OK).
  */
@@ -9,6 +10,7 @@
 #include <facet/facet.h>
 
 #include "call_target.h"
+#include "call_virtual.h"
 #include "harness.h"
 #include "ops.h"
 
@@ -38,6 +40,11 @@ static double call_indirect(uint64_t iters)
         add_fn(&state, 1, &total);
     bench_use(total);
     return (double)(bench_now() - t0) / (double)iters;
+}
+
+static double call_cpp_virtual(uint64_t iters)
+{
+    return bench_call_virtual(iters);
 }
 
 static double call_vtable(uint64_t iters)
@@ -85,11 +92,13 @@ static void teardown(void)
         IBenchAdder_Release(other_adder);
     facet_runtime_free(rt);
     facet_runtime_free(other_rt);
+    bench_call_virtual_free();
 }
 
 static const BenchImpl impls[] = {
     {"call.direct", call_direct},
     {"call.indirect", call_indirect},
+    {"call.cpp_virtual", call_cpp_virtual},
     {"call.vtable", call_vtable},
     {"call.vtable_cpp", call_vtable_cpp},
     {"call.cross_compiler", call_cross_compiler},

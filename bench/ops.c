@@ -1,10 +1,20 @@
 /*
  * bench/ops.c - the Facet operations that rows of several areas time.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "ops.h"
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
 
 #include "harness.h"
 
@@ -45,10 +55,17 @@ double bench_creates_by_clsid(FacetRuntime *rt, uint64_t iters)
 
 double bench_scan_time(const char *folder)
 {
+    return bench_scan_time_index(folder, "");
+}
+
+double bench_scan_time_index(const char *folder, const char *index)
+{
+    FacetRuntimeOptions opts = FACET_RUNTIME_OPTIONS_INIT;
     FacetRuntime *rt;
     FacetResult r;
     uint64_t t0;
-    if (FACET_FAILED(facet_runtime_new(&rt, NULL)))
+    opts.scan_index = index;
+    if (FACET_FAILED(facet_runtime_new(&rt, &opts)))
         return bench_error("facet_runtime_new");
     t0 = bench_now();
     r = facet_scan(NULL, rt, folder);
@@ -91,4 +108,118 @@ int bench_write_manifests(const char *folder, unsigned count)
             return -1;
     }
     return 0;
+}
+
+int bench_age_files(const char *folder)
+{
+    char path[4096];
+    struct timespec ts[2];
+    struct dirent *e;
+    DIR *d = opendir(folder);
+    if (d == NULL)
+        return -1;
+    clock_gettime(CLOCK_REALTIME, &ts[0]);
+    ts[0].tv_sec -= 3600;
+    ts[1] = ts[0];
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", folder, e->d_name);
+        if (utimensat(AT_FDCWD, path, ts, 0) != 0) {
+            closedir(d);
+            return -1;
+        }
+    }
+    closedir(d);
+    return 0;
+}
+
+#define STARTUP_MODULES 10
+
+int bench_write_startup(const char *dir, unsigned count)
+{
+    char plugins[4096], path[4400];
+    unsigned k;
+    FILE *f;
+    snprintf(plugins, sizeof(plugins), "%s/plugins", dir);
+    if (mkdir(dir, 0755) != 0 || bench_write_manifests(plugins, count - STARTUP_MODULES) != 0)
+        return -1;
+    for (k = 0; k < STARTUP_MODULES; k++) {
+        char lib[64];
+        snprintf(lib, sizeof(lib), "bench_mod_v%u.so", k);
+        snprintf(path, sizeof(path), "%s/%s", plugins, lib);
+        if (bench_copy_file(bench_module_path(lib), path) != 0)
+            return -1;
+        snprintf(path, sizeof(path), "%s/bench_v%u.facet.json", plugins, k);
+        f = fopen(path, "w");
+        if (f == NULL)
+            return -1;
+        fprintf(f,
+                "{\"name\": \"bench.v%u\", \"version\": \"1.0.0\", \"api_level\": 1,\n"
+                " \"library\": \"%s\",\n"
+                " \"classes\": [{\"clsid\": \"{B3C4E0A1-6F2D-4E57-9A10-5C3B2D1E0F%02X}\",\n"
+                "   \"contract\": \"bench.v%u.adder\", \"version\": \"1.0.0\",\n"
+                "   \"threading\": \"any\",\n"
+                "   \"interfaces\": [\"{B3C4E0A1-6F2D-4E57-9A10-5C3B2D1E0F01}\"]}]}\n",
+                k, lib, 0x20 + k, k);
+        if (fclose(f) != 0)
+            return -1;
+    }
+    snprintf(path, sizeof(path), "%s/facet.conf.json", dir);
+    f = fopen(path, "w");
+    if (f == NULL)
+        return -1;
+    fprintf(f, "{\"plugin_folders\": [\"plugins\"]}\n");
+    if (fclose(f) != 0)
+        return -1;
+    return bench_age_files(plugins);
+}
+
+int bench_startup_child(const char *conf, const char *index)
+{
+    FacetRuntimeOptions opts = FACET_RUNTIME_OPTIONS_INIT;
+    FacetRuntime *rt;
+    unsigned k;
+    opts.scan_index = index;
+    if (FACET_FAILED(facet_runtime_new(&rt, &opts)))
+        return bench_fail("facet_runtime_new");
+    if (facet_runtime_load_config(NULL, rt, conf) != FACET_OK)
+        return bench_fail(conf);
+    for (k = 0; k < STARTUP_MODULES; k++) {
+        char name[64];
+        IBenchAdder *p;
+        snprintf(name, sizeof(name), "bench.v%u.adder", k);
+        if (FACET_FAILED(facet_create_instance_by_name((void **)&p, rt, name, NULL,
+                                                       &IID_IBenchAdder)))
+            return bench_fail(name);
+        IBenchAdder_Release(p);
+    }
+    return facet_runtime_free(rt) == FACET_OK ? 0 : bench_fail("facet_runtime_free");
+}
+
+double bench_startup_time(const char *conf, const char *index)
+{
+    const char *args[] = {"--start", conf, index, NULL};
+    return bench_self_time(args);
+}
+
+double bench_self_time(const char *const *args)
+{
+    char self[64];
+    char *argv[8];
+    uint64_t t0;
+    pid_t pid;
+    int status = 0;
+    size_t i;
+    snprintf(self, sizeof(self), "/proc/%d/exe", (int)getpid());
+    argv[0] = self;
+    for (i = 0; args[i] != NULL && i < 6; i++)
+        argv[i + 1] = (char *)args[i];
+    argv[i + 1] = NULL;
+    t0 = bench_now();
+    if (posix_spawn(&pid, self, NULL, NULL, argv, environ) != 0)
+        return -1;
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return -1;
+    return (double)(bench_now() - t0);
 }

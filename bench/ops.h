@@ -21,9 +21,35 @@ double bench_vtable_calls(IBenchAdder *obj, uint64_t iters);
  * per pair, or -1 on a failure. */
 double bench_creates_by_clsid(FacetRuntime *rt, uint64_t iters);
 
-/* facet_scan of folder into a new runtime; nanoseconds for the scan, or -1
- * (with a message) if a manifest had a problem. */
+/* facet_scan of folder into a new runtime with no scan index; nanoseconds
+ * for the scan, or -1 (with a message) if a manifest had a problem. */
 double bench_scan_time(const char *folder);
+/* The same with the runtime's scan index in folder index ("" for none). */
+double bench_scan_time_index(const char *folder, const char *index);
+
+/* Sets the time of every file in folder an hour back, as a host's plugins
+ * are older than its scan index: one written in the same tick as the index
+ * is never taken from it. */
+int bench_age_files(const char *folder);
+
+/* ---- Start-up: a new host process (bench/startup.c, peer_libpeas.c) ---- */
+
+/* The plugins a host starts with, in dir: dir/plugins with count
+ * manifests, 10 of them of real modules (bench_mod_v0..9, contracts
+ * bench.vK.adder) and the rest of modules never loaded, aged an hour, and
+ * dir/facet.conf.json naming the folder. */
+int bench_write_startup(const char *dir, unsigned count);
+/* What the host process does (this program run with --start CONF INDEX):
+ * a runtime with its scan index in INDEX ("": none), the configuration
+ * loaded, one object created from each of the 10 real modules and
+ * released, the runtime freed. The process's exit status. */
+int bench_startup_child(const char *conf, const char *index);
+/* Runs this program with --start conf index and waits for it: the time
+ * from start to exit, in ns, or -1. */
+double bench_startup_time(const char *conf, const char *index);
+/* Runs this program with the NULL-terminated args (at most 6) and waits
+ * for it to exit 0: the time from start to exit, in ns, or -1. */
+double bench_self_time(const char *const *args);
 
 /* Writes count manifests (<folder>/bench_scan_<i>.facet.json), each a
  * module with one class of its own; 0 on success. No library is loaded

@@ -5,7 +5,8 @@
  * on a module it already has in memory. The baseline of each peer.* row is
  * libpeas's figure: a ratio below 1 means Facet is faster. Scanning reads
  * 1,000 .plugin files against facet_scan of 1,000 manifests, each into a
- * new engine or runtime.
+ * new engine or runtime. Starting a host is a new process on each side,
+ * with 1,000 plugins of which 10 are loaded and make an object.
  */
 #include <stdio.h>
 #include <string.h>
@@ -174,6 +175,86 @@ static int write_plugin_files(const char *dir, unsigned count)
     return 0;
 }
 
+/* ---- Starting a host: a new process, 1,000 plugins, 10 loaded ------- *
+ * libpeas: an engine, a search path of 1,000 .plugin files (10 of plugins
+ * that exist), each of the 10 loaded and one object of its type made.
+ * Facet: the same process as startup.1000.warm (bench/ops.c), its scan
+ * index written by an earlier start. */
+
+#define STARTED 10
+
+static char start_peas[4096], start_facet[4096], start_conf[4200], start_index[4200];
+
+static int peas_start_child(const char *dir)
+{
+    PeasEngine *engine = peas_engine_new();
+    unsigned k;
+    peas_engine_add_search_path(engine, dir, NULL);
+    for (k = 0; k < STARTED; k++) {
+        char module[64], type_name[96];
+        PeasPluginInfo *info;
+        GObject *obj;
+        GType type;
+        snprintf(module, sizeof(module), "benchpeas_start_%u", k);
+        info = peas_engine_get_plugin_info(engine, module);
+        if (info == NULL || !peas_engine_load_plugin(engine, info)) {
+            fprintf(stderr, "bench_peer_libpeas: libpeas could not load %s\n", module);
+            return 1;
+        }
+        snprintf(type_name, sizeof(type_name), "BenchPeasPlugin_%s", module);
+        type = g_type_from_name(type_name);
+        if (type == 0)
+            return 1;
+        obj = g_object_new(type, NULL);
+        g_object_unref(obj);
+    }
+    g_object_unref(engine);
+    return 0;
+}
+
+static double libpeas_startup(uint64_t iters)
+{
+    const char *args[] = {"--peas-start", start_peas, NULL};
+    (void)iters;
+    return bench_self_time(args);
+}
+
+static double facet_startup(uint64_t iters)
+{
+    (void)iters;
+    return bench_startup_time(start_conf, start_index);
+}
+
+static int write_start(void)
+{
+    char path[4200], lib[4096];
+    unsigned k, count = bench_options.smoke ? 20 : 1000;
+    snprintf(start_peas, sizeof(start_peas), "%s/start-peas", bench_options.tmpdir);
+    snprintf(start_facet, sizeof(start_facet), "%s/start-facet", bench_options.tmpdir);
+    snprintf(start_conf, sizeof(start_conf), "%s/facet.conf.json", start_facet);
+    snprintf(start_index, sizeof(start_index), "%s/index", start_facet);
+    if (write_plugin_files(start_peas, count - STARTED) != 0 ||
+        bench_write_startup(start_facet, count) != 0)
+        return -1;
+    snprintf(lib, sizeof(lib), "%s", bench_module_path("libbenchpeas.so"));
+    for (k = 0; k < STARTED; k++) {
+        FILE *f;
+        snprintf(path, sizeof(path), "%s/benchpeas_start_%u.plugin", start_peas, k);
+        f = fopen(path, "w");
+        if (f == NULL)
+            return -1;
+        fprintf(f, "[Plugin]\nModule=benchpeas_start_%u\nName=Start %u\n"
+                   "Description=peer.libpeas.startup\n",
+                k, k);
+        fclose(f);
+        snprintf(path, sizeof(path), "%s/libbenchpeas_start_%u.so", start_peas, k);
+        if (bench_copy_file(lib, path) != 0)
+            return -1;
+    }
+    /* as a host's plugins are, older than the Facet index */
+    return bench_age_files(start_peas);
+}
+
 static int setup(void)
 {
     unsigned count = bench_options.smoke ? 10 : SCANNED;
@@ -194,8 +275,14 @@ static int setup(void)
                 bench_options.tmpdir);
         return 1;
     }
+    if (write_start() != 0) {
+        fprintf(stderr, "bench_peer_libpeas: cannot write the start-up folders in %s\n",
+                bench_options.tmpdir);
+        return 1;
+    }
+    /* the first Facet start writes its scan index */
     return libpeas_load(0) < 0 || facet_load(0) < 0 || libpeas_scan(0) < 0 ||
-           facet_scan_row(0) < 0;
+           facet_scan_row(0) < 0 || libpeas_startup(0) < 0 || facet_startup(0) < 0;
 }
 
 static void teardown(void)
@@ -208,6 +295,8 @@ static const BenchImpl impls[] = {
     {"peer.libpeas.load", facet_load},
     {"libpeas.scan", libpeas_scan},
     {"peer.libpeas.scan", facet_scan_row},
+    {"libpeas.startup", libpeas_startup},
+    {"peer.libpeas.startup", facet_startup},
 };
 
 static const BenchArea area = {"peer_libpeas", setup, teardown, impls,
@@ -215,5 +304,9 @@ static const BenchArea area = {"peer_libpeas", setup, teardown, impls,
 
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "--peas-start") == 0)
+        return peas_start_child(argv[2]);
+    if (argc == 4 && strcmp(argv[1], "--start") == 0)
+        return bench_startup_child(argv[2], argv[3]);
     return bench_main(argc, argv, &area);
 }

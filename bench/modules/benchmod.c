@@ -5,12 +5,28 @@
  *   bench_mod_other.so  the same, by the other compiler (clang when the host
  *                       is built by gcc): call.cross_compiler;
  *   bench_mod_one.so    BENCH_ONE_CLASS: the adder alone;
- *   bench_mod_many.so   BENCH_MANY: BENCH_MANY_CLASSES adders (memory rows).
+ *   bench_mod_many.so   BENCH_MANY: BENCH_MANY_CLASSES adders (memory rows);
+ *   bench_mod_v0..9.so  BENCH_ONE_CLASS, BENCH_VARIANT: ten adders (start-up rows).
  * Objects are written the way a careful C component writes them: an atomic
  * count, and QueryInterface over a table of IIDs, as ATL's interface map.
  */
 #include <stddef.h>
 #include <stdio.h>
+
+/* bench_mod_v<K>.so: BENCH_ONE_CLASS with BENCH_VARIANT=K, ten modules that
+ * differ in name, contract and clsid (bench.vK, bench.vK.adder, last byte
+ * 0x20 + K), for the start-up rows. */
+#ifdef BENCH_VARIANT
+#define BENCH_STR_(x) #x
+#define BENCH_STR(x) BENCH_STR_(x)
+#define BENCH_ONE_NAME "bench.v" BENCH_STR(BENCH_VARIANT)
+#define BENCH_ONE_CONTRACT BENCH_ONE_NAME ".adder"
+#define BENCH_ONE_CLSID_LAST (0x20 + BENCH_VARIANT)
+#else
+#define BENCH_ONE_NAME "bench"
+#define BENCH_ONE_CONTRACT BENCH_ADDER_CONTRACT
+#define BENCH_ONE_CLSID_LAST 0x10
+#endif
 
 #define FACET_KIT_IMPLEMENTATION
 #include "facet/module.h"
@@ -209,8 +225,9 @@ static const FacetKitClassDef classes[] = {
 #elif defined(BENCH_ONE_CLASS)
 
 static const FacetKitClassDef classes[] = {
-    {FACET_KIT_CLASS_INFO(BENCH_ADDER_CONTRACT, "1.0.0", FACET_THREADING_ANY, adder_iids,
-                      {0xB3C4E0A1, 0x6F2D, 0x4E57, {0x9A, 0x10, 0x5C, 0x3B, 0x2D, 0x1E, 0x0F, 0x10}}),
+    {FACET_KIT_CLASS_INFO(BENCH_ONE_CONTRACT, "1.0.0", FACET_THREADING_ANY, adder_iids,
+                          {0xB3C4E0A1, 0x6F2D, 0x4E57,
+                           {0x9A, 0x10, 0x5C, 0x3B, 0x2D, 0x1E, 0x0F, BENCH_ONE_CLSID_LAST}}),
      adder_create, 0},
 };
 #define CLASS_COUNT 1u
@@ -235,8 +252,8 @@ static void fill_classes(void)
 }
 #endif
 
-static const FacetKitModuleDef module_def = {"bench", "1.0.0", FACET_API_LEVEL, CLASS_COUNT,
-                                          classes, NULL, NULL};
+static const FacetKitModuleDef module_def = {BENCH_ONE_NAME, "1.0.0", FACET_API_LEVEL,
+                                             CLASS_COUNT, classes, NULL, NULL};
 
 #ifdef BENCH_MANY
 FACET_EXPORT FacetResult facet_module_entry(uint32_t host_abi_version, IFacetUnknown *host,

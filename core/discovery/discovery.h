@@ -68,4 +68,46 @@ FacetResult facet__scan_folders(FacetScanReport **out, FacetRuntime *rt,
 #define FACET_LIFE_INIT 1u
 #define FACET_LIFE_STARTED 2u
 
+/* ---- Scan index (discovery/scan_index.c) ------------------------------ *
+ *
+ * What a scan learned from each manifest of a folder, kept in a file so
+ * that a new process parses only the manifests that changed. */
+
+#define FACET_SCAN_INDEX_NONE 0u    /* no index file */
+#define FACET_SCAN_INDEX_READ 1u    /* read, and usable */
+#define FACET_SCAN_INDEX_IGNORED 2u /* there, but corrupt, of another format, or another folder's */
+
+typedef struct FacetScanIndex FacetScanIndex;
+
+/* One manifest file as written to an index; mf NULL: left out. */
+typedef struct FacetScanIndexItem {
+    const char *name;            /* the file's name in its folder */
+    uint64_t size;
+    int64_t mtime_ns;
+    uint64_t inode, device;
+    const FacetManifest *mf;
+} FacetScanIndexItem;
+
+/* The index file of canonical folder, from facet__malloc: in the folder
+ * the runtime's option names, else the configuration's "scan_index", else
+ * the user's cache folder; *out NULL when there is to be no index. */
+FacetResult facet__scan_index_path(char **out, FacetRuntime *rt, const char *folder);
+/* Reads the index file of folder: *out NULL when there is none or it
+ * cannot be used (*state says which). Fails only for want of memory. */
+FacetResult facet__scan_index_open(FacetScanIndex **out, uint32_t *state, const char *file,
+                                   const char *folder);
+/* The manifest of the file name (at path, stat fs), from the index into
+ * arena, when the file is as the index recorded it: 1, else 0 (parse it).
+ * dir, when not NULL, is path's folder in arena, which the manifests of
+ * one folder share. */
+int facet__scan_index_take(FacetManifest **out, FacetScanIndex *ix, const char *name,
+                           const FacetOsStat *fs, FacetArena *arena, const char *path,
+                           const char *dir);
+/* Every one of the index's entries was taken: it says all it needs to. */
+int facet__scan_index_complete(const FacetScanIndex *ix);
+/* Writes the index of folder in one step, creating the folders it needs. */
+FacetResult facet__scan_index_write(const char *file, const char *folder,
+                                    const FacetScanIndexItem *items, uint32_t count);
+void facet__scan_index_free(FacetScanIndex *ix);
+
 #endif /* FACET_CORE_DISCOVERY_H */

@@ -30,12 +30,16 @@ struct FacetScanReport {
     FacetScanModule *modules;
     uint32_t problem_count, problem_cap;
     FacetScanProblem *problems;
+    FacetScanStats stats;
 };
 
 static FacetResult report_new(FacetScanReport **out)
 {
     *out = facet__calloc(1, sizeof(**out));
-    return *out ? FACET_OK : facet__error(FACET_E_OUTOFMEMORY, "facet_scan: out of memory");
+    if (*out == NULL)
+        return facet__error(FACET_E_OUTOFMEMORY, "facet_scan: out of memory");
+    (*out)->stats.struct_size = sizeof((*out)->stats);
+    return FACET_OK;
 }
 
 static int grow(void **items, uint32_t *cap, uint32_t count, size_t size)
@@ -122,6 +126,14 @@ FacetResult facet_scan_report_module(FacetScanModule *out, const FacetScanReport
                               "facet_scan_report_module");
 }
 
+FacetResult facet_scan_report_stats(FacetScanStats *out, const FacetScanReport *rep)
+{
+    FACET_CHECK_ARG(out, "facet_scan_report_stats");
+    FACET_CHECK_ARG(rep, "facet_scan_report_stats");
+    return FACET_STRUCT_WRITE(out, &rep->stats, FacetScanStats, FACET_SCAN_STATS,
+                              "facet_scan_report_stats");
+}
+
 FacetResult facet_scan_report_problem(FacetScanProblem *out, const FacetScanReport *rep,
                                       uint32_t index)
 {
@@ -141,8 +153,10 @@ typedef struct ScanFile {
     const char *name;            /* the tail of d->mf->path, or in the folder's arena */
     uint64_t size;
     int64_t mtime_ns;
+    uint64_t inode, device;
     FacetDeclared *d;            /* what it declares; NULL: it had a problem */
     FacetResult error;           /* that problem */
+    uint32_t stale;              /* changed since d was read, whose code stays loaded */
 } ScanFile;
 
 struct FacetScanFolder {
@@ -630,6 +644,16 @@ typedef struct ScanState {
     FacetArena names;            /* the names listed, which the folder keeps */
     const char **list;
     uint32_t count, cap;
+    /* The folder's scan index (scan_index.c), read when a first manifest
+     * is to be read: */
+    const char *folder;          /* canonical */
+    const char *dir;             /* the folder as given, in rt->manifests, once needed */
+    char *index_file;            /* NULL: no index */
+    FacetScanIndex *index;       /* NULL: none, or not usable */
+    uint32_t index_state;        /* FACET_SCAN_INDEX_* */
+    uint32_t index_tried;
+    uint32_t parsed, indexed;    /* manifests read and parsed, and taken from the index */
+    uint32_t parsed_ok;          /* of those parsed, those that declare a module */
 } ScanState;
 
 static int is_manifest(const char *name)
@@ -724,6 +748,33 @@ static FacetResult set_path(ScanState *st, const char *name)
     return FACET_OK;
 }
 
+/* The manifest at st->path from the folder's index, when the file is as
+ * the index recorded it (*mf NULL otherwise); reads the index the first
+ * time. Fails only for running out of memory. */
+static FacetResult from_index(ScanState *st, ScanFile *rec, FacetManifest **mf)
+{
+    FacetOsStat fs;
+    *mf = NULL;
+    if (st->index_file == NULL)
+        return FACET_OK;
+    if (!st->index_tried) {
+        FacetResult r = facet__scan_index_open(&st->index, &st->index_state, st->index_file,
+                                               st->folder);
+        st->index_tried = 1;
+        if (FACET_FAILED(r))
+            return r;
+    }
+    if (st->index == NULL || FACET_FAILED(facet__os_stat(&fs, st->path)) ||
+        !facet__scan_index_take(mf, st->index, rec->name, &fs, &st->rt->manifests, st->path,
+                                st->dir))
+        return FACET_OK;
+    rec->size = fs.size;
+    rec->mtime_ns = fs.mtime_ns;
+    rec->inode = fs.inode;
+    rec->device = fs.device;
+    return FACET_OK;
+}
+
 /* Reads the manifest at st->path into rec: rec->d what it declares, or
  * rec->error its problem (the thread's message says what). Fails only for
  * running out of memory. */
@@ -740,21 +791,47 @@ static FacetResult read_one(ScanState *st, ScanFile *rec)
 
     rec->d = NULL;
     rec->error = FACET_OK;
-    /* The size and time come from the file read, so a change while the
-     * folder is scanned is seen at the next scan. */
-    r = facet__json_read_file(&text, &size, &fs, st->path, FACET_E_BADMANIFEST);
+    /* The folder the manifests from the index share, before any manifest's
+     * mark: a rollback never takes it back. */
+    if (st->index_file != NULL && st->dir == NULL &&
+        (st->dir = facet__arena_dirname(&rt->manifests, st->path)) == NULL)
+        r = facet__error(FACET_E_OUTOFMEMORY, "facet_scan: out of memory");
+    else
+        r = FACET_OK;
+    mark = facet__arena_mark(&rt->manifests);
+    if (FACET_SUCCEEDED(r))
+        r = from_index(st, rec, &mf);
     if (FACET_FAILED(r)) {
-        /* Not read: whatever the file is now, the next scan tries again. */
+        /* Out of memory: read again by the next scan (compare()). */
         rec->size = 0;
         rec->mtime_ns = 0;
         rec->error = r;
-        return r == FACET_E_OUTOFMEMORY ? r : FACET_OK;
+        return r;
     }
-    rec->size = fs.size;
-    rec->mtime_ns = fs.mtime_ns;
-    mark = facet__arena_mark(&rt->manifests);
-    r = facet__manifest_parse_in(&mf, &rt->manifests, st->path, text, size);
-    facet__free(text);
+    if (mf != NULL) {
+        st->indexed++;
+    } else {
+        /* The size and time come from the file read, so a change while the
+         * folder is scanned is seen at the next scan. */
+        r = facet__json_read_file(&text, &size, &fs, st->path, FACET_E_BADMANIFEST);
+        st->parsed++;
+        if (FACET_FAILED(r)) {
+            /* Not read: whatever the file is now, the next scan tries again. */
+            rec->size = 0;
+            rec->mtime_ns = 0;
+            rec->inode = rec->device = 0;
+            rec->error = r;
+            return r == FACET_E_OUTOFMEMORY ? r : FACET_OK;
+        }
+        rec->size = fs.size;
+        rec->mtime_ns = fs.mtime_ns;
+        rec->inode = fs.inode;
+        rec->device = fs.device;
+        r = facet__manifest_parse_in(&mf, &rt->manifests, st->path, text, size);
+        facet__free(text);
+        if (FACET_SUCCEEDED(r))
+            st->parsed_ok++;
+    }
     if (FACET_SUCCEEDED(r)) {
         if (mf->api_level > rt->api_level) {
             r = facet__error(FACET_E_APILEVEL,
@@ -842,7 +919,7 @@ static int compare(ScanState *st, const ScanFile *old, FacetOsStat *fs)
     if (r == FACET_E_OUTOFMEMORY)
         return -1;
     if (FACET_FAILED(r) || fs->kind != FACET_OS_FILE || fs->size != old->size ||
-        fs->mtime_ns != old->mtime_ns)
+        fs->mtime_ns != old->mtime_ns || fs->inode != old->inode || fs->device != old->device)
         return 1;
     if (old->d == NULL && (old->error == FACET_E_CONFLICT || old->error == FACET_E_OUTOFMEMORY))
         return 2;
@@ -882,6 +959,9 @@ static FacetResult update(ScanState *st, FacetScanFolder *f, ScanFile *files, ui
                     /* its loaded code stays: remember the file as it is */
                     files[j].size = fs.size;
                     files[j].mtime_ns = fs.mtime_ns;
+                    files[j].inode = fs.inode;
+                    files[j].device = fs.device;
+                    files[j].stale = 1;
                 } else {
                     read[j] = READ_NEW;
                 }
@@ -917,6 +997,52 @@ static FacetResult update(ScanState *st, FacetScanFolder *f, ScanFile *files, ui
             problem(st, files[k].error, st->path);
     }
     return r;
+}
+
+/* Writes folder f's index anew when it differs from what this scan found:
+ * a manifest parsed, one gone, or an index that was not usable. Only
+ * running out of memory fails; the report's statistics say the rest. */
+static FacetResult index_update(ScanState *st, FacetScanFolder *f)
+{
+    FacetScanStats *stats = st->rep != NULL ? &st->rep->stats : NULL;
+    FacetScanIndexItem *items;
+    uint32_t k;
+    FacetResult r;
+    int write = st->parsed_ok > 0 || st->retired > 0 ||
+                st->index_state == FACET_SCAN_INDEX_IGNORED ||
+                (st->index != NULL && !facet__scan_index_complete(st->index));
+
+    if (stats != NULL) {
+        stats->manifests += st->count;
+        stats->parsed += st->parsed;
+        stats->indexed += st->indexed;
+        stats->index_ignored += st->index_state == FACET_SCAN_INDEX_IGNORED;
+    }
+    if (st->index_file == NULL || !write)
+        return FACET_OK;
+    items = facet__calloc(f->count + 1, sizeof(*items));
+    if (items == NULL)
+        return facet__error(FACET_E_OUTOFMEMORY, "facet_scan: out of memory");
+    for (k = 0; k < f->count; k++) {
+        const ScanFile *file = &f->files[k];
+        if (file->d == NULL || file->stale)
+            continue;
+        items[k].name = file->name;
+        items[k].size = file->size;
+        items[k].mtime_ns = file->mtime_ns;
+        items[k].inode = file->inode;
+        items[k].device = file->device;
+        items[k].mf = file->d->mf;
+    }
+    r = facet__scan_index_write(st->index_file, f->path, items, f->count);
+    facet__free(items);
+    if (r == FACET_E_OUTOFMEMORY)
+        return r;
+    if (stats != NULL) {
+        stats->index_written += FACET_SUCCEEDED(r);
+        stats->index_failed += FACET_FAILED(r);
+    }
+    return FACET_OK;
 }
 
 /* Scans one folder into rep; the caller holds load_lock. */
@@ -955,6 +1081,10 @@ static FacetResult scan_locked(FacetRuntime *rt, FacetScanReport *rep, const cha
         if (st.path == NULL || files == NULL || read == NULL || f == NULL)
             r = facet__error(FACET_E_OUTOFMEMORY, "facet_scan: out of memory");
     }
+    if (FACET_SUCCEEDED(r)) {
+        st.folder = f->path;
+        r = facet__scan_index_path(&st.index_file, rt, f->path);
+    }
     if (FACET_FAILED(r))
         goto done;
     memcpy(st.path, folder, st.folder_len);
@@ -986,6 +1116,8 @@ static FacetResult scan_locked(FacetRuntime *rt, FacetScanReport *rep, const cha
     facet__arena_free(&f->names);
     f->names = st.names;
     memset(&st.names, 0, sizeof(st.names));
+    if (FACET_SUCCEEDED(r))
+        r = index_update(&st, f);
     if (FACET_SUCCEEDED(r))
         r = resolve(rt);
     if (FACET_FAILED(r))
@@ -1026,6 +1158,8 @@ done:
     facet__free(files);
     facet__free(read);
     facet__free(canonical);
+    facet__scan_index_free(st.index);
+    facet__free(st.index_file);
     return r;
 }
 

@@ -15,7 +15,7 @@
 #include "formats.h"
 
 static const char *const config_keys[] = {"$schema", "plugin_folders", "enable", "disable",
-                                          "aliases", "modules", NULL};
+                                          "aliases", "modules", "scan_index", NULL};
 static const char *const module_keys[] = {"permissions", "settings", NULL};
 
 typedef struct Parser {
@@ -75,6 +75,34 @@ static FacetResult parse_folders(Parser *p, json_t *root)
         if (p->cfg->folders[i] == NULL)
             return oom(p);
     }
+    return r;
+}
+
+/* "scan_index": the folder of scan indexes, relative to the file, or false
+ * for none. */
+static FacetResult parse_scan_index(Parser *p, json_t *root)
+{
+    json_t *v = json_object_get(root, "scan_index");
+    const char *dir;
+    size_t old;
+    FacetResult r = FACET_OK;
+    if (v == NULL)
+        return FACET_OK;
+    old = facet__json_push_key(&p->ctx, "scan_index");
+    if (json_is_false(v)) {
+        p->cfg->scan_index = "";
+    } else if (!json_is_string(v) || json_string_length(v) == 0 ||
+               strlen(json_string_value(v)) != json_string_length(v)) {
+        r = facet__json_error(&p->ctx, "expected the path of a folder, or false for no scan index");
+    } else {
+        dir = json_string_value(v);
+        p->cfg->scan_index = facet__path_is_absolute(dir)
+                                 ? facet__arena_strdup(&p->cfg->arena, dir)
+                                 : facet__arena_join(&p->cfg->arena, p->dir, dir);
+        if (p->cfg->scan_index == NULL)
+            r = oom(p);
+    }
+    facet__json_pop(&p->ctx, old);
     return r;
 }
 
@@ -423,6 +451,8 @@ FacetResult facet__config_parse(FacetConfig **out, const char *path, const char 
             r = parse_aliases(&p, root);
         if (FACET_SUCCEEDED(r))
             r = parse_modules(&p, root);
+        if (FACET_SUCCEEDED(r))
+            r = parse_scan_index(&p, root);
     }
     if (FACET_FAILED(r) && r != FACET_E_OUTOFMEMORY) {
         FacetResult deep = facet__json_check_depth(&p.ctx, root);

@@ -266,6 +266,7 @@ typedef struct FacetConfig {
     const char **disable;
     FacetAlias *aliases;        /* uthash by name */
     FacetModuleConfig *modules; /* uthash by name */
+    const char *scan_index;     /* "scan_index": the folder, resolved; "": none; NULL: not given */
 } FacetConfig;
 
 FacetResult facet__config_parse(FacetConfig **out, const char *path, const char *text,

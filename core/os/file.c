@@ -38,6 +38,8 @@ FacetResult facet__file_read_all(char **out, uint64_t *size, FacetOsStat *meta, 
         meta->kind = FACET_OS_FILE;
         meta->size = f.size;
         meta->mtime_ns = f.mtime_ns;
+        meta->inode = f.inode;
+        meta->device = f.device;
     }
     if (want > max_size)
         r = facet__error(FACET_E_INVALIDARG,

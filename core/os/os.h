@@ -36,6 +36,9 @@ typedef struct FacetOsStat {
     uint32_t kind;       /* FACET_OS_* */
     uint64_t size;
     int64_t mtime_ns;
+    uint64_t inode;      /* the file's number on its device (Windows: its file index) */
+    uint64_t device;     /* the device (Windows: the volume's serial number); with
+                          * inode, which file this is, whatever its name */
 } FacetOsStat;
 
 /* Each function that fails sets the thread's last error (naming path) and
@@ -47,6 +50,8 @@ typedef struct FacetOsFile {
     const char *path;
     uint64_t size;       /* when it was opened */
     int64_t mtime_ns;    /* its modification time then, ns since 1970 */
+    uint64_t inode;      /* as in FacetOsStat */
+    uint64_t device;
 } FacetOsFile;
 
 /* Opens a regular file for reading; every file libfacet reads is opened
@@ -95,6 +100,10 @@ FACET_INTERNAL void facet__os_lib_close(FacetOsLibrary lib);
  * runs), and writes its path to out (size bytes). */
 FacetResult facet__os_private_folder(char *out, size_t size);
 FacetResult facet__os_mkdir(const char *path);
+/* The user's cache folder, from facet__malloc: $XDG_CACHE_HOME, else
+ * $HOME/.cache (POSIX); %LOCALAPPDATA% (Windows). FACET_E_NOTFOUND when
+ * the environment names none. */
+FACET_INTERNAL FacetResult facet__os_user_cache(char **out);
 /* Copies the file from to to, a new file (FACET_E_CONFLICT if it exists). */
 FacetResult facet__os_copy_file(const char *from, const char *to);
 /* Remove a file, or an empty folder, if they can; quiet. */

@@ -64,6 +64,8 @@ FacetResult facet__os_stat(FacetOsStat *out, const char *path)
                                       : FACET_OS_OTHER;
     out->size = (uint64_t)st.st_size;
     out->mtime_ns = mtime_ns(&st);
+    out->inode = (uint64_t)st.st_ino;
+    out->device = (uint64_t)st.st_dev;
     return FACET_OK;
 }
 
@@ -97,6 +99,7 @@ FacetResult facet__os_file_open(FacetOsFile *out, const char *path)
     out->path = path;
     out->size = 0;
     out->mtime_ns = 0;
+    out->inode = out->device = 0;
     if (facet__fault(FACET_FAULT_FILE))
         return errno_error(EIO, path, "open");
     /* Open without waiting for a FIFO's writer (and without taking a
@@ -125,6 +128,8 @@ FacetResult facet__os_file_open(FacetOsFile *out, const char *path)
     out->handle = fd;
     out->size = (uint64_t)st.st_size;
     out->mtime_ns = mtime_ns(&st);
+    out->inode = (uint64_t)st.st_ino;
+    out->device = (uint64_t)st.st_dev;
     return FACET_OK;
 }
 
@@ -333,6 +338,21 @@ FacetResult facet__os_private_folder(char *out, size_t size)
     return facet__error(err == EACCES || err == EPERM ? FACET_E_ACCESSDENIED : FACET_E_FAIL,
                         "no folder for private copies of modules: tried %s (%s)", tried,
                         err == EACCES ? "mounted noexec, or not writable" : strerror(err));
+}
+
+FacetResult facet__os_user_cache(char **out)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    *out = NULL;
+    /* The XDG rule: a relative $XDG_CACHE_HOME is ignored. */
+    if (xdg != NULL && xdg[0] == '/')
+        *out = facet__strdup(xdg);
+    else if (home != NULL && home[0] == '/')
+        *out = facet__path_join(home, ".cache");
+    else
+        return facet__error(FACET_E_NOTFOUND,
+                            "no cache folder: neither XDG_CACHE_HOME nor HOME is an absolute path");
+    return *out != NULL ? FACET_OK : facet__error(FACET_E_OUTOFMEMORY, "out of memory");
 }
 
 FacetResult facet__os_mkdir(const char *path)

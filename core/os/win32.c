@@ -10,6 +10,7 @@
 #include <windows.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "os.h"
@@ -96,12 +97,28 @@ FacetResult facet__os_stat(FacetOsStat *out, const char *path)
         }
         return win_error(err, path, "stat");
     }
-    facet__free(w);
     out->kind = (data.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) ? FACET_OS_DIRECTORY
                 : (data.dwFileAttributes & FILE_ATTRIBUTE_DEVICE) ? FACET_OS_OTHER
                                                                   : FACET_OS_FILE;
     out->size = ((uint64_t)data.nFileSizeHigh << 32) | data.nFileSizeLow;
     out->mtime_ns = mtime_ns(&data.ftLastWriteTime);
+    /* The file index and volume come only with a handle: one opened for
+     * no access at all, which neither waits nor locks anyone out. Where it
+     * cannot be opened, they stay 0, and a caller comparing them sees a
+     * file that may have changed. */
+    if (out->kind == FACET_OS_FILE) {
+        BY_HANDLE_FILE_INFORMATION info;
+        HANDLE h = CreateFileW(w, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                               OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, NULL);
+        if (h != INVALID_HANDLE_VALUE) {
+            if (GetFileInformationByHandle(h, &info)) {
+                out->inode = ((uint64_t)info.nFileIndexHigh << 32) | info.nFileIndexLow;
+                out->device = info.dwVolumeSerialNumber;
+            }
+            CloseHandle(h);
+        }
+    }
+    facet__free(w);
     return FACET_OK;
 }
 
@@ -122,6 +139,7 @@ FacetResult facet__os_file_open(FacetOsFile *out, const char *path)
     out->path = path;
     out->size = 0;
     out->mtime_ns = 0;
+    out->inode = out->device = 0;
     if (facet__fault(FACET_FAULT_FILE))
         return win_error(ERROR_READ_FAULT, path, "open");
     r = widen(&w, path);
@@ -162,6 +180,8 @@ FacetResult facet__os_file_open(FacetOsFile *out, const char *path)
     out->handle = (intptr_t)h;
     out->size = ((uint64_t)info.nFileSizeHigh << 32) | info.nFileSizeLow;
     out->mtime_ns = mtime_ns(&info.ftLastWriteTime);
+    out->inode = ((uint64_t)info.nFileIndexHigh << 32) | info.nFileIndexLow;
+    out->device = info.dwVolumeSerialNumber;
     return FACET_OK;
 }
 
@@ -419,6 +439,16 @@ FacetResult facet__os_private_folder(char *out, size_t size)
     r = win_error(err, out, "CreateDirectory");
     out[0] = '\0';
     return r;
+}
+
+FacetResult facet__os_user_cache(char **out)
+{
+    const wchar_t *w = _wgetenv(L"LOCALAPPDATA");
+    *out = NULL;
+    if (w == NULL || w[0] == L'\0')
+        return facet__error(FACET_E_NOTFOUND, "no cache folder: LOCALAPPDATA is not set");
+    *out = narrow(w);
+    return *out != NULL ? FACET_OK : facet__error(FACET_E_OUTOFMEMORY, "out of memory");
 }
 
 FacetResult facet__os_mkdir(const char *path)

@@ -40,6 +40,10 @@ FacetResult facet_runtime_new(FacetRuntime **out, const FacetRuntimeOptions *opt
     rt->log_payload = opts->log_payload;
     rt->manifests.chunk_size = 64 * 1024; /* scanned manifests, packed */
     rt->main_thread = facet__os_thread_id();
+    if (opts->scan_index != NULL && (rt->scan_index = facet__strdup(opts->scan_index)) == NULL) {
+        r = facet__error(FACET_E_OUTOFMEMORY, "facet_runtime_new: out of memory");
+        goto fail_lock;
+    }
     r = facet__os_rwlock_init(&rt->lock);
     if (FACET_FAILED(r))
         goto fail_lock;
@@ -66,6 +70,7 @@ fail_life_lock:
 fail_load_lock:
     facet__os_rwlock_destroy(&rt->lock);
 fail_lock:
+    facet__free(rt->scan_index);
     facet__free(rt);
     return r;
 }
@@ -100,6 +105,7 @@ void facet__runtime_release(FacetRuntime *rt)
     if (rt->discovery != NULL)
         rt->discovery->free_all(rt);
     facet__config_free(rt->config);
+    facet__free(rt->scan_index);
     facet__os_rwlock_destroy(&rt->life_lock);
     facet__os_rwlock_destroy(&rt->load_lock);
     facet__os_rwlock_destroy(&rt->lock);

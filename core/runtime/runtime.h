@@ -150,6 +150,8 @@ struct FacetRuntime {
     uint32_t seq;               /* manifests read so far; load_lock */
     const FacetDiscoveryHooks *discovery; /* set once, by discovery */
     FacetConfig *config;        /* set once; immutable after */
+    char *scan_index;           /* the folder of scan indexes the host named;
+                                 * NULL: not named; "": no index */
     FacetService *services;     /* uthash by sid, guarded by lock */
     FacetOsRwlock life_lock;    /* serialises start and stop */
     uint32_t started;

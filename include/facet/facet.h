@@ -97,12 +97,21 @@ typedef struct FacetRuntimeOptions {
     uint32_t log_level;   /* lowest FACET_LOG_* level kept (default FACET_LOG_INFO) */
     FacetLogFn log;       /* NULL: lines go to stderr */
     void *log_payload;
+    /* version 2 */
+    /* The folder that keeps the scan index of each plugin folder scanned
+     * (facet_scan), so that a new process parses only the manifests that
+     * changed. NULL: the configuration's "scan_index", else the user's
+     * cache folder ($XDG_CACHE_HOME or ~/.cache, %LOCALAPPDATA% on Windows,
+     * then facet/scan-index); "": no index. Copied. */
+    const char *scan_index;
 } FacetRuntimeOptions;
 
 #define FACET_RUNTIME_OPTIONS_INIT \
-    {sizeof(FacetRuntimeOptions), FACET_API_LEVEL, FACET_LOG_INFO, NULL, NULL}
+    {sizeof(FacetRuntimeOptions), FACET_API_LEVEL, FACET_LOG_INFO, NULL, NULL, NULL}
 #define FACET_RUNTIME_OPTIONS_V1_SIZE \
     ((uint32_t)(offsetof(FacetRuntimeOptions, log_payload) + sizeof(void *)))
+#define FACET_RUNTIME_OPTIONS_V2_SIZE \
+    ((uint32_t)(offsetof(FacetRuntimeOptions, scan_index) + sizeof(const char *)))
 
 /* Creates a runtime. opts may be NULL for the defaults. */
 FACET_API FacetResult facet_runtime_new(FacetRuntime **out, const FacetRuntimeOptions *opts);
@@ -346,7 +355,12 @@ typedef struct FacetScanProblem {
  * listed as a problem and the rest are read. Scanning a folder again reads
  * only the manifests new or changed since (by size and modification time)
  * and forgets those removed; a module whose code is loaded keeps serving
- * (FACET_E_BUSY problem). The report lists every module of the folder;
+ * (FACET_E_BUSY problem). A new runtime, in this process or another, does
+ * the same through the folder's scan index (FacetRuntimeOptions.scan_index):
+ * a manifest whose size, modification time, inode and device are those the
+ * index recorded is taken from it, unparsed. An index that cannot be read
+ * or written is ignored and written anew, and never fails a scan
+ * (facet_scan_report_stats says what happened). The report lists every module of the folder;
  * its problems are those this scan found new. Returns FACET_OK when there
  * was no problem, FACET_FALSE when there was at least one, and an error
  * only when the folder cannot be read. out may be NULL; otherwise the
@@ -360,6 +374,25 @@ FACET_API uint32_t facet_scan_report_problem_count(const FacetScanReport *report
 FACET_API FacetResult facet_scan_report_problem(FacetScanProblem *out,
                                                 const FacetScanReport *report, uint32_t index);
 FACET_API void facet_scan_report_free(FacetScanReport *report);
+
+/* What a scan read, and what it did with the scan index of each folder. */
+typedef struct FacetScanStats {
+    uint32_t struct_size;
+    uint32_t manifests;        /* manifest files listed */
+    uint32_t parsed;           /* read and parsed: new, changed, or not in the index */
+    uint32_t indexed;          /* taken from the scan index, unchanged since it was written */
+    uint32_t index_ignored;    /* folders whose index file was there but not used: not
+                                * whole, of another format, or another folder's */
+    uint32_t index_written;    /* folders whose index was written anew */
+    uint32_t index_failed;     /* folders whose index could not be written (the scan
+                                * is as good without; the next one parses again) */
+} FacetScanStats;
+
+#define FACET_SCAN_STATS_INIT {sizeof(FacetScanStats), 0, 0, 0, 0, 0, 0}
+#define FACET_SCAN_STATS_V1_SIZE \
+    ((uint32_t)(offsetof(FacetScanStats, index_failed) + sizeof(uint32_t)))
+
+FACET_API FacetResult facet_scan_report_stats(FacetScanStats *out, const FacetScanReport *report);
 
 /* ---- Host configuration ------------------------------------------------ */
 

@@ -289,13 +289,19 @@ typedef struct FacetKitMap {
     FACET_KIT_OBJECT_(Type, MAP, Type##_kit_destroy_)
 
 #define FACET_KIT_ENTRY_(Type, member, Itf) {&IID_##Itf, offsetof(Type, member)},
+/* One test of Type_kit_lookup_'s chain: the map is known here, so each IID
+ * is compared inline, with no loop over a table. */
+#define FACET_KIT_CASE_(Type, member, Itf)                                                   \
+    if (FacetGuidEqual(iid, &IID_##Itf))                                                     \
+        p = &object->member;                                                                 \
+    else
 #define FACET_KIT_IID_(Type, member, Itf) IID_##Itf##_INIT,
 #define FACET_KIT_THUNKS_(Type, member, Itf)                                                 \
     static FacetResult FACET_CALL Type##_##member##_QueryInterface(Itf *self,                \
                                                                    const FacetGuid *iid,     \
                                                                    void **out)               \
     {                                                                                         \
-        return facet_kit_query(FACET_KIT_FROM(Type, member, self), &Type##_kit_map, iid, out); \
+        return Type##_kit_lookup_(FACET_KIT_FROM(Type, member, self), iid, out);            \
     }                                                                                         \
     static uint32_t FACET_CALL Type##_##member##_AddRef(Itf *self)                            \
     {                                                                                         \
@@ -317,6 +323,24 @@ typedef struct FacetKitMap {
                                                FACET_KIT_COUNT(Type##_kit_entries),          \
                                                offsetof(Type, refs), destroy};               \
     static const FacetGuid Type##_kit_iids[] = {MAP(FACET_KIT_IID_)};                        \
+    /* facet_kit_query for this map: IFacetUnknown (the identity, the first    \
+     * member), then each member's IID, in the map's order. */                 \
+    static FacetResult Type##_kit_lookup_(Type *object, const FacetGuid *iid, void **out)    \
+    {                                                                                         \
+        void *p;                                                                              \
+        if (out == NULL)                                                                      \
+            return FACET_E_POINTER;                                                           \
+        *out = NULL;                                                                          \
+        if (iid == NULL)                                                                      \
+            return FACET_E_POINTER;                                                           \
+        if (FacetGuidEqual(iid, &IID_IFacetUnknown))                                          \
+            p = (char *)object + Type##_kit_entries[0].offset;                                \
+        else                                                                                  \
+            MAP(FACET_KIT_CASE_) return FACET_E_NOINTERFACE;                                  \
+        FacetAtomicIncrement(&object->refs);                                                  \
+        *out = p;                                                                             \
+        return FACET_OK;                                                                      \
+    }                                                                                         \
     MAP(FACET_KIT_THUNKS_)                                                                    \
     FACET_KIT_MAYBE_UNUSED_ static inline FacetResult Type##_kit_new(Type **out)              \
     {                                                                                         \
@@ -330,7 +354,7 @@ typedef struct FacetKitMap {
     FACET_KIT_MAYBE_UNUSED_ static inline FacetResult Type##_kit_query(                       \
         Type *object, const FacetGuid *iid, void **out)                                       \
     {                                                                                         \
-        return facet_kit_query(object, &Type##_kit_map, iid, out);                           \
+        return Type##_kit_lookup_(object, iid, out);                                          \
     }                                                                                         \
     FACET_KIT_MAYBE_UNUSED_ static inline uint32_t Type##_kit_addref(Type *object)            \
     {                                                                                         \

@@ -449,8 +449,8 @@ static void test_core_struct_size__probe(void **state)
 /* Each struct's newest size covers every field it has today, and the
  * struct ends (but for padding) where its last field ends: a host built
  * against these headers always passes at least that much. FacetManifestInfo
- * gained runtime in version 2; FacetCheckOptions has grown since its first
- * version too. */
+ * gained runtime in version 2, and FacetRuntimeOptions scan_index;
+ * FacetCheckOptions has grown since its first version too. */
 static void test_core_struct_size__v1_is_today(void **state)
 {
     static const struct {
@@ -460,11 +460,12 @@ static void test_core_struct_size__v1_is_today(void **state)
     } structs[] = {
         {"FacetModuleInfo", FACET_MODULE_INFO_V1_SIZE, sizeof(FacetModuleInfo)},
         {"FacetClassInfo", FACET_CLASS_INFO_V1_SIZE, sizeof(FacetClassInfo)},
-        {"FacetRuntimeOptions", FACET_RUNTIME_OPTIONS_V1_SIZE, sizeof(FacetRuntimeOptions)},
+        {"FacetRuntimeOptions", FACET_RUNTIME_OPTIONS_V2_SIZE, sizeof(FacetRuntimeOptions)},
         {"FacetRuntimeStats", FACET_RUNTIME_STATS_V1_SIZE, sizeof(FacetRuntimeStats)},
         {"FacetManifestInfo", FACET_MANIFEST_INFO_V2_SIZE, sizeof(FacetManifestInfo)},
         {"FacetScanModule", FACET_SCAN_MODULE_V1_SIZE, sizeof(FacetScanModule)},
         {"FacetScanProblem", FACET_SCAN_PROBLEM_V1_SIZE, sizeof(FacetScanProblem)},
+        {"FacetScanStats", FACET_SCAN_STATS_V1_SIZE, sizeof(FacetScanStats)},
         {"FacetCheckOptions",
          (uint32_t)(offsetof(FacetCheckOptions, type_libs) + sizeof(void *)),
          sizeof(FacetCheckOptions)},
