@@ -221,9 +221,10 @@ struct FacetManifest {
 FacetResult facet__manifest_parse(FacetManifest **out, const char *path, const char *text,
                                   size_t size);
 /* The same, allocating from shared, which the caller frees (with every
- * manifest in it); a failure leaves shared as it was. */
+ * manifest in it); a failure leaves shared as it was. dir, when not NULL,
+ * is path's folder, in shared: the manifests of one folder share it. */
 FacetResult facet__manifest_parse_in(FacetManifest **out, FacetArena *shared, const char *path,
-                                     const char *text, size_t size);
+                                     const char *dir, const char *text, size_t size);
 /* Compares what a loaded module says with its manifest: FACET_E_MISMATCH
  * naming every field that differs. */
 FACET_INTERNAL FacetResult facet__manifest_check_module(const FacetManifest *mf, FacetModule *m);
