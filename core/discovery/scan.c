@@ -236,7 +236,7 @@ static FacetResult declared_new(FacetDeclared **out, FacetArena *arena, FacetMan
     *out = NULL;
     if (d != NULL) {
         memset(d, 0, sizeof(*d));
-        d->lazy = facet__arena_alloc(arena, sizeof(FacetClassEntry) * (mf->class_count + 1));
+        d->lazy = facet__arena_alloc(arena, sizeof(FacetClassEntry) * mf->class_count);
     }
     if (d == NULL || d->lazy == NULL)
         return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", mf->path);
@@ -647,7 +647,8 @@ typedef struct ScanState {
     /* The folder's scan index (scan_index.c), read when a first manifest
      * is to be read: */
     const char *folder;          /* canonical */
-    const char *dir;             /* the folder as given, in rt->manifests, once needed */
+    const char *dir;             /* the folder as given, in rt->manifests, which the
+                                  * manifests read share; once one is read */
     char *index_file;            /* NULL: no index */
     FacetScanIndex *index;       /* NULL: none, or not usable */
     uint32_t index_state;        /* FACET_SCAN_INDEX_* */
@@ -791,9 +792,9 @@ static FacetResult read_one(ScanState *st, ScanFile *rec)
 
     rec->d = NULL;
     rec->error = FACET_OK;
-    /* The folder the manifests from the index share, before any manifest's
-     * mark: a rollback never takes it back. */
-    if (st->index_file != NULL && st->dir == NULL &&
+    /* The folder the folder's manifests share, before any manifest's mark:
+     * a rollback never takes it back. */
+    if (st->dir == NULL &&
         (st->dir = facet__arena_dirname(&rt->manifests, st->path)) == NULL)
         r = facet__error(FACET_E_OUTOFMEMORY, "facet_scan: out of memory");
     else
@@ -827,7 +828,7 @@ static FacetResult read_one(ScanState *st, ScanFile *rec)
         rec->mtime_ns = fs.mtime_ns;
         rec->inode = fs.inode;
         rec->device = fs.device;
-        r = facet__manifest_parse_in(&mf, &rt->manifests, st->path, text, size);
+        r = facet__manifest_parse_in(&mf, &rt->manifests, st->path, st->dir, text, size);
         facet__free(text);
         if (FACET_SUCCEEDED(r))
             st->parsed_ok++;

@@ -448,7 +448,7 @@ static int take_manifest(FacetManifest **out, FacetScanIndex *ix, const IndexEnt
         return 0;
     if (rd.bad || mf->class_count > (size_t)(rd.end - rd.p) / 16)
         return 0;
-    mf->classes = facet__arena_alloc(arena, sizeof(*mf->classes) * (mf->class_count + 1));
+    mf->classes = facet__arena_alloc(arena, sizeof(*mf->classes) * mf->class_count);
     if (mf->classes == NULL)
         return 0;
     for (i = 0; i < mf->class_count && ok && !rd.bad; i++) {
@@ -467,7 +467,7 @@ static int take_manifest(FacetManifest **out, FacetScanIndex *ix, const IndexEnt
             continue;
         if (rd.bad || c->interface_count > (size_t)(rd.end - rd.p) / 16)
             return 0;
-        c->interfaces = facet__arena_alloc(arena, sizeof(FacetGuid) * (c->interface_count + 1));
+        c->interfaces = facet__arena_alloc(arena, sizeof(FacetGuid) * c->interface_count);
         if (c->interfaces == NULL)
             return 0;
         for (k = 0; k < c->interface_count; k++)
@@ -476,7 +476,7 @@ static int take_manifest(FacetManifest **out, FacetScanIndex *ix, const IndexEnt
     mf->require_count = get32(&rd);
     if (!ok || rd.bad || mf->require_count > (size_t)(rd.end - rd.p) / 8)
         return 0;
-    mf->requires = facet__arena_alloc(arena, sizeof(*mf->requires) * (mf->require_count + 1));
+    mf->requires = facet__arena_alloc(arena, sizeof(*mf->requires) * mf->require_count);
     if (mf->requires == NULL)
         return 0;
     for (i = 0; i < mf->require_count; i++) {
@@ -488,7 +488,7 @@ static int take_manifest(FacetManifest **out, FacetScanIndex *ix, const IndexEnt
     mf->permission_count = get32(&rd);
     if (!ok || rd.bad || mf->permission_count > (size_t)(rd.end - rd.p) / 4)
         return 0;
-    mf->permissions = facet__arena_alloc(arena, sizeof(char *) * (mf->permission_count + 1));
+    mf->permissions = facet__arena_alloc(arena, sizeof(char *) * mf->permission_count);
     if (mf->permissions == NULL)
         return 0;
     for (i = 0; i < mf->permission_count; i++)

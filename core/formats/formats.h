@@ -208,9 +208,10 @@ FACET_INTERNAL char *facet__manifest_path_for(const char *module);
 FacetResult facet__manifest_parse(FacetManifest **out, const char *path, const char *text,
                                   size_t size);
 /* The same, allocating from shared, which the caller frees (with every
- * manifest in it); a failure leaves shared as it was. */
+ * manifest in it); a failure leaves shared as it was. dir, when not NULL,
+ * is path's folder, in shared: the manifests of one folder share it. */
 FacetResult facet__manifest_parse_in(FacetManifest **out, FacetArena *shared, const char *path,
-                                     const char *text, size_t size);
+                                     const char *dir, const char *text, size_t size);
 /* The library's full path, checked to stay inside the manifest's folder
  * (after links are resolved); from facet__malloc. */
 FacetResult facet__manifest_library_path(char **out, const FacetManifest *mf);

@@ -445,7 +445,7 @@ static FacetResult parse_root(Parser *p, json_t *root)
 }
 
 static FacetResult parse_into(FacetManifest **out, FacetArena *arena, int own, const char *path,
-                              const char *text, size_t size)
+                              const char *dir, const char *text, size_t size)
 {
     Parser p;
     FacetManifest *mf;
@@ -477,7 +477,7 @@ static FacetResult parse_into(FacetManifest **out, FacetArena *arena, int own, c
     memset(mf, 0, sizeof(*mf));
     p.mf = mf;
     mf->path = facet__arena_strdup(arena, path);
-    mf->dir = facet__arena_dirname(arena, path);
+    mf->dir = dir != NULL ? dir : facet__arena_dirname(arena, path);
     if (mf->path == NULL || mf->dir == NULL)
         r = facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", path);
     else
@@ -504,13 +504,13 @@ FacetResult facet__manifest_parse(FacetManifest **out, const char *path, const c
                                   size_t size)
 {
     FacetArena arena = {NULL, 0};
-    return parse_into(out, &arena, 1, path, text, size);
+    return parse_into(out, &arena, 1, path, NULL, text, size);
 }
 
 FacetResult facet__manifest_parse_in(FacetManifest **out, FacetArena *shared, const char *path,
-                                     const char *text, size_t size)
+                                     const char *dir, const char *text, size_t size)
 {
-    return parse_into(out, shared, 0, path, text, size);
+    return parse_into(out, shared, 0, path, dir, text, size);
 }
 
 int facet__manifest_has_permission(const FacetManifest *mf, const char *permission)

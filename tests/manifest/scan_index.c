@@ -1,7 +1,8 @@
 /*
  * tests/manifest/scan_index.c - the scan index: a new runtime scanning a
  * folder parses only the manifests that changed since the index was
- * written (touched, replaced, added, renamed; a removed one is forgotten);
+ * written (touched, replaced, added, renamed; a removed one is forgotten;
+ * one changed in the tick the index was written is never trusted);
  * an index that is corrupt, of another format, another folder's or cannot
  * be written is ignored and written anew, and never fails a scan; where the
  * index lives (option, configuration, the user's cache folder, never the
@@ -16,6 +17,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #ifdef _WIN32
 #include <sys/utime.h>
 #else
@@ -194,6 +196,28 @@ static void test_scan_index__touched_is_parsed_again(void **state)
     s = scan_new(dir, ix);
     expect_scan(&s, 2, 1, 1, 1);
     assert_string_equal(s.version, "1.0.10");
+    facet_test_remove_tree(base);
+    assert_no_leaks();
+}
+
+/* A manifest whose time is not before the index's own (changed in the tick
+ * the index was written, here: in the future) is never taken from it: a
+ * second change in that tick could not be told. Once its time is in the
+ * past, it is. */
+static void test_scan_index__racily_clean_is_parsed(void **state)
+{
+    char base[4096], dir[4200], ix[4200];
+    Scan s;
+    (void)state;
+    snprintf(base, sizeof(base), "%s", plug_folder());
+    setup(dir, ix, base);
+    set_mtime(dir, "plug_a.facet.json", (long long)time(NULL) + 3600, 0);
+    expect_scan((s = scan_new(dir, ix), &s), 2, 2, 0, 1);
+    expect_scan((s = scan_new(dir, ix), &s), 2, 1, 1, 1);
+    expect_scan((s = scan_new(dir, ix), &s), 2, 1, 1, 1);
+    set_mtime(dir, "plug_a.facet.json", 1600000000, 1);
+    expect_scan((s = scan_new(dir, ix), &s), 2, 1, 1, 1);
+    expect_scan((s = scan_new(dir, ix), &s), 2, 0, 2, 0);
     facet_test_remove_tree(base);
     assert_no_leaks();
 }
@@ -579,6 +603,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scan_index__second_runtime_parses_nothing),
         cmocka_unit_test(test_scan_index__touched_is_parsed_again),
+        cmocka_unit_test(test_scan_index__racily_clean_is_parsed),
         cmocka_unit_test(test_scan_index__replaced_by_rename_is_parsed),
         cmocka_unit_test(test_scan_index__added_removed_renamed),
         cmocka_unit_test(test_scan_index__corrupt_is_ignored_and_rewritten),
