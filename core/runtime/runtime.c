@@ -97,6 +97,8 @@ void facet__runtime_release(FacetRuntime *rt)
         next = m->next;
         facet__module_free(m);
     }
+    if (rt->reload != NULL && facet__reload_hooks != NULL)
+        facet__reload_hooks->free(rt);
     facet__declared_free_all(rt);
     facet__config_free(rt->config);
     facet__os_rwlock_destroy(&rt->life_lock);
@@ -124,6 +126,8 @@ typedef struct HandleSlot {
     uintptr_t generation;
     uint32_t next_free;        /* index + 1 of the next free slot */
 } HandleSlot;
+
+const FacetReloadHooks *facet__reload_hooks;
 
 static FacetOsRwlock handles_lock = FACET_OS_RWLOCK_INIT;
 static HandleSlot *slots;
@@ -316,6 +320,11 @@ static uint32_t collect_locked(FacetRuntime *rt, uint32_t *go, const char **go_p
     return waiting;
 }
 
+uint32_t facet__runtime_collect_locked(FacetRuntime *rt)
+{
+    return collect_locked(rt, NULL, NULL);
+}
+
 /* Says that the Go modules just closed stay mapped. */
 static FacetResult go_stays(const char *fn, uint32_t count, const char *path)
 {
@@ -358,6 +367,8 @@ FacetResult facet_runtime_free(FacetRuntime *rt)
 
     if (rt == NULL)
         return FACET_OK;
+    if (rt->reload != NULL && facet__reload_hooks != NULL)
+        facet__reload_hooks->close(rt);
     if (rt->started)
         facet_runtime_stop(rt);
     facet__services_free(rt);

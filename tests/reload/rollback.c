@@ -1,0 +1,2 @@
+#include "rltest.h"
+int main(void) { return 0; }
