@@ -229,4 +229,130 @@ static inline int rl_events_have(const char *text)
     return has;
 }
 
+/* ---- Bad versions ------------------------------------------------------ */
+
+/* A bad version: how to put it in place, what reload returns, and words
+ * the message must hold. */
+typedef struct Bad {
+    const char *what;
+    void (*put)(const char *dir);
+    FacetResult code;
+    const char *words;
+} Bad;
+
+static inline void put_missing(const char *dir)
+{
+    char path[8448];
+    snprintf(path, sizeof(path), "%s/" RL_LIB, dir);
+    assert_int_equal(remove(path), 0);
+}
+
+static inline void put_truncated(const char *dir)
+{
+    size_t size;
+    char *data = facet_test_read_file(facet_test_module("rl_v2"), &size);
+    rl_put_file(dir, RL_LIB, data, size / 3, 0); /* a copy cut short */
+    free(data);
+}
+
+static inline void put_text(const char *dir)
+{
+    static const char text[] = "this is not a library, it is a text file\n";
+    rl_put_file(dir, RL_LIB, text, sizeof(text) - 1, 1);
+}
+
+static inline void put_wrong_machine(const char *dir)
+{
+    size_t size;
+    unsigned char *data = facet_test_read_file(facet_test_module("rl_v2"), &size);
+#ifdef _WIN32
+    /* IMAGE_FILE_HEADER.Machine, after "PE\0\0" at e_lfanew */
+    uint32_t pe = data[0x3c] | data[0x3d] << 8 | data[0x3e] << 16 | (uint32_t)data[0x3f] << 24;
+    data[pe + 4] = 0x64; /* ARM64: 0xAA64 */
+    data[pe + 5] = 0xAA;
+#else
+    /* e_machine: aarch64 (183), or x86-64 (62) where this is aarch64 */
+    data[18] = data[18] == 183 ? 62 : 183;
+    data[19] = 0;
+#endif
+    rl_put_file(dir, RL_LIB, data, size, 1);
+    free(data);
+}
+
+/* The library of version 2 with a manifest that says 5.0.0. */
+static inline void put_mismatch(const char *dir)
+{
+    rl_put(dir, "rl_v2", "5.0.0", 1);
+}
+
+static inline void put_api_level(const char *dir)
+{
+    char text[4096], *at;
+    rl_put(dir, "rl_v2", "2.0.0", 1);
+    rl_manifest_text(text, sizeof(text), "2.0.0", NULL);
+    at = strstr(text, "\"api_level\": 1");
+    memcpy(at, "\"api_level\": 9", 14);
+    rl_put_file(dir, RL_MANIFEST, text, strlen(text), 1);
+}
+
+static inline void put_go(const char *dir)
+{
+    char text[4096];
+    rl_put(dir, "rl_v2", "2.0.0", 1);
+    rl_manifest_text(text, sizeof(text), "2.0.0", "\"runtime\": \"go\"");
+    rl_put_file(dir, RL_MANIFEST, text, strlen(text), 1);
+}
+
+static inline void put_bad_manifest(const char *dir)
+{
+    static const char text[] = "{\"name\": \"test.rl\", \"version\": ";
+    rl_put(dir, "rl_v2", "2.0.0", 1);
+    rl_put_file(dir, RL_MANIFEST, text, sizeof(text) - 1, 0); /* half written */
+}
+
+static inline void put_manifest_gone(const char *dir)
+{
+    char path[8448], away[8460];
+    snprintf(path, sizeof(path), "%s/" RL_MANIFEST, dir);
+    snprintf(away, sizeof(away), "%s.old", path);
+    assert_int_equal(rename(path, away), 0); /* renamed away */
+}
+
+static inline void put_init_fails(const char *dir)
+{
+    rl_put(dir, "rl_init", "4.0.0", 1);
+}
+
+static inline void put_start_fails(const char *dir)
+{
+    rl_put(dir, "rl_start", "4.0.0", 1);
+}
+
+static inline void put_refuses_state(const char *dir)
+{
+    rl_put(dir, "rl_restore", "4.0.0", 0);
+}
+
+/* test.a requires test.rl ^1 in this case alone: version 2 breaks it. */
+static inline void put_breaks_dependant(const char *dir)
+{
+    rl_put(dir, "rl_v2", "2.0.0", 1);
+}
+
+static const Bad rl_bads[] = {
+    {"missing", put_missing, FACET_E_FILENOTFOUND, RL_LIB},
+    {"truncated", put_truncated, FACET_E_TRUNCATED, RL_LIB},
+    {"text", put_text, FACET_E_NOTLIBRARY, RL_LIB},
+    {"wrong machine", put_wrong_machine, FACET_E_WRONGARCH, RL_LIB},
+    {"mismatch", put_mismatch, FACET_E_MISMATCH, "5.0.0"},
+    {"api level", put_api_level, FACET_E_APILEVEL, "needs host API level 9"},
+    {"go", put_go, FACET_E_CONFLICT, "Go"},
+    {"bad manifest", put_bad_manifest, FACET_E_BADMANIFEST, RL_MANIFEST},
+    {"manifest renamed away", put_manifest_gone, FACET_E_FILENOTFOUND, RL_MANIFEST},
+    {"init fails", put_init_fails, FACET_E_FAIL, "Init of version 4.0.0 failed"},
+    {"start fails", put_start_fails, FACET_E_FAIL, "Start of version 4.0.0 failed"},
+    {"refuses the state", put_refuses_state, FACET_E_INVALIDARG, "refused the state"},
+    {"breaks a dependant", put_breaks_dependant, FACET_E_VERSION, "breaks module test.a"},
+};
+
 #endif

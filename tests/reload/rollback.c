@@ -8,145 +8,21 @@
 
 static Journal journal;
 
-/* A bad version: how to put it in place, what reload returns, and words
- * the message must hold. */
-typedef struct Bad {
-    const char *what;
-    void (*put)(const char *dir);
-    FacetResult code;
-    const char *words;
-} Bad;
-
-static void put_missing(const char *dir)
-{
-    char path[8448];
-    snprintf(path, sizeof(path), "%s/" RL_LIB, dir);
-    assert_int_equal(remove(path), 0);
-}
-
-static void put_truncated(const char *dir)
-{
-    size_t size;
-    char *data = facet_test_read_file(facet_test_module("rl_v2"), &size);
-    rl_put_file(dir, RL_LIB, data, size / 3, 0); /* a copy cut short */
-    free(data);
-}
-
-static void put_text(const char *dir)
-{
-    static const char text[] = "this is not a library, it is a text file\n";
-    rl_put_file(dir, RL_LIB, text, sizeof(text) - 1, 1);
-}
-
-static void put_wrong_machine(const char *dir)
-{
-    size_t size;
-    unsigned char *data = facet_test_read_file(facet_test_module("rl_v2"), &size);
-#ifdef _WIN32
-    /* IMAGE_FILE_HEADER.Machine, after "PE\0\0" at e_lfanew */
-    uint32_t pe = data[0x3c] | data[0x3d] << 8 | data[0x3e] << 16 | (uint32_t)data[0x3f] << 24;
-    data[pe + 4] = 0x64; /* ARM64: 0xAA64 */
-    data[pe + 5] = 0xAA;
-#else
-    /* e_machine: aarch64 (183), or x86-64 (62) where this is aarch64 */
-    data[18] = data[18] == 183 ? 62 : 183;
-    data[19] = 0;
-#endif
-    rl_put_file(dir, RL_LIB, data, size, 1);
-    free(data);
-}
-
-/* The library of version 2 with a manifest that says 5.0.0. */
-static void put_mismatch(const char *dir)
-{
-    rl_put(dir, "rl_v2", "5.0.0", 1);
-}
-
-static void put_api_level(const char *dir)
-{
-    char text[4096], *at;
-    rl_put(dir, "rl_v2", "2.0.0", 1);
-    rl_manifest_text(text, sizeof(text), "2.0.0", NULL);
-    at = strstr(text, "\"api_level\": 1");
-    memcpy(at, "\"api_level\": 9", 14);
-    rl_put_file(dir, RL_MANIFEST, text, strlen(text), 1);
-}
-
-static void put_go(const char *dir)
-{
-    char text[4096];
-    rl_put(dir, "rl_v2", "2.0.0", 1);
-    rl_manifest_text(text, sizeof(text), "2.0.0", "\"runtime\": \"go\"");
-    rl_put_file(dir, RL_MANIFEST, text, strlen(text), 1);
-}
-
-static void put_bad_manifest(const char *dir)
-{
-    static const char text[] = "{\"name\": \"test.rl\", \"version\": ";
-    rl_put(dir, "rl_v2", "2.0.0", 1);
-    rl_put_file(dir, RL_MANIFEST, text, sizeof(text) - 1, 0); /* half written */
-}
-
-static void put_manifest_gone(const char *dir)
-{
-    char path[8448], away[8460];
-    snprintf(path, sizeof(path), "%s/" RL_MANIFEST, dir);
-    snprintf(away, sizeof(away), "%s.old", path);
-    assert_int_equal(rename(path, away), 0); /* renamed away */
-}
-
-static void put_init_fails(const char *dir)
-{
-    rl_put(dir, "rl_init", "4.0.0", 1);
-}
-
-static void put_start_fails(const char *dir)
-{
-    rl_put(dir, "rl_start", "4.0.0", 1);
-}
-
-static void put_refuses_state(const char *dir)
-{
-    rl_put(dir, "rl_restore", "4.0.0", 0);
-}
-
-/* test.a requires test.rl ^1 in this case alone: version 2 breaks it. */
-static void put_breaks_dependant(const char *dir)
-{
-    rl_put(dir, "rl_v2", "2.0.0", 1);
-}
-
-static const Bad bads[] = {
-    {"missing", put_missing, FACET_E_FILENOTFOUND, RL_LIB},
-    {"truncated", put_truncated, FACET_E_TRUNCATED, RL_LIB},
-    {"text", put_text, FACET_E_NOTLIBRARY, RL_LIB},
-    {"wrong machine", put_wrong_machine, FACET_E_WRONGARCH, RL_LIB},
-    {"mismatch", put_mismatch, FACET_E_MISMATCH, "5.0.0"},
-    {"api level", put_api_level, FACET_E_APILEVEL, "needs host API level 9"},
-    {"go", put_go, FACET_E_CONFLICT, "Go"},
-    {"bad manifest", put_bad_manifest, FACET_E_BADMANIFEST, RL_MANIFEST},
-    {"manifest renamed away", put_manifest_gone, FACET_E_FILENOTFOUND, RL_MANIFEST},
-    {"init fails", put_init_fails, FACET_E_FAIL, "Init of version 4.0.0 failed"},
-    {"start fails", put_start_fails, FACET_E_FAIL, "Start of version 4.0.0 failed"},
-    {"refuses the state", put_refuses_state, FACET_E_INVALIDARG, "refused the state"},
-    {"breaks a dependant", put_breaks_dependant, FACET_E_VERSION, "breaks module test.a"},
-};
-
 static void test_reload_rollback__every_bad_kind(void **state)
 {
     char dir[4096], expect[256];
     size_t i;
     (void)state;
-    for (i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
+    for (i = 0; i < sizeof(rl_bads) / sizeof(rl_bads[0]); i++) {
         FacetRuntime *rt = rl_setup(dir, sizeof(dir));
         IReloadProbe *old;
         const char *v = NULL;
         uint32_t sum = 0;
         FacetResult r;
-        print_message("bad version: %s\n", bads[i].what);
+        print_message("bad version: %s\n", rl_bads[i].what);
         /* started, with test.a depending on it */
         plug_install(dir, "plug_a", "test.a", 1,
-                     bads[i].put == put_breaks_dependant ? "{\"test.rl\": \"^1\"}"
+                     rl_bads[i].put == put_breaks_dependant ? "{\"test.rl\": \"^1\"}"
                                                          : "{\"test.rl\": \">=1\"}",
                      NULL);
         journal_init(&journal);
@@ -158,12 +34,12 @@ static void test_reload_rollback__every_bad_kind(void **state)
         old = rl_new(rt);
         journal.text[0] = '\0';
 
-        bads[i].put(dir);
+        rl_bads[i].put(dir);
         r = facet_runtime_reload(rt, "test.rl");
-        if (r != bads[i].code)
-            fail_msg("%s: %s, expected %s: %s", bads[i].what, facet_result_name(r),
-                     facet_result_name(bads[i].code), facet_last_error());
-        expect_error(r, bads[i].code, bads[i].words, "rolled back: version 1.0.0 keeps serving");
+        if (r != rl_bads[i].code)
+            fail_msg("%s: %s, expected %s: %s", rl_bads[i].what, facet_result_name(r),
+                     facet_result_name(rl_bads[i].code), facet_last_error());
+        expect_error(r, rl_bads[i].code, rl_bads[i].words, "rolled back: version 1.0.0 keeps serving");
         assert_string_equal(rl_serving(rt), "1.0.0");
         assert_int_equal(IReloadProbe_Version(old, &v), FACET_OK);
         assert_string_equal(v, "1.0.0");
@@ -173,7 +49,7 @@ static void test_reload_rollback__every_bad_kind(void **state)
         assert_int_equal(rl_seen.succeeded, 0);
         snprintf(expect, sizeof(expect), "back test.rl 1.0.0>");
         assert_true(rl_events_have(expect));
-        assert_true(rl_events_have(facet_result_name(bads[i].code)));
+        assert_true(rl_events_have(facet_result_name(rl_bads[i].code)));
         assert_true(rl_log_has("reload rolled back"));
         /* test.a was stopped only where the swap got that far, and runs */
         assert_true(journal.text[0] == '\0' ||
@@ -183,7 +59,7 @@ static void test_reload_rollback__every_bad_kind(void **state)
          * that serves: the old version stays, held by old */
         rl_put(dir, "rl_v1", "1.0.0", 1);
         if (FACET_FAILED(facet_runtime_reload(rt, "test.rl")))
-            fail_msg("%s, then a good version: %s", bads[i].what, facet_last_error());
+            fail_msg("%s, then a good version: %s", rl_bads[i].what, facet_last_error());
         assert_true(rl_events_have("ok test.rl 1.0.0>1.0.0 FACET_OK"));
         {
             FacetRuntimeStats st = FACET_RUNTIME_STATS_INIT;
