@@ -12,9 +12,15 @@
 #define THREADS 8
 #define HELD 4
 
+#ifdef _WIN32
+typedef HANDLE Thread;
+#else
+typedef pthread_t Thread;
+#endif
+
 typedef struct Worker {
     FacetRuntime *rt;
-    pthread_t thread;
+    Thread thread;
     uint64_t creates, calls, failures;
     char first_failure[1024];
 } Worker;
@@ -41,7 +47,11 @@ static void use(Worker *w, IReloadProbe *p, const char *v)
     }
 }
 
+#ifdef _WIN32
+static DWORD WINAPI work(void *payload)
+#else
 static void *work(void *payload)
+#endif
 {
     Worker *w = payload;
     IReloadProbe *held[HELD] = {NULL};
@@ -82,7 +92,27 @@ static void *work(void *payload)
             use(w, held[k], held_version[k]);
             IReloadProbe_Release(held[k]);
         }
-    return NULL;
+    return 0;
+}
+
+static void start(Worker *w)
+{
+#ifdef _WIN32
+    w->thread = CreateThread(NULL, 0, work, w, 0, NULL);
+    assert_non_null(w->thread);
+#else
+    assert_int_equal(pthread_create(&w->thread, NULL, work, w), 0);
+#endif
+}
+
+static void join(Worker *w)
+{
+#ifdef _WIN32
+    assert_int_equal(WaitForSingleObject(w->thread, INFINITE), WAIT_OBJECT_0);
+    CloseHandle(w->thread);
+#else
+    assert_int_equal(pthread_join(w->thread, NULL), 0);
+#endif
 }
 
 static void test_reload_stress__replaced_under_load(void **state)
@@ -103,7 +133,7 @@ static void test_reload_stress__replaced_under_load(void **state)
     __atomic_store_n(&stop, 0, __ATOMIC_RELEASE);
     for (i = 0; i < THREADS; i++) {
         workers[i].rt = rt;
-        assert_int_equal(pthread_create(&workers[i].thread, NULL, work, &workers[i]), 0);
+        start(&workers[i]);
     }
     for (i = 0; i < rounds; i++) {
         FacetResult r;
@@ -129,7 +159,7 @@ static void test_reload_stress__replaced_under_load(void **state)
     rl_sleep_ms(50);
     __atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
     for (i = 0; i < THREADS; i++) {
-        assert_int_equal(pthread_join(workers[i].thread, NULL), 0);
+        join(&workers[i]);
         if (workers[i].failures != 0)
             fail_msg("thread %u: %llu failure(s), the first: %s", i,
                      (unsigned long long)workers[i].failures, workers[i].first_failure);
