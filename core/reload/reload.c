@@ -78,6 +78,7 @@ __attribute__((constructor)) static void install_hooks(void)
 {
     facet__reload_hooks = &hooks;
 }
+#define HOOKS_AT_LOAD 1
 #elif defined(_MSC_VER)
 static void install_hooks(void)
 {
@@ -85,6 +86,9 @@ static void install_hooks(void)
 }
 #pragma section(".CRT$XCU", read)
 __declspec(allocate(".CRT$XCU")) static void (*install_hooks_)(void) = install_hooks;
+#define HOOKS_AT_LOAD 1
+#else
+#define HOOKS_AT_LOAD 0
 #endif
 
 /* rt's reload state, made on first use. From then on every module of rt
@@ -94,7 +98,8 @@ static FacetResult install(FacetRuntime *rt, FacetReload **out)
 {
     FacetReload *st;
     FacetResult r = FACET_OK;
-    facet__reload_hooks = &hooks;
+    if (!HOOKS_AT_LOAD)
+        facet__reload_hooks = &hooks; /* no constructor: the first use does it */
     facet__os_rwlock_wrlock(&rt->load_lock);
     st = rt->reload;
     if (facet__atomic_load32(&rt->freed)) {

@@ -211,6 +211,16 @@ static inline const char *rl_serving(FacetRuntime *rt)
     return version;
 }
 
+/* A counter of rl_seen, read under its lock (the watcher's thread writes). */
+static inline unsigned rl_count(const unsigned *counter)
+{
+    unsigned n;
+    rl_lock();
+    n = *counter;
+    rl_unlock();
+    return n;
+}
+
 static inline int rl_log_has(const char *text)
 {
     int has;
