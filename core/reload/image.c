@@ -10,24 +10,42 @@
 
 #include "reload/reload.h"
 
+/* The file, with its first bytes read at once: the Go check walks the
+ * section headers, a small read each, and a small module is whole in
+ * them. */
+typedef struct Head {
+    FacetOsFile f;
+    uint64_t size;     /* bytes in bytes[] */
+    uint8_t bytes[64 * 1024];
+} Head;
+
 static int64_t read_at(void *payload, uint64_t offset, void *buf, uint64_t len)
 {
+    Head *h = payload;
     uint64_t got = 0;
-    if (FACET_FAILED(facet__file_read(payload, offset, buf, len, &got)))
+    if (offset <= h->size && len <= h->size - offset) {
+        memcpy(buf, h->bytes + offset, (size_t)len);
+        return (int64_t)len;
+    }
+    if (FACET_FAILED(facet__file_read(&h->f, offset, buf, len, &got)))
         return -1;
     return (int64_t)got;
 }
 
 FacetResult facet__reload_check_go(const char *library)
 {
-    FacetOsFile f;
-    int go;
-    if (FACET_FAILED(facet__os_file_open(&f, library))) {
-        facet_error_clear();
-        return FACET_OK; /* the loader says what is wrong with it */
+    Head *h = facet__malloc(sizeof(*h));
+    int go = 0;
+    if (h == NULL)
+        return facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", library);
+    if (FACET_SUCCEEDED(facet__os_file_open(&h->f, library))) {
+        if (FACET_FAILED(facet__file_read(&h->f, 0, h->bytes, sizeof(h->bytes), &h->size)))
+            h->size = 0;
+        go = facet__image_is_go(h->f.size, read_at, h);
+        facet__os_file_close(&h->f);
     }
-    go = facet__image_is_go(f.size, read_at, &f);
-    facet__os_file_close(&f);
+    facet__free(h);
+    facet_error_clear(); /* the loader says what is wrong with the file */
     if (go)
         return facet__error(FACET_E_CONFLICT,
                             "%s: the new version is written in Go: a process has one Go "
@@ -39,6 +57,7 @@ FacetResult facet__reload_check_go(const char *library)
 
 #define STB_GNU_UNIQUE_ 10u
 #define SHT_DYNSYM_ 11u
+#define MAX_DYNSYM (16u * 1024u * 1024u) /* a bound for a hostile header */
 
 typedef struct Elf {
     FacetOsFile f;
@@ -64,7 +83,7 @@ static int read_exact(Elf *e, uint64_t offset, void *buf, uint64_t len)
  * looks at. */
 static uint32_t count_unique(Elf *e, char *name, size_t size)
 {
-    uint8_t h[64], sh[64], sym[24];
+    uint8_t h[64], sh[64], *syms;
     uint64_t shoff, i, n, symoff = 0, symsize = 0, entsize, stroff = 0, strsize = 0;
     unsigned shentsize, shnum, link = 0;
     uint32_t found = 0;
@@ -91,28 +110,33 @@ static uint32_t count_unique(Elf *e, char *name, size_t size)
     strsize = e->is64 ? get(e, sh + 32, 8) : get(e, sh + 20, 4);
     entsize = e->is64 ? 24 : 16;
     n = symsize / entsize;
-    if (n > e->f.size / entsize)
+    if (n > e->f.size / entsize || symsize > MAX_DYNSYM)
         return 0;
+    /* One read for the table: a symbol at a time was most of a reload's
+     * system calls. */
+    syms = facet__malloc((size_t)symsize + 1);
+    if (syms == NULL || !read_exact(e, symoff, syms, symsize)) {
+        facet__free(syms);
+        return 0;
+    }
     for (i = 0; i < n; i++) {
-        unsigned info;
+        const uint8_t *sym = syms + i * entsize;
+        unsigned info = e->is64 ? sym[4] : sym[12];
         uint64_t at;
-        if (!read_exact(e, symoff + i * entsize, sym, entsize))
-            break;
-        info = e->is64 ? sym[4] : sym[12];
         if ((info >> 4) != STB_GNU_UNIQUE_)
             continue;
         at = get(e, sym, 4);
         if (found++ == 0 && size > 0) {
-            uint64_t len = size - 1 < strsize - at ? size - 1 : strsize - at;
-            name[0] = '\0';
-            if (at < strsize && read_exact(e, stroff + at, name, len)) {
-                name[len] = '\0';
-                name[strlen(name)] = '\0';
-            } else {
-                name[0] = '\0';
-            }
+            uint64_t len = at < strsize ? strsize - at : 0;
+            if (len > size - 1)
+                len = size - 1;
+            uint64_t got = 0;
+            if (len == 0 || FACET_FAILED(facet__file_read(&e->f, stroff + at, name, len, &got)))
+                got = 0;
+            name[got] = '\0';
         }
     }
+    facet__free(syms);
     return found;
 }
 

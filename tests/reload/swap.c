@@ -185,6 +185,31 @@ static void test_reload_swap__listeners(void **state)
     assert_no_leaks();
 }
 
+/* A library with STB_GNU_UNIQUE symbols never unloads: the log says so,
+ * naming one, when it is loaded; a library without has no such line. */
+static void test_reload_swap__gnu_unique_logged(void **state)
+{
+    char dir[4096];
+    FacetRuntime *rt;
+    (void)state;
+    if (!RL_HAVE_UNIQUE) {
+        print_message("SKIPPED: this compiler binds no symbol STB_GNU_UNIQUE (GCC on ELF does)\n");
+        skip();
+    }
+    rt = rl_setup(dir, sizeof(dir));
+    rl_put(dir, "rl_v2", "2.0.0", 1);
+    assert_int_equal(facet_runtime_reload(rt, "test.rl"), FACET_OK);
+    assert_false(rl_log_has("STB_GNU_UNIQUE"));
+    rl_put(dir, "rl_unique", "5.0.0", 1);
+    assert_int_equal(facet_runtime_reload(rt, "test.rl"), FACET_OK);
+    assert_string_equal(rl_serving(rt), "5.0.0");
+    assert_true(rl_log_has("symbol(s) bound STB_GNU_UNIQUE (_ZZ15rl_unique_countvE5count)"));
+    assert_true(rl_log_has("-fno-gnu-unique"));
+    assert_int_equal(facet_runtime_free(rt), FACET_OK);
+    facet_test_remove_tree(dir);
+    assert_no_leaks();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -193,6 +218,7 @@ int main(void)
         cmocka_unit_test(test_reload_swap__state_handed_over),
         cmocka_unit_test(test_reload_swap__dependants_stopped_and_started),
         cmocka_unit_test(test_reload_swap__listeners),
+        cmocka_unit_test(test_reload_swap__gnu_unique_logged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
