@@ -216,6 +216,8 @@ typedef struct Attempt {
     FacetDeclared **dependants;  /* in dependency order */
     uint32_t dependant_count;
     uint32_t *dependant_life;    /* what each had */
+    uint32_t tentative;          /* a library and manifest that disagree may be
+                                  * halfway through being replaced: say nothing */
 } Attempt;
 
 static void emit(Attempt *a, uint32_t kind, FacetResult result, const char *reason)
@@ -671,6 +673,13 @@ static void finish(Attempt *a)
     restart(a, 0);
 }
 
+static void started(Attempt *a)
+{
+    emit(a, FACET_RELOAD_STARTED, FACET_OK, NULL);
+    facet__runtime_log(a->rt, FACET_LOG_INFO, a->name, "reload: trying version %s (%s serves)",
+                       a->mf ? a->mf->version : "?", a->old_version);
+}
+
 static FacetResult reload_locked(Attempt *a)
 {
     FacetRuntime *rt = a->rt;
@@ -711,13 +720,23 @@ static FacetResult reload_locked(Attempt *a)
     }
 
     r = facet_manifest_load(&a->mf, a->manifest);
-    emit(a, FACET_RELOAD_STARTED, FACET_OK, NULL);
-    facet__runtime_log(rt, FACET_LOG_INFO, a->name, "reload: trying version %s (%s serves)",
-                       a->mf ? a->mf->version : "?", a->old_version);
+    if (!a->tentative)
+        started(a);
     if (FACET_SUCCEEDED(r)) {
         facet__os_rwlock_wrlock(&rt->load_lock);
         r = open_new(a);
         facet__os_rwlock_wrunlock(&rt->load_lock);
+    }
+    if (a->tentative) {
+        if (r == FACET_E_MISMATCH) {
+            /* The other file may be on its way: the watcher tries again. */
+            facet__runtime_log(rt, FACET_LOG_DEBUG, a->name,
+                               "reload: library and manifest disagree (%s); waiting for the "
+                               "other file",
+                               facet_last_error());
+            return r;
+        }
+        started(a);
     }
     if (FACET_SUCCEEDED(r))
         r = find_dependants(a);
@@ -760,15 +779,21 @@ static FacetResult reload_locked(Attempt *a)
 
 FacetResult facet_runtime_reload(FacetRuntime *rt, const char *name)
 {
-    Attempt a;
-    FacetResult r;
     FACET_CHECK_ARG(rt, "facet_runtime_reload");
     FACET_CHECK_ARG(name, "facet_runtime_reload");
     if (name[0] == '\0')
         return facet__error(FACET_E_INVALIDARG, "facet_runtime_reload: the module name is empty");
+    return facet__reload_run(rt, name, 0);
+}
+
+FacetResult facet__reload_run(FacetRuntime *rt, const char *name, int tentative)
+{
+    Attempt a;
+    FacetResult r;
     memset(&a, 0, sizeof(a));
     a.rt = rt;
     a.name = name;
+    a.tentative = tentative != 0;
     r = facet__reload_state(rt, &a.st, "facet_runtime_reload");
     if (FACET_FAILED(r))
         return r;

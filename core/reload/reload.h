@@ -24,6 +24,11 @@ struct FacetReload {
  * facet_runtime_free began. fn names the caller in messages. */
 FacetResult facet__reload_state(FacetRuntime *rt, FacetReload **out, const char *fn);
 
+/* facet_runtime_reload's work. tentative: a module whose library and
+ * manifest disagree (FACET_E_MISMATCH) is left as it is without a word, as
+ * the other file may be on its way; any other outcome is told. */
+FacetResult facet__reload_run(FacetRuntime *rt, const char *name, int tentative);
+
 /* image.c: FACET_E_CONFLICT, with why, for a library written in Go. */
 FacetResult facet__reload_check_go(const char *library);
 /* Logs, as a warning, that the library at path can never be unloaded

@@ -12,6 +12,12 @@
  * linkers use for their temporaries extend the quiet time but are never
  * acted on. A folder that is deleted is looked for on every tick and
  * watched again once it is back; every module of it is then reloaded.
+ *
+ * A library and its manifest may change a while apart (a build writes the
+ * library, an install step the manifest). A module whose two files
+ * disagree within PAIR_MS of the first event is left as it is, without a
+ * word, and tried again when the other file comes or the time is up: only
+ * then is a disagreement a bad version.
  */
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +28,7 @@
 #define TICK_MS 250u           /* lost folders, and unloading old versions */
 #define WRITING_LIMIT_MS 10000u
 #define NAMES_MAX 64u
+#define PAIR_MS 1000u          /* a library and its manifest, this far apart */
 
 typedef struct Folder {
     char *path;
@@ -31,6 +38,10 @@ typedef struct Folder {
     uint32_t all;               /* reload every module of it */
     uint32_t name_count;
     char *names[NAMES_MAX];     /* names changed since it was last acted on */
+    uint64_t first;             /* time of the first of those changes */
+    uint64_t retry_at;          /* when the modules in retry are tried again; 0: none */
+    uint32_t retry_count;
+    char *retry[NAMES_MAX];     /* modules whose files disagreed, waiting for the other */
 } Folder;
 
 struct FacetWatcher {
@@ -88,6 +99,8 @@ static void on_event(void *payload, int32_t id, const char *name, uint32_t what)
     uint64_t now = facet__os_now_ms();
     if (f == NULL)
         return;
+    if (f->last == 0)
+        f->first = now;
     f->last = now ? now : 1;
     if (what == FACET_OS_WATCH_LOST) {
         facet__os_watch_remove(w->os, f->id);
@@ -150,16 +163,49 @@ static void forget(Folder *f)
     f->writing_since = 0;
 }
 
-/* Acts on a folder that has been quiet long enough. */
+/* Takes the modules waiting for their other file into names (n of max),
+ * once each. */
+static uint32_t take_retry(Folder *f, char **names, uint32_t n, uint32_t max)
+{
+    uint32_t i, k;
+    for (i = 0; i < f->retry_count; i++) {
+        for (k = 0; k < n && strcmp(names[k], f->retry[i]) != 0; k++) {
+        }
+        if (k == n && n < max)
+            names[n++] = f->retry[i];
+        else
+            facet__free(f->retry[i]);
+    }
+    f->retry_count = 0;
+    f->retry_at = 0;
+    return n;
+}
+
+/* Acts on a folder that has been quiet long enough, or whose modules
+ * waiting for their other file have waited long enough. */
 static void settle(FacetWatcher *w, Folder *f)
 {
     char *names[NAMES_MAX];
-    uint32_t n, i;
-    n = modules_of(w, f, names, NAMES_MAX);
-    forget(f);
+    uint64_t now = facet__os_now_ms(), first = f->first;
+    uint32_t n = 0, i;
+    int pending = f->last != 0, tentative;
+    if (pending)
+        n = modules_of(w, f, names, NAMES_MAX);
+    else
+        first = f->retry_at - PAIR_MS;
+    n = take_retry(f, names, n, NAMES_MAX);
+    if (pending)
+        forget(f);
+    tentative = now < first + PAIR_MS;
     for (i = 0; i < n; i++) {
-        if (!facet__atomic_load32(&w->stop))
-            facet_runtime_reload(w->rt, names[i]); /* listeners and the log say how it went */
+        /* listeners and the log say how it went */
+        if (!facet__atomic_load32(&w->stop) &&
+            facet__reload_run(w->rt, names[i], tentative) == FACET_E_MISMATCH && tentative &&
+            f->retry_count < NAMES_MAX) {
+            f->retry[f->retry_count++] = names[i];
+            f->retry_at = first + PAIR_MS;
+            continue;
+        }
         facet__free(names[i]);
     }
 }
@@ -198,6 +244,11 @@ static void run(void *payload)
             if (due <= now)
                 wait = 0;
         }
+        for (i = 0; i < w->folder_count; i++) {
+            uint64_t at = w->folders[i].retry_at;
+            if (at != 0 && w->folders[i].last == 0) /* else its next settle takes them */
+                wait = at <= now ? 0 : at - now < wait ? at - now : wait;
+        }
         if (wait > 0)
             facet__os_watch_wait(w->os, (uint32_t)wait, on_event, w);
         now = facet__os_now_ms();
@@ -205,6 +256,10 @@ static void run(void *payload)
             Folder *f = &w->folders[i];
             if (f->id < 0)
                 look_for_lost(w, f);
+            if (f->last == 0 && f->retry_at != 0 && now >= f->retry_at) {
+                settle(w, f); /* the other file never came */
+                continue;
+            }
             if (f->id < 0 || f->last == 0 || now < f->last + w->delay_ms)
                 continue;
             if (f->writing_since != 0 && now < f->writing_since + WRITING_LIMIT_MS)
@@ -224,6 +279,7 @@ static void watcher_free(FacetWatcher *w)
         return;
     for (i = 0; i < w->folder_count; i++) {
         forget(&w->folders[i]);
+        take_retry(&w->folders[i], NULL, 0, 0);
         facet__free(w->folders[i].path);
     }
     facet__free(w->folders);

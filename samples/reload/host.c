@@ -7,6 +7,9 @@
  *
  *   reload-host PLUGIN_FOLDER [SECONDS]
  */
+#if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -18,8 +21,12 @@
 #include <windows.h>
 #define sleep_ms(ms) Sleep(ms)
 #else
-#include <unistd.h>
-#define sleep_ms(ms) usleep((ms) * 1000u)
+#include <time.h>
+static void sleep_ms(unsigned ms)
+{
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
 #endif
 
 static void on_reload(const FacetReloadEvent *ev, void *payload)

@@ -150,17 +150,29 @@ static inline void rl_put_file(const char *dir, const char *file, const void *da
 #endif
 }
 
-/* Puts test module `module` (rl_v1 ...) in place as version `version`:
- * the library first, then its manifest. */
-static inline void rl_put(const char *dir, const char *module, const char *version, int rename_in)
+/* Puts the library of test module `module` (rl_v1 ...) in place. */
+static inline void rl_put_lib(const char *dir, const char *module, int rename_in)
 {
-    char text[4096];
     size_t size;
     void *data = facet_test_read_file(facet_test_module(module), &size);
     rl_put_file(dir, RL_LIB, data, size, rename_in);
     free(data);
+}
+
+/* Puts the manifest of version `version` in place. */
+static inline void rl_put_manifest(const char *dir, const char *version, int rename_in)
+{
+    char text[4096];
     rl_manifest_text(text, sizeof(text), version, NULL);
     rl_put_file(dir, RL_MANIFEST, text, strlen(text), rename_in);
+}
+
+/* Puts test module `module` in place as version `version`: the library
+ * first, then its manifest. */
+static inline void rl_put(const char *dir, const char *module, const char *version, int rename_in)
+{
+    rl_put_lib(dir, module, rename_in);
+    rl_put_manifest(dir, version, rename_in);
 }
 
 /* A runtime with test.rl 1.0.0 scanned in a new folder dir, logging to

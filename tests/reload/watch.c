@@ -108,6 +108,34 @@ static void test_reload_watch__burst_coalesced(void **state)
     assert_no_leaks();
 }
 
+/* A library and its manifest a while apart, in either order, make one
+ * reload and no rollback; a library whose manifest never follows is
+ * rolled back once the time for it is up. */
+static void test_reload_watch__pair_apart(void **state)
+{
+    char dir[4096];
+    FacetRuntime *rt = watched(dir, sizeof(dir), 100);
+    (void)state;
+    rl_put_lib(dir, "rl_v2", 1);
+    rl_sleep_ms(600);
+    rl_put_manifest(dir, "2.0.0", 1);
+    wait_serving(rt, "2.0.0");
+    rl_put_manifest(dir, "3.0.0", 0); /* the other order, written in place */
+    rl_sleep_ms(600);
+    rl_put_lib(dir, "rl_v3", 0);
+    wait_serving(rt, "3.0.0");
+    assert_int_equal(rl_count(&rl_seen.rolled_back), 0);
+    assert_int_equal(rl_count(&rl_seen.succeeded), 2);
+    /* the positive control: the manifest of version 1 never comes */
+    rl_put_lib(dir, "rl_v1", 1);
+    wait_events(&rl_seen.rolled_back, 1);
+    assert_true(rl_events_have("FACET_E_MISMATCH"));
+    assert_string_equal(rl_serving(rt), "3.0.0");
+    assert_int_equal(facet_runtime_free(rt), FACET_OK);
+    facet_test_remove_tree(dir);
+    assert_no_leaks();
+}
+
 /* Temporaries never make a reload; the real file after them does. */
 static void test_reload_watch__temporaries_ignored(void **state)
 {
@@ -234,6 +262,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reload_watch__config_hot_reload),
         cmocka_unit_test(test_reload_watch__burst_coalesced),
+        cmocka_unit_test(test_reload_watch__pair_apart),
         cmocka_unit_test(test_reload_watch__temporaries_ignored),
         cmocka_unit_test(test_reload_watch__bad_file_rolled_back),
         cmocka_unit_test(test_reload_watch__folder_recreated),
