@@ -158,8 +158,11 @@ void facet__os_watch_remove(FacetOsWatch *w, int32_t id)
     if (id < 0 || id >= WATCH_MAX || w->folders[id].dir == INVALID_HANDLE_VALUE)
         return;
     f = &w->folders[id];
-    CancelIo(f->dir);
-    GetOverlappedResult(f->dir, &f->ov, &n, TRUE);
+    /* The read may have been issued by another thread (the watcher's):
+     * CancelIoEx cancels it from any. Wait for it only if one was
+     * pending, or the wait would never end. */
+    if (CancelIoEx(f->dir, &f->ov) || GetLastError() != ERROR_NOT_FOUND)
+        GetOverlappedResult(f->dir, &f->ov, &n, TRUE);
     CloseHandle(f->ov.hEvent);
     CloseHandle(f->dir);
     f->dir = INVALID_HANDLE_VALUE;
