@@ -154,17 +154,18 @@ FacetResult facet__os_watch_add(FacetOsWatch *w, const char *dir, int32_t *id)
 void facet__os_watch_remove(FacetOsWatch *w, int32_t id)
 {
     Folder *f;
-    DWORD n;
     if (id < 0 || id >= WATCH_MAX || w->folders[id].dir == INVALID_HANDLE_VALUE)
         return;
     f = &w->folders[id];
     /* The read may have been issued by another thread (the watcher's):
-     * CancelIoEx cancels it from any. Wait for it only if one was
-     * pending, or the wait would never end. */
-    if (CancelIoEx(f->dir, &f->ov) || GetLastError() != ERROR_NOT_FOUND)
-        GetOverlappedResult(f->dir, &f->ov, &n, TRUE);
-    CloseHandle(f->ov.hEvent);
+     * CancelIoEx cancels it from any, and closing the folder cancels what
+     * is left. The system writes the read's end into f->ov: it is waited
+     * for (a little: not every system signals a cancelled directory read)
+     * before the memory goes. */
+    CancelIoEx(f->dir, &f->ov);
     CloseHandle(f->dir);
+    WaitForSingleObject(f->ov.hEvent, 2000);
+    CloseHandle(f->ov.hEvent);
     f->dir = INVALID_HANDLE_VALUE;
 }
 

@@ -210,6 +210,19 @@ static void settle(FacetWatcher *w, Folder *f)
     }
 }
 
+/* Whether a watched folder is still there. Not every system ends the watch
+ * of a deleted folder (Windows keeps it pending deletion while the watch
+ * holds it open), so each tick looks. */
+static void check_there(FacetWatcher *w, Folder *f)
+{
+    FacetOsStat st;
+    if (f->id < 0)
+        return;
+    if (FACET_FAILED(facet__os_stat(&st, f->path)) || st.kind != FACET_OS_DIRECTORY)
+        on_event(w, f->id, NULL, FACET_OS_WATCH_LOST);
+    facet_error_clear();
+}
+
 static void look_for_lost(FacetWatcher *w, Folder *f)
 {
     FacetOsStat st;
@@ -228,6 +241,7 @@ static void look_for_lost(FacetWatcher *w, Folder *f)
 static void run(void *payload)
 {
     FacetWatcher *w = payload;
+    uint64_t looked = 0;
     while (!facet__atomic_load32(&w->stop)) {
         uint64_t now = facet__os_now_ms(), wait = TICK_MS;
         uint32_t i;
@@ -252,6 +266,11 @@ static void run(void *payload)
         if (wait > 0)
             facet__os_watch_wait(w->os, (uint32_t)wait, on_event, w);
         now = facet__os_now_ms();
+        if (now >= looked + TICK_MS) {
+            for (i = 0; i < w->folder_count; i++)
+                check_there(w, &w->folders[i]);
+            looked = now;
+        }
         for (i = 0; i < w->folder_count && !facet__atomic_load32(&w->stop); i++) {
             Folder *f = &w->folders[i];
             if (f->id < 0)

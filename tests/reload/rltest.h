@@ -101,8 +101,19 @@ static inline void rl_listen(const FacetReloadEvent *ev, void *payload)
     rl_unlock();
 }
 
+/* Empties rl_seen; the first call makes its lock (a zeroed critical
+ * section of Windows is not an unlocked one). */
 static inline void rl_seen_reset(void)
 {
+    static int once;
+    if (!once) {
+#ifdef _WIN32
+        InitializeCriticalSection(&rl_seen.lock);
+#else
+        pthread_mutex_init(&rl_seen.lock, NULL);
+#endif
+        once = 1;
+    }
     rl_lock();
     rl_seen.log[0] = rl_seen.events[0] = '\0';
     rl_seen.started = rl_seen.succeeded = rl_seen.rolled_back = 0;
@@ -181,15 +192,6 @@ static inline FacetRuntime *rl_setup(char *dir, size_t size)
 {
     FacetRuntimeOptions opts = FACET_RUNTIME_OPTIONS_INIT;
     FacetRuntime *rt;
-    static int once;
-    if (!once) {
-#ifdef _WIN32
-        InitializeCriticalSection(&rl_seen.lock);
-#else
-        pthread_mutex_init(&rl_seen.lock, NULL);
-#endif
-        once = 1;
-    }
     rl_seen_reset();
     snprintf(dir, size, "%s", plug_folder());
     rl_put(dir, "rl_v1", "1.0.0", 0);

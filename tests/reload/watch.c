@@ -8,6 +8,8 @@
  */
 #include "rltest.h"
 
+#include <sys/stat.h>
+
 #define WAIT_MS 15000u /* for a loaded machine; a pass takes the delay */
 
 /* Waits until new instances come from version, or fails. */
@@ -117,11 +119,11 @@ static void test_reload_watch__pair_apart(void **state)
     FacetRuntime *rt = watched(dir, sizeof(dir), 100);
     (void)state;
     rl_put_lib(dir, "rl_v2", 1);
-    rl_sleep_ms(600);
+    rl_sleep_ms(400); /* past the quiet time, well within the second */
     rl_put_manifest(dir, "2.0.0", 1);
     wait_serving(rt, "2.0.0");
     rl_put_manifest(dir, "3.0.0", 0); /* the other order, written in place */
-    rl_sleep_ms(600);
+    rl_sleep_ms(400);
     rl_put_lib(dir, "rl_v3", 0);
     wait_serving(rt, "3.0.0");
     assert_int_equal(rl_count(&rl_seen.rolled_back), 0);
@@ -196,6 +198,20 @@ static void test_reload_watch__folder_recreated(void **state)
     IReloadProbe *old = rl_new(rt);
     (void)state;
     facet_test_remove_tree(dir);
+    {
+        struct stat st;
+        if (stat(dir, &st) == 0) {
+            /* Wine refuses to delete a folder that a handle holds open
+             * (Windows lets it go, pending deletion, and so does Linux). */
+            IReloadProbe_Release(old);
+            assert_int_equal(facet_runtime_free(rt), FACET_OK);
+            facet_test_remove_tree(dir);
+            assert_no_leaks();
+            print_message("SKIPPED: this system did not delete a folder that is being "
+                          "watched\n");
+            skip();
+        }
+    }
     rl_sleep_ms(400);
     assert_true(rl_log_has("the watched folder is gone"));
     assert_string_equal(rl_serving(rt), "1.0.0"); /* its code is loaded: it serves */
