@@ -126,6 +126,7 @@ static void test_reload_watch__pair_apart(void **state)
     rl_sleep_ms(400);
     rl_put_lib(dir, "rl_v3", 0);
     wait_serving(rt, "3.0.0");
+    wait_events(&rl_seen.succeeded, 2); /* told just after the swap */
     assert_int_equal(rl_count(&rl_seen.rolled_back), 0);
     assert_int_equal(rl_count(&rl_seen.succeeded), 2);
     /* the positive control: the manifest of version 1 never comes */
