@@ -65,6 +65,12 @@
       "facet_module_load of the same file (image checks, entry, factory, classes)")                \
     X(load, "load.manifest", "us", "load.dlopen", 0,                                               \
       "first facet_create_instance of a scanned class: load, manifest check, create")             \
+    X(load, "reload.call", "us", "load.dlopen", 0,                                                 \
+      "facet_runtime_reload of the same file: manifest, private copy, load, checks, swap")        \
+    X(load, "reload.latency", "us", "load.dlopen", BENCH_FIXED,                                    \
+      "rename of a new build into a watched folder to the first instance from it (300 ms quiet)") \
+    X(load, "reload.latency.10ms", "us", "load.dlopen", BENCH_FIXED,                               \
+      "the same with a quiet time of 10 ms: what the reload costs beyond the wait")               \
     X(scan, "scan.read.10000", "ms", NULL, BENCH_FIXED,                                            \
       "open + read + close of 10,000 manifests: the I/O floor of a scan")                          \
     X(scan, "scan.parse.10000", "ms", NULL, BENCH_FIXED,                                           \

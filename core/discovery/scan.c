@@ -1271,7 +1271,7 @@ FacetResult facet_runtime_load_config(FacetScanReport **out, FacetRuntime *rt, c
     FacetConfig *cfg;
     char *text;
     size_t size;
-    FacetResult r;
+    FacetResult r, w;
 
     if (out != NULL)
         *out = NULL;
@@ -1294,5 +1294,21 @@ FacetResult facet_runtime_load_config(FacetScanReport **out, FacetRuntime *rt, c
                                            "facet_runtime_load_config is called once",
                             path);
     }
-    return facet__scan_folders(out, rt, cfg->folders, cfg->folder_count);
+    r = facet__scan_folders(out, rt, cfg->folders, cfg->folder_count);
+    if (FACET_FAILED(r) || !cfg->hot_reload)
+        return r;
+    /* Watching the folders that were just scanned. */
+    w = facet__reload_hooks != NULL
+            ? facet__reload_hooks->config(rt)
+            : facet__error(FACET_E_NOTIMPL,
+                           "%s: \"hot_reload\": true, but this build of libfacet has no hot "
+                           "reload",
+                           path);
+    if (FACET_SUCCEEDED(w))
+        return r;
+    if (out != NULL) {
+        facet_scan_report_free(*out);
+        *out = NULL;
+    }
+    return w;
 }

@@ -15,7 +15,8 @@
 #include "formats.h"
 
 static const char *const config_keys[] = {"$schema", "plugin_folders", "enable", "disable",
-                                          "aliases", "modules", "scan_index", NULL};
+                                          "aliases", "modules", "scan_index", "hot_reload",
+                                          NULL};
 static const char *const module_keys[] = {"permissions", "settings", NULL};
 
 typedef struct Parser {
@@ -410,6 +411,23 @@ void facet__config_free(FacetConfig *cfg)
     facet__free(cfg);
 }
 
+/* "hot_reload": true or false (docs/reload.md). */
+static FacetResult parse_hot_reload(Parser *p, json_t *root)
+{
+    json_t *v = json_object_get(root, "hot_reload");
+    FacetResult r = FACET_OK;
+    if (v == NULL)
+        return FACET_OK;
+    if (!json_is_boolean(v)) {
+        size_t old = facet__json_push_key(&p->ctx, "hot_reload");
+        r = facet__json_error(&p->ctx, "expected true or false");
+        facet__json_pop(&p->ctx, old);
+        return r;
+    }
+    p->cfg->hot_reload = json_is_true(v);
+    return FACET_OK;
+}
+
 FacetResult facet__config_parse(FacetConfig **out, const char *path, const char *text, size_t size)
 {
     Parser p;
@@ -442,6 +460,8 @@ FacetResult facet__config_parse(FacetConfig **out, const char *path, const char 
             facet__json_pop(&p.ctx, old);
         }
         if (FACET_SUCCEEDED(r))
+            r = parse_hot_reload(&p, root);
+        if (FACET_SUCCEEDED(r))
             r = parse_folders(&p, root);
         if (FACET_SUCCEEDED(r))
             r = string_list(&p.cfg->enable, &p.cfg->enable_count, &p, root, "enable");
@@ -466,6 +486,11 @@ FacetResult facet__config_parse(FacetConfig **out, const char *path, const char 
     }
     *out = p.cfg;
     return FACET_OK;
+}
+
+int facet__config_hot_reload(const FacetConfig *cfg)
+{
+    return cfg != NULL && cfg->hot_reload;
 }
 
 const FacetModuleConfig *facet__config_module(const FacetConfig *cfg, const char *name)

@@ -267,6 +267,7 @@ typedef struct FacetConfig {
     const char **disable;
     FacetAlias *aliases;        /* uthash by name */
     FacetModuleConfig *modules; /* uthash by name */
+    uint32_t hot_reload;        /* "hot_reload": true */
     const char *scan_index;     /* "scan_index": the folder, resolved; "": none; NULL: not given */
 } FacetConfig;
 
@@ -277,5 +278,7 @@ const FacetModuleConfig *facet__config_module(const FacetConfig *cfg, const char
 int facet__config_enabled(const FacetConfig *cfg, const char *name);
 int facet__config_granted(const FacetConfig *cfg, const char *module, const char *permission);
 const FacetSetting *facet__config_setting(const FacetModuleConfig *mc, const char *key);
+/* Whether the configuration asked for "hot_reload". */
+int facet__config_hot_reload(const FacetConfig *cfg);
 
 #endif /* FACET_CORE_FORMATS_H */

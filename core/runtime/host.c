@@ -120,6 +120,18 @@ static void core_log(FacetCore *core, uint32_t level, const char *module, const 
     facet__atomic_dec32(&core->logging);
 }
 
+void facet__runtime_log(FacetRuntime *rt, uint32_t level, const char *module, const char *fmt, ...)
+{
+    char line[2048];
+    va_list ap;
+    if (level < rt->core->log_level)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    core_log(rt->core, level, module, line);
+}
+
 /* What a call that needs the runtime says once it is gone. */
 static FacetResult disconnected(const char *method)
 {

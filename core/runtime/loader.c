@@ -446,9 +446,7 @@ FacetResult facet__loader_open_copy(FacetOsLibrary *out, char **copy, const char
     }
     if (FACET_FAILED(r)) {
         snprintf(message, sizeof(message), "%s", facet_last_error());
-        facet__error(r, "%s: its private copy (the file is loaded by another runtime of this "
-                        "process) could not be loaded: %s",
-                     path, message);
+        facet__error(r, "%s: its private copy could not be loaded: %s", path, message);
     }
     if (FACET_FAILED(r) || FACET_OS_REMOVE_LOADED)
         facet__loader_remove_copy(file);
@@ -480,7 +478,8 @@ static FacetResult map_file(FacetModule *m)
     facet__os_rwlock_wrlock(&mapped_lock);
     if (m->runtime == FACET_RUNTIME_GO)
         r = go_may_map(m->path);
-    if (FACET_SUCCEEDED(r))
+    /* A watched runtime never maps a file that may be replaced. */
+    if (FACET_SUCCEEDED(r) && (m->runtime == FACET_RUNTIME_GO || !facet__atomic_load32(&m->rt->shadow)))
         r = map_original(m, &mine);
     facet__os_rwlock_wrunlock(&mapped_lock);
     if (FACET_FAILED(r) || mine)

@@ -102,6 +102,8 @@ void facet__runtime_release(FacetRuntime *rt)
         next = m->next;
         facet__module_free(m);
     }
+    if (rt->reload != NULL && facet__reload_hooks != NULL)
+        facet__reload_hooks->free(rt);
     if (rt->discovery != NULL)
         rt->discovery->free_all(rt);
     facet__config_free(rt->config);
@@ -131,6 +133,8 @@ typedef struct HandleSlot {
     uintptr_t generation;
     uint32_t next_free;        /* index + 1 of the next free slot */
 } HandleSlot;
+
+const FacetReloadHooks *facet__reload_hooks;
 
 static FacetOsRwlock handles_lock = FACET_OS_RWLOCK_INIT;
 static HandleSlot *slots;
@@ -423,6 +427,11 @@ static uint32_t collect_locked(FacetRuntime *rt, uint32_t *go, const char **go_p
     return waiting;
 }
 
+uint32_t facet__runtime_collect_locked(FacetRuntime *rt)
+{
+    return collect_locked(rt, NULL, NULL);
+}
+
 /* Says that the Go modules just closed stay mapped. */
 static FacetResult go_stays(const char *fn, uint32_t count, const char *path)
 {
@@ -465,6 +474,8 @@ FacetResult facet_runtime_free(FacetRuntime *rt)
 
     if (rt == NULL)
         return FACET_OK;
+    if (rt->reload != NULL && facet__reload_hooks != NULL)
+        facet__reload_hooks->close(rt);
     if (rt->discovery != NULL)
         rt->discovery->stop(rt);
     facet__services_free(rt);

@@ -157,6 +157,9 @@ struct FacetRuntime {
     uint32_t started;
     uint32_t life_count;        /* modules in life_order */
     FacetDeclared **life_order; /* dependency order of the last start */
+    /* reload layer */
+    uint32_t shadow;            /* every module loads from a private copy (atomic) */
+    struct FacetReload *reload; /* core/reload's state, set once under load_lock */
 };
 
 void facet__runtime_addref(FacetRuntime *rt);
@@ -257,5 +260,29 @@ void facet__module_discard(FacetModule *m);
 /* Compares what a loaded module says with its manifest: FACET_E_MISMATCH
  * naming every field that differs. */
 FACET_INTERNAL FacetResult facet__manifest_check_module(const FacetManifest *mf, FacetModule *m);
+
+/* ---- What the reload layer (core/reload) needs of the runtime ---------- *
+ *
+ * The layers below never call core/reload by name: where the runtime must
+ * reach it, it calls through facet__reload_hooks, which core/reload sets
+ * when libfacet is loaded (NULL in a build without it). */
+
+typedef struct FacetReloadHooks {
+    /* The configuration said "hot_reload": true; its folders are scanned. */
+    FacetResult (*config)(FacetRuntime *rt);
+    /* facet_runtime_free begins: stop watching, before anything unloads. */
+    void (*close)(FacetRuntime *rt);
+    /* The runtime's memory goes: free rt->reload. */
+    void (*free)(FacetRuntime *rt);
+} FacetReloadHooks;
+
+extern const FacetReloadHooks *facet__reload_hooks;
+
+/* host.c: a log line of the runtime itself, about module (its name). */
+void facet__runtime_log(FacetRuntime *rt, uint32_t level, const char *module, const char *fmt,
+                        ...) FACET_PRINTF(4, 5);
+/* runtime.c: unloads the waiting modules that CanUnload lets go; the
+ * caller holds load_lock and a reference on rt. Returns how many wait. */
+uint32_t facet__runtime_collect_locked(FacetRuntime *rt);
 
 #endif /* FACET_CORE_RUNTIME_H */

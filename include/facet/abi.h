@@ -708,8 +708,8 @@ struct IFacetLifecycle {
 
 /* ---- IFacetReloadable -------------------------------------------------- */
 
-/* Reserved for hot reload, which has not landed: the interface is published
- * and frozen, but no runtime calls it yet. */
+/* Hot reload (docs/reload.md): the runtime calls SaveState on the version
+ * that serves and RestoreState on the next, before its Init. */
 
 typedef struct IFacetReloadable IFacetReloadable;
 

@@ -443,6 +443,92 @@ FACET_API FacetResult facet_runtime_start(FacetRuntime *rt);
  * stops a started runtime first. */
 FACET_API FacetResult facet_runtime_stop(FacetRuntime *rt);
 
+/* ---- Hot reload (docs/reload.md) --------------------------------------- */
+
+/* What a reload listener is told. */
+#define FACET_RELOAD_STARTED 0u     /* a new version is being tried */
+#define FACET_RELOAD_SUCCEEDED 1u   /* it serves new instances from now on */
+#define FACET_RELOAD_ROLLED_BACK 2u /* it was refused; the last good version serves */
+
+typedef struct FacetReloadEvent {
+    uint32_t struct_size;
+    uint32_t kind;              /* FACET_RELOAD_* */
+    const char *module;         /* the module's name */
+    const char *old_version;    /* the version serving before; NULL if its code was not loaded */
+    const char *new_version;    /* the version tried; NULL when its manifest could not be read */
+    FacetResult result;         /* FACET_OK, or why it was rolled back */
+    const char *reason;         /* for FACET_RELOAD_ROLLED_BACK: a sentence; else "" */
+} FacetReloadEvent;
+
+#define FACET_RELOAD_EVENT_V1_SIZE \
+    ((uint32_t)(offsetof(FacetReloadEvent, reason) + sizeof(const char *)))
+
+/* Called on the thread that reloads (the host's, or the watcher's), with
+ * the runtime's reload under way: it must not call facet_runtime_reload,
+ * facet_runtime_start or facet_runtime_stop. Strings are valid during the
+ * call only. */
+typedef void (*FacetReloadFn)(const FacetReloadEvent *event, void *payload);
+
+/* Loads the current files of the scanned module name (its manifest, then
+ * its library) side by side with the version that serves, from a private
+ * copy of the library, and swaps them: new instances come from the new
+ * version, and objects made before keep the old code loaded until their
+ * last Release (the old version then unloads at the next
+ * facet_runtime_collect, which a watching runtime calls itself). The old
+ * version's IFacetReloadable (on its factory) hands its state to the new
+ * one's before Init; while the runtime is started, the modules that depend
+ * on it are stopped first and started again after, in dependency order.
+ * A new version that cannot be read or loaded, disagrees with its
+ * manifest, needs a newer API level, breaks a "requires" range of a module
+ * that depends on it (or one of its own), refuses the state, or fails
+ * Init or Start is rolled back: the last good version keeps serving, the
+ * result is the failure's code and facet_last_error() says which version
+ * was refused and why. A module written in Go is refused in-process
+ * (FACET_E_CONFLICT): a process has one Go runtime and cannot unload it.
+ * FACET_E_NOTFOUND for a name no scan chose; FACET_E_STATE once
+ * facet_runtime_free began. Reloads of one runtime are serialised. */
+FACET_API FacetResult facet_runtime_reload(FacetRuntime *rt, const char *name);
+
+/* Adds a listener of reload events; FACET_E_CONFLICT if the same fn and
+ * payload listen already. */
+FACET_API FacetResult facet_runtime_reload_listen(FacetRuntime *rt, FacetReloadFn fn,
+                                                  void *payload);
+/* Removes it; FACET_E_NOTFOUND if it was not listening. Returns after any
+ * call of it under way. */
+FACET_API FacetResult facet_runtime_reload_unlisten(FacetRuntime *rt, FacetReloadFn fn,
+                                                    void *payload);
+
+/* The default quiet time: 300 ms. A build or a copy writes a burst of
+ * events, and a linker or a copy tool may close and open the file again
+ * within it; a person does not notice it. */
+#define FACET_WATCH_DELAY_DEFAULT 300u
+
+typedef struct FacetWatchOptions {
+    uint32_t struct_size;
+    uint32_t delay_ms;          /* quiet time after a folder's last change; 0: the default */
+} FacetWatchOptions;
+
+#define FACET_WATCH_OPTIONS_INIT {sizeof(FacetWatchOptions), FACET_WATCH_DELAY_DEFAULT}
+#define FACET_WATCH_OPTIONS_V1_SIZE \
+    ((uint32_t)(offsetof(FacetWatchOptions, delay_ms) + sizeof(uint32_t)))
+
+/* Watches the folder of every scanned module, with the system's own
+ * notification (inotify, ReadDirectoryChangesW), on a thread of the
+ * runtime: when a module's library or manifest changes (written in place
+ * or renamed into place, in either order) and then stays quiet for
+ * delay_ms, the module is reloaded as facet_runtime_reload does. Files
+ * editors and linkers leave (".name", "name~", "#name#", "*.tmp",
+ * "*.swp", ...) are ignored; a file still open for writing is waited for.
+ * A folder deleted and made again is watched again. "hot_reload": true in
+ * facet.conf.json calls this with the defaults. Calling it again changes
+ * the delay. From here on every module of the runtime loads from a private
+ * copy, so that its file can be replaced (on Windows too). */
+FACET_API FacetResult facet_runtime_watch(FacetRuntime *rt, const FacetWatchOptions *opts);
+
+/* Stops watching; returns after a reload under way. FACET_FALSE if the
+ * runtime was not watching. */
+FACET_API FacetResult facet_runtime_unwatch(FacetRuntime *rt);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -21,8 +21,8 @@ extern "C" {
 #define FACET_FAULT_FILE 1u    /* file open, read and stat */
 #define FACET_FAULT_LOADER 2u  /* the OS loader: dlopen / LoadLibrary, dlsym */
 #define FACET_FAULT_PROCESS 3u /* process and pipe calls */
-#define FACET_FAULT_WATCH 4u   /* file watching (reserved for hot reload, not yet
-                                  called by anything) */
+#define FACET_FAULT_WATCH 4u   /* folder watching of hot reload: setting up the
+                                  watch and adding each folder */
 #define FACET_FAULT_KINDS 5u
 
 /* From now on, the nth call of kind (1 = the next) fails, as if the system

@@ -7,13 +7,13 @@
 #
 # OBJECTS has one line per object: its library (core, check, tools, idl)
 # and its path. libfacet's objects are split by the folder of their
-# source: core/base is "base", core/os "os", then "formats", "runtime" and
-# "discovery"; check/os (the checker's child processes) is "check/os", the
+# source: core/base is "base", core/os "os", then "formats", "runtime",
+# "discovery" and "reload"; check/os (the checker's child processes) is "check/os", the
 # rest of libfacet-check "check". The IDL compiler's objects (idl) have
 # their own layer test (test_idl_layers); here they count for the file
 # circles only.
 #
-# The layers, lowest first: base, os, formats, runtime, discovery,
+# The layers, lowest first: base, os, formats, runtime, discovery, reload,
 # check/os, check, tools. An object may use symbols of its own layer and of
 # those below it; a reference to a symbol that only a higher layer defines
 # is a back edge, and each one is printed with both files and fails the
@@ -60,7 +60,8 @@ while read -r lib obj; do
   core:*/formats/*) layer=formats ;;
   core:*/runtime/*) layer=runtime ;;
   core:*/discovery/*) layer=discovery ;;
-  core:*) echo "FAILED: $obj is in no layer of core/ (base, os, formats, runtime, discovery)"; exit 1 ;;
+  core:*/reload/*) layer=reload ;;
+  core:*) echo "FAILED: $obj is in no layer of core/ (base, os, formats, runtime, discovery, reload)"; exit 1 ;;
   check:*/os/*) layer=check/os ;;
   *) layer=$lib ;;
   esac
@@ -81,7 +82,7 @@ done >"$work/symbols"
 
 awk '
 BEGIN {
-  n = split("base os formats runtime discovery check/os check tools", order, " ")
+  n = split("base os formats runtime discovery reload check/os check tools", order, " ")
   for (i = 1; i <= n; i++) rank[order[i]] = i
 }
 $1 == "D" {
