@@ -256,6 +256,38 @@ static void test_manifest_classes__chosen_version_only(void **state)
     done(rt, dir);
 }
 
+/* A module the host configuration disables is left out; the control, the
+ * same folder without the disable list, lists it. */
+static void test_manifest_classes__disabled(void **state)
+{
+    char dir[4096], conf[8448], path[8448];
+    FacetRuntime *rt;
+    FacetClassList *list;
+    int disabled;
+    (void)state;
+    snprintf(dir, sizeof(dir), "%s", plug_folder());
+    plug_subfolder(conf, sizeof(conf), dir, "plugins");
+    declare(conf, "a.facet.json", "test.a", "1.0.0", 0x81, "[\"" IID_FILTER "\"]", 0x82, "[]",
+            "missing" PLUG_SUFFIX, NULL);
+    declare(conf, "b.facet.json", "test.b", "1.0.0", 0x91, "[\"" IID_FILTER "\"]", 0x92, "[]",
+            "missing" PLUG_SUFFIX, NULL);
+    snprintf(path, sizeof(path), "%s/facet.conf.json", dir);
+    for (disabled = 0; disabled < 2; disabled++) {
+        const char *text = disabled ? "{\"plugin_folders\": [\"plugins\"], \"disable\": [\"test.a\"]}"
+                                    : "{\"plugin_folders\": [\"plugins\"]}";
+        facet_test_write_file(path, text, strlen(text));
+        assert_int_equal(facet_runtime_new(&rt, NULL), FACET_OK);
+        assert_int_equal(facet_runtime_load_config(NULL, rt, path), FACET_OK);
+        list = find(rt, IID_FILTER);
+        assert_int_equal(facet_class_list_count(list), disabled ? 1 : 2);
+        assert_string_equal(item(list, disabled ? 0 : 1).module, "test.b");
+        facet_class_list_free(list);
+        assert_int_equal(facet_runtime_free(rt), FACET_OK);
+    }
+    facet_test_remove_tree(dir);
+    assert_no_leaks();
+}
+
 /* Calls from several threads while another rescans the folder, adding and
  * removing a module: each list is whole, before or after a scan. */
 typedef struct Shared {
@@ -338,6 +370,7 @@ int main(void)
         cmocka_unit_test(test_manifest_classes__nobody),
         cmocka_unit_test(test_manifest_classes__bad_arguments),
         cmocka_unit_test(test_manifest_classes__chosen_version_only),
+        cmocka_unit_test(test_manifest_classes__disabled),
         cmocka_unit_test(test_manifest_classes__concurrent_scan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
