@@ -103,7 +103,8 @@ FacetResult facet_classes_implementing(FacetClassList **out, FacetRuntime *rt,
         facet_class_list_free(list);
         return r;
     }
-    qsort(list->items, list->count, sizeof(*list->items), by_module);
+    if (list->count > 1)
+        qsort(list->items, list->count, sizeof(*list->items), by_module);
     *out = list;
     return FACET_OK;
 }
