@@ -95,6 +95,11 @@ int tool_parse(ToolArgs *out, const char *cmd, const char *usage, unsigned flags
             out->cache = value;
             if (value == NULL)
                 r = tool_usage_error(cmd, "--cache needs a file");
+        } else if ((flags & TOOL_OPT_SCAN) && strcmp(a, "--interface") == 0) {
+            takes_value = 1;
+            out->interface = value;
+            if (value == NULL)
+                r = tool_usage_error(cmd, "--interface needs an IID");
         } else if ((flags & TOOL_OPT_RUN) &&
                    (strcmp(a, "--module") == 0 || strcmp(a, "--dir") == 0)) {
             takes_value = 1;

@@ -3,7 +3,8 @@
  * manifests; with --probe, the modules without a manifest are read in a
  * child process through the probe cache (facet_probe_cache_get), so a
  * rescan runs only what changed and a module that failed stays
- * quarantined until it changes.
+ * quarantined until it changes. With --interface IID, the classes whose
+ * manifests declare IID (facet_classes_implementing).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -19,8 +20,8 @@
 #include "tool.h"
 
 static const char usage[] =
-    "usage: facet scan [--json] [--probe [--write-manifest [--force]]] [--cache FILE]\n"
-    "                  [--timeout MS] DIR\n"
+    "usage: facet scan [--json] [--interface IID] [--probe [--write-manifest [--force]]]\n"
+    "                  [--cache FILE] [--timeout MS] DIR\n"
     "\n"
     "Reads the manifests (<module>.facet.json) of DIR without loading code, as\n"
     "facet_scan does, and reports each module and each bad manifest; lists the\n"
@@ -34,7 +35,14 @@ static const char usage[] =
     "\n"
     "  --json          one JSON document: {\"dir\", \"cache\", \"manifests\",\n"
     "                  \"problems\", \"modules\", \"probed\", \"cached\",\n"
-    "                  \"quarantined\", \"with_manifest\", \"unprobed\"}\n"
+    "                  \"quarantined\", \"with_manifest\", \"unprobed\"}; each of\n"
+    "                  \"manifests\" lists its \"classes\" with their \"interfaces\"\n"
+    "  --interface IID list only the classes whose manifests declare IID\n"
+    "                  ({XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}), of the version\n"
+    "                  of each module that is chosen and usable; none is not an\n"
+    "                  error. With --json, adds \"interface\" and \"classes\":\n"
+    "                  [{\"contract\", \"clsid\", \"module\", \"version\",\n"
+    "                  \"manifest\"}]\n"
     "  --probe         probe modules that have no manifest\n"
     "  --write-manifest  with --probe, write <module>.facet.json next to each\n"
     "                  module that probed clean; the next scan reads it instead\n"
@@ -50,6 +58,8 @@ static const char usage[] =
 
 typedef struct Scan {
     ToolArgs *args;
+    FacetGuid iid;       /* --interface */
+    json_t *classes;     /* the classes that declare it */
     json_t *manifests;   /* what facet_scan read */
     json_t *problems;    /* and the problems it met */
     unsigned problem_count;
@@ -167,6 +177,68 @@ static const char *state_name(uint32_t state)
     return state < 4 ? names[state] : "unknown";
 }
 
+/* The classes of a manifest with their interfaces, as JSON; NULL when the
+ * manifest cannot be read again (its problem is listed already). */
+static json_t *classes_json(const char *path)
+{
+    FacetManifest *mf = NULL;
+    FacetManifestInfo info = FACET_MANIFEST_INFO_INIT;
+    json_t *classes;
+    uint32_t i, j;
+    if (path == NULL || FACET_FAILED(facet_manifest_load(&mf, path)) ||
+        FACET_FAILED(facet_manifest_info(&info, mf))) {
+        facet_manifest_free(mf);
+        return NULL;
+    }
+    classes = json_array();
+    for (i = 0; i < info.class_count; i++) {
+        FacetClassInfo c = FACET_CLASS_INFO_INIT;
+        json_t *itfs = json_array();
+        if (FACET_FAILED(facet_manifest_class(&c, mf, i)))
+            continue;
+        for (j = 0; j < c.interface_count; j++)
+            json_array_append_new(itfs, json_string(tool_guid(&c.interfaces[j])));
+        json_array_append_new(classes,
+                              json_pack("{s:s, s:o?, s:o}", "clsid", tool_guid(&c.clsid),
+                                        "contract", tool_json_text(c.contract), "interfaces",
+                                        itfs));
+    }
+    facet_manifest_free(mf);
+    return classes;
+}
+
+/* Lists the classes of what rt scanned that declare s->iid. */
+static int list_implementing(Scan *s, FacetRuntime *rt)
+{
+    FacetClassList *list = NULL;
+    uint32_t i;
+    FacetResult r = facet_classes_implementing(&list, rt, &s->iid);
+    if (FACET_FAILED(r)) {
+        fprintf(stderr, "facet scan: %s\n", facet_last_error());
+        return TOOL_USAGE;
+    }
+    for (i = 0; i < facet_class_list_count(list); i++) {
+        FacetClassMatch m = FACET_CLASS_MATCH_INIT;
+        if (FACET_FAILED(facet_class_list_item(&m, list, i)))
+            continue;
+        if (s->args->json)
+            json_array_append_new(
+                s->classes, json_pack("{s:o?, s:s, s:s, s:s, s:s}", "contract",
+                                      tool_json_text(m.contract), "clsid", tool_guid(&m.clsid),
+                                      "module", m.module, "version", m.version, "manifest",
+                                      m.manifest));
+        else
+            printf("  %-12s %s %s in %s %s (%s)\n", "class", tool_guid(&m.clsid),
+                   m.contract ? m.contract : "(no contract)", m.module, m.version, m.manifest);
+    }
+    if (!s->args->json)
+        printf("%u class%s declare%s %s\n", (unsigned)facet_class_list_count(list),
+               facet_class_list_count(list) == 1 ? "" : "es",
+               facet_class_list_count(list) == 1 ? "s" : "", tool_guid(&s->iid));
+    facet_class_list_free(list);
+    return TOOL_CLEAN;
+}
+
 /* Reads the folder's manifests with facet_scan (no code is loaded) and
  * lists each module and each problem. Returns TOOL_USAGE for a folder that
  * cannot be read. */
@@ -175,6 +247,7 @@ static int read_manifests(Scan *s, const char *dir)
     FacetRuntime *rt = NULL;
     FacetScanReport *rep = NULL;
     uint32_t i;
+    int rc;
     FacetResult r = facet_runtime_new(&rt, NULL);
     if (FACET_SUCCEEDED(r))
         r = facet_scan(&rep, rt, dir);
@@ -189,12 +262,13 @@ static int read_manifests(Scan *s, const char *dir)
             continue;
         if (s->args->json)
             json_array_append_new(s->manifests,
-                                  json_pack("{s:o?, s:o?, s:o?, s:s}", "manifest",
+                                  json_pack("{s:o?, s:o?, s:o?, s:s, s:o?}", "manifest",
                                             tool_json_text(m.manifest), "name",
                                             tool_json_text(m.name), "version",
                                             tool_json_text(m.version), "state",
-                                            state_name(m.state)));
-        else
+                                            state_name(m.state), "classes",
+                                            classes_json(m.manifest)));
+        else if (s->args->interface == NULL)
             printf("  %-12s %s %s (%s)\n", "manifest", m.name ? m.name : "?",
                    m.version ? m.version : "?", m.manifest ? m.manifest : "");
     }
@@ -213,8 +287,9 @@ static int read_manifests(Scan *s, const char *dir)
             printf("  %-12s %s\n", "problem", p.message ? p.message : facet_result_name(p.code));
     }
     facet_scan_report_free(rep);
+    rc = s->args->interface != NULL ? list_implementing(s, rt) : TOOL_CLEAN;
     facet_runtime_free(rt);
-    return TOOL_CLEAN;
+    return rc;
 }
 
 int tool_scan(int argc, char **argv)
@@ -233,6 +308,10 @@ int tool_scan(int argc, char **argv)
     }
     memset(&s, 0, sizeof(s));
     s.args = &args;
+    if (args.interface != NULL && FACET_FAILED(facet_guid_parse(&s.iid, args.interface))) {
+        tool_args_free(&args);
+        return tool_usage_error("scan", "--interface: %s", facet_last_error());
+    }
     if (args.probe) {
         cache_file = args.cache ? args.cache : default_cache();
         if (cache_file == NULL) {
@@ -249,6 +328,7 @@ int tool_scan(int argc, char **argv)
     s.modules = json_array();
     s.manifests = json_array();
     s.problems = json_array();
+    s.classes = json_array();
     if (!args.json)
         printf("%s%s%s%s\n", args.paths[0], cache_file ? " (probe cache " : "",
                cache_file ? cache_file : "", cache_file ? ")" : "");
@@ -271,11 +351,18 @@ int tool_scan(int argc, char **argv)
                                 (int)s.probed, "cached", (int)s.cached, "quarantined",
                                 (int)s.quarantined, "with_manifest", (int)s.with_manifest,
                                 "unprobed", (int)s.unprobed);
+        if (args.interface != NULL) {
+            json_object_set_new(doc, "interface", json_string(tool_guid(&s.iid)));
+            json_object_set_new(doc, "classes", s.classes);
+        } else {
+            json_decref(s.classes);
+        }
         tool_print_json(doc);
     } else {
         json_decref(s.modules);
         json_decref(s.manifests);
         json_decref(s.problems);
+        json_decref(s.classes);
         printf("%u with a manifest, %u manifest problem%s, %u probed now, %u from the cache, "
                "%u quarantined%s\n",
                s.with_manifest, s.problem_count, s.problem_count == 1 ? "" : "s", s.probed,

@@ -35,6 +35,7 @@ typedef struct ToolArgs {
     FacetCheckOptions check;
     const char *cache;     /* scan --cache */
     int probe;             /* scan --probe */
+    const char *interface; /* scan --interface IID */
     const char **paths;    /* the operands, argc-long */
     int path_count;
     char **rest;           /* run: NAME's own arguments */
@@ -55,7 +56,7 @@ typedef struct ToolArgs {
 
 /* Option flags a subcommand takes, for tool_parse. */
 #define TOOL_OPT_CHECK 0x1u  /* --timeout, --threads, --iterations */
-#define TOOL_OPT_SCAN 0x2u   /* --probe, --cache */
+#define TOOL_OPT_SCAN 0x2u   /* --probe, --cache, --interface */
 #define TOOL_OPT_RUN 0x4u    /* --module, --dir, --config; stops at NAME */
 #define TOOL_OPT_WRITE 0x8u  /* --write-manifest */
 #define TOOL_OPT_IDL 0x10u   /* --idl FILE, -I DIR */

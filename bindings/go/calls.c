@@ -159,6 +159,18 @@ int facetgo_report_problem(FacetScanProblem *out, FacetScanReport *r, uint32_t i
     return facet_scan_report_problem(out, r, i);
 }
 
+facetgo_res facetgo_classes_implementing(FacetClassList **out, FacetRuntime *rt,
+                                        const FacetGuid *iid)
+{
+    return done(facet_classes_implementing(out, rt, iid));
+}
+
+int facetgo_class_list_item(FacetClassMatch *out, FacetClassList *l, uint32_t i)
+{
+    out->struct_size = sizeof(*out);
+    return facet_class_list_item(out, l, i);
+}
+
 facetgo_res facetgo_manifest_load(FacetManifest **out, const char *path)
 {
     return done(facet_manifest_load(out, path));

@@ -52,5 +52,8 @@ int facetgo_report_problem(FacetScanProblem *out, FacetScanReport *r, uint32_t i
 facetgo_res facetgo_manifest_load(FacetManifest **out, const char *path);
 int facetgo_manifest_info(FacetManifestInfo *out, FacetManifest *m);
 int facetgo_manifest_class(FacetClassInfo *out, FacetManifest *m, uint32_t i);
+facetgo_res facetgo_classes_implementing(FacetClassList **out, FacetRuntime *rt,
+                                        const FacetGuid *iid);
+int facetgo_class_list_item(FacetClassMatch *out, FacetClassList *l, uint32_t i);
 
 #endif /* FACET_GO_CALLS_H */

@@ -105,6 +105,41 @@ func (r *Runtime) LoadConfig(path string) (*ScanReport, error) {
 	return report, nil
 }
 
+// ClassMatch is a class whose manifest declares an interface.
+type ClassMatch struct {
+	Contract string // "" if the class has none
+	CLSID    GUID
+	Module   string // the module's name
+	Version  string // the module's version
+	Manifest string // path of the manifest that declares the class
+}
+
+// ClassesImplementing lists the classes whose manifests declare iid in
+// their "interfaces", over the modules the runtime has scanned, without
+// loading any code: of each module the version chosen, when it is usable.
+// An interface that no class declares is an empty list and a nil error.
+func (r *Runtime) ClassesImplementing(iid GUID) ([]ClassMatch, error) {
+	rt, err := r.enter()
+	if err != nil {
+		return nil, err
+	}
+	defer r.leave()
+	var list *C.FacetClassList
+	if err := failed(C.facetgo_classes_implementing(&list, rt, (*C.FacetGuid)(iid.C()))); err != nil {
+		return nil, err
+	}
+	defer C.facet_class_list_free(list)
+	out := []ClassMatch{}
+	for i := C.uint32_t(0); i < C.facet_class_list_count(list); i++ {
+		var m C.FacetClassMatch
+		if C.facetgo_class_list_item(&m, list, i) == C.FACET_OK {
+			out = append(out, ClassMatch{C.GoString(m.contract), abi.GUIDFrom(unsafe.Pointer(&m.clsid)),
+				C.GoString(m.module), C.GoString(m.version), C.GoString(m.manifest)})
+		}
+	}
+	return out, nil
+}
+
 // The isolations of a manifest.
 const (
 	IsolationInProcess uint32 = C.FACET_ISOLATION_IN_PROCESS

@@ -394,6 +394,47 @@ typedef struct FacetScanStats {
 
 FACET_API FacetResult facet_scan_report_stats(FacetScanStats *out, const FacetScanReport *report);
 
+/* ---- Classes by interface ---------------------------------------------- */
+
+/* The classes whose manifests declare one interface, as
+ * facet_classes_implementing found them. */
+typedef struct FacetClassList FacetClassList;
+
+typedef struct FacetClassMatch {
+    uint32_t struct_size;
+    const char *contract;      /* contract name, or NULL if the class has none */
+    FacetGuid clsid;
+    const char *module;        /* the module's name */
+    const char *version;       /* the module's version */
+    const char *manifest;      /* path of the manifest that declares the class */
+} FacetClassMatch;
+
+#define FACET_CLASS_MATCH_INIT {sizeof(FacetClassMatch), NULL, {0, 0, 0, {0}}, NULL, NULL, NULL}
+#define FACET_CLASS_MATCH_V1_SIZE \
+    ((uint32_t)(offsetof(FacetClassMatch, manifest) + sizeof(const char *)))
+
+/* Lists the classes that declare iid in their manifest's "interfaces",
+ * over every module that rt has scanned (facet_scan,
+ * facet_runtime_load_config), without loading any code: the answer COM's
+ * component categories give. Only the chosen version of each module counts
+ * (FACET_SCAN_AVAILABLE, loaded or not): a shadowed version, a disabled
+ * module and a broken one are left out, since creating their classes
+ * would not make them (a class that another module claimed first creates
+ * that module's object). Modules loaded with facet_module_load, which no
+ * manifest declares, are not listed. The classes come in the order of the
+ * module names (byte order), then in their manifest's order. An iid that
+ * no class declares is an empty list and FACET_OK. The list is the
+ * caller's, freed with facet_class_list_free; it is a copy, true when it
+ * was made, and stays valid through later scans. */
+FACET_API FacetResult facet_classes_implementing(FacetClassList **out, FacetRuntime *rt,
+                                                 const FacetGuid *iid);
+
+FACET_API uint32_t facet_class_list_count(const FacetClassList *list);
+/* Strings are borrowed from list. */
+FACET_API FacetResult facet_class_list_item(FacetClassMatch *out, const FacetClassList *list,
+                                            uint32_t index);
+FACET_API void facet_class_list_free(FacetClassList *list);
+
 /* ---- Host configuration ------------------------------------------------ */
 
 /* Reads facet.conf.json (docs/config.md) into rt: plugin folders (relative

@@ -273,12 +273,27 @@ static void scan_problem_check(const void *out, void *ctx)
     assert_non_null(strstr(p->message, "bad.facet.json"));
 }
 
+static FacetResult class_match_call(void *out, void *ctx)
+{
+    return facet_class_list_item(out, ctx, 0);
+}
+
+static void class_match_check(const void *out, void *ctx)
+{
+    const FacetClassMatch *m = out;
+    (void)ctx;
+    assert_string_equal(m->contract, "test.a.thing");
+    assert_non_null(strstr(m->manifest, "a.facet.json"));
+}
+
 static void test_core_struct_size__manifests_and_scans(void **state)
 {
     char dir[4096], path[4200];
     FacetRuntime *rt;
     FacetManifest *mf;
     FacetScanReport *rep;
+    FacetClassList *list;
+    FacetGuid iid;
     Out outs[] = {
         {"FacetManifestInfo", FACET_MANIFEST_INFO_V1_SIZE, sizeof(FacetManifestInfo),
          manifest_info_call, manifest_info_check, NULL},
@@ -288,6 +303,8 @@ static void test_core_struct_size__manifests_and_scans(void **state)
          scan_module_check, NULL},
         {"FacetScanProblem", FACET_SCAN_PROBLEM_V1_SIZE, sizeof(FacetScanProblem),
          scan_problem_call, scan_problem_check, NULL},
+        {"FacetClassMatch", FACET_CLASS_MATCH_V1_SIZE, sizeof(FacetClassMatch), class_match_call,
+         class_match_check, NULL},
     };
     size_t i;
     (void)state;
@@ -300,8 +317,13 @@ static void test_core_struct_size__manifests_and_scans(void **state)
     assert_int_equal(facet_scan(&rep, rt, dir), FACET_FALSE);
     outs[0].ctx = outs[1].ctx = mf;
     outs[2].ctx = outs[3].ctx = rep;
+    /* the interface plug_manifest's class declares */
+    assert_int_equal(facet_guid_parse(&iid, "{7A000001-5D3E-4A5B-9C01-112233445501}"), FACET_OK);
+    assert_int_equal(facet_classes_implementing(&list, rt, &iid), FACET_OK);
+    outs[4].ctx = list;
     for (i = 0; i < sizeof(outs) / sizeof(outs[0]); i++)
         check_out(&outs[i]);
+    facet_class_list_free(list);
     facet_scan_report_free(rep);
     facet_manifest_free(mf);
     assert_int_equal(facet_runtime_free(rt), FACET_OK);
@@ -466,6 +488,7 @@ static void test_core_struct_size__v1_is_today(void **state)
         {"FacetScanModule", FACET_SCAN_MODULE_V1_SIZE, sizeof(FacetScanModule)},
         {"FacetScanProblem", FACET_SCAN_PROBLEM_V1_SIZE, sizeof(FacetScanProblem)},
         {"FacetScanStats", FACET_SCAN_STATS_V1_SIZE, sizeof(FacetScanStats)},
+        {"FacetClassMatch", FACET_CLASS_MATCH_V1_SIZE, sizeof(FacetClassMatch)},
         {"FacetCheckOptions",
          (uint32_t)(offsetof(FacetCheckOptions, type_libs) + sizeof(void *)),
          sizeof(FacetCheckOptions)},

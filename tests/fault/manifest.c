@@ -138,6 +138,29 @@ static FacetResult config_and_create(void *state)
     return r;
 }
 
+/* The classes of an interface, listed from a scan: both plugins declare
+ * it. A list is whole or not there. */
+static FacetResult scan_and_list(void *state)
+{
+    FacetRuntime *rt = NULL;
+    FacetClassList *list = NULL;
+    FacetGuid iid;
+    FacetResult r;
+    (void)state;
+    TRY(facet_guid_parse(&iid, "{7A000001-5D3E-4A5B-9C01-112233445501}"));
+    TRY(facet_runtime_new(&rt, NULL));
+    r = scan_result(facet_scan(NULL, rt, folder), NULL);
+    if (FACET_SUCCEEDED(r))
+        r = facet_classes_implementing(&list, rt, &iid);
+    if (FACET_SUCCEEDED(r) && facet_class_list_count(list) != 2)
+        fail_msg("%u classes, expected 2", (unsigned)facet_class_list_count(list));
+    if (FACET_FAILED(r) && list != NULL)
+        fail_msg("a list despite %s", facet_result_name(r));
+    facet_class_list_free(list);
+    facet_runtime_free(rt);
+    return r;
+}
+
 static void test_fault_manifest__parse_alloc(void **state)
 {
     static const FaultScenario s = {"parse a manifest", NULL, parse_manifest, NULL,
@@ -150,6 +173,14 @@ static void test_fault_manifest__scan_alloc(void **state)
 {
     static const FaultScenario s = {"scan a folder and create from it", NULL, scan_and_create,
                                     NULL, {FACET_E_OUTOFMEMORY, FACET_OK}, NULL};
+    (void)state;
+    assert_true(fault_loop(FACET_FAULT_ALLOC, &s) > 10);
+}
+
+static void test_fault_manifest__list_alloc(void **state)
+{
+    static const FaultScenario s = {"scan a folder and list the classes of an interface", NULL,
+                                    scan_and_list, NULL, {FACET_E_OUTOFMEMORY, FACET_OK}, NULL};
     (void)state;
     assert_true(fault_loop(FACET_FAULT_ALLOC, &s) > 10);
 }
@@ -193,6 +224,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fault_manifest__parse_alloc),
         cmocka_unit_test(test_fault_manifest__scan_alloc),
+        cmocka_unit_test(test_fault_manifest__list_alloc),
         cmocka_unit_test(test_fault_manifest__config_alloc),
         cmocka_unit_test(test_fault_manifest__scan_files),
         cmocka_unit_test(test_fault_manifest__config_files),

@@ -772,6 +772,97 @@ static void test_tools_cli__write_manifest(void **state)
     facet_test_remove_tree(dir);
 }
 
+/* scan --json lists each manifest's classes with their interfaces, and
+ * --interface only the classes that declare one: of the chosen version,
+ * read without loading code (the libraries are not there). */
+static void write_module(const char *dir, const char *name, const char *version, int id,
+                         const char *itfs)
+{
+    char path[4200], text[2048];
+    snprintf(path, sizeof(path), "%s/%s-%s.facet.json", dir, name, version);
+    snprintf(text, sizeof(text),
+             "{\"name\": \"%s\", \"version\": \"%s\", \"library\": \"absent.so\", \"classes\": "
+             "[{\"clsid\": \"{7B000000-0003-4000-8000-0000000000%02X}\", \"contract\": "
+             "\"%s.thing\", \"interfaces\": %s}]}\n",
+             name, version, id, name, itfs);
+    facet_test_write_file(path, text, strlen(text));
+}
+
+#define CLI_IID_A "{7A000001-0000-4000-8000-0000000000A1}"
+#define CLI_IID_B "{7A000001-0000-4000-8000-0000000000B2}"
+
+static void test_tools_cli__scan_interface(void **state)
+{
+    const char *dir = facet_test_tmpdir();
+    json_t *doc, *m, *classes;
+    Run r;
+    (void)state;
+    write_module(dir, "test.one", "1.0.0", 1, "[\"" CLI_IID_A "\"]");
+    write_module(dir, "test.one", "2.0.0", 1, "[\"" CLI_IID_B "\"]");
+    write_module(dir, "test.two", "1.0.0", 2, "[\"" CLI_IID_B "\", \"" CLI_IID_A "\"]");
+
+    r = facet("scan --json '%s'", dir);
+    assert_int_equal(r.code, 0);
+    doc = parse(&r);
+    m = json_array_get(json_object_get(doc, "manifests"), 2); /* test.two-1.0.0 */
+    assert_string_equal(json_string_value(json_object_get(m, "name")), "test.two");
+    classes = json_object_get(m, "classes");
+    assert_int_equal(json_array_size(classes), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(classes, 0), "clsid")),
+                        "{7B000000-0003-4000-8000-000000000002}");
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(classes, 0), "contract")),
+        "test.two.thing");
+    classes = json_object_get(json_array_get(classes, 0), "interfaces");
+    assert_int_equal(json_array_size(classes), 2);
+    assert_string_equal(json_string_value(json_array_get(classes, 1)), CLI_IID_A);
+    assert_null(json_object_get(doc, "classes")); /* only with --interface */
+    json_decref(doc);
+    run_free(&r);
+
+    /* test.one 1.0.0 declares A too, but 2.0.0 is the version chosen */
+    r = facet("scan --json --interface '%s' '%s'", CLI_IID_A, dir);
+    assert_int_equal(r.code, 0);
+    doc = parse(&r);
+    assert_string_equal(json_string_value(json_object_get(doc, "interface")), CLI_IID_A);
+    classes = json_object_get(doc, "classes");
+    assert_int_equal(json_array_size(classes), 1);
+    m = json_array_get(classes, 0);
+    assert_string_equal(json_string_value(json_object_get(m, "contract")), "test.two.thing");
+    assert_string_equal(json_string_value(json_object_get(m, "clsid")),
+                        "{7B000000-0003-4000-8000-000000000002}");
+    assert_string_equal(json_string_value(json_object_get(m, "module")), "test.two");
+    assert_string_equal(json_string_value(json_object_get(m, "version")), "1.0.0");
+    expect_in(json_string_value(json_object_get(m, "manifest")), "test.two-1.0.0.facet.json");
+    json_decref(doc);
+    run_free(&r);
+
+    r = facet("scan --interface '%s' '%s'", CLI_IID_B, dir);
+    assert_int_equal(r.code, 0);
+    expect_in(r.out, "test.one.thing in test.one 2.0.0");
+    expect_in(r.out, "test.two.thing in test.two 1.0.0");
+    expect_in(r.out, "2 classes declare " CLI_IID_B);
+    run_free(&r);
+
+    /* an interface nobody declares: an empty list, not an error */
+    r = facet("scan --json --interface '{7A000001-0000-4000-8000-0000000000FF}' '%s'", dir);
+    assert_int_equal(r.code, 0);
+    doc = parse(&r);
+    assert_int_equal(json_array_size(json_object_get(doc, "classes")), 0);
+    json_decref(doc);
+    run_free(&r);
+
+    r = facet("scan --interface not-a-guid '%s'", dir);
+    assert_int_equal(r.code, 2);
+    expect_in(r.err, "--interface");
+    run_free(&r);
+    r = facet("scan '%s' --interface", dir);
+    assert_int_equal(r.code, 2);
+    expect_in(r.err, "--interface needs an IID");
+    run_free(&r);
+    facet_test_remove_tree(dir);
+}
+
 /* ---- facet guid ---------------------------------------------------------- */
 
 /* facet guid: a new version-4 GUID each time, the same one in each form. */
@@ -832,6 +923,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_tools_cli__run),
         cmocka_unit_test(test_tools_cli__run_config),
         cmocka_unit_test(test_tools_cli__scan_probe),
+        cmocka_unit_test(test_tools_cli__scan_interface),
         cmocka_unit_test(test_tools_cli__write_manifest),
         cmocka_unit_test(test_tools_cli__validate_idl),
         cmocka_unit_test(test_tools_cli__forged_report),

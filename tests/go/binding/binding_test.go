@@ -198,6 +198,17 @@ func TestConfigAliasesAndScan(t *testing.T) {
 	_, err = rt.LoadConfig(conf)
 	expect(t, err, abi.ErrState)
 
+	classes, err := rt.ClassesImplementing(greeter.IID_IGreeter)
+	if err != nil || len(classes) != 1 || classes[0].CLSID != greeterClsid ||
+		classes[0].Module != "org.example.greeter" ||
+		!strings.HasSuffix(classes[0].Manifest, "greeter.facet.json") {
+		t.Errorf("ClassesImplementing(IGreeter): %+v, %v", classes, err)
+	}
+	classes, err = rt.ClassesImplementing(abi.MustGUID("{7A000001-0000-4000-8000-0000000000FF}"))
+	if err != nil || len(classes) != 0 {
+		t.Errorf("ClassesImplementing(nobody's): %+v, %v", classes, err)
+	}
+
 	m, err := facet.LoadManifest(filepath.Join(plugins, "greeter.facet.json"))
 	if err != nil {
 		t.Fatal(err)
