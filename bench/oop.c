@@ -3,10 +3,11 @@
  * request and a 64-byte reply between this program and a child, without
  * Facet, over each transport the process host could use:
  *
- *   floor   the call channel of oop/channel.h: shared memory, a brief spin
- *           while the peer runs on another CPU, then a futex wait
- *   futex   the same channel, never spinning
- *   spin    the same channel, busy-waiting on both sides
+ *   floor   the transport of the process host (core/remote/transport.h):
+ *           shared memory, a brief spin while the peer runs on another
+ *           CPU, then a futex wait
+ *   futex   the same transport, never spinning
+ *   spin    the same transport, busy-waiting on both sides
  *   pipe    a pair of pipes, one each way
  *   socket  a Unix stream socketpair
  *
@@ -20,7 +21,7 @@
  *
  * For experiments (docs/performance.md), three variables change the
  * work: FACET_BENCH_OOP_SPIN_NS, the spin of the floor rows (default
- * FACET_CHAN_DEFAULT_SPIN_NS); FACET_BENCH_OOP_WORK_NS, time the child
+ * FACET_TR_DEFAULT_SPIN_NS); FACET_BENCH_OOP_WORK_NS, time the child
  * spends on each request before it answers; FACET_BENCH_OOP_GAP_NS, time
  * the caller spends between calls. The last two are busy time (included
  * in the figures), so that a spin that outlasts them shows.
@@ -34,17 +35,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
-#include "oop/channel.h"
+#include "remote/transport.h"
 
 #define MSG 64 /* bytes of a request and of a reply */
-#define LANES 2 /* lanes of a channel: one per calling thread */
+#define LANES 2 /* lanes of a transport: one per calling thread */
 
 typedef enum Kind { KIND_FLOOR, KIND_FUTEX, KIND_SPIN, KIND_PIPE, KIND_SOCKET, KIND_COUNT } Kind;
 
@@ -58,14 +61,16 @@ static const char *const kind_names[KIND_COUNT] = {"floor", "futex", "spin", "pi
 typedef struct Peer {
     pid_t pid;
     int pidfd;
-    FacetChannel *ch; /* the channel kinds */
-    int out, in;      /* the stream kinds: the parent's ends */
+    FacetTransport *ch; /* the transport kinds */
+    pthread_t watch;    /* marks ch dead when pidfd says the child ended */
+    int stop[2];        /* closing stop[1] ends the watch */
+    int out, in;        /* the stream kinds: the parent's ends */
 } Peer;
 
 static Peer peers[KIND_COUNT];
 static cpu_set_t saved_cpus;
 static uint64_t work_ns, gap_ns;
-static uint32_t floor_spin_ns = FACET_CHAN_DEFAULT_SPIN_NS;
+static uint32_t floor_spin_ns = FACET_TR_DEFAULT_SPIN_NS;
 
 static uint64_t env_ns(const char *name, uint64_t dflt)
 {
@@ -133,33 +138,30 @@ static int write_full(int fd, const void *buf, size_t len)
 /* ---- The child ---------------------------------------------------------- */
 
 typedef struct Lane {
-    FacetChannel *ch;
+    FacetTransport *ch;
     unsigned lane;
 } Lane;
 
 static void *serve_lane(void *arg)
 {
     const Lane *l = arg;
-    unsigned char msg[MSG];
-    for (;;) {
-        size_t len;
-        unsigned char *buf;
-        if (facet_chan_wait_request(l->ch, l->lane, &len) != FACET_CHAN_OK)
-            return NULL;
+    unsigned char msg[MSG], *buf = facet__tr_buffer(l->ch, l->lane);
+    size_t len;
+    int r = l->ch->ops->wait(l->ch, l->lane, &len, 0);
+    while (r == FACET_TR_OK) {
         if (len != MSG)
             _exit(3);
-        buf = facet_chan_buffer(l->ch, l->lane);
         memcpy(msg, buf, MSG);
         answer(msg);
         memcpy(buf, msg, MSG);
-        if (facet_chan_reply(l->ch, l->lane, MSG) != FACET_CHAN_OK)
-            return NULL;
+        r = l->ch->ops->exchange(l->ch, l->lane, MSG, &len, 0);
     }
+    return NULL;
 }
 
 /* A thread per lane, as the process host will have; lane 0 on the
  * child's main thread. */
-static void serve_channel(FacetChannel *ch)
+static void serve_channel(FacetTransport *ch)
 {
     Lane lanes[LANES];
     pthread_t threads[LANES];
@@ -185,9 +187,35 @@ static void serve_stream(int in, int out)
     }
 }
 
-/* Starts the child of kind k. A channel child also watches this process:
- * if it dies, the child's wait ends and the child exits (and
- * PR_SET_PDEATHSIG backs that up). */
+/* The wait policy of kind k, for both ends (each keeps its own). */
+static void set_policy(FacetTransport *t, Kind k)
+{
+    FacetTransportPolicy pol = {FACET_TR_WAIT_ADAPTIVE, floor_spin_ns, 0};
+    if (k == KIND_FUTEX)
+        pol.wait = FACET_TR_WAIT_BLOCK;
+    else if (k == KIND_SPIN) {
+        pol.wait = FACET_TR_WAIT_SPIN;
+        pol.spin_ns = SPIN_ONLY_NS;
+        pol.max_spinners = 2 * LANES; /* every thread of both sides */
+    }
+    facet__shm_set_policy(t, &pol);
+}
+
+/* Marks the transport dead when the child ends, as the process host's
+ * connection does, so that a row never waits for a dead child. */
+static void *watch_main(void *arg)
+{
+    Peer *p = arg;
+    struct pollfd fds[2] = {{p->pidfd, POLLIN, 0}, {p->stop[0], POLLIN, 0}};
+    while (poll(fds, 2, -1) < 0 && errno == EINTR)
+        ;
+    if (fds[1].revents == 0)
+        p->ch->ops->mark_dead(p->ch);
+    return NULL;
+}
+
+/* Starts the child of kind k; it dies with this process
+ * (PR_SET_PDEATHSIG, from the main thread, which lives as long). */
 static int start(Kind k)
 {
     Peer *p = &peers[k];
@@ -203,17 +231,8 @@ static int start(Kind k)
         up[0] = down[0];
         up[1] = down[1];
     } else {
-        FacetChanPolicy pol = {FACET_CHAN_WAIT_ADAPTIVE, floor_spin_ns, 0};
-        if (facet_chan_create(&p->ch, LANES, MSG) != FACET_CHAN_OK)
+        if (facet__shm_create(&p->ch, LANES, 0, MSG) != FACET_TR_OK)
             return -1;
-        if (k == KIND_FUTEX)
-            pol.wait = FACET_CHAN_WAIT_FUTEX;
-        else if (k == KIND_SPIN) {
-            pol.wait = FACET_CHAN_WAIT_SPIN;
-            pol.spin_ns = SPIN_ONLY_NS;
-            pol.max_spinners = 2 * LANES; /* every thread of both sides */
-        }
-        facet_chan_set_policy(p->ch, &pol);
     }
     fflush(NULL);
     p->pid = fork();
@@ -233,10 +252,11 @@ static int start(Kind k)
                 close(peers[j].in);
         }
         if (p->ch != NULL) {
-            int parent_fd = facet_chan_pidfd(parent);
-            if (parent_fd >= 0)
-                facet_chan_watch(p->ch, parent_fd);
-            serve_channel(p->ch);
+            FacetTransport *mine;
+            if (facet__shm_attach(&mine, facet__shm_handle(p->ch)) != FACET_TR_OK)
+                _exit(5);
+            set_policy(mine, k);
+            serve_channel(mine);
         } else if (k == KIND_PIPE) {
             close(down[1]);
             close(up[0]);
@@ -256,13 +276,14 @@ static int start(Kind k)
         close(down[1]);
         p->out = p->in = down[0];
     }
-    p->pidfd = facet_chan_pidfd(p->pid);
+    p->pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
     if (p->ch != NULL) {
+        set_policy(p->ch, k);
         if (p->pidfd < 0) {
             fprintf(stderr, "bench_oop: pidfd_open: %s (Linux 5.3 or later)\n", strerror(errno));
             return -1;
         }
-        if (facet_chan_watch(p->ch, p->pidfd) != FACET_CHAN_OK)
+        if (pipe2(p->stop, O_CLOEXEC) != 0 || pthread_create(&p->watch, NULL, watch_main, p) != 0)
             return -1;
     }
     return 0;
@@ -273,14 +294,19 @@ static void stop(Kind k)
     Peer *p = &peers[k];
     if (p->pid <= 0)
         return;
-    if (p->ch != NULL)
-        facet_chan_mark_dead(p->ch); /* the child's wait ends */
+    if (p->ch != NULL) {
+        p->ch->ops->mark_dead(p->ch); /* the child's wait ends */
+        close(p->stop[1]);
+        pthread_join(p->watch, NULL);
+        close(p->stop[0]);
+    }
     if (p->out >= 0)
         close(p->out); /* the child reads the end of the stream */
     if (p->in >= 0 && p->in != p->out)
         close(p->in);
     waitpid(p->pid, NULL, 0);
-    facet_chan_close(p->ch);
+    if (p->ch != NULL)
+        p->ch->ops->close(p->ch);
     if (p->pidfd >= 0)
         close(p->pidfd);
     p->pid = 0;
@@ -341,10 +367,10 @@ static int call_once(Peer *p, unsigned lane, uint64_t counter)
     memset(msg, (int)(counter & 0xff), MSG);
     memcpy(msg, &counter, sizeof(counter));
     if (p->ch != NULL) {
-        unsigned char *buf = facet_chan_buffer(p->ch, lane);
+        unsigned char *buf = facet__tr_buffer(p->ch, lane);
         size_t len;
         memcpy(buf, msg, MSG);
-        if (facet_chan_call(p->ch, lane, MSG, &len) != FACET_CHAN_OK || len != MSG)
+        if (p->ch->ops->exchange(p->ch, lane, MSG, &len, 0) != FACET_TR_OK || len != MSG)
             return -1;
         memcpy(msg, buf, MSG);
     } else if (write_full(p->out, msg, MSG) != 0 || read_full(p->in, msg, MSG) != 0) {
@@ -472,7 +498,7 @@ static int setup(void)
     unsigned k;
     work_ns = env_ns("FACET_BENCH_OOP_WORK_NS", 0);
     gap_ns = env_ns("FACET_BENCH_OOP_GAP_NS", 0);
-    floor_spin_ns = (uint32_t)env_ns("FACET_BENCH_OOP_SPIN_NS", FACET_CHAN_DEFAULT_SPIN_NS);
+    floor_spin_ns = (uint32_t)env_ns("FACET_BENCH_OOP_SPIN_NS", FACET_TR_DEFAULT_SPIN_NS);
     if (sched_getaffinity(0, sizeof(saved_cpus), &saved_cpus) != 0)
         return 1;
     if (bench_cpu_count() < 2)

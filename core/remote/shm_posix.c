@@ -1,34 +1,42 @@
 /*
- * bench/oop/channel.c - the call channel of channel.h.
+ * core/remote/shm_posix.c - the shared memory transport of transport.h on
+ * Linux: lanes in a memfd, a brief spin and then a futex wait.
  *
- * The shared memory is a header (one cache line) and then the lanes. A
- * lane is a cache line of control words and its buffer:
+ * The memory is a header (one cache line), a cache line of control words
+ * per lane, and then, page-aligned, each lane's buffer:
  *
- *   state       the futex word: the phase (who holds the buffer), a bit
- *               saying that a waiter sleeps on the word, a bit saying that
- *               the channel is dead
+ *   state       the futex word: the phase (which side holds the buffer),
+ *               a bit saying that a waiter sleeps on the word, a bit
+ *               saying that the transport is dead
  *   len         the length of the message just posted
- *   caller_cpu  1 + the CPU the calling thread runs or last ran on, with
- *               CPU_SLEEPING while it sleeps on the state word; a poster
- *               that wakes it clears that bit at once, since it is about
- *               to run
+ *   caller_cpu  1 + the CPU the lane's calling thread runs or last ran on,
+ *               with CPU_SLEEPING while it sleeps on the state word; a
+ *               poster that wakes it clears that bit at once, since it is
+ *               about to run
  *   server_cpu  the same for the serving thread
  *
- * Either process can write any of it at any time if it is hostile, so each
- * process keeps the shape of the channel (lanes, capacity, policy) in its
- * own memory and reads a shared length once and checks it.
+ * The memfd is sparse (a buffer's pages exist once a message reaches them)
+ * and sealed against shrinking, so that a hostile child cannot truncate it
+ * under the host (which would make the host's next read a SIGBUS). Either
+ * process can write any of it at any time if it is hostile, so each keeps
+ * the shape of the transport (lanes, capacity, policy) in its own memory
+ * and reads a shared length once and checks it. The worst a child can do
+ * through the shared words is make a host thread spin for one spin limit
+ * or wake it early.
+ *
+ * docs/isolation.md ("Transport") gives the figures behind the waiting.
  */
-#define _GNU_SOURCE
-#include "channel.h"
+#if defined(__linux__)
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* memfd_create, F_ADD_SEALS, sched_getcpu */
+#endif
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/futex.h>
-#include <poll.h>
-#include <pthread.h>
 #include <sched.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -36,63 +44,59 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434 /* the same number on every architecture */
-#endif
+#include "transport.h"
 
-#define CHAN_MAGIC 0x4e414843u /* "CHAN" */
-#define CHAN_VERSION 1u
-#define CHAN_LINE 64u
+#define SHM_MAGIC 0x4d485346u /* "FSHM" */
+#define SHM_VERSION 1u
+#define SHM_LINE 64u
+/* What small messages use of a buffer: trim keeps these pages. */
+#define SHM_KEEP (64u * 1024u)
+/* The largest buffer a lane may have. */
+#define SHM_MAX_CAPACITY ((size_t)1 << 30)
 
 /* The state word. The phase says who holds the lane's buffer. */
-#define PHASE_REPLY 0u   /* the caller's: idle, or a reply to read */
-#define PHASE_REQUEST 1u /* the server's: a request to answer */
+#define PHASE_CALLER 0u /* the caller's: idle, or an answer to read */
+#define PHASE_SERVER 1u /* the server's: a message to answer */
 #define PHASE_MASK 3u
 #define STATE_WAITER 4u /* a thread sleeps on the word: wake it */
-#define STATE_DEAD 8u   /* the channel is dead: wake and fail */
+#define STATE_DEAD 8u   /* the transport is dead: wake and fail */
 
 /* A side's CPU word: 1 + the CPU it runs or last ran on, and this bit
  * while it sleeps on the state word. 0: it has not run yet. */
 #define CPU_SLEEPING 0x80000000u
 
-typedef struct ChanHeader {
+typedef struct ShmHeader {
     uint32_t magic;
     uint32_t version;
     uint32_t lanes;
-    uint32_t capacity; /* bytes per lane buffer, a multiple of CHAN_LINE */
+    uint32_t down;
+    uint32_t capacity_pages; /* bytes per lane buffer / FACET_TR_PAGE */
     uint32_t dead;
     uint32_t spinners; /* threads spinning now, both processes */
-    unsigned char pad[CHAN_LINE - 6 * sizeof(uint32_t)];
-} ChanHeader;
+    unsigned char pad[SHM_LINE - 7 * sizeof(uint32_t)];
+} ShmHeader;
 
-typedef struct ChanLane {
+typedef struct ShmLane {
     uint32_t state;
     uint32_t len;
     uint32_t caller_cpu;
     uint32_t server_cpu;
-    unsigned char pad[CHAN_LINE - 4 * sizeof(uint32_t)];
-    /* then capacity bytes of buffer */
-} ChanLane;
+    unsigned char pad[SHM_LINE - 4 * sizeof(uint32_t)];
+} ShmLane;
 
-typedef char chan_header_is_a_line[sizeof(ChanHeader) == CHAN_LINE ? 1 : -1];
-typedef char chan_lane_is_a_line[sizeof(ChanLane) == CHAN_LINE ? 1 : -1];
+typedef char shm_header_is_a_line[sizeof(ShmHeader) == SHM_LINE ? 1 : -1];
+typedef char shm_lane_is_a_line[sizeof(ShmLane) == SHM_LINE ? 1 : -1];
 
-struct FacetChannel {
+typedef struct Shm {
+    FacetTransport t;
     unsigned char *base; /* the mapping */
     size_t size;
-    ChanHeader *hdr;
-    unsigned lanes;
-    size_t capacity;
-    size_t stride; /* bytes from one lane to the next */
-    int fd;        /* ours to close, or -1 */
-    FacetChanPolicy policy;
-    unsigned cpus; /* CPUs this process may run on, when it was made */
-    /* The watch thread. */
-    pthread_t watcher;
-    int watching;
-    int watch_fd;
-    int stop[2]; /* a pipe: closing stop[1] ends the watch */
-};
+    ShmHeader *hdr;
+    ShmLane *ctl;        /* lanes control words */
+    int fd;              /* ours to close, or -1 */
+    FacetTransportPolicy policy;
+    unsigned cpus;       /* CPUs this process may run on, when it was made */
+} Shm;
 
 /* ---- Small helpers ----------------------------------------------------- */
 
@@ -114,10 +118,18 @@ static void cpu_relax(void)
 #endif
 }
 
-/* The futex word is in memory shared between processes: no _PRIVATE. */
-static long futex_wait(uint32_t *word, uint32_t expected)
+/* The futex word is in memory shared between processes: no _PRIVATE. A
+ * deadline of 0 waits for ever. */
+static void futex_wait(uint32_t *word, uint32_t expected, uint64_t deadline)
 {
-    return syscall(SYS_futex, word, FUTEX_WAIT, expected, NULL, NULL, 0);
+    struct timespec ts, *tp = NULL;
+    if (deadline != 0) {
+        uint64_t now = now_ns(), left = deadline > now ? deadline - now : 0;
+        ts.tv_sec = (time_t)(left / 1000000000u);
+        ts.tv_nsec = (long)(left % 1000000000u);
+        tp = &ts;
+    }
+    syscall(SYS_futex, word, FUTEX_WAIT, expected, tp, NULL, 0);
 }
 
 static void futex_wake(uint32_t *word, int count)
@@ -139,234 +151,29 @@ static unsigned allowed_cpus(void)
     return (unsigned)CPU_COUNT(&set);
 }
 
-static size_t round_line(size_t n)
+static size_t round_page(size_t n)
 {
-    return (n + CHAN_LINE - 1) / CHAN_LINE * CHAN_LINE;
+    return (n + FACET_TR_PAGE - 1) / FACET_TR_PAGE * FACET_TR_PAGE;
 }
 
-static ChanLane *lane_at(FacetChannel *ch, unsigned lane)
+/* Where the buffers start: after the header and the control lines. */
+static size_t buffers_offset(unsigned lanes)
 {
-    return (ChanLane *)(void *)(ch->base + sizeof(ChanHeader) + (size_t)lane * ch->stride);
+    return round_page(sizeof(ShmHeader) + (size_t)lanes * sizeof(ShmLane));
 }
 
-/* ---- Making and mapping ------------------------------------------------ */
-
-static FacetChannel *chan_new(void)
+/* Whether this side is the caller of lane: the host calls on the lanes
+ * below down, the child on the others. */
+static int is_caller(const Shm *s, unsigned lane)
 {
-    FacetChannel *ch = calloc(1, sizeof(*ch));
-    if (ch == NULL)
-        return NULL;
-    ch->fd = -1;
-    ch->watch_fd = -1;
-    ch->stop[0] = ch->stop[1] = -1;
-    ch->policy.wait = FACET_CHAN_WAIT_ADAPTIVE;
-    ch->policy.spin_ns = FACET_CHAN_DEFAULT_SPIN_NS;
-    ch->cpus = allowed_cpus();
-    return ch;
-}
-
-static void chan_shape(FacetChannel *ch, unsigned lanes, size_t capacity)
-{
-    ch->lanes = lanes;
-    ch->capacity = capacity;
-    ch->stride = sizeof(ChanLane) + capacity;
-    ch->size = sizeof(ChanHeader) + (size_t)lanes * ch->stride;
-}
-
-int facet_chan_create(FacetChannel **out, unsigned lanes, size_t capacity)
-{
-    FacetChannel *ch;
-    void *base;
-    if (out == NULL || lanes == 0 || lanes > FACET_CHAN_MAX_LANES || capacity == 0 ||
-        capacity > FACET_CHAN_MAX_CAPACITY)
-        return FACET_CHAN_INVALID;
-    *out = NULL;
-    ch = chan_new();
-    if (ch == NULL)
-        return FACET_CHAN_SYSTEM;
-    chan_shape(ch, lanes, round_line(capacity));
-    ch->fd = memfd_create("facet-channel", MFD_CLOEXEC);
-    if (ch->fd < 0 || ftruncate(ch->fd, (off_t)ch->size) != 0)
-        goto fail;
-    base = mmap(NULL, ch->size, PROT_READ | PROT_WRITE, MAP_SHARED, ch->fd, 0);
-    if (base == MAP_FAILED)
-        goto fail;
-    ch->base = base;
-    ch->hdr = base;
-    /* The file is new and zeroed: every lane is the caller's (PHASE_REPLY)
-     * and no thread is running on it yet. */
-    ch->hdr->lanes = lanes;
-    ch->hdr->capacity = (uint32_t)ch->capacity;
-    ch->hdr->version = CHAN_VERSION;
-    __atomic_store_n(&ch->hdr->magic, CHAN_MAGIC, __ATOMIC_RELEASE);
-    *out = ch;
-    return FACET_CHAN_OK;
-fail:
-    facet_chan_close(ch);
-    return FACET_CHAN_SYSTEM;
-}
-
-int facet_chan_attach(FacetChannel **out, int fd)
-{
-    FacetChannel *ch;
-    struct stat st;
-    ChanHeader hdr;
-    void *base;
-    if (out == NULL || fd < 0)
-        return FACET_CHAN_INVALID;
-    *out = NULL;
-    if (fstat(fd, &st) != 0)
-        return FACET_CHAN_SYSTEM;
-    if (st.st_size < (off_t)sizeof(ChanHeader) || pread(fd, &hdr, sizeof(hdr), 0) != sizeof(hdr))
-        return FACET_CHAN_INVALID;
-    if (hdr.magic != CHAN_MAGIC || hdr.version != CHAN_VERSION || hdr.lanes == 0 ||
-        hdr.lanes > FACET_CHAN_MAX_LANES || hdr.capacity == 0 ||
-        hdr.capacity > FACET_CHAN_MAX_CAPACITY || hdr.capacity % CHAN_LINE != 0)
-        return FACET_CHAN_INVALID;
-    ch = chan_new();
-    if (ch == NULL)
-        return FACET_CHAN_SYSTEM;
-    /* The shape read once, here; the shared header is not read again. */
-    chan_shape(ch, hdr.lanes, hdr.capacity);
-    if ((off_t)ch->size > st.st_size) {
-        free(ch);
-        return FACET_CHAN_INVALID;
-    }
-    base = mmap(NULL, ch->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (base == MAP_FAILED) {
-        free(ch);
-        return FACET_CHAN_SYSTEM;
-    }
-    ch->base = base;
-    ch->hdr = base;
-    *out = ch;
-    return FACET_CHAN_OK;
-}
-
-static void stop_watch(FacetChannel *ch)
-{
-    if (!ch->watching)
-        return;
-    close(ch->stop[1]); /* the watch thread sees the hang-up and ends */
-    pthread_join(ch->watcher, NULL);
-    close(ch->stop[0]);
-    ch->stop[0] = ch->stop[1] = -1;
-    ch->watching = 0;
-}
-
-void facet_chan_close(FacetChannel *ch)
-{
-    if (ch == NULL)
-        return;
-    stop_watch(ch);
-    if (ch->base != NULL)
-        munmap(ch->base, ch->size);
-    if (ch->fd >= 0)
-        close(ch->fd);
-    free(ch);
-}
-
-int facet_chan_fd(const FacetChannel *ch)
-{
-    return ch->fd;
-}
-
-unsigned facet_chan_lanes(const FacetChannel *ch)
-{
-    return ch->lanes;
-}
-
-size_t facet_chan_capacity(const FacetChannel *ch)
-{
-    return ch->capacity;
-}
-
-void facet_chan_set_policy(FacetChannel *ch, const FacetChanPolicy *policy)
-{
-    ch->policy = *policy;
-}
-
-void facet_chan_policy(const FacetChannel *ch, FacetChanPolicy *out)
-{
-    *out = ch->policy;
-}
-
-void *facet_chan_buffer(FacetChannel *ch, unsigned lane)
-{
-    if (ch == NULL || lane >= ch->lanes)
-        return NULL;
-    return (unsigned char *)lane_at(ch, lane) + sizeof(ChanLane);
-}
-
-/* ---- Death -------------------------------------------------------------- */
-
-void facet_chan_mark_dead(FacetChannel *ch)
-{
-    unsigned i;
-    __atomic_store_n(&ch->hdr->dead, 1u, __ATOMIC_RELEASE);
-    for (i = 0; i < ch->lanes; i++) {
-        ChanLane *l = lane_at(ch, i);
-        __atomic_fetch_or(&l->state, STATE_DEAD, __ATOMIC_ACQ_REL);
-        futex_wake(&l->state, INT_MAX);
-    }
-}
-
-int facet_chan_is_dead(const FacetChannel *ch)
-{
-    return __atomic_load_n(&ch->hdr->dead, __ATOMIC_ACQUIRE) != 0;
-}
-
-static void *watch_main(void *arg)
-{
-    FacetChannel *ch = arg;
-    struct pollfd p[2];
-    p[0].fd = ch->watch_fd;
-    p[0].events = POLLIN;
-    p[1].fd = ch->stop[0];
-    p[1].events = POLLIN;
-    for (;;) {
-        p[0].revents = p[1].revents = 0;
-        if (poll(p, 2, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            break; /* cannot watch: treat as dead, never as alive */
-        }
-        if (p[1].revents != 0)
-            return NULL; /* facet_chan_close */
-        if (p[0].revents != 0)
-            break;
-    }
-    facet_chan_mark_dead(ch);
-    return NULL;
-}
-
-int facet_chan_watch(FacetChannel *ch, int fd)
-{
-    if (ch == NULL || fd < 0 || ch->watching)
-        return FACET_CHAN_INVALID;
-    if (pipe2(ch->stop, O_CLOEXEC) != 0)
-        return FACET_CHAN_SYSTEM;
-    ch->watch_fd = fd;
-    if (pthread_create(&ch->watcher, NULL, watch_main, ch) != 0) {
-        close(ch->stop[0]);
-        close(ch->stop[1]);
-        ch->stop[0] = ch->stop[1] = -1;
-        return FACET_CHAN_SYSTEM;
-    }
-    ch->watching = 1;
-    return FACET_CHAN_OK;
-}
-
-int facet_chan_pidfd(int pid)
-{
-    return (int)syscall(SYS_pidfd_open, pid, 0);
+    return s->t.host == (lane < s->t.down);
 }
 
 /* ---- Waiting and posting ----------------------------------------------- */
 
-static int done(uint32_t s, uint32_t want)
+static int done(uint32_t state, uint32_t want)
 {
-    return (s & STATE_DEAD) != 0 || (s & PHASE_MASK) == want;
+    return (state & STATE_DEAD) != 0 || (state & PHASE_MASK) == want;
 }
 
 /* Whether to spin before sleeping, and for how long. The adaptive policy
@@ -375,15 +182,15 @@ static int done(uint32_t s, uint32_t want)
  * cannot answer while we spin; and only while fewer threads spin than
  * there are CPUs, so that spinners never crowd out the threads they wait
  * for. */
-static uint32_t spin_budget(FacetChannel *ch, const uint32_t *peer_cpu, uint32_t cpu)
+static uint32_t spin_budget(const Shm *s, const uint32_t *peer_cpu, uint32_t cpu)
 {
-    const FacetChanPolicy *p = &ch->policy;
+    const FacetTransportPolicy *p = &s->policy;
     uint32_t peer;
-    if (p->wait == FACET_CHAN_WAIT_FUTEX || p->spin_ns == 0)
+    if (p->wait == FACET_TR_WAIT_BLOCK || p->spin_ns == 0)
         return 0;
-    if (p->wait == FACET_CHAN_WAIT_SPIN)
+    if (p->wait == FACET_TR_WAIT_SPIN)
         return p->spin_ns;
-    if (ch->cpus < 2)
+    if (s->cpus < 2)
         return 0;
     peer = __atomic_load_n(peer_cpu, __ATOMIC_RELAXED);
     if (peer == 0 || (peer & CPU_SLEEPING) != 0 || peer == cpu)
@@ -391,12 +198,12 @@ static uint32_t spin_budget(FacetChannel *ch, const uint32_t *peer_cpu, uint32_t
     return p->spin_ns;
 }
 
-static int spin(FacetChannel *ch, ChanLane *l, uint32_t want, uint32_t budget)
+static int spin(Shm *s, ShmLane *l, uint32_t want, uint32_t budget)
 {
-    uint32_t max = ch->policy.max_spinners ? ch->policy.max_spinners : ch->cpus;
+    uint32_t max = s->policy.max_spinners ? s->policy.max_spinners : s->cpus;
     uint64_t deadline;
     int got = 0;
-    if (__atomic_fetch_add(&ch->hdr->spinners, 1u, __ATOMIC_RELAXED) >= max)
+    if (__atomic_fetch_add(&s->hdr->spinners, 1u, __ATOMIC_RELAXED) >= max)
         goto out;
     deadline = now_ns() + budget;
     do {
@@ -410,111 +217,286 @@ static int spin(FacetChannel *ch, ChanLane *l, uint32_t want, uint32_t budget)
         }
     } while (now_ns() < deadline);
 out:
-    __atomic_fetch_sub(&ch->hdr->spinners, 1u, __ATOMIC_RELAXED);
+    __atomic_fetch_sub(&s->hdr->spinners, 1u, __ATOMIC_RELAXED);
     return got;
 }
 
-/* Waits until the lane is in phase want (or dead); mine is this side's
- * CPU word, peer the other side's. Returns the state it saw. */
-static uint32_t lane_wait(FacetChannel *ch, ChanLane *l, uint32_t want, uint32_t *mine,
-                          const uint32_t *peer)
+/* Waits until the lane is in phase want (or dead, or past deadline);
+ * mine is this side's CPU word, peer the other side's. Returns the state
+ * it saw; *timed_out is set when the deadline passed first. */
+static uint32_t lane_wait(Shm *s, ShmLane *l, uint32_t want, uint32_t *mine, const uint32_t *peer,
+                          uint64_t deadline, int *timed_out)
 {
-    uint32_t cpu = this_cpu(), s, budget;
+    uint32_t cpu = this_cpu(), st, budget;
+    *timed_out = 0;
     __atomic_store_n(mine, cpu, __ATOMIC_RELAXED);
-    s = __atomic_load_n(&l->state, __ATOMIC_ACQUIRE);
-    if (done(s, want))
-        return s;
-    budget = spin_budget(ch, peer, cpu);
-    if (budget != 0 && spin(ch, l, want, budget))
+    st = __atomic_load_n(&l->state, __ATOMIC_ACQUIRE);
+    if (done(st, want))
+        return st;
+    budget = spin_budget(s, peer, cpu);
+    if (budget != 0 && spin(s, l, want, budget))
         return __atomic_load_n(&l->state, __ATOMIC_ACQUIRE);
     for (;;) {
-        s = __atomic_load_n(&l->state, __ATOMIC_ACQUIRE);
-        if (done(s, want))
+        st = __atomic_load_n(&l->state, __ATOMIC_ACQUIRE);
+        if (done(st, want))
             break;
+        if (deadline != 0 && now_ns() >= deadline) {
+            *timed_out = 1;
+            break;
+        }
         /* Sleeping, said before the waiter bit, so that a poster who sees
          * the bit also sees this and can take it back when it wakes us. */
         __atomic_store_n(mine, cpu | CPU_SLEEPING, __ATOMIC_RELAXED);
-        if ((s & STATE_WAITER) == 0) {
-            if (!__atomic_compare_exchange_n(&l->state, &s, s | STATE_WAITER, 0, __ATOMIC_ACQ_REL,
-                                             __ATOMIC_ACQUIRE))
+        if ((st & STATE_WAITER) == 0) {
+            if (!__atomic_compare_exchange_n(&l->state, &st, st | STATE_WAITER, 0,
+                                             __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
                 continue;
-            s |= STATE_WAITER;
+            st |= STATE_WAITER;
         }
-        futex_wait(&l->state, s); /* EAGAIN, EINTR: look again */
+        futex_wait(&l->state, st, deadline); /* EAGAIN, EINTR, ETIMEDOUT: look again */
         cpu = this_cpu();
         __atomic_store_n(mine, cpu, __ATOMIC_RELAXED);
     }
-    return s;
+    __atomic_store_n(mine, cpu, __ATOMIC_RELAXED);
+    return st;
 }
 
-/* Posts len bytes in phase to; wakes the peer only if it sleeps, and
- * then marks it awake (it will run, on the CPU it last ran on as far as
- * anyone knows), so that our own wait may spin while it wakes. */
-static int lane_post(ChanLane *l, uint32_t to, size_t len, uint32_t *peer_cpu)
+/* Posts len bytes in phase to; wakes the peer only if it sleeps, and then
+ * marks it awake (it will run, on the CPU it last ran on as far as anyone
+ * knows), so that our own wait may spin while it wakes. */
+static int lane_post(ShmLane *l, uint32_t to, size_t len, uint32_t *peer_cpu)
 {
-    uint32_t s = __atomic_load_n(&l->state, __ATOMIC_RELAXED);
+    uint32_t st = __atomic_load_n(&l->state, __ATOMIC_RELAXED);
     __atomic_store_n(&l->len, (uint32_t)len, __ATOMIC_RELAXED);
     do {
-        if (s & STATE_DEAD)
-            return FACET_CHAN_DEAD;
-    } while (!__atomic_compare_exchange_n(&l->state, &s, to, 1, __ATOMIC_RELEASE,
+        if (st & STATE_DEAD)
+            return FACET_TR_DEAD;
+    } while (!__atomic_compare_exchange_n(&l->state, &st, to, 1, __ATOMIC_RELEASE,
                                           __ATOMIC_RELAXED));
-    if (s & STATE_WAITER) {
+    if (st & STATE_WAITER) {
         __atomic_fetch_and(peer_cpu, ~CPU_SLEEPING, __ATOMIC_RELAXED);
         futex_wake(&l->state, 1);
     }
-    return FACET_CHAN_OK;
+    return FACET_TR_OK;
+}
+
+static void shm_mark_dead(FacetTransport *t)
+{
+    Shm *s = (Shm *)t;
+    unsigned i;
+    __atomic_store_n(&s->hdr->dead, 1u, __ATOMIC_RELEASE);
+    for (i = 0; i < s->t.lanes; i++) {
+        ShmLane *l = &s->ctl[i];
+        __atomic_fetch_or(&l->state, STATE_DEAD, __ATOMIC_ACQ_REL);
+        futex_wake(&l->state, INT_MAX);
+    }
 }
 
 /* Reads the posted length once and checks it: a peer that posts more than
- * the buffer holds has broken the protocol, and the channel dies. */
-static int posted_len(FacetChannel *ch, ChanLane *l, size_t *out)
+ * the buffer holds has broken the protocol, and the transport dies. */
+static int posted_len(Shm *s, ShmLane *l, size_t *out)
 {
     uint32_t len = __atomic_load_n(&l->len, __ATOMIC_RELAXED);
-    if (len > ch->capacity) {
-        facet_chan_mark_dead(ch);
-        return FACET_CHAN_INVALID;
+    if (len > s->t.capacity) {
+        shm_mark_dead(&s->t);
+        return FACET_TR_INVALID;
     }
     *out = len;
-    return FACET_CHAN_OK;
+    return FACET_TR_OK;
 }
 
-int facet_chan_call(FacetChannel *ch, unsigned lane, size_t len, size_t *reply_len)
+static uint64_t deadline_of(uint32_t timeout_ms)
 {
-    ChanLane *l;
-    uint32_t s;
-    int r;
-    if (ch == NULL || lane >= ch->lanes || len > ch->capacity || reply_len == NULL)
-        return FACET_CHAN_INVALID;
-    l = lane_at(ch, lane);
-    r = lane_post(l, PHASE_REQUEST, len, &l->server_cpu);
-    if (r != FACET_CHAN_OK)
+    return timeout_ms ? now_ns() + (uint64_t)timeout_ms * 1000000u : 0;
+}
+
+/* Waits for this side's turn on lane; the state's verdict. */
+static int await_turn(Shm *s, unsigned lane, size_t *got, uint64_t deadline)
+{
+    ShmLane *l = &s->ctl[lane];
+    int caller = is_caller(s, lane), timed_out;
+    uint32_t *mine = caller ? &l->caller_cpu : &l->server_cpu;
+    uint32_t *peer = caller ? &l->server_cpu : &l->caller_cpu;
+    uint32_t st = lane_wait(s, l, caller ? PHASE_CALLER : PHASE_SERVER, mine, peer, deadline,
+                            &timed_out);
+    if (st & STATE_DEAD)
+        return FACET_TR_DEAD;
+    if (timed_out)
+        return FACET_TR_TIMEOUT;
+    return posted_len(s, l, got);
+}
+
+static int shm_exchange(FacetTransport *t, unsigned lane, size_t len, size_t *got,
+                        uint32_t timeout_ms)
+{
+    Shm *s = (Shm *)t;
+    ShmLane *l;
+    int caller, r;
+    if (lane >= t->lanes || len > t->capacity || got == NULL)
+        return FACET_TR_INVALID;
+    l = &s->ctl[lane];
+    caller = is_caller(s, lane);
+    r = lane_post(l, caller ? PHASE_SERVER : PHASE_CALLER, len,
+                  caller ? &l->server_cpu : &l->caller_cpu);
+    if (r != FACET_TR_OK)
         return r;
-    s = lane_wait(ch, l, PHASE_REPLY, &l->caller_cpu, &l->server_cpu);
-    if (s & STATE_DEAD)
-        return FACET_CHAN_DEAD;
-    return posted_len(ch, l, reply_len);
+    return await_turn(s, lane, got, deadline_of(timeout_ms));
 }
 
-int facet_chan_wait_request(FacetChannel *ch, unsigned lane, size_t *len)
+static int shm_wait(FacetTransport *t, unsigned lane, size_t *got, uint32_t timeout_ms)
 {
-    ChanLane *l;
-    uint32_t s;
-    if (ch == NULL || lane >= ch->lanes || len == NULL)
-        return FACET_CHAN_INVALID;
-    l = lane_at(ch, lane);
-    s = lane_wait(ch, l, PHASE_REQUEST, &l->server_cpu, &l->caller_cpu);
-    if (s & STATE_DEAD)
-        return FACET_CHAN_DEAD;
-    return posted_len(ch, l, len);
+    if (lane >= t->lanes || got == NULL)
+        return FACET_TR_INVALID;
+    return await_turn((Shm *)t, lane, got, deadline_of(timeout_ms));
 }
 
-int facet_chan_reply(FacetChannel *ch, unsigned lane, size_t len)
+static void shm_trim(FacetTransport *t, unsigned lane, size_t used)
 {
-    if (ch == NULL || lane >= ch->lanes || len > ch->capacity)
-        return FACET_CHAN_INVALID;
-    {
-        ChanLane *l = lane_at(ch, lane);
-        return lane_post(l, PHASE_REPLY, len, &l->caller_cpu);
+    if (lane < t->lanes && used > SHM_KEEP)
+        madvise(facet__tr_buffer(t, lane) + SHM_KEEP, round_page(used) - SHM_KEEP, MADV_REMOVE);
+}
+
+static void shm_close(FacetTransport *t)
+{
+    Shm *s = (Shm *)t;
+    if (s == NULL)
+        return;
+    if (s->base != NULL)
+        munmap(s->base, s->size);
+    if (s->fd >= 0)
+        close(s->fd);
+    facet__free(s);
+}
+
+static const FacetTransportOps shm_ops = {"shared memory (futex)", shm_exchange, shm_wait,
+                                          shm_mark_dead, shm_trim, shm_close};
+
+/* ---- Making and mapping ------------------------------------------------ */
+
+static Shm *shm_new(void)
+{
+    Shm *s = facet__calloc(1, sizeof(*s));
+    if (s == NULL)
+        return NULL;
+    s->t.ops = &shm_ops;
+    s->fd = -1;
+    s->policy.wait = FACET_TR_WAIT_ADAPTIVE;
+    s->policy.spin_ns = FACET_TR_DEFAULT_SPIN_NS;
+    s->cpus = allowed_cpus();
+    return s;
+}
+
+static void shm_shape(Shm *s, unsigned lanes, unsigned down, size_t capacity)
+{
+    s->t.lanes = lanes;
+    s->t.down = down;
+    s->t.capacity = capacity;
+    s->size = buffers_offset(lanes) + (size_t)lanes * capacity;
+}
+
+static void shm_map(Shm *s, void *base)
+{
+    s->base = base;
+    s->hdr = base;
+    s->ctl = (ShmLane *)(void *)(s->base + sizeof(ShmHeader));
+    s->t.buffers = s->base + buffers_offset(s->t.lanes);
+    s->t.dead = &s->hdr->dead;
+}
+
+int facet__shm_create(FacetTransport **out, unsigned down, unsigned up, size_t capacity)
+{
+    Shm *s;
+    void *base;
+    unsigned lanes = down + up;
+    if (out == NULL)
+        return FACET_TR_INVALID;
+    *out = NULL;
+    if (down == 0 || up > FACET_TR_MAX_LANES || lanes > FACET_TR_MAX_LANES || capacity == 0 ||
+        capacity > SHM_MAX_CAPACITY)
+        return FACET_TR_INVALID;
+    s = shm_new();
+    if (s == NULL)
+        return FACET_TR_SYSTEM;
+    s->t.host = 1;
+    shm_shape(s, lanes, down, round_page(capacity));
+    if (facet__fault(FACET_FAULT_PROCESS))
+        goto fail;
+    s->fd = (int)syscall(SYS_memfd_create, "facet-transport", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (s->fd < 0 || ftruncate(s->fd, (off_t)s->size) != 0 ||
+        fcntl(s->fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0)
+        goto fail;
+    base = mmap(NULL, s->size, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd, 0);
+    if (base == MAP_FAILED)
+        goto fail;
+    shm_map(s, base);
+    /* The file is new and zeroed: every lane is its caller's and nobody
+     * has run on it yet. */
+    s->hdr->lanes = lanes;
+    s->hdr->down = down;
+    s->hdr->capacity_pages = (uint32_t)(s->t.capacity / FACET_TR_PAGE);
+    s->hdr->version = SHM_VERSION;
+    __atomic_store_n(&s->hdr->magic, SHM_MAGIC, __ATOMIC_RELEASE);
+    *out = &s->t;
+    return FACET_TR_OK;
+fail:
+    shm_close(&s->t);
+    return FACET_TR_SYSTEM;
+}
+
+int facet__shm_attach(FacetTransport **out, intptr_t handle)
+{
+    Shm *s;
+    struct stat st;
+    ShmHeader hdr;
+    void *base;
+    int fd = (int)handle;
+    if (out == NULL || handle < 0 || handle > INT_MAX)
+        return FACET_TR_INVALID;
+    *out = NULL;
+    if (fstat(fd, &st) != 0)
+        return FACET_TR_SYSTEM;
+    if (st.st_size < (off_t)sizeof(ShmHeader) || pread(fd, &hdr, sizeof(hdr), 0) != sizeof(hdr))
+        return FACET_TR_INVALID;
+    if (hdr.magic != SHM_MAGIC || hdr.version != SHM_VERSION || hdr.lanes == 0 ||
+        hdr.lanes > FACET_TR_MAX_LANES || hdr.down == 0 || hdr.down > hdr.lanes ||
+        hdr.capacity_pages == 0 ||
+        (size_t)hdr.capacity_pages > SHM_MAX_CAPACITY / FACET_TR_PAGE)
+        return FACET_TR_INVALID;
+    s = shm_new();
+    if (s == NULL)
+        return FACET_TR_SYSTEM;
+    /* The shape read once, here; the shared header is not read again. */
+    shm_shape(s, hdr.lanes, hdr.down, (size_t)hdr.capacity_pages * FACET_TR_PAGE);
+    if ((off_t)s->size > st.st_size) {
+        facet__free(s);
+        return FACET_TR_INVALID;
     }
+    base = mmap(NULL, s->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (base == MAP_FAILED) {
+        facet__free(s);
+        return FACET_TR_SYSTEM;
+    }
+    shm_map(s, base);
+    *out = &s->t;
+    return FACET_TR_OK;
 }
+
+intptr_t facet__shm_handle(const FacetTransport *t)
+{
+    return ((const Shm *)t)->fd;
+}
+
+void facet__shm_release_handle(FacetTransport *t)
+{
+    Shm *s = (Shm *)t;
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
+}
+
+void facet__shm_set_policy(FacetTransport *t, const FacetTransportPolicy *policy)
+{
+    ((Shm *)t)->policy = *policy;
+}
+
+#endif /* __linux__ */
