@@ -146,15 +146,15 @@ static void *serve_lane(void *arg)
 {
     const Lane *l = arg;
     unsigned char msg[MSG], *buf = facet__tr_buffer(l->ch, l->lane);
-    size_t len;
-    int r = l->ch->ops->wait(l->ch, l->lane, &len, 0);
+    size_t off, len;
+    int r = l->ch->ops->wait(l->ch, l->lane, &off, &len, 0);
     while (r == FACET_TR_OK) {
-        if (len != MSG)
+        if (off != 0 || len != MSG)
             _exit(3);
         memcpy(msg, buf, MSG);
         answer(msg);
         memcpy(buf, msg, MSG);
-        r = l->ch->ops->exchange(l->ch, l->lane, MSG, &len, 0);
+        r = l->ch->ops->exchange(l->ch, l->lane, 0, MSG, &off, &len, 0);
     }
     return NULL;
 }
@@ -368,9 +368,10 @@ static int call_once(Peer *p, unsigned lane, uint64_t counter)
     memcpy(msg, &counter, sizeof(counter));
     if (p->ch != NULL) {
         unsigned char *buf = facet__tr_buffer(p->ch, lane);
-        size_t len;
+        size_t off, len;
         memcpy(buf, msg, MSG);
-        if (p->ch->ops->exchange(p->ch, lane, MSG, &len, 0) != FACET_TR_OK || len != MSG)
+        if (p->ch->ops->exchange(p->ch, lane, 0, MSG, &off, &len, 0) != FACET_TR_OK ||
+            off != 0 || len != MSG)
             return -1;
         memcpy(msg, buf, MSG);
     } else if (write_full(p->out, msg, MSG) != 0 || read_full(p->in, msg, MSG) != 0) {

@@ -8,7 +8,7 @@
  *   state       the futex word: the phase (which side holds the buffer),
  *               a bit saying that a waiter sleeps on the word, a bit
  *               saying that the transport is dead
- *   len         the length of the message just posted
+ *   off, len    where the message just posted lies in the buffer
  *   caller_cpu  1 + the CPU the lane's calling thread runs or last ran on,
  *               with CPU_SLEEPING while it sleeps on the state word; a
  *               poster that wakes it clears that bit at once, since it is
@@ -49,8 +49,9 @@
 #define SHM_MAGIC 0x4d485346u /* "FSHM" */
 #define SHM_VERSION 1u
 #define SHM_LINE 64u
-/* What small messages use of a buffer: trim keeps these pages. */
-#define SHM_KEEP (64u * 1024u)
+/* What trim keeps of a buffer: enough that messages of a megabyte or so
+ * do not fault their pages in again each time. */
+#define SHM_KEEP (2u * 1024u * 1024u)
 /* The largest buffer a lane may have. */
 #define SHM_MAX_CAPACITY ((size_t)1 << 30)
 
@@ -81,7 +82,8 @@ typedef struct ShmLane {
     uint32_t len;
     uint32_t caller_cpu;
     uint32_t server_cpu;
-    unsigned char pad[SHM_LINE - 4 * sizeof(uint32_t)];
+    uint32_t off;
+    unsigned char pad[SHM_LINE - 5 * sizeof(uint32_t)];
 } ShmLane;
 
 typedef char shm_header_is_a_line[sizeof(ShmHeader) == SHM_LINE ? 1 : -1];
@@ -264,9 +266,10 @@ static uint32_t lane_wait(Shm *s, ShmLane *l, uint32_t want, uint32_t *mine, con
 /* Posts len bytes in phase to; wakes the peer only if it sleeps, and then
  * marks it awake (it will run, on the CPU it last ran on as far as anyone
  * knows), so that our own wait may spin while it wakes. */
-static int lane_post(ShmLane *l, uint32_t to, size_t len, uint32_t *peer_cpu)
+static int lane_post(ShmLane *l, uint32_t to, size_t off, size_t len, uint32_t *peer_cpu)
 {
     uint32_t st = __atomic_load_n(&l->state, __ATOMIC_RELAXED);
+    __atomic_store_n(&l->off, (uint32_t)off, __ATOMIC_RELAXED);
     __atomic_store_n(&l->len, (uint32_t)len, __ATOMIC_RELAXED);
     do {
         if (st & STATE_DEAD)
@@ -292,16 +295,18 @@ static void shm_mark_dead(FacetTransport *t)
     }
 }
 
-/* Reads the posted length once and checks it: a peer that posts more than
- * the buffer holds has broken the protocol, and the transport dies. */
-static int posted_len(Shm *s, ShmLane *l, size_t *out)
+/* Reads where the posted message lies, once, and checks it: a peer that
+ * posts past the buffer has broken the protocol, and the transport dies. */
+static int posted(Shm *s, ShmLane *l, size_t *off, size_t *len)
 {
-    uint32_t len = __atomic_load_n(&l->len, __ATOMIC_RELAXED);
-    if (len > s->t.capacity) {
+    uint32_t o = __atomic_load_n(&l->off, __ATOMIC_RELAXED);
+    uint32_t n = __atomic_load_n(&l->len, __ATOMIC_RELAXED);
+    if (o % 8 != 0 || o > s->t.capacity || n > s->t.capacity - o) {
         shm_mark_dead(&s->t);
         return FACET_TR_INVALID;
     }
-    *out = len;
+    *off = o;
+    *len = n;
     return FACET_TR_OK;
 }
 
@@ -311,7 +316,8 @@ static uint64_t deadline_of(uint32_t timeout_ms)
 }
 
 /* Waits for this side's turn on lane; the state's verdict. */
-static int await_turn(Shm *s, unsigned lane, size_t *got, uint64_t deadline)
+static int await_turn(Shm *s, unsigned lane, size_t *got_off, size_t *got_len,
+                      uint64_t deadline)
 {
     ShmLane *l = &s->ctl[lane];
     int caller = is_caller(s, lane), timed_out;
@@ -323,31 +329,33 @@ static int await_turn(Shm *s, unsigned lane, size_t *got, uint64_t deadline)
         return FACET_TR_DEAD;
     if (timed_out)
         return FACET_TR_TIMEOUT;
-    return posted_len(s, l, got);
+    return posted(s, l, got_off, got_len);
 }
 
-static int shm_exchange(FacetTransport *t, unsigned lane, size_t len, size_t *got,
-                        uint32_t timeout_ms)
+static int shm_exchange(FacetTransport *t, unsigned lane, size_t off, size_t len,
+                        size_t *got_off, size_t *got_len, uint32_t timeout_ms)
 {
     Shm *s = (Shm *)t;
     ShmLane *l;
     int caller, r;
-    if (lane >= t->lanes || len > t->capacity || got == NULL)
+    if (lane >= t->lanes || off % 8 != 0 || off > t->capacity || len > t->capacity - off ||
+        got_off == NULL || got_len == NULL)
         return FACET_TR_INVALID;
     l = &s->ctl[lane];
     caller = is_caller(s, lane);
-    r = lane_post(l, caller ? PHASE_SERVER : PHASE_CALLER, len,
+    r = lane_post(l, caller ? PHASE_SERVER : PHASE_CALLER, off, len,
                   caller ? &l->server_cpu : &l->caller_cpu);
     if (r != FACET_TR_OK)
         return r;
-    return await_turn(s, lane, got, deadline_of(timeout_ms));
+    return await_turn(s, lane, got_off, got_len, deadline_of(timeout_ms));
 }
 
-static int shm_wait(FacetTransport *t, unsigned lane, size_t *got, uint32_t timeout_ms)
+static int shm_wait(FacetTransport *t, unsigned lane, size_t *got_off, size_t *got_len,
+                    uint32_t timeout_ms)
 {
-    if (lane >= t->lanes || got == NULL)
+    if (lane >= t->lanes || got_off == NULL || got_len == NULL)
         return FACET_TR_INVALID;
-    return await_turn((Shm *)t, lane, got, deadline_of(timeout_ms));
+    return await_turn((Shm *)t, lane, got_off, got_len, deadline_of(timeout_ms));
 }
 
 static void shm_trim(FacetTransport *t, unsigned lane, size_t used)

@@ -6,7 +6,9 @@
  * A transport is a set of lanes between two processes, the host and its
  * child. A lane is a buffer and the turn to use it: one side writes a
  * message into the buffer and hands the turn over (exchange), the other
- * reads it, writes its answer over it and hands the turn back. Lanes
+ * reads it, writes its answer and hands the turn back. A message may lie
+ * anywhere in the buffer, so that a side answering one message with
+ * another can keep reading the first while the second is out. Lanes
  * [0, down) carry the host's calls (the host is their caller, the child
  * serves them); lanes [down, lanes) carry the child's calls into the host.
  * A message may travel either way on a lane whatever its direction, so a
@@ -26,7 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../internal.h"
+#include "../base/base.h"
 
 /* Results of the transport's functions: 0 or one of these. */
 #define FACET_TR_OK 0
@@ -59,15 +61,17 @@ typedef struct FacetTransport FacetTransport;
 
 typedef struct FacetTransportOps {
     const char *name;
-    /* Hands the first len bytes of the lane's buffer to the peer and waits
-     * until the peer hands the turn back; *got is the length of what it
-     * wrote, checked against the capacity. timeout_ms 0 waits for ever.
+    /* Hands the len bytes at offset off of the lane's buffer to the peer
+     * and waits until the peer hands the turn back; *got_off and *got_len
+     * say where its message is, checked against the capacity (a message
+     * starts at a multiple of 8). timeout_ms 0 waits for ever.
      * FACET_TR_DEAD once the peer is gone, FACET_TR_TIMEOUT at the
      * deadline (the turn is then still the peer's: the caller kills it). */
-    int (*exchange)(FacetTransport *t, unsigned lane, size_t len, size_t *got,
-                    uint32_t timeout_ms);
+    int (*exchange)(FacetTransport *t, unsigned lane, size_t off, size_t len, size_t *got_off,
+                    size_t *got_len, uint32_t timeout_ms);
     /* Waits for the first message on a lane this side serves. */
-    int (*wait)(FacetTransport *t, unsigned lane, size_t *got, uint32_t timeout_ms);
+    int (*wait)(FacetTransport *t, unsigned lane, size_t *got_off, size_t *got_len,
+                uint32_t timeout_ms);
     /* Marks the transport dead and wakes every waiter of both sides;
      * every exchange after it fails with FACET_TR_DEAD. */
     void (*mark_dead)(FacetTransport *t);
