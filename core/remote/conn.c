@@ -616,11 +616,15 @@ static size_t dispatch_control(FacetConn *c, unsigned lane, const FacetWireHeade
         start_message(&out, c, lane, at);
         r = c->control.boot(c, &in, &out, c->control.payload);
         if (in.bad != NULL) {
+            facet__wire_finish(&out, 1);
             malformed(c, in.bad);
             return 0;
         }
-        if (out.error != FACET_OK)
+        if (out.error != FACET_OK) {
+            facet__wire_finish(&out, 1);
             return reply_status(c, lane, at, h->call_id, out.error);
+        }
+        facet__wire_finish(&out, 0);
         set_header(&out, h->call_id, 0, 0, 0, FACET_WIRE_REPLY, r);
         return out.pos;
     case FACET_CTL_SHUTDOWN:

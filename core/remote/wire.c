@@ -966,10 +966,11 @@ void facet__wire_get_ins(FacetMarshal *m, const FacetPsInterface *ps, uint32_t s
 static void put_param_out(FacetMarshal *m, const FacetPsParam *p, void **args, uint32_t i,
                           const FacetPsLinks *links, int *after)
 {
-    void *ptr = arg_ptr(args, i);
+    void *ptr;
     uint64_t n;
     if (!(p->flags & FACET_PS_OUT))
         return;
+    ptr = arg_ptr(args, i); /* (an out-parameter is a pointer; an in-value may be a byte) */
     facet__wire_put_u32(m, ptr != NULL);
     if (ptr == NULL)
         return;
@@ -1062,10 +1063,11 @@ static void get_sized_into(FacetMarshal *m, const FacetPsParam *p, unsigned char
 static void get_param_out(FacetMarshal *m, const FacetPsParam *p, void **args, uint32_t i,
                           const FacetPsLinks *links)
 {
-    void *ptr = arg_ptr(args, i);
+    void *ptr;
     uint32_t present, n;
     if (!(p->flags & FACET_PS_OUT))
         return;
+    ptr = arg_ptr(args, i);
     present = facet__wire_get_u32(m);
     if (m->bad != NULL)
         return;

@@ -336,7 +336,7 @@ void marshal_check_interfaces(IMarshalTest *t, MarshalObject *o)
     assert_null(q);
 
     /* every reference the calls took was given back */
-    assert_int_equal(cb->refs, 1);
-    assert_true(o->refs >= 1);
+    assert_int_equal(__atomic_load_n(&cb->refs, __ATOMIC_ACQUIRE), 1);
+    assert_true(__atomic_load_n(&o->refs, __ATOMIC_ACQUIRE) >= 1);
     cb->itf.lpVtbl->Release(&cb->itf);
 }
