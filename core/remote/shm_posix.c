@@ -263,6 +263,29 @@ static uint32_t lane_wait(Shm *s, ShmLane *l, uint32_t want, uint32_t *mine, con
     return st;
 }
 
+/* ThreadSanitizer pairs a release and an acquire by address, and a test
+ * with both ends in one process maps the memory twice, at two addresses:
+ * the handover of a lane is told to it on an address of this process's
+ * own per lane as well. (Nothing of this in other builds; two processes
+ * are two checkers anyway.) */
+#if defined(__SANITIZE_THREAD__)
+#define SHM_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SHM_TSAN 1
+#endif
+#endif
+#ifdef SHM_TSAN
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+static char tsan_lanes[FACET_TR_MAX_LANES];
+#define TSAN_RELEASE(lane) __tsan_release(&tsan_lanes[lane])
+#define TSAN_ACQUIRE(lane) __tsan_acquire(&tsan_lanes[lane])
+#else
+#define TSAN_RELEASE(lane) ((void)(lane))
+#define TSAN_ACQUIRE(lane) ((void)(lane))
+#endif
+
 /* Posts len bytes in phase to; wakes the peer only if it sleeps, and then
  * marks it awake (it will run, on the CPU it last ran on as far as anyone
  * knows), so that our own wait may spin while it wakes. */
@@ -290,6 +313,7 @@ static void shm_mark_dead(FacetTransport *t)
     __atomic_store_n(&s->hdr->dead, 1u, __ATOMIC_RELEASE);
     for (i = 0; i < s->t.lanes; i++) {
         ShmLane *l = &s->ctl[i];
+        TSAN_RELEASE(i);
         __atomic_fetch_or(&l->state, STATE_DEAD, __ATOMIC_ACQ_REL);
         futex_wake(&l->state, INT_MAX);
     }
@@ -325,6 +349,7 @@ static int await_turn(Shm *s, unsigned lane, size_t *got_off, size_t *got_len,
     uint32_t *peer = caller ? &l->server_cpu : &l->caller_cpu;
     uint32_t st = lane_wait(s, l, caller ? PHASE_CALLER : PHASE_SERVER, mine, peer, deadline,
                             &timed_out);
+    TSAN_ACQUIRE(lane);
     if (st & STATE_DEAD)
         return FACET_TR_DEAD;
     if (timed_out)
@@ -343,6 +368,7 @@ static int shm_exchange(FacetTransport *t, unsigned lane, size_t off, size_t len
         return FACET_TR_INVALID;
     l = &s->ctl[lane];
     caller = is_caller(s, lane);
+    TSAN_RELEASE(lane);
     r = lane_post(l, caller ? PHASE_SERVER : PHASE_CALLER, off, len,
                   caller ? &l->server_cpu : &l->caller_cpu);
     if (r != FACET_TR_OK)

@@ -779,11 +779,40 @@ static void put_param_in(FacetMarshal *m, const FacetPsParam *p, void **args, ui
     }
 }
 
+/* The first pointer argument that must not be NULL and is: a pointer to
+ * one element, an [in] string or an [out] string or interface, unless
+ * [unique] (MIDL's [ref], the default of a parameter). -1 when none. */
+static int null_ref(const FacetPsMethod *me, void **args)
+{
+    uint32_t i;
+    for (i = 0; i < me->param_count; i++) {
+        const FacetPsParam *p = &me->params[i];
+        if ((p->shape == FACET_PS_REF || p->shape == FACET_PS_STRING ||
+             p->shape == FACET_PS_STRING_OUT || p->shape == FACET_PS_INTERFACE_OUT) &&
+            !(p->flags & FACET_PS_UNIQUE) && arg_ptr(args, i) == NULL)
+            return (int)i;
+    }
+    return -1;
+}
+
+static void refuse_null(FacetMarshal *m, const FacetPsInterface *ps, uint32_t slot, int i)
+{
+    const FacetPsMethod *me = method_of(ps, slot);
+    m->error = facet__error(FACET_E_POINTER, "%s::%s: argument %s is NULL, which it may not be "
+                                             "(a pointer parameter that is not [unique])",
+                            ps->name, me->name, me->params[i].name);
+}
+
 void facet__wire_put_ins(FacetMarshal *m, const FacetPsInterface *ps, uint32_t slot, void **args)
 {
     const FacetPsMethod *me = method_of(ps, slot);
     FacetPsLinks links, *l = NULL;
     uint32_t i;
+    int null = null_ref(me, args);
+    if (null >= 0) {
+        refuse_null(m, ps, slot, null);
+        return;
+    }
     if (me->flags & FACET_PS_LINKS) {
         ps->links(slot, args, &links);
         l = &links;
@@ -928,6 +957,7 @@ void facet__wire_get_ins(FacetMarshal *m, const FacetPsInterface *ps, uint32_t s
     FacetGuid iids[FACET_PS_MAX_PARAMS];
     FacetPsLinks links;
     uint32_t i;
+    int null;
     if (me->param_count > FACET_PS_MAX_PARAMS) {
         facet__wire_bad(m, "a method with too many parameters");
         return;
@@ -935,7 +965,16 @@ void facet__wire_get_ins(FacetMarshal *m, const FacetPsInterface *ps, uint32_t s
     memset(sizes, 0, sizeof(sizes));
     for (i = 0; i < me->param_count && m->bad == NULL && m->error == FACET_OK; i++)
         get_param_in(m, &me->params[i], args, i, sizes, iids);
-    if (m->bad != NULL || m->error != FACET_OK || !(me->flags & FACET_PS_LINKS))
+    if (m->bad != NULL || m->error != FACET_OK)
+        return;
+    /* (a caller's proxy refuses these; a peer that sends one anyway gets
+     * the same answer, and the callee never sees the NULL) */
+    null = null_ref(me, args);
+    if (null >= 0) {
+        refuse_null(m, ps, slot, null);
+        return;
+    }
+    if (!(me->flags & FACET_PS_LINKS))
         return;
     /* What the callee will believe of its arguments must hold: no array
      * smaller than its size_is or length_is says, no interface of another

@@ -17,30 +17,7 @@
 #include <cmocka.h>
 
 #include "marshal.h"
-#include "marshal_objects.h"
-#include "remote/remote.h"
-
-extern const FacetPsLibrary facet_ps_marshal;
-
-void *marshal_alloc(size_t size)
-{
-    return facet__malloc(size);
-}
-
-void marshal_free(void *p)
-{
-    facet__free(p);
-}
-
-static const FacetPsInterface *find_ps(void *payload, const FacetGuid *iid)
-{
-    uint32_t i;
-    (void)payload;
-    for (i = 0; i < facet_ps_marshal.interface_count; i++)
-        if (memcmp(&facet_ps_marshal.interfaces[i]->iid, iid, sizeof(*iid)) == 0)
-            return facet_ps_marshal.interfaces[i];
-    return facet__ps_builtin(iid);
-}
+#include "engine_support.h"
 
 static int deaths;
 static FacetResult death_why;
@@ -53,7 +30,7 @@ static void dead(void *payload, FacetResult why, const char *text)
     death_why = why;
 }
 
-static const FacetConnHooks hooks = {dead, find_ps};
+static const FacetConnHooks hooks = {dead, marshal_find_ps};
 
 typedef struct Pair {
     FacetTransport *host_tr, *child_tr;
@@ -115,6 +92,10 @@ static void test_engine_calls(void **state)
     (void)state;
     pair_open(&p);
     marshal_check_values(p.proxy);
+    /* a NULL where the IDL says a pointer is [ref]: refused, not sent */
+    assert_int_equal(IMarshalTest_Echo(p.proxy, "x", NULL), FACET_E_POINTER);
+    assert_int_equal(IMarshalTest_Echo(p.proxy, NULL, NULL), FACET_E_POINTER);
+    assert_int_equal(IMarshalTest_Nothing(p.proxy), FACET_OK);
     pair_close(&p);
 }
 
