@@ -44,7 +44,8 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "remote/transport.h"
+#include "bench.h"
+#include "remote/remote.h"
 
 #define MSG 64 /* bytes of a request and of a reply */
 #define LANES 2 /* lanes of a transport: one per calling thread */
@@ -487,11 +488,180 @@ THREADS_ROW(floor_threads, KIND_FLOOR)
 THREADS_ROW(futex_threads, KIND_FUTEX)
 THREADS_ROW(spin_threads, KIND_SPIN)
 
+/* ---- Through proxies and stubs -------------------------------------------- */
+
+/* The call path of a process-isolated object: IBenchAdder::Add through the
+ * proxy and stub facet-idl generated and the engine of core/remote, to a
+ * child serving it on the same transport as the floor's (forked here,
+ * where the process host is a program of its own). */
+
+extern const FacetPsLibrary facet_ps_bench;
+
+typedef struct EngineAdder {
+    IBenchAdder itf;
+    int64_t total;
+} EngineAdder;
+
+static FacetResult FACET_CALL adder_query(IBenchAdder *self, const FacetGuid *iid, void **out)
+{
+    if (!FacetGuidEqual(iid, &IID_IBenchAdder) && !FacetGuidEqual(iid, &IID_IFacetUnknown)) {
+        *out = NULL;
+        return FACET_E_NOINTERFACE;
+    }
+    *out = self;
+    return FACET_OK;
+}
+static uint32_t FACET_CALL adder_count(IBenchAdder *self)
+{
+    (void)self;
+    return 1; /* lives as long as the child */
+}
+static FacetResult FACET_CALL adder_add(IBenchAdder *self, int32_t delta, int64_t *total)
+{
+    EngineAdder *a = (EngineAdder *)self;
+    a->total += delta;
+    *total = a->total;
+    return FACET_OK;
+}
+static const IBenchAdderVtbl adder_vtbl = {adder_query, adder_count, adder_count, adder_add};
+
+static const FacetPsInterface *engine_find_ps(void *payload, const FacetGuid *iid)
+{
+    uint32_t i;
+    (void)payload;
+    for (i = 0; i < facet_ps_bench.interface_count; i++)
+        if (FacetGuidEqual(&facet_ps_bench.interfaces[i]->iid, iid))
+            return facet_ps_bench.interfaces[i];
+    return facet__ps_builtin(iid);
+}
+
+static void engine_dead(void *payload, FacetResult why, const char *text)
+{
+    (void)payload;
+    (void)why;
+    fprintf(stderr, "bench_oop: the engine's child: %s\n", text);
+}
+
+static const FacetConnHooks engine_hooks = {engine_dead, engine_find_ps};
+static EngineAdder engine_adder = {{&adder_vtbl}, 0};
+
+static FacetResult engine_boot(FacetConn *c, FacetMarshal *request, FacetMarshal *reply,
+                               void *payload)
+{
+    (void)c;
+    (void)request;
+    (void)payload;
+    facet__wire_put_interface(reply, &engine_adder.itf, &IID_IBenchAdder);
+    return FACET_OK;
+}
+
+static FacetResult engine_booted(FacetMarshal *m, void *ctx)
+{
+    facet__wire_get_interface(m, (void **)ctx, &IID_IBenchAdder, NULL);
+    return m->bad != NULL ? FACET_E_FAIL : FACET_OK;
+}
+
+static Peer engine;
+static FacetConn *engine_conn;
+static IBenchAdder *engine_proxy;
+
+static int engine_start(void)
+{
+    FacetTransport *tr;
+    pid_t parent = getpid();
+    if (facet__shm_create(&tr, LANES, 1, 64 * 1024) != FACET_TR_OK)
+        return -1;
+    fflush(NULL);
+    engine.pid = fork();
+    if (engine.pid < 0)
+        return -1;
+    if (engine.pid == 0) {
+        FacetTransport *mine;
+        FacetConn *c;
+        FacetConnControl control;
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(0);
+        if (facet__shm_attach(&mine, facet__shm_handle(tr)) != FACET_TR_OK ||
+            facet__conn_new(&c, mine, 0, &engine_hooks, NULL) != FACET_OK)
+            _exit(5);
+        memset(&control, 0, sizeof(control));
+        control.boot = engine_boot;
+        facet__conn_set_control(c, &control);
+        if (facet__conn_serve(c) != FACET_OK)
+            _exit(6);
+        while (!facet__tr_is_dead(mine))
+            nanosleep(&ts, NULL);
+        _exit(0);
+    }
+    engine.ch = tr;
+    engine.pidfd = (int)syscall(SYS_pidfd_open, engine.pid, 0);
+    if (engine.pidfd < 0 || pipe2(engine.stop, O_CLOEXEC) != 0 ||
+        pthread_create(&engine.watch, NULL, watch_main, &engine) != 0)
+        return -1;
+    if (facet__conn_new(&engine_conn, tr, 0, &engine_hooks, NULL) != FACET_OK ||
+        facet__conn_serve(engine_conn) != FACET_OK ||
+        facet__conn_control(engine_conn, FACET_CTL_BOOT, NULL, engine_booted, &engine_proxy) !=
+            FACET_OK)
+        return -1;
+    return 0;
+}
+
+static void engine_stop(void)
+{
+    if (engine.pid <= 0)
+        return;
+    if (engine_proxy != NULL)
+        IBenchAdder_Release(engine_proxy);
+    engine_proxy = NULL;
+    close(engine.stop[1]);
+    pthread_join(engine.watch, NULL);
+    facet__conn_close(engine_conn); /* marks the transport dead: the child ends */
+    facet__conn_release(engine_conn);
+    waitpid(engine.pid, NULL, 0);
+    close(engine.pidfd);
+    close(engine.stop[0]);
+    engine.pid = 0;
+}
+
+static double engine_round_trips(int two_cores, uint64_t iters)
+{
+    uint64_t i, t0, t;
+    int64_t total = 0, before = 0;
+    int r = 0;
+    if (place(&engine, two_cores) != 0)
+        return -1;
+    for (i = 0; i < 8 && r == 0; i++) /* settle on the new CPUs */
+        r = IBenchAdder_Add(engine_proxy, 0, &before) != FACET_OK;
+    t0 = bench_now();
+    for (i = 0; i < iters && r == 0; i++) {
+        r = IBenchAdder_Add(engine_proxy, 1, &total) != FACET_OK;
+        busy(gap_ns);
+    }
+    t = bench_now() - t0;
+    unplace();
+    if (r == 0 && total != before + (int64_t)iters)
+        r = -2;
+    return finish(KIND_FLOOR, r, t, iters);
+}
+
+static double roundtrip_1core(uint64_t iters)
+{
+    return engine_round_trips(0, iters);
+}
+
+static double roundtrip_2core(uint64_t iters)
+{
+    return engine_round_trips(1, iters);
+}
+
 static void teardown(void)
 {
     unsigned k;
     for (k = 0; k < KIND_COUNT; k++)
         stop((Kind)k);
+    engine_stop();
 }
 
 static int setup(void)
@@ -511,6 +681,11 @@ static int setup(void)
             teardown();
             return 1;
         }
+    if (engine_start() != 0) {
+        fprintf(stderr, "bench_oop: cannot start the engine's child: %s\n", facet_last_error());
+        teardown();
+        return 1;
+    }
     return 0;
 }
 
@@ -528,6 +703,8 @@ static const BenchImpl impls[] = {
     {"oop.floor.threads2", floor_threads},
     {"oop.futex.threads2", futex_threads},
     {"oop.spin.threads2", spin_threads},
+    {"oop.roundtrip.1core", roundtrip_1core},
+    {"oop.roundtrip.2core", roundtrip_2core},
 };
 
 static const BenchArea area = {"oop", setup, teardown, impls, sizeof(impls) / sizeof(impls[0])};
