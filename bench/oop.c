@@ -215,6 +215,20 @@ static void *watch_main(void *arg)
     return NULL;
 }
 
+/* In a child: closes the streams of the first count children started
+ * before it. Only the parent may hold them, or they would never see their
+ * end. */
+static void close_streams(unsigned count)
+{
+    unsigned j;
+    for (j = 0; j < count; j++) {
+        if (peers[j].out >= 0)
+            close(peers[j].out);
+        if (peers[j].in >= 0 && peers[j].in != peers[j].out)
+            close(peers[j].in);
+    }
+}
+
 /* Starts the child of kind k; it dies with this process
  * (PR_SET_PDEATHSIG, from the main thread, which lives as long). */
 static int start(Kind k)
@@ -240,18 +254,10 @@ static int start(Kind k)
     if (p->pid < 0)
         return -1;
     if (p->pid == 0) {
-        unsigned j;
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent)
             _exit(0);
-        /* The streams of the children started before: only the parent
-         * may hold them, or they would never see their end. */
-        for (j = 0; j < (unsigned)k; j++) {
-            if (peers[j].out >= 0)
-                close(peers[j].out);
-            if (peers[j].in >= 0 && peers[j].in != peers[j].out)
-                close(peers[j].in);
-        }
+        close_streams((unsigned)k);
         if (p->ch != NULL) {
             FacetTransport *mine;
             if (facet__shm_attach(&mine, facet__shm_handle(p->ch)) != FACET_TR_OK)
@@ -538,8 +544,8 @@ static const FacetPsInterface *engine_find_ps(void *payload, const FacetGuid *ii
 static void engine_dead(void *payload, FacetResult why, const char *text)
 {
     (void)payload;
-    (void)why;
-    fprintf(stderr, "bench_oop: the engine's child: %s\n", text);
+    if (why != FACET_E_DISCONNECTED) /* (not the close at the end) */
+        fprintf(stderr, "bench_oop: the engine's child: %s\n", text);
 }
 
 static const FacetConnHooks engine_hooks = {engine_dead, engine_find_ps};
@@ -583,6 +589,7 @@ static int engine_start(void)
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent)
             _exit(0);
+        close_streams(KIND_COUNT);
         if (facet__shm_attach(&mine, facet__shm_handle(tr)) != FACET_TR_OK ||
             facet__conn_new(&c, mine, 0, &engine_hooks, NULL) != FACET_OK)
             _exit(5);
