@@ -135,6 +135,10 @@
       "the same, futex only")                                                                      \
     X(oop, "oop.spin.threads2", "us", "oop.floor.threads2", 0,                                     \
       "the same, all 4 threads busy-waiting")                                                      \
+    X(oop, "oop.roundtrip.1core", "us", "oop.floor.1core", 0,                                      \
+      "IBenchAdder::Add through generated proxy and stub to a child (forked), one CPU")         \
+    X(oop, "oop.roundtrip.2core", "us", "oop.floor.2core", 0,                                      \
+      "the same, each process on a CPU of its own")                                                \
     X(peer_gobject, "gobject.call", "ns", NULL, BENCH_INSTR,                                       \
       "GObject interface method through G_TYPE_INSTANCE_GET_INTERFACE")                            \
     X(peer_gobject, "peer.gobject.call", "ns", "gobject.call", BENCH_INSTR,                        \

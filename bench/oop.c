@@ -3,10 +3,11 @@
  * request and a 64-byte reply between this program and a child, without
  * Facet, over each transport the process host could use:
  *
- *   floor   the call channel of oop/channel.h: shared memory, a brief spin
- *           while the peer runs on another CPU, then a futex wait
- *   futex   the same channel, never spinning
- *   spin    the same channel, busy-waiting on both sides
+ *   floor   the transport of the process host (core/remote/transport.h):
+ *           shared memory, a brief spin while the peer runs on another
+ *           CPU, then a futex wait
+ *   futex   the same transport, never spinning
+ *   spin    the same transport, busy-waiting on both sides
  *   pipe    a pair of pipes, one each way
  *   socket  a Unix stream socketpair
  *
@@ -20,7 +21,7 @@
  *
  * For experiments (docs/performance.md), three variables change the
  * work: FACET_BENCH_OOP_SPIN_NS, the spin of the floor rows (default
- * FACET_CHAN_DEFAULT_SPIN_NS); FACET_BENCH_OOP_WORK_NS, time the child
+ * FACET_TR_DEFAULT_SPIN_NS); FACET_BENCH_OOP_WORK_NS, time the child
  * spends on each request before it answers; FACET_BENCH_OOP_GAP_NS, time
  * the caller spends between calls. The last two are busy time (included
  * in the figures), so that a spin that outlasts them shows.
@@ -34,17 +35,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
-#include "oop/channel.h"
+#include "bench.h"
+#include "remote/remote.h"
 
 #define MSG 64 /* bytes of a request and of a reply */
-#define LANES 2 /* lanes of a channel: one per calling thread */
+#define LANES 2 /* lanes of a transport: one per calling thread */
 
 typedef enum Kind { KIND_FLOOR, KIND_FUTEX, KIND_SPIN, KIND_PIPE, KIND_SOCKET, KIND_COUNT } Kind;
 
@@ -58,14 +62,16 @@ static const char *const kind_names[KIND_COUNT] = {"floor", "futex", "spin", "pi
 typedef struct Peer {
     pid_t pid;
     int pidfd;
-    FacetChannel *ch; /* the channel kinds */
-    int out, in;      /* the stream kinds: the parent's ends */
+    FacetTransport *ch; /* the transport kinds */
+    pthread_t watch;    /* marks ch dead when pidfd says the child ended */
+    int stop[2];        /* closing stop[1] ends the watch */
+    int out, in;        /* the stream kinds: the parent's ends */
 } Peer;
 
 static Peer peers[KIND_COUNT];
 static cpu_set_t saved_cpus;
 static uint64_t work_ns, gap_ns;
-static uint32_t floor_spin_ns = FACET_CHAN_DEFAULT_SPIN_NS;
+static uint32_t floor_spin_ns = FACET_TR_DEFAULT_SPIN_NS;
 
 static uint64_t env_ns(const char *name, uint64_t dflt)
 {
@@ -133,33 +139,30 @@ static int write_full(int fd, const void *buf, size_t len)
 /* ---- The child ---------------------------------------------------------- */
 
 typedef struct Lane {
-    FacetChannel *ch;
+    FacetTransport *ch;
     unsigned lane;
 } Lane;
 
 static void *serve_lane(void *arg)
 {
     const Lane *l = arg;
-    unsigned char msg[MSG];
-    for (;;) {
-        size_t len;
-        unsigned char *buf;
-        if (facet_chan_wait_request(l->ch, l->lane, &len) != FACET_CHAN_OK)
-            return NULL;
-        if (len != MSG)
+    unsigned char msg[MSG], *buf = facet__tr_buffer(l->ch, l->lane);
+    size_t off, len;
+    int r = l->ch->ops->wait(l->ch, l->lane, &off, &len, 0);
+    while (r == FACET_TR_OK) {
+        if (off != 0 || len != MSG)
             _exit(3);
-        buf = facet_chan_buffer(l->ch, l->lane);
         memcpy(msg, buf, MSG);
         answer(msg);
         memcpy(buf, msg, MSG);
-        if (facet_chan_reply(l->ch, l->lane, MSG) != FACET_CHAN_OK)
-            return NULL;
+        r = l->ch->ops->exchange(l->ch, l->lane, 0, MSG, &off, &len, 0);
     }
+    return NULL;
 }
 
 /* A thread per lane, as the process host will have; lane 0 on the
  * child's main thread. */
-static void serve_channel(FacetChannel *ch)
+static void serve_channel(FacetTransport *ch)
 {
     Lane lanes[LANES];
     pthread_t threads[LANES];
@@ -185,9 +188,49 @@ static void serve_stream(int in, int out)
     }
 }
 
-/* Starts the child of kind k. A channel child also watches this process:
- * if it dies, the child's wait ends and the child exits (and
- * PR_SET_PDEATHSIG backs that up). */
+/* The wait policy of kind k, for both ends (each keeps its own). */
+static void set_policy(FacetTransport *t, Kind k)
+{
+    FacetTransportPolicy pol = {FACET_TR_WAIT_ADAPTIVE, floor_spin_ns, 0};
+    if (k == KIND_FUTEX)
+        pol.wait = FACET_TR_WAIT_BLOCK;
+    else if (k == KIND_SPIN) {
+        pol.wait = FACET_TR_WAIT_SPIN;
+        pol.spin_ns = SPIN_ONLY_NS;
+        pol.max_spinners = 2 * LANES; /* every thread of both sides */
+    }
+    facet__shm_set_policy(t, &pol);
+}
+
+/* Marks the transport dead when the child ends, as the process host's
+ * connection does, so that a row never waits for a dead child. */
+static void *watch_main(void *arg)
+{
+    Peer *p = arg;
+    struct pollfd fds[2] = {{p->pidfd, POLLIN, 0}, {p->stop[0], POLLIN, 0}};
+    while (poll(fds, 2, -1) < 0 && errno == EINTR)
+        ;
+    if (fds[1].revents == 0)
+        p->ch->ops->mark_dead(p->ch);
+    return NULL;
+}
+
+/* In a child: closes the streams of the first count children started
+ * before it. Only the parent may hold them, or they would never see their
+ * end. */
+static void close_streams(unsigned count)
+{
+    unsigned j;
+    for (j = 0; j < count; j++) {
+        if (peers[j].out >= 0)
+            close(peers[j].out);
+        if (peers[j].in >= 0 && peers[j].in != peers[j].out)
+            close(peers[j].in);
+    }
+}
+
+/* Starts the child of kind k; it dies with this process
+ * (PR_SET_PDEATHSIG, from the main thread, which lives as long). */
 static int start(Kind k)
 {
     Peer *p = &peers[k];
@@ -203,40 +246,24 @@ static int start(Kind k)
         up[0] = down[0];
         up[1] = down[1];
     } else {
-        FacetChanPolicy pol = {FACET_CHAN_WAIT_ADAPTIVE, floor_spin_ns, 0};
-        if (facet_chan_create(&p->ch, LANES, MSG) != FACET_CHAN_OK)
+        if (facet__shm_create(&p->ch, LANES, 0, MSG) != FACET_TR_OK)
             return -1;
-        if (k == KIND_FUTEX)
-            pol.wait = FACET_CHAN_WAIT_FUTEX;
-        else if (k == KIND_SPIN) {
-            pol.wait = FACET_CHAN_WAIT_SPIN;
-            pol.spin_ns = SPIN_ONLY_NS;
-            pol.max_spinners = 2 * LANES; /* every thread of both sides */
-        }
-        facet_chan_set_policy(p->ch, &pol);
     }
     fflush(NULL);
     p->pid = fork();
     if (p->pid < 0)
         return -1;
     if (p->pid == 0) {
-        unsigned j;
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent)
             _exit(0);
-        /* The streams of the children started before: only the parent
-         * may hold them, or they would never see their end. */
-        for (j = 0; j < (unsigned)k; j++) {
-            if (peers[j].out >= 0)
-                close(peers[j].out);
-            if (peers[j].in >= 0 && peers[j].in != peers[j].out)
-                close(peers[j].in);
-        }
+        close_streams((unsigned)k);
         if (p->ch != NULL) {
-            int parent_fd = facet_chan_pidfd(parent);
-            if (parent_fd >= 0)
-                facet_chan_watch(p->ch, parent_fd);
-            serve_channel(p->ch);
+            FacetTransport *mine;
+            if (facet__shm_attach(&mine, facet__shm_handle(p->ch)) != FACET_TR_OK)
+                _exit(5);
+            set_policy(mine, k);
+            serve_channel(mine);
         } else if (k == KIND_PIPE) {
             close(down[1]);
             close(up[0]);
@@ -256,13 +283,14 @@ static int start(Kind k)
         close(down[1]);
         p->out = p->in = down[0];
     }
-    p->pidfd = facet_chan_pidfd(p->pid);
+    p->pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
     if (p->ch != NULL) {
+        set_policy(p->ch, k);
         if (p->pidfd < 0) {
             fprintf(stderr, "bench_oop: pidfd_open: %s (Linux 5.3 or later)\n", strerror(errno));
             return -1;
         }
-        if (facet_chan_watch(p->ch, p->pidfd) != FACET_CHAN_OK)
+        if (pipe2(p->stop, O_CLOEXEC) != 0 || pthread_create(&p->watch, NULL, watch_main, p) != 0)
             return -1;
     }
     return 0;
@@ -273,14 +301,19 @@ static void stop(Kind k)
     Peer *p = &peers[k];
     if (p->pid <= 0)
         return;
-    if (p->ch != NULL)
-        facet_chan_mark_dead(p->ch); /* the child's wait ends */
+    if (p->ch != NULL) {
+        p->ch->ops->mark_dead(p->ch); /* the child's wait ends */
+        close(p->stop[1]);
+        pthread_join(p->watch, NULL);
+        close(p->stop[0]);
+    }
     if (p->out >= 0)
         close(p->out); /* the child reads the end of the stream */
     if (p->in >= 0 && p->in != p->out)
         close(p->in);
     waitpid(p->pid, NULL, 0);
-    facet_chan_close(p->ch);
+    if (p->ch != NULL)
+        p->ch->ops->close(p->ch);
     if (p->pidfd >= 0)
         close(p->pidfd);
     p->pid = 0;
@@ -341,10 +374,11 @@ static int call_once(Peer *p, unsigned lane, uint64_t counter)
     memset(msg, (int)(counter & 0xff), MSG);
     memcpy(msg, &counter, sizeof(counter));
     if (p->ch != NULL) {
-        unsigned char *buf = facet_chan_buffer(p->ch, lane);
-        size_t len;
+        unsigned char *buf = facet__tr_buffer(p->ch, lane);
+        size_t off, len;
         memcpy(buf, msg, MSG);
-        if (facet_chan_call(p->ch, lane, MSG, &len) != FACET_CHAN_OK || len != MSG)
+        if (p->ch->ops->exchange(p->ch, lane, 0, MSG, &off, &len, 0) != FACET_TR_OK ||
+            off != 0 || len != MSG)
             return -1;
         memcpy(msg, buf, MSG);
     } else if (write_full(p->out, msg, MSG) != 0 || read_full(p->in, msg, MSG) != 0) {
@@ -460,11 +494,181 @@ THREADS_ROW(floor_threads, KIND_FLOOR)
 THREADS_ROW(futex_threads, KIND_FUTEX)
 THREADS_ROW(spin_threads, KIND_SPIN)
 
+/* ---- Through proxies and stubs -------------------------------------------- */
+
+/* The call path of a process-isolated object: IBenchAdder::Add through the
+ * proxy and stub facet-idl generated and the engine of core/remote, to a
+ * child serving it on the same transport as the floor's (forked here,
+ * where the process host is a program of its own). */
+
+extern const FacetPsLibrary facet_ps_bench;
+
+typedef struct EngineAdder {
+    IBenchAdder itf;
+    int64_t total;
+} EngineAdder;
+
+static FacetResult FACET_CALL adder_query(IBenchAdder *self, const FacetGuid *iid, void **out)
+{
+    if (!FacetGuidEqual(iid, &IID_IBenchAdder) && !FacetGuidEqual(iid, &IID_IFacetUnknown)) {
+        *out = NULL;
+        return FACET_E_NOINTERFACE;
+    }
+    *out = self;
+    return FACET_OK;
+}
+static uint32_t FACET_CALL adder_count(IBenchAdder *self)
+{
+    (void)self;
+    return 1; /* lives as long as the child */
+}
+static FacetResult FACET_CALL adder_add(IBenchAdder *self, int32_t delta, int64_t *total)
+{
+    EngineAdder *a = (EngineAdder *)self;
+    a->total += delta;
+    *total = a->total;
+    return FACET_OK;
+}
+static const IBenchAdderVtbl adder_vtbl = {adder_query, adder_count, adder_count, adder_add};
+
+static const FacetPsInterface *engine_find_ps(void *payload, const FacetGuid *iid)
+{
+    uint32_t i;
+    (void)payload;
+    for (i = 0; i < facet_ps_bench.interface_count; i++)
+        if (FacetGuidEqual(&facet_ps_bench.interfaces[i]->iid, iid))
+            return facet_ps_bench.interfaces[i];
+    return facet__ps_builtin(iid);
+}
+
+static void engine_dead(void *payload, FacetResult why, const char *text)
+{
+    (void)payload;
+    if (why != FACET_E_DISCONNECTED) /* (not the close at the end) */
+        fprintf(stderr, "bench_oop: the engine's child: %s\n", text);
+}
+
+static const FacetConnHooks engine_hooks = {engine_dead, engine_find_ps};
+static EngineAdder engine_adder = {{&adder_vtbl}, 0};
+
+static FacetResult engine_boot(FacetConn *c, FacetMarshal *request, FacetMarshal *reply,
+                               void *payload)
+{
+    (void)c;
+    (void)request;
+    (void)payload;
+    facet__wire_put_interface(reply, &engine_adder.itf, &IID_IBenchAdder);
+    return FACET_OK;
+}
+
+static FacetResult engine_booted(FacetMarshal *m, void *ctx)
+{
+    facet__wire_get_interface(m, (void **)ctx, &IID_IBenchAdder, NULL);
+    return m->bad != NULL ? FACET_E_FAIL : FACET_OK;
+}
+
+static Peer engine;
+static FacetConn *engine_conn;
+static IBenchAdder *engine_proxy;
+
+static int engine_start(void)
+{
+    FacetTransport *tr;
+    pid_t parent = getpid();
+    if (facet__shm_create(&tr, LANES, 1, 64 * 1024) != FACET_TR_OK)
+        return -1;
+    fflush(NULL);
+    engine.pid = fork();
+    if (engine.pid < 0)
+        return -1;
+    if (engine.pid == 0) {
+        FacetTransport *mine;
+        FacetConn *c;
+        FacetConnControl control;
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(0);
+        close_streams(KIND_COUNT);
+        if (facet__shm_attach(&mine, facet__shm_handle(tr)) != FACET_TR_OK ||
+            facet__conn_new(&c, mine, 0, &engine_hooks, NULL) != FACET_OK)
+            _exit(5);
+        memset(&control, 0, sizeof(control));
+        control.boot = engine_boot;
+        facet__conn_set_control(c, &control);
+        if (facet__conn_serve(c) != FACET_OK)
+            _exit(6);
+        while (!facet__tr_is_dead(mine))
+            nanosleep(&ts, NULL);
+        _exit(0);
+    }
+    engine.ch = tr;
+    engine.pidfd = (int)syscall(SYS_pidfd_open, engine.pid, 0);
+    if (engine.pidfd < 0 || pipe2(engine.stop, O_CLOEXEC) != 0 ||
+        pthread_create(&engine.watch, NULL, watch_main, &engine) != 0)
+        return -1;
+    if (facet__conn_new(&engine_conn, tr, 0, &engine_hooks, NULL) != FACET_OK ||
+        facet__conn_serve(engine_conn) != FACET_OK ||
+        facet__conn_control(engine_conn, FACET_CTL_BOOT, NULL, engine_booted, &engine_proxy) !=
+            FACET_OK)
+        return -1;
+    return 0;
+}
+
+static void engine_stop(void)
+{
+    if (engine.pid <= 0)
+        return;
+    if (engine_proxy != NULL)
+        IBenchAdder_Release(engine_proxy);
+    engine_proxy = NULL;
+    close(engine.stop[1]);
+    pthread_join(engine.watch, NULL);
+    facet__conn_close(engine_conn); /* marks the transport dead: the child ends */
+    facet__conn_release(engine_conn);
+    waitpid(engine.pid, NULL, 0);
+    close(engine.pidfd);
+    close(engine.stop[0]);
+    engine.pid = 0;
+}
+
+static double engine_round_trips(int two_cores, uint64_t iters)
+{
+    uint64_t i, t0, t;
+    int64_t total = 0, before = 0;
+    int r = 0;
+    if (place(&engine, two_cores) != 0)
+        return -1;
+    for (i = 0; i < 8 && r == 0; i++) /* settle on the new CPUs */
+        r = IBenchAdder_Add(engine_proxy, 0, &before) != FACET_OK;
+    t0 = bench_now();
+    for (i = 0; i < iters && r == 0; i++) {
+        r = IBenchAdder_Add(engine_proxy, 1, &total) != FACET_OK;
+        busy(gap_ns);
+    }
+    t = bench_now() - t0;
+    unplace();
+    if (r == 0 && total != before + (int64_t)iters)
+        r = -2;
+    return finish(KIND_FLOOR, r, t, iters);
+}
+
+static double roundtrip_1core(uint64_t iters)
+{
+    return engine_round_trips(0, iters);
+}
+
+static double roundtrip_2core(uint64_t iters)
+{
+    return engine_round_trips(1, iters);
+}
+
 static void teardown(void)
 {
     unsigned k;
     for (k = 0; k < KIND_COUNT; k++)
         stop((Kind)k);
+    engine_stop();
 }
 
 static int setup(void)
@@ -472,7 +676,7 @@ static int setup(void)
     unsigned k;
     work_ns = env_ns("FACET_BENCH_OOP_WORK_NS", 0);
     gap_ns = env_ns("FACET_BENCH_OOP_GAP_NS", 0);
-    floor_spin_ns = (uint32_t)env_ns("FACET_BENCH_OOP_SPIN_NS", FACET_CHAN_DEFAULT_SPIN_NS);
+    floor_spin_ns = (uint32_t)env_ns("FACET_BENCH_OOP_SPIN_NS", FACET_TR_DEFAULT_SPIN_NS);
     if (sched_getaffinity(0, sizeof(saved_cpus), &saved_cpus) != 0)
         return 1;
     if (bench_cpu_count() < 2)
@@ -484,6 +688,11 @@ static int setup(void)
             teardown();
             return 1;
         }
+    if (engine_start() != 0) {
+        fprintf(stderr, "bench_oop: cannot start the engine's child: %s\n", facet_last_error());
+        teardown();
+        return 1;
+    }
     return 0;
 }
 
@@ -501,6 +710,8 @@ static const BenchImpl impls[] = {
     {"oop.floor.threads2", floor_threads},
     {"oop.futex.threads2", futex_threads},
     {"oop.spin.threads2", spin_threads},
+    {"oop.roundtrip.1core", roundtrip_1core},
+    {"oop.roundtrip.2core", roundtrip_2core},
 };
 
 static const BenchArea area = {"oop", setup, teardown, impls, sizeof(impls) / sizeof(impls[0])};

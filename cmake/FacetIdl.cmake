@@ -3,13 +3,15 @@
 #   facet_idl(TARGET name FILES a.idl b.idl... [INCLUDE_DIRS dir...]
 #             [OUTPUT_DIR dir])
 #
-# Compiles each X.idl into OUTPUT_DIR/X.h and OUTPUT_DIR/X_typeinfo.c
-# (OUTPUT_DIR defaults to ${CMAKE_CURRENT_BINARY_DIR}/<name>) and makes
+# Compiles each X.idl into OUTPUT_DIR/X.h, OUTPUT_DIR/X_typeinfo.c and
+# OUTPUT_DIR/X_ps.c, its proxies and stubs (OUTPUT_DIR defaults to ${CMAKE_CURRENT_BINARY_DIR}/<name>) and makes
 # <name>, an INTERFACE library whose include folder holds the headers and
 # that brings Facet::headers along: target_link_libraries(my_component
 # PRIVATE <name>) is all a component needs. The list of X_typeinfo.c files is in the variable
 # <name>_TYPEINFO_SOURCES and the target property FACET_IDL_TYPEINFO_SOURCES,
-# for a target that wants the type information too.
+# for a target that wants the type information too; the list of X_ps.c
+# files is in <name>_PROXY_STUB_SOURCES and FACET_IDL_PROXY_STUB_SOURCES,
+# for a proxy/stub library (C only, as MIDL's proxies are).
 #
 # The folder of facet.idl (the runtime's own interfaces) is always searched,
 # so an IDL file can say import "facet.idl". In Facet's own build the
@@ -51,15 +53,17 @@ function(facet_idl)
 
   set(headers)
   set(typeinfo)
+  set(proxystubs)
   foreach(file ${I_FILES})
     get_filename_component(src ${file} ABSOLUTE)
     get_filename_component(stem ${file} NAME_WE)
     set(h ${I_OUTPUT_DIR}/${stem}.h)
     set(ti ${I_OUTPUT_DIR}/${stem}_typeinfo.c)
+    set(ps ${I_OUTPUT_DIR}/${stem}_ps.c)
     # The depfile names what src imports and #includes, so a change to an
     # imported file (facet.idl too) makes the outputs again.
     add_custom_command(
-      OUTPUT ${h} ${ti}
+      OUTPUT ${h} ${ti} ${ps}
       COMMAND ${compiler} ${flags} -o ${I_OUTPUT_DIR} --depfile ${I_OUTPUT_DIR}/${stem}.d ${src}
       DEPENDS ${src} ${compiler}
       DEPFILE ${I_OUTPUT_DIR}/${stem}.d
@@ -67,9 +71,10 @@ function(facet_idl)
       VERBATIM)
     list(APPEND headers ${h})
     list(APPEND typeinfo ${ti})
+    list(APPEND proxystubs ${ps})
   endforeach()
 
-  add_custom_target(${I_TARGET}_generate DEPENDS ${headers} ${typeinfo})
+  add_custom_target(${I_TARGET}_generate DEPENDS ${headers} ${typeinfo} ${proxystubs})
   add_library(${I_TARGET} INTERFACE)
   target_include_directories(${I_TARGET} INTERFACE ${I_OUTPUT_DIR})
   # The generated headers include <facet/abi.h> (and, in C++, facet.hpp).
@@ -79,8 +84,10 @@ function(facet_idl)
     target_link_libraries(${I_TARGET} INTERFACE Facet::headers)
   endif()
   add_dependencies(${I_TARGET} ${I_TARGET}_generate)
-  set_target_properties(${I_TARGET} PROPERTIES FACET_IDL_TYPEINFO_SOURCES "${typeinfo}")
-  set_source_files_properties(${headers} ${typeinfo} PROPERTIES GENERATED TRUE)
+  set_target_properties(${I_TARGET} PROPERTIES FACET_IDL_TYPEINFO_SOURCES "${typeinfo}"
+                        FACET_IDL_PROXY_STUB_SOURCES "${proxystubs}")
+  set_source_files_properties(${headers} ${typeinfo} ${proxystubs} PROPERTIES GENERATED TRUE)
   set(${I_TARGET}_TYPEINFO_SOURCES ${typeinfo} PARENT_SCOPE)
+  set(${I_TARGET}_PROXY_STUB_SOURCES ${proxystubs} PARENT_SCOPE)
   set(${I_TARGET}_HEADERS ${headers} PARENT_SCOPE)
 endfunction()

@@ -19,10 +19,11 @@
 
 /* The outputs of a compilation for each language (facet_idl_options.lang),
  * in the order facet_idl_output_at gives them: X.h first, then the C type
- * info or the Go package. */
+ * info and the proxies and stubs, or the Go package. */
 static const idl_emitter c_outputs[] = {
     {"%s.h", facet_idl__emit_header},
     {"%s_typeinfo.c", facet_idl__emit_typeinfo},
+    {"%s_ps.c", facet_idl__emit_proxy},
 };
 static const idl_emitter go_outputs[] = {
     {"%s.h", facet_idl__emit_header},

@@ -253,23 +253,6 @@ static void write_params(emitter *e, idl_buf *b, const idl_method *m, const char
     facet_idl__buf_puts(b, ")");
 }
 
-/* The C vtable member for slot i. C has no overloads: a method named like
- * one before it (a C++ overload, as in dwrite.idl) is Owner_Name, as widl
- * names it. */
-static const char *member_name(emitter *e, const idl_vec *all, size_t i, const idl_decl *owner)
-{
-    const idl_method *m = all->items[i];
-    size_t j;
-    for (j = 0; j < i; j++) {
-        const idl_method *o = all->items[j];
-        if (strcmp(o->c_name, m->c_name) == 0)
-            return owner ? facet_idl__printf(e->c->arena, "%s_%s", facet_idl__decl_c_name(owner),
-                                             m->c_name)
-                         : "";
-    }
-    return m->c_name;
-}
-
 /* REFIID, REFGUID, REFCLSID: const FacetGuid * in Facet's C and C++, a
  * const GUID & in the platform's C++. */
 static int is_guid_ref(const idl_type *t)
@@ -455,7 +438,7 @@ static void write_interface(emitter *e, const idl_decl *d)
         facet_idl__buf_init(&p, e->c->mem);
         facet_idl__write_decl(&r, m->ret, NULL);
         write_params(e, &p, m, name);
-        W(e, 1, "%s(FACET_CALL *%s)%s;", r.data ? r.data : "void", member_name(e, &all, i, o),
+        W(e, 1, "%s(FACET_CALL *%s)%s;", r.data ? r.data : "void", facet_idl__member_name(e->c, &all, i, o),
           p.data ? p.data : "()");
         facet_idl__buf_free(&r);
         facet_idl__buf_free(&p);
@@ -472,7 +455,7 @@ static void write_interface(emitter *e, const idl_decl *d)
         const idl_method *m = all.items[i];
         idl_buf a;
         size_t j;
-        if (member_name(e, &all, i, NULL) != m->c_name)
+        if (facet_idl__member_name(e->c, &all, i, NULL) != m->c_name)
             continue; /* an overload: C has no name for it but the vtable member */
         facet_idl__buf_init(&a, e->c->mem);
         for (j = 0; j < m->params.count; j++)

@@ -23,96 +23,13 @@ typedef struct ti_emitter {
 
 #define W(e, indent, ...) facet_idl__write_line((e)->out, indent, __VA_ARGS__)
 
-/* A FacetGuid initializer: {0x..., 0x..., 0x..., {0x..., ...}} */
-static void guid_init(idl_buf *b, const uint8_t g[16])
-{
-    facet_idl__buf_puts(b, "{");
-    facet_idl__guid_c(b, g, ", {", 0);
-    facet_idl__buf_puts(b, "}}");
-}
-
-static uint32_t kind_of_builtin(int b)
-{
-    static const uint32_t kinds[] = {
-        FACET_TI_VOID, FACET_TI_CHAR, FACET_TI_INT8, FACET_TI_UINT8, FACET_TI_INT16,
-        FACET_TI_UINT16, FACET_TI_INT32, FACET_TI_UINT32, FACET_TI_INT64, FACET_TI_UINT64,
-        FACET_TI_FLOAT, FACET_TI_DOUBLE, FACET_TI_WCHAR, FACET_TI_BOOLEAN, FACET_TI_INTPTR,
-        FACET_TI_UINTPTR, FACET_TI_GUID, FACET_TI_RESULT, FACET_TI_HANDLE, FACET_TI_UINT32};
-    return b >= 0 && (size_t)b < sizeof kinds / sizeof kinds[0] ? kinds[b] : FACET_TI_OTHER;
-}
-
-typedef struct ti_ref {
-    uint32_t kind, level, flags, array_length;
-    const idl_type *bottom;
-    const idl_decl *itf;
-} ti_ref;
-
-static ti_ref describe(const idl_type *t)
-{
-    ti_ref r;
-    int guard = 0;
-    memset(&r, 0, sizeof r);
-    while (t && guard++ < 200) {
-        const idl_var *v = facet_idl__typedef_target(t);
-        if (v) {
-            if (facet_idl__attr(v->attrs, "string"))
-                r.flags |= FACET_TI_STRING;
-            t = v->type;
-        } else if (t->kind == TY_POINTER) {
-            r.level++;
-            t = t->sub;
-        } else if (t->kind == TY_ARRAY) {
-            if (t->dim && t->dim->op == 'n' && !r.array_length) {
-                r.array_length = (uint32_t)t->dim->value;
-                r.flags |= FACET_TI_ARRAY;
-            } else {
-                r.level++;
-            }
-            t = t->sub;
-        } else {
-            break;
-        }
-    }
-    r.bottom = t;
-    if (!t) {
-        r.kind = FACET_TI_OTHER;
-    } else if (t->is_const && r.level) {
-        r.flags |= FACET_TI_CONST;
-    }
-    if (!t)
-        return r;
-    if (t->kind == TY_BUILTIN) {
-        r.kind = kind_of_builtin(t->builtin);
-    } else if (t->kind == TY_FUNC) {
-        r.kind = FACET_TI_FUNCTION;
-    } else if (t->tag == 'e' || (t->decl && t->decl->kind == D_ENUM)) {
-        r.kind = FACET_TI_ENUM;
-    } else if (t->tag == 's' || (t->decl && t->decl->kind == D_STRUCT)) {
-        r.kind = FACET_TI_STRUCT;
-    } else if (t->tag == 'u' || (t->decl && t->decl->kind == D_UNION)) {
-        r.kind = FACET_TI_UNION;
-    } else if (t->decl && (t->decl->kind == D_INTERFACE || t->decl->kind == D_DISPINTERFACE)) {
-        r.kind = FACET_TI_INTERFACE;
-        r.itf = t->decl;
-    } else {
-        r.kind = FACET_TI_OTHER;
-    }
-    return r;
-}
-
 /* A GUID constant the tables can point at; returns its name. */
 static const char *guid_const(ti_emitter *e, const uint8_t g[16])
 {
-    idl_buf b;
-    const char *name = facet_idl__printf(e->c->arena, "%s_guid_%d", e->sym, e->guids++);
-    facet_idl__buf_init(&b, e->c->mem);
-    guid_init(&b, g);
-    W(e, 0, "static const FacetGuid %s = %s;", name ? name : "x", b.data ? b.data : "{0}");
-    facet_idl__buf_free(&b);
-    return name;
+    return facet_idl__guid_const(e->c, e->out, e->sym, &e->guids, g);
 }
 
-static void type_ref(ti_emitter *e, idl_buf *b, const idl_type *t, const ti_ref *r,
+static void type_ref(ti_emitter *e, idl_buf *b, const idl_type *t, const idl_tref *r,
                      const char *iid_name)
 {
     idl_buf name, full;
@@ -133,7 +50,7 @@ static void type_ref(ti_emitter *e, idl_buf *b, const idl_type *t, const ti_ref 
     facet_idl__buf_free(&full);
 }
 
-static const char *iid_for(ti_emitter *e, const ti_ref *r)
+static const char *iid_for(ti_emitter *e, const idl_tref *r)
 {
     if (r->kind == FACET_TI_INTERFACE && r->itf && r->itf->has_uuid && r->itf->defined)
         return guid_const(e, r->itf->guid);
@@ -142,7 +59,7 @@ static const char *iid_for(ti_emitter *e, const ti_ref *r)
     return NULL;
 }
 
-static uint32_t var_flags(const idl_var *v, const ti_ref *r)
+static uint32_t var_flags(const idl_var *v, const idl_tref *r)
 {
     static const struct {
         const char *attr;
@@ -167,7 +84,7 @@ static const char *write_vars(ti_emitter *e, const idl_vec *vars, const char *na
     facet_idl__buf_init(&rows, e->c->mem);
     for (i = 0; i < vars->count; i++) {
         const idl_var *v = vars->items[i];
-        ti_ref r = describe(v->type);
+        idl_tref r = facet_idl__describe(v->type);
         const char *iid = iid_for(e, &r);
         facet_idl__buf_printf(&rows, "    {sizeof(FacetParamInfo), \"%s\", ", v->name ? v->name : "");
         type_ref(e, &rows, v->type, &r, iid);
@@ -180,15 +97,6 @@ static const char *write_vars(ti_emitter *e, const idl_vec *vars, const char *na
     W(e, 0, "};");
     facet_idl__buf_free(&rows);
     return name;
-}
-
-static int index_of(const idl_vec *v, const void *item)
-{
-    size_t i;
-    for (i = 0; i < v->count; i++)
-        if (v->items[i] == item)
-            return (int)i;
-    return -1;
 }
 
 /* static const TYPE <sym>_SUFFIX[] = { rows }; and frees rows */
@@ -230,7 +138,7 @@ static void write_interfaces(ti_emitter *e)
             const char *pname = facet_idl__printf(e->c->arena, "%s_%s_%s_params", e->sym, iname,
                                                   me->c_name);
             const char *ptab = pname ? write_vars(e, &me->params, pname) : NULL;
-            ti_ref r = describe(me->ret);
+            idl_tref r = facet_idl__describe(me->ret);
             uint32_t flags = 0;
             if (facet_idl__attr(me->attrs, "propget"))
                 flags |= FACET_TI_METHOD_PROPGET;
@@ -260,7 +168,7 @@ static void write_interfaces(ti_emitter *e)
         const idl_decl *d = e->itfs.items[i];
         idl_vec all;
         uint32_t own = 0, flags = 0;
-        int bi = d->base ? index_of(&e->itfs, d->base) : -1;
+        int bi = d->base ? facet_idl__index_of(&e->itfs, d->base) : -1;
         static const uint8_t zero[16];
         memset(&all, 0, sizeof all);
         facet_idl__vtable(e->c, d, &all);
@@ -275,13 +183,13 @@ static void write_interfaces(ti_emitter *e)
             flags |= FACET_TI_ITF_DISPATCH;
         facet_idl__buf_printf(&rows, "    {sizeof(FacetInterfaceInfo), \"%s\", ",
                               facet_idl__decl_c_name(d));
-        guid_init(&rows, d->guid);
+        facet_idl__guid_init(&rows, d->guid);
         facet_idl__buf_printf(&rows, ", 0x%04Xu, ", (unsigned)flags);
         if (d->base)
             facet_idl__buf_printf(&rows, "\"%s\", ", facet_idl__decl_c_name(d->base));
         else
             facet_idl__buf_puts(&rows, "NULL, ");
-        guid_init(&rows, d->base ? d->base->guid : zero);
+        facet_idl__guid_init(&rows, d->base ? d->base->guid : zero);
         if (bi >= 0)
             facet_idl__buf_printf(&rows, ", &%s_interfaces[%d]", e->sym, bi);
         else
@@ -345,7 +253,7 @@ static void write_coclasses(ti_emitter *e)
         }
         facet_idl__buf_free(&iids);
         facet_idl__buf_printf(&rows, "    {sizeof(FacetCoclassInfo), \"%s\", ", d->name);
-        guid_init(&rows, d->guid);
+        facet_idl__guid_init(&rows, d->guid);
         if (d->members.count)
             facet_idl__buf_printf(&rows, ", %uu, %s_coclass%u_names, %s_coclass%u_iids, %d},\n",
                                   (unsigned)d->members.count, e->sym, (unsigned)i, e->sym,
@@ -385,7 +293,7 @@ static void collect(ti_emitter *e, const idl_vec *decls)
             break;
         case D_STRUCT:
         case D_UNION:
-            if (d->defined && d->name && d->fields.count && index_of(&e->structs, d) < 0) {
+            if (d->defined && d->name && d->fields.count && facet_idl__index_of(&e->structs, d) < 0) {
                 /* an encapsulated union is a struct in C */
                 d->text = facet_idl__printf(e->c->arena, "%s %s",
                                             d->kind == D_STRUCT || d->sw ? "struct" : "union",
@@ -405,7 +313,7 @@ static void collect_type(ti_emitter *e, const idl_type *t, const char *name)
     if (!t || t->kind != TY_NAMED || !t->defines || !t->decl)
         return;
     d = t->decl;
-    if ((d->kind == D_STRUCT || d->kind == D_UNION) && index_of(&e->structs, d) < 0 &&
+    if ((d->kind == D_STRUCT || d->kind == D_UNION) && facet_idl__index_of(&e->structs, d) < 0 &&
         d->fields.count) {
         d->text = name;
         facet_idl__vec_push(e->c->arena, &e->structs, d);

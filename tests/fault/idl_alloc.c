@@ -199,7 +199,7 @@ static void test_fault_idl__short_options(void **state)
     opts.read_file = NULL;
     opts.read_payload = NULL;
     assert_int_equal(facet_idl_compile_text(&r, "x.idl", "typedef long X;\n", 16, &opts), 0);
-    assert_int_equal(facet_idl_output_count(r), 2);
+    assert_int_equal(facet_idl_output_count(r), 3);
     facet_idl_result_free(r);
 }
 

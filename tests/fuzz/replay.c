@@ -167,7 +167,7 @@ static void compile_idl(const char *path, void *payload)
     if (rc == 1)
         assert_true(facet_idl_error_count(r) > 0);
     else
-        assert_int_equal(facet_idl_output_count(r), 2);
+        assert_int_equal(facet_idl_output_count(r), 3);
     facet_idl_result_free(r);
     free(text);
 }

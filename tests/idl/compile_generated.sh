@@ -2,7 +2,8 @@
 # compile_generated.sh COMPILER-KIND FACET-IDL SRC-DIR WORK-DIR
 #
 # Generates headers from the test IDL files and idl/facet.idl and compiles
-# each, with its type information, warnings as errors:
+# each, with its type information and (in C) its proxies and stubs,
+# warnings as errors:
 #   c      gcc and clang, -std=c99 -pedantic
 #   cxx    g++ and clang++, -std=c++11
 #   tcc    TinyCC
@@ -47,6 +48,7 @@ for h in counter.h kitchen_sink.h; do
             have $cc || continue
             $cc -std=c99 -Wall -Wextra -pedantic -Werror $inc -c "$work/$stem.c" -o "$work/$stem.$cc.o"
             $cc -std=c99 -Wall -Wextra -pedantic -Werror $inc -c "$work/gen/${stem}_typeinfo.c" -o "$work/${stem}_ti.$cc.o"
+            $cc -std=c99 -Wall -Wextra -pedantic -Werror $inc -c "$work/gen/${stem}_ps.c" -o "$work/${stem}_ps.$cc.o"
             [ $stem != kitchen_sink ] || $cc -std=c99 -Wall -Wextra -pedantic -Werror $inc -c "$use" -o "$work/use.$cc.o"
         done ;;
     cxx)
@@ -63,6 +65,7 @@ for h in counter.h kitchen_sink.h; do
         tu "$work/$stem.c" "$h"
         tcc -Wall -Werror $inc -c "$work/$stem.c" -o "$work/$stem.tcc.o"
         tcc -Wall -Werror $inc -c "$work/gen/${stem}_typeinfo.c" -o "$work/${stem}_ti.tcc.o"
+        tcc -Wall -Werror $inc -c "$work/gen/${stem}_ps.c" -o "$work/${stem}_ps.tcc.o"
         [ $stem != kitchen_sink ] || tcc -Wall -Werror $inc -c "$use" -o "$work/use.tcc.o" ;;
     mingw)
         have x86_64-w64-mingw32-gcc || break
@@ -80,6 +83,7 @@ for h in counter.h kitchen_sink.h; do
         tu "$work/$stem.c" "$h" windows-first
         i686-w64-mingw32-gcc -std=c99 -Wall -Wextra -Werror $inc -c "$work/$stem.c" -o "$work/$stem.m32.o"
         i686-w64-mingw32-gcc -std=c99 -Wall -Wextra -Werror $inc -c "$work/gen/${stem}_typeinfo.c" -o "$work/${stem}_ti.m32.o"
+        i686-w64-mingw32-gcc -std=c99 -Wall -Wextra -Werror $inc -c "$work/gen/${stem}_ps.c" -o "$work/${stem}_ps.m32.o"
         [ $stem != kitchen_sink ] || i686-w64-mingw32-gcc -std=c99 -Wall -Wextra -Werror $inc -c "$use" -o "$work/use.m32.o"
         if have i686-w64-mingw32-g++; then
             [ $stem != kitchen_sink ] || i686-w64-mingw32-g++ -std=c++11 -Wall -Wextra -Werror $inc -c "$work/kitchen_sink_use.cpp" -o "$work/use.m32.xx.o"

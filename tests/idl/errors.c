@@ -35,7 +35,7 @@ static facet_idl_result *check_warning(const idl_test_file *files, const char *e
     char buf[1024];
     assert_non_null(r);
     assert_int_equal(facet_idl_error_count(r), 0);
-    assert_int_equal(facet_idl_output_count(r), 2);
+    assert_int_equal(facet_idl_output_count(r), 3);
     assert_int_equal(facet_idl_diag_count(r), 1);
     assert_string_equal(idl_test_diag(r, 0, buf, sizeof buf), expected);
     return r;
@@ -156,7 +156,7 @@ static void test_idl_errors__local_may_return_other(void **state)
     facet_idl_result *r = idl_test_compile(files);
     (void)state;
     assert_int_equal(facet_idl_error_count(r), 0);
-    assert_int_equal(facet_idl_output_count(r), 2);
+    assert_int_equal(facet_idl_output_count(r), 3);
     facet_idl_result_free(r);
 }
 

@@ -37,7 +37,7 @@ static const char *header_of(const idl_test_file *files)
     assert_non_null(result);
     if (facet_idl_error_count(result) != 0)
         fail_msg("%s", idl_test_diag(result, 0, buf, sizeof buf));
-    assert_int_equal(facet_idl_output_count(result), 2);
+    assert_int_equal(facet_idl_output_count(result), 3);
     return facet_idl_output_at(result, 0)->data;
 }
 

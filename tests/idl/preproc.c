@@ -27,7 +27,7 @@ static const char *header_of(facet_idl_result *r, const char *text)
     char buf[512];
     if (facet_idl_error_count(r) != 0)
         fail_msg("%s\n-> %s", text, idl_test_diag(r, 0, buf, sizeof buf));
-    assert_int_equal(facet_idl_output_count(r), 2);
+    assert_int_equal(facet_idl_output_count(r), 3);
     return facet_idl_output_at(r, 0)->data;
 }
 
