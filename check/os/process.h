@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "facet/abi.h"
+#include "os/os.h" /* FacetOsThread */
 
 /* How a child process ended. */
 #define FACET_OS_CHILD_EXITED 0u   /* it returned or called exit(); code is the status */
@@ -98,11 +99,5 @@ const char *facet__os_exe_suffix(void);
 /* A module's file name suffix: ".so", ".dll", ".dylib". */
 const char *facet__os_module_suffix(void);
 
-typedef struct FacetOsThread {
-    void *handle;
-} FacetOsThread;
-
-FacetResult facet__os_thread_start(FacetOsThread *out, void (*fn)(void *), void *arg);
-void facet__os_thread_join(FacetOsThread *t);
 
 #endif /* FACET_CORE_OS_PROCESS_H */

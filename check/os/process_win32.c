@@ -380,43 +380,4 @@ const char *facet__os_module_suffix(void)
     return ".dll";
 }
 
-typedef struct ThreadStart {
-    void (*fn)(void *);
-    void *arg;
-} ThreadStart;
-
-static DWORD WINAPI thread_main(LPVOID p)
-{
-    ThreadStart start = *(ThreadStart *)p;
-    facet__free(p);
-    start.fn(start.arg);
-    return 0;
-}
-
-FacetResult facet__os_thread_start(FacetOsThread *out, void (*fn)(void *), void *arg)
-{
-    ThreadStart *start = facet__malloc(sizeof(*start));
-    out->handle = NULL;
-    if (start == NULL)
-        return facet__error(FACET_E_OUTOFMEMORY, "out of memory starting a thread");
-    start->fn = fn;
-    start->arg = arg;
-    out->handle = CreateThread(NULL, 0, thread_main, start, 0, NULL);
-    if (out->handle == NULL) {
-        facet__free(start);
-        return facet__error(FACET_E_FAIL, "CreateThread failed (error %lu)",
-                            (unsigned long)GetLastError());
-    }
-    return FACET_OK;
-}
-
-void facet__os_thread_join(FacetOsThread *t)
-{
-    if (t->handle != NULL) {
-        WaitForSingleObject((HANDLE)t->handle, INFINITE);
-        CloseHandle((HANDLE)t->handle);
-        t->handle = NULL;
-    }
-}
-
 #endif /* _WIN32 */

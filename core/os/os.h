@@ -124,6 +124,19 @@ uint64_t facet__os_process_id(void);
 /* size bytes from the system's cryptographic random source. */
 FacetResult facet__os_random(void *out, size_t size);
 
+/* A thread that runs fn(arg); facet__os_thread_join waits for it and
+ * gives back what it held. libfacet-check's threads are these too. */
+typedef struct FacetOsThread {
+    void *handle;
+} FacetOsThread;
+
+FACET_INTERNAL FacetResult facet__os_thread_start(FacetOsThread *out, void (*fn)(void *),
+                                                  void *arg);
+FACET_INTERNAL void facet__os_thread_join(FacetOsThread *t);
+
+/* Milliseconds of a clock that only goes forward. */
+FACET_INTERNAL uint64_t facet__os_now_ms(void);
+
 #ifdef _WIN32
 /* UTF-8 paths to the UTF-16 that every *W call of Windows takes, and
  * back: every path reaches the system through these, so a name outside

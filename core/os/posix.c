@@ -504,3 +504,57 @@ FacetResult facet__os_program_path(char *out, size_t size)
     return facet__error(FACET_E_NOTIMPL, "this system does not say where the program is");
 #endif
 }
+
+/* ---- Threads and time --------------------------------------------------- */
+
+uint64_t facet__os_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+typedef struct Start {
+    void (*fn)(void *);
+    void *arg;
+} Start;
+
+static void *thread_main(void *p)
+{
+    Start s = *(Start *)p;
+    facet__free(p);
+    s.fn(s.arg);
+    return NULL;
+}
+
+FacetResult facet__os_thread_start(FacetOsThread *out, void (*fn)(void *), void *arg)
+{
+    pthread_t *t = facet__malloc(sizeof(*t));
+    Start *s = facet__malloc(sizeof(*s));
+    int err;
+    out->handle = NULL;
+    if (t == NULL || s == NULL) {
+        facet__free(t);
+        facet__free(s);
+        return facet__error(FACET_E_OUTOFMEMORY, "out of memory for a thread");
+    }
+    s->fn = fn;
+    s->arg = arg;
+    err = pthread_create(t, NULL, thread_main, s);
+    if (err != 0) {
+        facet__free(t);
+        facet__free(s);
+        return facet__error(FACET_E_FAIL, "pthread_create: %s", strerror(err));
+    }
+    out->handle = t;
+    return FACET_OK;
+}
+
+void facet__os_thread_join(FacetOsThread *t)
+{
+    if (t->handle == NULL)
+        return;
+    pthread_join(*(pthread_t *)t->handle, NULL);
+    facet__free(t->handle);
+    t->handle = NULL;
+}

@@ -34,14 +34,5 @@ FacetResult facet__os_watch_wait(FacetOsWatch *w, uint32_t timeout_ms, FacetOsWa
 void facet__os_watch_wake(FacetOsWatch *w);
 void facet__os_watch_free(FacetOsWatch *w);
 
-typedef struct FacetOsThread {
-    void *handle;
-} FacetOsThread;
-
-FacetResult facet__os_thread_start(FacetOsThread *out, void (*fn)(void *), void *arg);
-void facet__os_thread_join(FacetOsThread *t);
-
-/* Milliseconds of a clock that only goes forward. */
-uint64_t facet__os_now_ms(void);
 
 #endif /* FACET_CORE_OS_WATCH_H */

@@ -8,6 +8,7 @@
 #define WIN32_LEAN_AND_MEAN
 #endif
 #include <windows.h>
+#include <process.h> /* _beginthreadex */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -572,4 +573,51 @@ FacetResult facet__os_program_path(char *out, size_t size)
     if (WideCharToMultiByte(CP_UTF8, 0, w, -1, out, (int)size, NULL, NULL) == 0)
         return win_error(GetLastError(), "the program", "WideCharToMultiByte");
     return FACET_OK;
+}
+
+/* ---- Threads and time --------------------------------------------------- */
+
+uint64_t facet__os_now_ms(void)
+{
+    return (uint64_t)GetTickCount64();
+}
+
+typedef struct Start {
+    void (*fn)(void *);
+    void *arg;
+} Start;
+
+static unsigned __stdcall thread_main(void *p)
+{
+    Start s = *(Start *)p;
+    facet__free(p);
+    s.fn(s.arg);
+    return 0;
+}
+
+FacetResult facet__os_thread_start(FacetOsThread *out, void (*fn)(void *), void *arg)
+{
+    Start *s = facet__malloc(sizeof(*s));
+    uintptr_t h;
+    out->handle = NULL;
+    if (s == NULL)
+        return facet__error(FACET_E_OUTOFMEMORY, "out of memory for a thread");
+    s->fn = fn;
+    s->arg = arg;
+    h = _beginthreadex(NULL, 0, thread_main, s, 0, NULL);
+    if (h == 0) {
+        facet__free(s);
+        return facet__error(FACET_E_FAIL, "_beginthreadex failed");
+    }
+    out->handle = (void *)h;
+    return FACET_OK;
+}
+
+void facet__os_thread_join(FacetOsThread *t)
+{
+    if (t->handle == NULL)
+        return;
+    WaitForSingleObject((HANDLE)t->handle, INFINITE);
+    CloseHandle((HANDLE)t->handle);
+    t->handle = NULL;
 }

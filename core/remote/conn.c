@@ -55,7 +55,7 @@ struct FacetConn {
     uint32_t lane_waiters;     /* threads waiting for a free lane (atomic) */
     FacetSync *sync;           /* the free-lane wait, and thread starts */
     uint32_t started;          /* serving threads started */
-    FacetThread threads[FACET_TR_MAX_LANES];
+    FacetOsThread threads[FACET_TR_MAX_LANES];
     Lane lanes[FACET_TR_MAX_LANES];
 };
 
@@ -287,7 +287,7 @@ void facet__conn_close(FacetConn *c)
      * a callback) cannot wait for itself: the threads are let go then. */
     if (!on_a_serving_thread(c))
         for (i = 0; i < started; i++)
-            facet__thread_join(&c->threads[i]);
+            facet__os_thread_join(&c->threads[i]);
     facet__exports_clear(c->exports);
 }
 
@@ -985,7 +985,7 @@ static FacetResult start_server(FacetConn *c, unsigned lane)
             s->conn = c;
             s->lane = lane;
             facet__conn_addref(c);
-            r = facet__thread_start(&c->threads[c->started], serve, s);
+            r = facet__os_thread_start(&c->threads[c->started], serve, s);
             if (FACET_SUCCEEDED(r)) {
                 c->started++;
             } else {

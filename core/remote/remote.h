@@ -47,15 +47,6 @@ void facet__sync_unlock(FacetSync *s);
 void facet__sync_wait(FacetSync *s, uint32_t timeout_ms);
 void facet__sync_broadcast(FacetSync *s);
 
-/* Milliseconds of a monotonic clock. */
-uint64_t facet__clock_ms(void);
-
-/* A thread of the layer's own (lane servers, the child's watch). */
-typedef struct FacetThread {
-    void *handle;
-} FacetThread;
-FacetResult facet__thread_start(FacetThread *out, void (*fn)(void *), void *arg);
-void facet__thread_join(FacetThread *t);
 
 /* ---- The wire format ----------------------------------------------------- */
 

@@ -17,13 +17,6 @@ struct FacetSync {
     pthread_cond_t cond;
 };
 
-uint64_t facet__clock_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 FacetResult facet__sync_new(FacetSync **out)
 {
     FacetSync *s = facet__calloc(1, sizeof(*s));
@@ -99,51 +92,6 @@ void facet__sync_wait(FacetSync *s, uint32_t timeout_ms)
 void facet__sync_broadcast(FacetSync *s)
 {
     pthread_cond_broadcast(&s->cond);
-}
-
-typedef struct ThreadStart {
-    void (*fn)(void *);
-    void *arg;
-} ThreadStart;
-
-static void *thread_main(void *p)
-{
-    ThreadStart start = *(ThreadStart *)p;
-    facet__free(p);
-    start.fn(start.arg);
-    return NULL;
-}
-
-FacetResult facet__thread_start(FacetThread *out, void (*fn)(void *), void *arg)
-{
-    ThreadStart *start = facet__malloc(sizeof(*start));
-    pthread_t *t = facet__malloc(sizeof(*t));
-    int err;
-    out->handle = NULL;
-    if (start == NULL || t == NULL) {
-        facet__free(start);
-        facet__free(t);
-        return facet__error(FACET_E_OUTOFMEMORY, "out of memory starting a thread");
-    }
-    start->fn = fn;
-    start->arg = arg;
-    err = pthread_create(t, NULL, thread_main, start);
-    if (err != 0) {
-        facet__free(start);
-        facet__free(t);
-        return facet__error(FACET_E_FAIL, "pthread_create failed: %s", strerror(err));
-    }
-    out->handle = t;
-    return FACET_OK;
-}
-
-void facet__thread_join(FacetThread *t)
-{
-    if (t->handle == NULL)
-        return;
-    pthread_join(*(pthread_t *)t->handle, NULL);
-    facet__free(t->handle);
-    t->handle = NULL;
 }
 
 #endif /* !_WIN32 */
