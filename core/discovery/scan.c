@@ -872,7 +872,8 @@ static int retire(ScanState *st, const ScanFile *rec, const char *why)
     if (d->module != NULL) {
         facet__error(FACET_E_BUSY,
                      "%s: the manifest was %s, but module %s %s is loaded from it: the loaded "
-                     "code keeps serving until the runtime is freed",
+                     "code keeps serving until it is reloaded (facet_runtime_reload, or a "
+                     "watched folder) or the runtime is freed",
                      d->mf->path, why, d->mf->name, d->mf->version);
         problem(st, FACET_E_BUSY, d->mf->path);
         return 1;

@@ -155,7 +155,20 @@ static inline void rl_put_file(const char *dir, const char *file, const void *da
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
     facet_test_write_file(tmp, data, size);
 #ifdef _WIN32
-    assert_true(MoveFileExA(tmp, path, MOVEFILE_REPLACE_EXISTING));
+    {
+        /* Windows refuses to replace a file while another handle without
+         * FILE_SHARE_DELETE has it open: the copy a reload makes of a
+         * library (CopyFileW) holds the source for a moment. A build tool
+         * that replaces a file tries again, as this does. */
+        int tries = 0;
+        while (!MoveFileExA(tmp, path, MOVEFILE_REPLACE_EXISTING)) {
+            DWORD err = GetLastError();
+            if ((err != ERROR_SHARING_VIOLATION && err != ERROR_ACCESS_DENIED) || ++tries == 100)
+                fail_msg("MoveFileExA(%s, %s): error %lu after %d tries", tmp, path,
+                         (unsigned long)err, tries);
+            Sleep(10);
+        }
+    }
 #else
     assert_int_equal(rename(tmp, path), 0);
 #endif
