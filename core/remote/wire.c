@@ -985,6 +985,11 @@ void facet__wire_get_ins(FacetMarshal *m, const FacetPsInterface *ps, uint32_t s
         void *value;
         if (p->shape == FACET_PS_ARRAY || p->shape == FACET_PS_STRING_ARRAY) {
             value = arg_ptr(args, i);
+            if (value == NULL && !(p->flags & FACET_PS_UNIQUE) && links.size[i] > 0) {
+                facet__wire_bad(m, "no array where its size_is says there are elements (a "
+                                   "parameter that is not [unique] may not be NULL)");
+                return;
+            }
             if (value != NULL && (links.size[i] > sizes[i] ||
                                   (p->length_is >= 0 && links.length[i] > sizes[i]))) {
                 facet__wire_bad(m, "an array with fewer elements than its size_is or length_is "
