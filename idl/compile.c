@@ -32,6 +32,9 @@ static const idl_emitter go_outputs[] = {
     {"%s_glue.c", facet_idl__emit_go_glue},
 };
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+static const idl_emitter manifest_outputs[] = {
+    {"%s_classes.json", facet_idl__emit_classes},
+};
 #define MAX_OUTPUTS COUNT_OF(go_outputs)
 
 struct facet_idl_result {
@@ -97,9 +100,13 @@ static int finish(compilation *k, facet_idl_result **out)
     idl_ctx *c = &k->c;
     facet_idl_result *r = k->result;
     idl_file *main_file = c->main_file;
-    int go = c->options.lang == FACET_IDL_LANG_GO;
-    const idl_emitter *outputs = go ? go_outputs : c_outputs;
-    size_t count = go ? COUNT_OF(go_outputs) : COUNT_OF(c_outputs);
+    uint32_t lang = c->options.lang;
+    const idl_emitter *outputs = lang == FACET_IDL_LANG_GO         ? go_outputs
+                                 : lang == FACET_IDL_LANG_MANIFEST ? manifest_outputs
+                                                                   : c_outputs;
+    size_t count = lang == FACET_IDL_LANG_GO         ? COUNT_OF(go_outputs)
+                   : lang == FACET_IDL_LANG_MANIFEST ? COUNT_OF(manifest_outputs)
+                                                     : COUNT_OF(c_outputs);
     idl_buf bufs[MAX_OUTPUTS];
     size_t i;
     for (i = 0; i < count; i++)

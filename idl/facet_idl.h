@@ -53,6 +53,7 @@ typedef struct facet_idl_options {
 
 #define FACET_IDL_LANG_C 0u  /* X.h and X_typeinfo.c */
 #define FACET_IDL_LANG_GO 1u /* X.h, X.go, X_export.go and X_glue.c */
+#define FACET_IDL_LANG_MANIFEST 2u /* X_classes.json: the coclasses as a manifest's classes */
 
 #define FACET_IDL_OPTIONS_INIT {sizeof(facet_idl_options), NULL, 0, NULL, NULL, NULL, FACET_IDL_LANG_C}
 

@@ -1,10 +1,12 @@
 /*
  * facet-idl - the Facet IDL compiler command.
  *
- *   facet-idl [-I DIR]... [-o OUTDIR] [--lang c|go] [--depfile FILE] FILE.idl...
+ *   facet-idl [-I DIR]... [-o OUTDIR] [--lang c|go|manifest] [--depfile FILE] FILE.idl...
  *
  * Writes OUTDIR/X.h and OUTDIR/X_typeinfo.c for each X.idl; with --lang go,
- * OUTDIR/X.h and the Go package X.go, X_export.go and X_glue.c; and with
+ * OUTDIR/X.h and the Go package X.go, X_export.go and X_glue.c; with --lang
+ * manifest, OUTDIR/X_classes.json, its coclasses as a manifest's classes;
+ * and with
  * --depfile the files each output was made from, as make and Ninja read. Exits 0 when
  * all went well, 1 on an error in the input (and then writes nothing at
  * all), 2 on bad usage or when an output cannot be written. A thin layer
@@ -65,16 +67,20 @@ static void default_import_dir(char *out, size_t size)
 
 static void usage(FILE *f)
 {
-    fputs("usage: facet-idl [-I DIR]... [-o OUTDIR] [--lang c|go] [--depfile FILE] FILE.idl...\n"
+    fputs("usage: facet-idl [-I DIR]... [-o OUTDIR] [--lang c|go|manifest] [--depfile FILE] "
+          "FILE.idl...\n"
           "\n"
           "Compiles MIDL-style interface definitions into C/C++ headers (X.h) and\n"
           "type information (X_typeinfo.c), or, with --lang go, X.h and a Go package\n"
-          "(X.go, X_export.go, X_glue.c) for hosts and components written in Go.\n"
+          "(X.go, X_export.go, X_glue.c) for hosts and components written in Go, or,\n"
+          "with --lang manifest, X_classes.json: each coclass as a manifest's class\n"
+          "(clsid, contract from progid, threading, interfaces), for a build that\n"
+          "writes a module's manifest without running the module.\n"
           "\n"
           "  -I DIR       search DIR for imported and #included files (then the\n"
           "               include/facet folder of an installed Facet, for facet.idl)\n"
           "  -o OUTDIR    write the outputs into OUTDIR (default: .)\n"
-          "  --lang LANG  output language: c (default) or go\n"
+          "  --lang LANG  output language: c (default), go or manifest\n"
           "  --depfile FILE  also write FILE: each output and the files it was made\n"
           "               from (the .idl, what it imports and #includes), in the\n"
           "               form make and Ninja read, so a build redoes the outputs\n"
@@ -298,15 +304,17 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--lang") == 0 || strncmp(a, "--lang=", 7) == 0) {
             const char *l = a[6] == '=' ? a + 7 : (k + 1 < argc ? argv[++k] : NULL);
             if (!l) {
-                status = bad_usage("%s needs c or go", "--lang");
+                status = bad_usage("%s needs c, go or manifest", "--lang");
                 break;
             }
             if (strcmp(l, "go") == 0)
                 opts.lang = FACET_IDL_LANG_GO;
             else if (strcmp(l, "c") == 0)
                 opts.lang = FACET_IDL_LANG_C;
+            else if (strcmp(l, "manifest") == 0)
+                opts.lang = FACET_IDL_LANG_MANIFEST;
             else {
-                status = bad_usage("unknown language '%s': expected c or go", l);
+                status = bad_usage("unknown language '%s': expected c, go or manifest", l);
                 break;
             }
         } else if (a[0] == '-' && a[1]) {

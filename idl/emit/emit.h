@@ -3,7 +3,8 @@
  *
  * header.c writes X.h (the C and C++ declarations), typeinfo.c writes
  * X_typeinfo.c (the tables of <facet/typeinfo.h>), go.c the Go package of
- * --lang go (X.go, X_export.go and X_glue.c); common.c holds what they
+ * --lang go (X.go, X_export.go and X_glue.c), classes.c the coclasses of
+ * --lang manifest (X_classes.json); common.c holds what they
  * write the same way. A new output is an idl_emit_fn here, declared
  * below. Types are written with the C writer of the
  * tree (tree.h), each line with facet_idl__write_line.
@@ -35,6 +36,8 @@ void facet_idl__emit_proxy(idl_sema *s, const idl_file *f, idl_buf *out);
 void facet_idl__emit_go(idl_sema *s, const idl_file *f, idl_buf *out);
 void facet_idl__emit_go_export(idl_sema *s, const idl_file *f, idl_buf *out);
 void facet_idl__emit_go_glue(idl_sema *s, const idl_file *f, idl_buf *out);
+/* The coclasses as a manifest's classes (classes.c): X_classes.json. */
+void facet_idl__emit_classes(idl_sema *s, const idl_file *f, idl_buf *out);
 
 /* ---- common.c ------------------------------------------------------------- */
 
