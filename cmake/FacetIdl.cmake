@@ -11,7 +11,10 @@
 # <name>_TYPEINFO_SOURCES and the target property FACET_IDL_TYPEINFO_SOURCES,
 # for a target that wants the type information too; the list of X_ps.c
 # files is in <name>_PROXY_STUB_SOURCES and FACET_IDL_PROXY_STUB_SOURCES,
-# for a proxy/stub library (C only, as MIDL's proxies are).
+# for a proxy/stub library (C only, as MIDL's proxies are). Each X.idl's
+# coclasses, as a manifest's classes, are OUTPUT_DIR/X_classes.json
+# (facet-idl --lang manifest), listed in the property FACET_IDL_CLASSES,
+# which facet_add_module(... IDL <name> CLASSES ...) reads.
 #
 # The folder of facet.idl (the runtime's own interfaces) is always searched,
 # so an IDL file can say import "facet.idl". In Facet's own build the
@@ -54,6 +57,7 @@ function(facet_idl)
   set(headers)
   set(typeinfo)
   set(proxystubs)
+  set(classes)
   foreach(file ${I_FILES})
     get_filename_component(src ${file} ABSOLUTE)
     get_filename_component(stem ${file} NAME_WE)
@@ -69,12 +73,24 @@ function(facet_idl)
       DEPFILE ${I_OUTPUT_DIR}/${stem}.d
       COMMENT "facet-idl ${file}"
       VERBATIM)
+    # The coclasses as a manifest's classes, for facet_add_module() in a
+    # build that cannot run the module.
+    set(cls ${I_OUTPUT_DIR}/${stem}_classes.json)
+    add_custom_command(
+      OUTPUT ${cls}
+      COMMAND ${compiler} ${flags} --lang manifest -o ${I_OUTPUT_DIR}
+              --depfile ${I_OUTPUT_DIR}/${stem}_classes.d ${src}
+      DEPENDS ${src} ${compiler}
+      DEPFILE ${I_OUTPUT_DIR}/${stem}_classes.d
+      COMMENT "facet-idl --lang manifest ${file}"
+      VERBATIM)
+    list(APPEND classes ${cls})
     list(APPEND headers ${h})
     list(APPEND typeinfo ${ti})
     list(APPEND proxystubs ${ps})
   endforeach()
 
-  add_custom_target(${I_TARGET}_generate DEPENDS ${headers} ${typeinfo} ${proxystubs})
+  add_custom_target(${I_TARGET}_generate DEPENDS ${headers} ${typeinfo} ${proxystubs} ${classes})
   add_library(${I_TARGET} INTERFACE)
   target_include_directories(${I_TARGET} INTERFACE ${I_OUTPUT_DIR})
   # The generated headers include <facet/abi.h> (and, in C++, facet.hpp).
@@ -85,7 +101,7 @@ function(facet_idl)
   endif()
   add_dependencies(${I_TARGET} ${I_TARGET}_generate)
   set_target_properties(${I_TARGET} PROPERTIES FACET_IDL_TYPEINFO_SOURCES "${typeinfo}"
-                        FACET_IDL_PROXY_STUB_SOURCES "${proxystubs}")
+                        FACET_IDL_PROXY_STUB_SOURCES "${proxystubs}" FACET_IDL_CLASSES "${classes}")
   set_source_files_properties(${headers} ${typeinfo} ${proxystubs} PROPERTIES GENERATED TRUE)
   set(${I_TARGET}_TYPEINFO_SOURCES ${typeinfo} PARENT_SCOPE)
   set(${I_TARGET}_PROXY_STUB_SOURCES ${proxystubs} PARENT_SCOPE)

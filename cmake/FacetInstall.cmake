@@ -24,7 +24,7 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/FacetConfigVersion.cmake
 install(FILES ${PROJECT_BINARY_DIR}/FacetConfig.cmake ${PROJECT_BINARY_DIR}/FacetConfigVersion.cmake
   DESTINATION ${FACET_CMAKE_DIR})
 file(GLOB facet_cmake_modules ${PROJECT_SOURCE_DIR}/cmake/FacetIdl.cmake
-     ${PROJECT_SOURCE_DIR}/cmake/FacetModule.cmake)
+     ${PROJECT_SOURCE_DIR}/cmake/FacetModule.cmake ${PROJECT_SOURCE_DIR}/cmake/FacetManifest.cmake)
 if(facet_cmake_modules)
   install(FILES ${facet_cmake_modules} DESTINATION ${FACET_CMAKE_DIR})
 endif()
