@@ -9,23 +9,7 @@ set -eu
 src=$1 build=$2 work=$3 greeter=$4
 rm -rf "$work"
 mkdir -p "$work"
-# expect TEXT PROGRAM [ARGS...]: the program exits 0 and prints TEXT.
-expect() {
-  text=$1
-  shift
-  rc=0
-  env -u LD_LIBRARY_PATH "$@" >"$work/out.txt" 2>&1 || rc=$?
-  if [ $rc -ne 0 ]; then
-    echo "FAILED: $* exited with status $rc:"
-    cat "$work/out.txt"
-    exit 1
-  fi
-  if ! grep -q "$text" "$work/out.txt"; then
-    echo "FAILED: $* did not print '$text':"
-    cat "$work/out.txt"
-    exit 1
-  fi
-}
+. "$(dirname "$0")/expect.sh"
 cmake --install "$build" --prefix "$work/prefix" >/dev/null
 expect "facet [0-9]" "$work/prefix/bin/facet" --version
 echo "installed facet runs without LD_LIBRARY_PATH: ok"
