@@ -6,7 +6,8 @@
  *                         service to plugins granted "guestbook", starts the
  *                         plugins in dependency order, greets through the
  *                         alias "hello", and shows a banner from the second
- *                         plugin, which itself uses the greeter
+ *                         plugin, which itself uses the greeter; then says
+ *                         which compiler built each module it loaded
  *   greeter-host MODULE   loads one module by path and greets through it
  */
 #include <stdio.h>
@@ -102,15 +103,17 @@ static FacetResult show_banner(FacetRuntime *rt)
     return r;
 }
 
-/* Scans the plugin folders of the configuration and lists what it found. */
-static FacetResult configure(FacetRuntime *rt, const char *path)
+/* Scans the plugin folders of the configuration and lists what it found,
+ * in *report. */
+static FacetResult configure(FacetRuntime *rt, const char *path, FacetScanReport **out)
 {
     static const char *const states[] = {"available", "older version", "disabled", "broken"};
     FacetScanReport *report;
     uint32_t i;
-    FacetResult r = facet_runtime_load_config(&report, rt, path);
+    FacetResult r = facet_runtime_load_config(out, rt, path);
     if (FACET_FAILED(r))
         return r;
+    report = *out;
     for (i = 0; i < facet_scan_report_module_count(report); i++) {
         FacetScanModule m = FACET_SCAN_MODULE_INIT;
         facet_scan_report_module(&m, report, i);
@@ -121,14 +124,44 @@ static FacetResult configure(FacetRuntime *rt, const char *path)
         facet_scan_report_problem(&p, report, i);
         printf("problem: %s\n", p.message);
     }
-    facet_scan_report_free(report);
     return r;
+}
+
+/* Which compiler built each module the scan found, now that the runtime
+ * has loaded them: loading the library a manifest names hands out the
+ * module the runtime loaded, with one more hold, which is let go again. */
+static void show_compilers(FacetRuntime *rt, const FacetScanReport *report)
+{
+    uint32_t i;
+    for (i = 0; i < facet_scan_report_module_count(report); i++) {
+        FacetScanModule m = FACET_SCAN_MODULE_INIT;
+        FacetManifestInfo mi = FACET_MANIFEST_INFO_INIT;
+        FacetModuleInfo info = FACET_MODULE_INFO_INIT;
+        FacetManifest *manifest;
+        FacetModule *module;
+        const char *slash;
+        char library[1024];
+        facet_scan_report_module(&m, report, i);
+        if (facet_manifest_load(&manifest, m.manifest) != FACET_OK)
+            continue;
+        facet_manifest_info(&mi, manifest);
+        slash = strrchr(m.manifest, '/');
+        snprintf(library, sizeof(library), "%.*s%s", slash ? (int)(slash - m.manifest + 1) : 0,
+                 m.manifest, mi.library);
+        facet_manifest_free(manifest);
+        if (facet_module_load(&module, rt, library) != FACET_OK)
+            continue;
+        facet_module_info(&info, module);
+        printf("%s %s was built by %s\n", info.name, info.version, info.compiler);
+        facet_module_unload(module);
+    }
 }
 
 int main(int argc, char **argv)
 {
     FacetRuntime *rt;
     FacetModule *module = NULL;
+    FacetScanReport *report = NULL;
     uint64_t count = 0;
     FacetResult r;
 
@@ -146,7 +179,7 @@ int main(int argc, char **argv)
         r = facet_service_register(rt, &IID_IGuestBook, (IFacetUnknown *)&guest_book, "guestbook");
         if (r != FACET_OK)
             return fail("facet_service_register", r);
-        if (FACET_FAILED(r = configure(rt, FACET_SAMPLE_CONFIG_PATH)))
+        if (FACET_FAILED(r = configure(rt, FACET_SAMPLE_CONFIG_PATH, &report)))
             return fail("facet_runtime_load_config", r);
         /* Init and Start, the banner after the greeter it requires. */
         if ((r = facet_runtime_start(rt)) != FACET_OK)
@@ -159,6 +192,10 @@ int main(int argc, char **argv)
         return fail("the polite greeting", r);
     if (module == NULL && (r = show_banner(rt)) != FACET_OK)
         return fail("the banner", r);
+    if (report != NULL) {
+        show_compilers(rt, report);
+        facet_scan_report_free(report);
+    }
     if (module != NULL)
         printf("unloading the module -> %s\n", facet_result_name(facet_module_unload(module)));
     if ((r = facet_runtime_free(rt)) != FACET_OK) /* stops the plugins too */
