@@ -139,13 +139,16 @@ static void show_compilers(FacetRuntime *rt, const FacetScanReport *report)
         FacetModuleInfo info = FACET_MODULE_INFO_INIT;
         FacetManifest *manifest;
         FacetModule *module;
-        const char *slash;
+        const char *slash, *back;
         char library[1024];
         facet_scan_report_module(&m, report, i);
         if (facet_manifest_load(&manifest, m.manifest) != FACET_OK)
             continue;
         facet_manifest_info(&mi, manifest);
         slash = strrchr(m.manifest, '/');
+        back = strrchr(m.manifest, '\\'); /* Windows: either separator */
+        if (back != NULL && (slash == NULL || back > slash))
+            slash = back;
         snprintf(library, sizeof(library), "%.*s%s", slash ? (int)(slash - m.manifest + 1) : 0,
                  m.manifest, mi.library);
         facet_manifest_free(manifest);
