@@ -80,3 +80,17 @@ loc() { grep -v -e '^[[:space:]]*$' -e '^[[:space:]]*/[*/]' -e '^[[:space:]]*\*'
 [ "$(loc "$plugins/invert.c")" -le 50 ] || { echo "FAILED: invert.c has $(loc "$plugins/invert.c") lines of code, more than 50"; exit 1; }
 [ "$(loc "$plugins/darken.cpp")" -le 40 ] || { echo "FAILED: darken.cpp has $(loc "$plugins/darken.cpp") lines of code, more than 40"; exit 1; }
 echo "plugins in C ($(loc "$plugins/invert.c") lines) and C++ ($(loc "$plugins/darken.cpp") lines) from the package, manifests from the build: ok"
+
+# A native build checks NAME against the module: a NAME the module does not
+# say stops the build, naming both (the build above, with the right one, is
+# the control).
+cp -R "$plugins" "$work/misnamed"
+sed -i.orig 's/NAME example.darken/NAME example.misnamed/' "$work/misnamed/CMakeLists.txt"
+grep -q 'NAME example.misnamed' "$work/misnamed/CMakeLists.txt" || { echo "FAILED: no NAME to change"; exit 1; }
+cmake -S "$work/misnamed" -B "$work/misnamed-build" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+if env -u LD_LIBRARY_PATH cmake --build "$work/misnamed-build" >"$work/out.txt" 2>&1; then
+  echo "FAILED: a module whose name is not facet_add_module()'s NAME built:"; cat "$work/out.txt"; exit 1
+fi
+grep -q 'describes module "example.misnamed", but .*darken.so says it is "example.darken"' "$work/out.txt" || {
+  echo "FAILED: the misnamed build did not say why:"; cat "$work/out.txt"; exit 1; }
+echo "facet_add_module() NAME checked against the module: ok"
