@@ -87,12 +87,19 @@ static FacetResult truncated(const char *name, uint64_t size, const char *what, 
                         what, (unsigned long long)need, (unsigned long long)size);
 }
 
-static FacetResult wrong_arch(FacetImageInfo *info, const char *name)
+/* The byte order is named where it is what differs: a big-endian x86_64
+ * library is as foreign as an aarch64 one, and must not read like this
+ * host's. */
+static FacetResult wrong_arch(FacetImageInfo *info, const Reader *r, const char *name)
 {
+    int other = r->little != host_is_little_endian();
+    const char *order = r->little ? ", little-endian" : ", big-endian";
+    const char *host_order = r->little ? ", big-endian" : ", little-endian";
     return facet__error(FACET_E_WRONGARCH,
-                        "%s: %s %s library for %s (%u-bit); this host is %s %s (%u-bit)", name,
+                        "%s: %s %s library for %s (%u-bit%s); this host is %s %s (%u-bit%s)", name,
                         info->format[0] == 'E' ? "an" : "a", info->format, info->machine,
-                        (unsigned)info->bits, HOST_FORMAT, HOST_MACHINE, (unsigned)HOST_BITS);
+                        (unsigned)info->bits, other ? order : "", HOST_FORMAT, HOST_MACHINE,
+                        (unsigned)HOST_BITS, other ? host_order : "");
 }
 
 /* Checks that [offset, offset + count * entsize) lies in the file. */
@@ -247,7 +254,7 @@ static FacetResult check_elf(FacetImageInfo *info, Reader *r, const char *name,
                                         : "file of unknown type");
     if (strcmp(info->machine, HOST_MACHINE) != 0 || info->bits != HOST_BITS ||
         r->little != host_is_little_endian() || strcmp(HOST_FORMAT, "ELF") != 0)
-        return wrong_arch(info, name);
+        return wrong_arch(info, r, name);
     if (phnum == 0 || phentsize < (is64 ? 56u : 32u))
         return facet__error(FACET_E_NOTLIBRARY,
                             "%s: an ELF file with %llu program headers of %llu bytes; a shared "
@@ -335,7 +342,7 @@ static FacetResult check_pe(FacetImageInfo *info, Reader *r, const char *name,
         return facet__error(FACET_E_NOTLIBRARY, "%s: a PE executable, expected a DLL", name);
     if (strcmp(info->machine, HOST_MACHINE) != 0 || info->bits != HOST_BITS ||
         strcmp(HOST_FORMAT, "PE") != 0)
-        return wrong_arch(info, name);
+        return wrong_arch(info, r, name);
     sectab = peoff + 24 + optsize;
     if (FACET_FAILED(check_table(r, name, "the section table", sectab, nsec, 40)))
         return FACET_E_TRUNCATED;
@@ -394,7 +401,7 @@ static FacetResult check_macho(FacetImageInfo *info, Reader *r, const char *name
         info->machine = "universal";
         info->bits = HOST_BITS;
         if (strcmp(HOST_FORMAT, "Mach-O") != 0)
-            return wrong_arch(info, name);
+            return wrong_arch(info, r, name);
         return FACET_OK;
     }
     r->little = magic == 0xfeedfaceull || magic == 0xfeedfacfull;
@@ -414,8 +421,8 @@ static FacetResult check_macho(FacetImageInfo *info, Reader *r, const char *name
                             "%s: a Mach-O file of type %llu, expected a dylib or bundle", name,
                             (unsigned long long)filetype);
     if (strcmp(info->machine, HOST_MACHINE) != 0 || info->bits != HOST_BITS ||
-        strcmp(HOST_FORMAT, "Mach-O") != 0)
-        return wrong_arch(info, name);
+        r->little != host_is_little_endian() || strcmp(HOST_FORMAT, "Mach-O") != 0)
+        return wrong_arch(info, r, name);
     if (hsize + sizeofcmds > r->size)
         return truncated(name, r->size, "the load commands", hsize + sizeofcmds);
     if (macho_is_go(r, h, hsize, sizeofcmds))
