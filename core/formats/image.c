@@ -102,13 +102,13 @@ static FacetResult wrong_arch(FacetImageInfo *info, const Reader *r, const char 
                         (unsigned)HOST_BITS, other ? host_order : "");
 }
 
-/* Checks that [offset, offset + count * entsize) lies in the file. */
+/* Checks that [offset, offset + count * entsize) lies in the file. Counts
+ * and entry sizes are 16-bit header fields: their product cannot
+ * overflow. */
 static FacetResult check_table(Reader *r, const char *name, const char *what, uint64_t offset,
-                               uint64_t count, uint64_t entsize)
+                               uint16_t count, uint16_t entsize)
 {
-    uint64_t bytes = count * entsize;
-    if (entsize != 0 && bytes / entsize != count)
-        return truncated(name, r->size, what, UINT64_MAX);
+    uint64_t bytes = (uint64_t)count * entsize;
     if (offset > UINT64_MAX - bytes || offset + bytes > r->size)
         return truncated(name, r->size, what, offset + bytes);
     return FACET_OK;
@@ -260,10 +260,12 @@ static FacetResult check_elf(FacetImageInfo *info, Reader *r, const char *name,
                             "%s: an ELF file with %llu program headers of %llu bytes; a shared "
                             "library has at least one",
                             name, (unsigned long long)phnum, (unsigned long long)phentsize);
-    if (FACET_FAILED(check_table(r, name, "the program header table", phoff, phnum, phentsize)))
+    if (FACET_FAILED(check_table(r, name, "the program header table", phoff,
+                                 (uint16_t)phnum, (uint16_t)phentsize)))
         return FACET_E_TRUNCATED;
     if (shoff != 0 &&
-        FACET_FAILED(check_table(r, name, "the section header table", shoff, shnum, shentsize)))
+        FACET_FAILED(check_table(r, name, "the section header table", shoff,
+                                 (uint16_t)shnum, (uint16_t)shentsize)))
         return FACET_E_TRUNCATED;
     for (i = 0; i < phnum; i++) {
         uint8_t ph[56];
@@ -344,7 +346,7 @@ static FacetResult check_pe(FacetImageInfo *info, Reader *r, const char *name,
         strcmp(HOST_FORMAT, "PE") != 0)
         return wrong_arch(info, r, name);
     sectab = peoff + 24 + optsize;
-    if (FACET_FAILED(check_table(r, name, "the section table", sectab, nsec, 40)))
+    if (FACET_FAILED(check_table(r, name, "the section table", sectab, (uint16_t)nsec, 40)))
         return FACET_E_TRUNCATED;
     for (i = 0; i < nsec; i++) {
         uint64_t rawsize, rawptr;
