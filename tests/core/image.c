@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <cmocka.h>
+#include "support.h"
 
 #include "formats/formats.h"
 
@@ -102,17 +102,6 @@ static int is_go(void)
 }
 
 /* Asserts that r is code and that the last error holds every string. */
-#define expect_error(r, code, ...)                                                      \
-    do {                                                                                \
-        const char *says_[] = {__VA_ARGS__, NULL};                                      \
-        size_t i_;                                                                      \
-        assert_int_equal((r), (code));                                                  \
-        assert_int_equal(facet_last_error_code(), (code));                              \
-        for (i_ = 0; says_[i_] != NULL; i_++)                                           \
-            if (strstr(facet_last_error(), says_[i_]) == NULL)                          \
-                fail_msg("\"%s\" is not in \"%s\"", says_[i_], facet_last_error());     \
-    } while (0)
-
 /* ---- ELF ------------------------------------------------------------------ */
 
 /* A 64-bit little-endian shared library for machine: a read-only and a
