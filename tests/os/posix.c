@@ -29,22 +29,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cmocka.h>
-
-#include <facet/testing.h>
+#include "support.h"
 
 #include "os/os.h"
-
-#define expect_error(r, code, ...)                                                      \
-    do {                                                                                \
-        const char *says_[] = {__VA_ARGS__, NULL};                                      \
-        size_t i_;                                                                      \
-        assert_int_equal((r), (code));                                                  \
-        assert_int_equal(facet_last_error_code(), (code));                              \
-        for (i_ = 0; says_[i_] != NULL; i_++)                                           \
-            if (strstr(facet_last_error(), says_[i_]) == NULL)                          \
-                fail_msg("\"%s\" is not in \"%s\"", says_[i_], facet_last_error());     \
-    } while (0)
 
 static char dir[4096];
 
