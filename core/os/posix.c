@@ -421,7 +421,8 @@ FacetResult facet__os_copy_file(const char *from, const char *to)
     if (err == 0)
         return FACET_OK;
     unlink(to);
-    return errno_error(err, to, n < 0 ? "read" : "write");
+    /* a read fails on the source, a write on the copy */
+    return n < 0 ? errno_error(err, from, "read") : errno_error(err, to, "write");
 }
 
 FacetResult facet__os_write_replace(const char *path, const void *data, size_t size)

@@ -517,6 +517,12 @@ static void test_os_posix__copy(void **state)
     assert_int_equal(access(at("to2"), F_OK), -1);
     expect_error(facet__os_copy_file(at("from"), at("none/to")), FACET_E_FILENOTFOUND,
                  "none/to: no such file (create)");
+    /* a folder opens, and fails at the first read: the error names the
+     * folder, and the half-made copy is gone */
+    assert_int_equal(mkdir(at("sub"), 0755), 0);
+    expect_error(facet__os_copy_file(at("sub"), at("to3")), FACET_E_NOTAFILE,
+                 "sub: is a directory, expected a file (read)");
+    assert_int_equal(access(at("to3"), F_OK), -1);
     facet_testing_fail(FACET_FAULT_FILE, 1, 0);
     expect_error(facet__os_copy_file(at("from"), at("to4")), FACET_E_FAIL, "copy failed");
     facet_testing_fail(FACET_FAULT_FILE, 0, 0);
