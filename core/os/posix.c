@@ -328,8 +328,10 @@ FacetResult facet__os_private_folder(char *out, size_t size)
             err = EACCES;
             continue;
         }
-        if ((size_t)snprintf(out, size, "%s/facet-XXXXXX", base) >= size)
+        if ((size_t)snprintf(out, size, "%s/facet-XXXXXX", base) >= size) {
+            err = ENAMETOOLONG;
             continue;
+        }
         if (mkdtemp(out) != NULL)
             return FACET_OK;
         err = errno;

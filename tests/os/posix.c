@@ -642,7 +642,7 @@ static void test_os_posix__user_cache(void **state)
 
 static void test_os_posix__private_folder(void **state)
 {
-    char out[4200];
+    char out[4200], small[16];
     struct stat st;
     (void)state;
     set_env("TMPDIR", dir);
@@ -658,6 +658,14 @@ static void test_os_posix__private_folder(void **state)
     assert_int_equal(facet__os_private_folder(out, sizeof(out)), FACET_OK);
     assert_int_equal(strncmp(out, "/tmp/facet-", 11), 0);
     assert_int_equal(rmdir(out), 0);
+    /* no room for any of the names: each place tried is named, and why */
+    set_env("TMPDIR", dir);
+    set_env("XDG_CACHE_HOME", "/nonexistent-cache");
+    set_env("HOME", dir);
+    expect_error(facet__os_private_folder(small, sizeof(small)), FACET_E_FAIL,
+                 "no folder for private copies of modules: tried ", dir, ", /tmp, ",
+                 "/nonexistent-cache", "/.cache", strerror(ENAMETOOLONG));
+    assert_string_equal(small, "");
     facet_testing_fail(FACET_FAULT_FILE, 1, 0);
     expect_error(facet__os_private_folder(out, sizeof(out)), FACET_E_FAIL, "mkdtemp failed");
     facet_testing_fail(FACET_FAULT_FILE, 0, 0);
