@@ -100,6 +100,48 @@ static void test_config_parse__bad_fields(void **state)
     }
 }
 
+/* The position of the value at fault, found in the text however its keys
+ * are written (escapes, surrogate pairs) and whatever comes before it
+ * (nested values, strings holding brackets): each text's value at fault is
+ * the one after the marker "@": the first character after it. */
+static const char *const located[] = {
+    "{\"modules\": {\"\\u006d\\u00e9\\ud83d\\ude00\\b\\f\\n\\r\\t\\\"q\\\\\\/\": {\"settings\":@3}}}",
+    "{\"enable\": [\"a}]\", \"b\\\"]\",@\"\"]}",
+    "{\"aliases\": {\"x\": \"y\"},\n \"modules\": {\"m\": {\"settings\": {\"a\": [1, {\"b\": [2.5e3]}],\n"
+    "  \"c\": true, \"d\": null, \"\":@0}}}}",
+    "{\"modules\": {\"m\":\t{},\r\n\"n\": {\"settings\": {\"list\": [[0], [1], {\"x\": [{\"\":@2}]}]}}}}",
+};
+
+static void test_config_parse__positions(void **state)
+{
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof(located) / sizeof(located[0]); i++) {
+        char text[512], where[128];
+        const char *at = strchr(located[i], '@'), *p;
+        unsigned line = 1, column = 1;
+        FacetConfig *cfg = NULL;
+        assert_non_null(at);
+        for (p = located[i]; p < at; p++) {
+            if (*p == '\n') {
+                line++;
+                column = 1;
+            } else {
+                column++;
+            }
+        }
+        /* the marker becomes a space, so the columns stay */
+        snprintf(text, sizeof(text), "%s", located[i]);
+        text[at - located[i]] = ' ';
+        snprintf(where, sizeof(where), FILE_NAME ":%u:%u: $.", line, column + 1);
+        assert_int_not_equal(parse(&cfg, text), FACET_OK);
+        print_message("%s\n", facet_last_error());
+        expect_error(facet_last_error_code(), FACET_E_BADCONFIG, where);
+        assert_null(cfg);
+    }
+    assert_int_equal(facet_testing_live_allocations(), 0);
+}
+
 /* A setting path has room for 511 bytes: names that add up to more are
  * refused, naming the setting, however they are nested. */
 static void test_config_parse__long_setting_paths(void **state)
@@ -309,6 +351,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_parse__bad_fields),
+        cmocka_unit_test(test_config_parse__positions),
         cmocka_unit_test(test_config_parse__long_setting_paths),
         cmocka_unit_test(test_config_parse__good),
         cmocka_unit_test(test_config_parse__defaults),
