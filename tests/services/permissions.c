@@ -247,6 +247,15 @@ static void test_services_permissions__null_arguments(void **state)
     expect_error(facet_service_unregister(rt, NULL), FACET_E_POINTER, "facet_service_unregister",
                  "'sid'");
     assert_int_equal(secret.refs, 1);
+    /* none of the host object's own interfaces can be taken */
+    {
+        const FacetGuid *own[] = {&IID_IFacetUnknown, &IID_IFacetHost, &IID_IFacetAllocator,
+                                  &IID_IFacetLogger, &IID_IFacetConfig};
+        size_t i;
+        for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+            expect_error(facet_service_register(rt, own[i], itf, NULL), FACET_E_CONFLICT,
+                         "is one of the host object's own interfaces");
+    }
     /* nothing was registered by any of them */
     expect_error(facet_service_unregister(rt, &IID_ITestSecret), FACET_E_NOTFOUND,
                  "{7A000003-5D3E-4A5B-9C01-112233445503} is not registered");
