@@ -92,8 +92,7 @@ static FacetResult parse_scan_index(Parser *p, json_t *root)
     old = facet__json_push_key(&p->ctx, "scan_index");
     if (json_is_false(v)) {
         p->cfg->scan_index = "";
-    } else if (!json_is_string(v) || json_string_length(v) == 0 ||
-               strlen(json_string_value(v)) != json_string_length(v)) {
+    } else if (!json_is_string(v) || json_string_length(v) == 0) {
         r = facet__json_error(&p->ctx, "expected the path of a folder, or false for no scan index");
     } else {
         dir = json_string_value(v);
@@ -248,9 +247,8 @@ static FacetResult add_setting(Parser *p, FacetModuleConfig *mc, const char *key
     case JSON_STRING:
         s->type = FACET_SETTING_STRING;
         s->text = facet__arena_strdup(&p->cfg->arena, json_string_value(v));
-        if (s->text == NULL || strlen(s->text) != json_string_length(v))
-            return s->text == NULL ? oom(p)
-                                   : facet__json_error(&p->ctx, "a string with a NUL character");
+        if (s->text == NULL)
+            return oom(p);
         break;
     case JSON_INTEGER:
         s->type = FACET_SETTING_INT;

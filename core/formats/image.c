@@ -87,21 +87,28 @@ static FacetResult truncated(const char *name, uint64_t size, const char *what, 
                         what, (unsigned long long)need, (unsigned long long)size);
 }
 
-static FacetResult wrong_arch(FacetImageInfo *info, const char *name)
+/* The byte order is named where it is what differs: a big-endian x86_64
+ * library is as foreign as an aarch64 one, and must not read like this
+ * host's. */
+static FacetResult wrong_arch(FacetImageInfo *info, const Reader *r, const char *name)
 {
+    int other = r->little != host_is_little_endian();
+    const char *order = r->little ? ", little-endian" : ", big-endian";
+    const char *host_order = r->little ? ", big-endian" : ", little-endian";
     return facet__error(FACET_E_WRONGARCH,
-                        "%s: %s %s library for %s (%u-bit); this host is %s %s (%u-bit)", name,
+                        "%s: %s %s library for %s (%u-bit%s); this host is %s %s (%u-bit%s)", name,
                         info->format[0] == 'E' ? "an" : "a", info->format, info->machine,
-                        (unsigned)info->bits, HOST_FORMAT, HOST_MACHINE, (unsigned)HOST_BITS);
+                        (unsigned)info->bits, other ? order : "", HOST_FORMAT, HOST_MACHINE,
+                        (unsigned)HOST_BITS, other ? host_order : "");
 }
 
-/* Checks that [offset, offset + count * entsize) lies in the file. */
+/* Checks that [offset, offset + count * entsize) lies in the file. Counts
+ * and entry sizes are 16-bit header fields: their product cannot
+ * overflow. */
 static FacetResult check_table(Reader *r, const char *name, const char *what, uint64_t offset,
-                               uint64_t count, uint64_t entsize)
+                               uint16_t count, uint16_t entsize)
 {
-    uint64_t bytes = count * entsize;
-    if (entsize != 0 && bytes / entsize != count)
-        return truncated(name, r->size, what, UINT64_MAX);
+    uint64_t bytes = (uint64_t)count * entsize;
     if (offset > UINT64_MAX - bytes || offset + bytes > r->size)
         return truncated(name, r->size, what, offset + bytes);
     return FACET_OK;
@@ -247,16 +254,18 @@ static FacetResult check_elf(FacetImageInfo *info, Reader *r, const char *name,
                                         : "file of unknown type");
     if (strcmp(info->machine, HOST_MACHINE) != 0 || info->bits != HOST_BITS ||
         r->little != host_is_little_endian() || strcmp(HOST_FORMAT, "ELF") != 0)
-        return wrong_arch(info, name);
+        return wrong_arch(info, r, name);
     if (phnum == 0 || phentsize < (is64 ? 56u : 32u))
         return facet__error(FACET_E_NOTLIBRARY,
                             "%s: an ELF file with %llu program headers of %llu bytes; a shared "
                             "library has at least one",
                             name, (unsigned long long)phnum, (unsigned long long)phentsize);
-    if (FACET_FAILED(check_table(r, name, "the program header table", phoff, phnum, phentsize)))
+    if (FACET_FAILED(check_table(r, name, "the program header table", phoff,
+                                 (uint16_t)phnum, (uint16_t)phentsize)))
         return FACET_E_TRUNCATED;
     if (shoff != 0 &&
-        FACET_FAILED(check_table(r, name, "the section header table", shoff, shnum, shentsize)))
+        FACET_FAILED(check_table(r, name, "the section header table", shoff,
+                                 (uint16_t)shnum, (uint16_t)shentsize)))
         return FACET_E_TRUNCATED;
     for (i = 0; i < phnum; i++) {
         uint8_t ph[56];
@@ -335,9 +344,9 @@ static FacetResult check_pe(FacetImageInfo *info, Reader *r, const char *name,
         return facet__error(FACET_E_NOTLIBRARY, "%s: a PE executable, expected a DLL", name);
     if (strcmp(info->machine, HOST_MACHINE) != 0 || info->bits != HOST_BITS ||
         strcmp(HOST_FORMAT, "PE") != 0)
-        return wrong_arch(info, name);
+        return wrong_arch(info, r, name);
     sectab = peoff + 24 + optsize;
-    if (FACET_FAILED(check_table(r, name, "the section table", sectab, nsec, 40)))
+    if (FACET_FAILED(check_table(r, name, "the section table", sectab, (uint16_t)nsec, 40)))
         return FACET_E_TRUNCATED;
     for (i = 0; i < nsec; i++) {
         uint64_t rawsize, rawptr;
@@ -394,7 +403,7 @@ static FacetResult check_macho(FacetImageInfo *info, Reader *r, const char *name
         info->machine = "universal";
         info->bits = HOST_BITS;
         if (strcmp(HOST_FORMAT, "Mach-O") != 0)
-            return wrong_arch(info, name);
+            return wrong_arch(info, r, name);
         return FACET_OK;
     }
     r->little = magic == 0xfeedfaceull || magic == 0xfeedfacfull;
@@ -414,8 +423,8 @@ static FacetResult check_macho(FacetImageInfo *info, Reader *r, const char *name
                             "%s: a Mach-O file of type %llu, expected a dylib or bundle", name,
                             (unsigned long long)filetype);
     if (strcmp(info->machine, HOST_MACHINE) != 0 || info->bits != HOST_BITS ||
-        strcmp(HOST_FORMAT, "Mach-O") != 0)
-        return wrong_arch(info, name);
+        r->little != host_is_little_endian() || strcmp(HOST_FORMAT, "Mach-O") != 0)
+        return wrong_arch(info, r, name);
     if (hsize + sizeofcmds > r->size)
         return truncated(name, r->size, "the load commands", hsize + sizeofcmds);
     if (macho_is_go(r, h, hsize, sizeofcmds))

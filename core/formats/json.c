@@ -75,6 +75,8 @@ FacetResult facet__json_parse(json_t **out, FacetJsonCtx *ctx)
     if (ctx->size > FACET_JSON_MAX_SIZE)
         return facet__error(ctx->code, "%s:1:1: $: the file has %zu bytes; the limit is %u",
                             ctx->file, ctx->size, (unsigned)FACET_JSON_MAX_SIZE);
+    /* Without JSON_ALLOW_NUL, "\u0000" is a syntax error: every string
+     * the readers see is a whole C string. */
     *out = json_loadb(ctx->text, ctx->size, JSON_REJECT_DUPLICATES, &err);
     if (*out == NULL)
         return facet__error(ctx->code, "%s:%d:%d: %s", ctx->file, err.line < 1 ? 1 : err.line,

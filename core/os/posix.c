@@ -328,8 +328,10 @@ FacetResult facet__os_private_folder(char *out, size_t size)
             err = EACCES;
             continue;
         }
-        if ((size_t)snprintf(out, size, "%s/facet-XXXXXX", base) >= size)
+        if ((size_t)snprintf(out, size, "%s/facet-XXXXXX", base) >= size) {
+            err = ENAMETOOLONG;
             continue;
+        }
         if (mkdtemp(out) != NULL)
             return FACET_OK;
         err = errno;
@@ -421,7 +423,8 @@ FacetResult facet__os_copy_file(const char *from, const char *to)
     if (err == 0)
         return FACET_OK;
     unlink(to);
-    return errno_error(err, to, n < 0 ? "read" : "write");
+    /* a read fails on the source, a write on the copy */
+    return n < 0 ? errno_error(err, from, "read") : errno_error(err, to, "write");
 }
 
 FacetResult facet__os_write_replace(const char *path, const void *data, size_t size)

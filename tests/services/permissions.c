@@ -153,6 +153,120 @@ static void test_services_permissions__register_errors(void **state)
     assert_no_leaks();
 }
 
+/* A service a module holds when the host withdraws it stays the module's
+ * until it lets go; the next module to ask does not get it, and the sid
+ * can be registered again. */
+static void test_services_permissions__withdrawn_while_held(void **state)
+{
+    char dir[4096];
+    FacetRuntime *rt = setup(dir, sizeof(dir));
+    IFacetUnknown *held = NULL, *got = NULL;
+    (void)state;
+    assert_int_equal(facet_service_register(rt, &IID_ITestJournal, (IFacetUnknown *)&journal.itf,
+                                            NULL),
+                     FACET_OK);
+    assert_int_equal(ask(rt, "test.c.thing", &IID_ITestJournal, &held), FACET_OK);
+    assert_ptr_equal(held, &journal.itf);
+    assert_int_equal(journal.refs, 3); /* ours, the runtime's, the module's */
+    assert_int_equal(facet_service_unregister(rt, &IID_ITestJournal), FACET_OK);
+    assert_int_equal(journal.refs, 2);
+    assert_int_equal(ITestJournal_Record((ITestJournal *)held, "still mine"), FACET_OK);
+    assert_string_equal(journal.text, "still mine");
+    got = (IFacetUnknown *)1;
+    assert_int_equal(ask(rt, "test.a.thing", &IID_ITestJournal, &got), FACET_E_NOINTERFACE);
+    assert_null(got);
+    IFacetUnknown_Release(held);
+    assert_int_equal(journal.refs, 1);
+    /* registered again, now with a permission: what it was is forgotten */
+    assert_int_equal(facet_service_register(rt, &IID_ITestJournal, (IFacetUnknown *)&journal.itf,
+                                            "secrets"),
+                     FACET_OK);
+    expect_error(ask(rt, "test.c.thing", &IID_ITestJournal, &got), FACET_E_ACCESSDENIED,
+                 "module test.c", "needs permission \"secrets\"", "manifest does not request it");
+    assert_int_equal(ask(rt, "test.a.thing", &IID_ITestJournal, &got), FACET_OK);
+    IFacetUnknown_Release(got);
+    /* the runtime lets go of what is still registered when it is freed */
+    assert_int_equal(facet_runtime_free(rt), FACET_OK);
+    assert_int_equal(journal.refs, 1);
+    facet_test_remove_tree(dir);
+    assert_no_leaks();
+}
+
+/* Modules scanned from a folder without a configuration: the manifest
+ * requests the permission, and nothing grants it. */
+static void test_services_permissions__no_configuration(void **state)
+{
+    char dir[4096];
+    FacetRuntime *rt;
+    IFacetUnknown *got = NULL;
+    (void)state;
+    snprintf(dir, sizeof(dir), "%s", plug_folder());
+    plug_install(dir, "plug_a", "test.a", 1, NULL, "\"permissions\": [\"secrets\"]");
+    journal_init(&secret);
+    journal_init(&journal);
+    assert_int_equal(facet_runtime_new(&rt, NULL), FACET_OK);
+    assert_int_equal(facet_scan(NULL, rt, dir), FACET_OK);
+    assert_int_equal(facet_service_register(rt, &IID_ITestSecret, (IFacetUnknown *)&secret.itf,
+                                            "secrets"),
+                     FACET_OK);
+    assert_int_equal(facet_service_register(rt, &IID_ITestJournal, (IFacetUnknown *)&journal.itf,
+                                            NULL),
+                     FACET_OK);
+    expect_error(ask(rt, "test.a.thing", &IID_ITestSecret, &got), FACET_E_ACCESSDENIED,
+                 "module test.a", "the host configuration (none loaded) does not grant it",
+                 "modules.\"test.a\".permissions");
+    assert_null(got);
+    /* the positive control: a plain service reaches the same module */
+    assert_int_equal(ask(rt, "test.a.thing", &IID_ITestJournal, &got), FACET_OK);
+    assert_ptr_equal(got, &journal.itf);
+    IFacetUnknown_Release(got);
+    assert_int_equal(facet_runtime_free(rt), FACET_OK);
+    assert_int_equal(secret.refs, 1);
+    assert_int_equal(journal.refs, 1);
+    facet_test_remove_tree(dir);
+    assert_no_leaks();
+}
+
+/* NULL where the API needs something names the argument and changes
+ * nothing. */
+static void test_services_permissions__null_arguments(void **state)
+{
+    FacetRuntime *rt;
+    IFacetUnknown *itf = (IFacetUnknown *)&secret.itf;
+    (void)state;
+    journal_init(&secret);
+    assert_int_equal(facet_runtime_new(&rt, NULL), FACET_OK);
+    expect_error(facet_service_register(NULL, &IID_ITestSecret, itf, NULL), FACET_E_POINTER,
+                 "facet_service_register", "'rt'");
+    expect_error(facet_service_register(rt, NULL, itf, NULL), FACET_E_POINTER,
+                 "facet_service_register", "'sid'");
+    expect_error(facet_service_register(rt, &IID_ITestSecret, NULL, "secrets"), FACET_E_POINTER,
+                 "facet_service_register", "'service'");
+    expect_error(facet_service_unregister(NULL, &IID_ITestSecret), FACET_E_POINTER,
+                 "facet_service_unregister", "'rt'");
+    expect_error(facet_service_unregister(rt, NULL), FACET_E_POINTER, "facet_service_unregister",
+                 "'sid'");
+    assert_int_equal(secret.refs, 1);
+    /* none of the host object's own interfaces can be taken */
+    {
+        const FacetGuid *own[] = {&IID_IFacetUnknown, &IID_IFacetHost, &IID_IFacetAllocator,
+                                  &IID_IFacetLogger, &IID_IFacetConfig};
+        size_t i;
+        for (i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+            expect_error(facet_service_register(rt, own[i], itf, NULL), FACET_E_CONFLICT,
+                         "is one of the host object's own interfaces");
+    }
+    /* nothing was registered by any of them */
+    expect_error(facet_service_unregister(rt, &IID_ITestSecret), FACET_E_NOTFOUND,
+                 "{7A000003-5D3E-4A5B-9C01-112233445503} is not registered");
+    assert_int_equal(facet_service_register(rt, &IID_ITestSecret, itf, NULL), FACET_OK);
+    assert_int_equal(secret.refs, 2);
+    assert_int_equal(facet_service_unregister(rt, &IID_ITestSecret), FACET_OK);
+    assert_int_equal(secret.refs, 1);
+    assert_int_equal(facet_runtime_free(rt), FACET_OK);
+    assert_no_leaks();
+}
+
 typedef struct Racer {
     FacetRuntime *rt;
     int failures;
@@ -242,6 +356,9 @@ int main(void)
         cmocka_unit_test(test_services_permissions__granted_and_denied),
         cmocka_unit_test(test_services_permissions__module_by_path),
         cmocka_unit_test(test_services_permissions__register_errors),
+        cmocka_unit_test(test_services_permissions__withdrawn_while_held),
+        cmocka_unit_test(test_services_permissions__no_configuration),
+        cmocka_unit_test(test_services_permissions__null_arguments),
         cmocka_unit_test(test_services_permissions__concurrent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
