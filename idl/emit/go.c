@@ -88,7 +88,8 @@ static int go_keyword(const char *s)
 
 /* A parameter's name in Go: as declared, out of the way of keywords and
  * of the packages the file imports. The generated code's own names end in
- * "__" (the wrapper's locals, the Go functions' handle and result) or are
+ * "__" (the wrapper's locals, the Go functions' handle and result, the C
+ * helpers' self__ and it__) or are
  * the parameter's with '_' or "__p" added: a name with "__" in it, or
  * ending in '_', would meet them, and goes by its position instead. */
 static const char *param_go(go_emitter *e, const idl_var *v, size_t i)
@@ -843,11 +844,11 @@ static void write_call_helpers(go_emitter *e, const go_itf *gi)
             facet_idl__buf_printf(&params, ", %s %s", wire_c(p), p->name);
             facet_idl__buf_printf(&args, ", %s", unwire_c(e, p));
         }
-        W(e, 0, "static FacetResult facetgo_call_%s_%s(void *self%s)", gi->name, gm->m->c_name,
-          params.data ? params.data : "");
+        W(e, 0, "static FacetResult facetgo_call_%s_%s(void *self__%s)", gi->name,
+          gm->m->c_name, params.data ? params.data : "");
         W(e, 0, "{");
-        W(e, 1, "%s *it = self;", gi->name);
-        W(e, 1, "return it->lpVtbl->%s(it%s);", gm->m->c_name, args.data ? args.data : "");
+        W(e, 1, "%s *it__ = self__;", gi->name);
+        W(e, 1, "return it__->lpVtbl->%s(it__%s);", gm->m->c_name, args.data ? args.data : "");
         W(e, 0, "}");
         BLANK(e);
         facet_idl__buf_free(&params);
@@ -1370,10 +1371,10 @@ static void write_glue_itf(go_emitter *e, const go_itf *gi)
             facet_idl__buf_printf(&args, ", %s", wire_arg_c(e, p));
             facet_idl__buf_free(&d);
         }
-        W(e, 0, "static FacetResult FACET_CALL tramp_%s_%s(%s *self%s)", gi->name,
+        W(e, 0, "static FacetResult FACET_CALL tramp_%s_%s(%s *self__%s)", gi->name,
           gm->m->c_name, gi->name, params.data ? params.data : "");
         W(e, 0, "{");
-        W(e, 1, "return %s(FACETGO_HANDLE(self)%s);", export_name(e, gi, gm),
+        W(e, 1, "return %s(FACETGO_HANDLE(self__)%s);", export_name(e, gi, gm),
           args.data ? args.data : "");
         W(e, 0, "}");
         BLANK(e);
