@@ -490,11 +490,11 @@ static int map_param(go_emitter *e, go_method *gm, go_param *p)
     p->unique = facet_idl__attr(v->attrs, "unique") != NULL;
     if (t->kind == GT_OTHER)
         return unmapped(e, gm, v, t->why);
+    sized = size_of(e, gm, p); /* a fixed array's length first: it counts the elements */
     if (t->array) {
         t->level++; /* an array parameter is a pointer */
         t->array = 0;
     }
-    sized = size_of(e, gm, p);
     if (sized < 0)
         return unmapped(e, gm, v, "sized by an expression (the Go mapping takes a size_is that "
                                   "names an [in] integer parameter, or a constant)");
