@@ -1218,10 +1218,11 @@ static void write_export(go_emitter *e, const go_itf *gi, const go_method *gm)
             break;
         case S_ITF_IN:
             if (p->t.kind == GT_STRING || p->t.kind == GT_BLOB) {
-                G(e, 1, "%s, err__ := abi.%sOf(%s_)", n, p->t.kind == GT_STRING ? "String" : "Blob",
+                /* not err__: the call below declares that one */
+                G(e, 1, "%s, bad__ := abi.%sOf(%s_)", n, p->t.kind == GT_STRING ? "String" : "Blob",
                   n);
-                G(e, 1, "if err__ != nil {");
-                G(e, 2, "return C.int32_t(abi.ResultOf(err__))");
+                G(e, 1, "if bad__ != nil {");
+                G(e, 2, "return C.int32_t(abi.ResultOf(bad__))");
                 G(e, 1, "}");
             } else if (p->t.kind == GT_UNKNOWN) {
                 G(e, 1, "%s, done%s__ := abi.Borrowed(%s_)", n, n, n);
