@@ -1473,7 +1473,7 @@ static const char *field_go_type(go_emitter *e, const go_field *f)
 static void field_from_c(go_emitter *e, const go_field *f, int indent)
 {
     if (f->t.kind == GT_VOID)
-        G(e, indent, "s.%s = uintptr(c.%s)", f->go, f->c);
+        G(e, indent, "s.%s = uintptr(unsafe.Pointer(c.%s))", f->go, f->c);
     else if (f->t.array && f->t.kind == GT_GUID)
         G(e, indent, "for i := range s.%s { s.%s[i] = abi.GUIDFrom(unsafe.Pointer(&c.%s[i])) }",
           f->go, f->go, f->c);
