@@ -146,6 +146,10 @@ static void test_remote_wire__arrays(void **state)
     u32(&b, 3);
     bytes(&b, "a", 1);
     expect_bad(&b, REVERSE, "an array longer than the message");
+    /* a message that ends inside the first value */
+    memset(&b, 0, sizeof(b));
+    bytes(&b, "ab", 2);
+    expect_bad(&b, REVERSE, "a value runs past the end of the message");
 }
 
 /* Echo([in, string] const char *text, [out, string] char **copy) */
