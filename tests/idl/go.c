@@ -61,7 +61,8 @@ static void test_idl_go__union_parameter(void **state)
 {
     (void)state;
     check_go_error("typedef union U { int32_t i; double d; } U;\n" ITF("HRESULT F([in] U u);"),
-                   "main.idl:4:18: error: --lang go: parameter 'u' of IA::F is a union" NOT_CARRIED);
+                   "main.idl:4:18: error: --lang go: parameter 'u' of IA::F is a union"
+                   NOT_CARRIED);
 }
 
 static void test_idl_go__function_pointer(void **state)
@@ -179,7 +180,8 @@ static void test_idl_go__interface_of_another_file(void **state)
                         "[object, " UUID2 "]\ninterface IB : IUnknown { HRESULT G(void); }\n",
                         "main.idl:4:20: error: --lang go: parameter 'b' of IA::F is interface "
                         "IB, which a.idl declares (a Go package of one .idl refers to its own "
-                        "interfaces and to IFacetUnknown, IFacetString and IFacetBlob)" NOT_CARRIED);
+                        "interfaces and to IFacetUnknown, IFacetString and IFacetBlob)"
+                        NOT_CARRIED);
 }
 
 static void test_idl_go__base_of_another_file(void **state)
@@ -196,7 +198,8 @@ static void test_idl_go__base_of_another_file(void **state)
 static void test_idl_go__not_hresult(void **state)
 {
     (void)state;
-    check_go_error("[object, local, " UUID1 "]\ninterface IA : IUnknown { uint32_t Count(void); }\n",
+    check_go_error("[object, local, " UUID1 "]\n"
+                   "interface IA : IUnknown { uint32_t Count(void); }\n",
                    "main.idl:2:36: error: --lang go: IA::Count returns something other than "
                    "HRESULT; a Go method returns its failure as an error, so every method must "
                    "return HRESULT");
@@ -244,7 +247,8 @@ static void test_idl_go__package(void **state)
         {"Shapes-2.idl", "typedef struct P { uint32_t struct_size; int32_t x; } P;\n"
                          "[object, " UUID1 "]\ninterface IA : IUnknown {\n"
                          "HRESULT In([in] uint32_t n, [in, size_is(n)] const int16_t *v,\n"
-                         "           [in, string] const char *s, [in] const P *p, [in] REFIID iid);\n"
+                         "           [in, string] const char *s, [in] const P *p, [in] REFIID iid);"
+                         "\n"
                          "HRESULT Out([out] P *p, [out, string] char **s, [out] IA **a,\n"
                          "            [in] REFIID iid, [out, iid_is(iid)] void **o,\n"
                          "            [in, out] int32_t *io, [out, retval] double *last);\n"
@@ -263,10 +267,12 @@ static void test_idl_go__package(void **state)
         assert_string_equal(facet_idl_output_at(r, i)->name, names[i]);
     go = facet_idl_output_at(r, 1);
     assert_non_null(strstr(go->data, "\npackage shapes2\n"));
-    assert_non_null(strstr(go->data, "\tIn(n uint32, v []int16, s string, p P, iid abi.GUID) error\n"));
+    assert_non_null(strstr(go->data, "\tIn(n uint32, v []int16, s string, p P, iid abi.GUID) error"
+                                     "\n"));
     assert_non_null(strstr(go->data, "\tOut(iid abi.GUID, io *int32) (P, string, IA, any, float64, "
                                      "error)\n"));
-    assert_non_null(strstr(go->data, "var IID_IA = abi.MustGUID(\"{11111111-2222-3333-4444-555555555555}\")"));
+    assert_non_null(strstr(go->data, "var IID_IA = abi.MustGUID(\""
+                                     "{11111111-2222-3333-4444-555555555555}\")"));
     assert_non_null(strstr(go->data, "\tStructSize uint32\n"));
     facet_idl_result_free(r);
 }
