@@ -157,7 +157,7 @@ static int read_noting(const char *path, char **out, size_t *out_size, const cha
     return 0;
 }
 
-/* A path as make reads it: a space, '#' and '\\' before them escaped. */
+/* A path as make reads it: a space and '#' escaped with '\\', '$' doubled. */
 static void put_make_path(FILE *f, const char *path)
 {
     for (; *path; path++) {

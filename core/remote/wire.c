@@ -481,7 +481,9 @@ static void get_elements(FacetMarshal *m, const FacetPsParam *p, void *dst, uint
     {
         const void *at;
         if (n > (m->len - m->pos) / (p->size ? p->size : 1)) {
-            facet__wire_bad(m, "an array longer than the message");
+            /* one element is a parameter's or a field's value, not an array */
+            facet__wire_bad(m, n == 1 ? "a value runs past the end of the message"
+                                      : "an array longer than the message");
             return;
         }
         at = facet__wire_get(m, (size_t)(n * p->size), wire_align(p->size));

@@ -88,7 +88,8 @@ static int go_keyword(const char *s)
 
 /* A parameter's name in Go: as declared, out of the way of keywords and
  * of the packages the file imports. The generated code's own names end in
- * "__" (the wrapper's locals, the Go functions' handle and result) or are
+ * "__" (the wrapper's locals, the Go functions' handle and result, the C
+ * helpers' self__ and it__) or are
  * the parameter's with '_' or "__p" added: a name with "__" in it, or
  * ending in '_', would meet them, and goes by its position instead. */
 static const char *param_go(go_emitter *e, const idl_var *v, size_t i)
@@ -489,11 +490,11 @@ static int map_param(go_emitter *e, go_method *gm, go_param *p)
     p->unique = facet_idl__attr(v->attrs, "unique") != NULL;
     if (t->kind == GT_OTHER)
         return unmapped(e, gm, v, t->why);
+    sized = size_of(e, gm, p); /* a fixed array's length first: it counts the elements */
     if (t->array) {
         t->level++; /* an array parameter is a pointer */
         t->array = 0;
     }
-    sized = size_of(e, gm, p);
     if (sized < 0)
         return unmapped(e, gm, v, "sized by an expression (the Go mapping takes a size_is that "
                                   "names an [in] integer parameter, or a constant)");
@@ -843,11 +844,11 @@ static void write_call_helpers(go_emitter *e, const go_itf *gi)
             facet_idl__buf_printf(&params, ", %s %s", wire_c(p), p->name);
             facet_idl__buf_printf(&args, ", %s", unwire_c(e, p));
         }
-        W(e, 0, "static FacetResult facetgo_call_%s_%s(void *self%s)", gi->name, gm->m->c_name,
-          params.data ? params.data : "");
+        W(e, 0, "static FacetResult facetgo_call_%s_%s(void *self__%s)", gi->name,
+          gm->m->c_name, params.data ? params.data : "");
         W(e, 0, "{");
-        W(e, 1, "%s *it = self;", gi->name);
-        W(e, 1, "return it->lpVtbl->%s(it%s);", gm->m->c_name, args.data ? args.data : "");
+        W(e, 1, "%s *it__ = self__;", gi->name);
+        W(e, 1, "return it__->lpVtbl->%s(it__%s);", gm->m->c_name, args.data ? args.data : "");
         W(e, 0, "}");
         BLANK(e);
         facet_idl__buf_free(&params);
@@ -1217,10 +1218,11 @@ static void write_export(go_emitter *e, const go_itf *gi, const go_method *gm)
             break;
         case S_ITF_IN:
             if (p->t.kind == GT_STRING || p->t.kind == GT_BLOB) {
-                G(e, 1, "%s, err__ := abi.%sOf(%s_)", n, p->t.kind == GT_STRING ? "String" : "Blob",
+                /* not err__: the call below declares that one */
+                G(e, 1, "%s, bad__ := abi.%sOf(%s_)", n, p->t.kind == GT_STRING ? "String" : "Blob",
                   n);
-                G(e, 1, "if err__ != nil {");
-                G(e, 2, "return C.int32_t(abi.ResultOf(err__))");
+                G(e, 1, "if bad__ != nil {");
+                G(e, 2, "return C.int32_t(abi.ResultOf(bad__))");
                 G(e, 1, "}");
             } else if (p->t.kind == GT_UNKNOWN) {
                 G(e, 1, "%s, done%s__ := abi.Borrowed(%s_)", n, n, n);
@@ -1370,10 +1372,10 @@ static void write_glue_itf(go_emitter *e, const go_itf *gi)
             facet_idl__buf_printf(&args, ", %s", wire_arg_c(e, p));
             facet_idl__buf_free(&d);
         }
-        W(e, 0, "static FacetResult FACET_CALL tramp_%s_%s(%s *self%s)", gi->name,
+        W(e, 0, "static FacetResult FACET_CALL tramp_%s_%s(%s *self__%s)", gi->name,
           gm->m->c_name, gi->name, params.data ? params.data : "");
         W(e, 0, "{");
-        W(e, 1, "return %s(FACETGO_HANDLE(self)%s);", export_name(e, gi, gm),
+        W(e, 1, "return %s(FACETGO_HANDLE(self__)%s);", export_name(e, gi, gm),
           args.data ? args.data : "");
         W(e, 0, "}");
         BLANK(e);
@@ -1471,7 +1473,7 @@ static const char *field_go_type(go_emitter *e, const go_field *f)
 static void field_from_c(go_emitter *e, const go_field *f, int indent)
 {
     if (f->t.kind == GT_VOID)
-        G(e, indent, "s.%s = uintptr(c.%s)", f->go, f->c);
+        G(e, indent, "s.%s = uintptr(unsafe.Pointer(c.%s))", f->go, f->c);
     else if (f->t.array && f->t.kind == GT_GUID)
         G(e, indent, "for i := range s.%s { s.%s[i] = abi.GUIDFrom(unsafe.Pointer(&c.%s[i])) }",
           f->go, f->go, f->c);

@@ -93,4 +93,89 @@ printf '[uuid(0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1A2), threading(sometimes)]\ncocl
     > "$work/odd.idl"
 expect 1 --lang manifest -o "$work/manifest" "$work/odd.idl"
 grep -q "odd.idl:1:.*threading(...) takes one of both" "$work/stderr" || fail "no threading message"
+
+# Usage: each option without its value, and no input at all.
+expect 2 -I
+grep -q "^facet-idl: -I needs a folder$" "$work/stderr" || fail "-I without a folder"
+grep -q "(try 'facet-idl --help')" "$work/stderr" || fail "bad usage does not point at --help"
+expect 2 --depfile
+grep -q "^facet-idl: --depfile needs a file$" "$work/stderr" || fail "--depfile without a file"
+expect 2 --lang
+grep -q "^facet-idl: --lang needs c, go or manifest$" "$work/stderr" || fail "--lang without a language"
+expect 2 -I "$work"
+grep -q "^facet-idl: no input files$" "$work/stderr" || fail "no input files"
+[ ! -s "$work/stdout" ] || fail "bad usage printed on stdout"
+expect 0 -h
+grep -q "^usage: facet-idl \[-I DIR\]" "$work/stdout" || fail "-h prints no usage on stdout"
+grep -q "^Exit status: 0 ok, 1 error in the input" "$work/stdout" || fail "the help has no exit status"
+expect 0 --version
+[ "$(cat "$work/stdout")" = "facet-idl 0.1.0" ] || fail "--version printed '$(cat "$work/stdout")'"
+
+# -I DIR and -IDIR find an import; without them it is an error in the input.
+mkdir -p "$work/inc" "$work/imp"
+cat > "$work/inc/base.idl" <<'IDL'
+[object, uuid(0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F2)]
+interface IBase : IUnknown { HRESULT Ping(void); }
+IDL
+cat > "$work/user.idl" <<'IDL'
+import "base.idl";
+[object, uuid(0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F3)]
+interface IUser : IBase { HRESULT Use([in] uint32_t n); }
+IDL
+expect 1 -o "$work/imp" "$work/user.idl"
+grep -q "user.idl:1:8: error: cannot find 'base.idl'" "$work/stderr" || fail "a missing import is not named"
+expect 0 -I "$work/inc" -o "$work/imp" "$work/user.idl"
+expect 0 "-I$work/inc" --lang c -o "$work/imp" "$work/user.idl"
+grep -q '#include "base.h"' "$work/imp/user.h" || fail "user.h does not include base.h"
+
+# A warning is printed, and the outputs are still written.
+cat > "$work/warn.idl" <<'IDL'
+typedef struct P { int32_t x; } P;
+[object, local, uuid(0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F4)]
+interface IWarn : IUnknown { P Where(void); }
+IDL
+rm -rf "$work/imp"/*
+expect 0 -o "$work/imp" "$work/warn.idl"
+grep -q "warn.idl:3:32: warning: IWarn::Where returns a struct by value" "$work/stderr" || fail "no warning"
+[ -f "$work/imp/warn.h" ] || fail "a warning kept the outputs from being written"
+
+# --depfile: each output and what it was made from, as make reads it (a
+# space and '#' escaped with '\', '$' doubled).
+mkdir -p "$work/odd dir#1" "$work/dep"
+cp "$work/inc/base.idl" "$work/odd dir#1/base.idl"
+cp "$work/user.idl" "$work/odd dir#1/us\$er.idl"
+expect 0 -I "$work/odd dir#1" -o "$work/dep" --depfile "$work/dep/user.d" "$work/odd dir#1/us\$er.idl" "$work/good.idl"
+odd=$(printf '%s' "$work/odd dir#1" | sed 's/[ #]/\\&/g')
+{
+    printf '%s/us$$er.h %s/us$$er_typeinfo.c %s/us$$er_ps.c: \\\n  %s/us$$er.idl \\\n  %s/base.idl\n' \
+        "$work/dep" "$work/dep" "$work/dep" "$odd" "$odd"
+    printf '%s/good.h %s/good_typeinfo.c %s/good_ps.c: \\\n  %s/good.idl\n' \
+        "$work/dep" "$work/dep" "$work/dep" "$work"
+} > "$work/expected.d"
+cmp -s "$work/expected.d" "$work/dep/user.d" || { diff "$work/expected.d" "$work/dep/user.d"; fail "--depfile wrote the wrong rules"; }
+expect 2 -o "$work/dep" --depfile "$work/no/such/dir/user.d" "$work/good.idl"
+grep -q "^facet-idl: cannot write '$work/no/such/dir/user.d'$" "$work/stderr" || fail "an unwritable depfile is not named"
+
+# An output that cannot be replaced (a folder stands where it goes) is
+# bad usage, named, and leaves no temporary file behind.
+mkdir -p "$work/blocked/good.h"
+expect 2 -o "$work/blocked" "$work/good.idl"
+grep -q "^facet-idl: cannot write '$work/blocked/good.h'$" "$work/stderr" || fail "an unwritable output is not named"
+[ -z "$(ls "$work/blocked" | grep '\.tmp$')" ] || fail "a temporary file was left behind"
+
+# An installed facet-idl finds facet.idl in <prefix>/include/facet, next to
+# <prefix>/bin, with no -I; copied elsewhere it does not.
+mkdir -p "$work/prefix/bin" "$work/prefix/include/facet" "$work/bare" "$work/inst"
+cp "$idl" "$work/prefix/bin/facet-idl" && cp "$idl" "$work/bare/facet-idl"
+cp "$(dirname "$0")/../../idl/facet.idl" "$work/prefix/include/facet/facet.idl"
+cat > "$work/uses_facet.idl" <<'IDL'
+import "facet.idl";
+[object, uuid(0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F5)]
+interface IUsesBlob : IUnknown { HRESULT Take([in] IFacetBlob *blob); }
+IDL
+idl=$work/bare/facet-idl
+expect 1 -o "$work/inst" "$work/uses_facet.idl"
+grep -q "cannot find 'facet.idl'" "$work/stderr" || fail "a facet-idl outside a prefix found facet.idl"
+idl=$work/prefix/bin/facet-idl
+expect 0 -o "$work/inst" "$work/uses_facet.idl"
 echo "cli ok"

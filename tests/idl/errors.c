@@ -409,6 +409,171 @@ static void test_idl_errors__caret(void **state)
     facet_idl_result_free(r);
 }
 
+/* The preprocessor, the lexer and the parser: each refusal names where. */
+
+static void test_idl_errors__else_after_else(void **state)
+{
+    (void)state;
+    check_one("#ifdef A\n#else\n#else\n#endif\n",
+              "main.idl:3:2: error: #else after #else");
+}
+
+static void test_idl_errors__endif_without_if(void **state)
+{
+    (void)state;
+    check_one("#endif\n",
+              "main.idl:1:2: error: #endif without #if");
+}
+
+static void test_idl_errors__error_directive(void **state)
+{
+    (void)state;
+    check_one("#error stop here\n",
+              "main.idl:1:2: error: #error in the input");
+}
+
+static void test_idl_errors__if_without_endif(void **state)
+{
+    (void)state;
+    check_one("#if 1\n[object, " UUID1 "]\ninterface IA : IUnknown { HRESULT F(void); }\n",
+              "main.idl:4:1: error: expected #endif before the end of the file");
+}
+
+static void test_idl_errors__ifdef_without_name(void **state)
+{
+    (void)state;
+    check_one("#ifdef\n#endif\n",
+              "main.idl:1:2: error: expected a macro name after #ifdef");
+}
+
+static void test_idl_errors__define_without_name(void **state)
+{
+    (void)state;
+    check_one("#define\n",
+              "main.idl:1:2: error: expected a macro name after #define");
+}
+
+static void test_idl_errors__define_bad_parameter(void **state)
+{
+    (void)state;
+    check_one("#define M(a, 1) a\n",
+              "main.idl:1:14: error: expected a parameter name in #define M, found '1'");
+}
+
+static void test_idl_errors__if_not_an_expression(void **state)
+{
+    (void)state;
+    check_one("#if 1 +\n#endif\n",
+              "main.idl:1:2: error: cannot evaluate this #if: expected an integer expression of n"
+              "umbers, defined(NAME) and operators");
+}
+
+static void test_idl_errors__macro_argument_count(void **state)
+{
+    (void)state;
+    check_one("#define M(a) a\n[object, " UUID1 "]\ninterface IA : IUnknown { HRESULT F([in] int3"
+              "2_t M(1, 2)); }\n",
+              "main.idl:3:50: error: macro 'M' takes 1 argument(s), found 2");
+}
+
+static void test_idl_errors__missing_include(void **state)
+{
+    (void)state;
+    check_one("#include \"gone.h\"\n",
+              "main.idl:1:2: error: cannot find 'gone.h' in the importing file's folder or any -I"
+              " folder");
+}
+
+static void test_idl_errors__long_double(void **state)
+{
+    (void)state;
+    check_one("[object, " UUID1 "]\ninterface IA : IUnknown { HRESULT F([in] long double d); }\n",
+              "main.idl:2:42: error: 'long double' has no fixed size across compilers (64, 80 or "
+              "128 bits): use double");
+}
+
+static void test_idl_errors__base_only_declared(void **state)
+{
+    (void)state;
+    check_one("interface IB;\n[object, " UUID1 "]\ninterface IA : IB { HRESULT F(void); }\n",
+              "main.idl:3:16: error: base interface 'IB' of IA is only declared, not defined: exp"
+              "ected its definition before IA");
+}
+
+static void test_idl_errors__unknown_base(void **state)
+{
+    (void)state;
+    check_one("[object, " UUID1 "]\ninterface IA : IGone { HRESULT F(void); }\n",
+              "main.idl:2:16: error: unknown base interface 'IGone' of IA: expected an interface "
+              "declared before it");
+}
+
+static void test_idl_errors__coclass_unknown_interface(void **state)
+{
+    (void)state;
+    check_one("[" UUID1 "]\ncoclass C { interface IGone; }\n",
+              "main.idl:2:23: error: unknown interface 'IGone' in coclass C");
+}
+
+static void test_idl_errors__interface_twice(void **state)
+{
+    (void)state;
+    check_one("[object, " UUID1 "]\ninterface IA : IUnknown { HRESULT F(void); }\n[object, "
+              "" UUID2 "]\ninterface IA : IUnknown { HRESULT G(void); }\n",
+              "main.idl:4:11: error: interface 'IA' is defined twice");
+}
+
+static void test_idl_errors__not_a_method(void **state)
+{
+    (void)state;
+    check_one("[object, " UUID1 "]\ninterface IA : IUnknown { 42; }\n",
+              "main.idl:2:27: error: expected a type, found '42'");
+}
+
+static void test_idl_errors__unexpected_character(void **state)
+{
+    (void)state;
+    check_one("[object, " UUID1 "]\ninterface IA : IUnknown { HRESULT F(void); } @\n",
+              "main.idl:2:46: error: unexpected character '@': expected a token");
+}
+
+static void test_idl_errors__unexpected_byte(void **state)
+{
+    (void)state;
+    check_one("[object, " UUID1 "]\ninterface IA : IUnknown { HRESULT F(void); } \x01\n",
+              "main.idl:2:46: error: unexpected byte 0x01: expected a token");
+}
+
+static void test_idl_errors__dispinterface_without_idispatch(void **state)
+{
+    (void)state;
+    check_one("[" UUID1 "]\ndispinterface D { properties: methods: }\n",
+              "main.idl:2:15: error: dispinterface D needs IDispatch: expected 'import \"oaidl.id"
+              "l\";' before it");
+}
+
+static void test_idl_errors__cpp_quote_not_a_string(void **state)
+{
+    (void)state;
+    check_one("cpp_quote(42)\n",
+              "main.idl:1:11: error: expected a string, found '42'");
+}
+
+static void test_idl_errors__import_not_a_string(void **state)
+{
+    (void)state;
+    check_one("import 42;\n",
+              "main.idl:1:8: error: expected a file name in quotes, found '42'");
+}
+
+static void test_idl_errors__unterminated_string(void **state)
+{
+    (void)state;
+    check_one("const char *X = \"unterminated;\n",
+              "main.idl:1:17: error: unterminated string: expected '\"' before the end of the lin"
+              "e");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -442,6 +607,28 @@ int main(void)
         cmocka_unit_test(test_idl_errors__unknown_directive),
         cmocka_unit_test(test_idl_errors__struct_by_value_warns),
         cmocka_unit_test(test_idl_errors__caret),
+        cmocka_unit_test(test_idl_errors__else_after_else),
+        cmocka_unit_test(test_idl_errors__endif_without_if),
+        cmocka_unit_test(test_idl_errors__error_directive),
+        cmocka_unit_test(test_idl_errors__if_without_endif),
+        cmocka_unit_test(test_idl_errors__ifdef_without_name),
+        cmocka_unit_test(test_idl_errors__define_without_name),
+        cmocka_unit_test(test_idl_errors__define_bad_parameter),
+        cmocka_unit_test(test_idl_errors__if_not_an_expression),
+        cmocka_unit_test(test_idl_errors__macro_argument_count),
+        cmocka_unit_test(test_idl_errors__missing_include),
+        cmocka_unit_test(test_idl_errors__long_double),
+        cmocka_unit_test(test_idl_errors__base_only_declared),
+        cmocka_unit_test(test_idl_errors__unknown_base),
+        cmocka_unit_test(test_idl_errors__coclass_unknown_interface),
+        cmocka_unit_test(test_idl_errors__interface_twice),
+        cmocka_unit_test(test_idl_errors__not_a_method),
+        cmocka_unit_test(test_idl_errors__unexpected_character),
+        cmocka_unit_test(test_idl_errors__unexpected_byte),
+        cmocka_unit_test(test_idl_errors__dispinterface_without_idispatch),
+        cmocka_unit_test(test_idl_errors__cpp_quote_not_a_string),
+        cmocka_unit_test(test_idl_errors__import_not_a_string),
+        cmocka_unit_test(test_idl_errors__unterminated_string),
     };
     return cmocka_run_group_tests_name("test_idl_errors", tests, NULL, NULL);
 }
