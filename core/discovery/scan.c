@@ -545,7 +545,12 @@ static FacetResult claim(FacetRuntime *rt, uint32_t *rejected)
         d->claim = h->claim;
         todo[n++] = d;
     }
-    qsort(todo, n, sizeof(*todo), by_claim);
+    /* The table keeps the order modules were first declared in, so the
+     * list is most often in claim order already. */
+    for (i = 1; i < n && todo[i - 1]->claim <= todo[i]->claim; i++)
+        ;
+    if (i < n)
+        qsort(todo, n, sizeof(*todo), by_claim);
     for (i = 0; i < n; i++) {
         d = todo[i];
         facet__os_rwlock_wrlock(&rt->lock);
@@ -732,6 +737,77 @@ static FacetResult list_one(void *payload, const char *name)
 static int by_name(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A name and the 8 bytes of it that follow the prefix every name shares,
+ * big-endian, zeros past its end: two keys compare as the names do, unless
+ * they are equal. */
+typedef struct NameKey {
+    uint64_t key;
+    const char *name;
+} NameKey;
+
+/* Sorts the n names of list in byte order, as qsort with strcmp does, in
+ * fewer instructions: a folder's manifests share long prefixes
+ * ("vendor.product.") that strcmp walks on every compare, a third of a warm
+ * scan's time for 10,000 of them (bench: scan.warm.10000). A radix sort of
+ * the keys orders the names that differ within 8 bytes past the shared
+ * prefix; runs of equal keys, rare, are then sorted by strcmp. Without
+ * memory for the keys, qsort does it all. */
+static void sort_names(const char **list, uint32_t n)
+{
+    NameKey *keys, *tmp, *swap;
+    size_t prefix = strlen(list[0]), j;
+    uint32_t i, k, count[256], run;
+    unsigned shift;
+
+    for (i = 1; i < n && prefix > 0; i++)
+        for (j = 0; j < prefix; j++)
+            if (list[i][j] != list[0][j]) {
+                prefix = j;
+                break;
+            }
+    keys = facet__malloc(2 * (size_t)n * sizeof(*keys));
+    if (keys == NULL) {
+        qsort(list, n, sizeof(*list), by_name);
+        return;
+    }
+    tmp = keys + n;
+    for (i = 0; i < n; i++) {
+        const unsigned char *p = (const unsigned char *)list[i] + prefix;
+        uint64_t key = 0;
+        for (j = 0; j < 8 && p[j] != 0; j++)
+            key |= (uint64_t)p[j] << (56 - 8 * j);
+        keys[i].key = key;
+        keys[i].name = list[i];
+    }
+    /* Least significant byte first; a byte all keys share is skipped. */
+    for (shift = 0; shift < 64; shift += 8) {
+        memset(count, 0, sizeof(count));
+        for (i = 0; i < n; i++)
+            count[(keys[i].key >> shift) & 0xFF]++;
+        if (count[(keys[0].key >> shift) & 0xFF] == n)
+            continue;
+        for (k = 0, run = 0; k < 256; k++) {
+            uint32_t c = count[k];
+            count[k] = run;
+            run += c;
+        }
+        for (i = 0; i < n; i++)
+            tmp[count[(keys[i].key >> shift) & 0xFF]++] = keys[i];
+        swap = keys;
+        keys = tmp;
+        tmp = swap;
+    }
+    for (i = 0; i < n; i++)
+        list[i] = keys[i].name;
+    for (i = 0; i < n; i = k) {
+        for (k = i + 1; k < n && keys[k].key == keys[i].key; k++)
+            ;
+        if (k - i > 1)
+            qsort(list + i, k - i, sizeof(*list), by_name);
+    }
+    facet__free(keys < tmp ? keys : tmp);
 }
 
 /* st->path becomes the folder's path joined with name. */
@@ -1093,7 +1169,7 @@ static FacetResult scan_locked(FacetRuntime *rt, FacetScanReport *rep, const cha
     if (st.folder_len == 0 || (folder[st.folder_len - 1] != '/' && folder[st.folder_len - 1] != '\\'))
         st.path[st.folder_len++] = '/';
     if (st.count > 1)
-        qsort(st.list, st.count, sizeof(*st.list), by_name);
+        sort_names(st.list, st.count);
     for (d = rt->declared; d != NULL; d = d->next) {
         d->was_state = (uint8_t)d->state;
         d->was_error = d->error;

@@ -13,18 +13,28 @@
  * count from a broken module cannot make the runtime allocate gigabytes. */
 #define FACET_MAX_CLASSES 65536u
 
-/* The image checks read a few small pieces of the file's first page (the
- * headers, the program or section table). One read of the head serves them
- * all, where an open, a read and a close per piece made loading cost twice
- * a bare dlopen (bench: load.module). Pieces beyond the head are read from
- * the file, which stays open for the whole check. A failed read is kept, so
- * that an I/O error is reported as one and not as a truncated file. */
+/* The image checks read a few small pieces of the file: the headers and
+ * program table in its first page, and on ELF the section table, which
+ * linkers put at the end (the look for Go's build information reads each
+ * of its entries). One read of the head serves the first, and one read of
+ * a window at the first piece beyond the head serves the pieces that
+ * follow it, where an open, a read and a close per piece made loading cost
+ * twice a bare dlopen, and a read per section entry 1.5 times (bench:
+ * load.module). A piece in neither is read from the file, which stays open
+ * for the whole check. A failed read is kept, so that an I/O error is
+ * reported as one and not as a truncated file. */
+typedef struct FileWindow {
+    uint64_t offset; /* where bytes[] starts in the file */
+    uint64_t size;   /* bytes of the file in bytes[] */
+    uint8_t bytes[4096];
+} FileWindow;
+
 typedef struct FileHead {
     FacetOsFile file;
     FacetResult failed; /* FACET_OK until a read fails */
     char message[512];  /* the first failure's message */
-    uint64_t size;      /* bytes of the file in bytes[] */
-    uint8_t bytes[4096];
+    FileWindow head;    /* offset 0 */
+    FileWindow tail;    /* the last window read beyond the head; size 0: none */
 } FileHead;
 
 static void read_failed(FileHead *head, FacetResult r)
@@ -35,6 +45,15 @@ static void read_failed(FileHead *head, FacetResult r)
     }
 }
 
+/* Copies len bytes at offset from w, if w holds them all. */
+static int window_copy(const FileWindow *w, uint64_t offset, void *buf, uint64_t len)
+{
+    if (offset < w->offset || offset - w->offset > w->size || len > w->size - (offset - w->offset))
+        return 0;
+    memcpy(buf, w->bytes + (offset - w->offset), (size_t)len);
+    return 1;
+}
+
 static int64_t read_file_at(void *payload, uint64_t offset, void *buf, uint64_t len)
 {
     FileHead *head = payload;
@@ -42,9 +61,26 @@ static int64_t read_file_at(void *payload, uint64_t offset, void *buf, uint64_t 
     FacetResult r;
     if (head->failed != FACET_OK)
         return -1;
-    if (offset <= head->size && len <= head->size - offset) {
-        memcpy(buf, head->bytes + offset, (size_t)len);
+    if (window_copy(&head->head, offset, buf, len) || window_copy(&head->tail, offset, buf, len))
         return (int64_t)len;
+    if (len <= sizeof(head->tail.bytes) && offset < head->file.size) {
+        /* From the piece on, or the file's last window when the piece is
+         * in it: the section table and its names sit at the end. */
+        uint64_t start = offset, want = sizeof(head->tail.bytes);
+        if (head->file.size - start < want)
+            start = head->file.size > want ? head->file.size - want : 0;
+        if (head->file.size - start < want)
+            want = head->file.size - start;
+        head->tail.size = 0;
+        r = facet__file_read(&head->file, start, head->tail.bytes, want, &got);
+        if (FACET_FAILED(r)) {
+            read_failed(head, r);
+            return -1;
+        }
+        head->tail.offset = start;
+        head->tail.size = got;
+        if (window_copy(&head->tail, offset, buf, len))
+            return (int64_t)len;
     }
     r = facet__file_read(&head->file, offset, buf, len, &got);
     if (FACET_FAILED(r)) {
@@ -72,10 +108,14 @@ FacetResult facet__loader_check(FacetImageInfo *info, const char *path)
         return r;
     head.failed = FACET_OK;
     head.message[0] = '\0';
-    head.size = 0;
-    r = facet__file_read(&head.file, 0, head.bytes,
-                         head.file.size < sizeof(head.bytes) ? head.file.size : sizeof(head.bytes),
-                         &head.size);
+    head.head.offset = 0;
+    head.head.size = 0;
+    head.tail.offset = 0;
+    head.tail.size = 0;
+    r = facet__file_read(&head.file, 0, head.head.bytes,
+                         head.file.size < sizeof(head.head.bytes) ? head.file.size
+                                                                  : sizeof(head.head.bytes),
+                         &head.head.size);
     if (FACET_FAILED(r))
         read_failed(&head, r);
     r = facet__image_check(info, path, head.file.size, read_file_at, &head);

@@ -261,8 +261,10 @@ void facet__module_discard(FacetModule *m)
         facet__module_free(m);
 }
 
-FacetResult facet__module_open(FacetModule **out, FacetRuntime *rt, const char *path,
-                               FacetModule *tomb, uint32_t runtime)
+/* facet__module_open, for a path whose canonical form the caller has
+ * already (NULL: not yet), which saves the second walk of its folders. */
+static FacetResult module_open(FacetModule **out, FacetRuntime *rt, const char *path,
+                               const char *canonical, FacetModule *tomb, uint32_t runtime)
 {
     FacetModule *m = tomb;
     FacetModuleEntryFn entry;
@@ -278,9 +280,14 @@ FacetResult facet__module_open(FacetModule **out, FacetRuntime *rt, const char *
         r = facet__module_new(&m, rt);
         if (FACET_FAILED(r))
             return facet__error_prefix("%s", path);
-        r = facet__os_realpath(&m->path, path);
-        if (FACET_FAILED(r))
+        if (canonical == NULL) {
+            r = facet__os_realpath(&m->path, path);
+            if (FACET_FAILED(r))
+                goto fail;
+        } else if ((m->path = facet__strdup(canonical)) == NULL) {
+            r = facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", path);
             goto fail;
+        }
     }
     /* Known before the code is mapped, which starts a Go runtime. */
     m->runtime = image.runtime == FACET_RUNTIME_GO ? FACET_RUNTIME_GO : runtime;
@@ -328,6 +335,12 @@ FacetResult facet__module_open(FacetModule **out, FacetRuntime *rt, const char *
 fail:
     facet__module_discard(m);
     return r;
+}
+
+FacetResult facet__module_open(FacetModule **out, FacetRuntime *rt, const char *path,
+                               FacetModule *tomb, uint32_t runtime)
+{
+    return module_open(out, rt, path, NULL, tomb, runtime);
 }
 
 /* The module behind handle, with a reference on its runtime for the
@@ -545,8 +558,8 @@ FacetResult facet_module_load(FacetModule **out, FacetRuntime *rt, const char *p
         m = find_module_by_path(rt->modules, canonical);
         /* one unloaded before comes back, with the same handle */
         tomb = m == NULL ? find_module_by_path(rt->closed, canonical) : NULL;
-        facet__free(canonical);
         if (m != NULL) {
+            facet__free(canonical);
             facet__os_rwlock_wrlock(&rt->lock);
             if (m->state == FACET_MODULE_WAITING) {
                 r = facet__registry_add_module(rt, m);
@@ -565,7 +578,8 @@ FacetResult facet_module_load(FacetModule **out, FacetRuntime *rt, const char *p
             return FACET_OK;
         }
     }
-    r = facet__module_open(&m, rt, path, tomb, FACET_RUNTIME_NATIVE);
+    r = module_open(&m, rt, path, canonical, tomb, FACET_RUNTIME_NATIVE);
+    facet__free(canonical);
     if (FACET_SUCCEEDED(r))
         r = facet__runtime_add_module(rt, m);
     facet__os_rwlock_wrunlock(&rt->load_lock);

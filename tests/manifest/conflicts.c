@@ -85,6 +85,10 @@ static void create_a(FacetRuntime *rt)
     ITestProbe_Release(p);
 }
 
+/* A manifest file contract_case writes beside the two, of a module that
+ * claims nothing of theirs (NULL: none). */
+static const char *third_file;
+
 /* A fork beside the original, both with contract test.a.thing. The
  * manifests are written in both orders, so that the system's listing order
  * (creation order on some file systems, its reverse on others) cannot be
@@ -104,6 +108,9 @@ static void contract_case(const char *fork_file, int fork_first)
     plug_install(dir, "plug_a", "test.a", 1, NULL, NULL);
     if (!fork_first)
         manifest(dir, fork_file, "test.fork", "21", "test.a.thing", NULL, "plug_b" PLUG_SUFFIX);
+    if (third_file != NULL)
+        manifest(dir, third_file, "test.third", "22", "test.third.thing", NULL,
+                 "plug_b" PLUG_SUFFIX);
     assert_int_equal(facet_runtime_new(&rt, NULL), FACET_OK);
     assert_int_equal(facet_scan(&rep, rt, dir), FACET_FALSE);
     if (fork_wins) {
@@ -148,6 +155,32 @@ static void test_manifest_conflicts__contract(void **state)
     contract_case("0fork.facet.json", 1);
     /* Byte order: upper case before lower case, whatever the locale. */
     contract_case("Zfork.facet.json", 0);
+}
+
+/* The names are sorted past what strcmp sees first: names that share a
+ * long start, that differ only beyond 8 bytes of it, and bytes above 0x7F
+ * (after ASCII, as unsigned bytes). */
+static void test_manifest_conflicts__long_names(void **state)
+{
+    (void)state;
+    /* All names share "plug_a.facet."; then "facet.js" against "json". */
+    contract_case("plug_a.facet.facet.json", 0);
+    contract_case("plug_a.facet.facet.json", 1);
+    contract_case("plug_a.facet.jsom.facet.json", 0);
+    /* With a third name the shared start is empty, and the two begin with
+     * the same 8 bytes ("plug_a.f"). */
+    third_file = "a.facet.json";
+    contract_case("plug_a.facet.facet.json", 0);
+    contract_case("plug_a.facet.facet.json", 1);
+    contract_case("plug_a.facet.jsom.facet.json", 1);
+    contract_case("plug_a.facet.json.facet.json", 0);
+    third_file = "plug_a.f.facet.json";
+    contract_case("plug_a.facet.facet.json", 1);
+    contract_case("plug_a.facet.jsoo.facet.json", 0);
+    third_file = NULL;
+    /* UTF-8 sorts after ASCII. */
+    contract_case("\xC3\xA9" "fork.facet.json", 0);
+    contract_case("\xC3\xA9" "fork.facet.json", 1);
 }
 
 /* The same clsid under two contract names. The loser's other class, met
@@ -342,6 +375,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_manifest_conflicts__contract),
+        cmocka_unit_test(test_manifest_conflicts__long_names),
         cmocka_unit_test(test_manifest_conflicts__clsid),
         cmocka_unit_test(test_manifest_conflicts__within_one_manifest),
         cmocka_unit_test(test_manifest_conflicts__folder_order),
