@@ -29,37 +29,6 @@
 /* How often a running child's output files are measured. */
 #define CHECK_MS 50u
 
-/* Appends one argument to a command line, quoted the way
- * CommandLineToArgvW reads it back. */
-static void quote_arg(char *cmd, size_t *len, const char *arg)
-{
-    const char *p;
-    cmd[(*len)++] = '"';
-    for (p = arg;; p++) {
-        size_t slashes = 0;
-        while (*p == '\\') {
-            p++;
-            slashes++;
-        }
-        if (*p == '\0') {
-            while (slashes--) {
-                cmd[(*len)++] = '\\';
-                cmd[(*len)++] = '\\';
-            }
-            break;
-        }
-        if (*p == '"') {
-            slashes = slashes * 2 + 1;
-        }
-        while (slashes--)
-            cmd[(*len)++] = '\\';
-        cmd[(*len)++] = *p;
-    }
-    cmd[(*len)++] = '"';
-    cmd[(*len)++] = ' ';
-    cmd[*len] = '\0';
-}
-
 static FacetResult temp_file(HANDLE *out, const char *exe)
 {
     wchar_t dir[MAX_PATH + 1], name[MAX_PATH + 1];
@@ -124,37 +93,6 @@ static char *read_cut(HANDLE h, uint64_t size)
     return facet__os_cut_output(head, h_len, tail, t_len, size);
 }
 
-/* Starts the child with only handles[0..2] inheritable in it; falls back
- * to inheriting every inheritable handle where a handle list is refused. */
-static BOOL create_process(const wchar_t *exe, wchar_t *cmd, STARTUPINFOW *si, HANDLE *handles,
-                           PROCESS_INFORMATION *pi)
-{
-    STARTUPINFOEXW six;
-    SIZE_T size = 0;
-    LPPROC_THREAD_ATTRIBUTE_LIST list = NULL;
-    DWORD flags = CREATE_SUSPENDED | CREATE_NO_WINDOW;
-    BOOL ok;
-    memset(&six, 0, sizeof(six));
-    six.StartupInfo = *si;
-    six.StartupInfo.cb = sizeof(six);
-    InitializeProcThreadAttributeList(NULL, 1, 0, &size);
-    if (size > 0 && (list = facet__malloc(size)) != NULL &&
-        InitializeProcThreadAttributeList(list, 1, 0, &size)) {
-        if (UpdateProcThreadAttribute(list, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, handles,
-                                      3 * sizeof(HANDLE), NULL, NULL)) {
-            six.lpAttributeList = list;
-            ok = CreateProcessW(exe, cmd, NULL, NULL, TRUE, flags | EXTENDED_STARTUPINFO_PRESENT,
-                                NULL, NULL, &six.StartupInfo, pi);
-            DeleteProcThreadAttributeList(list);
-            facet__free(list);
-            return ok;
-        }
-        DeleteProcThreadAttributeList(list);
-    }
-    facet__free(list);
-    return CreateProcessW(exe, cmd, NULL, NULL, TRUE, flags, NULL, NULL, si, pi);
-}
-
 FacetResult facet__os_run_child(FacetOsChildResult *out, const char *exe,
                                 const char *const *argv, uint32_t timeout_ms, uint64_t max)
 {
@@ -188,9 +126,9 @@ FacetResult facet__os_run_child(FacetOsChildResult *out, const char *exe,
     }
     cmd[0] = '\0';
     for (i = 0; argv[i] != NULL; i++)
-        quote_arg(cmd, &len, argv[i]);
-    quote_arg(cmd, &len, "--report");
-    quote_arg(cmd, &len, report_arg);
+        facet__win_quote_arg(cmd, &len, argv[i]);
+    facet__win_quote_arg(cmd, &len, "--report");
+    facet__win_quote_arg(cmd, &len, report_arg);
     r = facet__win_widen(&wexe, exe);
     if (FACET_SUCCEEDED(r))
         r = facet__win_widen(&wcmd, cmd);
@@ -214,7 +152,7 @@ FacetResult facet__os_run_child(FacetOsChildResult *out, const char *exe,
         r = facet__error(FACET_E_FAIL, "%s: CreateProcessW failed: injected fault", exe);
         goto done;
     }
-    if (!create_process(wexe, wcmd, &si, files, &pi)) {
+    if (!facet__win_create_process(wexe, wcmd, &si, files, 3, &pi)) {
         DWORD err = GetLastError();
         r = facet__error(err == ERROR_FILE_NOT_FOUND ? FACET_E_FILENOTFOUND : FACET_E_FAIL,
                          "%s: CreateProcessW failed (error %lu)", exe, (unsigned long)err);

@@ -144,6 +144,17 @@ FACET_INTERNAL uint64_t facet__os_now_ms(void);
  * that is not UTF-8). */
 FACET_INTERNAL FacetResult facet__win_widen(wchar_t **out, const char *s);
 FACET_INTERNAL char *facet__win_narrow(const wchar_t *w);
+/* Appends arg and a space to the command line cmd (*len bytes so far),
+ * quoted the way CommandLineToArgvW reads it back; cmd has room for
+ * 2 * strlen(arg) + 3 more bytes. */
+FACET_INTERNAL void facet__win_quote_arg(char *cmd, size_t *len, const char *arg);
+/* CreateProcessW of a child made suspended and without a window, which
+ * inherits handles[0..n) alone (a handle list), or every inheritable
+ * handle where the system refuses a list. si is a STARTUPINFOW, pi a
+ * PROCESS_INFORMATION. Nonzero when it is made; else GetLastError says
+ * why. */
+FACET_INTERNAL int facet__win_create_process(const wchar_t *exe, wchar_t *cmd, void *si,
+                                             void *const *handles, unsigned n, void *pi);
 #endif
 
 /* ---- Files (os/file.c) ---------------------------------------------------- */

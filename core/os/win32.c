@@ -405,6 +405,65 @@ FacetResult facet__os_random(void *out, size_t size)
 FacetResult facet__win_widen(wchar_t **out, const char *s) { return widen(out, s); }
 char *facet__win_narrow(const wchar_t *w) { return narrow(w); }
 
+/* os.h: the command lines and the start of child processes, for the
+ * probe's children (check/) and the process host (core/remote). */
+void facet__win_quote_arg(char *cmd, size_t *len, const char *arg)
+{
+    const char *p;
+    cmd[(*len)++] = '"';
+    for (p = arg;; p++) {
+        size_t slashes = 0;
+        while (*p == '\\') {
+            p++;
+            slashes++;
+        }
+        if (*p == '\0') {
+            while (slashes--) {
+                cmd[(*len)++] = '\\';
+                cmd[(*len)++] = '\\';
+            }
+            break;
+        }
+        if (*p == '"')
+            slashes = slashes * 2 + 1;
+        while (slashes--)
+            cmd[(*len)++] = '\\';
+        cmd[(*len)++] = *p;
+    }
+    cmd[(*len)++] = '"';
+    cmd[(*len)++] = ' ';
+    cmd[*len] = '\0';
+}
+
+int facet__win_create_process(const wchar_t *exe, wchar_t *cmd, void *si, void *const *handles,
+                              unsigned n, void *pi)
+{
+    STARTUPINFOEXW six;
+    SIZE_T size = 0;
+    LPPROC_THREAD_ATTRIBUTE_LIST list = NULL;
+    DWORD flags = CREATE_SUSPENDED | CREATE_NO_WINDOW;
+    BOOL ok;
+    memset(&six, 0, sizeof(six));
+    six.StartupInfo = *(STARTUPINFOW *)si;
+    six.StartupInfo.cb = sizeof(six);
+    InitializeProcThreadAttributeList(NULL, 1, 0, &size);
+    if (size > 0 && (list = facet__malloc(size)) != NULL &&
+        InitializeProcThreadAttributeList(list, 1, 0, &size)) {
+        if (UpdateProcThreadAttribute(list, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, (PVOID)handles,
+                                      n * sizeof(HANDLE), NULL, NULL)) {
+            six.lpAttributeList = list;
+            ok = CreateProcessW(exe, cmd, NULL, NULL, TRUE, flags | EXTENDED_STARTUPINFO_PRESENT,
+                                NULL, NULL, &six.StartupInfo, pi);
+            DeleteProcThreadAttributeList(list);
+            facet__free(list);
+            return ok;
+        }
+        DeleteProcThreadAttributeList(list);
+    }
+    facet__free(list);
+    return CreateProcessW(exe, cmd, NULL, NULL, TRUE, flags, NULL, NULL, si, pi);
+}
+
 /* ---- Private copies of libraries --------------------------------------- */
 
 FacetResult facet__os_private_folder(char *out, size_t size)

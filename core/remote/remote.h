@@ -317,6 +317,13 @@ FacetResult facet__remote_module_open(FacetModule **out, FacetRuntime *rt, Facet
 
 typedef struct FacetChild FacetChild;
 
+/* How a child ended (the values of check/os/process.h, for the probe's
+ * children). */
+#ifndef FACET_OS_CHILD_EXITED
+#define FACET_OS_CHILD_EXITED 0u   /* it returned or called exit(); code is the status */
+#define FACET_OS_CHILD_SIGNALED 1u /* killed by a signal (an exception code on Windows) */
+#endif
+
 /* What the host sees of a child's end. */
 typedef struct FacetChildEnd {
     uint32_t how;    /* FACET_OS_CHILD_EXITED or FACET_OS_CHILD_SIGNALED */
@@ -346,6 +353,14 @@ uint64_t facet__child_pid(const FacetChild *ch);
  * returns. lifeline is the handle the host passed (its end closing means
  * the host is gone). */
 void facet__child_supervise(intptr_t lifeline);
+
+#ifdef _WIN32
+/* In facet-host on Windows: the transport's section and the lifeline,
+ * whose values the host put on the command line ("--transport" V
+ * "--lifeline" V, after the args it was given). FACET_E_INVALIDARG when
+ * one is missing or is not a handle's value. */
+FacetResult facet__child_handles(int argc, char **argv, intptr_t *transport, intptr_t *lifeline);
+#endif
 
 /* The process host program: FACET_HOST_PROGRAM, or facet-host next to
  * libfacet (the build tree), or where the install put it. */

@@ -118,7 +118,8 @@ int facet__shm_create(FacetTransport **out, unsigned down, unsigned up, size_t c
 int facet__shm_attach(FacetTransport **out, intptr_t handle);
 
 /* The handle to pass to the child: the memfd (close-on-exec; the spawn
- * passes it on), or the inheritable section handle. -1 once released. */
+ * passes it on), or the section handle (not inheritable; the spawn makes
+ * a copy that is, for the child alone). -1 once released. */
 intptr_t facet__shm_handle(const FacetTransport *t);
 
 /* Closes the host's handle once the child has it (the mapping stays). */
@@ -132,6 +133,11 @@ void facet__shm_set_policy(FacetTransport *t, const FacetTransportPolicy *policy
  * FACET_TR_DEAD: the child's handle in the host, the host's in the child
  * (a waiter waits on it and on the lane's event together). */
 void facet__shm_watch_process(FacetTransport *t, void *process);
+/* Duplicates the lanes' events into process (the child, made suspended)
+ * and writes the child's values of them where its attach reads them. The
+ * events are never inheritable, so no other process the host starts gets
+ * them; the section goes by a handle list (spawn_win32.c). */
+int facet__shm_give(FacetTransport *t, void *process);
 #endif
 
 #endif /* FACET_CORE_REMOTE_TRANSPORT_H */

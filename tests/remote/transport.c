@@ -122,7 +122,7 @@ static void *serve_lane(void *arg)
     return NULL;
 }
 
-/* The lane's control words, as shm_posix.c lays them out (a line of
+/* The lane's control words, as shm_lanes.h lays them out (a line of
  * header, then a line per lane: state, len, two CPU words, off): a
  * hostile child writes them directly, once the host has posted its
  * message. */
