@@ -145,6 +145,11 @@ FacetApartment *facet__conn_export_apartment(void)
 
 /* ---- Making and ending ---------------------------------------------------- */
 
+/* How the proxies of a connection reach it. */
+static const FacetChannel channel = {facet__conn_addref,  facet__conn_release,
+                                     facet__conn_proxies_table, facet__conn_find_ps,
+                                     facet__conn_query,   facet__conn_send_release};
+
 FacetResult facet__conn_new(FacetConn **out, FacetTransport *tr, uint32_t timeout_ms,
                             const FacetConnHooks *hooks, void *payload)
 {
@@ -170,7 +175,7 @@ FacetResult facet__conn_new(FacetConn **out, FacetTransport *tr, uint32_t timeou
         c->free_lanes |= (uint64_t)1 << k;
     r = facet__exports_new(&c->exports);
     if (FACET_SUCCEEDED(r))
-        r = facet__proxies_new(&c->proxies);
+        r = facet__proxies_new(&c->proxies, &channel);
     if (FACET_SUCCEEDED(r))
         r = facet__sync_new(&c->sync);
     if (FACET_FAILED(r)) {
@@ -234,17 +239,6 @@ const FacetPsInterface *facet__conn_find_ps(FacetConn *c, const FacetGuid *iid)
     if (FacetGuidEqual(iid, &IID_IFacetUnknown))
         return &facet__ps_unknown;
     return c->hooks.find_ps(c->payload, iid);
-}
-
-FacetResult facet__conn_no_ps(const FacetGuid *iid, const char *where)
-{
-    char text[FACET_GUID_STRING_SIZE];
-    facet_guid_format(text, sizeof(text), iid);
-    return facet__error(FACET_E_NOINTERFACE,
-                        "%s: no proxy/stub is registered for interface %s, so it cannot cross "
-                        "a process boundary; facet-idl writes its proxies and stubs (X_ps.c) "
-                        "from the .idl that declares it",
-                        where, text);
 }
 
 void facet__conn_kill(FacetConn *c, FacetResult why, const char *fmt, ...)
