@@ -297,10 +297,11 @@ void facet__child_kill(FacetChild *ch)
     if (ch == NULL || !facet__atomic_cas32(&ch->killed, &no, 1u))
         return;
     /* The supervisor kills the worker at once, then everything below it,
-     * even what left the process group; the group goes too, in case the
-     * supervisor cannot (reap() kills it after the grace). */
+     * even what left the process group, and reaps them; killing the group
+     * from here would orphan the worker before its supervisor reaped it.
+     * A supervisor that does not end is killed with its group after the
+     * grace (reap). */
     kill(ch->pid, SIGTERM);
-    kill(-ch->pid, SIGKILL);
 }
 
 void facet__child_free(FacetChild *ch, uint32_t grace_ms)
