@@ -144,6 +144,10 @@ static FacetResult FACET_CALL host_blob(IFacetHost *self, const void *data, uint
 static FacetResult FACET_CALL host_string(IFacetHost *self, const char *text, uint64_t length,
                                           IFacetString **out)
 {
+    /* UINT64_MAX: text ends at its NUL, which the host's side cannot
+     * look for in this process's memory */
+    if (length == UINT64_MAX && text != NULL)
+        length = strlen(text);
     return IFacetHost_CreateString(child_of_host(self)->remote_host, text, length, out);
 }
 
