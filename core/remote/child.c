@@ -21,6 +21,13 @@
 
 #include "remote.h"
 
+/* A class of the module, and the apartment its objects are served in
+ * (NULL: "any", on the lane's thread, concurrently). */
+typedef struct ChildClass {
+    FacetGuid clsid;
+    FacetApartment *apt;
+} ChildClass;
+
 /* One process-isolated module: facet-host serves one. */
 typedef struct Child {
     IFacetHost host;             /* what the module is handed */
@@ -29,6 +36,8 @@ typedef struct Child {
     FacetConn *conn;
     FacetPsRegistry *ps;
     FacetOsLibrary lib;
+    uint32_t class_count;
+    struct ChildClass *classes;  /* where each class's objects are served */
     FacetSync *sync;             /* done, queue */
     uint32_t done;               /* SHUTDOWN, or the connection died */
     void (*queued)(void *arg);   /* a call for the main thread */
@@ -156,6 +165,120 @@ static const IFacetHostVtbl host_vtbl = {host_query,         host_addref,  host_
                                          host_create,        host_create_by_name,
                                          host_blob,          host_string};
 
+/* ---- The module's factory, as the host sees it ---------------------------- *
+ *
+ * The module's own, with one thing added: an object it makes is served in
+ * the apartment of its class, so that a "single" class is called one call
+ * at a time and a "main" class on this process's main thread, as in the
+ * host's process. */
+
+typedef struct ChildFactory {
+    IFacetFactory itf;
+    uint32_t refs;               /* atomic */
+    IFacetFactory *inner;
+    Child *child;
+} ChildFactory;
+
+static ChildFactory *factory_of(IFacetFactory *self)
+{
+    return (ChildFactory *)self;
+}
+
+static FacetResult FACET_CALL cf_query(IFacetFactory *self, const FacetGuid *iid, void **out)
+{
+    if (FacetGuidEqual(iid, &IID_IFacetFactory) || FacetGuidEqual(iid, &IID_IFacetUnknown)) {
+        IFacetFactory_AddRef(self);
+        *out = self;
+        return FACET_OK;
+    }
+    return IFacetFactory_QueryInterface(factory_of(self)->inner, iid, out);
+}
+
+static uint32_t FACET_CALL cf_addref(IFacetFactory *self)
+{
+    return facet__atomic_inc32(&factory_of(self)->refs);
+}
+
+static uint32_t FACET_CALL cf_release(IFacetFactory *self)
+{
+    ChildFactory *f = factory_of(self);
+    uint32_t n = facet__atomic_dec32(&f->refs);
+    if (n == 0) {
+        IFacetFactory_Release(f->inner);
+        facet__free(f);
+    }
+    return n;
+}
+
+static FacetResult FACET_CALL cf_info(IFacetFactory *self, FacetModuleInfo *out)
+{
+    return IFacetFactory_GetModuleInfo(factory_of(self)->inner, out);
+}
+
+static FacetResult FACET_CALL cf_count(IFacetFactory *self, uint32_t *out)
+{
+    return IFacetFactory_GetClassCount(factory_of(self)->inner, out);
+}
+
+static FacetResult FACET_CALL cf_describe(IFacetFactory *self, uint32_t index,
+                                          FacetClassInfo *out)
+{
+    return IFacetFactory_DescribeClass(factory_of(self)->inner, index, out);
+}
+
+static FacetResult FACET_CALL cf_create(IFacetFactory *self, const FacetGuid *clsid,
+                                        IFacetUnknown *outer, const FacetGuid *iid, void **out)
+{
+    ChildFactory *f = factory_of(self);
+    uint32_t i;
+    for (i = 0; clsid != NULL && i < f->child->class_count; i++)
+        if (FacetGuidEqual(&f->child->classes[i].clsid, clsid)) {
+            /* what this call's reply exports goes to the class's apartment */
+            facet__apartment_set(f->child->classes[i].apt);
+            break;
+        }
+    return IFacetFactory_CreateInstance(f->inner, clsid, outer, iid, out);
+}
+
+static FacetResult FACET_CALL cf_can_unload(IFacetFactory *self)
+{
+    return IFacetFactory_CanUnload(factory_of(self)->inner);
+}
+
+static const IFacetFactoryVtbl child_factory_vtbl = {cf_query,    cf_addref,   cf_release,
+                                                     cf_info,     cf_count,    cf_describe,
+                                                     cf_create,   cf_can_unload};
+
+/* The apartments of the module's classes, from what its factory says. */
+static FacetResult read_classes(Child *ch, IFacetFactory *factory)
+{
+    uint32_t count = 0, i;
+    FacetResult r = IFacetFactory_GetClassCount(factory, &count);
+    if (FACET_FAILED(r))
+        return r;
+    if (count > 65536)
+        return FACET_E_CONTRACT;
+    ch->classes = facet__calloc(count ? count : 1, sizeof(*ch->classes));
+    if (ch->classes == NULL)
+        return FACET_E_OUTOFMEMORY;
+    for (i = 0; i < count; i++) {
+        FacetClassInfo ci = FACET_CLASS_INFO_INIT;
+        r = IFacetFactory_DescribeClass(factory, i, &ci);
+        if (FACET_FAILED(r))
+            return r;
+        ch->classes[i].clsid = ci.clsid;
+        ch->class_count = i + 1;
+        if (ci.threading == FACET_THREADING_SINGLE || ci.threading == FACET_THREADING_MAIN) {
+            r = facet__apartment_new(&ch->classes[i].apt, ci.threading == FACET_THREADING_MAIN
+                                                                ? FACET_APT_MAIN
+                                                                : FACET_APT_SINGLE);
+            if (FACET_FAILED(r))
+                return r;
+        }
+    }
+    return FACET_OK;
+}
+
 /* ---- The connection's hooks ---------------------------------------------- */
 
 static void dead(void *payload, FacetResult why, const char *text)
@@ -244,9 +367,23 @@ static FacetResult boot(FacetConn *c, FacetMarshal *request, FacetMarshal *reply
         return r;
     if (factory == NULL)
         return FACET_E_CONTRACT;
-    facet__wire_put_interface(reply, factory, &IID_IFacetFactory);
+    r = read_classes(ch, factory);
+    if (FACET_SUCCEEDED(r)) {
+        ChildFactory *f = facet__calloc(1, sizeof(*f));
+        if (f == NULL) {
+            r = FACET_E_OUTOFMEMORY;
+        } else {
+            f->itf.lpVtbl = &child_factory_vtbl;
+            f->refs = 1;
+            f->inner = factory;
+            f->child = ch;
+            facet__wire_put_interface(reply, &f->itf, &IID_IFacetFactory);
+            IFacetFactory_Release(&f->itf);
+            return reply->error;
+        }
+    }
     IFacetFactory_Release(factory);
-    return reply->error;
+    return r;
 }
 
 static void shutdown_now(FacetConn *c, void *payload)
@@ -356,6 +493,12 @@ int facet__process_host_main(int argc, char **argv)
     if (ch.remote_host != NULL)
         IFacetHost_Release(ch.remote_host);
     facet__conn_release(ch.conn);
+    {
+        uint32_t i;
+        for (i = 0; i < ch.class_count; i++)
+            facet__apartment_free(ch.classes[i].apt);
+        facet__free(ch.classes);
+    }
     fflush(NULL);
     return 0;
 }

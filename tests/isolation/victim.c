@@ -1,7 +1,8 @@
 /*
  * victim.c - the module of tests/isolation: "test.isolation.marshal", the
  * object of tests/remote/marshal_objects.c (every kind of value), and
- * "test.isolation.victim", which says where it runs and dies on request.
+ * "test.isolation.victim", which says where it runs and dies on request
+ * ("test.isolation.single" is the same, FACET_THREADING_SINGLE).
  * Its manifest asks for "isolation": "process".
  */
 #define _GNU_SOURCE
@@ -160,6 +161,9 @@ static FacetResult marshal_create(IFacetUnknown *outer, const FacetGuid *iid, vo
 static const FacetKitClassDef classes[] = {
     FACET_KIT_CLASS("test.isolation.victim", "1.0.0", FACET_THREADING_ANY, Victim, victim_create,
                     {0x6a1f0c3e, 0x2b7d, 0x4e19, {0xa8, 0xc4, 0x5d, 0x0e, 0x9f, 0x1a, 0x2b, 0x10}}),
+    FACET_KIT_CLASS("test.isolation.single", "1.0.0", FACET_THREADING_SINGLE, Victim,
+                    victim_create,
+                    {0x6a1f0c3e, 0x2b7d, 0x4e19, {0xa8, 0xc4, 0x5d, 0x0e, 0x9f, 0x1a, 0x2b, 0x12}}),
     FACET_KIT_CLASS("test.isolation.marshal", "1.0.0", FACET_THREADING_ANY, Marshal,
                     marshal_create,
                     {0x6a1f0c3e, 0x2b7d, 0x4e19, {0xa8, 0xc4, 0x5d, 0x0e, 0x9f, 0x1a, 0x2b, 0x11}}),
