@@ -189,6 +189,12 @@ FacetResult facet__conn_new(FacetConn **out, FacetTransport *tr, uint32_t timeou
     return FACET_OK;
 }
 
+void facet__conn_set_timeout(FacetConn *c, uint32_t timeout_ms)
+{
+    if (c->host)
+        facet__atomic_store32(&c->timeout_ms, timeout_ms);
+}
+
 void facet__conn_addref(FacetConn *c)
 {
     facet__atomic_inc32(&c->refs);
@@ -670,16 +676,17 @@ static FacetResult roundtrip(FacetConn *c, Frame *f, size_t w, size_t len, uint3
                                                  "sent a malformed message and was disconnected",
                                 what);
         }
-        r = tr->ops->exchange(tr, f->lane, w, len, &off, &got, c->timeout_ms);
+        uint32_t limit = facet__atomic_load32(&c->timeout_ms);
+        r = tr->ops->exchange(tr, f->lane, w, len, &off, &got, limit);
         if (r != FACET_TR_OK)
             what = what_text(call);
         if (r == FACET_TR_TIMEOUT) {
             facet__conn_kill(c, FACET_E_TIMEOUT, "%s took longer than its call timeout of %u ms",
-                             what, (unsigned)c->timeout_ms);
+                             what, (unsigned)limit);
             return facet__error(FACET_E_TIMEOUT,
                                 "%s: no answer within the module's call_timeout_ms (%u ms); its "
                                 "process was killed",
-                                what, (unsigned)c->timeout_ms);
+                                what, (unsigned)limit);
         }
         if (r == FACET_TR_INVALID)
             malformed(c, "a message that does not lie in the lane");

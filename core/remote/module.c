@@ -43,6 +43,9 @@ FacetResult facet__remote_module_open(FacetModule **out, FacetRuntime *rt,
 #define LANE_CAPACITY (4u << 20)
 /* How long a child that was asked to end may take before it is killed. */
 #define SHUTDOWN_GRACE_MS 1000u
+/* The bound on starting the process host and loading the module in it,
+ * when the module has a call_timeout_ms shorter than this. */
+#define BOOT_TIMEOUT_MS 30000u
 /* Backoff: the delay after the second death in a row, doubled after each
  * next one up to the last; a child that lived this long resets it. */
 #define BACKOFF_FIRST_MS 1000u
@@ -227,7 +230,13 @@ static FacetResult running_start(Remote *rm, Running **out)
                                           "host (%s)",
                             rm->name, t == FACET_TR_SYSTEM ? "a system call failed" : "refused");
     }
-    r = facet__conn_new(&run->conn, tr, rm->timeout_ms, &hooks, run);
+    /* Starting the process and loading the module is no call of the
+     * host's: it has its own, longer bound, and call_timeout_ms applies
+     * from the first call on. */
+    r = facet__conn_new(&run->conn, tr,
+                        rm->timeout_ms && rm->timeout_ms < BOOT_TIMEOUT_MS ? BOOT_TIMEOUT_MS
+                                                                          : rm->timeout_ms,
+                        &hooks, run);
     if (FACET_FAILED(r)) {
         facet__free(run);
         return r;
@@ -256,6 +265,7 @@ static FacetResult running_start(Remote *rm, Running **out)
                                "error says more)",
                             rm->name, rm->library, facet_result_name(r), message);
     }
+    facet__conn_set_timeout(run->conn, rm->timeout_ms);
     *out = run;
     return FACET_OK;
 }

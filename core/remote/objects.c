@@ -618,6 +618,7 @@ uint32_t facet_proxy_release(void *self)
 {
     FacetProxyManager *m = ((ProxyItf *)self)->mgr;
     FacetConn *c = m->conn;
+    const FacetChannel *channel = m->channel;
     FacetProxies *p;
     ProxyItf *i, *next;
     Kept *k, *tmp;
@@ -645,7 +646,7 @@ uint32_t facet_proxy_release(void *self)
         facet__free(k);
     }
     facet__free(m);
-    m->channel->release(c);
+    channel->release(c);
     return 0;
 }
 

@@ -110,6 +110,8 @@ typedef struct FacetConnHooks {
  * (the host's: call_timeout_ms; 0 for none). */
 FacetResult facet__conn_new(FacetConn **out, FacetTransport *tr, uint32_t timeout_ms,
                             const FacetConnHooks *hooks, void *payload);
+/* From the next wait on: the host's bound on each wait for the peer. */
+void facet__conn_set_timeout(FacetConn *c, uint32_t timeout_ms);
 void facet__conn_addref(FacetConn *c);
 void facet__conn_release(FacetConn *c);
 /* Starts serving the lanes the peer calls on (a thread for the first;
