@@ -630,7 +630,7 @@ static void *cycle(void *arg)
 static void test_crash_restart_loop(void **state)
 {
     const char *env = getenv("FACET_ISOLATION_CYCLES");
-    int cycles = env ? atoi(env) : 60, i, fds, threads, children;
+    int cycles = env ? atoi(env) : 200, i, fds, threads, children;
     Cycler c[3];
     FacetRuntime *rt;
     (void)state;
