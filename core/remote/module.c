@@ -32,6 +32,15 @@ FacetResult facet__remote_module_open(FacetModule **out, FacetRuntime *rt,
                         library);
 }
 
+FacetResult facet_proxy_stubs_load(const char *path)
+{
+    FACET_CHECK_ARG(path, "facet_proxy_stubs_load");
+    return facet__error(FACET_E_NOTIMPL,
+                        "%s: proxies and stubs serve process isolation, which is not available "
+                        "on this system in this build of libfacet",
+                        path);
+}
+
 #else
 
 #include <stdio.h>
