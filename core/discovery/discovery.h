@@ -10,7 +10,7 @@
 #ifndef FACET_CORE_DISCOVERY_H
 #define FACET_CORE_DISCOVERY_H
 
-#include "runtime/runtime.h"
+#include "remote/remote.h"
 
 /* ---- Scanned modules (scan.c) ------------------------------------------ */
 

@@ -1284,6 +1284,14 @@ FacetResult facet_scan(FacetScanReport **out, FacetRuntime *rt, const char *fold
 
 /* ---- Loading on first use ---------------------------------------------- */
 
+/* Where a module runs: as the host's configuration says (trust is the
+ * host's call), else as its manifest says. */
+static uint32_t isolation_of(FacetRuntime *rt, const FacetManifest *mf)
+{
+    const FacetModuleConfig *mc = rt->config ? facet__config_module(rt->config, mf->name) : NULL;
+    return mc != NULL && mc->isolation != 0 ? mc->isolation - 1 : mf->isolation;
+}
+
 static FacetResult load_locked(FacetRuntime *rt, FacetDeclared *d)
 {
     FacetModule *m;
@@ -1296,15 +1304,13 @@ static FacetResult load_locked(FacetRuntime *rt, FacetDeclared *d)
         return facet__error(d->error, "%s", d->message ? d->message : "module cannot be used");
     if (d->state != FACET_DECLARED_CHOSEN)
         return FACET_OK; /* another version was chosen meanwhile; the caller looks again */
-    if (d->mf->isolation == FACET_ISOLATION_PROCESS)
-        return facet__manifest_error_at(d->mf, "$.isolation", FACET_E_NOTIMPL,
-                                        "module %s asks for process isolation, which this "
-                                        "build of libfacet does not offer",
-                                        d->mf->name);
     r = facet__manifest_library_path(&library, d->mf);
     if (FACET_FAILED(r))
         return r;
-    r = facet__module_open(&m, rt, library, NULL, d->mf->runtime);
+    if (isolation_of(rt, d->mf) == FACET_ISOLATION_PROCESS)
+        r = facet__remote_module_open(&m, rt, d->mf, library);
+    else
+        r = facet__module_open(&m, rt, library, NULL, d->mf->runtime);
     facet__free(library);
     if (FACET_FAILED(r))
         return facet__error_prefix("%s", d->mf->path);

@@ -17,7 +17,11 @@
 static const char *const config_keys[] = {"$schema", "plugin_folders", "enable", "disable",
                                           "aliases", "modules", "scan_index", "hot_reload",
                                           NULL};
-static const char *const module_keys[] = {"permissions", "settings", NULL};
+static const char *const module_keys[] = {"permissions", "settings", "isolation",
+                                          "call_timeout_ms", "restart", NULL};
+/* FACET_ISOLATION_* and FACET_RESTART_*, by their value. */
+static const char *const isolation_names[] = {"in-process", "process", NULL};
+static const char *const restart_names[] = {"on-create", "never", "backoff", NULL};
 
 typedef struct Parser {
     FacetJsonCtx ctx;
@@ -328,6 +332,52 @@ static FacetResult flatten(Parser *p, FacetModuleConfig *mc, char *key, size_t k
     return add_setting(p, mc, key, v);
 }
 
+/* modules.<name>.<key>, one of names: *out is its index + 1, 0 when absent. */
+static FacetResult module_choice(Parser *p, json_t *module, const char *key,
+                                 const char *const *names, uint32_t *out)
+{
+    json_t *v = json_object_get(module, key);
+    size_t old;
+    uint32_t i;
+    FacetResult r;
+    *out = 0;
+    if (v == NULL)
+        return FACET_OK;
+    old = facet__json_push_key(&p->ctx, key);
+    for (i = 0; json_is_string(v) && names[i] != NULL; i++)
+        if (strcmp(json_string_value(v), names[i]) == 0) {
+            *out = i + 1;
+            facet__json_pop(&p->ctx, old);
+            return FACET_OK;
+        }
+    r = names[2] != NULL
+            ? facet__json_error(&p->ctx, "expected \"%s\", \"%s\" or \"%s\"", names[0],
+                                names[1], names[2])
+            : facet__json_error(&p->ctx, "expected \"%s\" or \"%s\"", names[0], names[1]);
+    facet__json_pop(&p->ctx, old);
+    return r;
+}
+
+/* modules.<name>.call_timeout_ms: milliseconds, 0 (the default) for none. */
+static FacetResult module_timeout(Parser *p, json_t *module, uint32_t *out)
+{
+    json_t *v = json_object_get(module, "call_timeout_ms");
+    size_t old;
+    FacetResult r = FACET_OK;
+    *out = 0;
+    if (v == NULL)
+        return FACET_OK;
+    old = facet__json_push_key(&p->ctx, "call_timeout_ms");
+    if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+        json_integer_value(v) > (json_int_t)UINT32_MAX)
+        r = facet__json_error(&p->ctx, "expected a whole number of milliseconds from 0 (no "
+                                       "limit) to 4294967295");
+    else
+        *out = (uint32_t)json_integer_value(v);
+    facet__json_pop(&p->ctx, old);
+    return r;
+}
+
 static FacetResult parse_module(Parser *p, const char *name, json_t *v)
 {
     FacetModuleConfig *mc;
@@ -336,8 +386,9 @@ static FacetResult parse_module(Parser *p, const char *name, json_t *v)
     char key[512];
 
     if (!json_is_object(v))
-        return facet__json_error(&p->ctx, "expected an object with \"permissions\" and "
-                                          "\"settings\"");
+        return facet__json_error(&p->ctx, "expected an object with \"permissions\", "
+                                          "\"settings\", \"isolation\", "
+                                          "\"call_timeout_ms\" and \"restart\"");
     r = facet__json_check_keys(&p->ctx, v, module_keys);
     if (FACET_FAILED(r))
         return r;
@@ -349,6 +400,12 @@ static FacetResult parse_module(Parser *p, const char *name, json_t *v)
     if (mc->name == NULL)
         return oom(p);
     r = string_list(&mc->grants, &mc->grant_count, p, v, "permissions");
+    if (FACET_SUCCEEDED(r))
+        r = module_choice(p, v, "isolation", isolation_names, &mc->isolation);
+    if (FACET_SUCCEEDED(r))
+        r = module_choice(p, v, "restart", restart_names, &mc->restart);
+    if (FACET_SUCCEEDED(r))
+        r = module_timeout(p, v, &mc->call_timeout_ms);
     if (FACET_FAILED(r))
         return r;
     settings = json_object_get(v, "settings");

@@ -242,8 +242,17 @@ typedef struct FacetModuleConfig {
     uint32_t grant_count;
     const char **grants;
     FacetSetting *settings;     /* uthash by key */
+    uint32_t isolation;         /* 0: as the manifest says; else FACET_ISOLATION_* + 1 */
+    uint32_t restart;           /* 0: not given; else FACET_RESTART_* + 1 */
+    uint32_t call_timeout_ms;   /* 0: no limit */
     UT_hash_handle hh;
 } FacetModuleConfig;
+
+/* "restart" of modules.<name>: what a create does after the process host
+ * of a process-isolated module died. */
+#define FACET_RESTART_ON_CREATE 0u /* a new child at the next create (the default) */
+#define FACET_RESTART_NEVER 1u     /* the class fails with FACET_E_DISCONNECTED */
+#define FACET_RESTART_BACKOFF 2u   /* a new child, after growing delays */
 
 typedef struct FacetAlias {
     const char *name;

@@ -145,6 +145,11 @@ FacetApartment *facet__conn_export_apartment(void)
 
 /* ---- Making and ending ---------------------------------------------------- */
 
+/* How the proxies of a connection reach it. */
+static const FacetChannel channel = {facet__conn_addref,  facet__conn_release,
+                                     facet__conn_proxies_table, facet__conn_find_ps,
+                                     facet__conn_query,   facet__conn_send_release};
+
 FacetResult facet__conn_new(FacetConn **out, FacetTransport *tr, uint32_t timeout_ms,
                             const FacetConnHooks *hooks, void *payload)
 {
@@ -170,7 +175,7 @@ FacetResult facet__conn_new(FacetConn **out, FacetTransport *tr, uint32_t timeou
         c->free_lanes |= (uint64_t)1 << k;
     r = facet__exports_new(&c->exports);
     if (FACET_SUCCEEDED(r))
-        r = facet__proxies_new(&c->proxies);
+        r = facet__proxies_new(&c->proxies, &channel);
     if (FACET_SUCCEEDED(r))
         r = facet__sync_new(&c->sync);
     if (FACET_FAILED(r)) {
@@ -182,6 +187,12 @@ FacetResult facet__conn_new(FacetConn **out, FacetTransport *tr, uint32_t timeou
     }
     *out = c;
     return FACET_OK;
+}
+
+void facet__conn_set_timeout(FacetConn *c, uint32_t timeout_ms)
+{
+    if (c->host)
+        facet__atomic_store32(&c->timeout_ms, timeout_ms);
 }
 
 void facet__conn_addref(FacetConn *c)
@@ -234,17 +245,6 @@ const FacetPsInterface *facet__conn_find_ps(FacetConn *c, const FacetGuid *iid)
     if (FacetGuidEqual(iid, &IID_IFacetUnknown))
         return &facet__ps_unknown;
     return c->hooks.find_ps(c->payload, iid);
-}
-
-FacetResult facet__conn_no_ps(const FacetGuid *iid, const char *where)
-{
-    char text[FACET_GUID_STRING_SIZE];
-    facet_guid_format(text, sizeof(text), iid);
-    return facet__error(FACET_E_NOINTERFACE,
-                        "%s: no proxy/stub is registered for interface %s, so it cannot cross "
-                        "a process boundary; facet-idl writes its proxies and stubs (X_ps.c) "
-                        "from the .idl that declares it",
-                        where, text);
 }
 
 void facet__conn_kill(FacetConn *c, FacetResult why, const char *fmt, ...)
@@ -676,16 +676,17 @@ static FacetResult roundtrip(FacetConn *c, Frame *f, size_t w, size_t len, uint3
                                                  "sent a malformed message and was disconnected",
                                 what);
         }
-        r = tr->ops->exchange(tr, f->lane, w, len, &off, &got, c->timeout_ms);
+        uint32_t limit = facet__atomic_load32(&c->timeout_ms);
+        r = tr->ops->exchange(tr, f->lane, w, len, &off, &got, limit);
         if (r != FACET_TR_OK)
             what = what_text(call);
         if (r == FACET_TR_TIMEOUT) {
             facet__conn_kill(c, FACET_E_TIMEOUT, "%s took longer than its call timeout of %u ms",
-                             what, (unsigned)c->timeout_ms);
+                             what, (unsigned)limit);
             return facet__error(FACET_E_TIMEOUT,
                                 "%s: no answer within the module's call_timeout_ms (%u ms); its "
                                 "process was killed",
-                                what, (unsigned)c->timeout_ms);
+                                what, (unsigned)limit);
         }
         if (r == FACET_TR_INVALID)
             malformed(c, "a message that does not lie in the lane");

@@ -371,16 +371,40 @@ struct FacetProxyManager {
     uint64_t remote_refs;          /* the peer's, to give back (under the table's lock) */
     uint64_t object_id;
     FacetConn *conn;               /* held */
+    const FacetChannel *channel;   /* how to reach it */
     ProxyItf *itfs;                /* one per interface (under the table's lock) */
     Kept *kept;                    /* by content (under the table's lock) */
     UT_hash_handle hh;
 };
 
 struct FacetProxies {
+    const FacetChannel *channel;
     FacetOsRwlock lock;
     FacetProxyManager *by_id;
     uint32_t live;                 /* managers (atomic) */
 };
+
+FacetResult facet__conn_no_ps(const FacetGuid *iid, const char *where)
+{
+    char text[FACET_GUID_STRING_SIZE];
+    facet_guid_format(text, sizeof(text), iid);
+    return facet__error(FACET_E_NOINTERFACE,
+                        "%s: no proxy/stub is registered for interface %s, so it cannot cross "
+                        "a process boundary; facet-idl writes its proxies and stubs (X_ps.c) "
+                        "from the .idl that declares it",
+                        where, text);
+}
+
+const char *facet__ps_name(const FacetGuid *iid, const FacetPsInterface *ps, char *buf,
+                           size_t size)
+{
+    if (ps != NULL)
+        return ps->name;
+    if (iid == NULL)
+        return "(no IID)";
+    facet_guid_format(buf, size, iid);
+    return buf;
+}
 
 static FacetResult FACET_CALL unknown_qi(IFacetUnknown *self, const FacetGuid *iid, void **out)
 {
@@ -415,7 +439,7 @@ const FacetPsInterface facet__ps_unknown = {sizeof(FacetPsInterface),
                                             unknown_stub,
                                             NULL};
 
-FacetResult facet__proxies_new(FacetProxies **out)
+FacetResult facet__proxies_new(FacetProxies **out, const FacetChannel *channel)
 {
     FacetProxies *p = facet__calloc(1, sizeof(*p));
     *out = NULL;
@@ -423,6 +447,7 @@ FacetResult facet__proxies_new(FacetProxies **out)
         facet__free(p);
         return facet__error(FACET_E_OUTOFMEMORY, "out of memory for a connection's proxies");
     }
+    p->channel = channel;
     *out = p;
     return FACET_OK;
 }
@@ -467,7 +492,7 @@ FacetResult facet__proxies_get(FacetConn *c, FacetProxies *p, uint64_t object_id
         *out = NULL;
     if (ps == NULL || out == NULL) {
         /* a reference this side cannot use: given back at once */
-        facet__conn_send_release(c, object_id, 1);
+        p->channel->send_release(c, object_id, 1);
         return FACET_OK;
     }
     fresh = facet__calloc(1, sizeof(*fresh));
@@ -476,7 +501,7 @@ FacetResult facet__proxies_get(FacetConn *c, FacetProxies *p, uint64_t object_id
     if (fresh == NULL || (new_itf == NULL && !FacetGuidEqual(iid, &IID_IFacetUnknown))) {
         facet__free(fresh);
         facet__free(new_itf);
-        facet__conn_send_release(c, object_id, 1);
+        p->channel->send_release(c, object_id, 1);
         return facet__error(FACET_E_OUTOFMEMORY, "out of memory for a proxy");
     }
     facet__os_rwlock_wrlock(&p->lock);
@@ -498,15 +523,16 @@ FacetResult facet__proxies_get(FacetConn *c, FacetProxies *p, uint64_t object_id
         m->identity.ps = &facet__ps_unknown;
         m->object_id = object_id;
         m->conn = c;
+        m->channel = p->channel;
         FACET_HASH_ADD(hh, p->by_id, &m->object_id, sizeof(m->object_id), m, oom);
         if (oom) {
             facet__os_rwlock_wrunlock(&p->lock);
             facet__free(m);
             facet__free(new_itf);
-            facet__conn_send_release(c, object_id, 1);
+            p->channel->send_release(c, object_id, 1);
             return facet__error(FACET_E_OUTOFMEMORY, "out of memory for a proxy");
         }
-        facet__conn_addref(c);
+        p->channel->addref(c);
         facet__atomic_inc32(&p->live);
     }
     m->remote_refs++;
@@ -563,7 +589,7 @@ int facet__proxy_of(FacetConn *c, void *itf, uint64_t *object_id, uint32_t *inde
 
 const void *facet__proxy_keep(FacetProxyManager *m, const void *data, size_t len)
 {
-    FacetProxies *p = facet__conn_proxies_table(m->conn);
+    FacetProxies *p = m->channel->proxies(m->conn);
     Kept *k;
     int oom;
     facet__os_rwlock_wrlock(&p->lock);
@@ -592,6 +618,7 @@ uint32_t facet_proxy_release(void *self)
 {
     FacetProxyManager *m = ((ProxyItf *)self)->mgr;
     FacetConn *c = m->conn;
+    const FacetChannel *channel = m->channel;
     FacetProxies *p;
     ProxyItf *i, *next;
     Kept *k, *tmp;
@@ -599,7 +626,7 @@ uint32_t facet_proxy_release(void *self)
     uint32_t n = facet__atomic_dec32(&m->refs);
     if (n != 0)
         return n;
-    p = facet__conn_proxies_table(c);
+    p = m->channel->proxies(c);
     facet__os_rwlock_wrlock(&p->lock);
     if (!m->unlinked)
         HASH_DELETE(hh, p->by_id, m);
@@ -609,7 +636,7 @@ uint32_t facet_proxy_release(void *self)
     facet__os_rwlock_wrunlock(&p->lock);
     facet__atomic_dec32(&p->live);
     if (remote != 0)
-        facet__conn_send_release(c, m->object_id, remote);
+        m->channel->send_release(c, m->object_id, remote);
     for (i = m->itfs; i != NULL; i = next) {
         next = i->next;
         facet__free(i);
@@ -619,7 +646,7 @@ uint32_t facet_proxy_release(void *self)
         facet__free(k);
     }
     facet__free(m);
-    facet__conn_release(c);
+    channel->release(c);
     return 0;
 }
 
@@ -644,7 +671,7 @@ FacetResult facet_proxy_query(void *self, const FacetGuid *iid, void **out)
         *out = me;
         return FACET_OK;
     }
-    p = facet__conn_proxies_table(m->conn);
+    p = m->channel->proxies(m->conn);
     facet__os_rwlock_rdlock(&p->lock);
     found = itf_by_iid(m, iid);
     if (found != NULL)
@@ -654,12 +681,12 @@ FacetResult facet_proxy_query(void *self, const FacetGuid *iid, void **out)
         *out = found;
         return FACET_OK;
     }
-    ps = facet__conn_find_ps(m->conn, iid);
+    ps = m->channel->find_ps(m->conn, iid);
     if (ps == NULL) {
         facet__conn_no_ps(iid, "QueryInterface on a proxy");
         return FACET_E_NOINTERFACE;
     }
-    return facet__conn_query(m->conn, m->object_id, iid, ps, out);
+    return m->channel->query(m->conn, m->object_id, iid, ps, out);
 }
 
 /* The interface proxy self stands for, for facet_proxy_call. */

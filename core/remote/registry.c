@@ -207,3 +207,77 @@ uint32_t facet__ps_registry_paths(const FacetPsRegistry *r, const char ***out)
     *out = r ? r->paths : NULL;
     return r ? r->path_count : 0;
 }
+
+/* ---- The proxy/stub libraries this process loaded ------------------------- *
+ *
+ * Proxies and stubs serve every runtime of the process alike (an IID means
+ * one interface everywhere), so the libraries the host loads are the
+ * process's, and stay loaded until it ends. */
+
+static FacetOsRwlock loaded_lock = FACET_OS_RWLOCK_INIT;
+static FacetPsRegistry *loaded;
+
+FacetResult facet_proxy_stubs_load(const char *path)
+{
+    FacetOsLibrary lib;
+    FacetProxyStubsFn fn;
+    const FacetPsLibrary *const *libs;
+    uint32_t count = 0, i;
+    char *real = NULL;
+    void *sym;
+    FacetResult r;
+
+    FACET_CHECK_ARG(path, "facet_proxy_stubs_load");
+    r = facet__os_realpath(&real, path);
+    if (FACET_SUCCEEDED(r))
+        r = facet__os_lib_open(&lib, real);
+    if (FACET_FAILED(r)) {
+        facet__free(real);
+        return r;
+    }
+    sym = facet__os_lib_sym(lib, FACET_PROXY_STUBS_ENTRY_NAME);
+    if (sym == NULL) {
+        facet__os_lib_close(lib);
+        r = facet__error(FACET_E_NOENTRY,
+                         "%s: no symbol '" FACET_PROXY_STUBS_ENTRY_NAME "': a library of "
+                         "proxies and stubs exports it with FACET_PROXY_STUBS_ENTRY",
+                         real);
+        facet__free(real);
+        return r;
+    }
+    memcpy(&fn, &sym, sizeof(fn));
+    libs = fn(&count);
+    facet__os_rwlock_wrlock(&loaded_lock);
+    if (loaded == NULL)
+        r = facet__ps_registry_new(&loaded);
+    for (i = 0; FACET_SUCCEEDED(r) && i < count; i++)
+        r = libs == NULL || libs[i] == NULL
+                ? facet__error(FACET_E_CONTRACT, "%s: " FACET_PROXY_STUBS_ENTRY_NAME
+                                                 " returned a NULL table", real)
+                : facet__ps_registry_add(loaded, libs[i], real);
+    facet__os_rwlock_wrunlock(&loaded_lock);
+    facet__free(real);
+    /* the library stays loaded: its tables may be in use from here */
+    return r;
+}
+
+const FacetPsInterface *facet__remote_find_ps(const FacetGuid *iid)
+{
+    const FacetPsInterface *ps;
+    facet__os_rwlock_rdlock(&loaded_lock);
+    ps = facet__ps_registry_find(loaded, iid);
+    facet__os_rwlock_rdunlock(&loaded_lock);
+    return ps;
+}
+
+void facet__remote_put_ps_paths(FacetMarshal *m)
+{
+    const char **paths;
+    uint32_t count, i;
+    facet__os_rwlock_rdlock(&loaded_lock);
+    count = facet__ps_registry_paths(loaded, &paths);
+    facet__wire_put_u32(m, count);
+    for (i = 0; i < count; i++)
+        facet__wire_put_string(m, paths[i]);
+    facet__os_rwlock_rdunlock(&loaded_lock);
+}

@@ -110,6 +110,8 @@ typedef struct FacetConnHooks {
  * (the host's: call_timeout_ms; 0 for none). */
 FacetResult facet__conn_new(FacetConn **out, FacetTransport *tr, uint32_t timeout_ms,
                             const FacetConnHooks *hooks, void *payload);
+/* From the next wait on: the host's bound on each wait for the peer. */
+void facet__conn_set_timeout(FacetConn *c, uint32_t timeout_ms);
 void facet__conn_addref(FacetConn *c);
 void facet__conn_release(FacetConn *c);
 /* Starts serving the lanes the peer calls on (a thread for the first;
@@ -256,7 +258,20 @@ FacetResult facet__exports_get(FacetExports *x, uint64_t object_id, uint32_t ind
 FacetResult facet__exports_query(FacetExports *x, uint64_t object_id, const FacetGuid *iid,
                                  const FacetPsInterface *ps, uint32_t *index);
 
-FacetResult facet__proxies_new(FacetProxies **out);
+/* What a proxy asks of its connection, as COM's proxies ask their channel:
+ * the connection hands it to the proxy table it makes, and the proxies
+ * reach the connection through it alone. */
+typedef struct FacetChannel {
+    void (*addref)(FacetConn *c);
+    void (*release)(FacetConn *c);
+    FacetProxies *(*proxies)(FacetConn *c);
+    const FacetPsInterface *(*find_ps)(FacetConn *c, const FacetGuid *iid);
+    FacetResult (*query)(FacetConn *c, uint64_t object_id, const FacetGuid *iid,
+                         const FacetPsInterface *ps, void **out);
+    void (*send_release)(FacetConn *c, uint64_t object_id, uint64_t count);
+} FacetChannel;
+
+FacetResult facet__proxies_new(FacetProxies **out, const FacetChannel *channel);
 /* The peer is gone: managers still held stay, disconnected. */
 void facet__proxies_free(FacetProxies *p);
 /* The proxy of interface index (IID iid, tables ps) of the peer's object
@@ -307,11 +322,24 @@ const FacetPsInterface *facet__ps_builtin(const FacetGuid *iid);
 
 /* ---- Process-isolated modules (module.c) ----------------------------------- */
 
-/* Opens the module of manifest declared d in a process of its own: starts
- * facet-host, loads the module there, and makes a FacetModule whose
- * factory stands for the child's (the caller holds load_lock). */
-FacetResult facet__remote_module_open(FacetModule **out, FacetRuntime *rt, FacetDeclared *d,
-                                      const char *library);
+/* Opens the module of manifest mf (its library file: library) in a
+ * process of its own: starts facet-host, loads the module there, and makes
+ * a FacetModule whose factory stands for the child's (the caller holds
+ * load_lock). The module's entry in the configuration, if any, gives
+ * call_timeout_ms and restart. */
+FacetResult facet__remote_module_open(FacetModule **out, FacetRuntime *rt,
+                                      const FacetManifest *mf, const char *library);
+
+/* The proxy/stub libraries the process loaded (facet_proxy_stubs_load):
+ * the tables of an IID, and their files written into a BOOT request
+ * (u32 count, then each path). */
+const FacetPsInterface *facet__remote_find_ps(const FacetGuid *iid);
+void facet__remote_put_ps_paths(FacetMarshal *m);
+
+/* facet-host's main: serves one process-isolated module until the host
+ * lets go of it or is gone. argv holds --transport and --lifeline, the
+ * handles it inherited. */
+FACET_INTERNAL int facet__process_host_main(int argc, char **argv);
 
 /* ---- Starting and watching the child (spawn_posix.c, spawn_win32.c) -------- */
 
@@ -346,6 +374,8 @@ void facet__child_kill(FacetChild *ch);
  * ended), joins the watch and frees. Not from the watch thread. */
 void facet__child_free(FacetChild *ch, uint32_t grace_ms);
 uint64_t facet__child_pid(const FacetChild *ch);
+/* "killed by SIGSEGV" (an exception's name on Windows), into buf. */
+void facet__child_end_name(char *buf, size_t size, const FacetChildEnd *end);
 
 /* In facet-host, first thing: where the system allows, splits into a
  * supervisor that never loads module code and kills what the module

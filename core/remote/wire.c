@@ -256,17 +256,6 @@ void facet__wire_finish(FacetMarshal *m, int undo)
 
 /* ---- Interface pointers -------------------------------------------------- */
 
-const char *facet__ps_name(const FacetGuid *iid, const FacetPsInterface *ps, char *buf,
-                           size_t size)
-{
-    if (ps != NULL)
-        return ps->name;
-    if (iid == NULL)
-        return "(no IID)";
-    facet_guid_format(buf, size, iid);
-    return buf;
-}
-
 void facet__wire_put_interface(FacetMarshal *m, void *itf, const FacetGuid *iid)
 {
     uint64_t id = 0;

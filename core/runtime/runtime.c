@@ -764,6 +764,15 @@ static FacetResult create_failed(void **out, FacetModule *m, const FacetGuid *cl
     if (r == FACET_E_NOINTERFACE)
         return facet__error(r, "%s: class %s (\"%s\") does not implement interface %s",
                             facet__path_basename(m->path), cls, contract, itf);
+    /* What the factory's side said, when it could say it (a process-
+     * isolated module's factory is libfacet's, and names the cause). */
+    if (facet_last_error_code() == r && facet_last_error()[0] != '\0') {
+        char why[1024];
+        snprintf(why, sizeof(why), "%s", facet_last_error());
+        return facet__error(r, "%s: CreateInstance of class %s (\"%s\") failed with %s: %s",
+                            facet__path_basename(m->path), cls, contract, facet_result_name(r),
+                            why);
+    }
     return facet__error(r, "%s: CreateInstance of class %s (\"%s\") failed with %s (%s)",
                         facet__path_basename(m->path), cls, contract, facet_result_name(r),
                         facet_result_description(r));
@@ -791,6 +800,7 @@ static FacetResult create_from(void **out, FacetRuntime *rt, FacetClassEntry *e,
      * place from here until the call returns. */
     facet__atomic_inc32(&m->busy);
     facet__os_rwlock_rdunlock(&rt->lock);
+    facet_error_clear();
     r = IFacetFactory_CreateInstance(factory, &clsid, outer, iid, out);
     if (FACET_FAILED(r) || *out == NULL)
         r = create_failed(out, m, &clsid, contract, iid, r);

@@ -166,6 +166,15 @@ FACET_API FacetResult facet_proxy_query(void *self, const FacetGuid *iid, void *
 FACET_API uint32_t facet_proxy_addref(void *self);
 FACET_API uint32_t facet_proxy_release(void *self);
 
+/* Loads the library of proxies and stubs at path (a shared library whose
+ * one export FACET_PROXY_STUBS_ENTRY defines) for every process-isolated
+ * module of this process: their calls marshal the interfaces it holds,
+ * and each process host loads the same file. It stays loaded until the
+ * process ends. FACET_E_NOENTRY for a library without the export,
+ * FACET_E_CONFLICT for an interface another library already serves,
+ * FACET_E_ABIMISMATCH for tables of another facet-idl. [any-thread] */
+FACET_API FacetResult facet_proxy_stubs_load(const char *path);
+
 /* The one export of a proxy/stub library. */
 #define FACET_PROXY_STUBS_ENTRY_NAME "facet_proxy_stubs"
 typedef const FacetPsLibrary *const *(*FacetProxyStubsFn)(uint32_t *count);

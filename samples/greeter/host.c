@@ -9,12 +9,28 @@
  *                         plugin, which itself uses the greeter; then says
  *                         which compiler built each module it loaded
  *   greeter-host MODULE   loads one module by path and greets through it
+ *
+ * GREETER_CONFIG names another configuration: facet.process.conf.json,
+ * built next to the first, runs the greeter in a process of its own
+ * ("isolation": "process"), with the proxies and stubs of greeter_ps,
+ * which the host loads first. GREETER_CRASH=1 then crashes that process
+ * (SIGSEGV) between two greetings: the host goes on, and the next create
+ * starts a new one.
  */
+#ifdef __linux__
+#define _POSIX_C_SOURCE 200809L /* kill, getpid */
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __linux__
+#include <signal.h>
+#include <sys/types.h>
+#include <unistd.h>
+#endif
 
 #include <facet/facet.h>
+#include <facet/proxystub.h>
 
 #include "banner.h"
 #include "greeter.h"
@@ -103,6 +119,55 @@ static FacetResult show_banner(FacetRuntime *rt)
     return r;
 }
 
+#ifdef __linux__
+/* Crashes the process hosts this program started, as a bug in a plugin
+ * would: SIGSEGV to each of its children. */
+static int crash_children(void)
+{
+    char path[64];
+    long pid;
+    int n = 0;
+    FILE *f;
+    snprintf(path, sizeof(path), "/proc/self/task/%ld/children", (long)getpid());
+    f = fopen(path, "r");
+    if (f == NULL)
+        return 0;
+    while (fscanf(f, "%ld", &pid) == 1) {
+        /* the supervisor forwards how its worker ended; crash the worker */
+        char kids[64];
+        FILE *g;
+        long worker;
+        snprintf(kids, sizeof(kids), "/proc/%ld/task/%ld/children", pid, pid);
+        g = fopen(kids, "r");
+        while (g != NULL && fscanf(g, "%ld", &worker) == 1)
+            n += kill((pid_t)worker, SIGSEGV) == 0;
+        if (g != NULL)
+            fclose(g);
+    }
+    fclose(f);
+    return n;
+}
+
+/* A greeter in a process of its own crashes; the host survives it. */
+static FacetResult crash_and_restart(FacetRuntime *rt, uint64_t *count)
+{
+    IGreeter *greeter = NULL;
+    IFacetString *text = NULL;
+    FacetResult r = facet_create_instance_by_name((void **)&greeter, rt, "hello", NULL,
+                                                  &IID_IGreeter);
+    if (FACET_FAILED(r))
+        return r;
+    printf("crashing the greeter's process (%d process(es) sent SIGSEGV)\n", crash_children());
+    r = IGreeter_Greet(greeter, "after the crash", &text);
+    printf("a call on the old greeter -> %s\n", facet_result_name(r));
+    if (text != NULL)
+        IFacetString_Release(text);
+    IGreeter_Release(greeter);
+    printf("the host goes on; a new greeter starts a new process:\n");
+    return greet(rt, "hello", count);
+}
+#endif
+
 /* Scans the plugin folders of the configuration and lists what it found,
  * in *report. */
 static FacetResult configure(FacetRuntime *rt, const char *path, FacetScanReport **out)
@@ -172,6 +237,10 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     if ((r = facet_runtime_new(&rt, NULL)) != FACET_OK)
         return fail("facet_runtime_new", r);
+    /* The proxies and stubs of greeter.idl and banner.idl, for a greeter
+     * that runs in a process of its own. */
+    if ((r = facet_proxy_stubs_load(FACET_SAMPLE_PROXY_STUBS)) != FACET_OK)
+        printf("(no process isolation: %s)\n", facet_last_error());
     if (argc > 1) {
         FacetModuleInfo info = FACET_MODULE_INFO_INIT;
         if ((r = facet_module_load(&module, rt, argv[1])) != FACET_OK)
@@ -182,7 +251,8 @@ int main(int argc, char **argv)
         r = facet_service_register(rt, &IID_IGuestBook, (IFacetUnknown *)&guest_book, "guestbook");
         if (r != FACET_OK)
             return fail("facet_service_register", r);
-        if (FACET_FAILED(r = configure(rt, FACET_SAMPLE_CONFIG_PATH, &report)))
+        const char *config = getenv("GREETER_CONFIG");
+        if (FACET_FAILED(r = configure(rt, config ? config : FACET_SAMPLE_CONFIG_PATH, &report)))
             return fail("facet_runtime_load_config", r);
         /* Init and Start, the banner after the greeter it requires. */
         if ((r = facet_runtime_start(rt)) != FACET_OK)
@@ -195,6 +265,11 @@ int main(int argc, char **argv)
         return fail("the polite greeting", r);
     if (module == NULL && (r = show_banner(rt)) != FACET_OK)
         return fail("the banner", r);
+#ifdef __linux__
+    if (module == NULL && getenv("GREETER_CRASH") != NULL &&
+        (r = crash_and_restart(rt, &count)) != FACET_OK)
+        return fail("the greeting after the crash", r);
+#endif
     if (report != NULL) {
         show_compilers(rt, report);
         facet_scan_report_free(report);

@@ -175,6 +175,14 @@ static const Bad bad[] = {
      "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}}}}",
      FACET_E_BADCONFIG, "facet.conf.json:1:", "$.modules.m.settings.x[0]", "nested deeper"},
     {"\"just text\"", FACET_E_BADCONFIG, "facet.conf.json:1:11", "", "expected"},
+    {"{\"modules\": {\"m\": {\"isolation\": \"sandbox\"}}}", FACET_E_BADCONFIG,
+     "facet.conf.json:1:", "$.modules.m.isolation", "\"in-process\" or \"process\""},
+    {"{\"modules\": {\"m\": {\"restart\": \"always\"}}}", FACET_E_BADCONFIG,
+     "facet.conf.json:1:", "$.modules.m.restart", "\"on-create\", \"never\" or \"backoff\""},
+    {"{\"modules\": {\"m\": {\"call_timeout_ms\": -1}}}", FACET_E_BADCONFIG,
+     "facet.conf.json:1:", "$.modules.m.call_timeout_ms", "milliseconds"},
+    {"{\"modules\": {\"m\": {\"call_timeout_ms\": \"5\"}}}", FACET_E_BADCONFIG,
+     "facet.conf.json:1:", "$.modules.m.call_timeout_ms", "milliseconds"},
 };
 
 static void test_config_host__bad(void **state)

@@ -13,7 +13,7 @@
 # their own layer test (test_idl_layers); here they count for the file
 # circles only.
 #
-# The layers, lowest first: base, os, formats, runtime, discovery, reload,
+# The layers, lowest first: base, os, formats, runtime, remote, discovery, reload,
 # check/os, check, tools. An object may use symbols of its own layer and of
 # those below it; a reference to a symbol that only a higher layer defines
 # is a back edge, and each one is printed with both files and fails the
@@ -59,9 +59,10 @@ while read -r lib obj; do
   core:*/os/*) layer=os ;;
   core:*/formats/*) layer=formats ;;
   core:*/runtime/*) layer=runtime ;;
+  core:*/remote/*) layer=remote ;;
   core:*/discovery/*) layer=discovery ;;
   core:*/reload/*) layer=reload ;;
-  core:*) echo "FAILED: $obj is in no layer of core/ (base, os, formats, runtime, discovery, reload)"; exit 1 ;;
+  core:*) echo "FAILED: $obj is in no layer of core/ (base, os, formats, runtime, remote, discovery, reload)"; exit 1 ;;
   check:*/os/*) layer=check/os ;;
   *) layer=$lib ;;
   esac
@@ -82,7 +83,7 @@ done >"$work/symbols"
 
 awk '
 BEGIN {
-  n = split("base os formats runtime discovery reload check/os check tools", order, " ")
+  n = split("base os formats runtime remote discovery reload check/os check tools", order, " ")
   for (i = 1; i <= n; i++) rank[order[i]] = i
 }
 $1 == "D" {

@@ -1,0 +1,774 @@
+/*
+ * isolation.c - process isolation through the runtime: a module whose
+ * manifest says "isolation": "process" (tests/isolation/victim.c) created
+ * by name runs in facet-host, and the same test bodies give the same
+ * results in this process (the configuration's "isolation": "in-process")
+ * and in the child. Then the child dies, each way, at each point, and the
+ * host goes on: the call in flight returns FACET_E_CRASHED (FACET_E_TIMEOUT
+ * past call_timeout_ms), later calls FACET_E_DISCONNECTED, the log callback
+ * names the cause, and the next create starts a new child as "restart"
+ * says. Killing the host with SIGKILL leaves no child behind.
+ *
+ * FACET_TEST_PLUGINS names the folder of the module and its manifest,
+ * FACET_TEST_PROXY_STUBS the library of its proxies and stubs.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <facet/facet.h>
+#include <facet/proxystub.h>
+
+#include "marshal_objects.h"
+#include "victim.h"
+
+void *marshal_alloc(size_t size)
+{
+    return malloc(size);
+}
+
+void marshal_free(void *p)
+{
+    free(p);
+}
+
+static char folder[4096];
+static const char *self_path; /* this program, for test_host_killed's host */
+
+/* ---- The log: what the runtime said ---------------------------------------- */
+
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static char log_text[16384];
+
+static void on_log(uint32_t level, const char *module, const char *message, void *payload)
+{
+    size_t n;
+    (void)payload;
+    (void)level;
+    pthread_mutex_lock(&log_lock);
+    n = strlen(log_text);
+    if (n + 512 < sizeof(log_text))
+        snprintf(log_text + n, sizeof(log_text) - n, "%s: %s\n", module ? module : "-", message);
+    pthread_mutex_unlock(&log_lock);
+}
+
+static void log_clear(void)
+{
+    pthread_mutex_lock(&log_lock);
+    log_text[0] = '\0';
+    pthread_mutex_unlock(&log_lock);
+}
+
+/* Waits up to 2 s for text in the log. */
+static int log_has(const char *text)
+{
+    int i, found = 0;
+    for (i = 0; i < 200 && !found; i++) {
+        pthread_mutex_lock(&log_lock);
+        found = strstr(log_text, text) != NULL;
+        pthread_mutex_unlock(&log_lock);
+        if (!found)
+            usleep(10000);
+    }
+    if (!found)
+        print_message("log so far:\n%s", log_text);
+    return found;
+}
+
+/* ---- Runtimes ------------------------------------------------------------- */
+
+/* A runtime over the test's plugin folder, with modules.test.isolation as
+ * module_json says (NULL: no entry). */
+static FacetRuntime *runtime_with(const char *module_json)
+{
+    char path[4200], text[8192];
+    FacetRuntime *rt = NULL;
+    FILE *f;
+    FacetRuntimeOptions opts = FACET_RUNTIME_OPTIONS_INIT;
+    snprintf(path, sizeof(path), "%s/../isolation-%ld.conf.json", folder, (long)getpid());
+    snprintf(text, sizeof(text), "{\"plugin_folders\": [\"%s\"]%s%s%s}", folder,
+             module_json ? ", \"modules\": {\"test.isolation\": " : "",
+             module_json ? module_json : "", module_json ? "}" : "");
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    opts.log_level = FACET_LOG_DEBUG;
+    opts.log = on_log;
+    opts.scan_index = "";
+    assert_int_equal(facet_runtime_new(&rt, &opts), FACET_OK);
+    assert_int_equal(facet_runtime_load_config(NULL, rt, path), FACET_OK);
+    unlink(path);
+    return rt;
+}
+
+static IVictim *victim(FacetRuntime *rt)
+{
+    IVictim *v = NULL;
+    FacetResult r = facet_create_instance_by_name((void **)&v, rt, "test.isolation.victim", NULL,
+                                                  &IID_IVictim);
+    if (r != FACET_OK)
+        print_message("create: %s: %s\n", facet_result_name(r), facet_last_error());
+    assert_int_equal(r, FACET_OK);
+    assert_non_null(v);
+    return v;
+}
+
+static uint32_t pid_of(IVictim *v)
+{
+    uint32_t pid = 0;
+    assert_int_equal(IVictim_Pid(v, &pid), FACET_OK);
+    assert_true(pid != 0);
+    return pid;
+}
+
+static int alive(uint32_t pid)
+{
+    char path[64], state = 0;
+    FILE *f;
+    snprintf(path, sizeof(path), "/proc/%u/stat", (unsigned)pid);
+    f = fopen(path, "r");
+    if (f == NULL)
+        return 0;
+    if (fscanf(f, "%*d %*s %c", &state) != 1)
+        state = 0;
+    fclose(f);
+    return state != 0 && state != 'Z' && state != 'X';
+}
+
+/* Waits up to ms for pid to be gone. */
+static int gone_within(uint32_t pid, int ms)
+{
+    int waited;
+    for (waited = 0; waited <= ms; waited += 10) {
+        if (!alive(pid))
+            return 1;
+        usleep(10000);
+    }
+    return 0;
+}
+
+/* ---- Same bodies, both places ------------------------------------------------- */
+
+static void test_same_results_both_ways(void **state)
+{
+    FacetRuntime *out_rt, *in_rt;
+    IMarshalTest *remote = NULL, *local = NULL;
+    IVictim *v_out, *v_in;
+    (void)state;
+    out_rt = runtime_with(NULL);                            /* the manifest: process */
+    in_rt = runtime_with("{\"isolation\": \"in-process\"}"); /* the host overrides it */
+    v_out = victim(out_rt);
+    v_in = victim(in_rt);
+    /* where each runs: the negative check and its positive control */
+    assert_true(pid_of(v_out) != (uint32_t)getpid());
+    assert_int_equal(pid_of(v_in), (uint32_t)getpid());
+    assert_int_equal(facet_create_instance_by_name((void **)&remote, out_rt,
+                                                   "test.isolation.marshal", NULL,
+                                                   &IID_IMarshalTest),
+                     FACET_OK);
+    assert_int_equal(facet_create_instance_by_name((void **)&local, in_rt,
+                                                   "test.isolation.marshal", NULL,
+                                                   &IID_IMarshalTest),
+                     FACET_OK);
+    marshal_check_values(local);
+    marshal_check_values(remote);
+    IMarshalTest_Release(remote);
+    IMarshalTest_Release(local);
+    IVictim_Release(v_out);
+    IVictim_Release(v_in);
+    facet_runtime_free(out_rt);
+    facet_runtime_free(in_rt);
+}
+
+/* The configuration turns a module process-isolated too. */
+static void test_config_turns_isolation_on(void **state)
+{
+    FacetRuntime *rt = runtime_with("{\"isolation\": \"process\"}");
+    IVictim *v;
+    (void)state;
+    v = victim(rt);
+    assert_true(pid_of(v) != (uint32_t)getpid());
+    IVictim_Release(v);
+    facet_runtime_free(rt);
+}
+
+static void test_no_aggregation(void **state)
+{
+    FacetRuntime *rt = runtime_with(NULL);
+    IFacetUnknown *inner = NULL;
+    IVictim *v;
+    (void)state;
+    v = victim(rt); /* positive control: the class can be made */
+    assert_int_equal(facet_create_instance_by_name((void **)&inner, rt, "test.isolation.victim",
+                                                   (IFacetUnknown *)v, &IID_IFacetUnknown),
+                     FACET_E_NOAGGREGATION);
+    assert_null(inner);
+    assert_non_null(strstr(facet_last_error(), "aggregated"));
+    IVictim_Release(v);
+    facet_runtime_free(rt);
+}
+
+/* ---- Deaths ----------------------------------------------------------------------- */
+
+typedef struct Way {
+    const char *name;
+    uint32_t how;      /* VICTIM_*, or 0: killed from here with SIGKILL */
+    const char *cause; /* in the log */
+} Way;
+
+static const Way ways[] = {
+    {"segfault", VICTIM_SEGV, "SIGSEGV"},
+    {"abort", VICTIM_ABORT, "SIGABRT"},
+    {"exit", VICTIM_EXIT, "exited with status 3"},
+    {"kill -9", 0, "SIGKILL"},
+};
+
+typedef struct Killer {
+    pthread_t thread;
+    uint32_t pid;
+    int ms;
+} Killer;
+
+static void *kill_later(void *arg)
+{
+    Killer *k = arg;
+    usleep((useconds_t)k->ms * 1000);
+    kill((pid_t)k->pid, SIGKILL);
+    return NULL;
+}
+
+/* After a death: later calls fail at once, the next create works in a new child. */
+static void after_death(FacetRuntime *rt, IVictim *dead, uint32_t old_pid)
+{
+    IVictim *v;
+    uint32_t pid = 0;
+    assert_int_equal(IVictim_Pid(dead, &pid), FACET_E_DISCONNECTED);
+    assert_int_equal(IVictim_Sleep(dead, 0), FACET_E_DISCONNECTED);
+    assert_true(gone_within(old_pid, 1000));
+    v = victim(rt);
+    assert_true(pid_of(v) != old_pid);
+    assert_int_equal(IVictim_Sleep(v, 1), FACET_OK);
+    IVictim_Release(v);
+}
+
+/* Death during a call, each way. */
+static void test_death_during_call(void **state)
+{
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof(ways) / sizeof(ways[0]); i++) {
+        FacetRuntime *rt = runtime_with(NULL);
+        IVictim *v = victim(rt);
+        uint32_t pid = pid_of(v);
+        Killer k = {0, pid, 100};
+        FacetResult r;
+        log_clear();
+        if (ways[i].how == 0) {
+            assert_int_equal(pthread_create(&k.thread, NULL, kill_later, &k), 0);
+            r = IVictim_Die(v, VICTIM_HANG);
+            pthread_join(k.thread, NULL);
+        } else {
+            r = IVictim_Die(v, ways[i].how);
+        }
+        if (r != FACET_E_CRASHED)
+            print_message("%s: %s\n", ways[i].name, facet_result_name(r));
+        assert_int_equal(r, FACET_E_CRASHED);
+        assert_true(log_has(ways[i].cause));
+        after_death(rt, v, pid);
+        IVictim_Release(v);
+        facet_runtime_free(rt);
+    }
+}
+
+/* Death between calls: the next call returns FACET_E_DISCONNECTED at once. */
+static void test_death_between_calls(void **state)
+{
+    FacetRuntime *rt = runtime_with(NULL);
+    IVictim *v = victim(rt);
+    uint32_t pid = pid_of(v);
+    (void)state;
+    log_clear();
+    assert_int_equal(IVictim_Sleep(v, 1), FACET_OK); /* positive control */
+    kill((pid_t)pid, SIGKILL);
+    assert_true(log_has("SIGKILL"));
+    after_death(rt, v, pid);
+    IVictim_Release(v);
+    facet_runtime_free(rt);
+}
+
+/* Death during a callback into the host: the host's callback kills the child. */
+typedef struct KillingCallback {
+    IMarshalCallback itf;
+    uint32_t refs;
+    uint32_t pid;
+    int calls;
+} KillingCallback;
+
+static FacetResult FACET_CALL kc_query(IMarshalCallback *self, const FacetGuid *iid, void **out)
+{
+    if (FacetGuidEqual(iid, &IID_IMarshalCallback) || FacetGuidEqual(iid, &IID_IFacetUnknown)) {
+        self->lpVtbl->AddRef(self);
+        *out = self;
+        return FACET_OK;
+    }
+    *out = NULL;
+    return FACET_E_NOINTERFACE;
+}
+static uint32_t FACET_CALL kc_addref(IMarshalCallback *self)
+{
+    return __atomic_add_fetch(&((KillingCallback *)self)->refs, 1u, __ATOMIC_ACQ_REL);
+}
+static uint32_t FACET_CALL kc_release(IMarshalCallback *self)
+{
+    return __atomic_sub_fetch(&((KillingCallback *)self)->refs, 1u, __ATOMIC_ACQ_REL);
+}
+static FacetResult FACET_CALL kc_notify(IMarshalCallback *self, int32_t value, const char *text)
+{
+    KillingCallback *k = (KillingCallback *)self;
+    (void)text;
+    k->calls++;
+    if (value == 1) {
+        kill((pid_t)k->pid, SIGKILL);
+        usleep(50000);
+    }
+    return FACET_OK;
+}
+static const IMarshalCallbackVtbl kc_vtbl = {kc_query, kc_addref, kc_release, kc_notify};
+
+static void test_death_during_callback(void **state)
+{
+    FacetRuntime *rt = runtime_with(NULL);
+    IVictim *v = victim(rt);
+    KillingCallback k = {{&kc_vtbl}, 1, 0, 0};
+    (void)state;
+    k.pid = pid_of(v);
+    /* positive control: the callback comes back, the call returns */
+    assert_int_equal(IVictim_CallBack(v, &k.itf, 0, 0), FACET_OK);
+    assert_int_equal(k.calls, 1);
+    /* the child dies while the host runs the callback */
+    assert_int_equal(IVictim_CallBack(v, &k.itf, 1, 0), FACET_E_CRASHED);
+    assert_int_equal(k.calls, 2);
+    after_death(rt, v, k.pid);
+    IVictim_Release(v);
+    facet_runtime_free(rt);
+    assert_int_equal(k.refs, 1); /* the child's references went back */
+}
+
+/* Death in the child while it is in a callback... the other way round:
+ * the child dies right after a callback returned to it. */
+static void test_death_after_callback(void **state)
+{
+    FacetRuntime *rt = runtime_with(NULL);
+    IVictim *v = victim(rt);
+    KillingCallback k = {{&kc_vtbl}, 1, 0, 0};
+    uint32_t pid = pid_of(v);
+    (void)state;
+    assert_int_equal(IVictim_CallBack(v, &k.itf, 0, VICTIM_SEGV), FACET_E_CRASHED);
+    assert_int_equal(k.calls, 1);
+    after_death(rt, v, pid);
+    IVictim_Release(v);
+    facet_runtime_free(rt);
+    assert_int_equal(k.refs, 1);
+}
+
+/* A call in flight on every thread returns FACET_E_CRASHED on each. */
+#define SLEEPERS 3
+
+typedef struct Sleeper {
+    pthread_t thread;
+    IVictim *v;
+    FacetResult r;
+} Sleeper;
+
+static void *sleep_call(void *arg)
+{
+    Sleeper *s = arg;
+    s->r = IVictim_Sleep(s->v, 5000);
+    return NULL;
+}
+
+static void test_death_with_calls_on_threads(void **state)
+{
+    FacetRuntime *rt = runtime_with(NULL);
+    IVictim *v = victim(rt);
+    uint32_t pid = pid_of(v);
+    Sleeper s[SLEEPERS];
+    int i;
+    (void)state;
+    for (i = 0; i < SLEEPERS; i++) {
+        s[i].v = v;
+        s[i].r = FACET_OK;
+        assert_int_equal(pthread_create(&s[i].thread, NULL, sleep_call, &s[i]), 0);
+    }
+    usleep(200000);
+    kill((pid_t)pid, SIGKILL);
+    for (i = 0; i < SLEEPERS; i++) {
+        pthread_join(s[i].thread, NULL);
+        assert_int_equal(s[i].r, FACET_E_CRASHED);
+    }
+    after_death(rt, v, pid);
+    IVictim_Release(v);
+    facet_runtime_free(rt);
+}
+
+/* Threads: an "any" object takes calls from several threads at once, a
+ * "single" one a call at a time, in the child as in the host's process. */
+#define CALLERS 3
+#define CALL_MS 300u
+
+typedef struct TimedCall {
+    pthread_t thread;
+    IVictim *v;
+    FacetResult r;
+} TimedCall;
+
+static void *timed_sleep(void *arg)
+{
+    TimedCall *t = arg;
+    t->r = IVictim_Sleep(t->v, CALL_MS);
+    return NULL;
+}
+
+/* Milliseconds CALLERS threads take to call Sleep(CALL_MS) on v at once. */
+static uint64_t concurrent_ms(IVictim *v)
+{
+    TimedCall t[CALLERS];
+    struct timespec a, b;
+    int i;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    for (i = 0; i < CALLERS; i++) {
+        t[i].v = v;
+        assert_int_equal(pthread_create(&t[i].thread, NULL, timed_sleep, &t[i]), 0);
+    }
+    for (i = 0; i < CALLERS; i++) {
+        pthread_join(t[i].thread, NULL);
+        assert_int_equal(t[i].r, FACET_OK);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    return (uint64_t)(((int64_t)b.tv_sec - a.tv_sec) * 1000 + ((int64_t)b.tv_nsec - a.tv_nsec) / 1000000);
+}
+
+static void test_threading_in_child(void **state)
+{
+    FacetRuntime *rt = runtime_with(NULL);
+    IVictim *any = victim(rt), *single = NULL;
+    uint64_t any_ms, single_ms;
+    (void)state;
+    assert_int_equal(facet_create_instance_by_name((void **)&single, rt, "test.isolation.single",
+                                                   NULL, &IID_IVictim),
+                     FACET_OK);
+    assert_true(pid_of(single) != (uint32_t)getpid());
+    any_ms = concurrent_ms(any);
+    single_ms = concurrent_ms(single);
+    print_message("%d calls of %u ms at once: \"any\" %llu ms, \"single\" %llu ms\n", CALLERS,
+                  CALL_MS, (unsigned long long)any_ms, (unsigned long long)single_ms);
+    assert_true(single_ms >= CALLERS * CALL_MS - 10);
+    assert_true(any_ms < CALLERS * CALL_MS - 10);
+    IVictim_Release(single);
+    IVictim_Release(any);
+    facet_runtime_free(rt);
+}
+
+/* ---- Timeout, restart policies ------------------------------------------------------ */
+
+static void test_timeout(void **state)
+{
+    FacetRuntime *rt = runtime_with("{\"call_timeout_ms\": 300}");
+    IVictim *v = victim(rt);
+    uint32_t pid = pid_of(v);
+    (void)state;
+    log_clear();
+    assert_int_equal(IVictim_Sleep(v, 10), FACET_OK); /* within the limit */
+    assert_int_equal(IVictim_Die(v, VICTIM_HANG), FACET_E_TIMEOUT);
+    assert_true(log_has("call_timeout_ms"));
+    after_death(rt, v, pid);
+    IVictim_Release(v);
+    facet_runtime_free(rt);
+}
+
+static void test_restart_never(void **state)
+{
+    FacetRuntime *rt = runtime_with("{\"restart\": \"never\"}");
+    IVictim *v = victim(rt), *again = NULL;
+    uint32_t pid = pid_of(v);
+    (void)state;
+    log_clear();
+    kill((pid_t)pid, SIGKILL);
+    assert_true(gone_within(pid, 1000));
+    assert_true(log_has("\"restart\": \"never\""));
+    assert_int_equal(facet_create_instance_by_name((void **)&again, rt, "test.isolation.victim",
+                                                   NULL, &IID_IVictim),
+                     FACET_E_DISCONNECTED);
+    assert_null(again);
+    assert_non_null(strstr(facet_last_error(), "never"));
+    IVictim_Release(v);
+    facet_runtime_free(rt);
+}
+
+static void test_restart_backoff(void **state)
+{
+    FacetRuntime *rt = runtime_with("{\"restart\": \"backoff\"}");
+    IVictim *v = victim(rt), *again = NULL;
+    uint32_t pid = pid_of(v);
+    (void)state;
+    log_clear();
+    /* the first death restarts at once */
+    kill((pid_t)pid, SIGKILL);
+    assert_true(gone_within(pid, 1000));
+    assert_true(log_has("SIGKILL"));
+    IVictim_Release(v);
+    v = victim(rt);
+    pid = pid_of(v);
+    /* the second in a row waits */
+    log_clear();
+    kill((pid_t)pid, SIGKILL);
+    assert_true(log_has("backoff"));
+    assert_int_equal(facet_create_instance_by_name((void **)&again, rt, "test.isolation.victim",
+                                                   NULL, &IID_IVictim),
+                     FACET_E_DISCONNECTED);
+    assert_non_null(strstr(facet_last_error(), "backoff"));
+    usleep(1100000);
+    IVictim_Release(v);
+    v = victim(rt);
+    assert_true(pid_of(v) != pid);
+    IVictim_Release(v);
+    facet_runtime_free(rt);
+}
+
+/* ---- Crash and restart from several threads ---------------------------------------- */
+
+static int count_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+    int n = 0;
+    assert_non_null(d);
+    while ((e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.')
+            n++;
+    closedir(d);
+    return n;
+}
+
+static int count_threads(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *e;
+    int n = 0;
+    assert_non_null(d);
+    while ((e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.')
+            n++;
+    closedir(d);
+    return n;
+}
+
+/* Children of this process, zombies included. */
+static int count_children(void)
+{
+    char path[64], buf[4096];
+    FILE *f;
+    int n = 0;
+    snprintf(path, sizeof(path), "/proc/self/task/%ld/children", (long)getpid());
+    f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    while (fscanf(f, "%4095s", buf) == 1)
+        n++;
+    fclose(f);
+    return n;
+}
+
+typedef struct Cycler {
+    pthread_t thread;
+    FacetRuntime *rt;
+    int cycles;
+    int ok, failed;
+} Cycler;
+
+static void *cycle(void *arg)
+{
+    Cycler *c = arg;
+    int i;
+    unsigned seed = (unsigned)(uintptr_t)c;
+    for (i = 0; i < c->cycles; i++) {
+        IVictim *v = NULL;
+        uint32_t pid = 0;
+        FacetResult r = facet_create_instance_by_name((void **)&v, c->rt, "test.isolation.victim",
+                                                      NULL, &IID_IVictim);
+        if (r != FACET_OK) {
+            c->failed++;
+            continue;
+        }
+        if (IVictim_Pid(v, &pid) == FACET_OK)
+            c->ok++;
+        if (rand_r(&seed) % 3 == 0 && pid != 0)
+            IVictim_Die(v, VICTIM_SEGV);
+        else
+            IVictim_Sleep(v, 0);
+        IVictim_Release(v);
+    }
+    return NULL;
+}
+
+static void test_crash_restart_loop(void **state)
+{
+    const char *env = getenv("FACET_ISOLATION_CYCLES");
+    int cycles = env ? atoi(env) : 200, i, fds, threads, children;
+    Cycler c[3];
+    FacetRuntime *rt;
+    (void)state;
+    fds = count_fds();
+    threads = count_threads();
+    children = count_children();
+    rt = runtime_with(NULL);
+    for (i = 0; i < 3; i++) {
+        memset(&c[i], 0, sizeof(c[i]));
+        c[i].rt = rt;
+        c[i].cycles = cycles / 3;
+        assert_int_equal(pthread_create(&c[i].thread, NULL, cycle, &c[i]), 0);
+    }
+    for (i = 0; i < 3; i++) {
+        pthread_join(c[i].thread, NULL);
+        assert_true(c[i].ok > 0); /* positive control: calls did get through */
+    }
+    facet_runtime_free(rt);
+    assert_int_equal(count_children(), children);
+    assert_int_equal(count_fds(), fds);
+    assert_int_equal(count_threads(), threads);
+}
+
+/* ---- The host killed with SIGKILL ----------------------------------------------------- */
+
+/* In a child of the test: creates a victim, has it start a daemon, writes
+ * both pids, waits to be killed. */
+static void host_to_be_killed(int fd)
+{
+    FacetRuntime *rt = runtime_with(NULL);
+    IVictim *v = victim(rt);
+    uint32_t pids[2];
+    pids[0] = pid_of(v);
+    if (IVictim_Spawn(v, &pids[1]) != FACET_OK)
+        pids[1] = 0;
+    (void)!write(fd, pids, sizeof(pids));
+    for (;;)
+        pause();
+}
+
+static void test_host_killed(void **state)
+{
+    int p[2], status, waited;
+    uint32_t pids[2] = {0, 0};
+    pid_t host;
+    (void)state;
+    assert_int_equal(pipe(p), 0);
+    host = fork();
+    assert_true(host >= 0);
+    if (host == 0) {
+        /* a program of its own: this one again, told to be the host */
+        char fd[16];
+        close(p[0]);
+        snprintf(fd, sizeof(fd), "%d", p[1]);
+        execl(self_path, self_path, "--host-to-be-killed", fd, (char *)NULL);
+        _exit(127);
+    }
+    close(p[1]);
+    assert_int_equal(read(p[0], pids, sizeof(pids)), (ssize_t)sizeof(pids));
+    close(p[0]);
+    /* positive controls: both were alive */
+    assert_true(alive(pids[0]));
+    assert_true(pids[1] != 0 && alive(pids[1]));
+    kill(host, SIGKILL);
+    waitpid(host, &status, 0);
+    assert_true(gone_within(pids[0], 1000));
+    assert_true(gone_within(pids[1], 1000));
+    /* what was orphaned (the supervisor) came to this process, a
+     * subreaper: it too ends within the second, and is reaped here */
+    for (waited = 0; waited < 1000 && count_children() != 0; waited += 10) {
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            ;
+        if (count_children() != 0)
+            usleep(10000);
+    }
+    assert_int_equal(count_children(), 0);
+}
+
+/* Last: nothing any test started is left, not even a zombie (this
+ * process is a subreaper, so an orphaned worker would be its child). */
+static void test_no_child_left(void **state)
+{
+    (void)state;
+    assert_true(count_children() >= 0); /* the kernel lists children */
+    assert_int_equal(count_children(), 0);
+}
+
+static void sanitizer_lets_signals_kill(const char *name)
+{
+    const char *old = getenv(name);
+    char value[1024];
+    snprintf(value, sizeof(value), "%s%shandle_segv=0", old ? old : "", old && *old ? ":" : "");
+    setenv(name, value, 1);
+}
+
+int main(int argc, char **argv)
+{
+    const char *plugins = getenv("FACET_TEST_PLUGINS");
+    const char *ps = getenv("FACET_TEST_PROXY_STUBS");
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_same_results_both_ways),
+        cmocka_unit_test(test_config_turns_isolation_on),
+        cmocka_unit_test(test_no_aggregation),
+        cmocka_unit_test(test_death_during_call),
+        cmocka_unit_test(test_death_between_calls),
+        cmocka_unit_test(test_death_during_callback),
+        cmocka_unit_test(test_death_after_callback),
+        cmocka_unit_test(test_death_with_calls_on_threads),
+        cmocka_unit_test(test_threading_in_child),
+        cmocka_unit_test(test_timeout),
+        cmocka_unit_test(test_restart_never),
+        cmocka_unit_test(test_restart_backoff),
+        cmocka_unit_test(test_crash_restart_loop),
+        cmocka_unit_test(test_host_killed),
+        cmocka_unit_test(test_no_child_left),
+    };
+    if (plugins == NULL || ps == NULL) {
+        fprintf(stderr, "FACET_TEST_PLUGINS and FACET_TEST_PROXY_STUBS name the test module's "
+                        "folder and its proxy/stub library\n");
+        return 2;
+    }
+    snprintf(folder, sizeof(folder), "%s", plugins);
+    self_path = argv[0];
+    if (facet_proxy_stubs_load(ps) != FACET_OK) {
+        fprintf(stderr, "%s\n", facet_last_error());
+        return 1;
+    }
+    if (argc == 3 && strcmp(argv[1], "--host-to-be-killed") == 0) {
+        host_to_be_killed(atoi(argv[2]));
+        return 1;
+    }
+    /* Orphans of test_host_killed's host come here, not to an init that
+     * may not reap them. */
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    /* In a sanitizer's build the process host has the sanitizer too, whose
+     * handler would turn the victim's SIGSEGV into an exit: let it die of
+     * the signal, as it does in every other build. */
+    sanitizer_lets_signals_kill("ASAN_OPTIONS");
+    sanitizer_lets_signals_kill("TSAN_OPTIONS");
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
