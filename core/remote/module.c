@@ -348,13 +348,30 @@ static void remote_free(Remote *rm);
 
 static FacetResult FACET_CALL remote_query(IFacetFactory *self, const FacetGuid *iid, void **out)
 {
+    Remote *rm = remote_of(self);
+    IFacetFactory *f = NULL;
+    FacetResult r;
+    if (out == NULL)
+        return FACET_E_POINTER;
+    *out = NULL;
     if (FacetGuidEqual(iid, &IID_IFacetFactory) || FacetGuidEqual(iid, &IID_IFacetUnknown)) {
         IFacetFactory_AddRef(self);
         *out = self;
         return FACET_OK;
     }
-    *out = NULL;
-    return FACET_E_NOINTERFACE;
+    /* what else the module's factory offers (IFacetLifecycle): the
+     * running child's, through its proxy; a QueryInterface starts none */
+    facet__sync_lock(rm->sync);
+    if (rm->cur != NULL && !facet__conn_dead(rm->cur->conn)) {
+        f = rm->cur->factory;
+        IFacetFactory_AddRef(f);
+    }
+    facet__sync_unlock(rm->sync);
+    if (f == NULL)
+        return FACET_E_NOINTERFACE;
+    r = IFacetFactory_QueryInterface(f, iid, out);
+    IFacetFactory_Release(f);
+    return r;
 }
 
 static uint32_t FACET_CALL remote_addref(IFacetFactory *self)

@@ -267,8 +267,11 @@ FacetResult facet__child_spawn(FacetChild **out, const char *exe, const char *co
     ch->pidfd = (int)syscall(SYS_pidfd_open, ch->pid, 0);
 #endif
     facet__conn_addref(conn);
+    /* the caller's pointer is set before the watch can call back with it */
+    *out = ch;
     r = facet__os_thread_start(&ch->watch, watch_main, ch);
     if (FACET_FAILED(r)) {
+        *out = NULL;
         facet__conn_release(conn);
         kill(-ch->pid, SIGKILL);
         kill(ch->pid, SIGKILL);
@@ -276,7 +279,6 @@ FacetResult facet__child_spawn(FacetChild **out, const char *exe, const char *co
         goto fail;
     }
     facet__free((void *)argv);
-    *out = ch;
     return FACET_OK;
 fail:
     close_fd(&life[0]);

@@ -237,10 +237,12 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     if ((r = facet_runtime_new(&rt, NULL)) != FACET_OK)
         return fail("facet_runtime_new", r);
+#ifdef FACET_SAMPLE_PROXY_STUBS
     /* The proxies and stubs of greeter.idl and banner.idl, for a greeter
-     * that runs in a process of its own. */
+     * that runs in a process of its own (the build names their library). */
     if ((r = facet_proxy_stubs_load(FACET_SAMPLE_PROXY_STUBS)) != FACET_OK)
         printf("(no process isolation: %s)\n", facet_last_error());
+#endif
     if (argc > 1) {
         FacetModuleInfo info = FACET_MODULE_INFO_INIT;
         if ((r = facet_module_load(&module, rt, argv[1])) != FACET_OK)
