@@ -159,6 +159,25 @@ static void link_var(idl_sema *s, idl_var *v, const link_scope *scope)
         (void)link_index(s, v, bounds[i], scope);
 }
 
+/* Two parameters of a method, or two fields of a struct, of one name: the
+ * header's declaration of them would not compile. */
+static void check_names(idl_sema *s, const idl_vec *vars, const link_scope *scope)
+{
+    size_t i;
+    for (i = 1; i < vars->count; i++) {
+        const idl_var *v = vars->items[i];
+        int first = v->name ? var_index(vars, v->name) : -1;
+        if (first >= 0 && (size_t)first < i) {
+            const idl_var *o = vars->items[first];
+            (s->windows_sdk ? facet_idl__warning : facet_idl__error)(
+                s->c, v->loc,
+                "%s has two %ss named '%s' (the first on line %u, column %u): expected a name of "
+                "its own for each",
+                scope->owner, scope->what, v->name, (unsigned)o->loc.line, (unsigned)o->loc.col);
+        }
+    }
+}
+
 static void check_method(idl_sema *s, idl_decl *itf, idl_method *m)
 {
     idl_ctx *c = s->c;
@@ -192,6 +211,7 @@ static void check_method(idl_sema *s, idl_decl *itf, idl_method *m)
     /* through an import the links reach no type info here: widl does not
      * check them, and SDK files have names that are not there */
     scope.error = itf->file == c->main_file;
+    check_names(s, &m->params, &scope);
     for (i = 0; i < m->params.count; i++) {
         idl_var *v = m->params.items[i];
         idl_type *t;
@@ -227,6 +247,7 @@ static void check_fields(idl_sema *s, idl_decl *d)
     scope.owner = d->name ? facet_idl__printf(c->arena, "%s %s", kind, d->name) : NULL;
     if (!scope.owner)
         scope.owner = d->kind == D_UNION ? "an unnamed union" : "an unnamed struct";
+    check_names(s, &d->fields, &scope);
     for (i = 0; i < d->fields.count; i++) {
         idl_var *v = d->fields.items[i];
         resolve_type(s, v->type, 0);

@@ -574,6 +574,27 @@ static void test_idl_errors__unterminated_string(void **state)
               "e");
 }
 
+/* Two parameters or two fields of one name: the header would not compile. */
+static void test_idl_errors__duplicate_parameter(void **state)
+{
+    (void)state;
+    check_one("[object, " UUID1 "]\n"
+              "interface IA : IUnknown { HRESULT F([in] int32_t a, [in] int32_t a); }\n",
+              "main.idl:2:66: error: IA::F has two parameters named 'a' (the first on line 2, "
+              "column 50): expected a name of its own for each");
+}
+
+static void test_idl_errors__duplicate_field(void **state)
+{
+    (void)state;
+    check_one("typedef struct S {\n"
+              "    int32_t x;\n"
+              "    double y, x;\n"
+              "} S;\n",
+              "main.idl:3:15: error: struct S has two fields named 'x' (the first on line 2, "
+              "column 13): expected a name of its own for each");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -607,6 +628,8 @@ int main(void)
         cmocka_unit_test(test_idl_errors__unknown_directive),
         cmocka_unit_test(test_idl_errors__struct_by_value_warns),
         cmocka_unit_test(test_idl_errors__caret),
+        cmocka_unit_test(test_idl_errors__duplicate_parameter),
+        cmocka_unit_test(test_idl_errors__duplicate_field),
         cmocka_unit_test(test_idl_errors__else_after_else),
         cmocka_unit_test(test_idl_errors__endif_without_if),
         cmocka_unit_test(test_idl_errors__error_directive),
