@@ -577,8 +577,8 @@ static void test_core_image__pe_sections(void **state)
     FacetImageInfo info;
     (void)state;
     pe(HOST_PE_MACHINE);
-    put(64 + 6, 100, 2, 1);
-    expect_error(check(NULL), FACET_E_TRUNCATED, "the section table needs 4088 bytes");
+    put(64 + 6, 103, 2, 1); /* 103 headers of 40 bytes from offset 88 */
+    expect_error(check(NULL), FACET_E_TRUNCATED, "the section table needs 4208 bytes");
     pe(HOST_PE_MACHINE);
     put(128 + 16, 4000, 4, 1);
     expect_error(check(NULL), FACET_E_TRUNCATED, "a section needs 5024 bytes");

@@ -81,9 +81,26 @@ void facet_test_remove_tree(const char *path)
 #endif
 }
 
+/* fopen of a UTF-8 path: on Windows the narrow fopen reads a path in the
+ * ANSI code page, so a name such as "\xC3\xA9fork.facet.json" would be
+ * made under another name than the one libfacet, which speaks UTF-8, looks
+ * for. */
+static FILE *open_utf8(const char *path, const char *mode)
+{
+#ifdef _WIN32
+    wchar_t wpath[4096], wmode[8];
+    if (MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, path, -1, wpath, 4096) == 0 ||
+        MultiByteToWideChar(CP_UTF8, 0, mode, -1, wmode, 8) == 0)
+        return NULL;
+    return _wfopen(wpath, wmode);
+#else
+    return fopen(path, mode);
+#endif
+}
+
 void facet_test_write_file(const char *path, const void *data, size_t size)
 {
-    FILE *f = fopen(path, "wb");
+    FILE *f = open_utf8(path, "wb");
     if (f == NULL)
         fail_msg("cannot write %s", path);
     if (size > 0 && fwrite(data, 1, size, f) != size)
@@ -93,7 +110,7 @@ void facet_test_write_file(const char *path, const void *data, size_t size)
 
 void *facet_test_read_file(const char *path, size_t *size)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = open_utf8(path, "rb");
     char *buf;
     long n;
     if (f == NULL)
