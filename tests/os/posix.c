@@ -41,7 +41,8 @@ static const char *at(const char *name)
     static char paths[4][4200];
     static unsigned next;
     char *p = paths[next++ % 4];
-    snprintf(p, sizeof(paths[0]), "%s/%s", dir, name);
+    if (snprintf(p, sizeof(paths[0]), "%s/%s", dir, name) >= (int)sizeof(paths[0]))
+        fail_msg("the path %s/%s is too long for this test", dir, name);
     return p;
 }
 
@@ -68,7 +69,9 @@ static char *read_text(const char *path)
 static void remove_tree(const char *path)
 {
     char cmd[4200];
-    snprintf(cmd, sizeof(cmd), "chmod -R u+rwx '%s' 2>/dev/null; rm -rf '%s'", path, path);
+    if (snprintf(cmd, sizeof(cmd), "chmod -R u+rwx '%s' 2>/dev/null; rm -rf '%s'", path, path) >=
+        (int)sizeof(cmd))
+        fail_msg("the path %s is too long for this test", path);
     assert_int_equal(system(cmd), 0);
 }
 
