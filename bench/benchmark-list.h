@@ -182,6 +182,8 @@
       "unary gRPC call (C++, synchronous) to a server process on 127.0.0.1, empty messages")       \
     X(peer_grpc, "grpc.unary.64b", "us", NULL, 0,                                                  \
       "the same call with 64 bytes each way")                                                      \
+    X(peer_grpc, "peer.grpc.roundtrip", "us", "grpc.unary", 0,                                    \
+      "IBenchAdder::Add on a process-isolated adder in facet-host, through the runtime")          \
     X(go, "go.cgo_call", "ns", NULL, 0,                                                            \
       "a Go host's plain cgo call of a C function doing IBenchAdder_Add's work")                   \
     X(go, "go.call", "ns", "go.cgo_call", 0,                                                       \
@@ -189,4 +191,6 @@
     X(peer_goplugin, "goplugin.netrpc", "us", NULL, 0,                                             \
       "go-plugin call into a plugin process over net/rpc (its default), 64 bytes each way")        \
     X(peer_goplugin, "goplugin.grpc", "us", NULL, 0,                                               \
-      "the same call over go-plugin's gRPC protocol")
+      "the same call over go-plugin's gRPC protocol")                                              \
+    X(peer_goplugin, "peer.goplugin.roundtrip", "us", "goplugin.netrpc", 0,                        \
+      "IBenchAdder::Add on a process-isolated adder in facet-host, through the runtime")

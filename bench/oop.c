@@ -51,12 +51,12 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <dirent.h>
-#include <dlfcn.h>
 #include <spawn.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
+#include "ops.h"
 #include "bench.h"
 #include "benchmod.h"
 #include "remote/remote.h"
@@ -844,104 +844,16 @@ static double threads_2(uint64_t iters)
 
 /* ---- Through the runtime ---------------------------------------------------- */
 
-/* oop.spawn and oop.disconnect: the adder of bench_mod_one.so, whose
- * manifest here says "isolation": "process", created by name through the
- * runtime: facet-host started, the module loaded in it, the proxy back. */
-
-static char oop_conf[4200];
-
-static int write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    if (f == NULL)
-        return -1;
-    fputs(text, f);
-    return fclose(f) == 0 ? 0 : -1;
-}
-
-static const char manifest[] =
-    "{\"name\": \"bench\", \"version\": \"1.0.0\", \"api_level\": 1,\n"
-    " \"library\": \"bench_mod_one.so\", \"isolation\": \"process\",\n"
-    " \"classes\": [{\"clsid\": \"{B3C4E0A1-6F2D-4E57-9A10-5C3B2D1E0F10}\",\n"
-    "   \"contract\": \"" BENCH_ADDER_CONTRACT "\", \"version\": \"1.0.0\",\n"
-    "   \"threading\": \"any\",\n"
-    "   \"interfaces\": [\"{B3C4E0A1-6F2D-4E57-9A10-5C3B2D1E0F01}\"]}]}\n";
-
-static int isolated_setup(void)
-{
-    char dir[4096], path[4200], text[4400];
-    FacetResult (*load)(const char *path);
-    Dl_info info;
-    void *libfacet;
-    snprintf(dir, sizeof(dir), "%s/oop-plugins", bench_options.tmpdir);
-    snprintf(path, sizeof(path), "%s/bench_mod_one.so", dir);
-    if (mkdir(dir, 0755) != 0 || bench_copy_file(bench_module_path("bench_mod_one.so"), path) != 0)
-        return bench_fail(dir);
-    snprintf(path, sizeof(path), "%s/bench.facet.json", dir);
-    if (write_text(path, manifest) != 0)
-        return bench_fail(path);
-    snprintf(oop_conf, sizeof(oop_conf), "%s/oop.conf.json", bench_options.tmpdir);
-    snprintf(text, sizeof(text),
-             "{\"plugin_folders\": [\"%s\"],\n"
-             " \"modules\": {\"bench\": {\"restart\": \"on-create\"}}}\n",
-             dir);
-    if (write_text(oop_conf, text) != 0)
-        return bench_fail(oop_conf);
-    /* libfacet's facet_proxy_stubs_load, which the process hosts it starts
-     * hear of: this program's own, from the engine's static copy of
-     * core/remote (above), would keep the library to itself. */
-    if (dladdr((void *)facet_runtime_new, &info) == 0 ||
-        (libfacet = dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD)) == NULL ||
-        (*(void **)&load = dlsym(libfacet, "facet_proxy_stubs_load")) == NULL) {
-        fprintf(stderr, "bench_oop: libfacet's facet_proxy_stubs_load: %s\n", dlerror());
-        return 1;
-    }
-    dlclose(libfacet);
-    if (FACET_FAILED(load(bench_module_path("bench_ps.so"))))
-        return bench_fail("bench_ps.so");
-    return 0;
-}
-
-/* The runtime's log: each death of oop.disconnect would be an error line. */
-static void quiet(uint32_t level, const char *module, const char *message, void *payload)
-{
-    (void)level;
-    (void)module;
-    (void)message;
-    (void)payload;
-}
-
-static FacetRuntime *isolated_runtime(void)
-{
-    FacetRuntime *rt = NULL;
-    FacetRuntimeOptions opts = FACET_RUNTIME_OPTIONS_INIT;
-    opts.scan_index = "";
-    opts.log = quiet;
-    if (FACET_FAILED(facet_runtime_new(&rt, &opts)))
-        return bench_fail("facet_runtime_new"), NULL;
-    if (FACET_FAILED(facet_runtime_load_config(NULL, rt, oop_conf))) {
-        bench_fail(oop_conf);
-        facet_runtime_free(rt);
-        return NULL;
-    }
-    return rt;
-}
-
-static IBenchAdder *isolated_adder(FacetRuntime *rt)
-{
-    IBenchAdder *a = NULL;
-    if (FACET_FAILED(facet_create_instance_by_name((void **)&a, rt, BENCH_ADDER_CONTRACT, NULL,
-                                                   &IID_IBenchAdder)))
-        return bench_fail("facet_create_instance_by_name (process isolation)"), NULL;
-    return a;
-}
+/* oop.spawn and oop.disconnect: the adder of bench_mod_one.so created
+ * through a runtime of bench_isolated_runtime (ops.c): facet-host started,
+ * the module loaded in it, the proxy back. */
 
 /* oop.spawn: a new runtime (its scan not timed), then the first create of
  * the process-isolated class, through its first call's result; the
  * runtime's end not timed. */
 static double spawn_runtime(uint64_t iters)
 {
-    FacetRuntime *rt = isolated_runtime();
+    FacetRuntime *rt = bench_isolated_runtime();
     IBenchAdder *a;
     int64_t total = 0;
     uint64_t t0, t;
@@ -949,7 +861,7 @@ static double spawn_runtime(uint64_t iters)
     if (rt == NULL)
         return -1;
     t0 = bench_now();
-    a = isolated_adder(rt);
+    a = bench_isolated_adder(rt);
     if (a != NULL && IBenchAdder_Add(a, 1, &total) != FACET_OK)
         total = -1;
     t = bench_now() - t0;
@@ -1089,7 +1001,7 @@ static FacetRuntime *disconnect_rt;
  * FACET_E_DISCONNECTED. */
 static double disconnect(uint64_t iters)
 {
-    IBenchAdder *a = isolated_adder(disconnect_rt);
+    IBenchAdder *a = bench_isolated_adder(disconnect_rt);
     int64_t total;
     FacetResult r;
     uint64_t t0, t;
@@ -1156,7 +1068,7 @@ static int setup(void)
         return 1;
     }
     /* (after the forks: the runtime has threads of its own) */
-    if (isolated_setup() != 0 || (disconnect_rt = isolated_runtime()) == NULL) {
+    if ((disconnect_rt = bench_isolated_runtime()) == NULL) {
         teardown();
         return 1;
     }
