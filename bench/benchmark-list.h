@@ -139,6 +139,25 @@
       "IBenchAdder::Add through generated proxy and stub to a child (forked), one CPU")         \
     X(oop, "oop.roundtrip.2core", "us", "oop.floor.2core", 0,                                      \
       "the same, each process on a CPU of its own")                                                \
+    X(oop, "oop.roundtrip.64b", "us", "oop.floor.2core", 0,                                        \
+      "IBenchBuffers::Echo, a 64-byte [in] array there and [out] array back, two CPUs")           \
+    X(oop, "oop.memcpy.1mib", "us", NULL, 0,                                                       \
+      "memcpy of 1 MiB in this process: the least a hand-over of it costs")                       \
+    X(oop, "oop.buffer.1mib", "us", "oop.memcpy.1mib", 0,                                          \
+      "IBenchBuffers::Take of a 1 MiB [in] array through proxy and stub, two CPUs")               \
+    X(oop, "oop.threads.2", "us", "oop.roundtrip.2core", 0,                                        \
+      "2 host threads calling IBenchAdder::Add at once through one proxy; per call of all")       \
+    X(oop, "oop.spawn.bare", "us", NULL, BENCH_FIXED,                                              \
+      "posix_spawn of a trivial program + one 64-byte round trip over pipes")                      \
+    X(oop, "oop.spawn", "us", "oop.spawn.bare", BENCH_FIXED,                                       \
+      "first facet_create_instance_by_name of a process-isolated class + its first call")         \
+    X(oop, "oop.death.bare", "us", NULL, BENCH_FIXED,                                              \
+      "kill -9 of a forked child in pause() to its pidfd's POLLIN: the kernel's part, no Facet")  \
+    /* oop.disconnect against oop.death.bare: most of it is the kernel     \
+     * tearing the process down and saying so, the part no design can     \
+     * skip; the floor's round trip would compare with a live peer's. */   \
+    X(oop, "oop.disconnect", "us", "oop.death.bare", BENCH_FIXED,                                  \
+      "kill -9 of a process-isolated module's process to the next call's CRASHED/DISCONNECTED")   \
     X(peer_gobject, "gobject.call", "ns", NULL, BENCH_INSTR,                                       \
       "GObject interface method through G_TYPE_INSTANCE_GET_INTERFACE")                            \
     X(peer_gobject, "peer.gobject.call", "ns", "gobject.call", BENCH_INSTR,                        \
@@ -163,6 +182,8 @@
       "unary gRPC call (C++, synchronous) to a server process on 127.0.0.1, empty messages")       \
     X(peer_grpc, "grpc.unary.64b", "us", NULL, 0,                                                  \
       "the same call with 64 bytes each way")                                                      \
+    X(peer_grpc, "peer.grpc.roundtrip", "us", "grpc.unary", 0,                                    \
+      "IBenchAdder::Add on a process-isolated adder in facet-host, through the runtime")          \
     X(go, "go.cgo_call", "ns", NULL, 0,                                                            \
       "a Go host's plain cgo call of a C function doing IBenchAdder_Add's work")                   \
     X(go, "go.call", "ns", "go.cgo_call", 0,                                                       \
@@ -170,4 +191,6 @@
     X(peer_goplugin, "goplugin.netrpc", "us", NULL, 0,                                             \
       "go-plugin call into a plugin process over net/rpc (its default), 64 bytes each way")        \
     X(peer_goplugin, "goplugin.grpc", "us", NULL, 0,                                               \
-      "the same call over go-plugin's gRPC protocol")
+      "the same call over go-plugin's gRPC protocol")                                              \
+    X(peer_goplugin, "peer.goplugin.roundtrip", "us", "goplugin.netrpc", 0,                        \
+      "IBenchAdder::Add on a process-isolated adder in facet-host, through the runtime")

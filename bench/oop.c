@@ -25,6 +25,15 @@
  * spends on each request before it answers; FACET_BENCH_OOP_GAP_NS, time
  * the caller spends between calls. The last two are busy time (included
  * in the figures), so that a spin that outlasts them shows.
+ *
+ * Then Facet's own path: the roundtrip rows (an empty method, a 64-byte
+ * array each way, a 1 MiB array, two calling threads) through the
+ * proxies and stubs facet-idl generates for bench.idl, to a forked child
+ * serving them over the same engine and transport as facet-host; and,
+ * through the runtime and facet-host itself, oop.spawn (the first create
+ * of a process-isolated class, against a bare posix_spawn and round trip)
+ * and oop.disconnect (kill -9 of the module's process to the next call's
+ * error, against the kernel's own report of a death to a parent).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,13 +48,20 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <dirent.h>
+#include <spawn.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
+#include "ops.h"
 #include "bench.h"
+#include "benchmod.h"
 #include "remote/remote.h"
+
+extern char **environ;
 
 #define MSG 64 /* bytes of a request and of a reply */
 #define LANES 2 /* lanes of a transport: one per calling thread */
@@ -431,27 +447,21 @@ static void *call_many(void *arg)
     return NULL;
 }
 
-/* Two threads of this process call at once, each on a lane of its own,
- * answered by two threads of the child; both processes may run on both
- * CPUs. The time per call of all the calls together. */
-static double two_callers(Kind k, uint64_t iters)
+/* Runs body on LANES threads, lane i on c[i] (p set by the caller), each
+ * making calls calls, all started at once: the time they took, and in *r
+ * the first failure. */
+static uint64_t run_callers(Caller *c, void *(*body)(void *), uint64_t calls, int *r)
 {
-    Peer *p = &peers[k];
-    Caller c[LANES];
     pthread_barrier_t start;
     uint64_t t0, t;
     unsigned i;
-    int r = 0;
-    if (sched_setaffinity(p->pid, sizeof(saved_cpus), &saved_cpus) != 0)
-        return -1;
     pthread_barrier_init(&start, NULL, LANES + 1);
     for (i = 0; i < LANES; i++) {
-        c[i].p = p;
         c[i].lane = i;
-        c[i].calls = (iters + LANES - 1) / LANES;
+        c[i].calls = calls;
         c[i].start = &start;
         c[i].r = 0;
-        if (pthread_create(&c[i].thread, NULL, call_many, &c[i]) != 0) {
+        if (pthread_create(&c[i].thread, NULL, body, &c[i]) != 0) {
             /* The threads made wait at the barrier for good. */
             fprintf(stderr, "bench_oop: cannot start a calling thread\n");
             exit(1);
@@ -459,14 +469,33 @@ static double two_callers(Kind k, uint64_t iters)
     }
     pthread_barrier_wait(&start);
     t0 = bench_now();
+    *r = 0;
     for (i = 0; i < LANES; i++) {
         pthread_join(c[i].thread, NULL);
         if (c[i].r != 0)
-            r = c[i].r;
+            *r = c[i].r;
     }
     t = bench_now() - t0;
     pthread_barrier_destroy(&start);
-    return finish(k, r, t, c[0].calls * LANES);
+    return t;
+}
+
+/* Two threads of this process call at once, each on a lane of its own,
+ * answered by two threads of the child; both processes may run on both
+ * CPUs. The time per call of all the calls together. */
+static double two_callers(Kind k, uint64_t iters)
+{
+    Peer *p = &peers[k];
+    Caller c[LANES];
+    uint64_t t, calls = (iters + LANES - 1) / LANES;
+    unsigned i;
+    int r;
+    if (sched_setaffinity(p->pid, sizeof(saved_cpus), &saved_cpus) != 0)
+        return -1;
+    for (i = 0; i < LANES; i++)
+        c[i].p = p;
+    t = run_callers(c, call_many, calls, &r);
+    return finish(k, r, t, calls * LANES);
 }
 
 #define ROW(fn, kind, two)                                                                         \
@@ -503,18 +532,27 @@ THREADS_ROW(spin_threads, KIND_SPIN)
 
 extern const FacetPsLibrary facet_ps_bench;
 
+/* The child's object: an adder (two threads may call it at once) with
+ * the buffer methods of the 64b and 1mib rows. */
 typedef struct EngineAdder {
     IBenchAdder itf;
+    IBenchBuffers buffers;
     int64_t total;
 } EngineAdder;
 
+static EngineAdder engine_adder;
+
 static FacetResult FACET_CALL adder_query(IBenchAdder *self, const FacetGuid *iid, void **out)
 {
-    if (!FacetGuidEqual(iid, &IID_IBenchAdder) && !FacetGuidEqual(iid, &IID_IFacetUnknown)) {
+    (void)self;
+    if (FacetGuidEqual(iid, &IID_IBenchAdder) || FacetGuidEqual(iid, &IID_IFacetUnknown))
+        *out = &engine_adder.itf;
+    else if (FacetGuidEqual(iid, &IID_IBenchBuffers))
+        *out = &engine_adder.buffers;
+    else {
         *out = NULL;
         return FACET_E_NOINTERFACE;
     }
-    *out = self;
     return FACET_OK;
 }
 static uint32_t FACET_CALL adder_count(IBenchAdder *self)
@@ -525,11 +563,43 @@ static uint32_t FACET_CALL adder_count(IBenchAdder *self)
 static FacetResult FACET_CALL adder_add(IBenchAdder *self, int32_t delta, int64_t *total)
 {
     EngineAdder *a = (EngineAdder *)self;
-    a->total += delta;
-    *total = a->total;
+    *total = __atomic_add_fetch(&a->total, delta, __ATOMIC_RELAXED);
     return FACET_OK;
 }
 static const IBenchAdderVtbl adder_vtbl = {adder_query, adder_count, adder_count, adder_add};
+
+static FacetResult FACET_CALL buffers_query(IBenchBuffers *self, const FacetGuid *iid, void **out)
+{
+    (void)self;
+    return adder_query(&engine_adder.itf, iid, out);
+}
+static uint32_t FACET_CALL buffers_count(IBenchBuffers *self)
+{
+    (void)self;
+    return 1;
+}
+static FacetResult FACET_CALL buffers_echo(IBenchBuffers *self, uint32_t count, const uint8_t *in,
+                                           uint8_t *out)
+{
+    uint32_t i;
+    (void)self;
+    for (i = 0; i < count; i++)
+        out[i] = (uint8_t)(in[i] + 1);
+    return FACET_OK;
+}
+/* Reads every byte, as a callee that uses its argument would. */
+static FacetResult FACET_CALL buffers_take(IBenchBuffers *self, uint32_t count, const uint8_t *data,
+                                           uint32_t *sum)
+{
+    uint32_t i, s = 0;
+    (void)self;
+    for (i = 0; i < count; i++)
+        s += data[i];
+    *sum = s;
+    return FACET_OK;
+}
+static const IBenchBuffersVtbl buffers_vtbl = {buffers_query, buffers_count, buffers_count,
+                                               buffers_echo, buffers_take};
 
 static const FacetPsInterface *engine_find_ps(void *payload, const FacetGuid *iid)
 {
@@ -549,7 +619,7 @@ static void engine_dead(void *payload, FacetResult why, const char *text)
 }
 
 static const FacetConnHooks engine_hooks = {engine_dead, engine_find_ps};
-static EngineAdder engine_adder = {{&adder_vtbl}, 0};
+static EngineAdder engine_adder = {{&adder_vtbl}, {&buffers_vtbl}, 0};
 
 static FacetResult engine_boot(FacetConn *c, FacetMarshal *request, FacetMarshal *reply,
                                void *payload)
@@ -570,12 +640,15 @@ static FacetResult engine_booted(FacetMarshal *m, void *ctx)
 static Peer engine;
 static FacetConn *engine_conn;
 static IBenchAdder *engine_proxy;
+static IBenchBuffers *engine_buffers;
 
 static int engine_start(void)
 {
     FacetTransport *tr;
     pid_t parent = getpid();
-    if (facet__shm_create(&tr, LANES, 1, 64 * 1024) != FACET_TR_OK)
+    /* lanes as large as the process host's (core/remote/module.c), for
+     * oop.buffer.1mib */
+    if (facet__shm_create(&tr, LANES, 1, 4u << 20) != FACET_TR_OK)
         return -1;
     fflush(NULL);
     engine.pid = fork();
@@ -610,6 +683,8 @@ static int engine_start(void)
     if (facet__conn_new(&engine_conn, tr, 0, &engine_hooks, NULL) != FACET_OK ||
         facet__conn_serve(engine_conn) != FACET_OK ||
         facet__conn_control(engine_conn, FACET_CTL_BOOT, NULL, engine_booted, &engine_proxy) !=
+            FACET_OK ||
+        IBenchAdder_QueryInterface(engine_proxy, &IID_IBenchBuffers, (void **)&engine_buffers) !=
             FACET_OK)
         return -1;
     return 0;
@@ -619,6 +694,9 @@ static void engine_stop(void)
 {
     if (engine.pid <= 0)
         return;
+    if (engine_buffers != NULL)
+        IBenchBuffers_Release(engine_buffers);
+    engine_buffers = NULL;
     if (engine_proxy != NULL)
         IBenchAdder_Release(engine_proxy);
     engine_proxy = NULL;
@@ -663,12 +741,302 @@ static double roundtrip_2core(uint64_t iters)
     return engine_round_trips(1, iters);
 }
 
+/* oop.roundtrip.64b: IBenchBuffers::Echo of 64 bytes, an [in] array
+ * there and an [out] array back, each reply checked; two CPUs. */
+static double roundtrip_64b(uint64_t iters)
+{
+    uint8_t in[MSG], out[MSG];
+    uint64_t i, t0, t;
+    int r = 0;
+    memset(in, 0x5a, sizeof(in));
+    if (place(&engine, 1) != 0)
+        return -1;
+    for (i = 0; i < 8 && r == 0; i++)
+        r = IBenchBuffers_Echo(engine_buffers, MSG, in, out) != FACET_OK;
+    t0 = bench_now();
+    for (i = 0; i < iters && r == 0; i++) {
+        in[0] = (uint8_t)i;
+        r = IBenchBuffers_Echo(engine_buffers, MSG, in, out) != FACET_OK;
+        if (r == 0 && out[0] != (uint8_t)(i + 1))
+            r = -2;
+        busy(gap_ns);
+    }
+    t = bench_now() - t0;
+    unplace();
+    return finish(KIND_FLOOR, r, t, iters);
+}
+
+#define MIB (1u << 20)
+static uint8_t *mib_from, *mib_to;
+
+/* oop.memcpy.1mib: the copy a caller makes to hand 1 MiB to another
+ * part of itself, the least that crossing to a process can cost. */
+static double memcpy_1mib(uint64_t iters)
+{
+    uint64_t i, t0 = bench_now();
+    for (i = 0; i < iters; i++) {
+        mib_from[i % MIB] = (uint8_t)i;
+        memcpy(mib_to, mib_from, MIB);
+        bench_use(mib_to[i % MIB]);
+    }
+    return (double)(bench_now() - t0) / (double)iters;
+}
+
+/* oop.buffer.1mib: IBenchBuffers::Take of 1 MiB, an [in] array the child
+ * reads through; its sum checked. Two CPUs. */
+static double buffer_1mib(uint64_t iters)
+{
+    uint64_t i, t0, t;
+    uint32_t sum = 0, want = 0, k;
+    int r = 0;
+    if (place(&engine, 1) != 0)
+        return -1;
+    for (k = 0; k < MIB; k++)
+        want += mib_from[k];
+    r = IBenchBuffers_Take(engine_buffers, MIB, mib_from, &sum) != FACET_OK;
+    if (r == 0 && sum != want)
+        r = -2;
+    t0 = bench_now();
+    for (i = 0; i < iters && r == 0; i++) {
+        r = IBenchBuffers_Take(engine_buffers, MIB, mib_from, &sum) != FACET_OK;
+        if (r == 0 && sum != want)
+            r = -2;
+    }
+    t = bench_now() - t0;
+    unplace();
+    return finish(KIND_FLOOR, r, t, iters);
+}
+
+/* oop.threads.2: two threads of this process call IBenchAdder::Add through
+ * the same proxy at once, both processes free on both CPUs; the time per
+ * call of all the calls together (its inverse: the calls per second). */
+static void *add_many(void *arg)
+{
+    Caller *c = arg;
+    uint64_t i;
+    int64_t total;
+    pthread_barrier_wait(c->start);
+    for (i = 0; i < c->calls && c->r == 0; i++) {
+        c->r = IBenchAdder_Add(engine_proxy, 1, &total) != FACET_OK;
+        busy(gap_ns);
+    }
+    return NULL;
+}
+
+static double threads_2(uint64_t iters)
+{
+    Caller c[LANES];
+    uint64_t t, calls = (iters + LANES - 1) / LANES;
+    int64_t before = 0, after = 0;
+    unsigned i;
+    int r;
+    if (sched_setaffinity(engine.pid, sizeof(saved_cpus), &saved_cpus) != 0 ||
+        IBenchAdder_Add(engine_proxy, 0, &before) != FACET_OK)
+        return -1;
+    for (i = 0; i < LANES; i++)
+        c[i].p = &engine;
+    t = run_callers(c, add_many, calls, &r);
+    if (r == 0 && (IBenchAdder_Add(engine_proxy, 0, &after) != FACET_OK ||
+                   after != before + (int64_t)(calls * LANES)))
+        r = -2;
+    return finish(KIND_FLOOR, r, t, calls * LANES);
+}
+
+/* ---- Through the runtime ---------------------------------------------------- */
+
+/* oop.spawn and oop.disconnect: the adder of bench_mod_one.so created
+ * through a runtime of bench_isolated_runtime (ops.c): facet-host started,
+ * the module loaded in it, the proxy back. */
+
+/* oop.spawn: a new runtime (its scan not timed), then the first create of
+ * the process-isolated class, through its first call's result; the
+ * runtime's end not timed. */
+static double spawn_runtime(uint64_t iters)
+{
+    FacetRuntime *rt = bench_isolated_runtime();
+    IBenchAdder *a;
+    int64_t total = 0;
+    uint64_t t0, t;
+    (void)iters;
+    if (rt == NULL)
+        return -1;
+    t0 = bench_now();
+    a = bench_isolated_adder(rt);
+    if (a != NULL && IBenchAdder_Add(a, 1, &total) != FACET_OK)
+        total = -1;
+    t = bench_now() - t0;
+    if (a != NULL)
+        IBenchAdder_Release(a);
+    facet_runtime_free(rt);
+    if (a == NULL || total != 1)
+        return bench_error("the first call of a process-isolated adder");
+    return (double)t;
+}
+
+/* oop.spawn.bare: posix_spawn of bench_oop_echo with a pipe each way, one
+ * 64-byte round trip checked; its exit and reaping not timed. */
+static double spawn_bare(uint64_t iters)
+{
+    static const char *const argv[] = {"bench_oop_echo", NULL};
+    posix_spawn_file_actions_t fa;
+    int down[2], up[2], r = -1;
+    unsigned char msg[MSG];
+    uint64_t counter = 41, back = 0, t0, t;
+    pid_t pid;
+    (void)iters;
+    if (pipe2(down, O_CLOEXEC) != 0 || pipe2(up, O_CLOEXEC) != 0)
+        return bench_error("pipe2");
+    memset(msg, 0, sizeof(msg));
+    memcpy(msg, &counter, sizeof(counter));
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, down[0], 0);
+    posix_spawn_file_actions_adddup2(&fa, up[1], 1);
+    t0 = bench_now();
+    if (posix_spawn(&pid, bench_module_path("bench_oop_echo"), &fa, NULL, (char *const *)argv,
+                    environ) == 0) {
+        r = write_full(down[1], msg, MSG) != 0 || read_full(up[0], msg, MSG) != 0;
+        t = bench_now() - t0;
+        waitpid(pid, NULL, 0);
+    }
+    posix_spawn_file_actions_destroy(&fa);
+    close(down[0]);
+    close(down[1]);
+    close(up[0]);
+    close(up[1]);
+    memcpy(&back, msg, sizeof(back));
+    if (r != 0 || back != counter + 1)
+        return bench_error("bench_oop_echo's round trip");
+    return (double)t;
+}
+
+/* The process of the module's code: the process host's worker, which the
+ * host (our child) forks where it splits, or the host itself. */
+static pid_t module_process(void)
+{
+    char path[320], comm[64];
+    DIR *tasks = opendir("/proc/self/task");
+    struct dirent *e;
+    pid_t found = 0;
+    while (tasks != NULL && found == 0 && (e = readdir(tasks)) != NULL) {
+        FILE *f;
+        long pid;
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "/proc/self/task/%s/children", e->d_name);
+        f = fopen(path, "r");
+        while (f != NULL && found == 0 && fscanf(f, "%ld", &pid) == 1) {
+            FILE *c;
+            long worker;
+            snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+            c = fopen(path, "r");
+            if (c == NULL)
+                continue;
+            if (fgets(comm, sizeof(comm), c) != NULL && strncmp(comm, "facet-host", 10) == 0) {
+                found = (pid_t)pid;
+                fclose(c);
+                snprintf(path, sizeof(path), "/proc/%ld/task/%ld/children", pid, pid);
+                c = fopen(path, "r");
+                if (c != NULL && fscanf(c, "%ld", &worker) == 1)
+                    found = (pid_t)worker;
+            }
+            if (c != NULL)
+                fclose(c);
+        }
+        if (f != NULL)
+            fclose(f);
+    }
+    if (tasks != NULL)
+        closedir(tasks);
+    return found;
+}
+
+/* oop.death.bare: kill -9 of a forked child that waits in pause() to its
+ * pidfd saying it ended: what the kernel takes to tear a process down and
+ * tell its parent, without Facet. */
+static double death_bare(uint64_t iters)
+{
+    struct pollfd p = {-1, POLLIN, 0};
+    uint64_t t0, t;
+    int ready = 0;
+    pid_t pid;
+    (void)iters;
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0)
+        return bench_error("fork");
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        for (;;)
+            pause();
+    }
+    p.fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    /* (alive, and in pause(), before the clock starts) */
+    while (ready == 0) {
+        char path[64], state = 0;
+        FILE *f;
+        snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+        f = fopen(path, "r");
+        if (f != NULL && fscanf(f, "%*d %*s %c", &state) == 1 && state == 'S')
+            ready = 1;
+        if (f != NULL)
+            fclose(f);
+    }
+    t0 = bench_now();
+    kill(pid, SIGKILL);
+    while (p.fd >= 0 && poll(&p, 1, -1) < 0 && errno == EINTR)
+        ;
+    t = bench_now() - t0;
+    waitpid(pid, NULL, 0);
+    if (p.fd < 0)
+        return bench_error("pidfd_open");
+    close(p.fd);
+    return (double)t;
+}
+
+static FacetRuntime *disconnect_rt;
+
+/* oop.disconnect: a live process-isolated adder (created, one call made;
+ * not timed), then from kill -9 of the process of its module to the
+ * result of the next call, which must be FACET_E_CRASHED or
+ * FACET_E_DISCONNECTED. */
+static double disconnect(uint64_t iters)
+{
+    IBenchAdder *a = bench_isolated_adder(disconnect_rt);
+    int64_t total;
+    FacetResult r;
+    uint64_t t0, t;
+    pid_t pid;
+    (void)iters;
+    if (a == NULL)
+        return -1;
+    if (IBenchAdder_Add(a, 1, &total) != FACET_OK || (pid = module_process()) <= 0) {
+        IBenchAdder_Release(a);
+        return bench_error("a live process-isolated adder");
+    }
+    t0 = bench_now();
+    kill(pid, SIGKILL);
+    r = IBenchAdder_Add(a, 1, &total);
+    t = bench_now() - t0;
+    IBenchAdder_Release(a);
+    if (r != FACET_E_CRASHED && r != FACET_E_DISCONNECTED) {
+        fprintf(stderr, "bench_oop: the call after kill -9 returned %s\n", facet_result_name(r));
+        return -1;
+    }
+    return (double)t;
+}
+
 static void teardown(void)
 {
     unsigned k;
     for (k = 0; k < KIND_COUNT; k++)
         stop((Kind)k);
     engine_stop();
+    if (disconnect_rt != NULL)
+        facet_runtime_free(disconnect_rt);
+    disconnect_rt = NULL;
+    free(mib_from);
+    free(mib_to);
+    mib_from = mib_to = NULL;
 }
 
 static int setup(void)
@@ -688,8 +1056,19 @@ static int setup(void)
             teardown();
             return 1;
         }
+    mib_from = malloc(MIB);
+    mib_to = malloc(MIB);
+    if (mib_from == NULL || mib_to == NULL)
+        return 1;
+    for (k = 0; k < MIB; k++)
+        mib_from[k] = (uint8_t)(k * 7);
     if (engine_start() != 0) {
         fprintf(stderr, "bench_oop: cannot start the engine's child: %s\n", facet_last_error());
+        teardown();
+        return 1;
+    }
+    /* (after the forks: the runtime has threads of its own) */
+    if ((disconnect_rt = bench_isolated_runtime()) == NULL) {
         teardown();
         return 1;
     }
@@ -712,6 +1091,14 @@ static const BenchImpl impls[] = {
     {"oop.spin.threads2", spin_threads},
     {"oop.roundtrip.1core", roundtrip_1core},
     {"oop.roundtrip.2core", roundtrip_2core},
+    {"oop.roundtrip.64b", roundtrip_64b},
+    {"oop.memcpy.1mib", memcpy_1mib},
+    {"oop.buffer.1mib", buffer_1mib},
+    {"oop.threads.2", threads_2},
+    {"oop.spawn.bare", spawn_bare},
+    {"oop.spawn", spawn_runtime},
+    {"oop.death.bare", death_bare},
+    {"oop.disconnect", disconnect},
 };
 
 static const BenchArea area = {"oop", setup, teardown, impls, sizeof(impls) / sizeof(impls[0])};

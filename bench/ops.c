@@ -1,10 +1,11 @@
 /*
  * bench/ops.c - the Facet operations that rows of several areas time.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* dladdr */
 #include "ops.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -222,4 +223,118 @@ double bench_self_time(const char *const *args)
     if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
         return -1;
     return (double)(bench_now() - t0);
+}
+
+/* ---- A process-isolated adder ------------------------------------------- */
+
+/* bench_mod_one.so in a folder of its own with a manifest that says
+ * "isolation": "process", a configuration over it ("restart":
+ * "on-create"), and bench_ps.so's proxies and stubs loaded: written and
+ * loaded once, by the first bench_isolated_runtime. */
+static char isolated_conf[4200]; /* written once */
+
+static int write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return -1;
+    fputs(text, f);
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+static const char isolated_manifest[] =
+    "{\"name\": \"bench\", \"version\": \"1.0.0\", \"api_level\": 1,\n"
+    " \"library\": \"bench_mod_one.so\", \"isolation\": \"process\",\n"
+    " \"classes\": [{\"clsid\": \"{B3C4E0A1-6F2D-4E57-9A10-5C3B2D1E0F10}\",\n"
+    "   \"contract\": \"" BENCH_ADDER_CONTRACT "\", \"version\": \"1.0.0\",\n"
+    "   \"threading\": \"any\",\n"
+    "   \"interfaces\": [\"{B3C4E0A1-6F2D-4E57-9A10-5C3B2D1E0F01}\"]}]}\n";
+
+static int isolated_setup(void)
+{
+    char dir[4096], path[4200], text[4400], conf[4200];
+    FacetResult (*load)(const char *path);
+    Dl_info info;
+    void *libfacet;
+    snprintf(dir, sizeof(dir), "%s/oop-plugins", bench_options.tmpdir);
+    snprintf(path, sizeof(path), "%s/bench_mod_one.so", dir);
+    if (mkdir(dir, 0755) != 0 || bench_copy_file(bench_module_path("bench_mod_one.so"), path) != 0)
+        return bench_fail(dir);
+    snprintf(path, sizeof(path), "%s/bench.facet.json", dir);
+    if (write_text(path, isolated_manifest) != 0)
+        return bench_fail(path);
+    snprintf(conf, sizeof(conf), "%s/oop.conf.json", bench_options.tmpdir);
+    snprintf(text, sizeof(text),
+             "{\"plugin_folders\": [\"%s\"],\n"
+             " \"modules\": {\"bench\": {\"restart\": \"on-create\"}}}\n",
+             dir);
+    if (write_text(conf, text) != 0)
+        return bench_fail(conf);
+    /* libfacet's facet_proxy_stubs_load, which the process hosts it starts
+     * hear of: bench_oop has one of its own, from its static copy of
+     * core/remote, that would keep the library to itself. */
+    if (dladdr((void *)facet_runtime_new, &info) == 0 ||
+        (libfacet = dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD)) == NULL ||
+        (*(void **)&load = dlsym(libfacet, "facet_proxy_stubs_load")) == NULL) {
+        fprintf(stderr, "bench: libfacet's facet_proxy_stubs_load: %s\n", dlerror());
+        return 1;
+    }
+    dlclose(libfacet);
+    if (FACET_FAILED(load(bench_module_path("bench_ps.so"))))
+        return bench_fail("bench_ps.so");
+    memcpy(isolated_conf, conf, sizeof(conf));
+    return 0;
+}
+
+/* The runtime's log: each death of oop.disconnect would be an error line. */
+static void isolated_log(uint32_t level, const char *module, const char *message, void *payload)
+{
+    (void)level;
+    (void)module;
+    (void)message;
+    (void)payload;
+}
+
+FacetRuntime *bench_isolated_runtime(void)
+{
+    FacetRuntime *rt = NULL;
+    FacetRuntimeOptions opts = FACET_RUNTIME_OPTIONS_INIT;
+    if (isolated_conf[0] == '\0' && isolated_setup() != 0)
+        return NULL;
+    opts.scan_index = "";
+    opts.log = isolated_log;
+    if (FACET_FAILED(facet_runtime_new(&rt, &opts)))
+        return bench_fail("facet_runtime_new"), NULL;
+    if (FACET_FAILED(facet_runtime_load_config(NULL, rt, isolated_conf))) {
+        bench_fail(isolated_conf);
+        facet_runtime_free(rt);
+        return NULL;
+    }
+    return rt;
+}
+
+IBenchAdder *bench_isolated_adder(FacetRuntime *rt)
+{
+    IBenchAdder *a = NULL;
+    if (FACET_FAILED(facet_create_instance_by_name((void **)&a, rt, BENCH_ADDER_CONTRACT, NULL,
+                                                   &IID_IBenchAdder)))
+        return bench_fail("facet_create_instance_by_name (process isolation)"), NULL;
+    return a;
+}
+
+double bench_isolated_calls(IBenchAdder *a, uint64_t iters)
+{
+    int64_t before = 0, total = 0;
+    uint64_t i, t0;
+    double t;
+    if (IBenchAdder_Add(a, 0, &before) != FACET_OK)
+        return bench_error("IBenchAdder_Add (process isolation)");
+    t0 = bench_now();
+    for (i = 0; i < iters; i++)
+        if (IBenchAdder_Add(a, 1, &total) != FACET_OK)
+            return bench_error("IBenchAdder_Add (process isolation)");
+    t = (double)(bench_now() - t0) / (double)iters;
+    if (total != before + (int64_t)iters)
+        return bench_error("IBenchAdder_Add (process isolation): a wrong total");
+    return t;
 }

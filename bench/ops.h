@@ -9,6 +9,10 @@
 
 #include "benchmod.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* A new runtime with module_file (of the module folder) loaded into it,
  * and the module in *module unless module is NULL; 0 on success, 1 with a
  * message on stderr. */
@@ -55,5 +59,23 @@ double bench_self_time(const char *const *args);
  * module with one class of its own; 0 on success. No library is loaded
  * when they are scanned. */
 int bench_write_manifests(const char *folder, unsigned count);
+
+/* A new runtime (no scan index, a silent log) whose configuration makes
+ * the adder of bench_mod_one.so, BENCH_ADDER_CONTRACT, process-isolated:
+ * its objects live in facet-host. NULL, with a message, on failure. */
+FacetRuntime *bench_isolated_runtime(void);
+
+/* facet_create_instance_by_name of that adder in rt: its first create
+ * starts facet-host. NULL, with a message, on failure. */
+IBenchAdder *bench_isolated_adder(FacetRuntime *rt);
+
+/* iters calls of IBenchAdder_Add on a (a process-isolated adder), each
+ * checked: the time per call in ns, or -1 with a message. The peer.*
+ * rows of the RPC peers. */
+double bench_isolated_calls(IBenchAdder *a, uint64_t iters);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

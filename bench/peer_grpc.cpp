@@ -7,10 +7,9 @@
  * threads of its own on both sides.
  *
  * grpc.unary is the baseline of peer.grpc.roundtrip, Facet's call into a
- * process-isolated module, which comes with the process host: a row
- * X(peer_grpc, "peer.grpc.roundtrip", "us", "grpc.unary", ...) whose
- * function is the one oop.roundtrip.2core runs (ops.c, as every peer.*
- * row runs its Facet twin's function), on an object setup creates.
+ * process-isolated module: IBenchAdder::Add on bench_mod_one.so's adder
+ * created through the runtime in facet-host (ops.c's
+ * bench_isolated_calls), neither process pinned either.
  */
 #include <cstdint>
 #include <cstdio>
@@ -22,6 +21,7 @@
 
 #include "echo.grpc.pb.h"
 #include "harness.h"
+#include "ops.h"
 #include "peer_process.h"
 
 namespace {
@@ -68,6 +68,14 @@ double grpc_unary_64b(uint64_t iters)
     return unary(iters, 64);
 }
 
+FacetRuntime *facet_rt;
+IBenchAdder *facet_adder;
+
+double peer_grpc_roundtrip(uint64_t iters)
+{
+    return bench_isolated_calls(facet_adder, iters);
+}
+
 void teardown();
 
 int setup()
@@ -89,7 +97,8 @@ int setup()
                                        grpc::InsecureChannelCredentials());
     stub = facet::bench::Echo::NewStub(channel);
     /* The first call connects. */
-    if (unary(1, 64) < 0) {
+    if (unary(1, 64) < 0 || (facet_rt = bench_isolated_runtime()) == nullptr ||
+        (facet_adder = bench_isolated_adder(facet_rt)) == nullptr) {
         teardown();
         return 1;
     }
@@ -98,6 +107,12 @@ int setup()
 
 void teardown()
 {
+    if (facet_adder != nullptr)
+        facet_adder->Release();
+    facet_adder = nullptr;
+    if (facet_rt != nullptr)
+        facet_runtime_free(facet_rt);
+    facet_rt = nullptr;
     stub.reset();
     bench_peer_stop(&server);
 }
@@ -105,6 +120,7 @@ void teardown()
 const BenchImpl impls[] = {
     {"grpc.unary", grpc_unary},
     {"grpc.unary.64b", grpc_unary_64b},
+    {"peer.grpc.roundtrip", peer_grpc_roundtrip},
 };
 
 const BenchArea area = {"peer_grpc", setup, teardown, impls, sizeof(impls) / sizeof(impls[0])};
