@@ -107,8 +107,8 @@ static void test_config_parse__bad_fields(void **state)
 static const char *const located[] = {
     "{\"modules\": {\"\\u006d\\u00e9\\ud83d\\ude00\\b\\f\\n\\r\\t\\\"q\\\\\\/\": {\"settings\":@3}}}",
     "{\"enable\": [\"a}]\", \"b\\\"]\",@\"\"]}",
-    "{\"aliases\": {\"x\": \"y\"},\n \"modules\": {\"m\": {\"settings\": {\"a\": [1, {\"b\": [2.5e3]}],\n"
-    "  \"c\": true, \"d\": null, \"\":@0}}}}",
+    ("{\"aliases\": {\"x\": \"y\"},\n \"modules\": {\"m\": {\"settings\": {\"a\": [1, {\"b\": [2.5e3]}],\n"
+     "  \"c\": true, \"d\": null, \"\":@0}}}}"),
     "{\"modules\": {\"m\":\t{},\r\n\"n\": {\"settings\": {\"list\": [[0], [1], {\"x\": [{\"\":@2}]}]}}}}",
 };
 
