@@ -1292,11 +1292,67 @@ static uint32_t isolation_of(FacetRuntime *rt, const FacetManifest *mf)
     return mc != NULL && mc->isolation != 0 ? mc->isolation - 1 : mf->isolation;
 }
 
+/* One Go runtime per process (core/runtime/loader.c): a module written in
+ * Go (its manifest says so, or its image carries Go's build information)
+ * that would be a second Go runtime here runs in a process host instead,
+ * with a line in the log that says why. A configuration that puts it
+ * in-process is refused: that cannot work; so is the module where there
+ * is no process host (outside Linux). Sets *process where it goes;
+ * leaves the last error as it was when it returns FACET_OK. */
+static FacetResult place_go(FacetRuntime *rt, FacetDeclared *d, const char *library, int *process)
+{
+    const FacetModuleConfig *mc;
+    FacetResult code = facet_last_error_code(), r;
+    char before[1024], why[2048];
+    FacetImageInfo image;
+    char *canonical = NULL;
+
+    snprintf(before, sizeof(before), "%s", facet_last_error());
+    r = FACET_E_FAIL;
+    if (d->mf->runtime == FACET_RUNTIME_GO ||
+        (FACET_SUCCEEDED(facet__loader_check(&image, library)) && image.runtime == FACET_RUNTIME_GO))
+        r = facet__os_realpath(&canonical, library);
+    if (FACET_SUCCEEDED(r)) {
+        r = facet__loader_go_check(canonical);
+        facet__free(canonical);
+        if (FACET_FAILED(r)) {
+            snprintf(why, sizeof(why), "%s", facet_last_error());
+            mc = rt->config ? facet__config_module(rt->config, d->mf->name) : NULL;
+            if (mc != NULL && mc->isolation == FACET_ISOLATION_IN_PROCESS + 1)
+                return facet__error(FACET_E_CONFLICT,
+                                    "the configuration runs module '%s' in this process "
+                                    "(modules.%s.isolation is \"in-process\"), which cannot work: "
+                                    "%s. Remove that setting, or set it to \"process\"",
+                                    d->mf->name, d->mf->name, why);
+#if defined(__linux__)
+            facet__runtime_log(rt, FACET_LOG_INFO, d->mf->name,
+                               "runs in a process host (facet-host), not in this process: %s",
+                               why);
+            *process = 1;
+#else
+            /* No process host in this build (docs/isolation.md). */
+            return facet__error(FACET_E_CONFLICT,
+                                "%s; process isolation is not available on this system in "
+                                "this build of libfacet, so it cannot be loaded here",
+                                why);
+#endif
+        }
+    }
+    /* What the loading itself finds wrong (a file that is not a library)
+     * it says then. */
+    if (code == FACET_OK)
+        facet_error_clear();
+    else
+        facet__error(code, "%s", before);
+    return FACET_OK;
+}
+
 static FacetResult load_locked(FacetRuntime *rt, FacetDeclared *d)
 {
     FacetModule *m;
     char *library;
     FacetResult r;
+    int process;
 
     if (d->module != NULL)
         return FACET_OK;
@@ -1307,10 +1363,18 @@ static FacetResult load_locked(FacetRuntime *rt, FacetDeclared *d)
     r = facet__manifest_library_path(&library, d->mf);
     if (FACET_FAILED(r))
         return r;
-    if (isolation_of(rt, d->mf) == FACET_ISOLATION_PROCESS)
-        r = facet__remote_module_open(&m, rt, d->mf, library);
-    else
+    process = isolation_of(rt, d->mf) == FACET_ISOLATION_PROCESS;
+    r = process ? FACET_OK : place_go(rt, d, library, &process);
+    if (FACET_SUCCEEDED(r) && !process) {
         r = facet__module_open(&m, rt, library, NULL, d->mf->runtime);
+        /* Another runtime of the process mapped Go meanwhile: look again. */
+        if (r == FACET_E_CONFLICT) {
+            FacetResult again = place_go(rt, d, library, &process);
+            r = FACET_FAILED(again) ? again : process ? FACET_OK : r;
+        }
+    }
+    if (FACET_SUCCEEDED(r) && process)
+        r = facet__remote_module_open(&m, rt, d->mf, library);
     facet__free(library);
     if (FACET_FAILED(r))
         return facet__error_prefix("%s", d->mf->path);

@@ -316,28 +316,30 @@ static int program_is_go(void)
     return go_program;
 }
 
-/* May the Go module at path be mapped in this process? The caller holds
- * mapped_lock. A process host runs such a module in a process of its
- * own; until there is one, this says why it cannot load here. */
+/* May the Go module at path (canonical) be mapped in this process? The
+ * caller holds mapped_lock. Where it may not, discovery runs the module in
+ * a process host instead (core/discovery/scan.c), and this says why. */
 static FacetResult go_may_map(const char *path)
 {
     if (program_is_go())
         return facet__error(FACET_E_CONFLICT,
                             "%s: a module written in Go, and this program is written in Go "
                             "too: a process has one Go runtime, and a second one in it crashes "
-                            "(Go does not support it). A Go module needs a process of its own "
-                            "(process isolation) in a Go host; in this one, load modules "
-                            "written in C, C++ or Rust",
+                            "(Go does not support it). A Go module runs in a process of its "
+                            "own in a Go host (process isolation, which discovery chooses for "
+                            "it)",
                             path);
     if (go_module[0] != '\0' && strcmp(go_module, path) != 0)
         return facet__error(FACET_E_CONFLICT,
                             "%s: a module written in Go, but this process runs Go already, the "
                             "Go runtime of %s: a process has one Go runtime, and a second one "
-                            "in it crashes (Go does not support it). A second Go module needs "
-                            "a process of its own (process isolation)",
+                            "in it crashes (Go does not support it). A second Go module runs "
+                            "in a process of its own (process isolation, which discovery "
+                            "chooses for it)",
                             path, go_module);
     return FACET_OK;
 }
+
 
 /* Maps m's file itself if no other module of the process maps it (*mine
  * is then 1); the caller holds mapped_lock. */
@@ -414,6 +416,19 @@ static FacetResult refuse_copy(const char *path)
                             "one runtime only",
                             path);
     return FACET_OK;
+}
+
+FacetResult facet__loader_go_check(const char *path)
+{
+    MappedFile *f;
+    FacetResult r;
+    facet__os_rwlock_wrlock(&mapped_lock);
+    r = go_may_map(path);
+    HASH_FIND_STR(mapped, path, f);
+    facet__os_rwlock_wrunlock(&mapped_lock);
+    if (FACET_SUCCEEDED(r) && f != NULL)
+        r = refuse_copy(path); /* another runtime's module maps it: a copy would be Go again */
+    return r;
 }
 
 static void remove_copy_folder(void)

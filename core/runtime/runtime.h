@@ -222,6 +222,11 @@ FacetResult facet__module_open(FacetModule **out, FacetRuntime *rt, const char *
  * object. The checks before the system loader sees the file at path: what
  * it is, and its headers (a library for this machine, whole). */
 FacetResult facet__loader_check(FacetImageInfo *info, const char *path);
+/* FACET_OK where the Go module at path (canonical) may be mapped in this
+ * process; FACET_E_CONFLICT, and why, where it would be a second Go
+ * runtime (the program is Go, another Go module is mapped, or this one is,
+ * by another runtime of the process, which would need a copy). */
+FacetResult facet__loader_go_check(const char *path);
 /* Maps m's file (m->path; path names it in messages) and finds its one
  * export. */
 FacetResult facet__loader_map(FacetModuleEntryFn *entry, FacetModule *m, const char *path);

@@ -143,7 +143,7 @@ static void test_core_go__manifest_says_go(void **state)
     FacetManifest *mf;
     FacetManifestInfo info = FACET_MANIFEST_INFO_INIT;
     ITestCounter *c = NULL;
-    char path[4200];
+    char path[4200], conf[4200];
     const char *manifest =
         "{\"name\": \"test.gamma\", \"version\": \"1.2.3\", \"runtime\": \"%s\",\n"
         " \"library\": {\"linux\": \"gamma.so\", \"windows\": \"gamma.dll\", \"macos\": \"gamma.so\"},\n"
@@ -166,10 +166,16 @@ static void test_core_go__manifest_says_go(void **state)
     assert_int_equal(info.runtime, 77);
     facet_manifest_free(mf);
 
-    assert_int_equal(facet_scan(NULL, rt, dir), FACET_OK);
+    /* Discovery would run it in a process host; a configuration that
+     * forces it in-process is refused. */
+    snprintf(conf, sizeof(conf), "%s/facet.conf.json", dir);
+    plug_write(dir, "facet.conf.json",
+               "{\"plugin_folders\": [\".\"], "
+               "\"modules\": {\"test.gamma\": {\"isolation\": \"in-process\"}}}");
+    assert_int_equal(facet_runtime_load_config(NULL, rt, conf), FACET_OK);
     expect_error(facet_create_instance((void **)&c, rt, &CLSID_GammaCounter, NULL,
                                        &IID_ITestCounter),
-                 FACET_E_CONFLICT, "gamma", "written in Go", "beta_go");
+                 FACET_E_CONFLICT, "gamma", "written in Go", "beta_go", "cannot work");
     assert_null(c);
     assert_int_equal(facet_runtime_free(rt), FACET_OK);
 

@@ -1,13 +1,15 @@
 /*
  * tests/go/c_host.c - a C host with a real Go component (a library built by
  * go build -buildmode=c-shared, tests/go/probe_component): the host keeps
- * its own signals, a second Go module is refused with both named, and the
- * Go module is never unmapped.
+ * its own signals, a second Go module is refused with both named where the
+ * host loads it by path, and runs in a process host where discovery loads
+ * it (the Go greeter of samples/go), unless the configuration forces it
+ * in-process, which is refused; and the Go module is never unmapped.
  *
  * The Go runtime starts when the library is mapped and stays for the
  * process, so the cases run in order in one process.
  *
- *   test_go_c_host GO-COMPONENT
+ *   test_go_c_host GO-COMPONENT [GO-GREETER PROXY-STUBS]
  */
 #include <dlfcn.h>
 #include <pthread.h>
@@ -21,8 +23,13 @@
 #include "support.h"
 
 #include "probe.h"
+#ifdef FACET_TEST_GO_GREETER
+#include <facet/proxystub.h>
 
-static const char *component;
+#include "greeter.h"
+#endif
+
+static const char *component, *go_greeter, *greeter_ps;
 
 static volatile sig_atomic_t usr1_count, usr2_count, segv_count;
 static sigjmp_buf segv_jump;
@@ -149,6 +156,137 @@ static void test_go_c_host__second_go_runtime(void **state)
     call_go(rt);
 }
 
+#ifdef FACET_TEST_GO_GREETER
+static char log_lines[8192];
+
+static void keep_line(uint32_t level, const char *name, const char *message, void *payload)
+{
+    size_t n = strlen(log_lines);
+    (void)level;
+    (void)payload;
+    snprintf(log_lines + n, sizeof(log_lines) - n, "%s: %s\n", name, message);
+}
+
+/* A folder with the Go greeter and its manifest (without its "runtime":
+ * "go" where image_only, so that only the image says Go), and a
+ * configuration that scans it, with modules.<greeter>.isolation as given
+ * (NULL: none). */
+static void greeter_folder(char *dir, size_t size, char *conf, size_t conf_size,
+                           const char *isolation, int image_only)
+{
+    char path[4200], text[512], *json, *field;
+    size_t n;
+    void *image = facet_test_read_file(go_greeter, &n);
+    snprintf(dir, size, "%s", facet_test_tmpdir());
+    snprintf(path, sizeof(path), "%s/greeter-go.so", dir);
+    facet_test_write_file(path, image, n);
+    free(image);
+    snprintf(path, sizeof(path), "%.*s.facet.json", (int)(strlen(go_greeter) - 3), go_greeter);
+    json = facet_test_read_file(path, &n);
+    field = strstr(json, "\"runtime\": \"go\",");
+    assert_non_null(field);
+    if (image_only) {
+        memmove(field, field + 16, n - (size_t)(field + 16 - json));
+        n -= 16;
+    }
+    snprintf(path, sizeof(path), "%s/greeter-go.facet.json", dir);
+    facet_test_write_file(path, json, n);
+    free(json);
+    if (isolation != NULL)
+        snprintf(text, sizeof(text),
+                 "{\"plugin_folders\": [\".\"], \"modules\": {\"org.example.greeter.go\": "
+                 "{\"isolation\": \"%s\"}}}",
+                 isolation);
+    else
+        snprintf(text, sizeof(text), "{\"plugin_folders\": [\".\"]}");
+    snprintf(conf, conf_size, "%s/facet.conf.json", dir);
+    facet_test_write_file(conf, text, strlen(text));
+}
+
+static FacetRuntime *logged_runtime(const char *conf)
+{
+    FacetRuntimeOptions options = FACET_RUNTIME_OPTIONS_INIT;
+    FacetRuntime *r = NULL;
+    options.log = keep_line;
+    log_lines[0] = '\0';
+    assert_int_equal(facet_runtime_new(&r, &options), FACET_OK);
+    assert_int_equal(facet_runtime_load_config(NULL, r, conf), FACET_OK);
+    return r;
+}
+
+static void greet(FacetRuntime *r)
+{
+    IGreeter *greeter = NULL;
+    IFacetString *greeting = NULL;
+    const char *text = NULL;
+    assert_int_equal(facet_create_instance_by_name((void **)&greeter, r, "org.example.greeter.go",
+                                                   NULL, &IID_IGreeter),
+                     FACET_OK);
+    assert_int_equal(IGreeter_Greet(greeter, "Gopher", &greeting), FACET_OK);
+    assert_int_equal(IFacetString_GetText(greeting, &text), FACET_OK);
+    assert_non_null(strstr(text, "Gopher"));
+    IFacetString_Release(greeting);
+    assert_int_equal(IGreeter_Release(greeter), 0);
+}
+
+/* Discovery knows the greeter is Go (its manifest says "runtime": "go")
+ * and that the process runs Go already (the probe component): the greeter
+ * runs in a process host, its calls go through proxies, and the log says
+ * why. The configuration may ask for the process host itself; a
+ * configuration that forces it in-process is refused, and says why. */
+static void test_go_c_host__second_go_to_process_host(void **state)
+{
+    char dir[4096], conf[4200], copy[4200];
+    FacetRuntime *r;
+    IGreeter *greeter = NULL;
+    int image_only;
+    (void)state;
+    if (go_greeter == NULL)
+        skip();
+    assert_int_equal(facet_proxy_stubs_load(greeter_ps), FACET_OK);
+
+    /* Without a word from the configuration: the process host, whether
+     * the manifest says Go or only the image does. */
+    for (image_only = 0; image_only < 2; image_only++) {
+        greeter_folder(dir, sizeof(dir), conf, sizeof(conf), NULL, image_only);
+        snprintf(copy, sizeof(copy), "%s/greeter-go.so", dir);
+        r = logged_runtime(conf);
+        greet(r);
+        assert_false(go_mapped(copy));
+        assert_non_null(strstr(log_lines, "org.example.greeter.go: runs in a process host"));
+        assert_non_null(strstr(log_lines, "probe_component_go.so"));
+        assert_non_null(strstr(log_lines, "one Go runtime"));
+        greet(r);
+        assert_int_equal(facet_runtime_free(r), FACET_OK);
+        facet_test_remove_tree(dir);
+    }
+
+    /* The configuration asks for it: the same, and no line says why. */
+    greeter_folder(dir, sizeof(dir), conf, sizeof(conf), "process", 0);
+    r = logged_runtime(conf);
+    greet(r);
+    assert_false(go_mapped(copy));
+    assert_null(strstr(log_lines, "runs in a process host"));
+    assert_int_equal(facet_runtime_free(r), FACET_OK);
+    facet_test_remove_tree(dir);
+
+    /* The configuration forces it in-process: refused, nothing mapped. */
+    greeter_folder(dir, sizeof(dir), conf, sizeof(conf), "in-process", 0);
+    r = logged_runtime(conf);
+    expect_error(facet_create_instance_by_name((void **)&greeter, r, "org.example.greeter.go",
+                                               NULL, &IID_IGreeter),
+                 FACET_E_CONFLICT, "modules.org.example.greeter.go.isolation", "cannot work",
+                 "probe_component_go.so");
+    assert_null(greeter);
+    assert_false(go_mapped(copy));
+    assert_int_equal(facet_runtime_free(r), FACET_OK);
+    facet_test_remove_tree(dir);
+
+    /* And the Go of this process still answers. */
+    call_go(rt);
+}
+#endif
+
 /* A Go module is never unloaded, and the unload says so. */
 static void test_go_c_host__never_unloaded(void **state)
 {
@@ -170,12 +308,19 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_go_c_host__signals),
         cmocka_unit_test(test_go_c_host__second_go_runtime),
+#ifdef FACET_TEST_GO_GREETER
+        cmocka_unit_test(test_go_c_host__second_go_to_process_host),
+#endif
         cmocka_unit_test(test_go_c_host__never_unloaded),
     };
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s GO-COMPONENT\n", argv[0]);
+    if (argc != 2 && argc != 4) {
+        fprintf(stderr, "usage: %s GO-COMPONENT [GO-GREETER PROXY-STUBS]\n", argv[0]);
         return 2;
     }
     component = argv[1];
+    if (argc == 4) {
+        go_greeter = argv[2];
+        greeter_ps = argv[3];
+    }
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
