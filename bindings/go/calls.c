@@ -3,6 +3,8 @@
  */
 #include <string.h>
 
+#include <facet/proxystub.h>
+
 #include "calls.h"
 #include "_cgo_export.h"
 
@@ -174,6 +176,11 @@ int facetgo_class_list_item(FacetClassMatch *out, FacetClassList *l, uint32_t i)
 facetgo_res facetgo_manifest_load(FacetManifest **out, const char *path)
 {
     return done(facet_manifest_load(out, path));
+}
+
+facetgo_res facetgo_proxy_stubs_load(const char *path)
+{
+    return done(facet_proxy_stubs_load(path));
 }
 
 int facetgo_manifest_info(FacetManifestInfo *out, FacetManifest *m)

@@ -50,6 +50,7 @@ facetgo_res facetgo_load_config(FacetScanReport **out, FacetRuntime *rt, const c
 int facetgo_report_module(FacetScanModule *out, FacetScanReport *r, uint32_t i);
 int facetgo_report_problem(FacetScanProblem *out, FacetScanReport *r, uint32_t i);
 facetgo_res facetgo_manifest_load(FacetManifest **out, const char *path);
+facetgo_res facetgo_proxy_stubs_load(const char *path);
 int facetgo_manifest_info(FacetManifestInfo *out, FacetManifest *m);
 int facetgo_manifest_class(FacetClassInfo *out, FacetManifest *m, uint32_t i);
 facetgo_res facetgo_classes_implementing(FacetClassList **out, FacetRuntime *rt,

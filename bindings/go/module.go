@@ -46,6 +46,15 @@ func (r *Runtime) Load(path string) (*Module, error) {
 	return &Module{rt: r, m: m}, nil
 }
 
+// LoadProxyStubs loads a library of proxies and stubs (facet-idl's X_ps.c
+// files behind FACET_PROXY_STUBS_ENTRY), which the modules that run in a
+// process of their own need for their interfaces: a Go module in a Go
+// host is one (docs/isolation.md, docs/go.md). Each process host loads
+// the same file, and it stays loaded until the process ends.
+func LoadProxyStubs(path string) error {
+	return failed(C.facetgo_proxy_stubs_load((*C.char)(abi.CStr(path))))
+}
+
 // Unload lets go of one hold. At the last, the module's classes are
 // unregistered, and its code is unloaded as soon as its objects are gone:
 // now (nil), or at a later Runtime.Collect (an error with the code

@@ -3,13 +3,14 @@
 // through facet.dev/facet and the Go package facet-idl --lang go makes of
 // greeter.idl.
 //
-//	go-greeter-host [PLUGIN-FOLDER]
+//	go-greeter-host [PLUGIN-FOLDER [PROXY-STUBS]]
 //
 // The C and Rust greeters load into this process. The Go greeter cannot:
-// this program runs Go already, and a process has one Go runtime, so
-// Facet refuses it before its code is mapped and says why. (Running it in
-// a process of its own, the process host, is Facet's answer to that, and
-// comes with process isolation.)
+// this program runs Go already, and a process has one Go runtime. Facet
+// knows that before its code is mapped, runs it in a process of its own
+// (facet-host), and logs why; its calls cross through the proxies and
+// stubs of greeter.idl, greeter_ps.so, which this program loads from
+// beside itself (or PROXY-STUBS). Without them the Go greeter is refused.
 package main
 
 import (
@@ -25,11 +26,19 @@ import (
 )
 
 func main() {
-	dir := "plugins"
+	dir, stubs := "plugins", "greeter_ps.so"
+	if exe, err := os.Executable(); err == nil {
+		dir = filepath.Join(filepath.Dir(exe), "plugins")
+		stubs = filepath.Join(filepath.Dir(exe), "greeter_ps.so")
+	}
 	if len(os.Args) > 1 {
 		dir = os.Args[1]
-	} else if exe, err := os.Executable(); err == nil {
-		dir = filepath.Join(filepath.Dir(exe), "plugins")
+	}
+	if len(os.Args) > 2 {
+		stubs = os.Args[2]
+	}
+	if err := facet.LoadProxyStubs(stubs); err != nil {
+		fmt.Println("no proxies and stubs, so no process host:", err)
 	}
 	if err := run(dir); err != nil {
 		fmt.Fprintln(os.Stderr, "go-greeter-host:", err)
