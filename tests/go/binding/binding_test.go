@@ -7,8 +7,9 @@
 //
 // The environment names the modules (tests/go/CMakeLists.txt sets it):
 // FACET_TEST_MODULE_DIR, FACET_GO_GREETER (the C greeter and its manifest
-// beside it), FACET_GO_COMPONENT (a Go component), FACET_GO_CORPUS (the
-// fuzz corpus of images).
+// beside it), FACET_GO_COMPONENT (a Go component), FACET_GO_PROXY_STUBS
+// (the greeter's proxies and stubs), FACET_GO_CORPUS (the fuzz corpus of
+// images).
 package bindingtest
 
 import (
@@ -311,6 +312,20 @@ func TestGoModuleInAGoHost(t *testing.T) {
 	}
 	expect(t, err, abi.ErrConflict, "written in Go", "this program is written in Go too",
 		"process isolation")
+}
+
+// LoadProxyStubs: a file that is not there is a Go error that names it; the
+// greeter's library of proxies and stubs loads.
+func TestLoadProxyStubs(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "no_ps.so")
+	err := facet.LoadProxyStubs(missing)
+	var e *abi.Error
+	if !errors.As(err, &e) || !strings.Contains(e.Message, missing) {
+		t.Errorf("LoadProxyStubs(%q) = %v; expected an *abi.Error naming the file", missing, err)
+	}
+	if err := facet.LoadProxyStubs(env(t, "FACET_GO_PROXY_STUBS")); err != nil {
+		t.Errorf("LoadProxyStubs: %v", err)
+	}
 }
 
 func TestReferencesCannotBeMisused(t *testing.T) {
