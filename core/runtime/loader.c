@@ -340,7 +340,6 @@ static FacetResult go_may_map(const char *path)
     return FACET_OK;
 }
 
-
 /* Maps m's file itself if no other module of the process maps it (*mine
  * is then 1); the caller holds mapped_lock. */
 static FacetResult map_original(FacetModule *m, int *mine)

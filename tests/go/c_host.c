@@ -157,14 +157,28 @@ static void test_go_c_host__second_go_runtime(void **state)
 }
 
 #ifdef FACET_TEST_GO_GREETER
+/* The runtime's log lines, from whichever thread logs them. */
+static pthread_mutex_t log_mutex = PTHREAD_MUTEX_INITIALIZER;
 static char log_lines[8192];
 
 static void keep_line(uint32_t level, const char *name, const char *message, void *payload)
 {
-    size_t n = strlen(log_lines);
+    size_t n;
     (void)level;
     (void)payload;
+    pthread_mutex_lock(&log_mutex);
+    n = strlen(log_lines);
     snprintf(log_lines + n, sizeof(log_lines) - n, "%s: %s\n", name, message);
+    pthread_mutex_unlock(&log_mutex);
+}
+
+static int logged(const char *text)
+{
+    int found;
+    pthread_mutex_lock(&log_mutex);
+    found = strstr(log_lines, text) != NULL;
+    pthread_mutex_unlock(&log_mutex);
+    return found;
 }
 
 /* A folder with the Go greeter and its manifest (without its "runtime":
@@ -208,7 +222,9 @@ static FacetRuntime *logged_runtime(const char *conf)
     FacetRuntimeOptions options = FACET_RUNTIME_OPTIONS_INIT;
     FacetRuntime *r = NULL;
     options.log = keep_line;
+    pthread_mutex_lock(&log_mutex);
     log_lines[0] = '\0';
+    pthread_mutex_unlock(&log_mutex);
     assert_int_equal(facet_runtime_new(&r, &options), FACET_OK);
     assert_int_equal(facet_runtime_load_config(NULL, r, conf), FACET_OK);
     return r;
@@ -253,9 +269,9 @@ static void test_go_c_host__second_go_to_process_host(void **state)
         r = logged_runtime(conf);
         greet(r);
         assert_false(go_mapped(copy));
-        assert_non_null(strstr(log_lines, "org.example.greeter.go: runs in a process host"));
-        assert_non_null(strstr(log_lines, "probe_component_go.so"));
-        assert_non_null(strstr(log_lines, "one Go runtime"));
+        assert_true(logged("org.example.greeter.go: runs in a process host"));
+        assert_true(logged("probe_component_go.so"));
+        assert_true(logged("one Go runtime"));
         greet(r);
         assert_int_equal(facet_runtime_free(r), FACET_OK);
         facet_test_remove_tree(dir);
@@ -266,7 +282,7 @@ static void test_go_c_host__second_go_to_process_host(void **state)
     r = logged_runtime(conf);
     greet(r);
     assert_false(go_mapped(copy));
-    assert_null(strstr(log_lines, "runs in a process host"));
+    assert_false(logged("runs in a process host"));
     assert_int_equal(facet_runtime_free(r), FACET_OK);
     facet_test_remove_tree(dir);
 
