@@ -19,10 +19,16 @@ static const char usage[] =
     "                  \"exit_code\", \"error\"}\n"
     "  --module FILE   load this module (repeatable)\n"
     "  --dir DIR       load the module of this folder that offers NAME, found\n"
-    "                  by probing each in a child process (repeatable)\n"
+    "                  by probing each in a child process (repeatable); one\n"
+    "                  whose manifest says \"isolation\": \"process\" runs in\n"
+    "                  the process host, as a host would run it\n"
     "  --config FILE   a host configuration (facet.conf.json): its plugin folders\n"
-    "                  are scanned (manifests only; code loads on first use) and\n"
-    "                  its aliases name classes\n"
+    "                  are scanned (manifests only; code loads on first use), its\n"
+    "                  aliases name classes, and its modules' \"isolation\" says\n"
+    "                  where they run\n"
+    "\n"
+    "A module given by --module is loaded in this process, whatever its\n"
+    "manifest says, as facet_module_load does.\n"
     "\n"
     "Exit: 0 Run returned exit code 0, 1 it returned another code or could not\n"
     "run, 2 bad usage or a module that cannot be read.\n";
@@ -30,6 +36,7 @@ static const char usage[] =
 typedef struct Loader {
     FacetRuntime *rt;
     const char *name;
+    const char *dir; /* the --dir being looked through */
     FacetModule *modules[256];
     int count;
 } Loader;
@@ -42,18 +49,36 @@ static FacetResult load_one(const char *path, void *payload)
     return facet_module_load(&l->modules[l->count++], l->rt, path);
 }
 
+/* Whether the manifest beside the module a probe read says
+ * "isolation": "process". */
+static int runs_in_process_host(const FacetReport *rep)
+{
+    const char *problem = NULL, *path = facet_report_manifest(rep, &problem);
+    FacetManifest *m = NULL;
+    FacetManifestInfo info = FACET_MANIFEST_INFO_INIT;
+    int yes = 0;
+    if (path == NULL || problem != NULL || FACET_FAILED(facet_manifest_load(&m, path)))
+        return 0;
+    yes = FACET_SUCCEEDED(facet_manifest_info(&info, m)) &&
+          info.isolation == FACET_ISOLATION_PROCESS;
+    facet_manifest_free(m);
+    return yes;
+}
+
 /* --dir: which module offers NAME is read in a child process first
  * (facet_probe), so a module that crashes, hangs or exits when loaded is
  * never loaded into this one, and only the module that offers NAME is.
  * That one is loaded with facet_module_load_probed, whose probe must pass
  * again, and then the runtime's own checks decide: a probe's word alone
- * never puts a module in this process. */
+ * never puts a module in this process. A module whose manifest asks for
+ * the process host is not loaded here at all: the folder is scanned
+ * (manifests only), and the create of NAME starts it in facet-host. */
 static FacetResult load_if_offers(const char *path, void *payload)
 {
     Loader *l = payload;
     FacetReport *rep = NULL;
     uint32_t i;
-    int offers = 0;
+    int offers = 0, isolated;
     if (facet_probe(&rep, path, NULL) != FACET_OK) {
         facet_report_free(rep);
         return FACET_OK;
@@ -64,7 +89,12 @@ static FacetResult load_if_offers(const char *path, void *payload)
             offers = (ci.contract != NULL && strcmp(ci.contract, l->name) == 0) ||
                      strcmp(tool_guid(&ci.clsid), l->name) == 0;
     }
+    isolated = offers && runs_in_process_host(rep);
     facet_report_free(rep);
+    if (isolated) {
+        FacetResult r = facet_scan(NULL, l->rt, l->dir);
+        return r == FACET_FALSE ? FACET_OK : r; /* another manifest's problem */
+    }
     if (!offers || l->count == 256)
         return FACET_OK;
     return facet_module_load_probed(&l->modules[l->count++], l->rt, path, NULL, NULL);
@@ -122,8 +152,10 @@ int tool_run(int argc, char **argv)
     }
     for (i = 0; FACET_SUCCEEDED(r) && i < args.module_count; i++)
         r = load_one(args.modules[i], &l);
-    for (i = 0; FACET_SUCCEEDED(r) && i < args.dir_count; i++)
+    for (i = 0; FACET_SUCCEEDED(r) && i < args.dir_count; i++) {
+        l.dir = args.dirs[i];
         r = facet_module_files(args.dirs[i], load_if_offers, &l);
+    }
     if (FACET_FAILED(r)) {
         snprintf(error, sizeof(error), "%s", facet_last_error());
         rc = finish(&args, args.paths[0], 0, 0, error, tool_exit_for(r) == TOOL_USAGE

@@ -2,10 +2,12 @@
  * victim.c - the module of tests/isolation: "test.isolation.marshal", the
  * object of tests/remote/marshal_objects.c (every kind of value), and
  * "test.isolation.victim", which says where it runs and dies on request
- * ("test.isolation.single" is the same, FACET_THREADING_SINGLE).
+ * ("test.isolation.single" is the same, FACET_THREADING_SINGLE), now or
+ * a while after a call.
  * Its manifest asks for "isolation": "process".
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <time.h>
@@ -129,8 +131,39 @@ static FacetResult FACET_CALL v_spawn(IVictim *self, uint32_t *pid)
     return got ? FACET_OK : FACET_E_FAIL;
 }
 
+/* A death on a thread of its own, after the call that armed it returned. */
+typedef struct Doom {
+    uint32_t how, ms;
+} Doom;
+
+static void *doom(void *arg)
+{
+    Doom d = *(Doom *)arg;
+    free(arg);
+    sleep_ms(d.ms);
+    die(d.how);
+    return NULL;
+}
+
+static FacetResult FACET_CALL v_arm(IVictim *self, uint32_t how, uint32_t ms)
+{
+    pthread_t thread;
+    Doom *d = malloc(sizeof(*d));
+    (void)self;
+    if (d == NULL)
+        return FACET_E_OUTOFMEMORY;
+    d->how = how;
+    d->ms = ms;
+    if (pthread_create(&thread, NULL, doom, d) != 0) {
+        free(d);
+        return FACET_E_FAIL;
+    }
+    pthread_detach(thread);
+    return FACET_OK;
+}
+
 static const IVictimVtbl victim_vtbl = {FACET_KIT_IUNKNOWN(Victim, victim), v_pid, v_die,
-                                        v_sleep, v_callback, v_spawn};
+                                        v_sleep, v_callback, v_spawn, v_arm};
 
 static FacetResult victim_create(IFacetUnknown *outer, const FacetGuid *iid, void **out)
 {

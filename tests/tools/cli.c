@@ -502,29 +502,40 @@ static void test_tools_cli__run(void **state)
     run_free(&r);
 }
 
-/* run --config: the configuration's plugin folders are scanned (manifests
- * only) and its aliases name classes. */
-static void test_tools_cli__run_config(void **state)
+/* A folder with the runner module and its manifest (extra: more fields of
+ * the manifest, "" for none), and beside it facet.conf.json (conf) whose
+ * path is put in conf_path; returns the folder. */
+static const char *runner_setup(char *conf_path, size_t size, const char *extra, const char *conf)
 {
     const char *dir = facet_test_tmpdir();
-    char path[4200];
-    const char *manifest =
-        "{\"name\": \"test.runner\", \"version\": \"1.0.0\", \"library\": \"runner"
-        TOOLS_MODULE_SUFFIX "\", \"classes\": [{\"clsid\": "
-        "\"{70017001-0000-4000-8000-000000000001}\", \"contract\": \"test.runner\"}, "
-        "{\"clsid\": \"{70017001-0000-4000-8000-000000000002}\", \"contract\": "
-        "\"test.plain\"}]}\n";
-    const char *conf = "{\"plugin_folders\": [\"plugins\"], \"aliases\": {\"hello\": "
-                       "\"test.runner\"}}\n";
-    Run r;
-    (void)state;
+    char path[4200], manifest[1024];
+    snprintf(manifest, sizeof(manifest),
+             "{\"name\": \"test.runner\", \"version\": \"1.0.0\", %s\"library\": \"runner"
+             TOOLS_MODULE_SUFFIX "\", \"classes\": [{\"clsid\": "
+             "\"{70017001-0000-4000-8000-000000000001}\", \"contract\": \"test.runner\"}, "
+             "{\"clsid\": \"{70017001-0000-4000-8000-000000000002}\", \"contract\": "
+             "\"test.plain\"}]}\n",
+             extra);
     snprintf(path, sizeof(path), "%s/plugins", dir);
     assert_int_equal(mkdir(path, 0777), 0);
     tools_copy(runner_module, path, "runner" TOOLS_MODULE_SUFFIX);
     snprintf(path, sizeof(path), "%s/plugins/runner.facet.json", dir);
     facet_test_write_file(path, manifest, strlen(manifest));
-    snprintf(path, sizeof(path), "%s/facet.conf.json", dir);
-    facet_test_write_file(path, conf, strlen(conf));
+    snprintf(conf_path, size, "%s/facet.conf.json", dir);
+    facet_test_write_file(conf_path, conf, strlen(conf));
+    return dir;
+}
+
+/* run --config: the configuration's plugin folders are scanned (manifests
+ * only) and its aliases name classes. */
+static void test_tools_cli__run_config(void **state)
+{
+    char path[4200];
+    const char *conf = "{\"plugin_folders\": [\"plugins\"], \"aliases\": {\"hello\": "
+                       "\"test.runner\"}}\n";
+    const char *dir = runner_setup(path, sizeof(path), "", conf);
+    Run r;
+    (void)state;
 
     r = facet("run --config '%s' hello 0", path);
     assert_int_equal(r.code, 0);
@@ -541,6 +552,94 @@ static void test_tools_cli__run_config(void **state)
     expect_in(r.err, "facet.conf.json");
     run_free(&r);
     facet_test_remove_tree(dir);
+}
+
+/* run on a process-isolated module: through the configuration, or a
+ * manifest that asks for it, the class runs in facet-host, and its crash
+ * is a failed run that names the cause, not the end of facet. --module
+ * loads in this process whatever the manifest says. (Process isolation
+ * is built on Linux, where the runner can name its program.) */
+static void test_tools_cli__run_process(void **state)
+{
+#ifdef __linux__
+    char path[4200];
+    const char *conf = "{\"plugin_folders\": [\"plugins\"], \"modules\": {\"test.runner\": "
+                       "{\"isolation\": \"process\"}}}\n";
+    const char *plain = "{\"plugin_folders\": [\"plugins\"]}\n";
+    const char *dir = runner_setup(path, sizeof(path), "", conf);
+    char plugins[4200], module_path[4300];
+    json_t *doc;
+    Run r;
+    (void)state;
+    snprintf(plugins, sizeof(plugins), "%s/plugins", dir);
+
+    /* the configuration says process */
+    r = facet("run --config '%s' test.runner where", path);
+    assert_int_equal(r.code, 0);
+    expect_in(r.out, "hello from test.runner: [where]");
+    expect_in(r.out, "running in facet-host\n");
+    run_free(&r);
+    r = facet("run --config '%s' test.runner 4", path); /* its exit code comes back */
+    assert_int_equal(r.code, 1);
+    expect_in(r.err, "test.runner exited with code 4");
+    run_free(&r);
+    r = facet("run --config '%s' test.runner crash", path);
+    assert_int_equal(r.code, 1);
+    expect_in(r.out, "hello from test.runner: [crash]"); /* it ran, then died */
+    expect_in(r.err, "FACET_E_CRASHED");
+    expect_in(r.err, "SIGSEGV");
+    run_free(&r);
+    r = facet("run --json --config '%s' test.runner crash", path);
+    assert_int_equal(r.code, 1);
+    doc = parse(&(Run){0, strchr(r.out, '{'), NULL});
+    assert_true(json_is_false(json_object_get(doc, "ran")));
+    expect_in(json_string_value(json_object_get(doc, "error")), "FACET_E_CRASHED");
+    json_decref(doc);
+    run_free(&r);
+
+    /* positive control: without it, the same class runs in facet itself */
+    facet_test_write_file(path, plain, strlen(plain));
+    r = facet("run --config '%s' test.runner where", path);
+    assert_int_equal(r.code, 0);
+    expect_in(r.out, "running in facet\n");
+    run_free(&r);
+    r = facet("run --dir '%s' test.runner where", plugins);
+    assert_int_equal(r.code, 0);
+    expect_in(r.out, "running in facet\n");
+    run_free(&r);
+    facet_test_remove_tree(dir);
+
+    /* the manifest says process: --dir and --config honour it, --module not */
+    dir = runner_setup(path, sizeof(path), "\"isolation\": \"process\", ", plain);
+    snprintf(plugins, sizeof(plugins), "%s/plugins", dir);
+    snprintf(module_path, sizeof(module_path), "%s/runner" TOOLS_MODULE_SUFFIX, plugins);
+    r = facet("run --dir '%s' test.runner where", plugins);
+    assert_int_equal(r.code, 0);
+    expect_in(r.out, "running in facet-host\n");
+    run_free(&r);
+    r = facet("run --dir '%s' test.runner crash", plugins);
+    assert_int_equal(r.code, 1);
+    expect_in(r.err, "SIGSEGV");
+    run_free(&r);
+    r = facet("run --config '%s' test.runner where", path);
+    assert_int_equal(r.code, 0);
+    expect_in(r.out, "running in facet-host\n");
+    run_free(&r);
+    r = facet("run --module '%s' test.runner where", module_path);
+    assert_int_equal(r.code, 0);
+    expect_in(r.out, "running in facet\n");
+    run_free(&r);
+    /* validate checks its code as any module's, in a child of its own, and
+     * its manifest with "isolation" agrees with it */
+    r = facet("validate '%s'", plugins);
+    assert_int_equal(r.code, 0);
+    expect_in(r.out, "runner" TOOLS_MODULE_SUFFIX ": ok");
+    run_free(&r);
+    facet_test_remove_tree(dir);
+#else
+    (void)state;
+    skip();
+#endif
 }
 
 /* ---- scan -------------------------------------------------------------- */
@@ -922,6 +1021,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_tools_cli__validate_folder),
         cmocka_unit_test(test_tools_cli__run),
         cmocka_unit_test(test_tools_cli__run_config),
+        cmocka_unit_test(test_tools_cli__run_process),
         cmocka_unit_test(test_tools_cli__scan_probe),
         cmocka_unit_test(test_tools_cli__scan_interface),
         cmocka_unit_test(test_tools_cli__write_manifest),

@@ -1,10 +1,13 @@
 /*
  * tests/tools/runner.c - a module for `facet run`: test.runner implements
  * IFacetRunnable (it prints its arguments and exits with the number in
- * argv[1], 0 without one); test.plain does not.
+ * argv[1], 0 without one; argv[1] "where" also prints the name of the
+ * program it runs in, "crash" dies of SIGSEGV); test.plain does not.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define FACET_KIT_IMPLEMENTATION
 #include "facet/module.h"
@@ -54,7 +57,20 @@ static FacetResult FACET_CALL runner_run(IFacetRunnable *self, uint32_t argc,
     for (i = 1; i < argc; i++)
         printf(" [%s]", argv[i]);
     printf("\n");
+    if (argc > 1 && strcmp(argv[1], "where") == 0) {
+        /* the program's name, as the system has it (Linux) */
+        char comm[64] = "?";
+        FILE *f = fopen("/proc/self/comm", "r");
+        if (f != NULL) {
+            if (fgets(comm, sizeof(comm), f) == NULL)
+                strcpy(comm, "?");
+            fclose(f);
+        }
+        printf("running in %s", comm);
+    }
     fflush(stdout);
+    if (argc > 1 && strcmp(argv[1], "crash") == 0)
+        raise(SIGSEGV);
     *exit_code = argc > 1 ? (int32_t)atoi(argv[1]) : 0;
     return FACET_OK;
 }
