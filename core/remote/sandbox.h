@@ -1,0 +1,71 @@
+/*
+ * core/remote/sandbox.h - the wall around a process-isolated module: what it
+ * may reach (the policy, computed in the host from the module's manifest and
+ * the host's configuration) and how facet-host puts the wall up before the
+ * module's code runs. Not installed.
+ *
+ * A right is given only when the manifest requests it and the configuration
+ * grants it (modules.<name>.permissions), as host services are. The
+ * operating-system rights are permission names of the form kind:argument:
+ *
+ *   fs.read:PATH          read files under PATH (a file or a folder)
+ *   fs.write:PATH         create, write and delete under PATH; implies read
+ *   net.connect:HOST:PORT outbound TCP to HOST (compared in lower case as
+ *                         written) and PORT, through the host's broker;
+ *                         an IPv6 address is written in brackets
+ *
+ * docs/isolation.md describes the whole.
+ */
+#ifndef FACET_CORE_SANDBOX_H
+#define FACET_CORE_SANDBOX_H
+
+#include "../runtime/runtime.h"
+
+/* One granted net.connect right. */
+typedef struct FacetNetGrant {
+    char *host;                 /* lower case, IPv6 without its brackets */
+    uint16_t port;
+} FacetNetGrant;
+
+/* modules.<name>.limits; 0 is "no limit" for each. */
+typedef struct FacetSandboxLimits {
+    uint64_t memory_mb;         /* address space (RLIMIT_AS; a job's memory on Windows) */
+    uint64_t open_files;        /* RLIMIT_NOFILE */
+    uint64_t cpu_seconds;       /* RLIMIT_CPU */
+} FacetSandboxLimits;
+
+/* What one process-isolated module may reach. Every path is absolute and
+ * normalised (no "." or ".." parts, no trailing separator); symbolic links
+ * in granted paths are resolved by the host when the policy is made. */
+typedef struct FacetSandboxPolicy {
+    char *module;               /* the module's name, for the log */
+    char *library;              /* the module's own library: readable */
+    size_t file_count;          /* files the manifest lists (and the
+                                   manifest itself, and the proxy/stub
+                                   libraries the child loads): readable */
+    char **files;
+    size_t read_count;          /* granted fs.read (and fs.write) paths */
+    char **read;
+    size_t write_count;         /* granted fs.write paths */
+    char **write;
+    size_t connect_count;       /* granted net.connect rights */
+    FacetNetGrant *connect;
+    FacetSandboxLimits limits;
+} FacetSandboxPolicy;
+
+/* Host side: the policy of the module `name` (its manifest mf, possibly
+ * NULL) under the runtime's configuration. Requested rights the
+ * configuration does not grant are left out, with a log line naming them.
+ * Free with facet__sandbox_policy_free. */
+FacetResult facet__sandbox_policy(FacetRuntime *rt, const char *name, const FacetManifest *mf,
+                                  const char *library, FacetSandboxPolicy **out);
+void facet__sandbox_policy_free(FacetSandboxPolicy *p);
+
+/* Whether the permission `grant` covers the permission `request`: the same
+ * name for plain permissions; for kind:argument ones, the same kind and an
+ * argument that covers the requested one (a folder covers the paths under
+ * it; fs.write covers fs.read; net.connect matches host and port exactly).
+ * Both are as written in their files, already made absolute. */
+int facet__permission_covers(const char *grant, const char *request);
+
+#endif
