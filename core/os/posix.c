@@ -22,6 +22,20 @@
 
 #include "os.h"
 
+/* The code an errno stands for where one says more than FACET_E_FAIL. */
+static FacetResult errno_code(int err)
+{
+    if (err == ENOENT || err == ENOTDIR)
+        return FACET_E_FILENOTFOUND;
+    if (err == EACCES || err == EPERM || err == EROFS)
+        return FACET_E_ACCESSDENIED;
+    if (err == ENOMEM)
+        return FACET_E_OUTOFMEMORY;
+    if (err == EISDIR)
+        return FACET_E_NOTAFILE;
+    return FACET_E_FAIL;
+}
+
 static FacetResult errno_error(int err, const char *path, const char *what)
 {
     if (err == ENOENT || err == ENOTDIR)
@@ -450,7 +464,7 @@ FacetResult facet__os_write_replace(const char *path, const void *data, size_t s
             break;
     }
     if (fd < 0) {
-        r = facet__error(FACET_E_FAIL, "%s: cannot create %s: %s", path, tmp, strerror(errno));
+        r = facet__error(errno_code(errno), "%s: cannot create %s: %s", path, tmp, strerror(errno));
         facet__free(tmp);
         return r;
     }
@@ -468,7 +482,7 @@ FacetResult facet__os_write_replace(const char *path, const void *data, size_t s
     if (close(fd) != 0 && FACET_SUCCEEDED(r))
         r = facet__error(FACET_E_FAIL, "%s: cannot write %s: %s", path, tmp, strerror(errno));
     if (FACET_SUCCEEDED(r) && rename(tmp, path) != 0)
-        r = facet__error(FACET_E_FAIL, "%s: cannot replace it with %s: %s", path, tmp,
+        r = facet__error(errno_code(errno), "%s: cannot replace it with %s: %s", path, tmp,
                          strerror(errno));
     if (FACET_FAILED(r))
         unlink(tmp);

@@ -52,6 +52,24 @@ static void system_message(DWORD err, char *buf, size_t size)
         snprintf(buf, size, "error %lu", (unsigned long)err);
 }
 
+/* The code a system error stands for where one says more than FACET_E_FAIL. */
+static FacetResult win_code(DWORD err)
+{
+    switch (err) {
+    case ERROR_FILE_NOT_FOUND:
+    case ERROR_PATH_NOT_FOUND:
+        return FACET_E_FILENOTFOUND;
+    case ERROR_ACCESS_DENIED:
+    case ERROR_WRITE_PROTECT:
+        return FACET_E_ACCESSDENIED;
+    case ERROR_NOT_ENOUGH_MEMORY:
+    case ERROR_OUTOFMEMORY:
+        return FACET_E_OUTOFMEMORY;
+    default:
+        return FACET_E_FAIL;
+    }
+}
+
 static FacetResult win_error(DWORD err, const char *path, const char *what)
 {
     char msg[256];
@@ -598,7 +616,7 @@ FacetResult facet__os_write_replace(const char *path, const void *data, size_t s
             break;
     }
     if (FACET_SUCCEEDED(r) && h == INVALID_HANDLE_VALUE)
-        r = facet__error(FACET_E_FAIL, "%s: cannot create %s (error %lu)", path, tmp,
+        r = facet__error(win_code(GetLastError()), "%s: cannot create %s (error %lu)", path, tmp,
                          (unsigned long)GetLastError());
     while (FACET_SUCCEEDED(r) && done < size) {
         DWORD wrote = 0, want = size - done > 0x40000000u ? 0x40000000u : (DWORD)(size - done);
@@ -611,8 +629,8 @@ FacetResult facet__os_write_replace(const char *path, const void *data, size_t s
         CloseHandle(h);
     if (FACET_SUCCEEDED(r) &&
         !MoveFileExW(wtmp, wpath, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
-        r = facet__error(FACET_E_FAIL, "%s: cannot replace it with %s (error %lu)", path, tmp,
-                         (unsigned long)GetLastError());
+        r = facet__error(win_code(GetLastError()), "%s: cannot replace it with %s (error %lu)",
+                         path, tmp, (unsigned long)GetLastError());
     if (FACET_FAILED(r) && h != INVALID_HANDLE_VALUE)
         DeleteFileW(wtmp);
     facet__free(wtmp);

@@ -550,19 +550,19 @@ static void test_os_posix__write_replace(void **state)
     assert_string_equal(read_text(at("link")), "replaced");
     /* a folder at the name: written, not renamed over, and the temporary file goes */
     assert_int_equal(mkdir(at("sub"), 0755), 0);
-    expect_error(facet__os_write_replace(at("sub"), "x", 1), FACET_E_FAIL, "sub: cannot replace "
+    expect_error(facet__os_write_replace(at("sub"), "x", 1), FACET_E_NOTAFILE, "sub: cannot replace "
                                                                           "it with",
                  ".new", strerror(EISDIR));
     memset(&names, 0, sizeof(names));
     assert_int_equal(facet__os_dir_each(dir, collect, &names), FACET_OK);
     assert_int_equal(names.count, 5); /* f, empty, target, link, sub */
     /* a folder that is not there */
-    expect_error(facet__os_write_replace(at("none/f"), "x", 1), FACET_E_FAIL, "none/f: cannot "
+    expect_error(facet__os_write_replace(at("none/f"), "x", 1), FACET_E_FILENOTFOUND, "none/f: cannot "
                                                                               "create",
                  strerror(ENOENT));
     /* one that may not be written */
     assert_int_equal(chmod(at("sub"), 0555), 0);
-    expect_refused(call_replace, at("sub/f"), FACET_E_FAIL, "sub/f: cannot create",
+    expect_refused(call_replace, at("sub/f"), FACET_E_ACCESSDENIED, "sub/f: cannot create",
                    strerror(EACCES));
     assert_int_equal(chmod(at("sub"), 0777), 0);
     expect_refused(call_replace, at("sub/f"), FACET_OK, "");
