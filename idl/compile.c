@@ -111,8 +111,9 @@ static int finish(compilation *k, facet_idl_result **out)
     size_t i;
     for (i = 0; i < count; i++)
         facet_idl__buf_init(&bufs[i], c->mem);
-    if (main_file && !facet_idl__failed(c)) {
+    if (main_file && !facet_idl__failed(c))
         facet_idl__check_done(&k->sema);
+    if (main_file && !facet_idl__failed(c)) {
         for (i = 0; i < count; i++) {
             outputs[i].emit(&k->sema, main_file, &bufs[i]);
             if (bufs[i].failed)

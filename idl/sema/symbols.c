@@ -135,6 +135,7 @@ int facet_idl__is_builtin_name(const idl_sema *s, const char *name)
 static void declare_tag(idl_sema *s, idl_decl *d)
 {
     idl_ctx *c = s->c;
+    idl_decl *old;
     char *key;
     if (!d->name)
         return;
@@ -144,7 +145,15 @@ static void declare_tag(idl_sema *s, idl_decl *d)
         facet_idl__oom(c);
         return;
     }
-    if (d->defined || !facet_idl__sym_get(&s->tags, key))
+    old = facet_idl__sym_get(&s->tags, key);
+    if (old && old != d && old->defined && d->defined && old->file == d->file) {
+        /* the header would define it twice, and not compile */
+        facet_idl__error(c, d->loc, "%s '%s' is defined twice (first on line %u, column %u)",
+                         d->kind == D_STRUCT ? "struct" : d->kind == D_UNION ? "union" : "enum",
+                         d->name, (unsigned)old->loc.line, (unsigned)old->loc.col);
+        return;
+    }
+    if (d->defined || !old)
         facet_idl__sym_put(c, &s->tags, key, d);
 }
 

@@ -178,6 +178,30 @@ static void check_names(idl_sema *s, const idl_vec *vars, const link_scope *scop
     }
 }
 
+/* [string] is for characters: a pointer to, or an array of, char, byte,
+ * int8_t, uint8_t or wchar_t (through typedefs such as LPWSTR). On anything
+ * else a proxy would look for a terminator that is not there. */
+static void check_string(idl_sema *s, const idl_var *v, const link_scope *scope)
+{
+    const idl_type *t = facet_idl__resolve(v->type);
+    int levels = 0;
+    if (!facet_idl__attr(v->attrs, "string"))
+        return;
+    while (t && (t->kind == TY_POINTER || t->kind == TY_ARRAY) && levels < IDL_MAX_DEPTH) {
+        t = facet_idl__resolve(t->sub);
+        levels++;
+    }
+    if (levels > 0 && t && t->kind == TY_BUILTIN &&
+        (t->builtin == B_CHAR || t->builtin == B_INT8 || t->builtin == B_UINT8 ||
+         t->builtin == B_WCHAR))
+        return;
+    (scope->error ? facet_idl__error : facet_idl__warning)(
+        s->c, v->loc,
+        "[string] on %s '%s' of %s: expected a pointer to or an array of char, byte, int8_t, "
+        "uint8_t or wchar_t",
+        scope->what, v->name ? v->name : "(unnamed)", scope->owner);
+}
+
 static void check_method(idl_sema *s, idl_decl *itf, idl_method *m)
 {
     idl_ctx *c = s->c;
@@ -225,6 +249,7 @@ static void check_method(idl_sema *s, idl_decl *itf, idl_method *m)
         if (has(v->attrs, "retval"))
             v->dir |= FACET_TI_RETVAL;
         link_var(s, v, &scope);
+        check_string(s, v, &scope);
         /* a callback an object's method takes is STDMETHODCALLTYPE unless
          * it says otherwise, as in MIDL and widl: FACET_CALL */
         for (t = v->type; t && t->kind == TY_POINTER; t = t->sub)
@@ -254,6 +279,7 @@ static void check_fields(idl_sema *s, idl_decl *d)
         if (!warned)
             warned = facet_idl__abi_check_field(s, v); /* once a struct */
         link_var(s, v, &scope);
+        check_string(s, v, &scope);
     }
 }
 
@@ -351,6 +377,45 @@ static void check_interface(idl_sema *s, idl_decl *d)
         resolve_type(s, ((idl_var *)d->props.items[i])->type, 0);
 }
 
+/* The value of a constant or an enumerator: every name in it is a
+ * constant, an enumerator or a type, and nothing in it divides by a literal zero
+ * (the C that carries it would not compile, or not mean a number). */
+static void check_value(idl_sema *s, const idl_expr *e, const char *owner, int error, int depth)
+{
+    if (!e || depth > IDL_MAX_DEPTH)
+        return;
+    /* a name of a type is a cast that the parser could not tell from a
+     * name in parentheses: (HBODY)-1 */
+    if (e->op == 'i' && !facet_idl__sym_get(&s->names, e->name))
+        /* the platform's files use its C macros (TRUE) and names of
+         * files they do not import */
+        (error && !s->windows_sdk ? facet_idl__error : facet_idl__warning)(
+            s->c, e->loc, "'%s' in the value of %s names no constant or enumerator", e->name,
+            owner);
+    if (e->op == 'b' && e->name && (strcmp(e->name, "/") == 0 || strcmp(e->name, "%") == 0)) {
+        const idl_expr *d = e->b;
+        while (d && d->op == 'p')
+            d = d->a;
+        if (d && d->op == 'n' && d->value == 0)
+            (error ? facet_idl__error : facet_idl__warning)(
+                s->c, e->b->loc, "the value of %s divides by zero", owner);
+    }
+    check_value(s, e->a, owner, error, depth + 1);
+    check_value(s, e->b, owner, error, depth + 1);
+    check_value(s, e->c, owner, error, depth + 1);
+}
+
+static void check_enum_values(idl_sema *s, const idl_decl *d)
+{
+    size_t i;
+    for (i = 0; i < d->enumerators.count; i++) {
+        const idl_enumerator *en = d->enumerators.items[i];
+        const char *owner = facet_idl__printf(s->c->arena, "enumerator %s", en->name);
+        if (owner)
+            check_value(s, en->value, owner, d->file == s->c->main_file, 0);
+    }
+}
+
 static void check_decl(idl_sema *s, idl_decl *d)
 {
     idl_ctx *c = s->c;
@@ -414,6 +479,13 @@ static void check_decl(idl_sema *s, idl_decl *d)
         check_fields(s, d);
         break;
     case D_CONST:
+        if (d->name) {
+            const char *owner = facet_idl__printf(c->arena, "constant %s", d->name);
+            if (owner)
+                check_value(s, d->value, owner, d->file == c->main_file, 0);
+        }
+        resolve_type(s, d->type, 0);
+        break;
     case D_VARIABLE:
         resolve_type(s, d->type, 0);
         break;
@@ -448,6 +520,8 @@ void facet_idl__check_file(idl_sema *s, idl_file *f)
 void facet_idl__check_done(idl_sema *s)
 {
     size_t i;
+    for (i = 0; i < s->enums.count; i++)
+        check_enum_values(s, s->enums.items[i]);
     /* The SDK's own C and C++ lines treat its enums as enum types
      * (DEFINE_ENUM_FLAG_OPERATORS), as the platform's headers declare
      * them; every Windows compiler makes them 32 bits. */

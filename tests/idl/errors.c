@@ -523,6 +523,68 @@ static void test_idl_errors__interface_twice(void **state)
               "main.idl:4:11: error: interface 'IA' is defined twice");
 }
 
+/* The control beside a refusal: text that differs from it only in what
+ * is refused compiles without a diagnostic. */
+static void check_clean(const char *text)
+{
+    idl_test_file files[2];
+    facet_idl_result *r;
+    char buf[1024];
+    files[0].name = "main.idl";
+    files[0].text = text;
+    files[1].name = NULL;
+    r = idl_test_compile(files);
+    assert_non_null(r);
+    if (facet_idl_diag_count(r) != 0)
+        fail_msg("expected no diagnostic, got: %s", idl_test_diag(r, 0, buf, sizeof buf));
+    assert_int_equal(facet_idl_output_count(r), 3);
+    facet_idl_result_free(r);
+}
+
+static void test_idl_errors__struct_twice(void **state)
+{
+    (void)state;
+    check_one("typedef struct P { int32_t x; } P;\ntypedef struct P { int32_t y; } Q;\n",
+              "main.idl:2:16: error: struct 'P' is defined twice (first on line 1, column 16)");
+    check_one("enum E { A };\nenum E { B };\n",
+              "main.idl:2:6: error: enum 'E' is defined twice (first on line 1, column 6)");
+    /* declared, then defined once: one definition */
+    check_clean("struct P;\ntypedef struct P { int32_t x; } P;\n");
+}
+
+static void test_idl_errors__constant_values(void **state)
+{
+    (void)state;
+    check_one("const int32_t K = 1 / 0;\n",
+              "main.idl:1:23: error: the value of constant K divides by zero");
+    check_one("const int32_t K = 7 % (0);\n",
+              "main.idl:1:23: error: the value of constant K divides by zero");
+    check_one("typedef enum C { RED = NOPE } C;\n",
+              "main.idl:1:24: error: 'NOPE' in the value of enumerator RED names no constant or "
+              "enumerator");
+    check_one("const int32_t K = L + 1;\n",
+              "main.idl:1:19: error: 'L' in the value of constant K names no constant or "
+              "enumerator");
+    check_clean("const int32_t L = 2;\nconst int32_t K = (L + 1) / 2 % 3;\n"
+                "typedef enum C { RED = K, GREEN = RED + 1, BLUE = 1 << 4 } C;\n");
+}
+
+static void test_idl_errors__string_not_characters(void **state)
+{
+    (void)state;
+    check_one("[object, " UUID1 "]\ninterface IA : IUnknown { HRESULT F([in, string] const "
+              "int32_t *p); }\n",
+              "main.idl:2:65: error: [string] on parameter 'p' of IA::F: expected a pointer to "
+              "or an array of char, byte, int8_t, uint8_t or wchar_t");
+    check_one("typedef struct S { [string] int32_t n; } S;\n",
+              "main.idl:1:37: error: [string] on field 'n' of struct S: expected a pointer to "
+              "or an array of char, byte, int8_t, uint8_t or wchar_t");
+    check_clean("typedef [string] wchar_t *LPW;\ntypedef struct S { [string] char *a; [string] "
+                "unsigned char b[8]; } S;\n[object, " UUID1 "]\ninterface IA : IUnknown { "
+                "HRESULT F([in, string] const char *a, [in, string] const wchar_t *w, [in, "
+                "string] LPW l, [in, string] const byte *b); }\n");
+}
+
 static void test_idl_errors__not_a_method(void **state)
 {
     (void)state;
@@ -652,6 +714,9 @@ int main(void)
         cmocka_unit_test(test_idl_errors__cpp_quote_not_a_string),
         cmocka_unit_test(test_idl_errors__import_not_a_string),
         cmocka_unit_test(test_idl_errors__unterminated_string),
+        cmocka_unit_test(test_idl_errors__struct_twice),
+        cmocka_unit_test(test_idl_errors__constant_values),
+        cmocka_unit_test(test_idl_errors__string_not_characters),
     };
     return cmocka_run_group_tests_name("test_idl_errors", tests, NULL, NULL);
 }
