@@ -35,6 +35,7 @@
 #include <facet/proxystub.h>
 
 #include "marshal_objects.h"
+#include "support.h"
 #include "victim.h"
 
 void *marshal_alloc(size_t size)
@@ -271,6 +272,20 @@ static int count_children(void)
         n++;
     fclose(f);
     return n;
+}
+
+/* The children of this process still there after up to ms milliseconds
+ * of reaping those that end. */
+static int children_after(int ms)
+{
+    int waited;
+    for (waited = 0; waited < ms && count_children() != 0; waited += 10) {
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            ;
+        if (count_children() != 0)
+            usleep(10000);
+    }
+    return count_children();
 }
 
 /* ---- Deaths: every point, each way -------------------------------------------------- */
@@ -748,7 +763,7 @@ static void *cycle(void *arg)
 static void test_crash_restart_loop(void **state)
 {
     const char *env = getenv("FACET_ISOLATION_CYCLES");
-    int cycles = env ? atoi(env) : 200, i, fds, threads, children;
+    int cycles = env ? atoi(env) : 1000, i, fds, threads, children;
     Cycler c[3];
     FacetRuntime *rt;
     (void)state;
@@ -791,7 +806,7 @@ static void host_to_be_killed(int fd)
 
 static void test_host_killed(void **state)
 {
-    int p[2], status, waited;
+    int p[2], status;
     uint32_t pids[2] = {0, 0};
     pid_t host;
     (void)state;
@@ -818,30 +833,17 @@ static void test_host_killed(void **state)
     assert_true(gone_within(pids[1], 1000));
     /* what was orphaned (the supervisor) came to this process, a
      * subreaper: it too ends within the second, and is reaped here */
-    for (waited = 0; waited < 1000 && count_children() != 0; waited += 10) {
-        while (waitpid(-1, NULL, WNOHANG) > 0)
-            ;
-        if (count_children() != 0)
-            usleep(10000);
-    }
-    assert_int_equal(count_children(), 0);
+    assert_int_equal(children_after(1000), 0);
 }
 
 /* Last: nothing any test started is left, not even a zombie (this
- * process is a subreaper, so an orphaned worker would be its child). */
+ * process is a subreaper, so an orphaned worker would be its child),
+ * once the second a child has to end is over. */
 static void test_no_child_left(void **state)
 {
     (void)state;
     assert_true(count_children() >= 0); /* the kernel lists children */
-    assert_int_equal(count_children(), 0);
-}
-
-static void sanitizer_lets_signals_kill(const char *name)
-{
-    const char *old = getenv(name);
-    char value[1024];
-    snprintf(value, sizeof(value), "%s%shandle_segv=0", old ? old : "", old && *old ? ":" : "");
-    setenv(name, value, 1);
+    assert_int_equal(children_after(1000), 0);
 }
 
 int main(int argc, char **argv)
@@ -880,10 +882,6 @@ int main(int argc, char **argv)
     /* Orphans of test_host_killed's host come here, not to an init that
      * may not reap them. */
     prctl(PR_SET_CHILD_SUBREAPER, 1);
-    /* In a sanitizer's build the process host has the sanitizer too, whose
-     * handler would turn the victim's SIGSEGV into an exit: let it die of
-     * the signal, as it does in every other build. */
-    sanitizer_lets_signals_kill("ASAN_OPTIONS");
-    sanitizer_lets_signals_kill("TSAN_OPTIONS");
+    facet_test_let_signals_kill(); /* the victim dies of its SIGSEGV in every build */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -140,3 +140,22 @@ void facet_test_expect_error(FacetResult r, FacetResult code, ...)
             fail_msg("the message \"%s\" does not mention \"%s\"", facet_last_error(), part);
     va_end(ap);
 }
+
+static void add_option(const char *name, const char *option)
+{
+#ifndef _WIN32
+    const char *old = getenv(name);
+    char value[1024];
+    snprintf(value, sizeof(value), "%s%s%s", old ? old : "", old && *old ? ":" : "", option);
+    setenv(name, value, 1);
+#else
+    (void)name;
+    (void)option;
+#endif
+}
+
+void facet_test_let_signals_kill(void)
+{
+    add_option("ASAN_OPTIONS", "handle_segv=0");
+    add_option("TSAN_OPTIONS", "handle_segv=0");
+}

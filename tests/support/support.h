@@ -36,6 +36,12 @@ void *facet_test_read_file(const char *path, size_t *size);
 void facet_test_expect_error(FacetResult r, FacetResult code, ...);
 #define expect_error(r, code, ...) facet_test_expect_error((r), (code), __VA_ARGS__, (char *)NULL)
 
+/* In a sanitizer's build, a program this test starts (facet, facet-host)
+ * has the sanitizer too, whose handler would turn a SIGSEGV into an exit:
+ * tells ASan and TSan (through their options in the environment) to let
+ * the signal kill, as it does in every other build. */
+void facet_test_let_signals_kill(void);
+
 /* Every test ends with this: the runtime has no allocation outstanding. */
 #define assert_no_leaks() assert_int_equal(facet_testing_live_allocations(), 0)
 

@@ -1040,5 +1040,6 @@ int main(int argc, char **argv)
     runner_module = argv[3];
     hostile_dir = argv[4];
     widget_idl = argv[5];
+    facet_test_let_signals_kill(); /* test.runner's crash is a SIGSEGV in every build */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
