@@ -335,6 +335,9 @@ FacetResult facet__remote_module_open(FacetModule **out, FacetRuntime *rt,
  * (u32 count, then each path). */
 const FacetPsInterface *facet__remote_find_ps(const FacetGuid *iid);
 void facet__remote_put_ps_paths(FacetMarshal *m);
+/* The same files, copied (each and the array from facet__malloc); on a
+ * failure *count says how many were copied. */
+FacetResult facet__remote_ps_paths(char ***out, uint32_t *count);
 
 /* facet-host's main: serves one process-isolated module until the host
  * lets go of it or is gone. argv holds --transport and --lifeline, the
