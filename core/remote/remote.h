@@ -380,6 +380,12 @@ uint64_t facet__child_pid(const FacetChild *ch);
 /* "killed by SIGSEGV" (an exception's name on Windows), into buf. */
 void facet__child_end_name(char *buf, size_t size, const FacetChildEnd *end);
 
+/* The broker of IFacetNet: in the host, hands the child a connected socket
+ * (closed here, whatever happens) with the token the child's Connect was
+ * answered; in the child, waits for the socket of token. Linux. */
+FacetResult facet__child_send_socket(FacetChild *ch, uint64_t socket, uint64_t token);
+FacetResult facet__child_receive_socket(uint64_t token, uint64_t *out);
+
 /* In facet-host, first thing: where the system allows, splits into a
  * supervisor that never loads module code and kills what the module
  * starts once the worker ends or the host dies, and the worker, where it
