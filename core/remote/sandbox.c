@@ -143,14 +143,14 @@ static FacetResult add_net(FacetSandboxPolicy *p, const FacetPermission *pm)
 /* One requested permission of the manifest: into the policy if granted. */
 static FacetResult add_request(FacetSandboxPolicy *p, FacetRuntime *rt, const char *name,
                                const FacetModuleConfig *mc, const char *request, List *read,
-                               List *write)
+                               List *write, List *denied)
 {
     FacetPermission pm;
     char *resolved = NULL;
     FacetResult r = FACET_OK;
-    if (!facet__permission_parse(&pm, request, NULL, 0) || pm.kind == FACET_PERMISSION_PLAIN)
-        return FACET_OK; /* a host service's permission: checked when asked for */
-    if (pm.kind != FACET_PERMISSION_NET_CONNECT) {
+    if (!facet__permission_parse(&pm, request, NULL, 0))
+        return FACET_OK;
+    if (pm.kind == FACET_PERMISSION_FS_READ || pm.kind == FACET_PERMISSION_FS_WRITE) {
         resolved = resolved_right(&pm, pm.kind == FACET_PERMISSION_FS_WRITE ? "fs.write"
                                                                              : "fs.read");
         if (resolved == NULL)
@@ -165,6 +165,9 @@ static FacetResult add_request(FacetSandboxPolicy *p, FacetRuntime *rt, const ch
                            "not grant (modules.\"%s\".permissions): it runs without it",
                            name, request, moved ? " (resolved: " : "", moved ? real : "",
                            moved ? ")" : "", name);
+        r = list_add(denied, facet__strdup(request));
+    } else if (pm.kind == FACET_PERMISSION_PLAIN) {
+        /* a host service's: its service checks it when asked for */
     } else if (pm.kind == FACET_PERMISSION_NET_CONNECT) {
         r = add_net(p, &pm);
     } else {
@@ -199,7 +202,7 @@ FacetResult facet__sandbox_policy(FacetRuntime *rt, const char *name, const Face
 {
     FacetSandboxPolicy *p;
     const FacetModuleConfig *mc;
-    List files = {NULL, 0, 0}, read = {NULL, 0, 0}, write = {NULL, 0, 0};
+    List files = {NULL, 0, 0}, read = {NULL, 0, 0}, write = {NULL, 0, 0}, denied = {NULL, 0, 0};
     uint32_t i;
     FacetResult r = FACET_OK;
 
@@ -234,13 +237,15 @@ FacetResult facet__sandbox_policy(FacetRuntime *rt, const char *name, const Face
         r = add_ps_paths(&files);
 #endif
     for (i = 0; FACET_SUCCEEDED(r) && mf != NULL && i < mf->permission_count; i++)
-        r = add_request(p, rt, name, mc, mf->permissions[i], &read, &write);
+        r = add_request(p, rt, name, mc, mf->permissions[i], &read, &write, &denied);
     p->files = files.items;
     p->file_count = files.count;
     p->read = read.items;
     p->read_count = read.count;
     p->write = write.items;
     p->write_count = write.count;
+    p->denied = denied.items;
+    p->denied_count = denied.count;
     if (FACET_FAILED(r)) {
         facet__sandbox_policy_free(p);
         return r;
@@ -267,6 +272,7 @@ void facet__sandbox_policy_free(FacetSandboxPolicy *p)
     free_list(p->files, p->file_count);
     free_list(p->read, p->read_count);
     free_list(p->write, p->write_count);
+    free_list(p->denied, p->denied_count);
     for (i = 0; i < p->connect_count; i++)
         facet__free(p->connect[i].host);
     facet__free(p->connect);

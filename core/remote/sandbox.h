@@ -51,6 +51,9 @@ typedef struct FacetSandboxPolicy {
     size_t connect_count;       /* granted net.connect rights */
     FacetNetGrant *connect;
     FacetSandboxLimits limits;
+    size_t denied_count;        /* requested and not granted, as the
+                                   manifest keeps them (each is logged) */
+    char **denied;
 } FacetSandboxPolicy;
 
 /* Host side: the policy of the module `name` (its manifest mf, possibly

@@ -136,6 +136,12 @@ static void test_isolation_policy__requested_and_granted(void **state)
     assert_false(logged(&log, "/data/in\"", NULL));
     assert_false(logged(&log, "secrets", NULL));
     assert_int_equal(log.count, 5);
+    assert_int_equal(p->denied_count, 5);
+    snprintf(want, sizeof(want), "fs.read:%s/data2", base);
+    assert_true(has(p->denied, p->denied_count, want));
+    assert_true(has(p->denied, p->denied_count, "net.connect:localhost:9090"));
+    assert_false(has(p->denied, p->denied_count, "net.connect:127.0.0.1:8080"));
+    assert_false(has(p->denied, p->denied_count, "secrets"));
 
     assert_int_equal(p->limits.memory_mb, 256);
     assert_int_equal(p->limits.open_files, 64);
@@ -147,7 +153,10 @@ static void test_isolation_policy__requested_and_granted(void **state)
     assert_int_equal(facet__sandbox_policy(rt, "test.other", mf, NULL, &p), FACET_OK);
     assert_int_equal(p->read_count + p->write_count + p->connect_count, 0);
     assert_int_equal(p->limits.memory_mb + p->limits.open_files + p->limits.cpu_seconds, 0);
-    assert_int_equal(log.count, 8);
+    /* "secrets" too: a host service's right, granted to nobody here */
+    assert_int_equal(log.count, 9);
+    assert_int_equal(p->denied_count, 9);
+    assert_true(has(p->denied, p->denied_count, "secrets"));
     facet__sandbox_policy_free(p);
 
     assert_int_equal(facet__sandbox_policy(rt, "test.m", mf, NULL, NULL), FACET_E_POINTER);
