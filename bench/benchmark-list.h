@@ -158,6 +158,10 @@
      * skip; the floor's round trip would compare with a live peer's. */   \
     X(oop, "oop.disconnect", "us", "oop.death.bare", BENCH_FIXED,                                  \
       "kill -9 of a process-isolated module's process to the next call's CRASHED/DISCONNECTED")   \
+    X(net, "net.connect.plain", "us", NULL, 0,                                                     \
+      "socket + connect + close on loopback in the host: the floor")                               \
+    X(net, "net.connect.broker", "us", "net.connect.plain", 0,                                     \
+      "IFacetNet::Connect from a process-isolated module: checked, connected, passed by SCM_RIGHTS") \
     X(peer_gobject, "gobject.call", "ns", NULL, BENCH_INSTR,                                       \
       "GObject interface method through G_TYPE_INSTANCE_GET_INTERFACE")                            \
     X(peer_gobject, "peer.gobject.call", "ns", "gobject.call", BENCH_INSTR,                        \

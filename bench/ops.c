@@ -233,7 +233,7 @@ double bench_self_time(const char *const *args)
  * loaded once, by the first bench_isolated_runtime. */
 static char isolated_conf[4200]; /* written once */
 
-static int write_text(const char *path, const char *text)
+int bench_write_text(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
     if (f == NULL)
@@ -261,14 +261,14 @@ static int isolated_setup(void)
     if (mkdir(dir, 0755) != 0 || bench_copy_file(bench_module_path("bench_mod_one.so"), path) != 0)
         return bench_fail(dir);
     snprintf(path, sizeof(path), "%s/bench.facet.json", dir);
-    if (write_text(path, isolated_manifest) != 0)
+    if (bench_write_text(path, isolated_manifest) != 0)
         return bench_fail(path);
     snprintf(conf, sizeof(conf), "%s/oop.conf.json", bench_options.tmpdir);
     snprintf(text, sizeof(text),
              "{\"plugin_folders\": [\"%s\"],\n"
              " \"modules\": {\"bench\": {\"restart\": \"on-create\"}}}\n",
              dir);
-    if (write_text(conf, text) != 0)
+    if (bench_write_text(conf, text) != 0)
         return bench_fail(conf);
     /* libfacet's facet_proxy_stubs_load, which the process hosts it starts
      * hear of: bench_oop has one of its own, from its static copy of

@@ -60,6 +60,9 @@ double bench_self_time(const char *const *args);
  * when they are scanned. */
 int bench_write_manifests(const char *folder, unsigned count);
 
+/* Writes text to path; 0 on success. */
+int bench_write_text(const char *path, const char *text);
+
 /* A new runtime (no scan index, a silent log) whose configuration makes
  * the adder of bench_mod_one.so, BENCH_ADDER_CONTRACT, process-isolated:
  * its objects live in facet-host. NULL, with a message, on failure. */

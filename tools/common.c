@@ -109,7 +109,7 @@ int tool_parse(ToolArgs *out, const char *cmd, const char *usage, unsigned flags
                 ok = push(&out->modules, &out->module_count, value);
             else
                 ok = push(&out->dirs, &out->dir_count, value);
-        } else if ((flags & TOOL_OPT_RUN) && strcmp(a, "--config") == 0) {
+        } else if ((flags & (TOOL_OPT_RUN | TOOL_OPT_CONFIG)) && strcmp(a, "--config") == 0) {
             takes_value = 1;
             out->config = value;
             if (value == NULL)
@@ -377,10 +377,25 @@ int tool_module_command(const char *cmd, const char *usage, int argc, char **arg
     memset(&tm, 0, sizeof(tm));
     rc = tool_parse(&tm.args, cmd, usage,
                     TOOL_OPT_CHECK | TOOL_OPT_IDL |
-                        (strcmp(cmd, "inspect") == 0 ? TOOL_OPT_WRITE : 0u),
+                        (strcmp(cmd, "inspect") == 0 ? TOOL_OPT_WRITE | TOOL_OPT_CONFIG : 0u),
                     argc, argv);
     if (rc != TOOL_GO)
         return rc;
+    if (tm.args.config != NULL) {
+        /* what is not granted is shown, not logged */
+        FacetRuntimeOptions opts = FACET_RUNTIME_OPTIONS_INIT;
+        FacetResult r;
+        opts.log_level = FACET_LOG_ERROR;
+        r = facet_runtime_new(&tm.rt, &opts);
+        if (FACET_SUCCEEDED(r))
+            r = facet_runtime_load_config(NULL, tm.rt, tm.args.config);
+        if (FACET_FAILED(r)) {
+            fprintf(stderr, "facet %s: %s\n", cmd, facet_last_error());
+            facet_runtime_free(tm.rt);
+            tool_args_free(&tm.args);
+            return TOOL_USAGE;
+        }
+    }
     rc = tool_names_load(&tm.args, cmd);
     if (rc != TOOL_CLEAN) {
         tool_args_free(&tm.args);
@@ -401,6 +416,7 @@ int tool_module_command(const char *cmd, const char *usage, int argc, char **arg
                                   (int)tm.violations));
     else
         tool_print_json(json_pack("{s:o}", "modules", tm.modules));
+    facet_runtime_free(tm.rt);
     tool_args_free(&tm.args);
     if (rc != TOOL_CLEAN)
         return rc;

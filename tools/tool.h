@@ -44,7 +44,7 @@ typedef struct ToolArgs {
     int module_count;
     const char **dirs;     /* run --dir */
     int dir_count;
-    const char *config;    /* run --config */
+    const char *config;    /* run, inspect: --config */
     int write_manifest;    /* inspect, scan --probe: --write-manifest */
     int force;             /* --write-manifest --force: replace, never merge */
     const char **idls;     /* inspect, validate: --idl FILE */
@@ -60,6 +60,7 @@ typedef struct ToolArgs {
 #define TOOL_OPT_RUN 0x4u    /* --module, --dir, --config; stops at NAME */
 #define TOOL_OPT_WRITE 0x8u  /* --write-manifest */
 #define TOOL_OPT_IDL 0x10u   /* --idl FILE, -I DIR */
+#define TOOL_OPT_CONFIG 0x20u /* --config FILE */
 
 /* Parses argv (after the subcommand's name). Returns TOOL_GO to go on, or
  * the exit code to return at once: TOOL_CLEAN after printing usage for
@@ -127,6 +128,7 @@ typedef struct ToolModules {
     uint32_t violations;   /* validate: violations found */
     int found;             /* a module failed or broke a rule */
     int failed;            /* the library could not run: the exit code */
+    FacetRuntime *rt;      /* inspect --config: the configuration's runtime */
 } ToolModules;
 
 /* Parses, runs fn on every module, prints {"modules": [...]} (and

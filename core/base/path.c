@@ -88,3 +88,51 @@ int facet__path_is_absolute(const char *path)
 {
     return is_separator(path[0]) || (path[0] != '\0' && path[1] == ':');
 }
+
+size_t facet__path_normalize(char *path)
+{
+    /* The root ("/", "C:/", "C:") is kept; then each component is copied,
+     * "." dropped and ".." taking back the one before it, if any. */
+    char *out = path, *in = path;
+    size_t root = 0, n;
+    if (path[0] != '\0' && path[1] == ':') {
+        root = 2;
+        in += 2;
+    }
+    if (is_separator(*in)) {
+        path[root++] = '/';
+        while (is_separator(*in))
+            in++;
+    }
+    out = path + root;
+    while (*in != '\0') {
+        const char *c = in;
+        while (*in != '\0' && !is_separator(*in))
+            in++;
+        n = (size_t)(in - c);
+        while (is_separator(*in))
+            in++;
+        if (n == 1 && c[0] == '.')
+            continue;
+        if (n == 2 && c[0] == '.' && c[1] == '.') {
+            char *last = out;
+            while (last > path + root && last[-1] != '/')
+                last--;
+            /* A relative path keeps a leading "..": nothing to take back. */
+            if (out > path + root && !(out - last == 2 && last[0] == '.' && last[1] == '.')) {
+                out = last > path + root ? last - 1 : path + root;
+                continue;
+            }
+            if (root > 0)
+                continue; /* "/.." is "/" */
+        }
+        if (out > path + root)
+            *out++ = '/';
+        memmove(out, c, n);
+        out += n;
+    }
+    if (out == path)
+        *out++ = '.';
+    *out = '\0';
+    return (size_t)(out - path);
+}

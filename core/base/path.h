@@ -34,4 +34,11 @@ FACET_INTERNAL char *facet__path_join(const char *dir, const char *name);
  * since a manifest or a configuration must mean the same everywhere. */
 FACET_INTERNAL int facet__path_is_absolute(const char *path);
 
+/* Rewrites path in place without "." components, with each ".." taking
+ * back the component before it ("/.." is "/"; a relative path keeps the
+ * leading ".." it cannot take back), separators as single '/', and no
+ * trailing one: "/data/./x/../y/" is "/data/y", "" is ".". Only text: a
+ * symbolic link is not followed. Returns the new length. */
+FACET_INTERNAL size_t facet__path_normalize(char *path);
+
 #endif /* FACET_CORE_BASE_PATH_H */

@@ -35,7 +35,7 @@
  *       16-byte clsid | str contract | str version | u32 threading |
  *       u32 interfaces (0xFFFFFFFF: none listed), 16 bytes each
  *     u32 requires, each: str name | str range |
- *     u32 permissions, each: str
+ *     u32 permissions, each: str (as facet__permission_canonical keeps it)
  * where str is a u32 length (0xFFFFFFFF: none) and that many bytes. What
  * a manifest means is part of the format: a change to FacetManifest, or to
  * what the parser accepts, changes SCAN_INDEX_FORMAT.
@@ -47,7 +47,7 @@
 #include "discovery.h"
 
 #define SCAN_INDEX_MAGIC "FACETSIX"
-#define SCAN_INDEX_FORMAT 1u
+#define SCAN_INDEX_FORMAT 2u /* 2: permissions of the kind:argument form */
 #define SCAN_INDEX_HEADER 24u
 /* An index larger than this is not read (10,000 manifests take ~2 MiB). */
 #define SCAN_INDEX_MAX (512u * 1024u * 1024u)
@@ -491,9 +491,12 @@ static int take_manifest(FacetManifest **out, FacetScanIndex *ix, const IndexEnt
     mf->permissions = facet__arena_alloc(arena, sizeof(char *) * mf->permission_count);
     if (mf->permissions == NULL)
         return 0;
-    for (i = 0; i < mf->permission_count; i++)
-        if ((mf->permissions[i] = take_str(&rd, arena, &ok)) == NULL)
+    for (i = 0; i < mf->permission_count; i++) {
+        FacetPermission pm;
+        if ((mf->permissions[i] = take_str(&rd, arena, &ok)) == NULL ||
+            !facet__permission_parse(&pm, mf->permissions[i], NULL, 0))
             return 0;
+    }
     if (!ok || rd.bad)
         return 0;
     *out = mf;

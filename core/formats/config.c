@@ -18,7 +18,7 @@ static const char *const config_keys[] = {"$schema", "plugin_folders", "enable",
                                           "aliases", "modules", "scan_index", "hot_reload",
                                           NULL};
 static const char *const module_keys[] = {"permissions", "settings", "isolation",
-                                          "call_timeout_ms", "restart", NULL};
+                                          "call_timeout_ms", "restart", "limits", NULL};
 /* FACET_ISOLATION_* and FACET_RESTART_*, by their value. */
 static const char *const isolation_names[] = {"in-process", "process", NULL};
 static const char *const restart_names[] = {"on-create", "never", "backoff", NULL};
@@ -378,6 +378,73 @@ static FacetResult module_timeout(Parser *p, json_t *module, uint32_t *out)
     return r;
 }
 
+/* modules.<name>.permissions, each checked and kept as the comparison
+ * needs it: a relative path joined to this file's folder. */
+static FacetResult module_grants(Parser *p, FacetModuleConfig *mc)
+{
+    const char *dir = NULL;
+    char why[512];
+    size_t old = facet__json_push_key(&p->ctx, "permissions");
+    uint32_t i;
+    FacetResult r = FACET_OK;
+    for (i = 0; FACET_SUCCEEDED(r) && i < mc->grant_count; i++) {
+        const char *text = mc->grants[i];
+        size_t old2 = facet__json_push_index(&p->ctx, i);
+        if (dir == NULL && strchr(text, ':') != NULL)
+            dir = facet__permission_folder(&p->cfg->arena, p->dir);
+        r = facet__permission_canonical(&mc->grants[i], &p->cfg->arena, text,
+                                        dir != NULL ? dir : p->dir, why, sizeof(why));
+        if (r == FACET_E_INVALIDARG)
+            r = facet__json_error(&p->ctx, "\"%s\" is not a valid permission name: %s", text,
+                                  why);
+        else if (FACET_FAILED(r))
+            r = oom(p);
+        facet__json_pop(&p->ctx, old2);
+    }
+    facet__json_pop(&p->ctx, old);
+    return r;
+}
+
+/* modules.<name>.limits: {memory_mb, open_files, cpu_seconds}, each a
+ * whole number, 0 (the default) for no limit. */
+static FacetResult module_limits(Parser *p, json_t *module, FacetModuleLimits *out)
+{
+    static const char *const keys[] = {"memory_mb", "open_files", "cpu_seconds", NULL};
+    /* memory_mb in bytes must fit 64 bits. */
+    static const json_int_t max[] = {(json_int_t)(UINT64_MAX >> 20), INT64_MAX, INT64_MAX};
+    json_t *v = json_object_get(module, "limits");
+    uint64_t *fields[3];
+    size_t old, i;
+    FacetResult r = FACET_OK;
+    memset(out, 0, sizeof(*out));
+    if (v == NULL)
+        return FACET_OK;
+    fields[0] = &out->memory_mb;
+    fields[1] = &out->open_files;
+    fields[2] = &out->cpu_seconds;
+    old = facet__json_push_key(&p->ctx, "limits");
+    if (!json_is_object(v))
+        r = facet__json_error(&p->ctx, "expected an object with \"memory_mb\", \"open_files\" "
+                                       "and \"cpu_seconds\"");
+    else
+        r = facet__json_check_keys(&p->ctx, v, keys);
+    for (i = 0; FACET_SUCCEEDED(r) && keys[i] != NULL; i++) {
+        json_t *e = json_object_get(v, keys[i]);
+        size_t old2;
+        if (e == NULL)
+            continue;
+        old2 = facet__json_push_key(&p->ctx, keys[i]);
+        if (!json_is_integer(e) || json_integer_value(e) < 0 || json_integer_value(e) > max[i])
+            r = facet__json_error(&p->ctx, "expected a whole number from 0 (no limit) to %lld",
+                                  (long long)max[i]);
+        else
+            *fields[i] = (uint64_t)json_integer_value(e);
+        facet__json_pop(&p->ctx, old2);
+    }
+    facet__json_pop(&p->ctx, old);
+    return r;
+}
+
 static FacetResult parse_module(Parser *p, const char *name, json_t *v)
 {
     FacetModuleConfig *mc;
@@ -388,7 +455,7 @@ static FacetResult parse_module(Parser *p, const char *name, json_t *v)
     if (!json_is_object(v))
         return facet__json_error(&p->ctx, "expected an object with \"permissions\", "
                                           "\"settings\", \"isolation\", "
-                                          "\"call_timeout_ms\" and \"restart\"");
+                                          "\"call_timeout_ms\", \"restart\" and \"limits\"");
     r = facet__json_check_keys(&p->ctx, v, module_keys);
     if (FACET_FAILED(r))
         return r;
@@ -400,6 +467,10 @@ static FacetResult parse_module(Parser *p, const char *name, json_t *v)
     if (mc->name == NULL)
         return oom(p);
     r = string_list(&mc->grants, &mc->grant_count, p, v, "permissions");
+    if (FACET_SUCCEEDED(r))
+        r = module_grants(p, mc);
+    if (FACET_SUCCEEDED(r))
+        r = module_limits(p, v, &mc->limits);
     if (FACET_SUCCEEDED(r))
         r = module_choice(p, v, "isolation", isolation_names, &mc->isolation);
     if (FACET_SUCCEEDED(r))
@@ -577,7 +648,11 @@ int facet__config_enabled(const FacetConfig *cfg, const char *name)
 int facet__config_granted(const FacetConfig *cfg, const char *module, const char *permission)
 {
     const FacetModuleConfig *mc = facet__config_module(cfg, module);
-    return mc != NULL && listed(mc->grants, mc->grant_count, permission);
+    uint32_t i;
+    for (i = 0; mc != NULL && i < mc->grant_count; i++)
+        if (facet__permission_covers(mc->grants[i], permission))
+            return 1;
+    return 0;
 }
 
 const FacetSetting *facet__config_setting(const FacetModuleConfig *mc, const char *key)

@@ -220,6 +220,45 @@ int facet__manifest_has_permission(const FacetManifest *mf, const char *permissi
 FacetResult facet__manifest_error_at(const FacetManifest *mf, const char *path, FacetResult code,
                                      const char *fmt, ...) FACET_PRINTF(4, 5);
 
+/* ---- Permission names (permission.c) ----------------------------------- */
+
+#define FACET_PERMISSION_PLAIN 0u       /* a name the host defines: "org.example.clock" */
+#define FACET_PERMISSION_FS_READ 1u     /* fs.read:PATH */
+#define FACET_PERMISSION_FS_WRITE 2u    /* fs.write:PATH */
+#define FACET_PERMISSION_NET_CONNECT 3u /* net.connect:HOST:PORT */
+
+/* A permission name taken apart; arg points into the text parsed. */
+typedef struct FacetPermission {
+    uint32_t kind;              /* FACET_PERMISSION_* */
+    const char *arg;            /* the name, the path, or the host (IPv6 without brackets) */
+    size_t arg_len;
+    uint32_t port;              /* net.connect: 1 to 65535 */
+} FacetPermission;
+
+/* Checks and takes apart a permission name; 0, and in why (size bytes, may
+ * be 0) what is wrong with it, for a bad one. */
+FACET_INTERNAL int facet__permission_parse(FacetPermission *out, const char *text, char *why, size_t size);
+/* The form a file keeps of the permission text (checked as above, the
+ * reason in why, FACET_E_INVALIDARG): a relative path joined to dir (when
+ * not NULL) and without "." or ".." components, a host in lower case. In
+ * a, FACET_E_OUTOFMEMORY when it cannot be had. Sets no error. */
+FACET_INTERNAL FacetResult facet__permission_canonical(const char **out, FacetArena *a,
+                                                       const char *text, const char *dir,
+                                                       char *why, size_t size);
+/* The folder a file's relative permission paths are joined to: dir, the
+ * file's folder, made absolute (in a) when it is relative and the system
+ * can say where it is, so that what a file grants does not depend on the
+ * current folder of whoever reads it. */
+const char *facet__permission_folder(FacetArena *a, const char *dir);
+/* Whether the permission `grant` covers the permission `request`: the same
+ * name for plain permissions; for kind:argument ones, the same kind and an
+ * argument that covers the requested one (a folder covers the paths under
+ * it, never a sibling that shares its prefix; fs.write covers fs.read;
+ * net.connect matches host and port exactly, the host in lower case).
+ * Both as a file keeps them (facet__permission_canonical); "." and ".."
+ * are taken out again. 0 for a name that is not valid. */
+FACET_INTERNAL int facet__permission_covers(const char *grant, const char *request);
+
 /* ---- Host configuration (config.c) ------------------------------------- */
 
 #define FACET_SETTING_STRING 0u
@@ -237,10 +276,18 @@ typedef struct FacetSetting {
     UT_hash_handle hh;
 } FacetSetting;
 
+/* modules.<name>.limits of a process-isolated module; 0: no limit. */
+typedef struct FacetModuleLimits {
+    uint64_t memory_mb;         /* address space, MiB */
+    uint64_t open_files;
+    uint64_t cpu_seconds;
+} FacetModuleLimits;
+
 typedef struct FacetModuleConfig {
     const char *name;
     uint32_t grant_count;
-    const char **grants;
+    const char **grants;        /* as facet__permission_canonical keeps them */
+    FacetModuleLimits limits;
     FacetSetting *settings;     /* uthash by key */
     uint32_t isolation;         /* 0: as the manifest says; else FACET_ISOLATION_* + 1 */
     uint32_t restart;           /* 0: not given; else FACET_RESTART_* + 1 */

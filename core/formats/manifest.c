@@ -363,6 +363,8 @@ static FacetResult parse_permissions(Parser *p, json_t *root)
 {
     json_t *v;
     size_t old, i;
+    const char *dir = NULL;
+    char why[512];
     FacetResult r = member(&v, p, root, "permissions", JSON_ARRAY,
                            "an array of permission names", 0, &old);
     if (FACET_FAILED(r) || v == NULL)
@@ -373,13 +375,21 @@ static FacetResult parse_permissions(Parser *p, json_t *root)
     for (i = 0; FACET_SUCCEEDED(r) && i < json_array_size(v); i++) {
         json_t *e = json_array_get(v, i);
         size_t old2 = facet__json_push_index(&p->ctx, i);
-        if (!json_is_string(e))
+        const char *text = json_string_value(e);
+        if (!json_is_string(e)) {
             r = facet__json_error(&p->ctx, "expected a permission name, found %s", type_name(e));
-        else if (!valid_name(json_string_value(e)))
-            r = facet__json_error(&p->ctx, "\"%s\" is not a valid permission name",
-                                  json_string_value(e));
-        else
-            r = copy_string(&p->mf->permissions[i], p, e);
+        } else {
+            /* fs.read:PATH and fs.write:PATH are relative to this folder. */
+            if (dir == NULL && strchr(text, ':') != NULL)
+                dir = facet__permission_folder(p->arena, p->mf->dir);
+            r = facet__permission_canonical(&p->mf->permissions[i], p->arena, text,
+                                            dir != NULL ? dir : p->mf->dir, why, sizeof(why));
+            if (r == FACET_E_INVALIDARG)
+                r = facet__json_error(&p->ctx, "\"%s\" is not a valid permission name: %s", text,
+                                      why);
+            else if (FACET_FAILED(r))
+                r = facet__error(FACET_E_OUTOFMEMORY, "%s: out of memory", p->ctx.file);
+        }
         facet__json_pop(&p->ctx, old2);
     }
     p->mf->permission_count = (uint32_t)i;
@@ -517,7 +527,7 @@ int facet__manifest_has_permission(const FacetManifest *mf, const char *permissi
 {
     uint32_t i;
     for (i = 0; mf != NULL && i < mf->permission_count; i++)
-        if (strcmp(mf->permissions[i], permission) == 0)
+        if (facet__permission_covers(mf->permissions[i], permission))
             return 1;
     return 0;
 }

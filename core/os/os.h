@@ -134,6 +134,16 @@ FACET_INTERNAL FacetResult facet__os_thread_start(FacetOsThread *out, void (*fn)
                                                   void *arg);
 FACET_INTERNAL void facet__os_thread_join(FacetOsThread *t);
 
+/* ---- Outbound TCP (net_posix.c, net_win32.c) ---- */
+
+/* Resolves host and connects to port, trying each address in turn; the
+ * connected socket (a file descriptor, a SOCKET on Windows), which does
+ * not pass to programs the process starts, in *out. FACET_E_NOTFOUND for
+ * a name that does not resolve, FACET_E_FAIL when no address takes the
+ * connection; the message names host:port. */
+FACET_INTERNAL FacetResult facet__os_tcp_connect(uint64_t *out, const char *host, uint16_t port);
+FACET_INTERNAL void facet__os_socket_close(uint64_t socket);
+
 /* Milliseconds of a clock that only goes forward. */
 FACET_INTERNAL uint64_t facet__os_now_ms(void);
 

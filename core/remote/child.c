@@ -13,7 +13,9 @@
  * their proxies, and the module calls the host's services through theirs.
  *
  * The module's host object here answers IFacetAllocator itself (memory is
- * each process's own) and hands every other question to the host's.
+ * each process's own) and IFacetNet (the host checks the right, connects
+ * and hands the socket over the broker's socket pair), and hands every
+ * other question to the host's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +34,8 @@ typedef struct ChildClass {
 typedef struct Child {
     IFacetHost host;             /* what the module is handed */
     IFacetAllocator allocator;
+    IFacetNet net;
+    FacetSync *net_sync;         /* one Connect waits for its socket at a time */
     IFacetHost *remote_host;     /* the proxy of the host's host object */
     FacetConn *conn;
     FacetPsRegistry *ps;
@@ -95,6 +99,68 @@ static FacetResult FACET_CALL alloc_free(IFacetAllocator *self, void *p)
 static const IFacetAllocatorVtbl allocator_vtbl = {alloc_query,   alloc_addref, alloc_addref,
                                                    alloc_alloc,   alloc_realloc, alloc_free};
 
+/* ---- The module's IFacetNet: sockets the host connected ----------------- */
+
+static FacetResult FACET_CALL host_query(IFacetHost *self, const FacetGuid *iid, void **out);
+
+static Child *child_of_net(IFacetNet *self)
+{
+    return (Child *)(void *)((char *)self - offsetof(Child, net));
+}
+
+static FacetResult FACET_CALL net_query(IFacetNet *self, const FacetGuid *iid, void **out)
+{
+    if (FacetGuidEqual(iid, &IID_IFacetNet)) {
+        *out = self;
+        return FACET_OK;
+    }
+    return host_query(&child_of_net(self)->host, iid, out);
+}
+
+static uint32_t FACET_CALL net_addref(IFacetNet *self)
+{
+    (void)self;
+    return 2; /* lives as long as the process */
+}
+
+/* The host checks the module's right, resolves, connects, and sends the
+ * socket on the broker's pair with the token its Connect answers; the
+ * socket is taken here. One at a time, so that each finds its own. */
+static FacetResult FACET_CALL net_connect(IFacetNet *self, const char *host, uint32_t port,
+                                          uint64_t *out)
+{
+    Child *ch = child_of_net(self);
+    IFacetNet *remote = NULL;
+    uint64_t token = 0;
+    FacetResult r;
+    if (out == NULL)
+        return FACET_E_POINTER;
+    *out = UINT64_MAX;
+#ifdef _WIN32
+    (void)ch;
+    (void)remote;
+    (void)token;
+    (void)r;
+    (void)host;
+    (void)port;
+    return facet__error(FACET_E_NOTIMPL, "IFacetNet::Connect: a process-isolated module cannot "
+                                         "be handed a socket on Windows in this build");
+#else
+    r = IFacetHost_QueryInterface(ch->remote_host, &IID_IFacetNet, (void **)&remote);
+    if (FACET_FAILED(r))
+        return r;
+    facet__sync_lock(ch->net_sync);
+    r = IFacetNet_Connect(remote, host, port, &token);
+    if (FACET_SUCCEEDED(r))
+        r = facet__child_receive_socket(token, out);
+    facet__sync_unlock(ch->net_sync);
+    IFacetNet_Release(remote);
+    return r;
+#endif
+}
+
+static const IFacetNetVtbl net_vtbl = {net_query, net_addref, net_addref, net_connect};
+
 /* ---- The module's host object ------------------------------------------ */
 
 static FacetResult FACET_CALL host_query(IFacetHost *self, const FacetGuid *iid, void **out)
@@ -106,6 +172,10 @@ static FacetResult FACET_CALL host_query(IFacetHost *self, const FacetGuid *iid,
     }
     if (FacetGuidEqual(iid, &IID_IFacetAllocator)) {
         *out = &ch->allocator;
+        return FACET_OK;
+    }
+    if (FacetGuidEqual(iid, &IID_IFacetNet)) {
+        *out = &ch->net;
         return FACET_OK;
     }
     return IFacetHost_QueryInterface(ch->remote_host, iid, out);
@@ -125,7 +195,7 @@ static FacetResult FACET_CALL host_api_level(IFacetHost *self, uint32_t *out)
 static FacetResult FACET_CALL host_query_service(IFacetHost *self, const FacetGuid *sid,
                                                  const FacetGuid *iid, void **out)
 {
-    if (FacetGuidEqual(sid, &IID_IFacetAllocator))
+    if (FacetGuidEqual(sid, &IID_IFacetAllocator) || FacetGuidEqual(sid, &IID_IFacetNet))
         return host_query(self, iid, out);
     return IFacetHost_QueryService(child_of_host(self)->remote_host, sid, iid, out);
 }
@@ -450,12 +520,14 @@ int facet__process_host_main(int argc, char **argv)
     memset(&ch, 0, sizeof(ch));
     ch.host.lpVtbl = &host_vtbl;
     ch.allocator.lpVtbl = &allocator_vtbl;
+    ch.net.lpVtbl = &net_vtbl;
     if (facet__shm_attach(&tr, transport) != FACET_TR_OK) {
         fprintf(stderr, "facet-host: handle %ld is not a transport of this build of Facet\n",
                 (long)transport);
         return 2;
     }
-    if (FACET_FAILED(facet__sync_new(&ch.sync)) || FACET_FAILED(facet__ps_registry_new(&ch.ps)) ||
+    if (FACET_FAILED(facet__sync_new(&ch.sync)) || FACET_FAILED(facet__sync_new(&ch.net_sync)) ||
+        FACET_FAILED(facet__ps_registry_new(&ch.ps)) ||
         FACET_FAILED(facet__conn_new(&ch.conn, tr, 0, &hooks, &ch))) {
         fprintf(stderr, "facet-host: %s\n", facet_last_error());
         return 2;

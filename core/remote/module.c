@@ -89,6 +89,9 @@ struct Remote {
     uint32_t deaths;            /* in a row */
     uint64_t retry_at;          /* backoff: no new child before */
     char last_end[256];         /* how the last child ended */
+    FacetHostObject *host;      /* the module's, held while its broker is set */
+    FacetChild *net_child;      /* where IFacetNet's sockets go (sync) */
+    uint32_t net_tokens;        /* the last token handed out (atomic) */
     FacetArena arena;           /* info and classes */
     FacetModuleInfo info;
     uint32_t class_count;
@@ -199,11 +202,28 @@ static FacetResult decode_boot(FacetMarshal *msg, void *ctx)
     return FACET_OK;
 }
 
+/* The broker: a socket the module's IFacetNet connected goes to the
+ * current child, with the token its Connect answers. */
+static FacetResult hand_socket(void *ctx, uint64_t socket, uint64_t *token)
+{
+    Remote *rm = ctx;
+    FacetResult r;
+    *token = facet__atomic_inc32(&rm->net_tokens);
+    facet__sync_lock(rm->sync);
+    r = facet__child_send_socket(rm->net_child, socket, *token);
+    facet__sync_unlock(rm->sync);
+    return r;
+}
+
 /* Lets go of a child: asks it to end, closes the connection, waits for it. */
 static void running_free(Running *run)
 {
     if (run == NULL)
         return;
+    facet__sync_lock(run->owner->sync);
+    if (run->owner->net_child == run->child)
+        run->owner->net_child = NULL;
+    facet__sync_unlock(run->owner->sync);
     /* a child that is alive when let go ends as asked: no news */
     if (!facet__conn_dead(run->conn))
         facet__atomic_store32(&run->closing, 1u);
@@ -259,6 +279,10 @@ static FacetResult running_start(Remote *rm, Running **out)
         return facet__error_prefix("%s", rm->name);
     }
     facet__shm_release_handle(tr);
+    /* the module may connect from its first line of code on */
+    facet__sync_lock(rm->sync);
+    rm->net_child = run->child;
+    facet__sync_unlock(rm->sync);
     r = facet__conn_serve(run->conn);
     if (FACET_SUCCEEDED(r))
         r = facet__conn_control(run->conn, FACET_CTL_BOOT, encode_boot, decode_boot, run);
@@ -466,6 +490,10 @@ static const IFacetFactoryVtbl remote_vtbl = {remote_query,    remote_addref,   
 
 static void remote_free(Remote *rm)
 {
+    if (rm->host != NULL) {
+        facet__host_set_net_hand(rm->host, NULL, NULL);
+        IFacetUnknown_Release(facet__host_unknown(rm->host));
+    }
     running_free(rm->cur);
     facet__sync_free(rm->sync);
     facet__sync_free(rm->starting);
@@ -563,7 +591,11 @@ FacetResult facet__remote_module_open(FacetModule **out, FacetRuntime *rt,
     r = facet__host_new(&m->host, rt, m->path);
     if (FACET_FAILED(r))
         goto fail;
-    facet__host_identify(m->host, NULL, mf);
+    /* its rights go by the manifest's name, as an in-process module's do */
+    facet__host_identify(m->host, mf->name, mf);
+    rm->host = m->host;
+    IFacetUnknown_AddRef(facet__host_unknown(rm->host));
+    facet__host_set_net_hand(rm->host, hand_socket, rm);
     r = running_start(rm, &rm->cur);
     if (FACET_SUCCEEDED(r))
         r = read_module(rm, rm->cur->factory);

@@ -281,3 +281,22 @@ void facet__remote_put_ps_paths(FacetMarshal *m)
         facet__wire_put_string(m, paths[i]);
     facet__os_rwlock_rdunlock(&loaded_lock);
 }
+
+FacetResult facet__remote_ps_paths(char ***out, uint32_t *count)
+{
+    const char **paths;
+    uint32_t n, i;
+    FacetResult r = FACET_OK;
+    *out = NULL;
+    *count = 0;
+    facet__os_rwlock_rdlock(&loaded_lock);
+    n = facet__ps_registry_paths(loaded, &paths);
+    if (n > 0 && (*out = facet__calloc(n, sizeof(char *))) == NULL)
+        r = facet__error(FACET_E_OUTOFMEMORY, "proxy/stub libraries: out of memory");
+    for (i = 0; FACET_SUCCEEDED(r) && i < n; i++)
+        if (((*out)[i] = facet__strdup(paths[i])) == NULL)
+            r = facet__error(FACET_E_OUTOFMEMORY, "proxy/stub libraries: out of memory");
+    facet__os_rwlock_rdunlock(&loaded_lock);
+    *count = i;
+    return r;
+}

@@ -335,6 +335,9 @@ FacetResult facet__remote_module_open(FacetModule **out, FacetRuntime *rt,
  * (u32 count, then each path). */
 const FacetPsInterface *facet__remote_find_ps(const FacetGuid *iid);
 void facet__remote_put_ps_paths(FacetMarshal *m);
+/* The same files, copied (each and the array from facet__malloc); on a
+ * failure *count says how many were copied. */
+FacetResult facet__remote_ps_paths(char ***out, uint32_t *count);
 
 /* facet-host's main: serves one process-isolated module until the host
  * lets go of it or is gone. argv holds --transport and --lifeline, the
@@ -376,6 +379,12 @@ void facet__child_free(FacetChild *ch, uint32_t grace_ms);
 uint64_t facet__child_pid(const FacetChild *ch);
 /* "killed by SIGSEGV" (an exception's name on Windows), into buf. */
 void facet__child_end_name(char *buf, size_t size, const FacetChildEnd *end);
+
+/* The broker of IFacetNet: in the host, hands the child a connected socket
+ * (closed here, whatever happens) with the token the child's Connect was
+ * answered; in the child, waits for the socket of token. Linux. */
+FacetResult facet__child_send_socket(FacetChild *ch, uint64_t socket, uint64_t token);
+FacetResult facet__child_receive_socket(uint64_t token, uint64_t *out);
 
 /* In facet-host, first thing: where the system allows, splits into a
  * supervisor that never loads module code and kills what the module

@@ -51,21 +51,22 @@ typedef struct FacetSandboxPolicy {
     size_t connect_count;       /* granted net.connect rights */
     FacetNetGrant *connect;
     FacetSandboxLimits limits;
+    size_t denied_count;        /* requested and not granted, as the
+                                   manifest keeps them (each is logged) */
+    char **denied;
 } FacetSandboxPolicy;
 
 /* Host side: the policy of the module `name` (its manifest mf, possibly
  * NULL) under the runtime's configuration. Requested rights the
  * configuration does not grant are left out, with a log line naming them.
  * Free with facet__sandbox_policy_free. */
-FacetResult facet__sandbox_policy(FacetRuntime *rt, const char *name, const FacetManifest *mf,
-                                  const char *library, FacetSandboxPolicy **out);
-void facet__sandbox_policy_free(FacetSandboxPolicy *p);
+FACET_INTERNAL FacetResult facet__sandbox_policy(FacetRuntime *rt, const char *name,
+                                                 const FacetManifest *mf, const char *library,
+                                                 FacetSandboxPolicy **out);
+FACET_INTERNAL void facet__sandbox_policy_free(FacetSandboxPolicy *p);
 
-/* Whether the permission `grant` covers the permission `request`: the same
- * name for plain permissions; for kind:argument ones, the same kind and an
- * argument that covers the requested one (a folder covers the paths under
- * it; fs.write covers fs.read; net.connect matches host and port exactly).
- * Both are as written in their files, already made absolute. */
-int facet__permission_covers(const char *grant, const char *request);
+/* Whether a grant covers a request: facet__permission_covers, declared
+ * with the permission names in core/formats/formats.h, since the runtime's
+ * services check with it too. */
 
 #endif

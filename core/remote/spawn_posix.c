@@ -17,6 +17,9 @@
  *                             when the worker dies the host sees the
  *                             hang-up at once and marks the connection
  *                             dead, before any waiter could wait long
+ *   the broker (6)            a unix socket pair: the host hands the worker
+ *                             the sockets its IFacetNet connected, each
+ *                             with the token its Connect answered
  *
  * The host also holds a pidfd of the supervisor, for its exit status,
  * which is the worker's (the supervisor ends the way the worker ended).
@@ -42,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <sys/prctl.h>
@@ -55,6 +59,9 @@ extern char **environ;
 #define FD_TRANSPORT 3
 #define FD_LIFELINE 4
 #define FD_WORKER 5
+#define FD_BROKER 6
+/* How long the worker waits for a socket its Connect was answered for. */
+#define BROKER_WAIT_MS 10000
 #define FACET_STR_(x) #x
 #define FACET_STR(x) FACET_STR_(x)
 /* How long the supervisor has to end everything when asked (SIGTERM)
@@ -66,6 +73,7 @@ struct FacetChild {
     int pidfd;             /* its pidfd, or -1 (no pidfd_open: polled) */
     int lifeline;          /* the write end of the host's lifeline */
     int worker;            /* the read end of the worker's lifeline */
+    int broker;            /* the host's end of the broker's socket pair */
     int stop[2];           /* closing stop[1] ends the watch */
     uint32_t killed;       /* facet__child_kill ran (atomic) */
     uint32_t reaped;       /* the watch reaped it (atomic) */
@@ -75,15 +83,13 @@ struct FacetChild {
     void *payload;
 };
 
-/* A pipe whose ends are above FD_WORKER and closed on exec. */
-static int make_pipe(int p[2])
+/* Both ends above the numbers the child gets, and closed on exec. */
+static int move_pair(int p[2])
 {
     int i;
-    if (pipe2(p, O_CLOEXEC) != 0)
-        return -1;
     for (i = 0; i < 2; i++)
-        if (p[i] <= FD_WORKER) {
-            int moved = fcntl(p[i], F_DUPFD_CLOEXEC, FD_WORKER + 1);
+        if (p[i] <= FD_BROKER) {
+            int moved = fcntl(p[i], F_DUPFD_CLOEXEC, FD_BROKER + 1);
             close(p[i]);
             p[i] = moved;
             if (moved < 0) {
@@ -92,6 +98,11 @@ static int make_pipe(int p[2])
             }
         }
     return 0;
+}
+
+static int make_pipe(int p[2])
+{
+    return pipe2(p, O_CLOEXEC) != 0 ? -1 : move_pair(p);
 }
 
 static void close_fd(int *fd)
@@ -203,7 +214,7 @@ FacetResult facet__child_spawn(FacetChild **out, const char *exe, const char *co
     posix_spawnattr_t attr;
     sigset_t none, defaults;
     const char **argv;
-    int life[2] = {-1, -1}, work[2] = {-1, -1}, err;
+    int life[2] = {-1, -1}, work[2] = {-1, -1}, broker[2] = {-1, -1}, err;
     size_t argc = 0, i;
     FacetResult r;
 
@@ -217,7 +228,7 @@ FacetResult facet__child_spawn(FacetChild **out, const char *exe, const char *co
         facet__free((void *)argv);
         return facet__error(FACET_E_OUTOFMEMORY, "out of memory starting the process host");
     }
-    ch->pidfd = ch->lifeline = ch->worker = ch->stop[0] = ch->stop[1] = -1;
+    ch->pidfd = ch->lifeline = ch->worker = ch->broker = ch->stop[0] = ch->stop[1] = -1;
     ch->ended = ended;
     ch->payload = payload;
     ch->conn = conn;
@@ -229,7 +240,9 @@ FacetResult facet__child_spawn(FacetChild **out, const char *exe, const char *co
     argv[argc + 3] = "--lifeline";
     argv[argc + 4] = FACET_STR(FD_LIFELINE);
     if (facet__fault(FACET_FAULT_PROCESS) || make_pipe(life) != 0 || make_pipe(work) != 0 ||
-        make_pipe(ch->stop) != 0) {
+        make_pipe(ch->stop) != 0 ||
+        socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, broker) != 0 ||
+        move_pair(broker) != 0) {
         r = facet__error(FACET_E_FAIL, "%s: cannot make its pipes: %s", exe, strerror(errno));
         goto fail;
     }
@@ -239,8 +252,9 @@ FacetResult facet__child_spawn(FacetChild **out, const char *exe, const char *co
     posix_spawn_file_actions_adddup2(&fa, (int)facet__shm_handle(tr), FD_TRANSPORT);
     posix_spawn_file_actions_adddup2(&fa, life[0], FD_LIFELINE);
     posix_spawn_file_actions_adddup2(&fa, work[1], FD_WORKER);
+    posix_spawn_file_actions_adddup2(&fa, broker[1], FD_BROKER);
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
-    posix_spawn_file_actions_addclosefrom_np(&fa, FD_WORKER + 1);
+    posix_spawn_file_actions_addclosefrom_np(&fa, FD_BROKER + 1);
 #endif
     posix_spawnattr_setpgroup(&attr, 0);
     sigemptyset(&none);
@@ -256,6 +270,7 @@ FacetResult facet__child_spawn(FacetChild **out, const char *exe, const char *co
     posix_spawn_file_actions_destroy(&fa);
     close_fd(&life[0]);
     close_fd(&work[1]);
+    close_fd(&broker[1]);
     if (err != 0) {
         r = facet__error(err == ENOENT ? FACET_E_FILENOTFOUND : FACET_E_FAIL,
                          "%s: cannot start the process host: %s", exe, strerror(err));
@@ -263,6 +278,7 @@ FacetResult facet__child_spawn(FacetChild **out, const char *exe, const char *co
     }
     ch->lifeline = life[1];
     ch->worker = work[0];
+    ch->broker = broker[0];
 #if defined(__linux__) && defined(SYS_pidfd_open)
     ch->pidfd = (int)syscall(SYS_pidfd_open, ch->pid, 0);
 #endif
@@ -285,6 +301,8 @@ fail:
     close_fd(&life[1]);
     close_fd(&work[0]);
     close_fd(&work[1]);
+    close_fd(&broker[0]);
+    close_fd(&broker[1]);
     close_fd(&ch->stop[0]);
     close_fd(&ch->stop[1]);
     close_fd(&ch->pidfd);
@@ -327,6 +345,7 @@ void facet__child_free(FacetChild *ch, uint32_t grace_ms)
     close_fd(&ch->stop[0]);
     close_fd(&ch->stop[1]);
     close_fd(&ch->worker);
+    close_fd(&ch->broker);
     close_fd(&ch->pidfd);
     facet__conn_release(ch->conn);
     facet__free(ch);
@@ -457,6 +476,7 @@ void facet__child_supervise(intptr_t lifeline)
      * death must close the one at the host's end. */
     close(FD_WORKER);
     close(FD_TRANSPORT);
+    close(FD_BROKER);
     p[0].fd = (int)lifeline;
     p[0].events = POLLIN;
     p[1].fd = sfd;
@@ -564,4 +584,98 @@ FacetResult facet__host_program(char **out)
     return r;
 }
 
+
+/* ---- The broker: connected sockets handed to the worker ------------------- */
+
+/* One message of the broker: the token as its bytes, a descriptor as
+ * SCM_RIGHTS in control. */
+typedef union BrokerControl {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+} BrokerControl;
+
+static void broker_msg(struct msghdr *msg, struct iovec *iov, uint64_t *token,
+                       BrokerControl *control)
+{
+    memset(msg, 0, sizeof(*msg));
+    memset(control, 0, sizeof(*control));
+    iov->iov_base = token;
+    iov->iov_len = sizeof(*token);
+    msg->msg_iov = iov;
+    msg->msg_iovlen = 1;
+    msg->msg_control = control->buf;
+    msg->msg_controllen = sizeof(control->buf);
+}
+
+FacetResult facet__child_send_socket(FacetChild *ch, uint64_t socket, uint64_t token)
+{
+    BrokerControl control;
+    struct msghdr msg;
+    struct iovec iov;
+    struct cmsghdr *c;
+    int fd = (int)socket;
+    ssize_t n;
+
+    broker_msg(&msg, &iov, &token, &control);
+    c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    /* Never blocks: a child that does not take its sockets fills its own
+     * queue, and its next Connect fails. */
+    do {
+        n = ch != NULL && ch->broker >= 0 ? sendmsg(ch->broker, &msg, MSG_DONTWAIT | MSG_NOSIGNAL)
+                                          : -1;
+    } while (n < 0 && errno == EINTR);
+    close(fd); /* the child's copy is the one that counts */
+    if (n != (ssize_t)sizeof(token))
+        return facet__error(FACET_E_FAIL, "cannot hand the connected socket to the process "
+                                          "host: %s",
+                            ch == NULL || ch->broker < 0 ? "it is gone" : strerror(errno));
+    return FACET_OK;
+}
+
+FacetResult facet__child_receive_socket(uint64_t token, uint64_t *out)
+{
+    *out = UINT64_MAX;
+    for (;;) {
+        BrokerControl control;
+        struct msghdr msg;
+        struct iovec iov;
+        struct cmsghdr *c;
+        struct pollfd p;
+        uint64_t got = 0;
+        int fd = -1, ready;
+        ssize_t n;
+
+        p.fd = FD_BROKER;
+        p.events = POLLIN;
+        p.revents = 0;
+        ready = poll(&p, 1, BROKER_WAIT_MS);
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready <= 0)
+            return facet__error(FACET_E_TIMEOUT, "the host answered a Connect but its socket "
+                                                 "did not come within %d ms", BROKER_WAIT_MS);
+        broker_msg(&msg, &iov, &got, &control);
+        n = recvmsg(FD_BROKER, &msg, MSG_CMSG_CLOEXEC);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return facet__error(FACET_E_DISCONNECTED, "the host's broker socket is closed: %s",
+                                n < 0 ? strerror(errno) : "end of file");
+        for (c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c))
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+                c->cmsg_len >= CMSG_LEN(sizeof(int)))
+                memcpy(&fd, CMSG_DATA(c), sizeof(int));
+        if (n == (ssize_t)sizeof(got) && got == token && fd >= 0) {
+            *out = (uint64_t)fd;
+            return FACET_OK;
+        }
+        /* a socket for a Connect that gave up waiting: not ours */
+        if (fd >= 0)
+            close(fd);
+    }
+}
 #endif /* __linux__ */

@@ -2,9 +2,10 @@
  * core/runtime/host.c - the host object handed to each module.
  *
  * One object per module (and one for the runtime itself), so the host knows
- * who asks for a service. It is a single COM object with four interfaces:
- * IFacetHost, IFacetAllocator, IFacetLogger and IFacetConfig (the module's
- * settings from the host configuration). QueryInterface among them keeps
+ * who asks for a service. It is a single COM object with five interfaces:
+ * IFacetHost, IFacetAllocator, IFacetLogger, IFacetConfig (the module's
+ * settings from the host configuration) and IFacetNet (outbound TCP where
+ * the module's net.connect rights allow it). QueryInterface among them keeps
  * COM's identity rules; for any other IID it hands out the host-registered
  * service of that IID, where the module may have it (services.c).
  *
@@ -26,11 +27,14 @@ struct FacetHostObject {
     IFacetAllocator allocator;
     IFacetLogger logger;
     IFacetConfig config;
+    IFacetNet net;
     uint32_t refs;
     FacetCore *core;           /* held: it outlives the runtime */
     char *file;                /* the module's file name; NULL for the runtime's own */
     char *name;                /* the module's name, once it said it (set once) */
     const FacetManifest *manifest; /* its manifest, if it was scanned (set once) */
+    FacetNetHandFn hand;       /* a process-isolated module's broker (core->lock) */
+    void *hand_ctx;
 };
 
 #define FROM_HOST(p) ((FacetHostObject *)(void *)(p))
@@ -38,6 +42,7 @@ struct FacetHostObject {
     ((FacetHostObject *)(void *)((char *)(p) - offsetof(FacetHostObject, allocator)))
 #define FROM_LOGGER(p) ((FacetHostObject *)(void *)((char *)(p) - offsetof(FacetHostObject, logger)))
 #define FROM_CONFIG(p) ((FacetHostObject *)(void *)((char *)(p) - offsetof(FacetHostObject, config)))
+#define FROM_NET(p) ((FacetHostObject *)(void *)((char *)(p) - offsetof(FacetHostObject, net)))
 
 /* ---- The core ---------------------------------------------------------- */
 
@@ -196,6 +201,8 @@ static FacetResult host_qi(FacetHostObject *h, const FacetGuid *iid, void **out)
         *out = &h->logger;
     else if (FacetGuidEqual(iid, &IID_IFacetConfig))
         *out = &h->config;
+    else if (FacetGuidEqual(iid, &IID_IFacetNet))
+        *out = &h->net;
     else
         return query_service(h, iid, iid, out, "IFacetHost::QueryInterface");
     facet__atomic_inc32(&h->refs);
@@ -255,7 +262,7 @@ static FacetResult FACET_CALL h_query_service(IFacetHost *self, const FacetGuid 
         return FACET_E_POINTER;
     if (!FacetGuidEqual(sid, &IID_IFacetUnknown) && !FacetGuidEqual(sid, &IID_IFacetHost) &&
         !FacetGuidEqual(sid, &IID_IFacetAllocator) && !FacetGuidEqual(sid, &IID_IFacetLogger) &&
-        !FacetGuidEqual(sid, &IID_IFacetConfig))
+        !FacetGuidEqual(sid, &IID_IFacetConfig) && !FacetGuidEqual(sid, &IID_IFacetNet))
         return query_service(h, sid, iid, out, "IFacetHost::QueryService");
     r = host_qi(h, sid, (void **)&service);
     if (FACET_FAILED(r))
@@ -500,6 +507,67 @@ static FacetResult FACET_CALL c_get_bool(IFacetConfig *self, const char *key, ui
 static const IFacetConfigVtbl config_vtbl = {c_qi,      c_addref,     c_release,   c_get_string,
                                              c_get_int, c_get_double, c_get_bool};
 
+/* ---- IFacetNet --------------------------------------------------------- */
+
+static FacetResult FACET_CALL n_qi(IFacetNet *self, const FacetGuid *iid, void **out)
+{
+    return host_qi(FROM_NET(self), iid, out);
+}
+static uint32_t FACET_CALL n_addref(IFacetNet *self)
+{
+    return host_addref(FROM_NET(self));
+}
+static uint32_t FACET_CALL n_release(IFacetNet *self)
+{
+    return host_release(FROM_NET(self));
+}
+
+/* Checks the module's right to host:port, connects, and gives the socket:
+ * to the caller in-process, through the broker to a process-isolated
+ * module's child (which gets a token for it here). */
+static FacetResult FACET_CALL n_connect(IFacetNet *self, const char *host, uint32_t port,
+                                        uint64_t *out)
+{
+    FacetHostObject *h = FROM_NET(self);
+    FacetRuntime *rt;
+    char name[260];
+    size_t n;
+    uint64_t socket;
+    FacetResult r;
+
+    if (out == NULL || host == NULL)
+        return facet__error(FACET_E_POINTER, "IFacetNet::Connect: %s is NULL",
+                            out == NULL ? "socket" : "host");
+    *out = UINT64_MAX;
+    rt = facet__core_enter(h->core);
+    if (rt == NULL)
+        return disconnected("IFacetNet::Connect");
+    r = facet__net_permitted(rt, h->file ? host_name(h) : NULL, host_manifest(h), host, port);
+    if (r == FACET_E_ACCESSDENIED)
+        facet__runtime_log(rt, FACET_LOG_WARN, host_name(h), "%s", facet_last_error());
+    facet__runtime_release(rt);
+    if (FACET_FAILED(r))
+        return r;
+    /* the address as the system takes it: an IPv6 one without brackets */
+    n = strlen(host);
+    if (host[0] == '[' && n >= 2 && host[n - 1] == ']')
+        snprintf(name, sizeof(name), "%.*s", (int)(n - 2), host + 1);
+    else
+        snprintf(name, sizeof(name), "%s", host);
+    r = facet__os_tcp_connect(&socket, name, (uint16_t)port);
+    if (FACET_FAILED(r))
+        return r;
+    facet__os_rwlock_rdlock(&h->core->lock);
+    if (h->hand != NULL)
+        r = h->hand(h->hand_ctx, socket, &socket);
+    facet__os_rwlock_rdunlock(&h->core->lock);
+    if (FACET_SUCCEEDED(r))
+        *out = socket;
+    return r;
+}
+
+static const IFacetNetVtbl net_vtbl = {n_qi, n_addref, n_release, n_connect};
+
 /* ---- The runtime's side ------------------------------------------------ */
 
 FacetResult facet__host_new(FacetHostObject **out, FacetRuntime *rt, const char *file)
@@ -516,6 +584,7 @@ FacetResult facet__host_new(FacetHostObject **out, FacetRuntime *rt, const char 
     h->allocator.lpVtbl = &allocator_vtbl;
     h->logger.lpVtbl = &logger_vtbl;
     h->config.lpVtbl = &config_vtbl;
+    h->net.lpVtbl = &net_vtbl;
     h->refs = 1;
     h->core = rt->core;
     facet__atomic_inc32(&h->core->refs);
@@ -532,6 +601,14 @@ void facet__host_identify(FacetHostObject *h, const char *name, const FacetManif
         h->name = copy;
     if (manifest != NULL)
         h->manifest = manifest;
+    facet__os_rwlock_wrunlock(&h->core->lock);
+}
+
+void facet__host_set_net_hand(FacetHostObject *h, FacetNetHandFn fn, void *ctx)
+{
+    facet__os_rwlock_wrlock(&h->core->lock);
+    h->hand = fn;
+    h->hand_ctx = ctx;
     facet__os_rwlock_wrunlock(&h->core->lock);
 }
 

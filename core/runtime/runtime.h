@@ -40,6 +40,13 @@ FacetResult facet__service_find(FacetRuntime *rt, const char *module,
                                 const FacetManifest *manifest, const FacetGuid *sid,
                                 IFacetUnknown **out);
 void facet__services_free(FacetRuntime *rt);
+/* Whether module (NULL: the host's own host object, which may) may
+ * connect to host:port: its manifest requests net.connect:HOST:PORT and
+ * the configuration grants it. FACET_E_ACCESSDENIED, with a message that
+ * names host:port and why, where not; FACET_E_INVALIDARG for a host or
+ * port no permission could name. */
+FacetResult facet__net_permitted(FacetRuntime *rt, const char *module, const FacetManifest *mf,
+                                 const char *host, uint32_t port);
 
 /* ---- Runtime, modules and registry ------------------------------------- */
 
@@ -206,6 +213,12 @@ FacetResult facet__host_new(FacetHostObject **out, FacetRuntime *rt, const char 
  * module) and its manifest (when it was scanned): either may be NULL. */
 void facet__host_identify(FacetHostObject *host, const char *name, const FacetManifest *manifest);
 IFacetUnknown *facet__host_unknown(FacetHostObject *host);
+/* A process-isolated module's host object: each socket its IFacetNet
+ * connects goes to fn (which owns it from then on, closing it whatever
+ * happens), and Connect answers the token fn gives instead, for which the
+ * child receives the socket. NULL: the socket is the caller's. */
+typedef FacetResult (*FacetNetHandFn)(void *ctx, uint64_t socket, uint64_t *token);
+void facet__host_set_net_hand(FacetHostObject *host, FacetNetHandFn fn, void *ctx);
 /* Drops the runtime's hold on a host object. */
 void facet__host_release(FacetHostObject *host);
 

@@ -3,6 +3,7 @@
  * through their host objects, some only with a permission: the module's
  * manifest must request it and the host configuration must grant it.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "runtime.h"
@@ -122,6 +123,35 @@ static FacetResult check_permission(FacetRuntime *rt, const char *module,
                             module, text, permission, rt->config ? "" : " (none loaded)",
                             module);
     return FACET_OK;
+}
+
+FacetResult facet__net_permitted(FacetRuntime *rt, const char *module, const FacetManifest *mf,
+                                 const char *host, uint32_t port)
+{
+    char right[320];
+    FacetPermission pm;
+    const char *why = NULL;
+    int v6 = strchr(host, ':') != NULL && host[0] != '[';
+    snprintf(right, sizeof(right), "net.connect:%s%s%s:%u", v6 ? "[" : "", host, v6 ? "]" : "",
+             (unsigned)port);
+    if (strlen(host) > 255 || !facet__permission_parse(&pm, right, NULL, 0) ||
+        pm.kind != FACET_PERMISSION_NET_CONNECT)
+        return facet__error(FACET_E_INVALIDARG,
+                            "IFacetNet::Connect: \"%s\" port %u names no host and port a "
+                            "net.connect permission could (a port from 1 to 65535)",
+                            host, (unsigned)port);
+    if (module == NULL)
+        return FACET_OK;
+    if (!facet__manifest_has_permission(mf, right))
+        why = "its manifest does not request it";
+    else if (!facet__config_granted(rt->config, module, right))
+        why = "the host configuration does not grant it";
+    if (why == NULL)
+        return FACET_OK;
+    return facet__error(FACET_E_ACCESSDENIED,
+                        "module %s was denied a connection to %s:%u: it needs permission \"%s\", "
+                        "and %s (modules.\"%s\".permissions)",
+                        module, host, (unsigned)port, right, why, module);
 }
 
 FacetResult facet__service_find(FacetRuntime *rt, const char *module,

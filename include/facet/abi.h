@@ -782,6 +782,48 @@ struct IFacetRunnable {
     ((This)->lpVtbl->Run(This, argc, argv, exit_code))
 #endif
 
+/* ---- IFacetNet --------------------------------------------------------- */
+
+typedef struct IFacetNet IFacetNet;
+
+#define IID_IFacetNet_INIT \
+    {0x7E3A0749, 0x29B1, 0x4D66, {0xAE, 0x6F, 0xE9, 0x3E, 0x46, 0x77, 0x10, 0x3E}}
+static const FacetGuid IID_IFacetNet = IID_IFacetNet_INIT;
+
+/* Outbound TCP through the host, a service of the host object. A module
+ * connects only where its manifest requests net.connect:HOST:PORT and the
+ * host's configuration grants it; for a process-isolated module the host
+ * resolves the name, connects, and hands the child the connected socket,
+ * which is the only way a sandboxed module reaches the network. */
+#if FACET_CPP_INTERFACES
+struct IFacetNet : public IFacetUnknown {
+    virtual FacetResult FACET_CALL Connect(const char *host, uint32_t port, uint64_t *socket) = 0;
+};
+#else
+typedef struct IFacetNetVtbl {
+    FACET_UNKNOWN_METHODS(IFacetNet);
+    /* Connects to host (a name or an address, as the permission writes it:
+     * the host compared in lower case, an IPv6 address without brackets
+     * or in them) and port, and gives the connected socket in *socket: a
+     * file descriptor (a SOCKET on Windows) that the caller owns and
+     * closes. FACET_E_ACCESSDENIED where the module may not connect
+     * there, FACET_E_NOTFOUND for a name that does not resolve,
+     * FACET_E_FAIL when no address accepts the connection. [any-thread] */
+    FacetResult(FACET_CALL *Connect)(IFacetNet *self, const char *host, uint32_t port,
+                                     uint64_t *socket);
+} IFacetNetVtbl;
+
+struct IFacetNet {
+    const IFacetNetVtbl *lpVtbl;
+};
+
+#define IFacetNet_QueryInterface(This, iid, out) ((This)->lpVtbl->QueryInterface(This, iid, out))
+#define IFacetNet_AddRef(This) ((This)->lpVtbl->AddRef(This))
+#define IFacetNet_Release(This) ((This)->lpVtbl->Release(This))
+#define IFacetNet_Connect(This, host, port, socket) \
+    ((This)->lpVtbl->Connect(This, host, port, socket))
+#endif
+
 /* ---- Layout checks ----------------------------------------------------- */
 
 #define FACET_SLOT(n) ((n) * sizeof(void (*)(void)))

@@ -53,6 +53,7 @@ FACET_IID_OF_(IFacetConfig);
 FACET_IID_OF_(IFacetLifecycle);
 FACET_IID_OF_(IFacetReloadable);
 FACET_IID_OF_(IFacetRunnable);
+FACET_IID_OF_(IFacetNet);
 #undef FACET_IID_OF_
 
 /* One counted reference to a T, or none. */

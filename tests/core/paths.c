@@ -110,6 +110,40 @@ static void test_core_paths__out_of_memory(void **state)
     }
 }
 
+/* "." and ".." taken out as text: what a granted folder is compared by. */
+static void test_core_paths__normalize(void **state)
+{
+    static const char *const cases[][2] = {
+        {"/data/./x/../y/", "/data/y"},
+        {"/data/../data2", "/data2"},
+        {"/data2/../data", "/data"},
+        {"/..", "/"},
+        {"/a/b/../../..", "/"},
+        {"/a/..", "/"},
+        {"//a//b//", "/a/b"},
+        {"a/b/..", "a"},
+        {"a/../..", ".."},
+        {"a/b/../../../c", "../c"},
+        {"../x", "../x"},
+        {"./", "."},
+        {"", "."},
+        {"x/./y", "x/y"},
+        {"C:\\data\\..\\x", "C:/x"},
+        {"C:x\\..\\y", "C:y"},
+    };
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char buf[64];
+        size_t n;
+        strcpy(buf, cases[i][0]);
+        n = facet__path_normalize(buf);
+        print_message("%s -> %s\n", cases[i][0], buf);
+        assert_string_equal(buf, cases[i][1]);
+        assert_int_equal(n, strlen(cases[i][1]));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -117,6 +151,7 @@ int main(void)
         cmocka_unit_test(test_core_paths__dirname),
         cmocka_unit_test(test_core_paths__join),
         cmocka_unit_test(test_core_paths__is_absolute),
+        cmocka_unit_test(test_core_paths__normalize),
         cmocka_unit_test(test_core_paths__out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -29,11 +29,13 @@
     X(IFacetLifecycle, Init) X(IFacetLifecycle, Start) X(IFacetLifecycle, Stop)         \
     X(IFacetLifecycle, Shutdown)                                                        \
     X(IFacetReloadable, SaveState) X(IFacetReloadable, RestoreState)                    \
-    X(IFacetRunnable, Run)
+    X(IFacetRunnable, Run)                                                              \
+    X(IFacetNet, Connect)
 
 #define RUNTIME_INTERFACES(X)                                                           \
     X(IFacetFactory) X(IFacetAllocator) X(IFacetBlob) X(IFacetString) X(IFacetLogger)   \
-    X(IFacetHost) X(IFacetConfig) X(IFacetLifecycle) X(IFacetReloadable) X(IFacetRunnable)
+    X(IFacetHost) X(IFacetConfig) X(IFacetLifecycle) X(IFacetReloadable) X(IFacetRunnable) \
+    X(IFacetNet)
 
 /* X(struct, field) for the ABI structs. */
 #define RUNTIME_FIELDS(X)                                                               \

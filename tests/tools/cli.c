@@ -554,6 +554,89 @@ static void test_tools_cli__run_config(void **state)
     facet_test_remove_tree(dir);
 }
 
+/* The line "  permission NAME ... granted" (or "not granted") is in out. */
+static void expect_right(const char *out, const char *name, int granted)
+{
+    char head[512];
+    const char *at, *end;
+    snprintf(head, sizeof(head), "  permission %s ", name);
+    at = strstr(out, head);
+    if (at == NULL)
+        fail_msg("expected '%s' in:\n%s", head, out);
+    end = strchr(at, '\n');
+    assert_non_null(end);
+    if (granted ? strncmp(end - 12, " not granted", 12) == 0 || strncmp(end - 8, " granted", 8) != 0
+                : strncmp(end - 12, " not granted", 12) != 0)
+        fail_msg("expected %s %s in:\n%s", name, granted ? "granted" : "not granted", out);
+}
+
+/* inspect --config: each permission the manifest requests, granted or not
+ * by the configuration, relative paths resolved per file, and the limits. */
+static void test_tools_cli__inspect_config(void **state)
+{
+    char path[4200], want[4400];
+    const char *conf = "{\"modules\": {\"test.runner\": {\"permissions\": [\"fs.read:plugins\",\n"
+                       "  \"net.connect:127.0.0.1:8080\", \"secrets\"],\n"
+                       "  \"limits\": {\"memory_mb\": 64, \"open_files\": 32}}}}\n";
+    const char *dir = runner_setup(path, sizeof(path),
+                                   "\"permissions\": [\"fs.read:data\", \"fs.write:data\", "
+                                   "\"net.connect:127.0.0.1:8081\", \"net.connect:127.0.0.1:8080\", "
+                                   "\"net.connect:localhost:8080\", \"secrets\", \"other\"], ",
+                                   conf);
+    json_t *doc, *rights, *list, *limits;
+    Run r;
+    (void)state;
+
+    snprintf(want, sizeof(want), "%s/plugins/runner" TOOLS_MODULE_SUFFIX, dir);
+    r = facet("inspect --config '%s' '%s'", path, want);
+    assert_int_equal(r.code, 0);
+    expect_in(r.out, "config     ");
+    /* fs.read:data in plugins/ is plugins/data, under the granted plugins */
+    snprintf(want, sizeof(want), "fs.read:%s/plugins/data", dir);
+    expect_right(r.out, want, 1);
+    snprintf(want, sizeof(want), "fs.write:%s/plugins/data", dir);
+    expect_right(r.out, want, 0);
+    expect_right(r.out, "net.connect:127.0.0.1:8080", 1);
+    expect_right(r.out, "net.connect:127.0.0.1:8081", 0);
+    expect_right(r.out, "net.connect:localhost:8080", 0);
+    expect_right(r.out, "secrets", 1);
+    expect_right(r.out, "other", 0);
+    expect_in(r.out, "limits     memory 64 MiB, open files 32, cpu 0 s");
+    run_free(&r);
+
+    snprintf(want, sizeof(want), "%s/plugins/runner" TOOLS_MODULE_SUFFIX, dir);
+    r = facet("inspect --json --config '%s' '%s'", path, want);
+    assert_int_equal(r.code, 0);
+    doc = parse(&r);
+    rights = json_object_get(json_array_get(json_object_get(doc, "modules"), 0), "rights");
+    assert_non_null(rights);
+    list = json_object_get(rights, "permissions");
+    assert_int_equal(json_array_size(list), 7);
+    assert_true(json_is_true(json_object_get(json_array_get(list, 0), "granted")));  /* fs.read */
+    assert_true(json_is_false(json_object_get(json_array_get(list, 1), "granted"))); /* fs.write */
+    assert_true(json_is_false(json_object_get(json_array_get(list, 2), "granted"))); /* :8081 */
+    assert_true(json_is_true(json_object_get(json_array_get(list, 3), "granted")));  /* :8080 */
+    assert_true(json_is_false(json_object_get(json_array_get(list, 4), "granted"))); /* localhost */
+    limits = json_object_get(rights, "limits");
+    assert_int_equal(json_integer_value(json_object_get(limits, "memory_mb")), 64);
+    assert_int_equal(json_integer_value(json_object_get(limits, "cpu_seconds")), 0);
+    json_decref(doc);
+    run_free(&r);
+
+    /* without --config: no rights shown */
+    snprintf(want, sizeof(want), "%s/plugins/runner" TOOLS_MODULE_SUFFIX, dir);
+    r = facet("inspect '%s'", want);
+    assert_int_equal(r.code, 0);
+    assert_null(strstr(r.out, "permission "));
+    run_free(&r);
+    /* a configuration that cannot be read is bad input */
+    r = facet("inspect --config '%s/none.json' '%s'", dir, want);
+    assert_int_equal(r.code, 2);
+    expect_in(r.err, "none.json");
+    run_free(&r);
+    facet_test_remove_tree(dir);
+}
+
 /* run on a process-isolated module: through the configuration, or a
  * manifest that asks for it, the class runs in facet-host, and its crash
  * is a failed run that names the cause, not the end of facet. --module
@@ -1021,6 +1104,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_tools_cli__validate_folder),
         cmocka_unit_test(test_tools_cli__run),
         cmocka_unit_test(test_tools_cli__run_config),
+        cmocka_unit_test(test_tools_cli__inspect_config),
         cmocka_unit_test(test_tools_cli__run_process),
         cmocka_unit_test(test_tools_cli__scan_probe),
         cmocka_unit_test(test_tools_cli__scan_interface),
