@@ -281,3 +281,18 @@ void facet__remote_put_ps_paths(FacetMarshal *m)
         facet__wire_put_string(m, paths[i]);
     facet__os_rwlock_rdunlock(&loaded_lock);
 }
+
+uint32_t facet__remote_ps_paths(const char ***out)
+{
+    const char **paths;
+    uint32_t count;
+    facet__os_rwlock_rdlock(&loaded_lock);
+    count = facet__ps_registry_paths(loaded, &paths);
+    *out = facet__calloc(count ? count : 1, sizeof(**out));
+    if (*out == NULL)
+        count = 0;
+    else if (count > 0)
+        memcpy((void *)*out, paths, count * sizeof(**out));
+    facet__os_rwlock_rdunlock(&loaded_lock);
+    return count;
+}

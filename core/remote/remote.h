@@ -335,6 +335,9 @@ FacetResult facet__remote_module_open(FacetModule **out, FacetRuntime *rt,
  * (u32 count, then each path). */
 const FacetPsInterface *facet__remote_find_ps(const FacetGuid *iid);
 void facet__remote_put_ps_paths(FacetMarshal *m);
+/* The same files: an array of count paths (facet__free the array; the
+ * paths live as long as the process). */
+uint32_t facet__remote_ps_paths(const char ***out);
 
 /* facet-host's main: serves one process-isolated module until the host
  * lets go of it or is gone. argv holds --transport and --lifeline, the
@@ -356,6 +359,8 @@ typedef struct FacetChild FacetChild;
 typedef struct FacetChildEnd {
     uint32_t how;    /* FACET_OS_CHILD_EXITED or FACET_OS_CHILD_SIGNALED */
     int64_t code;    /* exit status, signal number or exception code */
+    int32_t syscall; /* killed by SIGSYS: the system call the sandbox
+                        stopped, as the child said; else -1 */
 } FacetChildEnd;
 
 /* Starts the process host exe with args (NULL-terminated, argv[0]
