@@ -343,6 +343,8 @@ uint32_t facet__remote_ps_paths(const char ***out);
  * lets go of it or is gone. argv holds --transport and --lifeline, the
  * handles it inherited. */
 FACET_INTERNAL int facet__process_host_main(int argc, char **argv);
+/* Whether this process put the sandbox's wall up (facet-host's worker). */
+FACET_INTERNAL int facet__sandbox_entered(void);
 
 /* ---- Starting and watching the child (spawn_posix.c, spawn_win32.c) -------- */
 

@@ -638,6 +638,13 @@ out:
 
 /* ---- The whole ----------------------------------------------------------------- */
 
+static int entered;
+
+int facet__sandbox_entered(void)
+{
+    return entered;
+}
+
 int facet__sandbox_enter(const FacetSandboxPolicy *p, char *report, size_t size)
 {
     Report rp;
@@ -656,7 +663,10 @@ int facet__sandbox_enter(const FacetSandboxPolicy *p, char *report, size_t size)
     (void)enter_landlock(p, &rp);
     if (enter_limits(p, &rp) != 0)
         return -1;
-    return enter_filter(&rp);
+    if (enter_filter(&rp) != 0)
+        return -1;
+    entered = 1;
+    return 0;
 }
 
 const char *facet__sandbox_syscall_name(int nr, char *buf, size_t size)

@@ -400,7 +400,10 @@ typedef struct FdMessage {
     struct msghdr msg;
     struct iovec iov;
     char byte;
-    char control[CMSG_SPACE(sizeof(int))];
+    union {
+        struct cmsghdr align;
+        char bytes[CMSG_SPACE(sizeof(int))];
+    } control;
 } FdMessage;
 
 static void fd_message(FdMessage *m)
@@ -411,7 +414,7 @@ static void fd_message(FdMessage *m)
     m->iov.iov_len = 1;
     m->msg.msg_iov = &m->iov;
     m->msg.msg_iovlen = 1;
-    m->msg.msg_control = m->control;
+    m->msg.msg_control = m->control.bytes;
     m->msg.msg_controllen = sizeof(m->control);
 }
 
