@@ -145,12 +145,16 @@
       "memcpy of 1 MiB in this process: the least a hand-over of it costs")                       \
     X(oop, "oop.buffer.1mib", "us", "oop.memcpy.1mib", 0,                                          \
       "IBenchBuffers::Take of a 1 MiB [in] array through proxy and stub, two CPUs")               \
+    X(oop, "oop.roundtrip.sandboxed", "us", "oop.roundtrip.2core", 0,                              \
+      "oop.roundtrip.2core with the child behind the process host's sandbox")                     \
     X(oop, "oop.threads.2", "us", "oop.roundtrip.2core", 0,                                        \
       "2 host threads calling IBenchAdder::Add at once through one proxy; per call of all")       \
     X(oop, "oop.spawn.bare", "us", NULL, BENCH_FIXED,                                              \
       "posix_spawn of a trivial program + one 64-byte round trip over pipes")                      \
     X(oop, "oop.spawn", "us", "oop.spawn.bare", BENCH_FIXED,                                       \
       "first facet_create_instance_by_name of a process-isolated class + its first call")         \
+    X(oop, "oop.spawn.sandboxed", "us", "oop.spawn", BENCH_FIXED,                                  \
+      "oop.spawn with facet-host's sandbox up before the module loads")                           \
     X(oop, "oop.death.bare", "us", NULL, BENCH_FIXED,                                              \
       "kill -9 of a forked child in pause() to its pidfd's POLLIN: the kernel's part, no Facet")  \
     /* oop.disconnect against oop.death.bare: most of it is the kernel     \

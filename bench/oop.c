@@ -60,6 +60,7 @@
 #include "bench.h"
 #include "benchmod.h"
 #include "remote/remote.h"
+#include "remote/sandbox.h"
 
 extern char **environ;
 
@@ -637,12 +638,43 @@ static FacetResult engine_booted(FacetMarshal *m, void *ctx)
     return m->bad != NULL ? FACET_E_FAIL : FACET_OK;
 }
 
-static Peer engine;
-static FacetConn *engine_conn;
-static IBenchAdder *engine_proxy;
-static IBenchBuffers *engine_buffers;
+/* A child serving the adder; the sandboxed one behind the process host's
+ * wall (core/remote/sandbox.h), put up before it maps the transport, as
+ * facet-host's worker does. */
+typedef struct Engine {
+    Peer peer;
+    FacetConn *conn;
+    IBenchAdder *proxy;
+    IBenchBuffers *buffers;
+} Engine;
 
-static int engine_start(void)
+static Engine engines[2];
+#define engine (engines[0].peer)
+#define engine_conn (engines[0].conn)
+#define engine_proxy (engines[0].proxy)
+#define engine_buffers (engines[0].buffers)
+
+/* The wall of a module that was granted nothing: this program readable as
+ * its library, nothing else. */
+static int enter_sandbox(void)
+{
+    char self[4096], report[1024];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    FacetSandboxPolicy p;
+    if (n <= 0)
+        return -1;
+    self[n] = '\0';
+    memset(&p, 0, sizeof(p));
+    p.module = (char *)"bench.sandboxed";
+    p.library = self;
+    if (facet__sandbox_enter(&p, report, sizeof(report)) != 0) {
+        fprintf(stderr, "bench_oop: the sandbox: %s\n", report);
+        return -1;
+    }
+    return 0;
+}
+
+static int engine_start_as(Engine *e, int sandboxed)
 {
     FacetTransport *tr;
     pid_t parent = getpid();
@@ -651,10 +683,10 @@ static int engine_start(void)
     if (facet__shm_create(&tr, LANES, 1, 4u << 20) != FACET_TR_OK)
         return -1;
     fflush(NULL);
-    engine.pid = fork();
-    if (engine.pid < 0)
+    e->peer.pid = fork();
+    if (e->peer.pid < 0)
         return -1;
-    if (engine.pid == 0) {
+    if (e->peer.pid == 0) {
         FacetTransport *mine;
         FacetConn *c;
         FacetConnControl control;
@@ -663,6 +695,8 @@ static int engine_start(void)
         if (getppid() != parent)
             _exit(0);
         close_streams(KIND_COUNT);
+        if (sandboxed && enter_sandbox() != 0)
+            _exit(7);
         if (facet__shm_attach(&mine, facet__shm_handle(tr)) != FACET_TR_OK ||
             facet__conn_new(&c, mine, 0, &engine_hooks, NULL) != FACET_OK)
             _exit(5);
@@ -675,53 +709,53 @@ static int engine_start(void)
             nanosleep(&ts, NULL);
         _exit(0);
     }
-    engine.ch = tr;
-    engine.pidfd = (int)syscall(SYS_pidfd_open, engine.pid, 0);
-    if (engine.pidfd < 0 || pipe2(engine.stop, O_CLOEXEC) != 0 ||
-        pthread_create(&engine.watch, NULL, watch_main, &engine) != 0)
+    e->peer.ch = tr;
+    e->peer.pidfd = (int)syscall(SYS_pidfd_open, e->peer.pid, 0);
+    if (e->peer.pidfd < 0 || pipe2(e->peer.stop, O_CLOEXEC) != 0 ||
+        pthread_create(&e->peer.watch, NULL, watch_main, &e->peer) != 0)
         return -1;
-    if (facet__conn_new(&engine_conn, tr, 0, &engine_hooks, NULL) != FACET_OK ||
-        facet__conn_serve(engine_conn) != FACET_OK ||
-        facet__conn_control(engine_conn, FACET_CTL_BOOT, NULL, engine_booted, &engine_proxy) !=
+    if (facet__conn_new(&e->conn, tr, 0, &engine_hooks, NULL) != FACET_OK ||
+        facet__conn_serve(e->conn) != FACET_OK ||
+        facet__conn_control(e->conn, FACET_CTL_BOOT, NULL, engine_booted, &e->proxy) !=
             FACET_OK ||
-        IBenchAdder_QueryInterface(engine_proxy, &IID_IBenchBuffers, (void **)&engine_buffers) !=
+        IBenchAdder_QueryInterface(e->proxy, &IID_IBenchBuffers, (void **)&e->buffers) !=
             FACET_OK)
         return -1;
     return 0;
 }
 
-static void engine_stop(void)
+static void engine_stop_of(Engine *e)
 {
-    if (engine.pid <= 0)
+    if (e->peer.pid <= 0)
         return;
-    if (engine_buffers != NULL)
-        IBenchBuffers_Release(engine_buffers);
-    engine_buffers = NULL;
-    if (engine_proxy != NULL)
-        IBenchAdder_Release(engine_proxy);
-    engine_proxy = NULL;
-    close(engine.stop[1]);
-    pthread_join(engine.watch, NULL);
-    facet__conn_close(engine_conn); /* marks the transport dead: the child ends */
-    facet__conn_release(engine_conn);
-    waitpid(engine.pid, NULL, 0);
-    close(engine.pidfd);
-    close(engine.stop[0]);
-    engine.pid = 0;
+    if (e->buffers != NULL)
+        IBenchBuffers_Release(e->buffers);
+    e->buffers = NULL;
+    if (e->proxy != NULL)
+        IBenchAdder_Release(e->proxy);
+    e->proxy = NULL;
+    close(e->peer.stop[1]);
+    pthread_join(e->peer.watch, NULL);
+    facet__conn_close(e->conn); /* marks the transport dead: the child ends */
+    facet__conn_release(e->conn);
+    waitpid(e->peer.pid, NULL, 0);
+    close(e->peer.pidfd);
+    close(e->peer.stop[0]);
+    e->peer.pid = 0;
 }
 
-static double engine_round_trips(int two_cores, uint64_t iters)
+static double engine_round_trips_of(Engine *e, int two_cores, uint64_t iters)
 {
     uint64_t i, t0, t;
     int64_t total = 0, before = 0;
     int r = 0;
-    if (place(&engine, two_cores) != 0)
+    if (place(&e->peer, two_cores) != 0)
         return -1;
     for (i = 0; i < 8 && r == 0; i++) /* settle on the new CPUs */
-        r = IBenchAdder_Add(engine_proxy, 0, &before) != FACET_OK;
+        r = IBenchAdder_Add(e->proxy, 0, &before) != FACET_OK;
     t0 = bench_now();
     for (i = 0; i < iters && r == 0; i++) {
-        r = IBenchAdder_Add(engine_proxy, 1, &total) != FACET_OK;
+        r = IBenchAdder_Add(e->proxy, 1, &total) != FACET_OK;
         busy(gap_ns);
     }
     t = bench_now() - t0;
@@ -729,6 +763,17 @@ static double engine_round_trips(int two_cores, uint64_t iters)
     if (r == 0 && total != before + (int64_t)iters)
         r = -2;
     return finish(KIND_FLOOR, r, t, iters);
+}
+
+static double engine_round_trips(int two_cores, uint64_t iters)
+{
+    return engine_round_trips_of(&engines[0], two_cores, iters);
+}
+
+/* oop.roundtrip.sandboxed: oop.roundtrip.2core, the child behind the wall. */
+static double roundtrip_sandboxed(uint64_t iters)
+{
+    return engine_round_trips_of(&engines[1], 1, iters);
 }
 
 static double roundtrip_1core(uint64_t iters)
@@ -850,14 +895,19 @@ static double threads_2(uint64_t iters)
 
 /* oop.spawn: a new runtime (its scan not timed), then the first create of
  * the process-isolated class, through its first call's result; the
- * runtime's end not timed. */
-static double spawn_runtime(uint64_t iters)
+ * runtime's end not timed. Without facet-host's sandbox (FACET_SANDBOX=off);
+ * oop.spawn.sandboxed with it. */
+static double spawn_as(int sandboxed)
 {
-    FacetRuntime *rt = bench_isolated_runtime();
+    FacetRuntime *rt;
     IBenchAdder *a;
     int64_t total = 0;
     uint64_t t0, t;
-    (void)iters;
+    if (sandboxed)
+        unsetenv("FACET_SANDBOX");
+    else
+        setenv("FACET_SANDBOX", "off", 1);
+    rt = bench_isolated_runtime();
     if (rt == NULL)
         return -1;
     t0 = bench_now();
@@ -868,9 +918,22 @@ static double spawn_runtime(uint64_t iters)
     if (a != NULL)
         IBenchAdder_Release(a);
     facet_runtime_free(rt);
+    unsetenv("FACET_SANDBOX");
     if (a == NULL || total != 1)
         return bench_error("the first call of a process-isolated adder");
     return (double)t;
+}
+
+static double spawn_runtime(uint64_t iters)
+{
+    (void)iters;
+    return spawn_as(0);
+}
+
+static double spawn_sandboxed(uint64_t iters)
+{
+    (void)iters;
+    return spawn_as(1);
 }
 
 /* oop.spawn.bare: posix_spawn of bench_oop_echo with a pipe each way, one
@@ -1030,7 +1093,8 @@ static void teardown(void)
     unsigned k;
     for (k = 0; k < KIND_COUNT; k++)
         stop((Kind)k);
-    engine_stop();
+    engine_stop_of(&engines[0]);
+    engine_stop_of(&engines[1]);
     if (disconnect_rt != NULL)
         facet_runtime_free(disconnect_rt);
     disconnect_rt = NULL;
@@ -1062,7 +1126,7 @@ static int setup(void)
         return 1;
     for (k = 0; k < MIB; k++)
         mib_from[k] = (uint8_t)(k * 7);
-    if (engine_start() != 0) {
+    if (engine_start_as(&engines[0], 0) != 0 || engine_start_as(&engines[1], 1) != 0) {
         fprintf(stderr, "bench_oop: cannot start the engine's child: %s\n", facet_last_error());
         teardown();
         return 1;
@@ -1091,12 +1155,14 @@ static const BenchImpl impls[] = {
     {"oop.spin.threads2", spin_threads},
     {"oop.roundtrip.1core", roundtrip_1core},
     {"oop.roundtrip.2core", roundtrip_2core},
+    {"oop.roundtrip.sandboxed", roundtrip_sandboxed},
     {"oop.roundtrip.64b", roundtrip_64b},
     {"oop.memcpy.1mib", memcpy_1mib},
     {"oop.buffer.1mib", buffer_1mib},
     {"oop.threads.2", threads_2},
     {"oop.spawn.bare", spawn_bare},
     {"oop.spawn", spawn_runtime},
+    {"oop.spawn.sandboxed", spawn_sandboxed},
     {"oop.death.bare", death_bare},
     {"oop.disconnect", disconnect},
 };

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "remote.h"
+#include "sandbox.h"
 
 /* A class of the module, and the apartment its objects are served in
  * (NULL: "any", on the lane's thread, concurrently). */
@@ -47,6 +48,7 @@ typedef struct Child {
     void (*queued)(void *arg);   /* a call for the main thread */
     void *queued_arg;
     uint32_t queued_done;
+    char sandbox[1024];          /* what the wall is, for the host's log */
 } Child;
 
 static Child *child_of_host(IFacetHost *self)
@@ -397,7 +399,8 @@ static FacetResult load_ps(Child *ch, const char *path)
 }
 
 /* BOOT: u32 count, count strings (proxy/stub libraries), the module's
- * library, the host's IFacetHost; the answer is the module's factory. */
+ * library, the host's IFacetHost; the answer is the module's factory and
+ * what the sandbox is ("" without one). */
 static FacetResult boot(FacetConn *c, FacetMarshal *request, FacetMarshal *reply, void *payload)
 {
     Child *ch = payload;
@@ -449,6 +452,7 @@ static FacetResult boot(FacetConn *c, FacetMarshal *request, FacetMarshal *reply
             f->child = ch;
             facet__wire_put_interface(reply, &f->itf, &IID_IFacetFactory);
             IFacetFactory_Release(&f->itf);
+            facet__wire_put_string(reply, ch->sandbox);
             return reply->error;
         }
     }
@@ -508,6 +512,7 @@ int facet__process_host_main(int argc, char **argv)
     intptr_t lifeline = handle_arg(argc, argv, "--lifeline");
     FacetTransport *tr = NULL;
     FacetConnControl control;
+    FacetSandboxPolicy *policy = NULL;
     Child ch;
 
     if (transport < 0 || lifeline < 0) {
@@ -518,6 +523,26 @@ int facet__process_host_main(int argc, char **argv)
     }
     facet__child_supervise(lifeline);
     memset(&ch, 0, sizeof(ch));
+    /* The wall goes up while this is the one thread, before the module's
+     * library is loaded (BOOT), and holds every thread made after it. */
+#ifdef __linux__
+    if (FACET_FAILED(facet__sandbox_from_args(argc, argv, &policy))) {
+        fprintf(stderr, "facet-host: %s\n", facet_last_error());
+        return 2;
+    }
+    if (policy != NULL) {
+        int up = facet__sandbox_enter(policy, ch.sandbox, sizeof(ch.sandbox));
+        facet__sandbox_policy_free(policy);
+        if (up != 0) {
+            fprintf(stderr, "facet-host: the sandbox could not be put up (%s); the module is not "
+                            "loaded\n",
+                    ch.sandbox);
+            return 2;
+        }
+    }
+#else
+    (void)policy; /* the wall on Windows is not built yet */
+#endif
     ch.host.lpVtbl = &host_vtbl;
     ch.allocator.lpVtbl = &allocator_vtbl;
     ch.net.lpVtbl = &net_vtbl;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "remote.h"
+#include "sandbox.h"
 
 #if !defined(__linux__)
 
@@ -88,7 +89,8 @@ struct Remote {
     Running *cur;
     uint32_t deaths;            /* in a row */
     uint64_t retry_at;          /* backoff: no new child before */
-    char last_end[256];         /* how the last child ended */
+    char last_end[320];         /* how the last child ended */
+    const FacetManifest *mf;    /* the module's, for its sandbox's policy */
     FacetHostObject *host;      /* the module's, held while its broker is set */
     FacetChild *net_child;      /* where IFacetNet's sockets go (sync) */
     uint32_t net_tokens;        /* the last token handed out (atomic) */
@@ -128,7 +130,7 @@ static void ended(void *payload, const FacetChildEnd *end)
     Running *run = payload;
     Remote *rm = run->owner;
     uint64_t now = facet__os_now_ms(), delay = 0;
-    char cause[96];
+    char cause[192];
     facet__child_end_name(cause, sizeof(cause), end);
     facet__sync_lock(rm->sync);
     snprintf(rm->last_end, sizeof(rm->last_end), "the process host (pid %llu) %s",
@@ -196,9 +198,19 @@ static FacetResult encode_boot(FacetMarshal *msg, void *ctx)
 static FacetResult decode_boot(FacetMarshal *msg, void *ctx)
 {
     Running *run = ctx;
+    Remote *rm = run->owner;
+    const char *sandbox;
     facet__wire_get_interface(msg, (void **)&run->factory, &IID_IFacetFactory, NULL);
+    sandbox = facet__wire_get_string(msg);
     if (msg->bad != NULL || run->factory == NULL)
         return FACET_E_CONTRACT;
+    if (sandbox != NULL && sandbox[0] != '\0')
+        facet__runtime_log(rm->rt,
+                           strstr(sandbox, "refused") != NULL || strstr(sandbox, "no Landlock")
+                               ? FACET_LOG_WARN
+                               : FACET_LOG_INFO,
+                           rm->name, "facet-host, pid %llu, runs in its sandbox: %s",
+                           (unsigned long long)facet__child_pid(run->child), sandbox);
     return FACET_OK;
 }
 
@@ -212,6 +224,25 @@ static FacetResult hand_socket(void *ctx, uint64_t socket, uint64_t *token)
     facet__sync_lock(rm->sync);
     r = facet__child_send_socket(rm->net_child, socket, *token);
     facet__sync_unlock(rm->sync);
+    return r;
+}
+
+/* facet-host's arguments: the module's sandbox, unless it is off here. */
+static FacetResult sandbox_args(Remote *rm, char ***out)
+{
+    FacetSandboxPolicy *policy = NULL;
+    const char *off = facet__sandbox_disabled();
+    FacetResult r;
+    *out = NULL;
+    if (off != NULL) {
+        facet__runtime_log(rm->rt, FACET_LOG_WARN, rm->name,
+                           "the process host runs without its sandbox (%s)", off);
+        return FACET_OK;
+    }
+    r = facet__sandbox_policy(rm->rt, rm->name, rm->mf, rm->library, &policy);
+    if (FACET_SUCCEEDED(r))
+        r = facet__sandbox_args(policy, out);
+    facet__sandbox_policy_free(policy);
     return r;
 }
 
@@ -240,20 +271,26 @@ static void running_free(Running *run)
 /* Starts a child and boots the module in it. */
 static FacetResult running_start(Remote *rm, Running **out)
 {
-    static const char *const no_args[] = {NULL};
+    char **args = NULL;
     FacetTransport *tr = NULL;
     Running *run;
     FacetResult r;
     int t;
 
     *out = NULL;
+    r = sandbox_args(rm, &args);
+    if (FACET_FAILED(r))
+        return r;
     run = facet__calloc(1, sizeof(*run));
-    if (run == NULL)
+    if (run == NULL) {
+        facet__sandbox_args_free(args);
         return facet__error(FACET_E_OUTOFMEMORY, "out of memory starting a process host");
+    }
     run->owner = rm;
     run->started_ms = facet__os_now_ms();
     t = facet__shm_create(&tr, DOWN_LANES, UP_LANES, LANE_CAPACITY);
     if (t != FACET_TR_OK) {
+        facet__sandbox_args_free(args);
         facet__free(run);
         return facet__error(FACET_E_FAIL, "%s: cannot make the shared memory of its process "
                                           "host (%s)",
@@ -267,10 +304,17 @@ static FacetResult running_start(Remote *rm, Running **out)
                                                                           : rm->timeout_ms,
                         &hooks, run);
     if (FACET_FAILED(r)) {
+        facet__sandbox_args_free(args);
         facet__free(run);
         return r;
     }
-    r = facet__child_spawn(&run->child, rm->exe, no_args, tr, run->conn, ended, run);
+    {
+        static const char *const no_args[] = {NULL};
+        r = facet__child_spawn(&run->child, rm->exe,
+                               args != NULL ? (const char *const *)args : no_args, tr, run->conn,
+                               ended, run);
+    }
+    facet__sandbox_args_free(args);
     if (FACET_FAILED(r)) {
         facet__atomic_store32(&run->closing, 1u);
         facet__conn_close(run->conn);
@@ -564,6 +608,7 @@ FacetResult facet__remote_module_open(FacetModule **out, FacetRuntime *rt,
     rm->refs = 1;
     rm->rt = rt;
     rm->name = mf->name;
+    rm->mf = mf;
     rm->timeout_ms = mc ? mc->call_timeout_ms : 0;
     rm->restart = mc && mc->restart ? mc->restart - 1 : FACET_RESTART_ON_CREATE;
     r = facet__sync_new(&rm->sync);

@@ -343,6 +343,8 @@ FacetResult facet__remote_ps_paths(char ***out, uint32_t *count);
  * lets go of it or is gone. argv holds --transport and --lifeline, the
  * handles it inherited. */
 FACET_INTERNAL int facet__process_host_main(int argc, char **argv);
+/* Whether this process put the sandbox's wall up (facet-host's worker). */
+FACET_INTERNAL int facet__sandbox_entered(void);
 
 /* ---- Starting and watching the child (spawn_posix.c, spawn_win32.c) -------- */
 
@@ -359,6 +361,8 @@ typedef struct FacetChild FacetChild;
 typedef struct FacetChildEnd {
     uint32_t how;    /* FACET_OS_CHILD_EXITED or FACET_OS_CHILD_SIGNALED */
     int64_t code;    /* exit status, signal number or exception code */
+    int32_t syscall; /* killed by SIGSYS: the system call the sandbox
+                        stopped, as the child said; else -1 */
 } FacetChildEnd;
 
 /* Starts the process host exe with args (NULL-terminated, argv[0]

@@ -69,4 +69,29 @@ FACET_INTERNAL void facet__sandbox_policy_free(FacetSandboxPolicy *p);
  * with the permission names in core/formats/formats.h, since the runtime's
  * services check with it too. */
 
+/* ---- Enforcement: facet-host's worker (sandbox_linux.c) ------------------- */
+
+/* The policy as facet-host's arguments (NULL-terminated; free with
+ * facet__sandbox_args_free), and back in facet-host (*out NULL: the
+ * command line asks for no sandbox; free with facet__sandbox_policy_free,
+ * which frees any policy whose parts are all facet__malloc'd). */
+FacetResult facet__sandbox_args(const FacetSandboxPolicy *p, char ***out);
+void facet__sandbox_args_free(char **argv);
+FacetResult facet__sandbox_from_args(int argc, char **argv, FacetSandboxPolicy **out);
+
+/* Why process-isolated modules run without the wall here, or NULL:
+ * FACET_SANDBOX=off in the environment, or a runtime (ThreadSanitizer's,
+ * valgrind's) that needs calls the filter refuses. */
+const char *facet__sandbox_disabled(void);
+
+/* Puts the wall up around this process: no_new_privs, namespaces, the
+ * file view, the limits, the filter. Call it with one thread, before the
+ * module's library is loaded. report gets what was put up and what was
+ * given up and why; -1 when the wall could not be put up (the process
+ * must not go on to load the module). */
+int facet__sandbox_enter(const FacetSandboxPolicy *p, char *report, size_t size);
+
+/* "execve (59)" into buf, for the host's log. */
+const char *facet__sandbox_syscall_name(int nr, char *buf, size_t size);
+
 #endif

@@ -53,6 +53,7 @@
 #include <sys/syscall.h>
 
 #include "remote.h"
+#include "sandbox.h"
 
 extern char **environ;
 
@@ -77,6 +78,7 @@ struct FacetChild {
     int stop[2];           /* closing stop[1] ends the watch */
     uint32_t killed;       /* facet__child_kill ran (atomic) */
     uint32_t reaped;       /* the watch reaped it (atomic) */
+    int32_t syscall;       /* what the sandbox stopped, as the worker said, or -1 */
     FacetConn *conn;       /* held while the watch runs */
     FacetOsThread watch;
     void (*ended)(void *payload, const FacetChildEnd *end);
@@ -115,6 +117,7 @@ static void close_fd(int *fd)
 static FacetChildEnd end_of(int status)
 {
     FacetChildEnd e;
+    e.syscall = -1;
     if (WIFSIGNALED(status)) {
         e.how = FACET_OS_CHILD_SIGNALED;
         e.code = WTERMSIG(status);
@@ -153,6 +156,23 @@ static int reap(FacetChild *ch, uint32_t deadline_ms)
     }
 }
 
+/* The worker's sandbox writes "SYS\0" and the number of the system call
+ * it stopped into its lifeline before it ends by SIGSYS (sandbox_linux.c).
+ * Read without blocking: a process the module started may hold the pipe. */
+static void read_sandbox_record(FacetChild *ch)
+{
+    char rec[8];
+    int32_t nr;
+    int flags = fcntl(ch->worker, F_GETFL);
+    if (flags < 0 || fcntl(ch->worker, F_SETFL, flags | O_NONBLOCK) != 0)
+        return;
+    if (read(ch->worker, rec, sizeof(rec)) == (ssize_t)sizeof(rec) && memcmp(rec, "SYS", 4) == 0) {
+        memcpy(&nr, rec + 4, sizeof(nr));
+        if (nr >= 0)
+            ch->syscall = nr;
+    }
+}
+
 static void watch_main(void *arg)
 {
     FacetChild *ch = arg;
@@ -188,6 +208,7 @@ static void watch_main(void *arg)
         if (ch->pidfd < 0 && waitpid(ch->pid, NULL, WNOHANG | WNOWAIT) == ch->pid)
             break;
     }
+    read_sandbox_record(ch);
     /* The worker (or all of it) is gone: no call waits for it from here. */
     facet__conn_kill(ch->conn, FACET_E_CRASHED, "the process host (pid %ld) ended",
                      (long)ch->pid);
@@ -197,6 +218,8 @@ static void watch_main(void *arg)
         status = reap(ch, STOP_GRACE_MS);
         facet__atomic_store32(&ch->reaped, 1u);
         end = end_of(status);
+        if (end.how == FACET_OS_CHILD_SIGNALED && end.code == SIGSYS)
+            end.syscall = ch->syscall;
         if (ch->ended != NULL)
             ch->ended(ch->payload, &end);
     }
@@ -229,6 +252,7 @@ FacetResult facet__child_spawn(FacetChild **out, const char *exe, const char *co
         return facet__error(FACET_E_OUTOFMEMORY, "out of memory starting the process host");
     }
     ch->pidfd = ch->lifeline = ch->worker = ch->broker = ch->stop[0] = ch->stop[1] = -1;
+    ch->syscall = -1;
     ch->ended = ended;
     ch->payload = payload;
     ch->conn = conn;
@@ -365,7 +389,13 @@ void facet__child_end_name(char *buf, size_t size, const FacetChildEnd *end)
     }
     if (end->code > 0 && end->code < NSIG)
         abbrev = sigabbrev_np((int)end->code);
-    if (abbrev != NULL)
+    if (end->syscall >= 0) {
+        char call[64];
+        snprintf(buf, size, "was killed by SIG%s (signal %lld): the sandbox stopped the system "
+                            "call %s",
+                 abbrev != NULL ? abbrev : "SYS", (long long)end->code,
+                 facet__sandbox_syscall_name(end->syscall, call, sizeof(call)));
+    } else if (abbrev != NULL)
         snprintf(buf, size, "was killed by SIG%s (signal %lld)", abbrev, (long long)end->code);
     else
         snprintf(buf, size, "was killed by signal %lld", (long long)end->code);

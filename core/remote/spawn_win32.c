@@ -141,6 +141,7 @@ static void finish(FacetChild *ch)
 {
     FacetChildEnd end;
     DWORD code = 0;
+    end.syscall = -1;
     uint32_t killed;
     char text[64];
     if (__atomic_exchange_n(&ch->finished, 1u, __ATOMIC_ACQ_REL) != 0)

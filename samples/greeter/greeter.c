@@ -3,7 +3,9 @@
  * IGreeter and the optional IGreeterStats, written in C with the module kit
  * against the header facet-idl makes from greeter.idl.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #define FACET_KIT_IMPLEMENTATION
 #include <facet/module.h>
@@ -28,7 +30,24 @@ static FacetResult FACET_CALL greet(IGreeter *self, const char *name, IFacetStri
     *greeting = NULL;
     if (name == NULL)
         return FACET_E_POINTER;
-    snprintf(text, sizeof(text), "Hello, %s!", name);
+    if (name[0] == '@') {
+        /* "@PATH": what this process may read (in a process host, its
+         * sandbox decides) */
+        FILE *f = fopen(name + 1, "rb");
+        if (f != NULL) {
+            size_t n = 0;
+            char buf[4096];
+            size_t got;
+            while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
+                n += got;
+            fclose(f);
+            snprintf(text, sizeof(text), "Hello! I read %zu bytes of %s", n, name + 1);
+        } else {
+            snprintf(text, sizeof(text), "Hello! I cannot read %s: %s", name + 1, strerror(errno));
+        }
+    } else {
+        snprintf(text, sizeof(text), "Hello, %s!", name);
+    }
     FacetAtomicIncrement(&FACET_KIT_FROM(Greeter, greeter, self)->greetings);
     facet_kit_log(FACET_LOG_INFO, "greeted someone");
     /* The string is the runtime's object, so the host may keep it after this

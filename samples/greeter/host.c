@@ -168,6 +168,38 @@ static FacetResult crash_and_restart(FacetRuntime *rt, uint64_t *count)
 }
 #endif
 
+#ifdef __linux__
+/* GREETER_SANDBOX=1: the greeter, in its process host's sandbox, reads its
+ * own library and is refused the configuration beside the plugins. */
+static FacetResult sandbox_demo(FacetRuntime *rt, const char *config)
+{
+    static const char *const files[] = {"plugins/greeter.so", "facet.conf.json"};
+    IGreeter *greeter = NULL;
+    char dir[4096], name[4200];
+    const char *slash = strrchr(config, '/');
+    size_t i, len = slash != NULL ? (size_t)(slash - config) : 1;
+    FacetResult r = facet_create_instance_by_name((void **)&greeter, rt, "hello", NULL,
+                                                  &IID_IGreeter);
+    if (FACET_FAILED(r))
+        return r;
+    snprintf(dir, sizeof(dir), "%.*s", (int)len, slash != NULL ? config : ".");
+    for (i = 0; i < sizeof(files) / sizeof(files[0]) && FACET_SUCCEEDED(r); i++) {
+        IFacetString *text = NULL;
+        snprintf(name, sizeof(name), "@%s/%s", dir, files[i]);
+        r = IGreeter_Greet(greeter, name, &text);
+        if (FACET_SUCCEEDED(r)) {
+            const char *t = NULL;
+            IFacetString_GetText(text, &t);
+            printf("%s\n", t ? t : "");
+        }
+        if (text != NULL)
+            IFacetString_Release(text);
+    }
+    IGreeter_Release(greeter);
+    return r;
+}
+#endif
+
 /* Scans the plugin folders of the configuration and lists what it found,
  * in *report. */
 static FacetResult configure(FacetRuntime *rt, const char *path, FacetScanReport **out)
@@ -268,6 +300,10 @@ int main(int argc, char **argv)
     if (module == NULL && (r = show_banner(rt)) != FACET_OK)
         return fail("the banner", r);
 #ifdef __linux__
+    if (module == NULL && getenv("GREETER_SANDBOX") != NULL &&
+        (r = sandbox_demo(rt, getenv("GREETER_CONFIG") ? getenv("GREETER_CONFIG")
+                                                       : FACET_SAMPLE_CONFIG_PATH)) != FACET_OK)
+        return fail("the sandbox's greetings", r);
     if (module == NULL && getenv("GREETER_CRASH") != NULL &&
         (r = crash_and_restart(rt, &count)) != FACET_OK)
         return fail("the greeting after the crash", r);

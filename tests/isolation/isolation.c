@@ -846,6 +846,81 @@ static void test_no_child_left(void **state)
     assert_int_equal(children_after(1000), 0);
 }
 
+/* ---- The sandbox ---------------------------------------------------------- */
+
+static int log_has_now(const char *text)
+{
+    int found;
+    pthread_mutex_lock(&log_lock);
+    found = strstr(log_text, text) != NULL;
+    pthread_mutex_unlock(&log_lock);
+    return found;
+}
+
+static int32_t open_in(IVictim *v, const char *path, uint32_t write)
+{
+    int32_t error = -1;
+    assert_int_equal(IVictim_Open(v, path, write, &error), FACET_OK);
+    return error;
+}
+
+/* The module reads its own library and the proxy/stub library, and nothing
+ * else of its folder; exec kills it, and the host's log names the call.
+ * Without the sandbox (FACET_SANDBOX=off) the same open succeeds. */
+static void test_sandbox(void **state)
+{
+    char other[4200], lib[4200];
+    const char *ps = getenv("FACET_TEST_PROXY_STUBS");
+    FacetRuntime *rt;
+    IVictim *v;
+    FILE *f;
+    (void)state;
+    snprintf(other, sizeof(other), "%s/not-granted-%ld.txt", folder, (long)getpid());
+    snprintf(lib, sizeof(lib), "%s/victim.so", folder);
+    f = fopen(other, "w");
+    assert_non_null(f);
+    fputs("not for the module", f);
+    fclose(f);
+
+    unsetenv("FACET_SANDBOX");
+    log_clear();
+    rt = runtime_with(NULL);
+    v = victim(rt);
+    if (log_has_now("without its sandbox (")) {
+        /* valgrind's or ThreadSanitizer's runtime: said in the log */
+        print_message("SKIPPED: %s", log_text);
+        IVictim_Release(v);
+        facet_runtime_free(rt);
+        unlink(other);
+        skip();
+    }
+    assert_true(log_has("runs in its sandbox: no_new_privs"));
+    assert_int_equal(open_in(v, lib, 0), 0);
+    assert_int_equal(open_in(v, ps, 0), 0);
+    assert_int_equal(open_in(v, other, 0), EACCES);
+    assert_int_equal(open_in(v, other, 1), EACCES);
+    assert_int_equal(open_in(v, lib, 1), EACCES);
+    assert_int_equal(open_in(v, "/etc/passwd", 0), EACCES);
+    log_clear();
+    assert_int_equal(IVictim_Die(v, VICTIM_EXEC), FACET_E_CRASHED);
+    assert_true(log_has("was killed by SIGSYS (signal 31): the sandbox stopped the system call "
+                        "execve (59)"));
+    IVictim_Release(v);
+    facet_runtime_free(rt);
+
+    /* the positive control: the same module, the same file, no wall */
+    setenv("FACET_SANDBOX", "off", 1);
+    log_clear();
+    rt = runtime_with(NULL);
+    v = victim(rt);
+    assert_true(log_has("runs without its sandbox (FACET_SANDBOX=off)"));
+    assert_int_equal(open_in(v, other, 0), 0);
+    IVictim_Release(v);
+    facet_runtime_free(rt);
+    unsetenv("FACET_SANDBOX");
+    unlink(other);
+}
+
 int main(int argc, char **argv)
 {
     const char *plugins = getenv("FACET_TEST_PLUGINS");
@@ -863,6 +938,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_crash_restart_loop),
         cmocka_unit_test(test_host_killed),
         cmocka_unit_test(test_no_child_left),
+        cmocka_unit_test(test_sandbox),
     };
     if (plugins == NULL || ps == NULL) {
         fprintf(stderr, "FACET_TEST_PLUGINS and FACET_TEST_PROXY_STUBS name the test module's "

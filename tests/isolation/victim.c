@@ -7,6 +7,8 @@
  * Its manifest asks for "isolation": "process".
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -60,6 +62,11 @@ static FacetResult die(uint32_t how)
     case VICTIM_HANG:
         for (;;)
             sleep_ms(1000);
+    case VICTIM_EXEC: {
+        char *const argv[] = {(char *)"/bin/true", NULL};
+        execv("/bin/true", argv);
+        _exit(4); /* no sandbox: it ran; still a death */
+    }
     default:
         break;
     }
@@ -162,8 +169,20 @@ static FacetResult FACET_CALL v_arm(IVictim *self, uint32_t how, uint32_t ms)
     return FACET_OK;
 }
 
+static FacetResult FACET_CALL v_open(IVictim *self, const char *path, uint32_t write,
+                                     int32_t *error)
+{
+    int fd;
+    (void)self;
+    fd = open(path, write ? O_RDWR | O_CREAT | O_CLOEXEC : O_RDONLY | O_CLOEXEC, 0644);
+    *error = fd < 0 ? errno : 0;
+    if (fd >= 0)
+        close(fd);
+    return FACET_OK;
+}
+
 static const IVictimVtbl victim_vtbl = {FACET_KIT_IUNKNOWN(Victim, victim), v_pid, v_die,
-                                        v_sleep, v_callback, v_spawn, v_arm};
+                                        v_sleep, v_callback, v_spawn, v_arm, v_open};
 
 static FacetResult victim_create(IFacetUnknown *outer, const FacetGuid *iid, void **out)
 {
