@@ -485,6 +485,19 @@ static const scmp_datum_t ioctls[] = {0x5401 /* TCGETS */,     0x5413 /* TIOCGWI
                                       0x5451 /* FIOCLEX */,    0x5450 /* FIONCLEX */,
                                       0x5452 /* FIOASYNC */};
 
+/* A comparison of argument which (libseccomp's SCMP_A* leave fields to
+ * the compiler) */
+static struct scmp_arg_cmp arg(unsigned int which, enum scmp_compare op, scmp_datum_t a,
+                               scmp_datum_t b)
+{
+    struct scmp_arg_cmp c;
+    c.arg = which;
+    c.op = op;
+    c.datum_a = a;
+    c.datum_b = b;
+    return c;
+}
+
 static int rule(scmp_filter_ctx ctx, uint32_t action, const char *name, Report *rp,
                 unsigned count, const struct scmp_arg_cmp *args)
 {
@@ -572,14 +585,14 @@ static int enter_filter(Report *rp)
      * A thread or a process of the same wall, never a namespace. */
     if (rule(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3", rp, 0, NULL) != 0)
         goto out;
-    a = SCMP_A0(SCMP_CMP_MASKED_EQ,
-                (scmp_datum_t)(CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |
-                               CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP),
-                0);
+    a = arg(0, SCMP_CMP_MASKED_EQ,
+            (scmp_datum_t)(CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |
+                           CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP),
+            0);
     if (rule(ctx, SCMP_ACT_ALLOW, "clone", rp, 1, &a) != 0)
         goto out;
     /* signals: to this process only */
-    a = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)me);
+    a = arg(0, SCMP_CMP_EQ, (scmp_datum_t)me, 0);
     if (rule(ctx, SCMP_ACT_ALLOW, "kill", rp, 1, &a) != 0 ||
         rule(ctx, SCMP_ACT_ALLOW, "tgkill", rp, 1, &a) != 0)
         goto out;
@@ -590,14 +603,14 @@ static int enter_filter(Report *rp)
         goto out;
     /* resource limits: its own process's only, and (under the hard limit
      * the kernel keeps) never raised */
-    a = SCMP_A0(SCMP_CMP_EQ, 0);
+    a = arg(0, SCMP_CMP_EQ, 0, 0);
     if (rule(ctx, SCMP_ACT_ALLOW, "prlimit64", rp, 1, &a) != 0)
         goto out;
     /* ioctl: the requests the C library and Go make of descriptors they
      * hold (isatty, FIONREAD, FIONBIO, close-on-exec), compared on the 32
      * bits the kernel reads; never TIOCSTI, which types into a terminal */
     for (i = 0; i < sizeof(ioctls) / sizeof(ioctls[0]); i++) {
-        a = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xFFFFFFFFu, ioctls[i]);
+        a = arg(1, SCMP_CMP_MASKED_EQ, 0xFFFFFFFFu, ioctls[i]);
         if (rule(ctx, SCMP_ACT_ALLOW, "ioctl", rp, 1, &a) != 0)
             goto out;
     }

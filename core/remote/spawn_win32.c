@@ -141,9 +141,9 @@ static void finish(FacetChild *ch)
 {
     FacetChildEnd end;
     DWORD code = 0;
-    end.syscall = -1;
     uint32_t killed;
     char text[64];
+    end.syscall = -1;
     if (__atomic_exchange_n(&ch->finished, 1u, __ATOMIC_ACQ_REL) != 0)
         return;
     killed = __atomic_load_n(&ch->killed, __ATOMIC_ACQUIRE);
