@@ -559,8 +559,15 @@ static void write_interface(ps_emitter *e, const idl_decl *d)
         facet_idl__buf_init(&call, e->c->mem);
         facet_idl__buf_init(&ret, e->c->mem);
         facet_idl__buf_init(&mlinks, e->c->mem);
-        if (!access)
+        if (!access) {
+            /* out of memory (the arena remembers): what this function
+             * wrote so far goes with it */
+            facet_idl__buf_free(&methods);
+            facet_idl__buf_free(&vtbl);
+            facet_idl__buf_free(&stub);
+            facet_idl__buf_free(&links);
             return;
+        }
         for (j = 0; j < m->params.count; j++) {
             const idl_var *v = m->params.items[j];
             idl_buf t;
