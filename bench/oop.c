@@ -674,6 +674,21 @@ static int enter_sandbox(void)
     return 0;
 }
 
+/* In an engine's child: closes what the engines started before it hold in
+ * this process (their stop pipes, their pidfds). A child that kept an
+ * earlier engine's stop pipe open would keep its watch from ever seeing
+ * the pipe close. */
+static void close_engines(const Engine *e)
+{
+    const Engine *o;
+    for (o = engines; o < engines + sizeof(engines) / sizeof(engines[0]); o++)
+        if (o != e && o->peer.pid > 0) {
+            close(o->peer.stop[0]);
+            close(o->peer.stop[1]);
+            close(o->peer.pidfd);
+        }
+}
+
 static int engine_start_as(Engine *e, int sandboxed)
 {
     FacetTransport *tr;
@@ -695,6 +710,7 @@ static int engine_start_as(Engine *e, int sandboxed)
         if (getppid() != parent)
             _exit(0);
         close_streams(KIND_COUNT);
+        close_engines(e);
         if (sandboxed && enter_sandbox() != 0)
             _exit(7);
         if (facet__shm_attach(&mine, facet__shm_handle(tr)) != FACET_TR_OK ||
