@@ -1297,8 +1297,8 @@ static uint32_t isolation_of(FacetRuntime *rt, const FacetManifest *mf)
  * that would be a second Go runtime here runs in a process host instead,
  * with a line in the log that says why. A configuration that puts it
  * in-process is refused: that cannot work; so is the module where there
- * is no process host (outside Linux). Sets *process where it goes;
- * leaves the last error as it was when it returns FACET_OK. */
+ * is no process host (outside Linux and Windows). Sets *process where it
+ * goes; leaves the last error as it was when it returns FACET_OK. */
 static FacetResult place_go(FacetRuntime *rt, FacetDeclared *d, const char *library, int *process)
 {
     const FacetModuleConfig *mc;
@@ -1324,7 +1324,7 @@ static FacetResult place_go(FacetRuntime *rt, FacetDeclared *d, const char *libr
                                     "(modules.%s.isolation is \"in-process\"), which cannot work: "
                                     "%s. Remove that setting, or set it to \"process\"",
                                     d->mf->name, d->mf->name, why);
-#if defined(__linux__)
+#if defined(__linux__) || defined(_WIN32)
             facet__runtime_log(rt, FACET_LOG_INFO, d->mf->name,
                                "runs in a process host (facet-host), not in this process: %s",
                                why);

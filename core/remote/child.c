@@ -493,6 +493,7 @@ static void on_main(void (*fn)(void *arg), void *arg, void *payload)
     facet__sync_unlock(ch->sync);
 }
 
+#ifndef _WIN32
 static intptr_t handle_arg(int argc, char **argv, const char *name)
 {
     int i;
@@ -505,15 +506,23 @@ static intptr_t handle_arg(int argc, char **argv, const char *name)
         }
     return -1;
 }
+#endif
 
 int facet__process_host_main(int argc, char **argv)
 {
-    intptr_t transport = handle_arg(argc, argv, "--transport");
-    intptr_t lifeline = handle_arg(argc, argv, "--lifeline");
+    intptr_t transport, lifeline;
     FacetTransport *tr = NULL;
     FacetConnControl control;
     FacetSandboxPolicy *policy = NULL;
     Child ch;
+
+#ifdef _WIN32
+    if (FACET_FAILED(facet__child_handles(argc, argv, &transport, &lifeline)))
+        transport = lifeline = -1;
+#else
+    transport = handle_arg(argc, argv, "--transport");
+    lifeline = handle_arg(argc, argv, "--lifeline");
+#endif
 
     if (transport < 0 || lifeline < 0) {
         fprintf(stderr, "facet-host: the process host of Facet; libfacet starts it for a module "
@@ -551,6 +560,11 @@ int facet__process_host_main(int argc, char **argv)
                 (long)transport);
         return 2;
     }
+#ifdef _WIN32
+    /* A wait for the host sees its end, as a wait for the child does in
+     * the host (the job kills this process then in any case). */
+    facet__shm_watch_process(tr, (void *)lifeline);
+#endif
     if (FACET_FAILED(facet__sync_new(&ch.sync)) || FACET_FAILED(facet__sync_new(&ch.net_sync)) ||
         FACET_FAILED(facet__ps_registry_new(&ch.ps)) ||
         FACET_FAILED(facet__conn_new(&ch.conn, tr, 0, &hooks, &ch))) {

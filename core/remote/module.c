@@ -17,7 +17,7 @@
 #include "remote.h"
 #include "sandbox.h"
 
-#if !defined(__linux__)
+#if !defined(__linux__) && !defined(_WIN32)
 
 FacetResult facet__remote_module_open(FacetModule **out, FacetRuntime *rt,
                                       const FacetManifest *mf, const char *library)
@@ -663,4 +663,4 @@ fail:
     return r;
 }
 
-#endif /* __linux__ */
+#endif /* __linux__ || _WIN32 */

@@ -104,14 +104,6 @@ oom:
     return facet__error(FACET_E_OUTOFMEMORY, "out of memory");
 }
 
-void facet__sandbox_args_free(char **argv)
-{
-    size_t i;
-    for (i = 0; argv != NULL && argv[i] != NULL; i++)
-        facet__free(argv[i]);
-    facet__free(argv);
-}
-
 static int push(char ***list, size_t *count, const char *s)
 {
     char **grown = facet__realloc(*list, (*count + 1) * sizeof(**list));

@@ -1,6 +1,7 @@
 /*
- * sandbox_policy.c - freeing a FacetSandboxPolicy, whoever made it: the
- * host (sandbox.c) or facet-host from its command line (sandbox_linux.c).
+ * sandbox_policy.c - freeing a FacetSandboxPolicy, whoever made it (the
+ * host, sandbox.c, or facet-host from its command line, sandbox_linux.c),
+ * and the command line made of one.
  */
 #include "sandbox.h"
 
@@ -27,4 +28,12 @@ void facet__sandbox_policy_free(FacetSandboxPolicy *p)
         facet__free(p->connect[i].host);
     facet__free(p->connect);
     facet__free(p);
+}
+
+void facet__sandbox_args_free(char **argv)
+{
+    size_t i;
+    for (i = 0; argv != NULL && argv[i] != NULL; i++)
+        facet__free(argv[i]);
+    facet__free(argv);
 }

@@ -114,26 +114,27 @@ static HANDLE new_job(void)
     return job;
 }
 
-/* "exit status 3", "access violation (0xC0000005)", "killed by the host". */
-static const char *end_text(const FacetChildEnd *end, uint32_t killed, char *buf, size_t size)
+void facet__child_end_name(char *buf, size_t size, const FacetChildEnd *end)
 {
-    const char *what = "unhandled exception";
-    if (killed) {
-        snprintf(buf, size, "killed by the host");
-    } else if (end->how == FACET_OS_CHILD_EXITED) {
-        snprintf(buf, size, "exit status %lld", (long long)end->code);
-    } else {
-        switch ((uint32_t)end->code) {
-        case 0xC0000005u: what = "access violation"; break;
-        case 0xC00000FDu: what = "stack overflow"; break;
-        case 0xC000001Du: what = "illegal instruction"; break;
-        case 0xC0000094u: what = "integer division by zero"; break;
-        case 0xC0000409u: what = "stack buffer overrun"; break;
-        default: break;
-        }
-        snprintf(buf, size, "%s (0x%08lX)", what, (unsigned long)(uint32_t)end->code);
+    const char *what = "an unhandled exception";
+    if (end->how == FACET_OS_CHILD_EXITED) {
+        snprintf(buf, size, "exited with status %lld", (long long)end->code);
+        return;
     }
-    return buf;
+    if (end->code == KILLED_CODE) {
+        snprintf(buf, size, "was killed (TerminateJobObject)");
+        return;
+    }
+    switch ((uint32_t)end->code) {
+    case 0xC0000005u: what = "an access violation"; break;
+    case 0xC00000FDu: what = "a stack overflow"; break;
+    case 0xC000001Du: what = "an illegal instruction"; break;
+    case 0xC0000094u: what = "an integer division by zero"; break;
+    case 0xC0000409u: what = "a stack buffer overrun (or a fail-fast abort)"; break;
+    default: break;
+    }
+    snprintf(buf, size, "crashed with %s (exception 0x%08lX)", what,
+             (unsigned long)(uint32_t)end->code);
 }
 
 /* Once the child has ended: the connection dead, then the owner told. */
@@ -142,7 +143,7 @@ static void finish(FacetChild *ch)
     FacetChildEnd end;
     DWORD code = 0;
     uint32_t killed;
-    char text[64];
+    char text[96];
     end.syscall = -1;
     if (__atomic_exchange_n(&ch->finished, 1u, __ATOMIC_ACQ_REL) != 0)
         return;
@@ -157,9 +158,9 @@ static void finish(FacetChild *ch)
                                                       : FACET_OS_CHILD_EXITED;
         end.code = (int64_t)code;
     }
-    end_text(&end, killed, text, sizeof(text));
+    facet__child_end_name(text, sizeof(text), &end);
     if (ch->conn != NULL)
-        facet__conn_kill(ch->conn, FACET_E_CRASHED, "the process host (pid %lu) ended: %s",
+        facet__conn_kill(ch->conn, FACET_E_CRASHED, "the process host (pid %lu) %s",
                          (unsigned long)ch->pid, text);
     else
         ch->tr->ops->mark_dead(ch->tr);
@@ -334,6 +335,15 @@ void facet__child_free(FacetChild *ch, uint32_t grace_ms)
 uint64_t facet__child_pid(const FacetChild *ch)
 {
     return ch->pid;
+}
+
+FacetResult facet__child_send_socket(FacetChild *ch, uint64_t socket, uint64_t token)
+{
+    (void)ch;
+    (void)socket;
+    (void)token;
+    return facet__error(FACET_E_NOTIMPL, "IFacetNet::Connect: a socket cannot be handed to a "
+                                         "process-isolated module on Windows in this build");
 }
 
 /* A crash ends the process host at once, with its exception code as its

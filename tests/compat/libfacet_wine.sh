@@ -9,10 +9,13 @@
 # once). Results go to OUT_DIR/libfacet-wine/results.tsv (test, status,
 # detail) for tests/compat/report.sh. Where the build has Go
 # (FACET_COMPAT_GO, the go command; FACET_COMPAT_GO_DIR, the build's Go
-# module), the Go host is cross-built against this libfacet by go with
-# MinGW's cgo and runs under Wine too: against the C and C++ probe
-# components of this build, and against a Go DLL, which it must refuse (one
-# Go runtime per process). Exit status 0 when every test passes,
+# module), the Go hosts are cross-built against this libfacet by go with
+# MinGW's cgo and run under Wine too: the probe's against the C and C++
+# probe components of this build and of clang for the MSVC ABI (the win64
+# leg's, in OUT_DIR/win64), and against a Go DLL loaded by path, which it
+# must refuse (one Go runtime per process); the greeter sample's against
+# the C greeter in its process and the Go greeter, which discovery runs in
+# facet-host.exe. Exit status 0 when every test passes,
 # 1 when one fails or a build breaks, 77 (skip) when a tool or a source
 # package is missing, with the reason on stdout.
 set -uo pipefail
@@ -85,7 +88,7 @@ build=$work/facet
 echo "building Facet for MinGW in $build"
 PKG_CONFIG_LIBDIR=$prefix/lib/pkgconfig cmake -S "$src" -B "$build" -G Ninja \
   -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCMAKE_PREFIX_PATH="$prefix" -DFACET_WINE="$wine" \
-  -DUTHASH_INCLUDE_DIR="$prefix/uthash" -DFACET_BUILD_BENCH=OFF -DFACET_BUILD_SAMPLES=OFF \
+  -DUTHASH_INCLUDE_DIR="$prefix/uthash" -DFACET_BUILD_BENCH=OFF -DFACET_BUILD_SAMPLES=ON \
   >"$out/configure.log" 2>&1 || fail "configure of Facet for MinGW" "$out/configure.log"
 cmake --build "$build" >"$out/build.log" 2>&1 || fail "build of Facet for MinGW" "$out/build.log"
 
@@ -159,21 +162,62 @@ go_build() { # NAME OUTPUT [go build options...]: cross-builds a program of the 
 go_build probe_host_go "$gohost/host-go.exe"
 go_build probe_component_go "$gohost/component-go.dll" -buildmode=c-shared
 cp "$build/tests/compat/probe_component_c.dll" "$build/tests/compat/probe_component_cpp.dll" "$gohost/"
-failed=0
-go_cell() { # COMPONENT EXIT-STATUS EXPECT-REGEX
-  local log=$out/run-go-host--$1.log rc status=pass
-  (cd "$gohost" && timeout 120 "$wine" host-go.exe "$1") >"$log" 2>&1
+# The greeter sample (where the build has it): its Go host, its C greeter
+# and its Go greeter, each with its manifest, and the proxies and stubs of
+# greeter.idl beside the host.
+sample=
+if [ -d "$FACET_COMPAT_GO_DIR/go_greeter_host" ]; then
+  sample=1
+  go_build go_greeter_host "$gohost/go-greeter-host.exe"
+  mkdir -p "$gohost/plugins"
+  go_build greeter_go "$gohost/plugins/greeter-go.dll" -buildmode=c-shared
+  cp "$build/samples/greeter/plugins/greeter.dll" "$src/samples/greeter/greeter.facet.json" \
+    "$src/samples/go/greeter-go.facet.json" "$gohost/plugins/"
+  cp "$build/samples/greeter/greeter_ps.dll" "$gohost/"
+fi
+failed=0 cells=0 skipped=0
+skip_cell() { # NAME REASON
+  cells=$((cells + 1)) skipped=$((skipped + 1))
+  printf 'go host x %s\tskipped\t%s\n' "$1" "$2" >>"$results"
+  printf '  %-28s skipped: %s\n' "go host x $1" "$2"
+}
+go_cell() { # NAME EXIT-STATUS EXPECT-REGEX PROGRAM [ARGS...]: EXPECT matches the output as one line
+  local name=$1 want=$2 expect=$3 log=$out/run-go-host--$1.log rc status=pass
+  shift 3
+  cells=$((cells + 1))
+  (cd "$gohost" && timeout 120 "$wine" "$@") >"$log" 2>&1
   rc=$?
   tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
-  if [ $rc -ne "$2" ] || ! grep -q "$3" "$log"; then
+  if [ $rc -ne "$want" ] || ! tr '\n' ' ' <"$log" | grep -q "$expect"; then
     status=FAIL failed=$((failed + 1))
     sed 's/^/    | /' "$log" | tail -20
   fi
-  printf 'go host x %s\t%s\t%s\n' "$1" "$status" "$(grep -m1 '^RESULT:' "$log" | cut -c1-120)" >>"$results"
-  printf '  %-28s %s (exit status %s)\n' "go host x $1" "$status" "$rc"
+  printf 'go host x %s\t%s\t%s\n' "$name" "$status" \
+    "$(grep -m1 -E '^RESULT:|says hello' "$log" | sed 's/^ *//' | cut -c1-120)" >>"$results"
+  printf '  %-28s %s (exit status %s)\n' "go host x $name" "$status" "$rc"
 }
-go_cell probe_component_c.dll 0 '^RESULT: PASS'
-go_cell probe_component_cpp.dll 0 '^RESULT: PASS'
-go_cell component-go.dll 2 '^RESULT: FAIL cannot load component-go.dll: FACET_E_CONFLICT: .*written in Go'
-[ $failed -eq 0 ] || { echo "the Go host under Wine: $failed of 3 failed"; exit 1; }
-echo "the Go host under Wine: C and C++ components passed, the Go DLL refused"
+go_cell probe_component_c.dll 0 'RESULT: PASS' host-go.exe probe_component_c.dll
+go_cell probe_component_cpp.dll 0 'RESULT: PASS' host-go.exe probe_component_cpp.dll
+# The MSVC ABI's C and C++ components, from the win64 leg (ctest runs it
+# first); a run without that leg says so, and does not pass the cells.
+for c in component-clang-msvc.dll component-clang++-msvc.dll; do
+  if [ -f "$3/win64/$c" ]; then
+    cp "$3/win64/$c" "$gohost/"
+    go_cell "$c" 0 'RESULT: PASS' host-go.exe "$c"
+  else
+    skip_cell "$c" "the win64 leg (test_compat_win64) did not build it"
+  fi
+done
+# A Go DLL loaded by path loads in the host's process, always: refused.
+go_cell component-go.dll 2 'RESULT: FAIL cannot load component-go.dll: FACET_E_CONFLICT: .*written in Go' \
+  host-go.exe component-go.dll
+# Found by discovery, the Go greeter runs in facet-host.exe, and the calls
+# cross; the C greeter loads in the Go host's process.
+if [ -n "$sample" ]; then
+  go_cell greeter-go.dll 0 'Hello, Gopher!.*2 greetings.*org.example.greeter.go:.*runs in a process host (facet-host).*Go says hello, Gopher!.*Go says hello, Ferris!.*2 greetings' \
+    go-greeter-host.exe plugins greeter_ps.dll
+else
+  skip_cell greeter-go.dll "the build has no Go sample (samples/go: FACET_BUILD_SAMPLES=OFF)"
+fi
+[ $failed -eq 0 ] || { echo "the Go hosts under Wine: $failed of $cells failed"; exit 1; }
+echo "the Go hosts under Wine: $((cells - skipped)) of $cells cells passed ($skipped skipped, listed above)"

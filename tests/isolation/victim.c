@@ -5,15 +5,28 @@
  * ("test.isolation.single" is the same, FACET_THREADING_SINGLE), now or
  * a while after a call.
  * Its manifest asks for "isolation": "process".
+ *
+ * On Windows a crash is an access violation (raise(SIGSEGV) there only
+ * ends the process with status 3), and the daemon is a process started
+ * with CREATE_BREAKAWAY_FROM_JOB, which the process host's job refuses.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#ifdef _WIN32
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <windows.h>
+#else
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
+#endif
 
 #define FACET_KIT_IMPLEMENTATION
 #include <facet/module.h>
@@ -40,6 +53,27 @@ typedef struct Victim {
 #define VICTIM_INTERFACES(X) X(Victim, victim, IVictim)
 FACET_KIT_OBJECT(Victim, VICTIM_INTERFACES)
 
+#ifdef _WIN32
+
+static void sleep_ms(uint32_t ms)
+{
+    Sleep(ms);
+}
+
+static uint32_t my_pid(void)
+{
+    return (uint32_t)GetCurrentProcessId();
+}
+
+static volatile int *volatile nowhere; /* NULL, which the compiler cannot know */
+
+static void crash(void)
+{
+    *nowhere = 1; /* an access violation */
+}
+
+#else
+
 static void sleep_ms(uint32_t ms)
 {
     struct timespec ts;
@@ -49,11 +83,23 @@ static void sleep_ms(uint32_t ms)
         ;
 }
 
+static uint32_t my_pid(void)
+{
+    return (uint32_t)getpid();
+}
+
+static void crash(void)
+{
+    raise(SIGSEGV);
+}
+
+#endif
+
 static FacetResult die(uint32_t how)
 {
     switch (how) {
     case VICTIM_SEGV:
-        raise(SIGSEGV);
+        crash();
         break;
     case VICTIM_ABORT:
         abort();
@@ -63,8 +109,10 @@ static FacetResult die(uint32_t how)
         for (;;)
             sleep_ms(1000);
     case VICTIM_EXEC: {
+#ifndef _WIN32
         char *const argv[] = {(char *)"/bin/true", NULL};
         execv("/bin/true", argv);
+#endif
         _exit(4); /* no sandbox: it ran; still a death */
     }
     default:
@@ -76,7 +124,7 @@ static FacetResult die(uint32_t how)
 static FacetResult FACET_CALL v_pid(IVictim *self, uint32_t *pid)
 {
     (void)self;
-    *pid = (uint32_t)getpid();
+    *pid = my_pid();
     return FACET_OK;
 }
 
@@ -105,6 +153,35 @@ static FacetResult FACET_CALL v_callback(IVictim *self, IMarshalCallback *cb, in
         return r;
     return die(how);
 }
+
+#ifdef _WIN32
+
+/* Starts the program FACET_TEST_ISOLATION_SLEEPER names (the test, which
+ * then sleeps), as a daemon would: out of the job if it can, with no
+ * console. The job does not let it. */
+static FacetResult FACET_CALL v_spawn(IVictim *self, uint32_t *pid)
+{
+    char exe[4096], cmd[4200];
+    STARTUPINFOA si;
+    PROCESS_INFORMATION pi;
+    DWORD n = GetEnvironmentVariableA("FACET_TEST_ISOLATION_SLEEPER", exe, sizeof(exe));
+    (void)self;
+    if (n == 0 || n >= sizeof(exe))
+        return FACET_E_FAIL;
+    snprintf(cmd, sizeof(cmd), "\"%s\" --sleep", exe);
+    memset(&si, 0, sizeof(si));
+    si.cb = sizeof(si);
+    if (!CreateProcessA(NULL, cmd, NULL, NULL, FALSE, CREATE_BREAKAWAY_FROM_JOB | DETACHED_PROCESS,
+                        NULL, NULL, &si, &pi) &&
+        !CreateProcessA(NULL, cmd, NULL, NULL, FALSE, DETACHED_PROCESS, NULL, NULL, &si, &pi))
+        return FACET_E_FAIL;
+    CloseHandle(pi.hThread);
+    CloseHandle(pi.hProcess);
+    *pid = (uint32_t)pi.dwProcessId;
+    return FACET_OK;
+}
+
+#else
 
 static FacetResult FACET_CALL v_spawn(IVictim *self, uint32_t *pid)
 {
@@ -138,46 +215,75 @@ static FacetResult FACET_CALL v_spawn(IVictim *self, uint32_t *pid)
     return got ? FACET_OK : FACET_E_FAIL;
 }
 
+#endif
+
 /* A death on a thread of its own, after the call that armed it returned. */
 typedef struct Doom {
     uint32_t how, ms;
 } Doom;
 
-static void *doom(void *arg)
+static void doom(Doom *arg)
 {
-    Doom d = *(Doom *)arg;
+    Doom d = *arg;
     free(arg);
     sleep_ms(d.ms);
     die(d.how);
+}
+
+#ifdef _WIN32
+static DWORD WINAPI doom_thread(void *arg)
+{
+    doom(arg);
+    return 0;
+}
+#else
+static void *doom_thread(void *arg)
+{
+    doom(arg);
     return NULL;
 }
+#endif
 
 static FacetResult FACET_CALL v_arm(IVictim *self, uint32_t how, uint32_t ms)
 {
-    pthread_t thread;
     Doom *d = malloc(sizeof(*d));
+#ifdef _WIN32
+    HANDLE thread;
+#else
+    pthread_t thread;
+#endif
     (void)self;
     if (d == NULL)
         return FACET_E_OUTOFMEMORY;
     d->how = how;
     d->ms = ms;
-    if (pthread_create(&thread, NULL, doom, d) != 0) {
+#ifdef _WIN32
+    thread = CreateThread(NULL, 0, doom_thread, d, 0, NULL);
+    if (thread == NULL) {
+        free(d);
+        return FACET_E_FAIL;
+    }
+    CloseHandle(thread);
+#else
+    if (pthread_create(&thread, NULL, doom_thread, d) != 0) {
         free(d);
         return FACET_E_FAIL;
     }
     pthread_detach(thread);
+#endif
     return FACET_OK;
 }
 
 static FacetResult FACET_CALL v_open(IVictim *self, const char *path, uint32_t write,
                                      int32_t *error)
 {
-    int fd;
+    FILE *f;
     (void)self;
-    fd = open(path, write ? O_RDWR | O_CREAT | O_CLOEXEC : O_RDONLY | O_CLOEXEC, 0644);
-    *error = fd < 0 ? errno : 0;
-    if (fd >= 0)
-        close(fd);
+    errno = 0;
+    f = fopen(path, write ? "ab" : "rb");
+    *error = f == NULL ? (errno != 0 ? errno : EIO) : 0;
+    if (f != NULL)
+        fclose(f);
     return FACET_OK;
 }
 

@@ -75,6 +75,12 @@ func run(dir string) error {
 				fmt.Printf("  refused (%s): %s\n", e.Code.Name(), e.Message)
 				continue
 			}
+			// A greeter the folder does not hold (the Rust one where there
+			// is no Rust toolchain for the platform) is said, and skipped.
+			if errors.As(err, &e) && errors.Is(err, abi.ErrClassNotReg) {
+				fmt.Printf("  not installed (%s)\n", e.Code.Name())
+				continue
+			}
 			return err
 		}
 	}
