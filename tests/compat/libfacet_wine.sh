@@ -130,7 +130,7 @@ if [ -n "$unstarted" ]; then
     sed 's/\tpass\t$/\tpass\tpassed when run again: Wine had not started it/' >"$out/again.tsv"
   rc=0 # whether every test passed is counted below, test by test
 fi
-awk -F'\t' 'NR == FNR { again[$1] = 1; next } !($1 in again)' "$out/again.tsv" "$out/first.tsv" |
+awk -F'\t' 'FILENAME == ARGV[1] { again[$1] = 1; next } !($1 in again)' "$out/again.tsv" "$out/first.tsv" |
   cat - "$out/again.tsv" | sort >>"$results"
 awk -F'\t' '{ printf "  %-28s %s\n", $1, $2 }' "$results"
 # Every test chosen ran and passed: a test that was skipped, not run or

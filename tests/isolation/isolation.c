@@ -499,12 +499,25 @@ static int count_children(void)
 static void assert_nothing_left(int fds, int threads, int children)
 {
     int i;
-    for (i = 0; i < SETTLE_MS / 10 && (count_fds() != fds || count_threads() != threads ||
+#ifdef _WIN32
+    /* The system's thread pool also ends idle workers (and their handles)
+     * that were there when the test began: a leak is more, never fewer. */
+#define LEFT(now, before) ((now) > (before))
+#else
+#define LEFT(now, before) ((now) != (before))
+#endif
+    for (i = 0; i < SETTLE_MS / 10 && (LEFT(count_fds(), fds) || LEFT(count_threads(), threads) ||
                                        count_children() != children);
          i++)
         usleep(10000);
+#ifdef _WIN32
+    assert_in_range(count_fds(), 0, fds);
+    assert_in_range(count_threads(), 1, threads);
+#else
     assert_int_equal(count_fds(), fds);
     assert_int_equal(count_threads(), threads);
+#endif
+#undef LEFT
     assert_int_equal(count_children(), children);
 }
 
