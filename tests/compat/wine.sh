@@ -53,21 +53,29 @@ wine_starts() {
 # Makes sure $WINEPREFIX (default ~/.wine) exists for LOADER: `wineboot
 # --init`, quick when the prefix is ready, under the lock scripts/deps-compat
 # holds while it creates the prefixes in the background, so that no prefix
-# is created twice at once. Wine itself never gets the lock's descriptor:
-# the services wineboot starts (winedevice.exe, ...) live as long as the
-# wineserver and would hold the lock with it. Then keeps one wineserver for
-# the runs that follow, for 10 s after the last (-p10: a separate "-p 10"
-# would mean forever). Fails, with wineboot's output in LOG, when wineboot
-# fails.
+# is created twice at once. Fails, with wineboot's output in LOG, when
+# wineboot fails.
+#
+# The wineserver, and the services the first Wine program starts with it
+# (services.exe, winedevice.exe, explorer.exe, ...), keep that program's
+# stdout and stderr open for as long as the server lives. Were a test
+# program the one to start them, ctest would wait on its output pipe until
+# the server ended, which it never does while other tests keep it busy:
+# the test "times out" after it passed. So the server is started here,
+# before anything else, with its output going nowhere, and stays for
+# FACET_WINESERVER_LINGER seconds (600) after its last program, longer
+# than any gap in a run; the services are wineboot's children, whose output
+# is LOG. When a server is already running (a leg beside this one started
+# it the same way), `wineserver -p` ends at once and that one serves. Wine
+# itself never gets the lock's descriptor: the services live as long as the
+# server and would hold the lock with them.
 wine_prefix_ready() {
   local wine=$1 log=$2
   (
     flock 9
+    "$(wineserver_of "$wine")" -p"${FACET_WINESERVER_LINGER:-600}" </dev/null >/dev/null 2>&1 9>&-
     timeout 300 "$wine" wineboot --init 9>&-
   ) 9>"${TMPDIR:-/tmp}/facet-wineboot.lock" >"$log" 2>&1 || return 1
-  # A persistent server only saves start-up time; each run that follows
-  # checks its own result.
-  "$(wineserver_of "$wine")" -p10 >/dev/null 2>&1 || true
 }
 
 # Whether this machine runs 32-bit x86 programs, found by running one (a
