@@ -170,10 +170,13 @@ static FacetResult crash_and_restart(FacetRuntime *rt, uint64_t *count)
 
 #ifdef __linux__
 /* GREETER_SANDBOX=1: the greeter, in its process host's sandbox, reads its
- * own library and is refused the configuration beside the plugins. */
+ * own library and the file it was granted (fs.read:greetings.txt in its
+ * manifest, granted by facet.process.conf.json), and is refused the
+ * configuration beside the plugins, which nobody granted. */
 static FacetResult sandbox_demo(FacetRuntime *rt, const char *config)
 {
-    static const char *const files[] = {"plugins/greeter.so", "facet.conf.json"};
+    static const char *const files[] = {"plugins/greeter.so", "plugins/greetings.txt",
+                                         "facet.conf.json"};
     IGreeter *greeter = NULL;
     char dir[4096], name[4200];
     const char *slash = strrchr(config, '/');
