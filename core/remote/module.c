@@ -199,21 +199,24 @@ static FacetResult decode_boot(FacetMarshal *msg, void *ctx)
 {
     Running *run = ctx;
     Remote *rm = run->owner;
-    const char *sandbox;
+    const char *sandbox, *put;
     facet__wire_get_interface(msg, (void **)&run->factory, &IID_IFacetFactory, NULL);
     sandbox = facet__wire_get_string(msg);
     if (msg->bad != NULL || run->factory == NULL)
         return FACET_E_CONTRACT;
-    if (sandbox != NULL && sandbox[0] != '\0') {
-        /* Where the spawner put the wall up (Windows), what it did, then
-         * what the child sees of it. */
-        const char *put = facet__child_wall(run->child);
+    /* Where the spawner put the wall up (Windows), what it did, then what
+     * the child sees of it. */
+    put = facet__child_wall(run->child);
+    if (sandbox == NULL)
+        sandbox = "";
+    if (sandbox[0] != '\0' || put[0] != '\0') {
         int warn = strstr(sandbox, "refused") != NULL || strstr(sandbox, "no Landlock") != NULL ||
                    strstr(sandbox, "not enforced") != NULL || strstr(put, "given up") != NULL;
         facet__runtime_log(rm->rt, warn ? FACET_LOG_WARN : FACET_LOG_INFO, rm->name,
                            "facet-host, pid %llu, runs in its sandbox: %s%s%s",
                            (unsigned long long)facet__child_pid(run->child), put,
-                           put[0] != '\0' ? "; it reports: " : "", sandbox);
+                           put[0] != '\0' && sandbox[0] != '\0' ? "; it reports: " : "",
+                           sandbox);
     }
     return FACET_OK;
 }
