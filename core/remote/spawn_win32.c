@@ -496,14 +496,19 @@ static DWORD open_path(FacetChild *ch, const char *path, PSID container, DWORD a
     return err;
 }
 
-/* Takes back what ch's process was opened to, where no other child still
- * needs it. */
-static void close_paths(FacetChild *ch)
+/* Takes back what ch's process was opened to (only what was opened to
+ * its AppContainer: containers_only), where no other child still needs
+ * it. */
+static void close_paths(FacetChild *ch, int containers_only)
 {
-    size_t i;
+    size_t i, kept = 0;
     AcquireSRWLockExclusive(&openings_lock);
     for (i = 0; i < ch->opened_count; i++) {
         Opening *o = ch->opened[i], **at;
+        if (containers_only && o->container == NULL) {
+            ch->opened[kept++] = o;
+            continue;
+        }
         if (--o->refs > 0)
             continue;
         for (at = &openings; *at != NULL; at = &(*at)->next)
@@ -518,9 +523,11 @@ static void close_paths(FacetChild *ch)
         facet__free(o);
     }
     ReleaseSRWLockExclusive(&openings_lock);
-    facet__free(ch->opened);
-    ch->opened = NULL;
-    ch->opened_count = 0;
+    ch->opened_count = kept;
+    if (kept == 0) {
+        facet__free(ch->opened);
+        ch->opened = NULL;
+    }
 }
 
 #define READ_ACCESS (FILE_GENERIC_READ | FILE_GENERIC_EXECUTE)
@@ -670,7 +677,7 @@ static void finish(FacetChild *ch)
     /* Whatever it started goes with it, and what it was opened to is
      * taken back. */
     TerminateJobObject(ch->job, KILLED_CODE);
-    close_paths(ch);
+    close_paths(ch, 0);
     if (ch->ended != NULL)
         ch->ended(ch->payload, &end);
 }
@@ -775,6 +782,7 @@ FacetResult facet__child_spawn(FacetChild **out, const char *exe, const char *co
                 (unsigned long)GetLastError());
             FreeSid(container);
             container = NULL;
+            close_paths(ch, 1);
             memset(&pi, 0, sizeof(pi));
             create_walled(token, wexe, wcmd, &si, handles, n, NULL, &pi);
         } else if (container != NULL) {
@@ -847,7 +855,7 @@ fail:
         CloseHandle(token);
     if (container != NULL)
         FreeSid(container);
-    close_paths(ch);
+    close_paths(ch, 0);
     facet__free(wexe);
     facet__free(wcmd);
     facet__free(cmd);
