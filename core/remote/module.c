@@ -199,18 +199,25 @@ static FacetResult decode_boot(FacetMarshal *msg, void *ctx)
 {
     Running *run = ctx;
     Remote *rm = run->owner;
-    const char *sandbox;
+    const char *sandbox, *put;
     facet__wire_get_interface(msg, (void **)&run->factory, &IID_IFacetFactory, NULL);
     sandbox = facet__wire_get_string(msg);
     if (msg->bad != NULL || run->factory == NULL)
         return FACET_E_CONTRACT;
-    if (sandbox != NULL && sandbox[0] != '\0')
-        facet__runtime_log(rm->rt,
-                           strstr(sandbox, "refused") != NULL || strstr(sandbox, "no Landlock")
-                               ? FACET_LOG_WARN
-                               : FACET_LOG_INFO,
-                           rm->name, "facet-host, pid %llu, runs in its sandbox: %s",
-                           (unsigned long long)facet__child_pid(run->child), sandbox);
+    /* Where the spawner put the wall up (Windows), what it did, then what
+     * the child sees of it. */
+    put = facet__child_wall(run->child);
+    if (sandbox == NULL)
+        sandbox = "";
+    if (sandbox[0] != '\0' || put[0] != '\0') {
+        int warn = strstr(sandbox, "refused") != NULL || strstr(sandbox, "no Landlock") != NULL ||
+                   strstr(sandbox, "not enforced") != NULL || strstr(put, "given up") != NULL;
+        facet__runtime_log(rm->rt, warn ? FACET_LOG_WARN : FACET_LOG_INFO, rm->name,
+                           "facet-host, pid %llu, runs in its sandbox: %s%s%s",
+                           (unsigned long long)facet__child_pid(run->child), put,
+                           put[0] != '\0' && sandbox[0] != '\0' ? "; it reports: " : "",
+                           sandbox);
+    }
     return FACET_OK;
 }
 
@@ -227,22 +234,26 @@ static FacetResult hand_socket(void *ctx, uint64_t socket, uint64_t *token)
     return r;
 }
 
-/* facet-host's arguments: the module's sandbox, unless it is off here. */
-static FacetResult sandbox_args(Remote *rm, char ***out)
+/* The module's sandbox, unless it is off here: its policy, for the
+ * spawner (*policy), and facet-host's arguments (*out). */
+static FacetResult sandbox_args(Remote *rm, char ***out, FacetSandboxPolicy **policy)
 {
-    FacetSandboxPolicy *policy = NULL;
     const char *off = facet__sandbox_disabled();
     FacetResult r;
     *out = NULL;
+    *policy = NULL;
     if (off != NULL) {
         facet__runtime_log(rm->rt, FACET_LOG_WARN, rm->name,
                            "the process host runs without its sandbox (%s)", off);
         return FACET_OK;
     }
-    r = facet__sandbox_policy(rm->rt, rm->name, rm->mf, rm->library, &policy);
+    r = facet__sandbox_policy(rm->rt, rm->name, rm->mf, rm->library, policy);
     if (FACET_SUCCEEDED(r))
-        r = facet__sandbox_args(policy, out);
-    facet__sandbox_policy_free(policy);
+        r = facet__sandbox_args(*policy, out);
+    if (FACET_FAILED(r)) {
+        facet__sandbox_policy_free(*policy);
+        *policy = NULL;
+    }
     return r;
 }
 
@@ -272,18 +283,20 @@ static void running_free(Running *run)
 static FacetResult running_start(Remote *rm, Running **out)
 {
     char **args = NULL;
+    FacetSandboxPolicy *policy = NULL;
     FacetTransport *tr = NULL;
     Running *run;
     FacetResult r;
     int t;
 
     *out = NULL;
-    r = sandbox_args(rm, &args);
+    r = sandbox_args(rm, &args, &policy);
     if (FACET_FAILED(r))
         return r;
     run = facet__calloc(1, sizeof(*run));
     if (run == NULL) {
         facet__sandbox_args_free(args);
+        facet__sandbox_policy_free(policy);
         return facet__error(FACET_E_OUTOFMEMORY, "out of memory starting a process host");
     }
     run->owner = rm;
@@ -291,6 +304,7 @@ static FacetResult running_start(Remote *rm, Running **out)
     t = facet__shm_create(&tr, DOWN_LANES, UP_LANES, LANE_CAPACITY);
     if (t != FACET_TR_OK) {
         facet__sandbox_args_free(args);
+        facet__sandbox_policy_free(policy);
         facet__free(run);
         return facet__error(FACET_E_FAIL, "%s: cannot make the shared memory of its process "
                                           "host (%s)",
@@ -305,16 +319,18 @@ static FacetResult running_start(Remote *rm, Running **out)
                         &hooks, run);
     if (FACET_FAILED(r)) {
         facet__sandbox_args_free(args);
+        facet__sandbox_policy_free(policy);
         facet__free(run);
         return r;
     }
     {
         static const char *const no_args[] = {NULL};
         r = facet__child_spawn(&run->child, rm->exe,
-                               args != NULL ? (const char *const *)args : no_args, tr, run->conn,
-                               ended, run);
+                               args != NULL ? (const char *const *)args : no_args, policy, tr,
+                               run->conn, ended, run);
     }
     facet__sandbox_args_free(args);
+    facet__sandbox_policy_free(policy);
     if (FACET_FAILED(r)) {
         facet__atomic_store32(&run->closing, 1u);
         facet__conn_close(run->conn);

@@ -365,15 +365,31 @@ typedef struct FacetChildEnd {
                         stopped, as the child said; else -1 */
 } FacetChildEnd;
 
+struct FacetSandboxPolicy;
+
 /* Starts the process host exe with args (NULL-terminated, argv[0]
  * excluded) and the transport's handle, in a process group (job object)
  * of its own, whose end marks conn dead at once (a watch thread, or the
  * wait itself on Windows). ended is called once, from the watch, with how
- * the child ended, after conn was marked dead. */
+ * the child ended, after conn was marked dead.
+ *
+ * wall is the module's sandbox policy (sandbox.h), or NULL for none. Where
+ * the wall can only be put up from outside (Windows: a process's primary
+ * token cannot change once it runs, and its job is the spawner's), the
+ * spawner puts it up from the policy: a restricted, low-integrity token,
+ * the job's limits, an AppContainer where asked and available, and the
+ * policy's paths opened to it; facet__child_wall then says what was put
+ * up and what was given up, and why. Where the child puts the wall up
+ * itself (Linux: the policy travels as its arguments, facet__sandbox_args),
+ * the spawner does nothing with it and facet__child_wall is "". */
 FacetResult facet__child_spawn(FacetChild **out, const char *exe, const char *const *args,
-                               FacetTransport *tr, FacetConn *conn,
+                               const struct FacetSandboxPolicy *wall, FacetTransport *tr,
+                               FacetConn *conn,
                                void (*ended)(void *payload, const FacetChildEnd *end),
                                void *payload);
+/* What the spawner put up around the child, for the host's log ("": it
+ * put nothing up itself). Valid while the child is. */
+const char *facet__child_wall(const FacetChild *ch);
 /* Kills the child and everything it started (once; later calls do
  * nothing). Any thread, the watch's included. */
 void facet__child_kill(FacetChild *ch);

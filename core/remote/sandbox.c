@@ -180,7 +180,7 @@ static FacetResult add_request(FacetSandboxPolicy *p, FacetRuntime *rt, const ch
     return r;
 }
 
-#if defined(__linux__)
+#if defined(__linux__) || defined(_WIN32)
 static FacetResult add_ps_paths(List *files)
 {
     char **paths = NULL;
@@ -232,7 +232,7 @@ FacetResult facet__sandbox_policy(FacetRuntime *rt, const char *name, const Face
         if (FACET_SUCCEEDED(r))
             r = list_add(&files, real);
     }
-#if defined(__linux__)
+#if defined(__linux__) || defined(_WIN32)
     if (FACET_SUCCEEDED(r))
         r = add_ps_paths(&files);
 #endif

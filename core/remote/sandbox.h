@@ -70,6 +70,8 @@ FACET_INTERNAL void facet__sandbox_policy_free(FacetSandboxPolicy *p);
  * services check with it too. */
 
 /* ---- Enforcement: facet-host's worker (sandbox_linux.c) ------------------- */
+/* (On Windows facet__sandbox_args and facet__sandbox_disabled are
+ * sandbox_win32.c's, and the wall is the spawner's: below.) */
 
 /* The policy as facet-host's arguments (NULL-terminated; free with
  * facet__sandbox_args_free), and back in facet-host (*out NULL: the
@@ -90,6 +92,19 @@ const char *facet__sandbox_disabled(void);
  * given up and why; -1 when the wall could not be put up (the process
  * must not go on to load the module). */
 int facet__sandbox_enter(const FacetSandboxPolicy *p, char *report, size_t size);
+
+#ifdef _WIN32
+/* ---- Windows: the spawner puts the wall up (spawn_win32.c) ---------------- *
+ *
+ * facet__sandbox_args is "--sandbox NAME": facet-host learns that it is
+ * walled, and facet__sandbox_describe says what it sees of the wall (its
+ * integrity level, restricted token, job limits, AppContainer), each part
+ * the system did not keep marked "not enforced". */
+int facet__sandbox_walled(int argc, char **argv);
+void facet__sandbox_describe(char *report, size_t size);
+/* Appends "; " (when buf is not empty) and the text to buf. */
+void facet__sandbox_say(char *buf, size_t size, const char *fmt, ...) FACET_PRINTF(3, 4);
+#endif
 
 /* "execve (59)" into buf, for the host's log. */
 const char *facet__sandbox_syscall_name(int nr, char *buf, size_t size);

@@ -226,7 +226,8 @@ static void watch_main(void *arg)
 }
 
 FacetResult facet__child_spawn(FacetChild **out, const char *exe, const char *const *args,
-                               FacetTransport *tr, FacetConn *conn,
+                               const struct FacetSandboxPolicy *wall, FacetTransport *tr,
+                               FacetConn *conn,
                                void (*ended)(void *payload, const FacetChildEnd *end),
                                void *payload)
 {
@@ -241,6 +242,7 @@ FacetResult facet__child_spawn(FacetChild **out, const char *exe, const char *co
     size_t argc = 0, i;
     FacetResult r;
 
+    (void)wall; /* in args already: the worker puts the wall up itself */
     *out = NULL;
     while (args[argc] != NULL)
         argc++;
@@ -378,6 +380,12 @@ void facet__child_free(FacetChild *ch, uint32_t grace_ms)
 uint64_t facet__child_pid(const FacetChild *ch)
 {
     return (uint64_t)ch->pid;
+}
+
+const char *facet__child_wall(const FacetChild *ch)
+{
+    (void)ch;
+    return ""; /* the worker puts its wall up itself, from its arguments */
 }
 
 void facet__child_end_name(char *buf, size_t size, const FacetChildEnd *end)

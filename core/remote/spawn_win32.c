@@ -22,6 +22,19 @@
  * handle: its end marks the connection dead and tells the owner how the
  * child ended. The transport's waiters wait on the handle themselves
  * (facet__shm_watch_process), so a call in flight ends at once too.
+ *
+ * The sandbox's wall is put up here, since a process's primary token
+ * cannot change once it runs, as Chromium's Windows sandbox does it: the
+ * child is made with CreateProcessAsUserW from a restricted copy of the
+ * host's own token (no privilege, Administrators deny-only, restricting
+ * SIDs) at low integrity, in a job that allows it no child process and
+ * holds it to its memory and CPU time and away from the desktop's shared
+ * state, and in an AppContainer when the host asks for one and the system
+ * has it. What it inherits is handles, which need no access check; what
+ * it must open by name (its library, the policy's files and paths) is
+ * opened to it: a low-integrity label on the fs.write paths, and an ACE
+ * for the AppContainer's SID on every path it reads, each taken away
+ * again when the last child that needed it has ended.
  */
 #ifdef _WIN32
 
@@ -30,20 +43,38 @@
 #endif
 #include <windows.h>
 
+#include <aclapi.h>
+#include <sddl.h>
+
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../os/os.h"
 #include "remote.h"
+#include "sandbox.h"
 
 /* How a child killed by the host is reported: as a kill, the way POSIX
  * reports SIGKILL. */
 #define KILLED_CODE 9
 
+/* A path opened to a walled child: a low label (container NULL) or an
+ * ACE for an AppContainer's SID, shared by every child that needs it. */
+typedef struct Opening {
+    struct Opening *next;
+    wchar_t *path;
+    PSID container;      /* NULL: the low label; else owned (LocalAlloc) */
+    PSECURITY_DESCRIPTOR saved; /* the label before (LocalFree) */
+    uint32_t refs;
+} Opening;
+
 struct FacetChild {
     HANDLE process;
     HANDLE job;
+    Opening **opened;    /* what this child holds open */
+    size_t opened_count;
+    char wall[1024];     /* what was put up, for the host's log */
     HANDLE wait;         /* the thread pool's wait on process */
     DWORD pid;
     FacetTransport *tr;
@@ -98,20 +129,499 @@ static HANDLE inheritable(HANDLE h, DWORD access, int is_self)
     return copy;
 }
 
-static HANDLE new_job(void)
+/* ---- The wall ------------------------------------------------------------ */
+
+#define say facet__sandbox_say
+
+/* Everything a job can keep from the desktop's shared state. */
+#define UI_LIMITS                                                                                  \
+    (JOB_OBJECT_UILIMIT_DESKTOP | JOB_OBJECT_UILIMIT_DISPLAYSETTINGS |                             \
+     JOB_OBJECT_UILIMIT_EXITWINDOWS | JOB_OBJECT_UILIMIT_GLOBALATOMS | JOB_OBJECT_UILIMIT_HANDLES | \
+     JOB_OBJECT_UILIMIT_READCLIPBOARD | JOB_OBJECT_UILIMIT_SYSTEMPARAMETERS |                      \
+     JOB_OBJECT_UILIMIT_WRITECLIPBOARD)
+
+/* The child's job: it kills on close; walled, it also allows no second
+ * process, and holds the limits of the policy and the UI restrictions. */
+static HANDLE new_job(const FacetSandboxPolicy *wall, char *report, size_t size)
 {
     JOBOBJECT_EXTENDED_LIMIT_INFORMATION lim;
+    JOBOBJECT_BASIC_UI_RESTRICTIONS ui;
     HANDLE job = CreateJobObjectW(NULL, NULL);
     if (job == NULL)
         return NULL;
     memset(&lim, 0, sizeof(lim));
     lim.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE |
                                            JOB_OBJECT_LIMIT_DIE_ON_UNHANDLED_EXCEPTION;
+    if (wall != NULL) {
+        const FacetSandboxLimits *l = &wall->limits;
+        lim.BasicLimitInformation.LimitFlags |= JOB_OBJECT_LIMIT_ACTIVE_PROCESS;
+        lim.BasicLimitInformation.ActiveProcessLimit = 1;
+        if (l->memory_mb != 0) {
+            uint64_t bytes = l->memory_mb > (uint64_t)SIZE_MAX >> 20 ? (uint64_t)SIZE_MAX
+                                                                    : l->memory_mb << 20;
+            lim.BasicLimitInformation.LimitFlags |= JOB_OBJECT_LIMIT_PROCESS_MEMORY;
+            lim.ProcessMemoryLimit = (SIZE_T)bytes;
+        }
+        if (l->cpu_seconds != 0) {
+            /* in units of 100 ns */
+            lim.BasicLimitInformation.LimitFlags |= JOB_OBJECT_LIMIT_PROCESS_TIME;
+            lim.BasicLimitInformation.PerProcessUserTimeLimit.QuadPart =
+                l->cpu_seconds > (uint64_t)INT64_MAX / 10000000 ? INT64_MAX
+                                                                : (int64_t)l->cpu_seconds *
+                                                                      10000000;
+        }
+    }
     if (!SetInformationJobObject(job, JobObjectExtendedLimitInformation, &lim, sizeof(lim))) {
         CloseHandle(job);
         return NULL;
     }
+    if (wall == NULL)
+        return job;
+    say(report, size, "job: one process (no child process)");
+    if (wall->limits.memory_mb != 0)
+        say(report, size, "memory %llu MiB", (unsigned long long)wall->limits.memory_mb);
+    if (wall->limits.cpu_seconds != 0)
+        say(report, size, "CPU %llu s (user time)",
+            (unsigned long long)wall->limits.cpu_seconds);
+    if (wall->limits.open_files != 0)
+        say(report, size, "open_files given up (Windows has no limit on a process's handles)");
+    ui.UIRestrictionsClass = UI_LIMITS;
+    if (SetInformationJobObject(job, JobObjectBasicUIRestrictions, &ui, sizeof(ui)))
+        say(report, size, "UI restrictions 0x%02X", (unsigned)UI_LIMITS);
+    else
+        say(report, size, "UI restrictions given up: SetInformationJobObject failed (error %lu)",
+            (unsigned long)GetLastError());
     return job;
+}
+
+/* The child's token: a restricted copy of this process's own (which needs
+ * no privilege to assign), as Chromium's restricted tokens are made. No
+ * privilege but SeChangeNotify (DISABLE_MAX_PRIVILEGE); Administrators
+ * deny-only, so that a host run by an administrator gives its child no
+ * administrator's rights; restricting SIDs (the user, the logon session,
+ * Everyone, Users, RESTRICTED), so that an object opens only where one of
+ * those is granted too, which every file of the user's and the system's
+ * libraries are, and objects granted to Administrators, Authenticated
+ * Users or INTERACTIVE alone are not; then low integrity, so that it
+ * writes nothing labelled above it (no write-up: every file without a
+ * label is Medium). NULL, with the report saying why, on failure. */
+static HANDLE wall_token(char *report, size_t size)
+{
+    static SID_IDENTIFIER_AUTHORITY label_authority = {SECURITY_MANDATORY_LABEL_AUTHORITY};
+    static const WELL_KNOWN_SID_TYPE restricting[] = {WinWorldSid, WinBuiltinUsersSid,
+                                                      WinRestrictedCodeSid};
+    union {
+        TOKEN_USER user;
+        BYTE bytes[sizeof(TOKEN_USER) + SECURITY_MAX_SID_SIZE];
+    } user;
+    BYTE sids[4][SECURITY_MAX_SID_SIZE];
+    SID_AND_ATTRIBUTES deny[1], restrict_to[5];
+    TOKEN_GROUPS *groups = NULL;
+    TOKEN_MANDATORY_LABEL label;
+    HANDLE self = NULL, token = NULL;
+    PSID low = NULL;
+    DWORD n = 0, count = 0, i, sid_size;
+    const char *failed = NULL;
+
+    if (!OpenProcessToken(GetCurrentProcess(),
+                          TOKEN_DUPLICATE | TOKEN_QUERY | TOKEN_ASSIGN_PRIMARY |
+                              TOKEN_ADJUST_DEFAULT,
+                          &self)) {
+        failed = "OpenProcessToken";
+        goto done;
+    }
+    if (!GetTokenInformation(self, TokenUser, &user, sizeof(user), &n)) {
+        failed = "GetTokenInformation(TokenUser)";
+        goto done;
+    }
+    restrict_to[count].Sid = user.user.User.Sid;
+    restrict_to[count++].Attributes = 0;
+    /* the logon session's SID, which the window station and the desktop
+     * grant */
+    GetTokenInformation(self, TokenGroups, NULL, 0, &n);
+    if (n > 0 && (groups = facet__malloc(n)) != NULL &&
+        GetTokenInformation(self, TokenGroups, groups, n, &n))
+        for (i = 0; i < groups->GroupCount; i++)
+            if ((groups->Groups[i].Attributes & SE_GROUP_LOGON_ID) == SE_GROUP_LOGON_ID) {
+                restrict_to[count].Sid = groups->Groups[i].Sid;
+                restrict_to[count++].Attributes = 0;
+                break;
+            }
+    for (i = 0; i < 3; i++) {
+        sid_size = SECURITY_MAX_SID_SIZE;
+        if (!CreateWellKnownSid(restricting[i], NULL, sids[i], &sid_size)) {
+            failed = "CreateWellKnownSid";
+            goto done;
+        }
+        restrict_to[count].Sid = sids[i];
+        restrict_to[count++].Attributes = 0;
+    }
+    sid_size = SECURITY_MAX_SID_SIZE;
+    if (!CreateWellKnownSid(WinBuiltinAdministratorsSid, NULL, sids[3], &sid_size)) {
+        failed = "CreateWellKnownSid";
+        goto done;
+    }
+    deny[0].Sid = sids[3];
+    deny[0].Attributes = 0;
+    if (!CreateRestrictedToken(self, DISABLE_MAX_PRIVILEGE, 1, deny, 0, NULL, count,
+                               restrict_to, &token)) {
+        failed = "CreateRestrictedToken";
+        goto done;
+    }
+    say(report, size, "restricted token (no privilege, Administrators deny-only, restricting "
+                      "SIDs)");
+    if (!AllocateAndInitializeSid(&label_authority, 1, SECURITY_MANDATORY_LOW_RID, 0, 0, 0, 0, 0,
+                                  0, 0, &low)) {
+        failed = "AllocateAndInitializeSid";
+        goto done;
+    }
+    label.Label.Attributes = SE_GROUP_INTEGRITY;
+    label.Label.Sid = low;
+    if (!SetTokenInformation(token, TokenIntegrityLevel, &label,
+                             (DWORD)(sizeof(label) + GetLengthSid(low)))) {
+        failed = "SetTokenInformation(TokenIntegrityLevel)";
+        goto done;
+    }
+    say(report, size, "integrity level Low");
+done:
+    if (failed != NULL) {
+        say(report, size, "the sandbox's token could not be made: %s failed (error %lu)", failed,
+            (unsigned long)GetLastError());
+        if (token != NULL)
+            CloseHandle(token);
+        token = NULL;
+    }
+    if (low != NULL)
+        FreeSid(low);
+    facet__free(groups);
+    if (self != NULL)
+        CloseHandle(self);
+    return token;
+}
+
+typedef HRESULT(WINAPI *CreateProfileFn)(PCWSTR name, PCWSTR display, PCWSTR description,
+                                         PSID_AND_ATTRIBUTES capabilities, DWORD count,
+                                         PSID *sid);
+typedef HRESULT(WINAPI *DeriveSidFn)(PCWSTR name, PSID *sid);
+
+/* The AppContainer of the module, by name "Facet.<module>" (made once,
+ * then found), when the host asks for one and the system has it: its SID
+ * (FreeSid), or NULL with the report saying why not. No capability: no
+ * network, no user's library, no device. */
+static PSID app_container(const FacetSandboxPolicy *wall, char *report, size_t size)
+{
+    const char *ask = getenv("FACET_SANDBOX_APPCONTAINER");
+    wchar_t name[64];
+    HMODULE userenv;
+    CreateProfileFn create;
+    DeriveSidFn derive;
+    PSID sid = NULL;
+    HRESULT hr;
+    size_t i, n;
+    void *sym;
+    if (ask == NULL || strcmp(ask, "1") != 0) {
+        say(report, size, "no AppContainer (not asked for: FACET_SANDBOX_APPCONTAINER=1)");
+        return NULL;
+    }
+    userenv = LoadLibraryExW(L"userenv.dll", NULL, LOAD_LIBRARY_SEARCH_SYSTEM32);
+    if (userenv == NULL) {
+        say(report, size, "AppContainer given up: no userenv.dll (error %lu)",
+            (unsigned long)GetLastError());
+        return NULL;
+    }
+    sym = (void *)GetProcAddress(userenv, "CreateAppContainerProfile");
+    memcpy(&create, &sym, sizeof(create));
+    sym = (void *)GetProcAddress(userenv, "DeriveAppContainerSidFromAppContainerName");
+    memcpy(&derive, &sym, sizeof(derive));
+    if (create == NULL || derive == NULL) {
+        say(report, size, "AppContainer given up: userenv.dll has no %s (Windows 8 and later "
+                          "have it)",
+            create == NULL ? "CreateAppContainerProfile"
+                           : "DeriveAppContainerSidFromAppContainerName");
+        FreeLibrary(userenv);
+        return NULL;
+    }
+    /* a profile's name: up to 64 characters of letters, digits, '.', '-'
+     * and '_' */
+    wcscpy(name, L"Facet.");
+    n = wcslen(name);
+    for (i = 0; wall->module != NULL && wall->module[i] != '\0' && n < 63; i++) {
+        char c = wall->module[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '.' || c == '-' || c == '_';
+        name[n++] = ok ? (wchar_t)c : L'_';
+    }
+    name[n] = L'\0';
+    hr = create(name, name, L"A process host of Facet", NULL, 0, &sid);
+    if (hr == HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS))
+        hr = derive(name, &sid);
+    FreeLibrary(userenv);
+    if (FAILED(hr) || sid == NULL) {
+        say(report, size, "AppContainer given up: its profile could not be made (HRESULT "
+                          "0x%08lX)",
+            (unsigned long)hr);
+        return NULL;
+    }
+    return sid;
+}
+
+/* Paths opened to walled children, each shared by the children that need
+ * it and taken back when the last one ends. */
+static SRWLOCK openings_lock = SRWLOCK_INIT;
+static Opening *openings;
+
+static int same_grantee(PSID a, PSID b)
+{
+    return a == NULL ? b == NULL : b != NULL && EqualSid(a, b);
+}
+
+/* The label (container NULL) or ACE of o, put on (on) or taken off. */
+static DWORD apply(const Opening *o, DWORD access, int on)
+{
+    DWORD attrs = GetFileAttributesW(o->path), err;
+    DWORD inherit = attrs != INVALID_FILE_ATTRIBUTES && (attrs & FILE_ATTRIBUTE_DIRECTORY)
+                        ? OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE
+                        : 0;
+    if (o->container == NULL) {
+        static SID_IDENTIFIER_AUTHORITY label_authority = {SECURITY_MANDATORY_LABEL_AUTHORITY};
+        union {
+            ACL acl;
+            BYTE bytes[sizeof(ACL) + sizeof(SYSTEM_MANDATORY_LABEL_ACE) + SECURITY_MAX_SID_SIZE];
+        } buf;
+        PACL sacl = &buf.acl;
+        BOOL present = FALSE, defaulted = FALSE;
+        PSID low = NULL;
+        if (!on) {
+            /* as it was: its own label, or none (an empty one) */
+            if (!GetSecurityDescriptorSacl(o->saved, &present, &sacl, &defaulted) || !present ||
+                sacl == NULL) {
+                sacl = &buf.acl;
+                InitializeAcl(sacl, sizeof(buf), ACL_REVISION);
+            }
+        } else {
+            if (!AllocateAndInitializeSid(&label_authority, 1, SECURITY_MANDATORY_LOW_RID, 0, 0,
+                                          0, 0, 0, 0, 0, &low))
+                return GetLastError();
+            if (!InitializeAcl(sacl, sizeof(buf), ACL_REVISION) ||
+                !AddMandatoryAce(sacl, ACL_REVISION, inherit, SYSTEM_MANDATORY_LABEL_NO_WRITE_UP,
+                                 low)) {
+                err = GetLastError();
+                FreeSid(low);
+                return err;
+            }
+            FreeSid(low);
+        }
+        return SetNamedSecurityInfoW(o->path, SE_FILE_OBJECT, LABEL_SECURITY_INFORMATION, NULL,
+                                     NULL, NULL, sacl);
+    } else {
+        EXPLICIT_ACCESSW ea;
+        PACL dacl = NULL, changed = NULL;
+        PSECURITY_DESCRIPTOR sd = NULL;
+        err = GetNamedSecurityInfoW(o->path, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL,
+                                    NULL, &dacl, NULL, &sd);
+        if (err != ERROR_SUCCESS)
+            return err;
+        memset(&ea, 0, sizeof(ea));
+        ea.grfAccessPermissions = access;
+        ea.grfAccessMode = on ? GRANT_ACCESS : REVOKE_ACCESS;
+        ea.grfInheritance = inherit;
+        ea.Trustee.TrusteeForm = TRUSTEE_IS_SID;
+        ea.Trustee.TrusteeType = TRUSTEE_IS_WELL_KNOWN_GROUP;
+        ea.Trustee.ptstrName = (LPWSTR)o->container;
+        err = SetEntriesInAclW(1, &ea, dacl, &changed);
+        if (err == ERROR_SUCCESS)
+            err = SetNamedSecurityInfoW(o->path, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL,
+                                        NULL, changed, NULL);
+        LocalFree(changed);
+        LocalFree(sd);
+        return err;
+    }
+}
+
+/* Opens path to ch's process: a low label (container NULL), which lets a
+ * low-integrity process write there, or an ACE giving container access.
+ * 0, or the system's error. */
+static DWORD open_path(FacetChild *ch, const char *path, PSID container, DWORD access)
+{
+    Opening *o, **held;
+    wchar_t *w = NULL;
+    DWORD err = 0;
+    if (FACET_FAILED(facet__win_widen(&w, path)))
+        return ERROR_NOT_ENOUGH_MEMORY;
+    held = facet__realloc(ch->opened, (ch->opened_count + 1) * sizeof(*held));
+    if (held == NULL) {
+        facet__free(w);
+        return ERROR_NOT_ENOUGH_MEMORY;
+    }
+    ch->opened = held;
+    AcquireSRWLockExclusive(&openings_lock);
+    for (o = openings; o != NULL; o = o->next)
+        if (wcscmp(o->path, w) == 0 && same_grantee(o->container, container))
+            break;
+    if (o != NULL) {
+        o->refs++;
+        facet__free(w);
+    } else if ((o = facet__calloc(1, sizeof(*o))) == NULL) {
+        err = ERROR_NOT_ENOUGH_MEMORY;
+        facet__free(w);
+    } else {
+        o->path = w;
+        o->refs = 1;
+        if (container != NULL) {
+            DWORD n = GetLengthSid(container);
+            if ((o->container = LocalAlloc(LMEM_FIXED, n)) == NULL || !CopySid(n, o->container,
+                                                                               container))
+                err = ERROR_NOT_ENOUGH_MEMORY;
+        } else {
+            PACL sacl = NULL;
+            err = GetNamedSecurityInfoW(w, SE_FILE_OBJECT, LABEL_SECURITY_INFORMATION, NULL, NULL,
+                                        NULL, &sacl, &o->saved);
+        }
+        if (err == 0)
+            err = apply(o, access, 1);
+        if (err != 0) {
+            LocalFree(o->container);
+            LocalFree(o->saved);
+            facet__free(o->path);
+            facet__free(o);
+            o = NULL;
+        } else {
+            o->next = openings;
+            openings = o;
+        }
+    }
+    ReleaseSRWLockExclusive(&openings_lock);
+    if (o != NULL)
+        ch->opened[ch->opened_count++] = o;
+    return err;
+}
+
+/* Takes back what ch's process was opened to (only what was opened to
+ * its AppContainer: containers_only), where no other child still needs
+ * it. */
+static void close_paths(FacetChild *ch, int containers_only)
+{
+    size_t i, kept = 0;
+    AcquireSRWLockExclusive(&openings_lock);
+    for (i = 0; i < ch->opened_count; i++) {
+        Opening *o = ch->opened[i], **at;
+        if (containers_only && o->container == NULL) {
+            ch->opened[kept++] = o;
+            continue;
+        }
+        if (--o->refs > 0)
+            continue;
+        for (at = &openings; *at != NULL; at = &(*at)->next)
+            if (*at == o) {
+                *at = o->next;
+                break;
+            }
+        apply(o, 0, 0);
+        LocalFree(o->container);
+        LocalFree(o->saved);
+        facet__free(o->path);
+        facet__free(o);
+    }
+    ReleaseSRWLockExclusive(&openings_lock);
+    ch->opened_count = kept;
+    if (kept == 0) {
+        facet__free(ch->opened);
+        ch->opened = NULL;
+    }
+}
+
+#define READ_ACCESS (FILE_GENERIC_READ | FILE_GENERIC_EXECUTE)
+#define WRITE_ACCESS (FILE_GENERIC_READ | FILE_GENERIC_WRITE | FILE_GENERIC_EXECUTE | DELETE)
+
+/* Opens what the policy names to the child: its fs.write paths to a
+ * low-integrity writer; with an AppContainer, every path it reads (the
+ * process host's folder, which holds libfacet, the module's library, the
+ * policy's files and its fs.read paths) and writes to the container. */
+static void open_paths(FacetChild *ch, const FacetSandboxPolicy *wall, const char *exe,
+                       PSID container)
+{
+    size_t i, opened = 0, failed = 0;
+    DWORD err, first = 0;
+    const char *first_path = NULL;
+    char *folder = facet__path_dirname(exe);
+#define OPEN(path, sid, access)                                                                    \
+    do {                                                                                           \
+        if ((err = open_path(ch, (path), (sid), (access))) == 0) {                                 \
+            opened++;                                                                              \
+        } else if (failed++ == 0) {                                                                \
+            first = err;                                                                           \
+            first_path = (path);                                                                   \
+        }                                                                                          \
+    } while (0)
+    for (i = 0; i < wall->write_count; i++)
+        OPEN(wall->write[i], NULL, 0);
+    if (wall->write_count > 0 && failed == 0)
+        say(ch->wall, sizeof(ch->wall), "fs.write paths labelled low integrity (%zu)",
+            wall->write_count);
+    if (container != NULL) {
+        for (i = 0; i < wall->write_count; i++)
+            OPEN(wall->write[i], container, WRITE_ACCESS);
+        for (i = 0; i < wall->read_count; i++)
+            OPEN(wall->read[i], container, READ_ACCESS);
+        for (i = 0; i < wall->file_count; i++)
+            OPEN(wall->files[i], container, READ_ACCESS);
+        if (wall->library != NULL)
+            OPEN(wall->library, container, READ_ACCESS);
+        if (folder != NULL)
+            OPEN(folder, container, READ_ACCESS);
+    }
+#undef OPEN
+    if (failed > 0)
+        say(ch->wall, sizeof(ch->wall),
+            "%zu of %zu paths given up (%s: SetNamedSecurityInfoW failed, error %lu)",
+            failed, failed + opened, first_path, (unsigned long)first);
+    facet__free(folder);
+}
+
+/* Makes the walled child, suspended: CreateProcessAsUserW with token, the
+ * handle list, and the AppContainer's security capabilities when there is
+ * one (*container: NULL when the system refused it, and the report says
+ * so). */
+static BOOL create_walled(HANDLE token, const wchar_t *exe, wchar_t *cmd, STARTUPINFOW *si,
+                          HANDLE *handles, DWORD n, PSID container, PROCESS_INFORMATION *pi)
+{
+    STARTUPINFOEXW six;
+    SECURITY_CAPABILITIES caps;
+    SIZE_T size = 0;
+    LPPROC_THREAD_ATTRIBUTE_LIST list;
+    DWORD count = container != NULL ? 2 : 1;
+    BOOL ok = FALSE;
+    DWORD err = ERROR_INVALID_PARAMETER;
+    memset(&six, 0, sizeof(six));
+    six.StartupInfo = *si;
+    six.StartupInfo.cb = sizeof(six);
+    InitializeProcThreadAttributeList(NULL, count, 0, &size);
+    list = size > 0 ? facet__malloc(size) : NULL;
+    if (list == NULL || !InitializeProcThreadAttributeList(list, count, 0, &size)) {
+        facet__free(list);
+        SetLastError(ERROR_NOT_ENOUGH_MEMORY);
+        return FALSE;
+    }
+    memset(&caps, 0, sizeof(caps));
+    caps.AppContainerSid = container;
+    if (UpdateProcThreadAttribute(list, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, handles,
+                                  n * sizeof(HANDLE), NULL, NULL) &&
+        (container == NULL ||
+         UpdateProcThreadAttribute(list, 0, PROC_THREAD_ATTRIBUTE_SECURITY_CAPABILITIES, &caps,
+                                   sizeof(caps), NULL, NULL))) {
+        six.lpAttributeList = list;
+        ok = CreateProcessAsUserW(token, exe, cmd, NULL, NULL, TRUE,
+                                  CREATE_SUSPENDED | CREATE_NO_WINDOW |
+                                      EXTENDED_STARTUPINFO_PRESENT,
+                                  NULL, NULL, &six.StartupInfo, pi);
+    }
+    if (!ok)
+        err = GetLastError();
+    DeleteProcThreadAttributeList(list);
+    facet__free(list);
+    if (!ok)
+        SetLastError(err);
+    return ok;
 }
 
 void facet__child_end_name(char *buf, size_t size, const FacetChildEnd *end)
@@ -164,8 +674,10 @@ static void finish(FacetChild *ch)
                          (unsigned long)ch->pid, text);
     else
         ch->tr->ops->mark_dead(ch->tr);
-    /* Whatever it started goes with it. */
+    /* Whatever it started goes with it, and what it was opened to is
+     * taken back. */
     TerminateJobObject(ch->job, KILLED_CODE);
+    close_paths(ch, 0);
     if (ch->ended != NULL)
         ch->ended(ch->payload, &end);
 }
@@ -177,13 +689,15 @@ static VOID CALLBACK on_end(PVOID arg, BOOLEAN timed_out)
 }
 
 FacetResult facet__child_spawn(FacetChild **out, const char *exe, const char *const *args,
-                               FacetTransport *tr, FacetConn *conn,
+                               const FacetSandboxPolicy *wall, FacetTransport *tr,
+                               FacetConn *conn,
                                void (*ended)(void *payload, const FacetChildEnd *end),
                                void *payload)
 {
     static const char *const none[] = {NULL};
     FacetChild *ch;
-    HANDLE self = GetCurrentProcess();
+    HANDLE self = GetCurrentProcess(), token = NULL;
+    PSID container = NULL;
     HANDLE handles[4], section = NULL, lifeline = NULL, std_out, std_err;
     DWORD n = 0;
     STARTUPINFOW si;
@@ -205,7 +719,7 @@ FacetResult facet__child_spawn(FacetChild **out, const char *exe, const char *co
     ch->ended = ended;
     ch->payload = payload;
     memset(&pi, 0, sizeof(pi));
-    ch->job = new_job();
+    ch->job = new_job(wall, ch->wall, sizeof(ch->wall));
     if (ch->job == NULL) {
         r = facet__error(FACET_E_FAIL, "%s: no job object for the process host (error %lu)", exe,
                          (unsigned long)GetLastError());
@@ -248,12 +762,44 @@ FacetResult facet__child_spawn(FacetChild **out, const char *exe, const char *co
         r = facet__error(FACET_E_FAIL, "%s: CreateProcessW failed: injected fault", exe);
         goto fail;
     }
-    if (!facet__win_create_process(wexe, wcmd, &si, (void *const *)handles, n, &pi)) {
+    if (wall != NULL) {
+        /* The token, then the AppContainer, then the paths opened to
+         * them: the child has its wall before it runs a line. */
+        token = wall_token(ch->wall, sizeof(ch->wall));
+        if (token == NULL) {
+            r = facet__error(FACET_E_FAIL, "%s: cannot put up the process host's sandbox (%s); "
+                                           "FACET_SANDBOX=off starts it without",
+                             exe, ch->wall);
+            goto fail;
+        }
+        container = app_container(wall, ch->wall, sizeof(ch->wall));
+        open_paths(ch, wall, exe, container);
+        if (!create_walled(token, wexe, wcmd, &si, handles, n, container, &pi) &&
+            container != NULL) {
+            /* an AppContainer the system refused: the rest of the wall holds */
+            say(ch->wall, sizeof(ch->wall),
+                "AppContainer given up: CreateProcessAsUserW refused it (error %lu)",
+                (unsigned long)GetLastError());
+            FreeSid(container);
+            container = NULL;
+            close_paths(ch, 1);
+            memset(&pi, 0, sizeof(pi));
+            create_walled(token, wexe, wcmd, &si, handles, n, NULL, &pi);
+        } else if (container != NULL) {
+            say(ch->wall, sizeof(ch->wall), "AppContainer Facet.%s, no capability (no network)",
+                wall->module != NULL ? wall->module : "?");
+        }
+    }
+    if (pi.hProcess == NULL &&
+        (wall != NULL ||
+         !facet__win_create_process(wexe, wcmd, &si, (void *const *)handles, n, &pi))) {
         DWORD err = GetLastError();
         r = facet__error(err == ERROR_FILE_NOT_FOUND || err == ERROR_PATH_NOT_FOUND
                              ? FACET_E_FILENOTFOUND
                              : FACET_E_FAIL,
-                         "%s: CreateProcessW failed (error %lu)", exe, (unsigned long)err);
+                         "%s: %s failed (error %lu)", exe,
+                         wall != NULL ? "CreateProcessAsUserW" : "CreateProcessW",
+                         (unsigned long)err);
         goto fail;
     }
     ch->process = pi.hProcess;
@@ -283,6 +829,10 @@ FacetResult facet__child_spawn(FacetChild **out, const char *exe, const char *co
     CloseHandle(pi.hThread);
     for (i = 0; i < n; i++)
         CloseHandle(handles[i]);
+    if (token != NULL)
+        CloseHandle(token);
+    if (container != NULL)
+        FreeSid(container);
     facet__free(wexe);
     facet__free(wcmd);
     facet__free(cmd);
@@ -301,6 +851,11 @@ fail:
         CloseHandle(ch->job);
     for (i = 0; i < n; i++)
         CloseHandle(handles[i]);
+    if (token != NULL)
+        CloseHandle(token);
+    if (container != NULL)
+        FreeSid(container);
+    close_paths(ch, 0);
     facet__free(wexe);
     facet__free(wcmd);
     facet__free(cmd);
@@ -335,6 +890,11 @@ void facet__child_free(FacetChild *ch, uint32_t grace_ms)
 uint64_t facet__child_pid(const FacetChild *ch)
 {
     return ch->pid;
+}
+
+const char *facet__child_wall(const FacetChild *ch)
+{
+    return ch->wall;
 }
 
 FacetResult facet__child_send_socket(FacetChild *ch, uint64_t socket, uint64_t token)

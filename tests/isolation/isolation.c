@@ -36,6 +36,7 @@
 #define WIN32_LEAN_AND_MEAN
 #endif
 #include <windows.h>
+#include <aclapi.h>
 #include <tlhelp32.h>
 #else
 #include <dirent.h>
@@ -1047,7 +1048,11 @@ static void test_crash_restart_loop(void **state)
  * (whole, by a rename), waits to be killed. */
 static void host_to_be_killed(const char *path)
 {
-    FacetRuntime *rt = runtime_with(NULL);
+    FacetRuntime *rt;
+    /* Without the sandbox, whose job would let the module start no
+     * process at all (test_sandbox): here the job must kill one. */
+    _putenv("FACET_SANDBOX=off");
+    rt = runtime_with(NULL);
     IVictim *v = victim(rt);
     char part[4200];
     uint32_t pids[2];
@@ -1161,7 +1166,6 @@ static void test_no_child_left(void **state)
     assert_int_equal(children_after(SETTLE_MS), 0);
 }
 
-#ifndef _WIN32
 /* ---- The sandbox ---------------------------------------------------------- */
 
 static int log_has_now(const char *text)
@@ -1179,6 +1183,197 @@ static int32_t open_in(IVictim *v, const char *path, uint32_t write)
     assert_int_equal(IVictim_Open(v, path, write, &error), FACET_OK);
     return error;
 }
+
+#ifdef _WIN32
+
+/* The process host's sandbox on Windows: the spawner makes it with a
+ * restricted, low-integrity token, in a job that allows no second
+ * process, holds it to memory_mb and keeps it from the desktop. The host's
+ * log says what was put up, then what the process host sees of it. Each
+ * refusal is asserted where the process host reports the part that
+ * refuses it; where the system took the part and did not keep it (Wine
+ * keeps neither integrity levels nor restricting SIDs nor the job's
+ * limits), the test says SKIPPED-part with what the system reported, and
+ * asserts what the system does show. The same calls without the wall
+ * (FACET_SANDBOX=off) are the positive controls, and a granted folder is
+ * written under the wall. */
+
+static void sandbox_env(const char *value)
+{
+    char text[64];
+    snprintf(text, sizeof(text), "FACET_SANDBOX=%s", value != NULL ? value : "");
+    _putenv(text);
+    SetEnvironmentVariableA("FACET_SANDBOX", value);
+}
+
+/* What the process host reported of its wall, from the host's log line. */
+static void reported(char *out, size_t size)
+{
+    const char *at;
+    size_t n = 0;
+    pthread_mutex_lock(&log_lock);
+    at = strstr(log_text, "it reports: ");
+    if (at != NULL) {
+        at += strlen("it reports: ");
+        while (at[n] != '\0' && at[n] != '\n' && n + 1 < size)
+            n++;
+        memcpy(out, at, n);
+    }
+    out[n] = '\0';
+    pthread_mutex_unlock(&log_lock);
+}
+
+/* The integrity level the system keeps on path: its label's RID, or
+ * SECURITY_MANDATORY_MEDIUM_RID, which a file without one has; 0 when the
+ * system cannot say. */
+static DWORD label_of(const char *path)
+{
+    PSECURITY_DESCRIPTOR sd = NULL;
+    PACL sacl = NULL;
+    DWORD rid = SECURITY_MANDATORY_MEDIUM_RID;
+    WORD i;
+    if (GetNamedSecurityInfoA(path, SE_FILE_OBJECT, LABEL_SECURITY_INFORMATION, NULL, NULL, NULL,
+                              &sacl, &sd) != ERROR_SUCCESS)
+        return 0;
+    for (i = 0; sacl != NULL && i < sacl->AceCount; i++) {
+        ACE_HEADER *ace = NULL;
+        if (GetAce(sacl, i, (void **)&ace) && ace->AceType == SYSTEM_MANDATORY_LABEL_ACE_TYPE) {
+            PSID sid = (PSID)&((SYSTEM_MANDATORY_LABEL_ACE *)ace)->SidStart;
+            rid = *GetSidSubAuthority(sid, *GetSidSubAuthorityCount(sid) - 1u);
+        }
+    }
+    LocalFree(sd);
+    return rid;
+}
+
+static void test_sandbox(void **state)
+{
+    char granted[4200], inside[4300], outside[4200], json[8800], wall[2048];
+    FacetRuntime *rt;
+    IVictim *v;
+    uint32_t pid = 0, got = 0;
+    DWORD before;
+    FILE *f;
+    (void)state;
+    /* the folder the manifest asks to write ("fs.write:../granted") and
+     * the configuration grants; a file beside the plugins' folder, which
+     * it does not */
+    snprintf(granted, sizeof(granted), "%s/../granted", folder);
+    snprintf(inside, sizeof(inside), "%s/written-%lu.txt", granted,
+             (unsigned long)GetCurrentProcessId());
+    snprintf(outside, sizeof(outside), "%s/../not-granted-%lu.txt", folder,
+             (unsigned long)GetCurrentProcessId());
+    CreateDirectoryA(granted, NULL);
+    f = fopen(outside, "w");
+    assert_non_null(f);
+    fputs("not for the module", f);
+    fclose(f);
+    before = label_of(granted);
+    snprintf(json, sizeof(json),
+             "{\"limits\": {\"memory_mb\": 256, \"open_files\": 64, \"cpu_seconds\": 600},"
+             " \"permissions\": [\"fs.write:%s\"]}",
+             granted);
+
+    sandbox_env(NULL);
+    log_clear();
+    rt = runtime_with(json);
+    v = victim(rt);
+    /* what the host put up */
+    assert_true(log_has("runs in its sandbox: job: one process (no child process); memory 256 "
+                        "MiB; CPU 600 s (user time); open_files given up (Windows has no limit "
+                        "on a process's handles); UI restrictions 0xFF; restricted token (no "
+                        "privilege, Administrators deny-only, restricting SIDs); integrity "
+                        "level Low; no AppContainer (not asked for: "
+                        "FACET_SANDBOX_APPCONTAINER=1); "));
+    reported(wall, sizeof(wall));
+    print_message("the process host reports: %s\n", wall);
+    /* it is in its job, whatever the system says of the job's limits */
+    assert_non_null(strstr(wall, "; job: "));
+    assert_null(strstr(wall, "not in a job"));
+    if (strstr(wall, "job: 1 process") != NULL)
+        assert_non_null(strstr(wall, "killed with the job"));
+
+    /* the granted folder carries the low label while the child runs, or
+     * the log says the system refused it */
+    if (log_has_now("; fs.write paths labelled low integrity (1); ")) {
+        if (before != 0) {
+            assert_int_equal(label_of(granted), SECURITY_MANDATORY_LOW_RID);
+            assert_true(before != SECURITY_MANDATORY_LOW_RID);
+        } else {
+            print_message("SKIPPED-part: reading the granted folder's label back (the system "
+                          "cannot read a file's integrity label)\n");
+        }
+    } else {
+        assert_true(log_has("; 1 of 1 paths given up ("));
+        print_message("SKIPPED-part: the low label on the granted folder (the system refused "
+                      "it; Windows takes it from the folder's owner)\n");
+    }
+    /* the positive control under the wall: the granted folder is written */
+    assert_int_equal(open_in(v, inside, 1), 0);
+
+    /* no second process */
+    if (strstr(wall, "job: 1 process") != NULL) {
+        assert_int_equal(IVictim_Spawn(v, &pid), FACET_E_FAIL);
+    } else {
+        print_message("SKIPPED-part: the job's active-process limit (the system does not keep "
+                      "it: the process host sees no limit)\n");
+        /* what the system shows: the process starts inside the job, and
+         * goes with it (below) */
+        assert_int_equal(IVictim_Spawn(v, &pid), FACET_OK);
+        assert_true(alive(pid));
+    }
+    /* memory: 16 MiB fits, 512 MiB does not */
+    assert_int_equal(IVictim_Grab(v, 16, &got), FACET_OK);
+    assert_int_equal(got, 1);
+    assert_int_equal(IVictim_Grab(v, 512, &got), FACET_OK);
+    if (strstr(wall, "memory 256 MiB") != NULL)
+        assert_int_equal(got, 0);
+    else
+        print_message("SKIPPED-part: the job's memory limit (the system does not keep it; the "
+                      "512 MiB allocation %s)\n",
+                      got ? "succeeded" : "failed");
+    /* no write up: a Medium file beside the plugins' folder */
+    if (strstr(wall, "integrity level Low") != NULL)
+        assert_int_equal(open_in(v, outside, 1), EACCES);
+    else
+        print_message("SKIPPED-part: writing outside the grants (integrity levels are not "
+                      "enforced here: the process host does not run at Low)\n");
+    if (strstr(wall, "restricted token") == NULL)
+        print_message("SKIPPED-part: the restricted token (the system reports the process "
+                      "host's token as not restricted)\n");
+    if (strstr(wall, "UI restrictions 0xFF") == NULL)
+        print_message("SKIPPED-part: the UI restrictions (the system does not report them)\n");
+    if (strstr(wall, "in an AppContainer") == NULL)
+        assert_non_null(strstr(wall, "no AppContainer"));
+    IVictim_Release(v);
+    facet_runtime_free(rt);
+    /* what it started went with its job; the label is taken back */
+    if (pid != 0)
+        assert_true(gone_within(pid, 1000));
+    assert_int_equal(label_of(granted), before);
+    DeleteFileA(inside);
+
+    /* The positive controls: the same module, the same calls, no wall. */
+    sandbox_env("off");
+    log_clear();
+    rt = runtime_with(json);
+    v = victim(rt);
+    assert_true(log_has("runs without its sandbox (FACET_SANDBOX=off)"));
+    assert_false(log_has_now("runs in its sandbox"));
+    assert_int_equal(IVictim_Spawn(v, &pid), FACET_OK);
+    assert_true(alive(pid));
+    assert_int_equal(IVictim_Grab(v, 512, &got), FACET_OK);
+    assert_int_equal(got, 1);
+    assert_int_equal(open_in(v, outside, 1), 0);
+    IVictim_Release(v);
+    facet_runtime_free(rt);
+    assert_true(gone_within(pid, 1000));
+    sandbox_env(NULL);
+    DeleteFileA(outside);
+    RemoveDirectoryA(granted);
+}
+
+#else
 
 /* The module reads its own library and the proxy/stub library, and nothing
  * else of its folder; exec kills it, and the host's log names the call.
@@ -1255,9 +1450,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_crash_restart_loop),
         cmocka_unit_test(test_host_killed),
         cmocka_unit_test(test_no_child_left),
-#ifndef _WIN32
         cmocka_unit_test(test_sandbox),
-#endif
     };
 #ifdef _WIN32
     /* What the victim starts from its process host (IVictim_Spawn): this

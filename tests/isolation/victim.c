@@ -287,8 +287,29 @@ static FacetResult FACET_CALL v_open(IVictim *self, const char *path, uint32_t w
     return FACET_OK;
 }
 
+static FacetResult FACET_CALL v_grab(IVictim *self, uint32_t mb, uint32_t *got)
+{
+    size_t size = (size_t)mb << 20;
+#ifdef _WIN32
+    void *p = VirtualAlloc(NULL, size, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
+    (void)self;
+    *got = p != NULL;
+    if (p != NULL)
+        VirtualFree(p, 0, MEM_RELEASE);
+#else
+    char *p = malloc(size);
+    (void)self;
+    *got = p != NULL;
+    if (p != NULL) {
+        memset(p, 1, size); /* committed, page by page */
+        free(p);
+    }
+#endif
+    return FACET_OK;
+}
+
 static const IVictimVtbl victim_vtbl = {FACET_KIT_IUNKNOWN(Victim, victim), v_pid, v_die,
-                                        v_sleep, v_callback, v_spawn, v_arm, v_open};
+                                        v_sleep, v_callback, v_spawn, v_arm, v_open, v_grab};
 
 static FacetResult victim_create(IFacetUnknown *outer, const FacetGuid *iid, void **out)
 {

@@ -236,7 +236,7 @@ static void start_child(Child *c, FacetTransport *t, const char *how)
     c->t = t;
     c->done = CreateEventW(NULL, TRUE, FALSE, NULL);
     assert_non_null(c->done);
-    if (FACET_FAILED(facet__child_spawn(&c->ch, self_exe, args, t, NULL, ended, c)))
+    if (FACET_FAILED(facet__child_spawn(&c->ch, self_exe, args, NULL, t, NULL, ended, c)))
         fail_msg("spawn: %s", facet_last_error());
     assert_true(facet__child_pid(c->ch) != 0);
 }
@@ -565,7 +565,7 @@ static int host_main(const char *file)
     snprintf(how, sizeof(how), "grandchild:%s", file);
     if (facet__shm_create(&t, 1, 0, CAP) != FACET_TR_OK)
         return 30;
-    if (FACET_FAILED(facet__child_spawn(&ch, self_exe, args, t, NULL, NULL, NULL)))
+    if (FACET_FAILED(facet__child_spawn(&ch, self_exe, args, NULL, t, NULL, NULL, NULL)))
         return 31;
     Sleep(INFINITE);
     return 0;
@@ -581,11 +581,11 @@ static void test_spawn_errors(void **state)
     char missing[MAX_PATH + 32];
     (void)state;
     snprintf(missing, sizeof(missing), "%s.missing.exe", self_exe);
-    assert_int_equal(facet__child_spawn(&ch, missing, args, t, NULL, NULL, NULL),
+    assert_int_equal(facet__child_spawn(&ch, missing, args, NULL, t, NULL, NULL, NULL),
                      FACET_E_FILENOTFOUND);
     assert_null(ch);
     assert_non_null(strstr(facet_last_error(), "missing.exe"));
-    assert_int_equal(facet__child_spawn(&ch, self_exe, args, NULL, NULL, NULL, NULL),
+    assert_int_equal(facet__child_spawn(&ch, self_exe, args, NULL, NULL, NULL, NULL, NULL),
                      FACET_E_INVALIDARG);
     /* The positive control: the transport is still whole and usable. */
     assert_false(facet__tr_is_dead(t));
