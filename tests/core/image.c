@@ -286,9 +286,9 @@ static void test_core_image__elf_machines(void **state)
 
 static void test_core_image__elf_good(void **state)
 {
-    FacetImageInfo info;
     (void)state;
 #ifdef HOST_IS_ELF
+    FacetImageInfo info;
     elf64(HOST_ELF_MACHINE);
     assert_int_equal(check(&info), FACET_OK);
     assert_string_equal(info.format, "ELF");
