@@ -1352,7 +1352,7 @@ static FacetResult load_locked(FacetRuntime *rt, FacetDeclared *d)
     FacetModule *m;
     char *library;
     FacetResult r;
-    int process;
+    int process, kept = 1;
 
     if (d->module != NULL)
         return FACET_OK;
@@ -1388,15 +1388,12 @@ static FacetResult load_locked(FacetRuntime *rt, FacetDeclared *d)
     m->declared = d;
     m->manifest = d->mf;
     facet__host_identify(m->host, NULL, d->mf);
-    facet__os_rwlock_wrlock(&rt->lock);
-    facet__registry_remove(rt, d->lazy, d->mf->class_count);
-    facet__os_rwlock_wrunlock(&rt->lock);
-    r = facet__runtime_add_module(rt, m);
+    /* The module's entries take the place of the lazy ones at once: a
+     * create on another thread never finds neither. */
+    r = facet__runtime_add_module_over(rt, m, d->lazy, d->mf->class_count, &kept);
     if (FACET_FAILED(r)) {
-        facet__os_rwlock_wrlock(&rt->lock);
-        if (FACET_FAILED(facet__registry_add(rt, d->lazy, d->mf->class_count)))
+        if (!kept)
             d->registered = 0;
-        facet__os_rwlock_wrunlock(&rt->lock);
         return r;
     }
     d->module = m;

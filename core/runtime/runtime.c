@@ -591,9 +591,18 @@ FacetResult facet_module_load(FacetModule **out, FacetRuntime *rt, const char *p
 
 FacetResult facet__runtime_add_module(FacetRuntime *rt, FacetModule *m)
 {
+    return facet__runtime_add_module_over(rt, m, NULL, 0, NULL);
+}
+
+FacetResult facet__runtime_add_module_over(FacetRuntime *rt, FacetModule *m,
+                                           FacetClassEntry *over, uint32_t count, int *kept)
+{
     FacetResult r;
     facet__os_rwlock_wrlock(&rt->lock);
+    facet__registry_remove(rt, over, count);
     r = facet__registry_add_module(rt, m);
+    if (FACET_FAILED(r) && kept != NULL)
+        *kept = FACET_SUCCEEDED(facet__registry_add(rt, over, count));
     if (FACET_SUCCEEDED(r)) {
         m->holds = 1;
         m->state = FACET_MODULE_LOADED;

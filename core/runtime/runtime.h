@@ -268,6 +268,12 @@ FACET_INTERNAL FacetResult facet__module_check_file(const char *path);
  * caller holds load_lock. On failure the module is closed (and freed,
  * unless it is a tombstone brought back). */
 FacetResult facet__runtime_add_module(FacetRuntime *rt, FacetModule *m);
+/* The same, in place of count entries of over (the lazy entries a scanned
+ * module's classes had until its code loaded), in one hold of rt->lock, so
+ * that a create on another thread finds each class at every instant. On
+ * failure over is registered again; *kept says whether it could be. */
+FacetResult facet__runtime_add_module_over(FacetRuntime *rt, FacetModule *m,
+                                           FacetClassEntry *over, uint32_t count, int *kept);
 /* Closes what facet__module_open opened; the memory stays. */
 void facet__module_close(FacetModule *m);
 /* Closes a module that never joined its runtime, and frees it unless it is
