@@ -45,8 +45,14 @@ static FacetResult scan_one(const char *path, void *payload)
     int probed = -1, want;
     FacetResult r;
     /* Enough for a probe to crash in an ASan+UBSan build on a busy machine
-     * (a UBSan stack trace alone takes a second), little for a hang. */
+     * (a UBSan stack trace alone takes a second), little for a hang. Under
+     * Windows more: Wine on a busy machine was seen to take over 5 s to
+     * start a program at all. */
+#ifdef _WIN32
+    opts.timeout_ms = 10000;
+#else
     opts.timeout_ms = 5000;
+#endif
     r = facet_probe_cache_get(&rep, &probed, s->cache, path, &opts);
     assert_non_null(rep);
     want = s->must_probe == NULL || strcmp(s->must_probe, base_name(path)) == 0;
