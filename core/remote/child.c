@@ -14,9 +14,8 @@
  *
  * The module's host object here answers IFacetAllocator itself (memory is
  * each process's own) and IFacetNet (the host checks the right, connects
- * and hands the socket over the broker: a socket pair on Linux, a pipe on
- * Windows), and hands every
- * other question to the host's.
+ * and hands the socket over the broker, broker.c: a socket pair on Linux,
+ * a pipe on Windows), and hands every other question to the host's.
  */
 #include <stdio.h>
 #include <stdlib.h>
