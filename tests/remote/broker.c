@@ -7,7 +7,8 @@
  * (its peer sees the end); a host that is gone, or ends in the middle of
  * a record (Windows: the pipe carries bytes), leaves the waiting Connect
  * failing at once with FACET_E_DISCONNECTED; on Windows the host refuses
- * a record past the backlog instead of waiting, and closes its socket.
+ * a record past the backlog instead of waiting, and closes its socket,
+ * and the process host's end, inherited, is made non-inheritable.
  * Linux: a unix socket pair and SCM_RIGHTS; Windows: a pipe and
  * WSADuplicateSocketW for this process.
  */
@@ -86,6 +87,8 @@ static void broker_open(Broker *b)
     b->to = (intptr_t)wr;
     b->unread = (intptr_t)host_rd;
     b->child = (intptr_t)rd;
+    /* inheritable, as the process host inherits it */
+    assert_true(SetHandleInformation(rd, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT));
 #else
     int sv[2];
     assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
@@ -144,8 +147,16 @@ static void test_remote_broker__handed_over(void **state)
     Broker b;
     TestSocket peer;
     uint64_t s = UINT64_MAX;
+#ifdef _WIN32
+    DWORD flags = 0;
+#endif
     (void)state;
     broker_open(&b);
+#ifdef _WIN32
+    /* what the process host reads passes to nothing it starts */
+    assert_true(GetHandleInformation((HANDLE)b.child, &flags));
+    assert_int_equal(flags & HANDLE_FLAG_INHERIT, 0);
+#endif
     assert_int_equal(facet__broker_send(b.to, b.unread, self_pid(), connection(&peer), 7),
                      FACET_OK);
     assert_int_equal(facet__child_receive_socket(7, &s), FACET_OK);
