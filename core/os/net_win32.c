@@ -13,7 +13,8 @@
 
 #include "os.h"
 
-/* Winsock is started once, at the first connect, and left running. */
+/* Winsock is started once, at the first use of a socket (a connect here,
+ * a socket the host handed over in facet-host), and left running. */
 static INIT_ONCE started = INIT_ONCE_STATIC_INIT;
 static int start_error;
 
@@ -27,6 +28,12 @@ static BOOL CALLBACK start(PINIT_ONCE once, PVOID param, PVOID *context)
     return TRUE;
 }
 
+int facet__os_net_start(void)
+{
+    InitOnceExecuteOnce(&started, start, NULL, NULL);
+    return start_error;
+}
+
 FacetResult facet__os_tcp_connect(uint64_t *out, const char *host, uint16_t port)
 {
     ADDRINFOA hints, *list = NULL, *a;
@@ -35,10 +42,10 @@ FacetResult facet__os_tcp_connect(uint64_t *out, const char *host, uint16_t port
     int err, last = 0;
 
     *out = UINT64_MAX;
-    InitOnceExecuteOnce(&started, start, NULL, NULL);
-    if (start_error != 0)
+    err = facet__os_net_start();
+    if (err != 0)
         return facet__error(FACET_E_FAIL, "connect to %s:%u: Winsock did not start (error %d)",
-                            host, (unsigned)port, start_error);
+                            host, (unsigned)port, err);
     memset(&hints, 0, sizeof(hints));
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;

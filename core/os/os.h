@@ -143,6 +143,11 @@ FACET_INTERNAL void facet__os_thread_join(FacetOsThread *t);
  * connection; the message names host:port. */
 FACET_INTERNAL FacetResult facet__os_tcp_connect(uint64_t *out, const char *host, uint16_t port);
 FACET_INTERNAL void facet__os_socket_close(uint64_t socket);
+#ifdef _WIN32
+/* Starts Winsock in this process, once (it stays started): 0, or the
+ * error WSAStartup gave. Every use of a socket needs it first. */
+FACET_INTERNAL int facet__os_net_start(void);
+#endif
 
 /* Milliseconds of a clock that only goes forward. */
 FACET_INTERNAL uint64_t facet__os_now_ms(void);

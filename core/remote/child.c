@@ -14,8 +14,8 @@
  *
  * The module's host object here answers IFacetAllocator itself (memory is
  * each process's own) and IFacetNet (the host checks the right, connects
- * and hands the socket over the broker's socket pair), and hands every
- * other question to the host's.
+ * and hands the socket over the broker, broker.c: a socket pair on Linux,
+ * a pipe on Windows), and hands every other question to the host's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,8 +126,8 @@ static uint32_t FACET_CALL net_addref(IFacetNet *self)
 }
 
 /* The host checks the module's right, resolves, connects, and sends the
- * socket on the broker's pair with the token its Connect answers; the
- * socket is taken here. One at a time, so that each finds its own. */
+ * socket on the broker with the token its Connect answers; the socket is
+ * taken here. One at a time, so that each finds its own. */
 static FacetResult FACET_CALL net_connect(IFacetNet *self, const char *host, uint32_t port,
                                           uint64_t *out)
 {
@@ -138,16 +138,6 @@ static FacetResult FACET_CALL net_connect(IFacetNet *self, const char *host, uin
     if (out == NULL)
         return FACET_E_POINTER;
     *out = UINT64_MAX;
-#ifdef _WIN32
-    (void)ch;
-    (void)remote;
-    (void)token;
-    (void)r;
-    (void)host;
-    (void)port;
-    return facet__error(FACET_E_NOTIMPL, "IFacetNet::Connect: a process-isolated module cannot "
-                                         "be handed a socket on Windows in this build");
-#else
     r = IFacetHost_QueryInterface(ch->remote_host, &IID_IFacetNet, (void **)&remote);
     if (FACET_FAILED(r))
         return r;
@@ -158,7 +148,6 @@ static FacetResult FACET_CALL net_connect(IFacetNet *self, const char *host, uin
     facet__sync_unlock(ch->net_sync);
     IFacetNet_Release(remote);
     return r;
-#endif
 }
 
 static const IFacetNetVtbl net_vtbl = {net_query, net_addref, net_addref, net_connect};
@@ -510,18 +499,19 @@ static intptr_t handle_arg(int argc, char **argv, const char *name)
 
 int facet__process_host_main(int argc, char **argv)
 {
-    intptr_t transport, lifeline;
+    intptr_t transport, lifeline, broker = -1;
     FacetTransport *tr = NULL;
     FacetConnControl control;
     FacetSandboxPolicy *policy = NULL;
     Child ch;
 
 #ifdef _WIN32
-    if (FACET_FAILED(facet__child_handles(argc, argv, &transport, &lifeline)))
+    if (FACET_FAILED(facet__child_handles(argc, argv, &transport, &lifeline, &broker)))
         transport = lifeline = -1;
 #else
     transport = handle_arg(argc, argv, "--transport");
     lifeline = handle_arg(argc, argv, "--lifeline");
+    broker = handle_arg(argc, argv, "--broker");
 #endif
 
     if (transport < 0 || lifeline < 0) {
@@ -531,6 +521,7 @@ int facet__process_host_main(int argc, char **argv)
         return 2;
     }
     facet__child_supervise(lifeline);
+    facet__broker_child_set(broker);
     memset(&ch, 0, sizeof(ch));
     /* The wall goes up while this is the one thread, before the module's
      * library is loaded (BOOT), and holds every thread made after it. */

@@ -227,7 +227,9 @@ static FacetResult hand_socket(void *ctx, uint64_t socket, uint64_t *token)
 {
     Remote *rm = ctx;
     FacetResult r;
-    *token = facet__atomic_inc32(&rm->net_tokens);
+    do /* 0 is no record's: the child reads it as none */
+        *token = facet__atomic_inc32(&rm->net_tokens);
+    while (*token == 0);
     facet__sync_lock(rm->sync);
     r = facet__child_send_socket(rm->net_child, socket, *token);
     facet__sync_unlock(rm->sync);

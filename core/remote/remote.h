@@ -400,11 +400,44 @@ uint64_t facet__child_pid(const FacetChild *ch);
 /* "killed by SIGSEGV" (an exception's name on Windows), into buf. */
 void facet__child_end_name(char *buf, size_t size, const FacetChildEnd *end);
 
-/* The broker of IFacetNet: in the host, hands the child a connected socket
- * (closed here, whatever happens) with the token the child's Connect was
- * answered; in the child, waits for the socket of token. Linux. */
+/* ---- The broker of IFacetNet (broker.c, broker_posix.c, broker_win32.c) ---- *
+ *
+ * The host checks the module's net.connect right, connects, and hands
+ * the process host the socket with the token its Connect answered; the
+ * process host's Connect reads records until it finds its token. Linux:
+ * the descriptor over a unix socket pair (SCM_RIGHTS); Windows:
+ * WSADuplicateSocketW's WSAPROTOCOL_INFOW over a pipe only the process
+ * host reads. */
+
+/* In the host: hands the child a connected socket (closed here, whatever
+ * happens) with token, without ever blocking: a child that does not take
+ * its sockets makes its next Connect fail. spawn_*.c, through
+ * facet__broker_send. */
 FacetResult facet__child_send_socket(FacetChild *ch, uint64_t socket, uint64_t token);
+/* The record of socket for token, on the host's end `to` of the broker,
+ * for the process pid; unread is the read end of the pipe, the host's
+ * copy, by which it counts what waits unread (Windows; -1 on Linux).
+ * Closes socket whatever happens. */
+FacetResult facet__broker_send(intptr_t to, intptr_t unread, uint64_t pid, uint64_t socket,
+                               uint64_t token);
+/* In the process host, at its start: the end of the broker it reads
+ * (-1: none, and every Connect fails saying so). On Windows it is made
+ * non-inheritable, so that it passes to nothing the module starts. */
+void facet__broker_child_set(intptr_t handle);
+/* The next record of the broker, waiting up to FACET_BROKER_WAIT_MS: its
+ * token and the socket it carries (UINT64_MAX: none). A failure with
+ * *token 0 is the broker's (closed: the host is gone; nothing came in
+ * time); one with a token is that record's (its socket could not be
+ * taken). */
+FacetResult facet__broker_next(uint64_t *token, uint64_t *socket);
+/* The socket the host handed over for token (tokens are never 0):
+ * records for other tokens (Connects that gave up waiting) are dropped
+ * on the way and their sockets closed. Under the caller's lock: one
+ * Connect reads the broker at a time. */
 FacetResult facet__child_receive_socket(uint64_t token, uint64_t *out);
+/* How long a Connect the host answered waits for its socket (the host
+ * sends it before it answers: only a host that is going away is late). */
+#define FACET_BROKER_WAIT_MS 10000
 
 /* In facet-host, first thing: where the system allows, splits into a
  * supervisor that never loads module code and kills what the module
@@ -416,9 +449,11 @@ void facet__child_supervise(intptr_t lifeline);
 #ifdef _WIN32
 /* In facet-host on Windows: the transport's section and the lifeline,
  * whose values the host put on the command line ("--transport" V
- * "--lifeline" V, after the args it was given). FACET_E_INVALIDARG when
- * one is missing or is not a handle's value. */
-FacetResult facet__child_handles(int argc, char **argv, intptr_t *transport, intptr_t *lifeline);
+ * "--lifeline" V "--broker" V, after the args it was given).
+ * FACET_E_INVALIDARG when one of the first two is missing or one is not a
+ * handle's value; *broker -1 when there is none. */
+FacetResult facet__child_handles(int argc, char **argv, intptr_t *transport, intptr_t *lifeline,
+                                 intptr_t *broker);
 #endif
 
 /* The process host program: FACET_HOST_PROGRAM, or facet-host next to

@@ -61,8 +61,6 @@ extern char **environ;
 #define FD_LIFELINE 4
 #define FD_WORKER 5
 #define FD_BROKER 6
-/* How long the worker waits for a socket its Connect was answered for. */
-#define BROKER_WAIT_MS 10000
 #define FACET_STR_(x) #x
 #define FACET_STR(x) FACET_STR_(x)
 /* How long the supervisor has to end everything when asked (SIGTERM)
@@ -247,7 +245,7 @@ FacetResult facet__child_spawn(FacetChild **out, const char *exe, const char *co
     while (args[argc] != NULL)
         argc++;
     ch = facet__calloc(1, sizeof(*ch));
-    argv = facet__calloc(argc + 6, sizeof(*argv));
+    argv = facet__calloc(argc + 8, sizeof(*argv));
     if (ch == NULL || argv == NULL) {
         facet__free(ch);
         facet__free((void *)argv);
@@ -265,6 +263,8 @@ FacetResult facet__child_spawn(FacetChild **out, const char *exe, const char *co
     argv[argc + 2] = FACET_STR(FD_TRANSPORT);
     argv[argc + 3] = "--lifeline";
     argv[argc + 4] = FACET_STR(FD_LIFELINE);
+    argv[argc + 5] = "--broker";
+    argv[argc + 6] = FACET_STR(FD_BROKER);
     if (facet__fault(FACET_FAULT_PROCESS) || make_pipe(life) != 0 || make_pipe(work) != 0 ||
         make_pipe(ch->stop) != 0 ||
         socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, broker) != 0 ||
@@ -625,95 +625,13 @@ FacetResult facet__host_program(char **out)
 
 /* ---- The broker: connected sockets handed to the worker ------------------- */
 
-/* One message of the broker: the token as its bytes, a descriptor as
- * SCM_RIGHTS in control. */
-typedef union BrokerControl {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-} BrokerControl;
-
-static void broker_msg(struct msghdr *msg, struct iovec *iov, uint64_t *token,
-                       BrokerControl *control)
-{
-    memset(msg, 0, sizeof(*msg));
-    memset(control, 0, sizeof(*control));
-    iov->iov_base = token;
-    iov->iov_len = sizeof(*token);
-    msg->msg_iov = iov;
-    msg->msg_iovlen = 1;
-    msg->msg_control = control->buf;
-    msg->msg_controllen = sizeof(control->buf);
-}
-
 FacetResult facet__child_send_socket(FacetChild *ch, uint64_t socket, uint64_t token)
 {
-    BrokerControl control;
-    struct msghdr msg;
-    struct iovec iov;
-    struct cmsghdr *c;
-    int fd = (int)socket;
-    ssize_t n;
-
-    broker_msg(&msg, &iov, &token, &control);
-    c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    /* Never blocks: a child that does not take its sockets fills its own
-     * queue, and its next Connect fails. */
-    do {
-        n = ch != NULL && ch->broker >= 0 ? sendmsg(ch->broker, &msg, MSG_DONTWAIT | MSG_NOSIGNAL)
-                                          : -1;
-    } while (n < 0 && errno == EINTR);
-    close(fd); /* the child's copy is the one that counts */
-    if (n != (ssize_t)sizeof(token))
+    if (ch == NULL || ch->broker < 0) {
+        facet__os_socket_close(socket);
         return facet__error(FACET_E_FAIL, "cannot hand the connected socket to the process "
-                                          "host: %s",
-                            ch == NULL || ch->broker < 0 ? "it is gone" : strerror(errno));
-    return FACET_OK;
-}
-
-FacetResult facet__child_receive_socket(uint64_t token, uint64_t *out)
-{
-    *out = UINT64_MAX;
-    for (;;) {
-        BrokerControl control;
-        struct msghdr msg;
-        struct iovec iov;
-        struct cmsghdr *c;
-        struct pollfd p;
-        uint64_t got = 0;
-        int fd = -1, ready;
-        ssize_t n;
-
-        p.fd = FD_BROKER;
-        p.events = POLLIN;
-        p.revents = 0;
-        ready = poll(&p, 1, BROKER_WAIT_MS);
-        if (ready < 0 && errno == EINTR)
-            continue;
-        if (ready <= 0)
-            return facet__error(FACET_E_TIMEOUT, "the host answered a Connect but its socket "
-                                                 "did not come within %d ms", BROKER_WAIT_MS);
-        broker_msg(&msg, &iov, &got, &control);
-        n = recvmsg(FD_BROKER, &msg, MSG_CMSG_CLOEXEC);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return facet__error(FACET_E_DISCONNECTED, "the host's broker socket is closed: %s",
-                                n < 0 ? strerror(errno) : "end of file");
-        for (c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c))
-            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-                c->cmsg_len >= CMSG_LEN(sizeof(int)))
-                memcpy(&fd, CMSG_DATA(c), sizeof(int));
-        if (n == (ssize_t)sizeof(got) && got == token && fd >= 0) {
-            *out = (uint64_t)fd;
-            return FACET_OK;
-        }
-        /* a socket for a Connect that gave up waiting: not ours */
-        if (fd >= 0)
-            close(fd);
+                                          "host: it is gone");
     }
+    return facet__broker_send(ch->broker, -1, (uint64_t)ch->pid, socket, token);
 }
 #endif /* __linux__ */

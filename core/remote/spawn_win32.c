@@ -13,10 +13,16 @@
  * transport's section and a handle of the host's process that can only be
  * waited on (its lifeline), made inheritable for this spawn alone, and
  * the host's stdout and stderr, so that the child's output goes where the
- * host's does. The command line ends with "--transport" and "--lifeline"
- * and their values in the child. The transport's events are duplicated
- * into the suspended child (facet__shm_give). The process host reads
- * the values with facet__child_handles.
+ * host's does, and the read end of the broker's pipe. The command line
+ * ends with "--transport", "--lifeline" and "--broker" and their values
+ * in the child. The transport's events are duplicated into the suspended
+ * child (facet__shm_give). The process host reads the values with
+ * facet__child_handles.
+ *
+ * The broker: a socket the module's IFacetNet connected in the host goes
+ * to the child over the pipe, as broker_win32.c writes it (the
+ * WSAPROTOCOL_INFOW of WSADuplicateSocketW for the child's process id,
+ * after its token); the child makes its own socket of it.
  *
  * The watch is a wait of the system's thread pool on the child's process
  * handle: its end marks the connection dead and tells the owner how the
@@ -59,6 +65,10 @@
  * reports SIGKILL. */
 #define KILLED_CODE 9
 
+/* The broker's pipe's buffer (a suggestion the system may round): room
+ * for more than the records the host lets wait unread (broker_win32.c). */
+#define BROKER_PIPE_SIZE 65536
+
 /* A path opened to a walled child: a low label (container NULL) or an
  * ACE for an AppContainer's SID, shared by every child that needs it. */
 typedef struct Opening {
@@ -76,6 +86,8 @@ struct FacetChild {
     size_t opened_count;
     char wall[1024];     /* what was put up, for the host's log */
     HANDLE wait;         /* the thread pool's wait on process */
+    HANDLE broker;       /* the write end of the broker's pipe */
+    HANDLE unread;       /* its read end, the host's copy: what waits unread */
     DWORD pid;
     FacetTransport *tr;
     FacetConn *conn;
@@ -87,21 +99,24 @@ struct FacetChild {
 
 /* The command line: exe, args, then the handles' values (facet__malloc). */
 static char *command_line(const char *exe, const char *const *args, HANDLE section,
-                          HANDLE lifeline)
+                          HANDLE lifeline, HANDLE broker)
 {
-    char values[2][24];
-    const char *tail[4];
+    char values[3][24];
+    const char *tail[6];
     size_t cap = 2 * strlen(exe) + 3 + 1, len = 0, i;
     char *cmd;
     snprintf(values[0], sizeof(values[0]), "%llu", (unsigned long long)(uintptr_t)section);
     snprintf(values[1], sizeof(values[1]), "%llu", (unsigned long long)(uintptr_t)lifeline);
+    snprintf(values[2], sizeof(values[2]), "%llu", (unsigned long long)(uintptr_t)broker);
     tail[0] = "--transport";
     tail[1] = values[0];
     tail[2] = "--lifeline";
     tail[3] = values[1];
+    tail[4] = "--broker";
+    tail[5] = values[2];
     for (i = 0; args[i] != NULL; i++)
         cap += 2 * strlen(args[i]) + 3;
-    for (i = 0; i < 4; i++)
+    for (i = 0; i < 6; i++)
         cap += 2 * strlen(tail[i]) + 3;
     cmd = facet__malloc(cap);
     if (cmd == NULL)
@@ -110,7 +125,7 @@ static char *command_line(const char *exe, const char *const *args, HANDLE secti
     facet__win_quote_arg(cmd, &len, exe);
     for (i = 0; args[i] != NULL; i++)
         facet__win_quote_arg(cmd, &len, args[i]);
-    for (i = 0; i < 4; i++)
+    for (i = 0; i < 6; i++)
         facet__win_quote_arg(cmd, &len, tail[i]);
     if (len > 0)
         cmd[len - 1] = '\0'; /* the last space */
@@ -698,7 +713,7 @@ FacetResult facet__child_spawn(FacetChild **out, const char *exe, const char *co
     FacetChild *ch;
     HANDLE self = GetCurrentProcess(), token = NULL;
     PSID container = NULL;
-    HANDLE handles[4], section = NULL, lifeline = NULL, std_out, std_err;
+    HANDLE handles[5], section = NULL, lifeline = NULL, broker = NULL, std_out, std_err;
     DWORD n = 0;
     STARTUPINFOW si;
     PROCESS_INFORMATION pi;
@@ -728,13 +743,19 @@ FacetResult facet__child_spawn(FacetChild **out, const char *exe, const char *co
     /* For this spawn alone: inheritable copies, closed once it is made. */
     section = inheritable((HANDLE)facet__shm_handle(tr), 0, 0);
     lifeline = inheritable(self, SYNCHRONIZE, 1);
-    if (section == NULL || lifeline == NULL) {
+    /* The broker's pipe: neither end inheritable; the child gets a copy
+     * of the read end, and the write end stays here alone, so that the
+     * child reads the pipe's end when the host is gone. */
+    if (CreatePipe(&ch->unread, &ch->broker, NULL, BROKER_PIPE_SIZE))
+        broker = inheritable(ch->unread, 0, 0);
+    if (section == NULL || lifeline == NULL || broker == NULL) {
         r = facet__error(FACET_E_FAIL, "%s: cannot pass handles to the process host (error %lu)",
                          exe, (unsigned long)GetLastError());
         goto fail;
     }
     handles[n++] = section;
     handles[n++] = lifeline;
+    handles[n++] = broker;
     memset(&si, 0, sizeof(si));
     si.cb = sizeof(si);
     std_out = inheritable(GetStdHandle(STD_OUTPUT_HANDLE), 0, 0);
@@ -748,7 +769,7 @@ FacetResult facet__child_spawn(FacetChild **out, const char *exe, const char *co
         if (std_err != NULL)
             handles[n++] = std_err;
     }
-    cmd = command_line(exe, args, section, lifeline);
+    cmd = command_line(exe, args, section, lifeline, broker);
     if (cmd == NULL) {
         r = facet__error(FACET_E_OUTOFMEMORY, "out of memory");
         goto fail;
@@ -849,8 +870,20 @@ fail:
     }
     if (ch->job != NULL)
         CloseHandle(ch->job);
+    if (n == 0) {
+        if (section != NULL)
+            CloseHandle(section);
+        if (lifeline != NULL)
+            CloseHandle(lifeline);
+        if (broker != NULL)
+            CloseHandle(broker);
+    }
     for (i = 0; i < n; i++)
         CloseHandle(handles[i]);
+    if (ch->broker != NULL)
+        CloseHandle(ch->broker);
+    if (ch->unread != NULL)
+        CloseHandle(ch->unread);
     if (token != NULL)
         CloseHandle(token);
     if (container != NULL)
@@ -884,6 +917,8 @@ void facet__child_free(FacetChild *ch, uint32_t grace_ms)
     finish(ch);
     CloseHandle(ch->job); /* kills on close: nothing it started stays */
     CloseHandle(ch->process);
+    CloseHandle(ch->broker);
+    CloseHandle(ch->unread);
     facet__free(ch);
 }
 
@@ -899,11 +934,12 @@ const char *facet__child_wall(const FacetChild *ch)
 
 FacetResult facet__child_send_socket(FacetChild *ch, uint64_t socket, uint64_t token)
 {
-    (void)ch;
-    (void)socket;
-    (void)token;
-    return facet__error(FACET_E_NOTIMPL, "IFacetNet::Connect: a socket cannot be handed to a "
-                                         "process-isolated module on Windows in this build");
+    if (ch == NULL || ch->broker == NULL) {
+        facet__os_socket_close(socket);
+        return facet__error(FACET_E_FAIL, "cannot hand the connected socket to the process "
+                                          "host: it is gone");
+    }
+    return facet__broker_send((intptr_t)ch->broker, (intptr_t)ch->unread, ch->pid, socket, token);
 }
 
 /* A crash ends the process host at once, with its exception code as its
@@ -939,13 +975,15 @@ void facet__child_supervise(intptr_t lifeline)
                                 WT_EXECUTEONLYONCE);
 }
 
-FacetResult facet__child_handles(int argc, char **argv, intptr_t *transport, intptr_t *lifeline)
+FacetResult facet__child_handles(int argc, char **argv, intptr_t *transport, intptr_t *lifeline,
+                                 intptr_t *broker)
 {
     int i;
-    *transport = *lifeline = -1;
+    *transport = *lifeline = *broker = -1;
     for (i = 1; i + 1 < argc; i++) {
         intptr_t *to = strcmp(argv[i], "--transport") == 0  ? transport
                        : strcmp(argv[i], "--lifeline") == 0 ? lifeline
+                       : strcmp(argv[i], "--broker") == 0   ? broker
                                                            : NULL;
         char *end;
         unsigned long long v;

@@ -1,10 +1,24 @@
 /*
  * netprobe.c - the module of tests/isolation/broker.c: it reaches the
  * network only through the host's IFacetNet, in the host's process or in
- * a process host of its own.
+ * a process host of its own. The socket it is handed is a file descriptor
+ * on POSIX systems and a SOCKET on Windows, which it owns and closes.
  */
+#ifdef _WIN32
+#include <winsock2.h>
+#include <windows.h>
+#define probe_send(s, p, n) send((SOCKET)(s), (const char *)(p), (int)(n), 0)
+#define probe_recv(s, p, n) recv((SOCKET)(s), (char *)(p), (int)(n), 0)
+#define probe_close(s) closesocket((SOCKET)(s))
+#define probe_pid() ((uint32_t)GetCurrentProcessId())
+#else
 #define _DEFAULT_SOURCE 1
 #include <unistd.h>
+#define probe_send(s, p, n) write((int)(s), (p), (n))
+#define probe_recv(s, p, n) read((int)(s), (p), (n))
+#define probe_close(s) close((int)(s))
+#define probe_pid() ((uint32_t)getpid())
+#endif
 
 #define FACET_KIT_IMPLEMENTATION
 #include <facet/module.h>
@@ -19,6 +33,7 @@ typedef struct NetProbe {
 #define NETPROBE_INTERFACES(X) X(NetProbe, probe, INetProbe)
 FACET_KIT_OBJECT(NetProbe, NETPROBE_INTERFACES)
 
+/* Connects, says "PING", and reads the server's four bytes back. */
 static FacetResult FACET_CALL p_fetch(INetProbe *self, const char *host, uint32_t port,
                                       uint32_t *value)
 {
@@ -34,20 +49,24 @@ static FacetResult FACET_CALL p_fetch(INetProbe *self, const char *host, uint32_
     IFacetNet_Release(net);
     if (FACET_FAILED(r))
         return r;
+    if (probe_send(s, "PING", 4) != 4) {
+        probe_close(s);
+        return FACET_E_FAIL;
+    }
     while (got < sizeof(*value)) {
-        ssize_t n = read((int)s, (char *)value + got, sizeof(*value) - got);
+        long n = (long)probe_recv(s, (char *)value + got, sizeof(*value) - got);
         if (n <= 0)
             break;
         got += (size_t)n;
     }
-    close((int)s);
+    probe_close(s);
     return got == sizeof(*value) ? FACET_OK : FACET_E_FAIL;
 }
 
 static FacetResult FACET_CALL p_pid(INetProbe *self, uint32_t *pid)
 {
     (void)self;
-    *pid = (uint32_t)getpid();
+    *pid = probe_pid();
     return FACET_OK;
 }
 

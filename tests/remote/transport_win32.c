@@ -125,12 +125,12 @@ static void post_raw(unsigned char *base, unsigned lane, uint32_t off, uint32_t 
 static int child_main(int argc, char **argv)
 {
     const char *how = argv[2];
-    intptr_t section, lifeline;
+    intptr_t section, lifeline, broker;
     FacetTransport *t;
     Server servers[FACET_TR_MAX_LANES];
     unsigned i;
     size_t len;
-    if (FACET_FAILED(facet__child_handles(argc, argv, &section, &lifeline)))
+    if (FACET_FAILED(facet__child_handles(argc, argv, &section, &lifeline, &broker)))
         return 20;
     facet__child_supervise(lifeline);
     if (strcmp(how, "exit") == 0)
@@ -594,20 +594,30 @@ static void test_spawn_errors(void **state)
 
 static void test_child_handles(void **state)
 {
-    char *good[] = {"facet-host", "x", "--transport", "1234", "--lifeline", "88", NULL};
+    char *good[] = {"facet-host", "x",  "--transport", "1234", "--lifeline", "88",
+                    "--broker",   "44", NULL};
     char *missing[] = {"facet-host", "--transport", "1234", NULL};
     char *junk[] = {"facet-host", "--transport", "12x", "--lifeline", "8", NULL};
     char *zero[] = {"facet-host", "--transport", "0", "--lifeline", "8", NULL};
-    intptr_t tr, life;
+    char *bad_broker[] = {"facet-host", "--transport", "1", "--lifeline", "8", "--broker", "b",
+                          NULL};
+    intptr_t tr, life, broker;
     (void)state;
-    assert_int_equal(facet__child_handles(6, good, &tr, &life), FACET_OK);
+    assert_int_equal(facet__child_handles(8, good, &tr, &life, &broker), FACET_OK);
     assert_int_equal(tr, 1234);
     assert_int_equal(life, 88);
-    assert_int_equal(facet__child_handles(3, missing, &tr, &life), FACET_E_INVALIDARG);
+    assert_int_equal(broker, 44);
+    /* without a broker: the rest is there, and broker says none */
+    assert_int_equal(facet__child_handles(6, good, &tr, &life, &broker), FACET_OK);
+    assert_int_equal(broker, -1);
+    assert_int_equal(facet__child_handles(3, missing, &tr, &life, &broker), FACET_E_INVALIDARG);
     assert_non_null(strstr(facet_last_error(), "--lifeline"));
-    assert_int_equal(facet__child_handles(5, junk, &tr, &life), FACET_E_INVALIDARG);
+    assert_int_equal(facet__child_handles(5, junk, &tr, &life, &broker), FACET_E_INVALIDARG);
     assert_non_null(strstr(facet_last_error(), "12x"));
-    assert_int_equal(facet__child_handles(5, zero, &tr, &life), FACET_E_INVALIDARG);
+    assert_int_equal(facet__child_handles(5, zero, &tr, &life, &broker), FACET_E_INVALIDARG);
+    assert_int_equal(facet__child_handles(7, bad_broker, &tr, &life, &broker),
+                     FACET_E_INVALIDARG);
+    assert_non_null(strstr(facet_last_error(), "--broker b"));
 }
 
 static void test_host_program(void **state)

@@ -8,43 +8,11 @@
  * loopback never accepts: the system completes a connection to its
  * backlog, which is all Connect waits for.
  */
-#ifdef _WIN32
-#include <winsock2.h>
-#include <ws2tcpip.h>
-typedef SOCKET TestSocket;
-#define close_socket closesocket
-#else
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-typedef int TestSocket;
-#define close_socket close
-#endif
 #include <string.h>
 
 #include "plugtest.h"
 
-/* A listener on 127.0.0.1, its port in *port. */
-static TestSocket listen_loopback(uint16_t *port)
-{
-    struct sockaddr_in a;
-    socklen_t len = sizeof(a);
-    TestSocket s;
-#ifdef _WIN32
-    WSADATA data;
-    assert_int_equal(WSAStartup(MAKEWORD(2, 2), &data), 0);
-#endif
-    s = socket(AF_INET, SOCK_STREAM, 0);
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
-    assert_int_equal(listen(s, 16), 0);
-    assert_int_equal(getsockname(s, (struct sockaddr *)&a, &len), 0);
-    *port = ntohs(a.sin_port);
-    return s;
-}
+#include "loopback.h"
 
 static IFacetNet *net_of(FacetRuntime *rt, const char *contract)
 {
@@ -66,7 +34,7 @@ static void test_services_net__connect_checked(void **state)
 {
     char dir[4096], path[4200], text[1024];
     uint16_t port;
-    TestSocket listener = listen_loopback(&port);
+    TestSocket listener = loopback_listen(&port);
     FacetRuntime *rt;
     IFacetNet *net;
     uint64_t s = 0;
