@@ -37,6 +37,18 @@ static const char *base_name(const char *path)
     return base;
 }
 
+/* How long a scan gives each probe: enough for a probe to crash in an
+ * ASan+UBSan build on a busy machine (a UBSan stack trace alone takes a
+ * second), little for a hang. Under Windows more: Wine on a busy machine
+ * was seen to take over 5 s to start a program at all. */
+#ifdef _WIN32
+#define SCAN_TIMEOUT_MS 10000
+#define SCAN_TIMEOUT_TEXT "10000"
+#else
+#define SCAN_TIMEOUT_MS 5000
+#define SCAN_TIMEOUT_TEXT "5000"
+#endif
+
 static FacetResult scan_one(const char *path, void *payload)
 {
     Scan *s = payload;
@@ -44,15 +56,7 @@ static FacetResult scan_one(const char *path, void *payload)
     FacetReport *rep = NULL;
     int probed = -1, want;
     FacetResult r;
-    /* Enough for a probe to crash in an ASan+UBSan build on a busy machine
-     * (a UBSan stack trace alone takes a second), little for a hang. Under
-     * Windows more: Wine on a busy machine was seen to take over 5 s to
-     * start a program at all. */
-#ifdef _WIN32
-    opts.timeout_ms = 10000;
-#else
-    opts.timeout_ms = 5000;
-#endif
+    opts.timeout_ms = SCAN_TIMEOUT_MS;
     r = facet_probe_cache_get(&rep, &probed, s->cache, path, &opts);
     assert_non_null(rep);
     want = s->must_probe == NULL || strcmp(s->must_probe, base_name(path)) == 0;
@@ -132,7 +136,7 @@ static void test_tools_probe_cache__scan_quarantine_rescan_touch(void **state)
     expect_quarantined(s.cache, "crash_in_entry" TOOLS_MODULE_SUFFIX, FACET_OUTCOME_CRASHED,
                        "crashed in facet_module_entry");
     expect_quarantined(s.cache, "hang_in_entry" TOOLS_MODULE_SUFFIX, FACET_OUTCOME_TIMEDOUT,
-                       "hung in facet_module_entry (killed after 5000 ms)");
+                       "hung in facet_module_entry (killed after " SCAN_TIMEOUT_TEXT " ms)");
     expect_quarantined(s.cache, "exit_in_entry" TOOLS_MODULE_SUFFIX, FACET_OUTCOME_EXITED,
                        "exit status 3");
     expect_quarantined(s.cache, "not_a_library" TOOLS_MODULE_SUFFIX,
